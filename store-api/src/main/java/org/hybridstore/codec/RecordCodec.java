@@ -1,0 +1,241 @@
+package org.hybridstore.codec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.hybridstore.CommandRejectedException;
+import org.hybridstore.CorruptDataException;
+import org.hybridstore.InvalidInputException;
+import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderLimits;
+import org.hybridstore.OrderLine;
+import org.hybridstore.OrderStatus;
+import org.hybridstore.model.AppliedOps;
+import org.hybridstore.model.Lww;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
+import org.hybridstore.model.StatusHistory;
+import org.hybridstore.model.VersionVector;
+
+/**
+ * Encodes {@link OrderRecord}s as JSON, schema version {@value #SCHEMA_VERSION}:
+ *
+ * <pre>{@code
+ * {"schema":1,"id":"o-17","status":"PAID",
+ *  "customer":{"v":"c-9","t":"1732700000000.0@n1"},"currency":{"v":"EUR","t":"..."},
+ *  "statuses":["CREATED","PAID"],
+ *  "lines":{"sku-1":{"qty":2,"price":1250,"t":"..."},"sku-2":{"removed":true,"t":"..."}},
+ *  "attributes":{"note":{"v":"gift","t":"..."}},
+ *  "vv":{"n1":2},
+ *  "ops":{"op-1":{"fp":"9f2c...","t":"..."}}}
+ * }</pre>
+ *
+ * {@code status} is the derived current status, written for people reading the key with
+ * {@code etcdctl get}; decoding ignores it. Output is deterministic (maps sorted), so equal
+ * records encode to equal bytes and a hash of the bytes can serve as a digest.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class RecordCodec {
+  /** The schema version this codec writes and reads. */
+  public static final int SCHEMA_VERSION = 1;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RecordCodec() {}
+
+  /**
+   * Encodes a record.
+   *
+   * @param record the record
+   * @return UTF-8 JSON
+   * @throws CommandRejectedException with reason LIMIT_EXCEEDED if the encoding is larger than
+   *     {@link OrderLimits#MAX_RECORD_BYTES}
+   */
+  public static byte[] encode(OrderRecord record) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("schema", SCHEMA_VERSION);
+    root.put("id", record.id().value());
+    root.put("status", record.statuses().current().name());
+    root.set("customer", register(record.customer()));
+    root.set("currency", register(record.currency()));
+    ArrayNode statuses = root.putArray("statuses");
+    record.statuses().reached().forEach(s -> statuses.add(s.name()));
+    ObjectNode lines = root.putObject("lines");
+    record.lines().forEach((sku, reg) -> {
+      ObjectNode l = lines.putObject(sku);
+      OrderLine line = reg.value();
+      if (line == null) {
+        l.put("removed", true);
+      } else {
+        l.put("qty", line.quantity());
+        l.put("price", line.unitPriceMinor());
+      }
+      l.put("t", reg.stamp().toString());
+    });
+    ObjectNode attributes = root.putObject("attributes");
+    record.attributes().forEach((k, reg) -> attributes.set(k, register(reg)));
+    ObjectNode vv = root.putObject("vv");
+    record.versions().counters().forEach((n, c) -> vv.put(n.value(), c));
+    ObjectNode ops = root.putObject("ops");
+    record.appliedOps().entries().forEach((op, e) ->
+        ops.putObject(op.value()).put("fp", e.fingerprint()).put("t", e.stamp().toString()));
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+    if (bytes.length > OrderLimits.MAX_RECORD_BYTES) {
+      throw new CommandRejectedException(CommandRejectedException.Reason.LIMIT_EXCEEDED, record.id(),
+          "the record would encode to " + bytes.length + " bytes, more than " + OrderLimits.MAX_RECORD_BYTES);
+    }
+    return bytes;
+  }
+
+  /**
+   * Decodes a record.
+   *
+   * @param bytes UTF-8 JSON as written by {@link #encode}
+   * @param source where the bytes came from, for the error message (an etcd key, a file, a peer)
+   * @return the record
+   * @throws CorruptDataException if the bytes are not a valid record of a known schema version
+   */
+  public static OrderRecord decode(byte[] bytes, String source) {
+    if (bytes.length > OrderLimits.MAX_RECORD_BYTES) {
+      throw new CorruptDataException(source + ": record of " + bytes.length + " bytes exceeds the limit of "
+          + OrderLimits.MAX_RECORD_BYTES);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new CorruptDataException(source + ": not JSON: " + e.getMessage(), e);
+    }
+    try {
+      return decode(root);
+    } catch (CorruptDataException | InvalidInputException | IllegalArgumentException | NullPointerException e) {
+      throw new CorruptDataException(source + ": not a valid order record: " + e.getMessage(), e);
+    }
+  }
+
+  private static OrderRecord decode(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new CorruptDataException("expected a JSON object");
+    }
+    int schema = required(root, "schema").asInt(-1);
+    if (!required(root, "schema").isInt() || schema != SCHEMA_VERSION) {
+      throw new CorruptDataException("unknown schema version " + root.get("schema")
+          + " (this build reads version " + SCHEMA_VERSION + ")");
+    }
+    OrderId id = OrderId.of(text(root, "id"));
+    EnumSet<OrderStatus> reached = EnumSet.noneOf(OrderStatus.class);
+    for (JsonNode s : array(root, "statuses")) {
+      reached.add(enumValue(OrderStatus.class, s.asText(), "status"));
+    }
+    TreeMap<String, Lww<OrderLine>> lines = new TreeMap<>();
+    fields(object(root, "lines"), (sku, l) -> {
+      Stamp t = Stamp.parse(text(l, "t"));
+      lines.put(sku, l.path("removed").asBoolean(false) ? new Lww<>(null, t)
+          : new Lww<>(new OrderLine(sku, integer(l, "qty"), longValue(l, "price")), t));
+    });
+    TreeMap<String, Lww<String>> attributes = new TreeMap<>();
+    fields(object(root, "attributes"), (k, a) -> attributes.put(k, register(a, Function.identity())));
+    TreeMap<NodeId, Long> vv = new TreeMap<>();
+    fields(object(root, "vv"), (n, c) -> vv.put(NodeId.of(n), c.asLong()));
+    TreeMap<OpId, AppliedOps.Entry> ops = new TreeMap<>();
+    fields(object(root, "ops"), (op, e) ->
+        ops.put(OpId.of(op), new AppliedOps.Entry(text(e, "fp"), Stamp.parse(text(e, "t")))));
+    return new OrderRecord(id, register(required(root, "customer"), Function.identity()),
+        register(required(root, "currency"), Function.identity()), lines, attributes,
+        new StatusHistory(reached), new VersionVector(vv), new AppliedOps(ops));
+  }
+
+  private static ObjectNode register(Lww<String> reg) {
+    ObjectNode n = JSON.createObjectNode();
+    if (reg.value() == null) {
+      n.put("removed", true);
+    } else {
+      n.put("v", reg.value());
+    }
+    n.put("t", reg.stamp().toString());
+    return n;
+  }
+
+  private static <T> Lww<T> register(JsonNode n, Function<String, T> parse) {
+    Stamp t = Stamp.parse(text(n, "t"));
+    return n.path("removed").asBoolean(false) ? new Lww<>(null, t) : new Lww<>(parse.apply(text(n, "v")), t);
+  }
+
+  static <E extends Enum<E>> E enumValue(Class<E> type, String name, String field) {
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptDataException("unknown " + field + " '" + name + "' (known: "
+          + EnumSet.allOf(type) + ")", e);
+    }
+  }
+
+  static JsonNode required(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      throw new CorruptDataException("missing field '" + field + "'");
+    }
+    return v;
+  }
+
+  static String text(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isTextual()) {
+      throw new CorruptDataException("field '" + field + "' must be a string");
+    }
+    return v.asText();
+  }
+
+  static int integer(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isInt()) {
+      throw new CorruptDataException("field '" + field + "' must be an integer");
+    }
+    return v.asInt();
+  }
+
+  static long longValue(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isIntegralNumber()) {
+      throw new CorruptDataException("field '" + field + "' must be an integer");
+    }
+    return v.asLong();
+  }
+
+  private static JsonNode array(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isArray()) {
+      throw new CorruptDataException("field '" + field + "' must be an array");
+    }
+    return v;
+  }
+
+  private static JsonNode object(JsonNode n, String field) {
+    JsonNode v = required(n, field);
+    if (!v.isObject()) {
+      throw new CorruptDataException("field '" + field + "' must be an object");
+    }
+    return v;
+  }
+
+  private static void fields(JsonNode object, java.util.function.BiConsumer<String, JsonNode> each) {
+    for (Map.Entry<String, JsonNode> e : object.properties()) {
+      each.accept(e.getKey(), e.getValue());
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package org.hybridstore.model;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.hybridstore.ClockSkewException;
+import org.hybridstore.InvalidInputException;
+
+/**
+ * A hybrid logical clock (Kulkarni, Demirbas et al., "Logical Physical Clocks", 2014). Readings
+ * never go backwards, even when the physical clock does, and a reading taken after observing a
+ * remote stamp is later than that stamp. A remote stamp more than the maximum offset ahead of the
+ * local physical clock is refused with {@link ClockSkewException} and counted: accepting it would
+ * drag this clock (and every later last-writer-wins decision) into the future.
+ *
+ * <p>The time source is injected, so tests and the chaos suite can offset or freeze it.
+ *
+ * <p>This class is thread-safe; readings are totally ordered across threads.
+ */
+public final class HybridLogicalClock {
+  private final InstantSource source;
+  private final long maxOffsetMillis;
+  private final AtomicReference<HybridTimestamp> last = new AtomicReference<>(HybridTimestamp.ZERO);
+  private final LongAdder refused = new LongAdder();
+
+  /**
+   * Creates a clock.
+   *
+   * @param source the physical time source
+   * @param maxOffset how far ahead of the local physical clock a remote stamp may be
+   * @throws InvalidInputException if the offset is negative
+   */
+  public HybridLogicalClock(InstantSource source, Duration maxOffset) {
+    if (maxOffset.isNegative()) {
+      throw new InvalidInputException("maxClockOffset", "must not be negative");
+    }
+    this.source = source;
+    this.maxOffsetMillis = maxOffset.toMillis();
+  }
+
+  /** Returns a reading for a local event: later than every earlier reading of this clock. */
+  public HybridTimestamp now() {
+    long physical = source.millis();
+    return last.updateAndGet(l -> physical > l.wallMillis()
+        ? new HybridTimestamp(physical, 0)
+        : new HybridTimestamp(l.wallMillis(), l.logical() + 1));
+  }
+
+  /**
+   * Takes a remote stamp into account (the receive rule of the algorithm) and returns a reading
+   * later than both the remote stamp and every earlier local reading.
+   *
+   * @param remote a stamp that arrived from another node
+   * @return the new local reading
+   * @throws ClockSkewException if the stamp is too far ahead; the clock is then unchanged
+   */
+  public HybridTimestamp observe(HybridTimestamp remote) {
+    long physical = source.millis();
+    long ahead = remote.wallMillis() - physical;
+    if (ahead > maxOffsetMillis) {
+      refused.increment();
+      throw new ClockSkewException(ahead, maxOffsetMillis);
+    }
+    return last.updateAndGet(l -> {
+      long wall = Math.max(Math.max(l.wallMillis(), remote.wallMillis()), physical);
+      int logical;
+      if (wall == l.wallMillis() && wall == remote.wallMillis()) {
+        logical = Math.max(l.logical(), remote.logical()) + 1;
+      } else if (wall == l.wallMillis()) {
+        logical = l.logical() + 1;
+      } else if (wall == remote.wallMillis()) {
+        logical = remote.logical() + 1;
+      } else {
+        logical = 0;
+      }
+      return new HybridTimestamp(wall, logical);
+    });
+  }
+
+  /**
+   * Raises the clock to at least {@code floor} without the offset check: for a node restoring the
+   * last reading it persisted before a restart.
+   *
+   * @param floor the reading to continue after
+   */
+  public void advanceTo(HybridTimestamp floor) {
+    last.accumulateAndGet(floor, HybridTimestamp::max);
+  }
+
+  /** Returns the last reading handed out (or restored), without advancing the clock. */
+  public HybridTimestamp last() {
+    return last.get();
+  }
+
+  /** Returns how many remote stamps were refused for being too far ahead. */
+  public long refusedStamps() {
+    return refused.sum();
+  }
+
+  /** Returns the configured maximum offset. */
+  public Duration maxOffset() {
+    return Duration.ofMillis(maxOffsetMillis);
+  }
+}

@@ -1,0 +1,87 @@
+package org.hybridstore.spi;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.NodeId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.model.OrderRecord;
+
+/**
+ * The node-local backend: a durable replica of every order the node knows, a backlog of records
+ * that hold writes etcd may not have yet, and replication of those writes to peer nodes.
+ *
+ * <p>The backlog holds a record until etcd's record includes it: {@link #absorb} clears every
+ * backlog entry that the absorbed etcd record dominates. Records received from peers enter the
+ * backlog too, so whichever node sees etcd first folds them in (hinted handoff).
+ */
+public interface LocalBackend extends AutoCloseable {
+  /**
+   * Applies a command to the local replica as a provisional write: the stage completes only after
+   * the record is durably committed (fsync'd) together with its backlog entry; then it is pushed to
+   * peers.
+   *
+   * @param command the command
+   * @return the committed write
+   */
+  CompletionStage<BackendWrite> apply(OrderCommand command);
+
+  /**
+   * Reads the local replica; no I/O beyond the local store.
+   *
+   * @param id the order
+   * @return the record, or empty
+   */
+  Optional<OrderRecord> read(OrderId id);
+
+  /**
+   * Merges records as etcd holds them into the replica (from the watch feed or after a reconcile),
+   * durably, and clears the backlog entries they include.
+   *
+   * @param records records from etcd
+   * @param revision the etcd revision they are current at; remembered as {@link #mirrorRevision()}
+   * @return completes when committed
+   */
+  CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision);
+
+  /** Returns the etcd revision the replica was last brought up to by {@link #absorb}. */
+  long mirrorRevision();
+
+  /**
+   * Returns up to {@code max} backlog records, oldest first.
+   *
+   * @param max how many at most
+   * @return the records
+   */
+  List<OrderRecord> backlog(int max);
+
+  /** Returns how many records are in the backlog. */
+  int backlogSize();
+
+  /**
+   * Publishes this node's mode and epoch to its peers.
+   *
+   * @param mode the mode
+   * @param epoch the epoch
+   */
+  void publishMode(ConsistencyMode mode, long epoch);
+
+  /** Returns the live peers and the mode and epoch each last published. */
+  Map<NodeId, PeerState> peers();
+
+  /** Flushes pending commits and closes the store and the membership. */
+  @Override
+  void close();
+
+  /**
+   * What a peer last published.
+   *
+   * @param mode its mode
+   * @param epoch its epoch
+   */
+  record PeerState(ConsistencyMode mode, long epoch) {}
+}

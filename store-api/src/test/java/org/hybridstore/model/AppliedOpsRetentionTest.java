@@ -1,0 +1,60 @@
+package org.hybridstore.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderLimits;
+
+/** The bounded op-id set stays a join when the bound cuts, and keeps the newest entries. */
+class AppliedOpsRetentionTest {
+
+  private static AppliedOps randomOps(Random random, int size, List<OpId> pool) {
+    AppliedOps ops = AppliedOps.EMPTY;
+    for (int i = 0; i < size; i++) {
+      OpId op = pool.get(random.nextInt(pool.size()));
+      ops = ops.with(op, new AppliedOps.Entry("fp" + random.nextInt(2),
+          new Stamp(new HybridTimestamp(random.nextInt(400), random.nextInt(2)), NodeId.of("n" + random.nextInt(3)))));
+    }
+    return ops;
+  }
+
+  private static List<OpId> pool(int n) {
+    List<OpId> pool = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      pool.add(OpId.of("op-" + i));
+    }
+    return pool;
+  }
+
+  @Property(tries = 1000)
+  void merge_isAJoinAcrossTheRetentionCut(@ForAll long seed) {
+    Random random = new Random(seed);
+    List<OpId> pool = pool(OrderLimits.OP_ID_RETENTION * 2);
+    AppliedOps a = randomOps(random, random.nextInt(200), pool);
+    AppliedOps b = randomOps(random, random.nextInt(200), pool);
+    AppliedOps c = randomOps(random, random.nextInt(200), pool);
+    assertThat(a.merge(b)).isEqualTo(b.merge(a));
+    assertThat(a.merge(b).merge(c)).isEqualTo(a.merge(b.merge(c)));
+    assertThat(a.merge(a)).isEqualTo(a);
+    assertThat(a.merge(b).entries().size()).isLessThanOrEqualTo(OrderLimits.OP_ID_RETENTION);
+  }
+
+  @Property(tries = 200)
+  void with_keepsTheNewestEntries(@ForAll long seed) {
+    Random random = new Random(seed);
+    AppliedOps ops = AppliedOps.EMPTY;
+    int n = OrderLimits.OP_ID_RETENTION + 1 + random.nextInt(50);
+    for (int i = 0; i < n; i++) {
+      ops = ops.with(OpId.of("op-" + i), new AppliedOps.Entry("fp", new Stamp(new HybridTimestamp(i, 0), NodeId.of("n"))));
+    }
+    assertThat(ops.entries()).hasSize(OrderLimits.OP_ID_RETENTION);
+    assertThat(ops.get(OpId.of("op-" + (n - 1)))).isPresent();
+    assertThat(ops.get(OpId.of("op-0"))).isEmpty();
+  }
+}

@@ -1,0 +1,2 @@
+/** Tests and shared test fixtures of the public API. */
+package org.hybridstore;
