@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.checker;
 
 import java.util.List;
+import org.hybridstore.chaos.history.Op;
 import org.hybridstore.chaos.history.Operation;
 
 /**
@@ -43,7 +44,7 @@ public record Counterexample(Object partition, Operation op, List<String> possib
     public String render() {
         StringBuilder sb = new StringBuilder();
         if (partition != null) {
-            sb.append("  key ").append(org.hybridstore.chaos.history.Op.formatValue(partition)).append('\n');
+            sb.append("  key ").append(Op.formatValue(partition)).append('\n');
         }
         sb.append("  cannot linearize: ").append(op).append('\n');
         sb.append("  possible states just before it returned: ")

@@ -3,6 +3,8 @@ package org.hybridstore.chaos.checker.model;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.hybridstore.chaos.history.Op;
 
 /**
  * A key-value store with get, put and append, as in Porcupine's kv model: every key starts as
@@ -56,6 +58,17 @@ public final class KvModel implements Model<Map<Object, String>> {
     @Override
     public boolean canChangeState(Call call) {
         return !call.f().equals("get");
+    }
+
+    @Override
+    public String describe(Map<Object, String> state) {
+        return Op.formatValue(sorted(state));
+    }
+
+    private static Map<String, Object> sorted(Map<Object, String> state) {
+        Map<String, Object> out = new TreeMap<>();
+        state.forEach((k, v) -> out.put(String.valueOf(k), v));
+        return out;
     }
 
     private static String str(Object o) {

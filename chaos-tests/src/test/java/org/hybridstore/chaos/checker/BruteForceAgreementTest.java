@@ -1,0 +1,228 @@
+package org.hybridstore.chaos.checker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.hybridstore.chaos.checker.model.CasRegisterModel;
+import org.hybridstore.chaos.history.History;
+import org.hybridstore.chaos.history.Op;
+import org.hybridstore.chaos.history.Operation;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On thousands of small random cas-register histories, the WGL checker agrees with a brute-force
+ * search over every order consistent with real time (written independently of the models).
+ */
+class BruteForceAgreementTest {
+
+    private static final int CASES = 4000;
+
+    @Test
+    void check_agreesWithBruteForceOnRandomCasRegisterHistories() {
+        LinearizabilityChecker<Object> checker = new LinearizabilityChecker<>(CasRegisterModel.emptyStrict());
+        int valid = 0;
+        int invalid = 0;
+        for (int seed = 0; seed < CASES; seed++) {
+            // Given a random history, truthful or with a corrupted read
+            Generated g = generate(new Random(seed));
+
+            // When judged by both checkers
+            boolean expected = BruteForce.linearizable(g.history);
+            Validity actual = checker.analyze(g.history).validity();
+
+            // Then they agree, and a truthful history is always linearizable
+            assertThat(actual).as("seed %d:%n%s", seed, dump(g.history))
+                    .isEqualTo(expected ? Validity.VALID : Validity.INVALID);
+            if (!g.corrupted) {
+                assertThat(expected).as("truthful history, seed %d:%n%s", seed, dump(g.history)).isTrue();
+            }
+            if (expected) {
+                valid++;
+            } else {
+                invalid++;
+            }
+        }
+        // Both verdicts are well represented, so the agreement means something.
+        assertThat(valid).isGreaterThan(CASES / 5);
+        assertThat(invalid).isGreaterThan(CASES / 10);
+    }
+
+    private record Generated(History history, boolean corrupted) {
+    }
+
+    /** Simulates a real register with 1-3 processes; some reads are corrupted, some ops crash. */
+    private static Generated generate(Random rnd) {
+        int processes = 1 + rnd.nextInt(3);
+        int toInvoke = 1 + rnd.nextInt(6);
+        Long register = null;
+        History h = new History();
+        String[] f = new String[processes];
+        Object[] arg = new Object[processes];
+        Object[] result = new Object[processes];
+        boolean[] applied = new boolean[processes];
+        boolean[] succeeded = new boolean[processes];
+        boolean corrupted = false;
+        int busy = 0;
+        while (toInvoke > 0 || busy > 0) {
+            int p = rnd.nextInt(processes);
+            if (f[p] == null) {
+                if (toInvoke == 0) {
+                    continue;
+                }
+                toInvoke--;
+                busy++;
+                int kind = rnd.nextInt(3);
+                f[p] = kind == 0 ? "read" : kind == 1 ? "write" : "cas";
+                arg[p] = kind == 0 ? null : kind == 1 ? (Object) (long) rnd.nextInt(3)
+                        : List.of((long) rnd.nextInt(3), (long) rnd.nextInt(3));
+                applied[p] = false;
+                h.append(Op.invoke(p, f[p], arg[p]));
+                continue;
+            }
+            int action = rnd.nextInt(10);
+            if (!applied[p] && action < 4) {
+                // The op takes effect now, atomically.
+                applied[p] = true;
+                switch (f[p]) {
+                    case "read" -> result[p] = register;
+                    case "write" -> register = (Long) arg[p];
+                    default -> {
+                        List<?> cas = (List<?>) arg[p];
+                        succeeded[p] = Objects.equals(register, cas.get(0));
+                        if (succeeded[p]) {
+                            register = (Long) cas.get(1);
+                        }
+                    }
+                }
+                continue;
+            }
+            if (action == 9 && toInvoke == 0) {
+                // Crash: the op never completes (it may or may not have taken effect).
+                f[p] = null;
+                busy--;
+                continue;
+            }
+            if (!applied[p] || action == 8) {
+                if (action >= 7 || !applied[p] && action >= 6) {
+                    h.append(Op.info(p, f[p], arg[p]).withError("timed-out"));
+                    f[p] = null;
+                    busy--;
+                }
+                continue;
+            }
+            switch (f[p]) {
+                case "read" -> {
+                    Object v = result[p];
+                    if (rnd.nextInt(8) == 0) {
+                        Object wrong = rnd.nextInt(4) == 0 ? null : (Object) (long) rnd.nextInt(3);
+                        corrupted |= !Objects.equals(wrong, v);
+                        v = wrong;
+                    }
+                    h.append(Op.ok(p, "read", v));
+                }
+                case "write" -> h.append(Op.ok(p, "write", arg[p]));
+                default -> h.append(succeeded[p] ? Op.ok(p, "cas", arg[p]) : Op.fail(p, "cas", arg[p]));
+            }
+            f[p] = null;
+            busy--;
+        }
+        return new Generated(h, corrupted);
+    }
+
+    private static String dump(History h) {
+        StringBuilder sb = new StringBuilder();
+        h.ops().forEach(op -> sb.append(op).append('\n'));
+        return sb.toString();
+    }
+
+    /** Tries every order of the operations that respects real time; unknown outcomes are optional. */
+    static final class BruteForce {
+        private final List<Operation> ops;
+        private final long[] call;
+        private final long[] ret;
+        private final boolean[] required;
+
+        private BruteForce(List<Operation> ops) {
+            this.ops = ops;
+            call = new long[ops.size()];
+            ret = new long[ops.size()];
+            required = new boolean[ops.size()];
+            for (int i = 0; i < ops.size(); i++) {
+                Operation o = ops.get(i);
+                call[i] = o.invocation().index();
+                required[i] = o.isOk();
+                ret[i] = o.isOk() ? o.completion().index() : Long.MAX_VALUE;
+            }
+        }
+
+        static boolean linearizable(History h) {
+            List<Operation> ops = h.operations().stream().filter(o -> !o.isFailed()).toList();
+            return new BruteForce(ops).search(new boolean[ops.size()], null);
+        }
+
+        private boolean search(boolean[] placed, Long register) {
+            boolean done = true;
+            for (int i = 0; i < placed.length; i++) {
+                if (required[i] && !placed[i]) {
+                    done = false;
+                }
+            }
+            if (done) {
+                return true;
+            }
+            for (int x = 0; x < placed.length; x++) {
+                if (placed[x] || !minimal(placed, x)) {
+                    continue;
+                }
+                Operation o = ops.get(x);
+                Object in = o.invocation().value();
+                Long next;
+                switch (o.invocation().f()) {
+                    case "read" -> {
+                        if (o.isOk() && !Objects.equals(o.completion().value(), register)) {
+                            continue;
+                        }
+                        next = register;
+                    }
+                    case "write" -> next = (Long) in;
+                    default -> {
+                        List<?> cas = (List<?>) in;
+                        if (!Objects.equals(cas.get(0), register)) {
+                            continue;
+                        }
+                        next = (Long) cas.get(1);
+                    }
+                }
+                boolean[] copy = Arrays.copyOf(placed, placed.length);
+                copy[x] = true;
+                if (search(copy, next)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** x may come next if no unplaced op returned before x was invoked. */
+        private boolean minimal(boolean[] placed, int x) {
+            for (int y = 0; y < placed.length; y++) {
+                if (y != x && !placed[y] && ret[y] < call[x]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    @Test
+    void bruteForce_detectsStaleRead() {
+        // Given write 1 completed before a read of nil began
+        History h = History.of(List.of(Op.invoke(0, "write", 1L), Op.ok(0, "write", 1L),
+                Op.invoke(1, "read", null), Op.ok(1, "read", null)));
+
+        // Then the reference itself says not linearizable (it can fail)
+        assertThat(BruteForce.linearizable(h)).isFalse();
+    }
+}
