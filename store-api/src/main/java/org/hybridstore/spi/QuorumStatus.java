@@ -11,10 +11,25 @@ import java.util.List;
  * @param readLatency how long the quorum read took (the deadline if it failed)
  * @param members each member's status
  * @param detail a short explanation for people (why there is no quorum)
+ * @param revision etcd's current revision as the quorum read saw it (0 if unknown); the mirror's
+ *     lag is this minus the local mirror revision
  */
-public record QuorumStatus(boolean quorum, Duration readLatency, List<MemberStatus> members, String detail) {
+public record QuorumStatus(boolean quorum, Duration readLatency, List<MemberStatus> members, String detail,
+    long revision) {
   /** Copies the member list. */
   public QuorumStatus {
     members = List.copyOf(members);
+  }
+
+  /**
+   * A sample without a known revision.
+   *
+   * @param quorum whether there is quorum
+   * @param readLatency how long the quorum read took
+   * @param members each member's status
+   * @param detail a short explanation
+   */
+  public QuorumStatus(boolean quorum, Duration readLatency, List<MemberStatus> members, String detail) {
+    this(quorum, readLatency, members, detail, 0);
   }
 }

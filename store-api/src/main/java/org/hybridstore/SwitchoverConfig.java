@@ -1,0 +1,164 @@
+package org.hybridstore;
+
+import java.time.Duration;
+
+/**
+ * When a hybrid store changes mode. Immutable; build with {@link #builder()}.
+ *
+ * @param probeInterval how often etcd's health is probed; default 100 ms
+ * @param probeTimeout deadline of one probe; default 300 ms
+ * @param failedProbesToDegrade consecutive failed probes that make the store degrade; default {@value #DEFAULT_FAILED_PROBES_TO_DEGRADE}
+ * @param stablePeriod how long probes must succeed without a failure before a degraded store
+ *     starts reconciling (hysteresis); default 1 s
+ * @param strongWriteDeadline how long a write waits for etcd before it falls back to a provisional
+ *     write in the same call; default 1 s
+ * @param breakerWindow the circuit breaker's time-based window over etcd writes; default 2 s
+ * @param breakerFailureRate failure (and slow-call) percentage in the window that opens the
+ *     breaker, which degrades the store; default {@value #DEFAULT_BREAKER_FAILURE_RATE}
+ * @param breakerMinimumCalls calls in the window before the rate counts; default {@value #DEFAULT_BREAKER_MINIMUM_CALLS}
+ * @param reconcileBatchSize records folded into etcd per transaction batch; default {@value #DEFAULT_RECONCILE_BATCH_SIZE}
+ * @param maxClockOffset how far ahead of the local clock a peer's stamp may be; default 1 s
+ */
+public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, int failedProbesToDegrade,
+    Duration stablePeriod, Duration strongWriteDeadline, Duration breakerWindow, int breakerFailureRate,
+    int breakerMinimumCalls, int reconcileBatchSize, Duration maxClockOffset) {
+  /** Default probe period. */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(100);
+  /** Default probe deadline. */
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(300);
+  /** Default failed probes before degrading. */
+  public static final int DEFAULT_FAILED_PROBES_TO_DEGRADE = 3;
+  /** Default hysteresis. */
+  public static final Duration DEFAULT_STABLE_PERIOD = Duration.ofSeconds(1);
+  /** Default strong-write deadline. */
+  public static final Duration DEFAULT_STRONG_WRITE_DEADLINE = Duration.ofSeconds(1);
+  /** Default breaker window. */
+  public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(2);
+  /** Default breaker failure rate, percent. */
+  public static final int DEFAULT_BREAKER_FAILURE_RATE = 50;
+  /** Default breaker minimum calls. */
+  public static final int DEFAULT_BREAKER_MINIMUM_CALLS = 5;
+  /** Default reconcile batch. */
+  public static final int DEFAULT_RECONCILE_BATCH_SIZE = 64;
+  /** Default maximum clock offset. */
+  public static final Duration DEFAULT_MAX_CLOCK_OFFSET = Duration.ofSeconds(1);
+
+  /** Validates the fields. */
+  public SwitchoverConfig {
+    Checks.positive("probeInterval", probeInterval);
+    Checks.positive("probeTimeout", probeTimeout);
+    Checks.atLeast("failedProbesToDegrade", failedProbesToDegrade, 1);
+    Checks.positive("stablePeriod", stablePeriod);
+    Checks.positive("strongWriteDeadline", strongWriteDeadline);
+    Checks.positive("breakerWindow", breakerWindow);
+    InvalidInputException.check(breakerWindow.toSeconds() >= 1, "breakerWindow", "must be at least 1 s");
+    InvalidInputException.check(breakerFailureRate > 0 && breakerFailureRate <= 100, "breakerFailureRate",
+        "must be 1..100, was " + breakerFailureRate);
+    Checks.atLeast("breakerMinimumCalls", breakerMinimumCalls, 1);
+    Checks.atLeast("reconcileBatchSize", reconcileBatchSize, 1);
+    InvalidInputException.check(maxClockOffset != null && !maxClockOffset.isNegative(), "maxClockOffset",
+        "must not be negative");
+  }
+
+  /** Returns the defaults. */
+  public static SwitchoverConfig ofDefaults() {
+    return builder().build();
+  }
+
+  /** Returns a builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a builder that starts from this configuration. */
+  public Builder toBuilder() {
+    return new Builder().probeInterval(probeInterval).probeTimeout(probeTimeout)
+        .failedProbesToDegrade(failedProbesToDegrade).stablePeriod(stablePeriod)
+        .strongWriteDeadline(strongWriteDeadline).breakerWindow(breakerWindow)
+        .breakerFailureRate(breakerFailureRate).breakerMinimumCalls(breakerMinimumCalls)
+        .reconcileBatchSize(reconcileBatchSize).maxClockOffset(maxClockOffset);
+  }
+
+  /** Builds a {@link SwitchoverConfig}; not thread-safe; {@link #build()} copies. */
+  public static final class Builder {
+    private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
+    private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+    private int failedProbesToDegrade = DEFAULT_FAILED_PROBES_TO_DEGRADE;
+    private Duration stablePeriod = DEFAULT_STABLE_PERIOD;
+    private Duration strongWriteDeadline = DEFAULT_STRONG_WRITE_DEADLINE;
+    private Duration breakerWindow = DEFAULT_BREAKER_WINDOW;
+    private int breakerFailureRate = DEFAULT_BREAKER_FAILURE_RATE;
+    private int breakerMinimumCalls = DEFAULT_BREAKER_MINIMUM_CALLS;
+    private int reconcileBatchSize = DEFAULT_RECONCILE_BATCH_SIZE;
+    private Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
+
+    private Builder() {}
+
+    /** @param v probe period @return this builder */
+    public Builder probeInterval(Duration v) {
+      probeInterval = v;
+      return this;
+    }
+
+    /** @param v probe deadline @return this builder */
+    public Builder probeTimeout(Duration v) {
+      probeTimeout = v;
+      return this;
+    }
+
+    /** @param v failed probes before degrading @return this builder */
+    public Builder failedProbesToDegrade(int v) {
+      failedProbesToDegrade = v;
+      return this;
+    }
+
+    /** @param v hysteresis before reconciling @return this builder */
+    public Builder stablePeriod(Duration v) {
+      stablePeriod = v;
+      return this;
+    }
+
+    /** @param v strong-write deadline @return this builder */
+    public Builder strongWriteDeadline(Duration v) {
+      strongWriteDeadline = v;
+      return this;
+    }
+
+    /** @param v breaker window @return this builder */
+    public Builder breakerWindow(Duration v) {
+      breakerWindow = v;
+      return this;
+    }
+
+    /** @param v breaker failure rate, percent @return this builder */
+    public Builder breakerFailureRate(int v) {
+      breakerFailureRate = v;
+      return this;
+    }
+
+    /** @param v breaker minimum calls @return this builder */
+    public Builder breakerMinimumCalls(int v) {
+      breakerMinimumCalls = v;
+      return this;
+    }
+
+    /** @param v reconcile batch size @return this builder */
+    public Builder reconcileBatchSize(int v) {
+      reconcileBatchSize = v;
+      return this;
+    }
+
+    /** @param v maximum clock offset of peer stamps @return this builder */
+    public Builder maxClockOffset(Duration v) {
+      maxClockOffset = v;
+      return this;
+    }
+
+    /** @return the configuration @throws InvalidInputException naming the first invalid field */
+    public SwitchoverConfig build() {
+      return new SwitchoverConfig(probeInterval, probeTimeout, failedProbesToDegrade, stablePeriod,
+          strongWriteDeadline, breakerWindow, breakerFailureRate, breakerMinimumCalls, reconcileBatchSize,
+          maxClockOffset);
+    }
+  }
+}

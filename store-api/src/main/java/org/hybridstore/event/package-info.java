@@ -1,0 +1,2 @@
+/** Events a store publishes to its listeners, such as a change of consistency mode. */
+package org.hybridstore.event;

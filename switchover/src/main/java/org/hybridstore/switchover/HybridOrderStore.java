@@ -1,0 +1,239 @@
+package org.hybridstore.switchover;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.InvalidInputException;
+import org.hybridstore.NodeId;
+import org.hybridstore.Order;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStore;
+import org.hybridstore.ReadConsistency;
+import org.hybridstore.StoreClosedException;
+import org.hybridstore.SwitchoverConfig;
+import org.hybridstore.Versioned;
+import org.hybridstore.WriteOptions;
+import org.hybridstore.WriteResult;
+import org.hybridstore.spi.LocalBackendFactory;
+import org.hybridstore.spi.StrongBackendFactory;
+import org.hybridstore.switchover.internal.StoreRuntime;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An order store that is strongly consistent in etcd while etcd has quorum and keeps taking writes
+ * when it has not. Build one per service node:
+ *
+ * <pre>{@code
+ * HybridOrderStore store = HybridOrderStore.builder()
+ *     .nodeId(NodeId.of("node-1"))
+ *     .strong(EtcdBackendFactory.of(cpConfig))
+ *     .local(MapDbBackendFactory.of(apConfig))
+ *     .build();
+ * WriteResult r = store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "customer-7", "EUR"));
+ * }</pre>
+ *
+ * <p>Its mode ({@link #mode()}) is STRONG while etcd answers, DEGRADED while it does not (writes
+ * are then acknowledged once durable in the node's local journal and replicated to peers), and
+ * RECONCILING while the provisional writes are folded back into etcd. See
+ * docs/consistency-model.md for the guarantees of each mode.
+ *
+ * <p>The store starts a timer pool, one switchover thread and (unless {@link Builder#executor} is
+ * given) a callback pool, all daemon threads named {@code hybridstore-<name>-*}; {@link #close()}
+ * stops them. This class is thread-safe.
+ */
+public final class HybridOrderStore implements OrderStore {
+  private final StoreRuntime runtime;
+  private final String name;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private HybridOrderStore(StoreRuntime runtime, String name) {
+    this.runtime = runtime;
+    this.name = name;
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletionStage<WriteResult> apply(OrderCommand command, WriteOptions options) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new StoreClosedException(name));
+    }
+    return runtime.apply(command, options).toCompletableFuture().minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<Optional<Versioned<Order>>> get(OrderId id, ReadConsistency consistency) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new StoreClosedException(name));
+    }
+    return runtime.get(id, consistency).toCompletableFuture().minimalCompletionStage();
+  }
+
+  @Override
+  public ConsistencyMode mode() {
+    return runtime.mode().phase().mode();
+  }
+
+  /** Returns the current mode's epoch; it grows by one with every mode change. */
+  public long epoch() {
+    return runtime.mode().epoch();
+  }
+
+  /** Returns the orders this node has seen with a recorded status conflict, sorted by id. */
+  public List<OrderId> conflicts() {
+    return runtime.conflicts();
+  }
+
+  /** Returns how many records hold writes etcd may not have yet. */
+  public int backlogSize() {
+    return runtime.backlogSize();
+  }
+
+  /**
+   * Operator tool: degrade now and stay degraded until {@link #requestReconcile()}.
+   *
+   * @param reason recorded as the transition reason
+   */
+  public void forceDegrade(String reason) {
+    runtime.forceDegrade(reason);
+  }
+
+  /** Operator tool: end a forced degrade and reconcile now if etcd answers. */
+  public void requestReconcile() {
+    runtime.requestReconcile();
+  }
+
+  /** Returns the JMX name of this store's MXBean, if it was registered. */
+  public Optional<ObjectName> objectName() {
+    return Optional.ofNullable(runtime.objectName());
+  }
+
+  /** Returns the store's name. */
+  public String name() {
+    return name;
+  }
+
+  /** Stops probing, closes both backends (flushing the local journal) and stops the store's threads. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      runtime.close();
+    }
+  }
+
+  /** Builds a {@link HybridOrderStore}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable String name;
+    private @Nullable NodeId nodeId;
+    private @Nullable StrongBackendFactory strong;
+    private @Nullable LocalBackendFactory local;
+    private SwitchoverConfig config = SwitchoverConfig.ofDefaults();
+    private InstantSource time = InstantSource.system();
+    private @Nullable Executor executor;
+    private @Nullable MeterRegistry registry;
+    private @Nullable MBeanServer mbeanServer = StoreRuntime.platformMBeanServer();
+    private final List<SwitchoverListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** @param v the store's name in JMX, metrics and thread names; default the node id @return this builder */
+    public Builder name(String v) {
+      name = v;
+      return this;
+    }
+
+    /** @param v this node's id, unique in the cluster and stable across restarts (required) @return this builder */
+    public Builder nodeId(NodeId v) {
+      nodeId = v;
+      return this;
+    }
+
+    /** @param v the strong backend, e.g. {@code EtcdBackendFactory.of(cpConfig)} (required) @return this builder */
+    public Builder strong(StrongBackendFactory v) {
+      strong = v;
+      return this;
+    }
+
+    /** @param v the local backend, e.g. {@code MapDbBackendFactory.of(apConfig)} (required) @return this builder */
+    public Builder local(LocalBackendFactory v) {
+      local = v;
+      return this;
+    }
+
+    /** @param v switchover thresholds; default {@link SwitchoverConfig#ofDefaults()} @return this builder */
+    public Builder config(SwitchoverConfig v) {
+      config = v;
+      return this;
+    }
+
+    /** @param v the physical clock behind the hybrid logical clock; default the system clock @return this builder */
+    public Builder clock(InstantSource v) {
+      time = v;
+      return this;
+    }
+
+    /** @param v where callers' stages complete; default a pool the store owns @return this builder */
+    public Builder executor(Executor v) {
+      executor = v;
+      return this;
+    }
+
+    /** @param v the Micrometer registry; default a private simple registry @return this builder */
+    public Builder meterRegistry(MeterRegistry v) {
+      registry = v;
+      return this;
+    }
+
+    /** @param v where to register the MXBean, or {@code null} for none; default the platform server @return this builder */
+    public Builder mbeanServer(@Nullable MBeanServer v) {
+      mbeanServer = v;
+      return this;
+    }
+
+    /** @param v a mode-change listener @return this builder */
+    public Builder listener(SwitchoverListener v) {
+      listeners.add(v);
+      return this;
+    }
+
+    /**
+     * Starts the store: opens the local journal, connects to etcd, probes once to pick the initial
+     * mode, and registers the MXBean.
+     *
+     * @return the running store
+     * @throws InvalidInputException if a required setting is missing
+     */
+    public HybridOrderStore build() {
+      NodeId node = require(nodeId, "nodeId");
+      StrongBackendFactory strongFactory = require(strong, "strong");
+      LocalBackendFactory localFactory = require(local, "local");
+      String n = name != null ? name : node.value();
+      List<java.util.function.Consumer<org.hybridstore.event.ModeChangedEvent>> ls = new ArrayList<>();
+      listeners.forEach(l -> ls.add(l::onModeChanged));
+      StoreRuntime runtime = StoreRuntime.start(new StoreRuntime.Settings(n, node, strongFactory, localFactory, config, time,
+          executor, registry != null ? registry : new SimpleMeterRegistry(), mbeanServer, List.copyOf(ls)));
+      return new HybridOrderStore(runtime, n);
+    }
+
+    private static <T> T require(@Nullable T value, String field) {
+      if (value == null) {
+        throw new InvalidInputException(field, "is required");
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.hybridstore.switchover;
+
+/**
+ * The JMX view of one {@link HybridOrderStore}, registered as
+ * {@code org.hybridstore:type=HybridOrderStore,name=<store name>}. Uses only open types, so
+ * JConsole, VisualVM, Hawtio and Jolokia show it as is. Emits an {@code
+ * jmx.attribute.change} notification on attribute {@code Mode} at every mode change.
+ */
+public interface HybridOrderStoreMXBean {
+  /** Returns the store's name. */
+  String getName();
+
+  /** Returns the node id. */
+  String getNodeId();
+
+  /** Returns the consistency mode: STRONG, DEGRADED or RECONCILING. */
+  String getMode();
+
+  /** Returns the mode epoch; it grows by one with every mode change. */
+  long getEpoch();
+
+  /** Returns when the current mode began, ISO-8601. */
+  String getModeSince();
+
+  /** Returns why the last mode change happened. */
+  String getLastTransitionReason();
+
+  /** Returns how many mode changes happened since start. */
+  long getTransitionsTotal();
+
+  /** Returns each etcd member's status from the last probe, one line per member. */
+  String[] getEtcdMembers();
+
+  /** Returns whether the last quorum probe succeeded. */
+  boolean isLastProbeOk();
+
+  /** Returns the latency of the last quorum probe's read, in milliseconds. */
+  long getProbeLatencyMillis();
+
+  /** Returns the state of the circuit breaker on etcd writes (CLOSED, OPEN, HALF_OPEN, ...). */
+  String getBreakerState();
+
+  /** Returns how many records hold writes etcd may not have yet. */
+  int getReconcileBacklog();
+
+  /** Returns how long the last reconcile took (entering RECONCILING to STRONG), in ms; -1 if none yet. */
+  long getLastReconcileMillis();
+
+  /**
+   * Returns the last convergence window on this node: from the first successful probe after quorum
+   * came back to STRONG with an empty backlog, in ms; -1 if none yet.
+   */
+  long getLastConvergenceMillis();
+
+  /** Returns how many etcd revisions the local mirror is behind the last probe's revision. */
+  long getMirrorLagRevisions();
+
+  /** Returns how many orders this node has seen with a recorded status conflict. */
+  long getConflictsTotal();
+
+  /** Returns how many writes this node acknowledged as provisional. */
+  long getProvisionalWritesTotal();
+
+  /** Returns how many writes this node acknowledged as strong. */
+  long getStrongWritesTotal();
+
+  /** Returns how many writes fell back from etcd to the local journal in the same call. */
+  long getFallbacksTotal();
+
+  /** Returns how many peer clock stamps were refused for being too far ahead. */
+  long getClockSkewRefusals();
+
+  /** Returns the live peers as {@code node=MODE@epoch}. */
+  String[] getPeers();
+
+  /**
+   * Operator tool: degrade now and stay degraded until {@link #requestReconcile()} (for planned
+   * etcd maintenance, or to take a misbehaving etcd out of the write path).
+   *
+   * @param reason recorded as the transition reason
+   */
+  void forceDegrade(String reason);
+
+  /**
+   * Operator tool: end a forced degrade, and if the store is degraded and the last probe succeeded,
+   * start reconciling now instead of after the stable period.
+   */
+  void requestReconcile();
+}

@@ -1,0 +1,49 @@
+package org.hybridstore.switchover.internal;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.hybridstore.ConsistencyMode;
+
+/** The controller's states: the three public modes plus CLOSED. */
+public enum Phase {
+  /** etcd has quorum; writes are compare-and-swaps in etcd. */
+  STRONG,
+  /** etcd is unavailable; writes go to the local journal. */
+  DEGRADED,
+  /** etcd is back; the backlog is being folded in; writes still go to the local journal. */
+  RECONCILING,
+  /** The store is closed. */
+  CLOSED;
+
+  private static final Map<Phase, Set<Phase>> PREDECESSORS = new EnumMap<>(Phase.class);
+
+  static {
+    PREDECESSORS.put(STRONG, EnumSet.of(RECONCILING));
+    PREDECESSORS.put(DEGRADED, EnumSet.of(STRONG, RECONCILING));
+    PREDECESSORS.put(RECONCILING, EnumSet.of(DEGRADED));
+    PREDECESSORS.put(CLOSED, EnumSet.of(STRONG, DEGRADED, RECONCILING));
+    PREDECESSORS.replaceAll((k, v) -> Collections.unmodifiableSet(v));
+  }
+
+  /**
+   * Returns whether the table allows a transition from this phase to {@code next}.
+   *
+   * @param next the proposed phase
+   * @return whether it is allowed
+   */
+  public boolean canTransitionTo(Phase next) {
+    return PREDECESSORS.get(next).contains(this);
+  }
+
+  /** Returns the public mode of this phase; a closed store reports the mode it would refuse in. */
+  public ConsistencyMode mode() {
+    return switch (this) {
+      case STRONG -> ConsistencyMode.STRONG;
+      case DEGRADED, CLOSED -> ConsistencyMode.DEGRADED;
+      case RECONCILING -> ConsistencyMode.RECONCILING;
+    };
+  }
+}

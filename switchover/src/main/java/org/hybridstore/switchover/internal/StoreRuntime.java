@@ -1,0 +1,330 @@
+package org.hybridstore.switchover.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.hybridstore.NodeId;
+import org.hybridstore.Order;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.ReadConsistency;
+import org.hybridstore.SwitchoverConfig;
+import org.hybridstore.Versioned;
+import org.hybridstore.WriteOptions;
+import org.hybridstore.WriteResult;
+import org.hybridstore.event.ModeChangedEvent;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.spi.BackendContext;
+import org.hybridstore.spi.LocalBackend;
+import org.hybridstore.spi.LocalBackendFactory;
+import org.hybridstore.spi.StrongBackend;
+import org.hybridstore.spi.StrongBackendFactory;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires one store together and owns its threads: a timer pool (probes, deadlines), the switchover
+ * thread, and (unless the user supplies one) the executor that completes callers' stages. Closing
+ * stops them in reverse order of start.
+ */
+public final class StoreRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreRuntime.class);
+
+  /**
+   * Everything the builder collected.
+   *
+   * @param name the store's name (JMX, metrics, thread names)
+   * @param node this node
+   * @param strongFactory creates the etcd backend
+   * @param localFactory creates the local backend
+   * @param config switchover thresholds
+   * @param time the physical clock
+   * @param executor completes callers' stages; {@code null} for one the store owns
+   * @param registry Micrometer registry
+   * @param mbeanServer where to register the MXBean; {@code null} for none
+   * @param listeners mode-change listeners
+   */
+  public record Settings(String name, NodeId node, StrongBackendFactory strongFactory,
+      LocalBackendFactory localFactory, SwitchoverConfig config, InstantSource time, @Nullable Executor executor,
+      MeterRegistry registry, @Nullable MBeanServer mbeanServer, List<Consumer<ModeChangedEvent>> listeners) {}
+
+  private final String name;
+  private final NodeId node;
+  private final ScheduledExecutorService timers;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final HybridLogicalClock clock;
+  private final LocalBackend local;
+  private final StrongBackend strong;
+  private final ConflictTracker conflicts = new ConflictTracker();
+  private final CircuitBreaker breaker;
+  private final StoreMetrics metrics;
+  private final HealthMonitor health;
+  private final SwitchoverController controller;
+  private final RequestRouter router;
+  private final AutoCloseable mirror;
+  private final @Nullable MBeanServer mbeanServer;
+  private final @Nullable ObjectName objectName;
+
+  private StoreRuntime(Settings s) {
+    name = s.name();
+    node = s.node();
+    timers = Executors.newScheduledThreadPool(2, named("hybridstore-" + name + "-timer"));
+    ownedExecutor = s.executor() == null ? Executors.newCachedThreadPool(named("hybridstore-" + name + "-callback")) : null;
+    Executor executor = s.executor() != null ? s.executor() : ownedExecutor;
+    clock = new HybridLogicalClock(s.time(), s.config().maxClockOffset());
+    BackendContext context = new BackendContext(node, clock, executor, timers);
+    local = s.localFactory().create(context);
+    StrongBackend created;
+    try {
+      created = s.strongFactory().create(context);
+    } catch (RuntimeException e) {
+      local.close();
+      timers.shutdownNow();
+      throw e;
+    }
+    strong = created;
+
+    SwitchoverConfig c = s.config();
+    breaker = CircuitBreaker.of("hybridstore-" + name, CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+        .slidingWindowSize((int) Math.max(1, c.breakerWindow().toSeconds()))
+        .minimumNumberOfCalls(c.breakerMinimumCalls())
+        .failureRateThreshold(c.breakerFailureRate())
+        .slowCallRateThreshold(c.breakerFailureRate())
+        .slowCallDurationThreshold(c.strongWriteDeadline())
+        .waitDurationInOpenState(c.stablePeriod())
+        .recordException(t -> !RequestRouter.isRequestFault(t))
+        .build());
+    health = new HealthMonitor(strong, timers, c.probeInterval(), c.probeTimeout(), s.time(), this::onSample);
+    HealthSample first = health.probeNow();
+    Phase initial;
+    String reason;
+    if (!first.ok()) {
+      initial = Phase.DEGRADED;
+      reason = "etcd has no quorum at start: " + first.status().detail();
+    } else if (local.backlogSize() > 0) {
+      initial = Phase.RECONCILING;
+      reason = "backlog of " + local.backlogSize() + " records found at start";
+    } else {
+      initial = Phase.STRONG;
+      reason = "etcd has quorum at start";
+    }
+    metrics = new StoreMetrics(s.registry(), name, node.value(), () -> controllerPhaseOrdinal(), local::backlogSize,
+        this::mirrorLag);
+    controller = new SwitchoverController(name, node, new ModePolicy(c),
+        new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics), local, s.time(),
+        breaker::transitionToClosedState, initial, reason);
+    breaker.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+        controller.onBreakerOpened();
+      }
+    });
+    router = new RequestRouter(strong, local, controller, breaker, c.strongWriteDeadline(), metrics, conflicts);
+    s.listeners().forEach(controller::addListener);
+    mirror = strong.watch(local.mirrorRevision(), (records, revision) -> {
+      conflicts.observe(records);
+      local.absorb(records, revision);
+    });
+    health.start();
+
+    mbeanServer = s.mbeanServer();
+    ObjectName on = null;
+    if (mbeanServer != null) {
+      StoreMBean bean = new StoreMBean(this);
+      controller.addListener(bean::modeChanged);
+      try {
+        on = ObjectName.getInstance("org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
+        mbeanServer.registerMBean(bean, on);
+      } catch (JMException e) {
+        LOG.warn("{}: could not register the MXBean {}: {}", name, on, e.toString());
+        on = null;
+      }
+    }
+    objectName = on;
+  }
+
+  /**
+   * Starts a store.
+   *
+   * @param settings what the builder collected
+   * @return the running store
+   */
+  public static StoreRuntime start(Settings settings) {
+    return new StoreRuntime(settings);
+  }
+
+  /** Returns the platform MBean server, the default place for the MXBean. */
+  public static MBeanServer platformMBeanServer() {
+    return ManagementFactory.getPlatformMBeanServer();
+  }
+
+  private void onSample(HealthSample sample) {
+    controller.onSample(sample);
+  }
+
+  private int controllerPhaseOrdinal() {
+    return controller == null ? 0 : controller.mode().phase().mode().ordinal();
+  }
+
+  long mirrorLag() {
+    HealthSample s = health.last();
+    if (s == null || s.status().revision() <= 0) {
+      return 0;
+    }
+    return Math.max(0, s.status().revision() - local.mirrorRevision());
+  }
+
+  /**
+   * Applies a command; see {@link org.hybridstore.OrderStore#apply(OrderCommand, WriteOptions)}.
+   *
+   * @param command the command
+   * @param options options
+   * @return the result
+   */
+  public CompletionStage<WriteResult> apply(OrderCommand command, WriteOptions options) {
+    return router.apply(command, options);
+  }
+
+  /**
+   * Reads an order; see {@link org.hybridstore.OrderStore#get(OrderId, ReadConsistency)}.
+   *
+   * @param id the order
+   * @param consistency the consistency
+   * @return the order
+   */
+  public CompletionStage<Optional<Versioned<Order>>> get(OrderId id, ReadConsistency consistency) {
+    return router.get(id, consistency);
+  }
+
+  /** Returns the current mode snapshot. */
+  public StoreMode mode() {
+    return controller.mode();
+  }
+
+  /** Returns the orders this node has seen with a recorded status conflict. */
+  public List<OrderId> conflicts() {
+    return conflicts.orders();
+  }
+
+  /**
+   * Operator tool; see {@link org.hybridstore.switchover.HybridOrderStoreMXBean#forceDegrade}.
+   *
+   * @param reason the reason
+   */
+  public void forceDegrade(String reason) {
+    controller.forceDegrade(reason);
+  }
+
+  /** Operator tool; see {@link org.hybridstore.switchover.HybridOrderStoreMXBean#requestReconcile}. */
+  public void requestReconcile() {
+    controller.requestReconcile();
+  }
+
+  /** Returns the JMX name the MXBean is registered under, or {@code null}. */
+  public @Nullable ObjectName objectName() {
+    return objectName;
+  }
+
+  /** Returns the local backend's backlog size. */
+  public int backlogSize() {
+    return local.backlogSize();
+  }
+
+  String name() {
+    return name;
+  }
+
+  NodeId node() {
+    return node;
+  }
+
+  SwitchoverController controller() {
+    return controller;
+  }
+
+  HealthMonitor health() {
+    return health;
+  }
+
+  CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  LocalBackend local() {
+    return local;
+  }
+
+  ConflictTracker conflictTracker() {
+    return conflicts;
+  }
+
+  StoreMetrics metrics() {
+    return metrics;
+  }
+
+  HybridLogicalClock clock() {
+    return clock;
+  }
+
+  @Override
+  public void close() {
+    List<Exception> failures = new ArrayList<>();
+    health.close();
+    closeQuietly(mirror, failures);
+    controller.close();
+    if (mbeanServer != null && objectName != null) {
+      try {
+        mbeanServer.unregisterMBean(objectName);
+      } catch (JMException e) {
+        failures.add(e);
+      }
+    }
+    closeQuietly(strong, failures);
+    closeQuietly(local, failures);
+    timers.shutdownNow();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+      try {
+        ownedExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    failures.forEach(e -> LOG.warn("{}: error while closing", name, e));
+  }
+
+  private static void closeQuietly(AutoCloseable c, List<Exception> failures) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      failures.add(e);
+    }
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

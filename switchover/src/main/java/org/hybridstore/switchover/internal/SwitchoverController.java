@@ -1,0 +1,246 @@
+package org.hybridstore.switchover.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.hybridstore.NodeId;
+import org.hybridstore.event.ModeChangedEvent;
+import org.hybridstore.spi.LocalBackend;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one owner of a store's mode.
+ *
+ * <p>States: STRONG, DEGRADED, RECONCILING, CLOSED ({@link Phase}); the published {@link StoreMode}
+ * adds an epoch, the start time and the reason of the last transition.
+ *
+ * <p>Transitions: {@link ModePolicy} decides from signals (probe samples from the {@link
+ * HealthMonitor}, the write path's circuit breaker opening, reconcile reports from the {@link
+ * Reconciler}, operator requests); this class validates each decision against {@link Phase}'s table,
+ * swaps the snapshot with a new epoch, logs and counts it, then tells the local backend (so peers
+ * see it), the listeners and JMX. Entering STRONG closes the breaker again.
+ *
+ * <p>Concurrency: every signal is queued onto one single-threaded executor and handled there, so
+ * transitions need no locks ({@link #checkThread()} asserts it). Readers see the volatile snapshot.
+ * Listeners are called after the snapshot is published; their exceptions are logged.
+ *
+ * <p>Reconcile: while RECONCILING, passes run back to back until one reports an empty backlog.
+ * While STRONG, a non-empty backlog (peers' provisional writes that reached this node, or leftovers)
+ * is drained the same way without changing the mode: hinted handoff.
+ *
+ * <p>Crash during reconcile: the backlog is durable and a pass is idempotent, so a restarted node
+ * finds the rest of its backlog and starts in RECONCILING (or DEGRADED if etcd is still down).
+ */
+public final class SwitchoverController implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SwitchoverController.class);
+
+  private final String store;
+  private final NodeId node;
+  private final ModePolicy policy;
+  private final Reconciler reconciler;
+  private final LocalBackend local;
+  private final InstantSource time;
+  private final Runnable closeBreaker;
+  private final ExecutorService thread;
+  private final List<Consumer<ModeChangedEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong transitions = new AtomicLong();
+  private volatile StoreMode mode;
+  private volatile @Nullable Thread owner;
+  private volatile @Nullable ReconcileReport lastReport;
+  private volatile long lastReconcileMillis = -1;
+  private volatile long lastConvergenceMillis = -1;
+  private @Nullable Instant reconcilingSince;
+  private @Nullable Instant quorumBackAt;
+  private boolean passInFlight;
+
+  SwitchoverController(String store, NodeId node, ModePolicy policy, Reconciler reconciler, LocalBackend local,
+      InstantSource time, Runnable closeBreaker, Phase initial, String initialReason) {
+    this.store = store;
+    this.node = node;
+    this.policy = policy;
+    this.reconciler = reconciler;
+    this.local = local;
+    this.time = time;
+    this.closeBreaker = closeBreaker;
+    this.mode = new StoreMode(initial, 1, time.instant(), initialReason);
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "hybridstore-" + store + "-switchover");
+      t.setDaemon(true);
+      owner = t;
+      return t;
+    });
+    LOG.info("{}: starting in {} ({})", store, initial, initialReason);
+    local.publishMode(initial.mode(), 1);
+    submit(() -> {
+      if (initial == Phase.RECONCILING) {
+        reconcilingSince = this.time.instant();
+        quorumBackAt = reconcilingSince;
+      }
+      maybeReconcile();
+    });
+  }
+
+  /** Returns the current snapshot. */
+  public StoreMode mode() {
+    return mode;
+  }
+
+  void addListener(Consumer<ModeChangedEvent> listener) {
+    listeners.add(listener);
+  }
+
+  void onSample(HealthSample sample) {
+    submit(() -> {
+      decide(policy.onProbe(mode.phase(), sample.ok(), sample.at(), sample.status().detail()));
+      maybeReconcile();
+    });
+  }
+
+  void onBreakerOpened() {
+    submit(() -> decide(policy.onBreakerOpened(mode.phase())));
+  }
+
+  void forceDegrade(String reason) {
+    submit(() -> decide(policy.onForceDegrade(mode.phase(), reason)));
+  }
+
+  void requestReconcile() {
+    submit(() -> {
+      decide(policy.onReconcileRequested(mode.phase()));
+      maybeReconcile();
+    });
+  }
+
+  long transitions() {
+    return transitions.get();
+  }
+
+  long lastReconcileMillis() {
+    return lastReconcileMillis;
+  }
+
+  long lastConvergenceMillis() {
+    return lastConvergenceMillis;
+  }
+
+  @Nullable ReconcileReport lastReport() {
+    return lastReport;
+  }
+
+  private void submit(Runnable task) {
+    try {
+      thread.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.error("{}: switchover task failed", store, e);
+        }
+      });
+    } catch (RejectedExecutionException closed) {
+      LOG.debug("{}: signal after close ignored", store);
+    }
+  }
+
+  private void checkThread() {
+    if (Thread.currentThread() != owner) {
+      throw new IllegalStateException("mode changes run on the switchover thread only, not " + Thread.currentThread());
+    }
+  }
+
+  private void decide(Optional<ModePolicy.Decision> decision) {
+    decision.ifPresent(d -> transition(d.to(), d.reason()));
+  }
+
+  private void transition(Phase to, String reason) {
+    checkThread();
+    StoreMode from = mode;
+    if (!from.phase().canTransitionTo(to)) {
+      throw new IllegalStateException(store + ": illegal transition " + from.phase() + " -> " + to);
+    }
+    Instant now = time.instant();
+    StoreMode next = new StoreMode(to, from.epoch() + 1, now, reason);
+    mode = next;
+    transitions.incrementAndGet();
+    LOG.info("{}: {} -> {} (epoch {}): {}", store, from.phase(), to, next.epoch(), reason);
+    switch (to) {
+      case RECONCILING -> {
+        reconcilingSince = now;
+        Instant okSince = policy.okSince();
+        quorumBackAt = okSince != null ? okSince : now;
+      }
+      case STRONG -> {
+        closeBreaker.run();
+        if (reconcilingSince != null) {
+          lastReconcileMillis = Duration.between(reconcilingSince, now).toMillis();
+        }
+        if (quorumBackAt != null) {
+          lastConvergenceMillis = Duration.between(quorumBackAt, now).toMillis();
+        }
+      }
+      case DEGRADED, CLOSED -> { }
+    }
+    if (to != Phase.CLOSED) {
+      local.publishMode(to.mode(), next.epoch());
+    }
+    ModeChangedEvent event = new ModeChangedEvent(store, node, from.phase().mode(), to.mode(), next.epoch(), now, reason);
+    for (Consumer<ModeChangedEvent> l : listeners) {
+      try {
+        l.accept(event);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: mode listener failed", store, e);
+      }
+    }
+  }
+
+  private void maybeReconcile() {
+    checkThread();
+    Phase phase = mode.phase();
+    boolean wanted = phase == Phase.RECONCILING || (phase == Phase.STRONG && local.backlogSize() > 0);
+    if (passInFlight || !wanted) {
+      return;
+    }
+    passInFlight = true;
+    reconciler.pass().whenComplete((report, error) -> submit(() -> {
+      passInFlight = false;
+      if (error != null) {
+        LOG.debug("{}: reconcile pass failed, the next probe retries: {}", store, error.toString());
+        return;
+      }
+      lastReport = report;
+      decide(policy.onReconciled(mode.phase(), report.backlogRemaining()));
+      if (report.records() > 0) {
+        maybeReconcile();
+      }
+    }));
+  }
+
+  /** Moves to CLOSED and stops the switchover thread. */
+  @Override
+  public void close() {
+    submit(() -> {
+      if (mode.phase() != Phase.CLOSED) {
+        transition(Phase.CLOSED, "store closed");
+      }
+    });
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      thread.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The switchover's machinery: the mode controller (the one owner of the mode), the health monitor,
+ * the reconciler, the mirror, request routing, metrics and the MXBean implementation. Not exported.
+ */
+package org.hybridstore.switchover.internal;
