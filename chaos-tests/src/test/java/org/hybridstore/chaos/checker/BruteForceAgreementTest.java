@@ -56,7 +56,7 @@ class BruteForceAgreementTest {
     /** Simulates a real register with 1-3 processes; some reads are corrupted, some ops crash. */
     private static Generated generate(Random rnd) {
         int processes = 1 + rnd.nextInt(3);
-        int toInvoke = 1 + rnd.nextInt(6);
+        int toInvoke = 1 + rnd.nextInt(7);
         Long register = null;
         History h = new History();
         String[] f = new String[processes];
@@ -116,7 +116,7 @@ class BruteForceAgreementTest {
             switch (f[p]) {
                 case "read" -> {
                     Object v = result[p];
-                    if (rnd.nextInt(8) == 0) {
+                    if (rnd.nextInt(3) == 0) {
                         Object wrong = rnd.nextInt(4) == 0 ? null : (Object) (long) rnd.nextInt(3);
                         corrupted |= !Objects.equals(wrong, v);
                         v = wrong;

@@ -26,11 +26,11 @@ final class Values {
     }
 
     /**
-     * Throws for an unsupported function.
+     * Builds the exception for an unsupported function, for the caller to throw.
      *
      * @param model the model name
      * @param call the call
-     * @return never
+     * @return the exception
      */
     static IllegalArgumentException unsupported(String model, Call call) {
         return new IllegalArgumentException(model + ": unsupported function :" + call.f());
