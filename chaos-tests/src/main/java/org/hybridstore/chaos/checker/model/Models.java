@@ -8,7 +8,7 @@ import java.util.List;
 public final class Models {
 
     /** The names accepted by {@link #byName}. */
-    public static final List<String> NAMES = List.of("cas-register", "kv", "multi-register", "mutex");
+    public static final List<String> NAMES = List.of("cas-register", "kv", "multi-register", "mutex", "order-record");
 
     private Models() {
     }
@@ -28,6 +28,7 @@ public final class Models {
             case "kv" -> new KvModel();
             case "multi-register" -> new MultiRegisterModel(nilReads);
             case "mutex" -> new MutexModel();
+            case "order-record" -> new OrderRecordModel();
             default -> throw new IllegalArgumentException("unknown model " + name + "; expected one of " + NAMES);
         };
     }
