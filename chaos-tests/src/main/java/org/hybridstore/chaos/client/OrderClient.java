@@ -1,0 +1,187 @@
+package org.hybridstore.chaos.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpTimeoutException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStatus;
+import org.hybridstore.codec.CommandCodec;
+import org.hybridstore.chaos.history.Op;
+import org.hybridstore.chaos.history.OpType;
+
+/**
+ * The Jepsen client of the order workload: turns an invocation into a completion against one node.
+ *
+ * <p>Functions (value shapes are those the checkers read):
+ *
+ * <ul>
+ *   <li>{@code put [key value]}: set attribute {@value #REGISTER_ATTRIBUTE} of order {@code key};
+ *   <li>{@code get [key value]}: linearizable read of that attribute ({@code ""} if unset);
+ *   <li>{@code add id}: create order {@code id}, with the op id as its customer reference (the
+ *       idempotency key the duplicate checker reads back);
+ *   <li>{@code transition [key status]}: move order {@code key} to a status;
+ *   <li>{@code status-read {key status}}: a local read of the node's replica.
+ * </ul>
+ *
+ * <p>Completions: HTTP 200 is OK; 400/404/409 and 503 (unavailable, consistency unavailable) are
+ * definite, FAIL; 504, 500, a timeout or a lost connection leave a write INFO and fail a read (reads
+ * are idempotent). A write's completion records in {@link Op#mode()} how it was accepted, as
+ * {@code ACCEPTANCE/MODE@EPOCH}, e.g. {@code PROVISIONAL/DEGRADED@4}.
+ */
+public final class OrderClient {
+  /** The attribute the register workload writes. */
+  public static final String REGISTER_ATTRIBUTE = "reg";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final NodeClient node;
+  private final long timeoutMillis;
+
+  /**
+   * Creates a client.
+   *
+   * @param node the node to talk to
+   * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
+   */
+  public OrderClient(NodeClient node, long timeoutMillis) {
+    this.node = node;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /** Returns the node's name. */
+  public String node() {
+    return node.node();
+  }
+
+  /**
+   * Performs an invocation and returns its completion (without index or time; the caller stamps
+   * those).
+   *
+   * @param invoke the invocation
+   * @return the completion
+   */
+  public Op invoke(Op invoke) {
+    String f = invoke.f();
+    try {
+      return switch (f) {
+        case "put" -> put(invoke);
+        case "get" -> get(invoke);
+        case "add" -> add(invoke);
+        case "transition" -> transition(invoke);
+        case "status-read" -> statusRead(invoke);
+        default -> throw new IllegalArgumentException("unknown function " + f);
+      };
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      Throwable cause = unwrap(e);
+      boolean read = f.equals("get") || f.equals("status-read");
+      String error = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
+          ? "timeout" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      return complete(invoke, read ? OpType.FAIL : OpType.INFO, invoke.value(), error, null);
+    }
+  }
+
+  private Op put(Op invoke) throws Exception {
+    List<?> kv = (List<?>) invoke.value();
+    OrderCommand cmd = new OrderCommand.SetAttribute(OrderId.of((String) kv.get(0)), OpId.random(),
+        REGISTER_ATTRIBUTE, (String) kv.get(1));
+    return write(invoke, cmd, invoke.value());
+  }
+
+  private Op add(Op invoke) throws Exception {
+    String id = (String) invoke.value();
+    OpId op = OpId.random();
+    OrderCommand cmd = OrderCommand.Create.of(OrderId.of(id), op, op.value(), "EUR");
+    return write(invoke, cmd, id);
+  }
+
+  private Op transition(Op invoke) throws Exception {
+    List<?> kv = (List<?>) invoke.value();
+    OrderId id = OrderId.of((String) kv.get(0));
+    OrderStatus to = OrderStatus.valueOf((String) kv.get(1));
+    OrderCommand cmd = switch (to) {
+      case CANCELLED -> new OrderCommand.Cancel(id, OpId.random(), "chaos");
+      case REFUNDED -> new OrderCommand.Refund(id, OpId.random());
+      default -> new OrderCommand.Transition(id, OpId.random(), to);
+    };
+    return write(invoke, cmd, invoke.value());
+  }
+
+  private Op write(Op invoke, OrderCommand cmd, Object value) throws Exception {
+    NodeClient.Response r = node.command(CommandCodec.toJson(cmd), false).get(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (r.ok()) {
+      JsonNode b = r.body();
+      String mode = b.path("acceptance").asText() + "/" + b.path("mode").asText() + "@" + b.path("epoch").asLong();
+      return complete(invoke, OpType.OK, value, null, mode);
+    }
+    return complete(invoke, r.body().path("definite").asBoolean(false) ? OpType.FAIL : OpType.INFO, value,
+        r.status() + " " + r.body().path("error").asText() + ": " + r.body().path("message").asText(), null);
+  }
+
+  private Op get(Op invoke) throws Exception {
+    List<?> kv = (List<?>) invoke.value();
+    String key = (String) kv.get(0);
+    NodeClient.Response r = node.order(key, "linearizable").get(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (r.status() == 200) {
+      String v = r.body().path("attributes").path(REGISTER_ATTRIBUTE).asText("");
+      return complete(invoke, OpType.OK, List.of(key, v), null, r.body().path("servedBy").asText());
+    }
+    if (r.status() == 404) {
+      return complete(invoke, OpType.OK, List.of(key, ""), null, null);
+    }
+    return complete(invoke, OpType.FAIL, invoke.value(), r.status() + " " + r.body().path("error").asText(), null);
+  }
+
+  private Op statusRead(Op invoke) throws Exception {
+    String key = (String) invoke.value();
+    NodeClient.Response r = node.order(key, "local").get(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (r.status() == 200) {
+      return complete(invoke, OpType.OK, Map.of(key, r.body().path("status").asText()), null, null);
+    }
+    if (r.status() == 404) {
+      return complete(invoke, OpType.OK, Map.of(), null, null);
+    }
+    return complete(invoke, OpType.FAIL, invoke.value(), r.status() + " " + r.body().path("error").asText(), null);
+  }
+
+  /**
+   * Reads one order from this node's replica, as the map the service returns.
+   *
+   * @param id the order id
+   * @return the order, or null if the node has none
+   * @throws Exception if the read fails
+   */
+  public Map<String, Object> localOrder(String id) throws Exception {
+    NodeClient.Response r = node.order(id, "local").get(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (r.status() == 404) {
+      return null;
+    }
+    if (r.status() != 200) {
+      throw new IllegalStateException(node.node() + ": local read of " + id + " failed: " + r.status() + " " + r.body());
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = JSON.convertValue(r.body(), Map.class);
+    m.remove("servedBy");
+    return m;
+  }
+
+  private Op complete(Op invoke, OpType type, Object value, String error, String mode) {
+    return new Op(Op.UNASSIGNED, 0, invoke.process(), type, invoke.f(), value, error, node.node(), mode);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+}

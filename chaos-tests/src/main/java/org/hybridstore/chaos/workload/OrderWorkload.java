@@ -1,0 +1,150 @@
+package org.hybridstore.chaos.workload;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStatus;
+import org.hybridstore.chaos.checker.Checker;
+import org.hybridstore.chaos.checker.Checkers;
+import org.hybridstore.chaos.checker.LinearizabilityChecker;
+import org.hybridstore.chaos.checker.MonotonicStatusChecker;
+import org.hybridstore.chaos.checker.NoDuplicatesChecker;
+import org.hybridstore.chaos.checker.NoLostAckedWritesChecker;
+import org.hybridstore.chaos.checker.ReplicasConvergeChecker;
+import org.hybridstore.chaos.checker.model.KvModel;
+import org.hybridstore.chaos.history.History;
+import org.hybridstore.chaos.history.Op;
+import org.hybridstore.chaos.history.OpType;
+
+/**
+ * A mix of order commands on a small key space, so that nodes write the same orders concurrently
+ * (and conflict while degraded), plus reads.
+ *
+ * <p>Operations (see {@link org.hybridstore.chaos.client.OrderClient} for the value shapes):
+ * {@code put}/{@code get} on the register keys {@code reg-0..}, {@code transition} and
+ * {@code status-read} on the same keys, and {@code add} of fresh orders {@code set-N}. After the
+ * run, final reads add for every node (and for etcd itself, as node {@code etcd}) one
+ * {@code final-read} (every order it holds), one {@code read} (the set of order ids) and one
+ * {@code dup-read} (the customer references, which are the create op ids).
+ *
+ * <p>Checks:
+ *
+ * <ul>
+ *   <li>{@code linearizable}: the {@code put}/{@code get} ops against a key-value model, split by
+ *       key. A put acknowledged PROVISIONAL counts as an op of unknown outcome: it takes effect when
+ *       reconciliation folds it into etcd, or never if a later write wins the last-writer-wins
+ *       merge; a single correct register allows exactly that.
+ *   <li>{@code no-lost}: every acknowledged {@code add} (STRONG or PROVISIONAL) is in the final
+ *       reads.
+ *   <li>{@code no-duplicates}: no two orders carry the same create op id.
+ *   <li>{@code status-monotonic}: a node's local reads never see a status go backwards.
+ *   <li>{@code replicas-converge}: every node's replica and etcd hold the same orders at the end.
+ * </ul>
+ */
+public final class OrderWorkload {
+  /** The weights of the operation mix, in percent. */
+  private static final String[] MIX = {"put", "put", "put", "put", "get", "get", "get", "add", "add",
+      "transition", "status-read"};
+  private static final List<String> PATH = List.of("PAID", "FULFILLING", "SHIPPED", "DELIVERED", "CANCELLED");
+
+  private final int registerKeys;
+  private final AtomicLong values = new AtomicLong();
+  private final AtomicLong setIds = new AtomicLong();
+
+  /**
+   * Creates the workload.
+   *
+   * @param registerKeys how many register orders (a small number forces conflicts)
+   */
+  public OrderWorkload(int registerKeys) {
+    this.registerKeys = registerKeys;
+  }
+
+  /** Returns the register orders' ids. */
+  public List<String> registerKeys() {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < registerKeys; i++) {
+      keys.add("reg-" + i);
+    }
+    return keys;
+  }
+
+  /** Returns the commands that create the register orders before the run. */
+  public List<OrderCommand> setup() {
+    return registerKeys().stream()
+        .<OrderCommand>map(k -> OrderCommand.Create.of(OrderId.of(k), OpId.of("setup-" + k), "setup", "EUR"))
+        .toList();
+  }
+
+  /**
+   * Returns the next invocation.
+   *
+   * @param random the generator's randomness
+   * @param process the process that will perform it
+   * @return the invocation
+   */
+  public Op next(Random random, int process) {
+    String f = MIX[random.nextInt(MIX.length)];
+    String key = "reg-" + random.nextInt(registerKeys);
+    return switch (f) {
+      case "put" -> Op.invoke(process, "put", List.of(key, Long.toString(values.incrementAndGet())));
+      case "get" -> Op.invoke(process, "get", List.of(key, ""));
+      case "add" -> Op.invoke(process, "add", "set-" + setIds.incrementAndGet());
+      case "transition" -> Op.invoke(process, "transition", List.of(key, PATH.get(random.nextInt(PATH.size()))));
+      case "status-read" -> Op.invoke(process, "status-read", key);
+      default -> throw new AssertionError(f);
+    };
+  }
+
+  /** Returns the composed checker. */
+  public Checker checker() {
+    Map<String, Checker> checks = new LinkedHashMap<>();
+    checks.put("linearizable", h -> LinearizabilityChecker.of(new KvModel(), LinearizabilityChecker.Options.defaults())
+        .check(view(h, Set.of("put", "get"))));
+    checks.put("no-lost", h -> new NoLostAckedWritesChecker("add", "read").check(view(h, Set.of("add", "read"))));
+    checks.put("no-duplicates", h -> new NoDuplicatesChecker("dup-read", e -> e).check(view(h, Set.of("dup-read"))));
+    List<String> ranks = Arrays.stream(OrderStatus.values()).map(Enum::name).toList();
+    checks.put("status-monotonic", h -> new MonotonicStatusChecker("status-read", MonotonicStatusChecker.byRank(ranks))
+        .check(view(h, Set.of("status-read"))));
+    checks.put("replicas-converge", h -> new ReplicasConvergeChecker("final-read", v -> v)
+        .check(view(h, Set.of("final-read"))));
+    return Checkers.compose(checks);
+  }
+
+  /**
+   * Returns whether a write completion was acknowledged provisionally.
+   *
+   * @param op a completion
+   * @return whether its mode starts with PROVISIONAL
+   */
+  public static boolean provisional(Op op) {
+    return op.mode() != null && op.mode().startsWith("PROVISIONAL");
+  }
+
+  /**
+   * Returns the ops with the given functions, with provisional acknowledgements of {@code put} turned
+   * into unknown outcomes (see the class comment).
+   */
+  static History view(History h, Set<String> functions) {
+    List<Op> out = new ArrayList<>();
+    for (Op op : h.ops()) {
+      if (!op.isClient() || !functions.contains(op.f())) {
+        continue;
+      }
+      if (op.f().equals("put") && op.type() == OpType.OK && provisional(op)) {
+        op = new Op(op.index(), op.timeNanos(), op.process(), OpType.INFO, op.f(), op.value(), "provisional",
+            op.node(), op.mode());
+      }
+      out.add(op);
+    }
+    return History.of(out);
+  }
+}

@@ -1,0 +1,177 @@
+package org.hybridstore.example;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import org.hybridstore.CommandRejectedException;
+import org.hybridstore.ConsistencyUnavailableException;
+import org.hybridstore.CorruptDataException;
+import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.InvalidInputException;
+import org.hybridstore.Order;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.ReadConsistency;
+import org.hybridstore.StoreClosedException;
+import org.hybridstore.StoreUnavailableException;
+import org.hybridstore.SyncOrderStore;
+import org.hybridstore.Versioned;
+import org.hybridstore.WriteOptions;
+import org.hybridstore.codec.CommandCodec;
+import org.hybridstore.switchover.HybridOrderStore;
+
+/**
+ * The service's HTTP/JSON API.
+ *
+ * <pre>
+ *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG
+ *   GET  /orders/{id}?consistency=linearizable|serializable|local
+ *   GET  /mode                          the node's mode, epoch, backlog, conflicts
+ *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing)
+ * </pre>
+ *
+ * Errors are JSON {@code {"error":kind,"definite":bool,"message":...}}: 400 invalid input, 404 no
+ * such order, 409 rejected command, 503 unavailable or consistency unavailable (definite: nothing
+ * was applied), 504 indeterminate (the write may have been applied; retry with the same op id).
+ */
+final class HttpApi {
+  private static final int MAX_BODY = 1 << 20;
+
+  private final HybridOrderStore store;
+  private final SyncOrderStore sync;
+  private final OffsetClock clock;
+
+  HttpApi(HybridOrderStore store, OffsetClock clock) {
+    this.store = store;
+    this.sync = store.sync();
+    this.clock = clock;
+  }
+
+  void register(HttpServer server) {
+    server.createContext("/commands", ex -> handle(ex, "POST", this::command));
+    server.createContext("/orders/", ex -> handle(ex, "GET", this::order));
+    server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode())));
+    server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset));
+  }
+
+  private record Response(int status, JsonNode body) {}
+
+  @FunctionalInterface
+  private interface Handler {
+    Response handle(HttpExchange exchange) throws IOException;
+  }
+
+  private static void handle(HttpExchange ex, String method, Handler handler) throws IOException {
+    Response r;
+    try {
+      if (!ex.getRequestMethod().equalsIgnoreCase(method)) {
+        r = new Response(405, Json.error("method-not-allowed", true, "use " + method));
+      } else {
+        r = handler.handle(ex);
+      }
+    } catch (InvalidInputException | CorruptDataException e) {
+      r = new Response(400, Json.error("invalid", true, e.getMessage()));
+    } catch (CommandRejectedException e) {
+      r = new Response(409, Json.error("rejected", true, e.getMessage()).put("reason", e.reason().name()));
+    } catch (ConsistencyUnavailableException e) {
+      r = new Response(503, Json.error("consistency-unavailable", true, e.getMessage()).put("mode", e.mode().name()));
+    } catch (StoreUnavailableException | StoreClosedException e) {
+      r = new Response(503, Json.error("unavailable", true, e.getMessage()));
+    } catch (IndeterminateWriteException e) {
+      r = new Response(504, Json.error("indeterminate", false, e.getMessage()));
+    } catch (RuntimeException e) {
+      r = new Response(500, Json.error("internal", false, e.toString()));
+    }
+    byte[] bytes = Json.MAPPER.writeValueAsBytes(r.body());
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(r.status(), bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private Response command(HttpExchange ex) throws IOException {
+    OrderCommand command = CommandCodec.decode(body(ex));
+    boolean strong = "true".equals(query(ex.getRequestURI(), "strong"));
+    return new Response(200, Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
+  }
+
+  private Response order(HttpExchange ex) {
+    String path = ex.getRequestURI().getPath();
+    OrderId id = OrderId.of(path.substring("/orders/".length()));
+    String c = query(ex.getRequestURI(), "consistency");
+    ReadConsistency consistency = c == null ? ReadConsistency.LINEARIZABLE : parseConsistency(c);
+    Optional<Versioned<Order>> order = sync.get(id, consistency);
+    if (order.isEmpty()) {
+      return new Response(404, Json.error("not-found", true, "no order " + id));
+    }
+    ObjectNode n = Json.order(order.get().value());
+    n.put("servedBy", order.get().servedBy().name());
+    return new Response(200, n);
+  }
+
+  private ObjectNode mode() {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("node", store.name());
+    n.put("mode", store.mode().name());
+    n.put("epoch", store.epoch());
+    n.put("backlog", store.backlogSize());
+    n.put("conflicts", store.conflicts().size());
+    n.put("clockOffsetMillis", clock.offsetMillis());
+    return n;
+  }
+
+  private Response clockOffset(HttpExchange ex) {
+    String millis = query(ex.getRequestURI(), "millis");
+    if (millis == null) {
+      throw new InvalidInputException("millis", "query parameter is required");
+    }
+    try {
+      clock.setOffsetMillis(Long.parseLong(millis));
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("millis", "must be an integer, was '" + millis + "'");
+    }
+    return new Response(200, mode());
+  }
+
+  private static ReadConsistency parseConsistency(String c) {
+    try {
+      return ReadConsistency.valueOf(c.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("consistency", "must be linearizable, serializable or local, was '" + c + "'");
+    }
+  }
+
+  private static byte[] body(HttpExchange ex) throws IOException {
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY + 1);
+      if (bytes.length > MAX_BODY) {
+        throw new InvalidInputException("body", "larger than " + MAX_BODY + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  private static String query(URI uri, String name) {
+    String q = uri.getRawQuery();
+    if (q == null) {
+      return null;
+    }
+    for (String part : q.split("&")) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part : part.substring(0, eq);
+      if (key.equals(name)) {
+        return eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+}
