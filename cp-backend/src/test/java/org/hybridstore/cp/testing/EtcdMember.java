@@ -1,0 +1,204 @@
+package org.hybridstore.cp.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One etcd member of an {@link EtcdClusterExtension}: a child process of the {@code etcd} binary
+ * with its own data directory and log file, on fixed ports for its whole life, so that {@link
+ * #restart()} brings back the same member. Thread-safe.
+ */
+public final class EtcdMember {
+  private final String name;
+  private final int clientPort;
+  private final int peerPort;
+  private final Path dataDir;
+  private final Path logFile;
+  private final String scheme;
+  private final ReentrantLock lock = new ReentrantLock();
+  private @Nullable List<String> command;
+  private @Nullable Process process;
+  private boolean paused;
+
+  EtcdMember(String name, int clientPort, int peerPort, Path dataDir, Path logFile, boolean tls) {
+    this.name = name;
+    this.clientPort = clientPort;
+    this.peerPort = peerPort;
+    this.dataDir = dataDir;
+    this.logFile = logFile;
+    this.scheme = tls ? "https" : "http";
+  }
+
+  /** Returns the member's name ({@code m0}, {@code m1}, ...). */
+  public String name() {
+    return name;
+  }
+
+  /** Returns the client URL, e.g. {@code http://127.0.0.1:41234}. */
+  public URI clientEndpoint() {
+    return URI.create(scheme + "://127.0.0.1:" + clientPort);
+  }
+
+  /** Returns the peer URL (peers always talk plain HTTP in this fixture). */
+  public URI peerUrl() {
+    return URI.create("http://127.0.0.1:" + peerPort);
+  }
+
+  /** Returns the data directory (kept across {@link #kill()} and {@link #restart()}). */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Returns the file the member's stderr (zap log, level warn) goes to. */
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** Returns the process id, or -1 if it is not running. */
+  public long pid() {
+    lock.lock();
+    try {
+      return process != null && process.isAlive() ? process.pid() : -1;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns whether the process is alive (a paused process is alive). */
+  public boolean isRunning() {
+    lock.lock();
+    try {
+      return process != null && process.isAlive();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns whether the process is stopped with SIGSTOP. */
+  public boolean isPaused() {
+    lock.lock();
+    try {
+      return paused && isRunning();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void start(List<String> cmd) throws IOException {
+    lock.lock();
+    try {
+      command = List.copyOf(cmd);
+      launch();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void launch() throws IOException {
+    if (command == null) {
+      throw new IllegalStateException(name + " was never started");
+    }
+    ProcessBuilder pb = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    Process p = pb.start();
+    process = p;
+    paused = false;
+    ChildProcesses.register(p);
+  }
+
+  /** Kills the process with SIGKILL and waits for it to exit; the data directory stays. */
+  public void kill() {
+    lock.lock();
+    try {
+      Process p = process;
+      if (p == null || !p.isAlive()) {
+        return;
+      }
+      p.destroyForcibly();
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(name + " (pid " + p.pid() + ") did not die after SIGKILL");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while killing " + name, e);
+      }
+      paused = false;
+      ChildProcesses.unregister(p);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts the member again on its data directory and ports, killing it first if it still runs.
+   * Returns at once; the member rejoins the cluster by itself.
+   */
+  public void restart() {
+    lock.lock();
+    try {
+      kill();
+      launch();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot restart " + name, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops the process with SIGSTOP: it keeps its sockets but answers nothing. */
+  public void pause() {
+    signal("STOP");
+    lock.lock();
+    try {
+      paused = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Continues a paused process with SIGCONT. */
+  public void resume() {
+    signal("CONT");
+    lock.lock();
+    try {
+      paused = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void signal(String signal) {
+    long pid = pid();
+    if (pid < 0) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Kills the process if it runs (continuing it first is unnecessary: SIGKILL ends a stopped process). */
+  void destroy() {
+    kill();
+  }
+
+  @Override
+  public String toString() {
+    return name + "[" + clientEndpoint() + ", pid " + pid() + (isPaused() ? ", paused" : "") + "]";
+  }
+}
