@@ -6,7 +6,7 @@ import java.time.Duration;
  * When a hybrid store changes mode. Immutable; build with {@link #builder()}.
  *
  * @param probeInterval how often etcd's health is probed; default 100 ms
- * @param probeTimeout deadline of one probe; default 300 ms
+ * @param probeTimeout deadline of one probe; default 500 ms
  * @param failedProbesToDegrade consecutive failed probes that make the store degrade; default {@value #DEFAULT_FAILED_PROBES_TO_DEGRADE}
  * @param stablePeriod how long probes must succeed without a failure before a degraded store
  *     starts reconciling (hysteresis); default 1 s
@@ -25,7 +25,7 @@ public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, in
   /** Default probe period. */
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(100);
   /** Default probe deadline. */
-  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(300);
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(500);
   /** Default failed probes before degrading. */
   public static final int DEFAULT_FAILED_PROBES_TO_DEGRADE = 3;
   /** Default hysteresis. */

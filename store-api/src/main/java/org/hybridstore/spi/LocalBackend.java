@@ -63,6 +63,17 @@ public interface LocalBackend extends AutoCloseable {
   int backlogSize();
 
   /**
+   * Returns whether an order's record is in the backlog (holds writes etcd may not have). The
+   * default scans the backlog; implementations should answer from an index.
+   *
+   * @param id the order
+   * @return whether it is in the backlog
+   */
+  default boolean inBacklog(OrderId id) {
+    return backlog(Integer.MAX_VALUE).stream().anyMatch(r -> r.id().equals(id));
+  }
+
+  /**
    * Publishes this node's mode and epoch to its peers.
    *
    * @param mode the mode

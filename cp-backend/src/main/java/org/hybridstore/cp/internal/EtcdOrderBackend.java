@@ -475,21 +475,25 @@ public final class EtcdOrderBackend implements StrongBackend {
   // ---------------------------------------------------------------------------------------------
   // probe
 
+  private static final Duration STATUS_REFRESH = Duration.ofSeconds(1);
+  private volatile @Nullable List<CompletableFuture<MemberStatus>> lastStatuses;
+  private volatile long lastStatusesAt;
+
   @Override
   public CompletionStage<QuorumStatus> probe(Duration deadline) {
     long started = System.nanoTime();
-    List<URI> endpoints = config.endpoints();
-    List<CompletableFuture<MemberStatus>> members = new ArrayList<>();
-    for (URI endpoint : endpoints) {
-      members.add(memberStatus(endpoint, deadline));
-    }
+    List<CompletableFuture<MemberStatus>> members = memberStatuses(deadline);
+    long[] revision = new long[1];
     CompletableFuture<Duration> quorumRead;
     if (closed.get()) {
       quorumRead = CompletableFuture.failedFuture(new StoreClosedException("etcd backend"));
     } else {
       try {
         quorumRead = within(strictKv.get(keys.prefixBytes(), GetOption.builder().withCountOnly(true).build()),
-            deadline, "quorum read").thenApply(r -> Duration.ofNanos(System.nanoTime() - started));
+            deadline, "quorum read").thenApply(r -> {
+              revision[0] = r.getHeader().getRevision();
+              return Duration.ofNanos(System.nanoTime() - started);
+            });
       } catch (RuntimeException e) {
         quorumRead = CompletableFuture.failedFuture(e);
       }
@@ -499,11 +503,31 @@ public final class EtcdOrderBackend implements StrongBackend {
         .handle((v, ignored) -> read.handle((latency, error) -> {
           List<MemberStatus> statuses = members.stream().map(CompletableFuture::join).toList();
           return QuorumRule.decide(statuses, error == null ? latency : null,
-              error == null ? null : EtcdErrors.forRead(error, "the probe key").getMessage(), deadline);
+              error == null ? null : EtcdErrors.forRead(error, "the probe key").getMessage(), deadline, revision[0]);
         }))
         .thenCompose(f -> f);
     return deliver(sample.exceptionally(e -> new QuorumStatus(false, deadline, List.of(),
         "probe failed: " + EtcdErrors.unwrap(e))));
+  }
+
+  /**
+   * Per-member statuses only inform people (the quorum read decides), and jetcd opens a channel for
+   * every status call; so they are refreshed at most once per {@link #STATUS_REFRESH} and the last
+   * ones are reused in between.
+   */
+  private List<CompletableFuture<MemberStatus>> memberStatuses(Duration deadline) {
+    long now = System.nanoTime();
+    List<CompletableFuture<MemberStatus>> cached = lastStatuses;
+    if (cached != null && now - lastStatusesAt < STATUS_REFRESH.toNanos()) {
+      return cached;
+    }
+    List<CompletableFuture<MemberStatus>> fresh = new ArrayList<>();
+    for (URI endpoint : config.endpoints()) {
+      fresh.add(memberStatus(endpoint, deadline));
+    }
+    lastStatuses = fresh;
+    lastStatusesAt = now;
+    return fresh;
   }
 
   private CompletableFuture<MemberStatus> memberStatus(URI endpoint, Duration deadline) {

@@ -10,10 +10,12 @@ import org.hybridstore.spi.QuorumStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides whether a probe saw a quorum: the linearizable read succeeded <em>and</em> a majority of
- * the configured members name the same non-zero leader. Requiring agreement, not one member's
- * word, matters because a partitioned old leader keeps claiming leadership for one to two election
- * timeouts (faults.md section 4). Pure; thread-safe.
+ * Decides whether a probe saw a quorum: the linearizable read succeeded. A linearizable read in
+ * etcd needs the leader to confirm its leadership with a majority (ReadIndex), so its success is
+ * proof of quorum on its own; a partitioned old leader that still claims leadership cannot serve
+ * one. The members' own statuses (which leader each names, "no leader" errors) are reported for
+ * people and dashboards but do not decide: on a loaded machine a status call can miss its deadline
+ * while the cluster is fine, and deciding on it made healthy stores flap. Pure; thread-safe.
  */
 final class QuorumRule {
   private QuorumRule() {}
@@ -25,10 +27,11 @@ final class QuorumRule {
    * @param readLatency how long the quorum read took, or null if it failed
    * @param readError why the quorum read failed, or null
    * @param deadline the probe's deadline (reported as the latency of a failed read)
+   * @param revision etcd's revision as the read saw it (0 if the read failed)
    * @return the sample
    */
   static QuorumStatus decide(List<MemberStatus> members, @Nullable Duration readLatency, @Nullable String readError,
-      Duration deadline) {
+      Duration deadline, long revision) {
     int majority = members.size() / 2 + 1;
     Map<Long, Integer> votes = new TreeMap<>();
     for (MemberStatus m : members) {
@@ -50,7 +53,7 @@ final class QuorumRule {
     if (!readOk) {
       why.add("quorum read failed: " + readError);
     }
-    if (!agreed) {
+    if (!agreed && !readOk) {
       why.add(votes.isEmpty() ? "no reachable member names a leader"
           : "only " + named + " of " + members.size() + " members name leader " + Long.toHexString(leader)
               + " (need " + majority + ")");
@@ -62,12 +65,11 @@ final class QuorumRule {
         why.add(m.endpoint() + " reports " + m.errors());
       }
     }
-    boolean quorum = readOk && agreed;
+    boolean quorum = readOk;
     String detail = quorum
-        ? "leader " + Long.toHexString(leader) + " named by " + named + " of " + members.size()
-            + " members; quorum read took " + readLatency.toMillis() + " ms"
-            + (why.isEmpty() ? "" : "; " + String.join("; ", why))
+        ? "quorum read took " + readLatency.toMillis() + " ms; leader " + Long.toHexString(leader) + " named by "
+            + named + " of " + members.size() + " members" + (why.isEmpty() ? "" : "; " + String.join("; ", why))
         : "no quorum: " + String.join("; ", why);
-    return new QuorumStatus(quorum, readOk ? readLatency : deadline, members, detail);
+    return new QuorumStatus(quorum, readOk ? readLatency : deadline, members, detail, quorum ? revision : 0);
   }
 }

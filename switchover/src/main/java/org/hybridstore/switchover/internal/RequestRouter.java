@@ -36,14 +36,19 @@ import org.hybridstore.spi.StrongBackend;
 /**
  * Routes each call by the current mode.
  *
- * <p>Writes while STRONG go to etcd through the circuit breaker with the strong-write deadline. If
- * that attempt fails without a definite answer (indeterminate outcome, unavailable, deadline, open
- * breaker), the same command with the same op id is written provisionally in the same call:
- * reconciliation joins the two if the etcd attempt committed after all, and the op id keeps it
- * from counting twice. Commands that may not run degraded, and writes that demand STRONG, fail
- * instead. A rejection (bad command for this order) or corrupt stored data never falls back.
+ * <p>Writes while STRONG or RECONCILING go to etcd through the circuit breaker with the
+ * strong-write deadline. If that attempt fails without a definite answer (indeterminate outcome,
+ * unavailable, deadline, open breaker), the same command with the same op id is written
+ * provisionally in the same call: reconciliation joins the two if the etcd attempt committed after
+ * all, and the op id keeps it from counting twice. Commands that may not run degraded, and writes
+ * that demand STRONG, fail instead. A rejection (bad command for this order) or corrupt stored data
+ * never falls back.
  *
- * <p>Writes while DEGRADED or RECONCILING go to the local journal at once.
+ * <p>Before an etcd write to an order that is in this node's backlog, the node folds its record into
+ * etcd first, so the command is applied to everything the node knows (a provisional create, say),
+ * not only to what etcd has seen.
+ *
+ * <p>Writes while DEGRADED go to the local journal at once.
  */
 final class RequestRouter {
   private final StrongBackend strong;
@@ -76,7 +81,7 @@ final class RequestRouter {
     long start = System.nanoTime();
     StoreMode mode = controller.mode();
     boolean strongOnly = options.requireStrong() || !command.allowedDegraded();
-    if (mode.phase() != Phase.STRONG) {
+    if (mode.phase() == Phase.DEGRADED || mode.phase() == Phase.CLOSED) {
       if (strongOnly) {
         return CompletableFuture.failedFuture(new ConsistencyUnavailableException(mode.phase().mode(),
             strongReason(command, options)));
@@ -87,7 +92,7 @@ final class RequestRouter {
     CompletionStage<BackendWrite> attempt;
     try {
       attempt = breaker.executeCompletionStage(
-          () -> strong.apply(command).toCompletableFuture().orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS));
+          () -> strongApply(command).toCompletableFuture().orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS));
     } catch (CallNotPermittedException open) {
       attempt = CompletableFuture.failedFuture(open);
     }
@@ -115,6 +120,16 @@ final class RequestRouter {
       }
     });
     return result;
+  }
+
+  private CompletionStage<BackendWrite> strongApply(OrderCommand command) {
+    Optional<OrderRecord> dirty = local.inBacklog(command.orderId()) ? local.read(command.orderId()) : Optional.empty();
+    if (dirty.isEmpty()) {
+      return strong.apply(command);
+    }
+    return strong.mergeAll(List.of(dirty.get()))
+        .thenCompose(merged -> local.absorb(merged.stored(), local.mirrorRevision()))
+        .thenCompose(v -> strong.apply(command));
   }
 
   private CompletionStage<WriteResult> provisional(OrderCommand command, long start) {

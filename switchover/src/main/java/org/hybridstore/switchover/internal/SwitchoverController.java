@@ -214,7 +214,7 @@ public final class SwitchoverController implements AutoCloseable {
     reconciler.pass().whenComplete((report, error) -> submit(() -> {
       passInFlight = false;
       if (error != null) {
-        LOG.debug("{}: reconcile pass failed, the next probe retries: {}", store, error.toString());
+        LOG.info("{}: reconcile pass failed, the next probe retries: {}", store, error.toString());
         return;
       }
       lastReport = report;

@@ -1,0 +1,144 @@
+package org.hybridstore.chaos.runner;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hybridstore.chaos.history.History;
+import org.hybridstore.chaos.history.Operation;
+import org.hybridstore.chaos.history.OpType;
+import org.hybridstore.chaos.workload.OrderWorkload;
+
+/**
+ * The numbers a run reports besides the verdict: writes by outcome per fault window and overall,
+ * failover detection time (fault start to a node's first provisional acknowledgement), the
+ * convergence window (heal to every node STRONG with an empty backlog) as quantiles, and write
+ * latency quantiles per acceptance.
+ */
+final class Figures {
+  private static final Set<String> WRITES = Set.of("put", "add", "transition");
+
+  private Figures() {}
+
+  static Map<String, Object> compute(History history, List<FaultWindow> windows, long runEndNanos) {
+    List<Operation> ops = history.operations();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("overall", counts(ops, 0, runEndNanos));
+    List<Map<String, Object>> perWindow = new ArrayList<>();
+    List<Double> convergence = new ArrayList<>();
+    List<Double> detection = new ArrayList<>();
+    for (FaultWindow w : windows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("nemesis", w.nemesis);
+      m.put("fault", w.description);
+      m.put("startMillis", w.startNanos / 1_000_000);
+      m.put("endMillis", w.endNanos / 1_000_000);
+      long end = w.endNanos < 0 ? runEndNanos : w.endNanos;
+      m.put("writes", counts(ops, w.startNanos, end));
+      Map<String, Long> firstProvisional = firstProvisionalAck(ops, w.startNanos, end);
+      m.put("failoverMillisByNode", firstProvisional);
+      firstProvisional.values().forEach(v -> detection.add(v.doubleValue()));
+      m.put("convergenceMillis", w.convergenceMillis());
+      if (w.convergenceMillis() >= 0) {
+        convergence.add((double) w.convergenceMillis());
+      }
+      perWindow.add(m);
+    }
+    out.put("windows", perWindow);
+    out.put("convergenceMillis", quantiles(convergence));
+    out.put("convergedWindows", convergence.size() + " of " + windows.size());
+    out.put("failoverMillis", quantiles(detection));
+    out.put("latencyMillis", latencies(ops));
+    return out;
+  }
+
+  static Map<String, Object> counts(List<Operation> ops, long from, long to) {
+    long attempted = 0;
+    long strong = 0;
+    long provisional = 0;
+    long failed = 0;
+    long unknown = 0;
+    for (Operation o : ops) {
+      long t = o.invocation().timeNanos();
+      if (!WRITES.contains(o.invocation().f()) || t < from || t >= to) {
+        continue;
+      }
+      attempted++;
+      var c = o.completion();
+      if (c == null || c.type() == OpType.INFO) {
+        unknown++;
+      } else if (c.type() == OpType.FAIL) {
+        failed++;
+      } else if (OrderWorkload.provisional(c)) {
+        provisional++;
+      } else {
+        strong++;
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("attempted", attempted);
+    m.put("ackStrong", strong);
+    m.put("ackProvisional", provisional);
+    m.put("failed", failed);
+    m.put("unknown", unknown);
+    m.put("acknowledgedPercent", attempted == 0 ? 100.0 : Math.round(1000.0 * (strong + provisional) / attempted) / 10.0);
+    return m;
+  }
+
+  private static Map<String, Long> firstProvisionalAck(List<Operation> ops, long from, long to) {
+    Map<String, Long> first = new LinkedHashMap<>();
+    for (Operation o : ops) {
+      var c = o.completion();
+      if (c == null || c.type() != OpType.OK || !OrderWorkload.provisional(c) || o.invocation().timeNanos() < from
+          || c.timeNanos() >= to || !WRITES.contains(c.f())) {
+        continue;
+      }
+      first.merge(c.node(), (c.timeNanos() - from) / 1_000_000, Math::min);
+    }
+    return first;
+  }
+
+  private static Map<String, Object> latencies(List<Operation> ops) {
+    List<Double> strong = new ArrayList<>();
+    List<Double> provisional = new ArrayList<>();
+    for (Operation o : ops) {
+      var c = o.completion();
+      if (c == null || c.type() != OpType.OK || !WRITES.contains(c.f())) {
+        continue;
+      }
+      double ms = (c.timeNanos() - o.invocation().timeNanos()) / 1e6;
+      (OrderWorkload.provisional(c) ? provisional : strong).add(ms);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("STRONG", quantiles(strong));
+    m.put("PROVISIONAL", quantiles(provisional));
+    return m;
+  }
+
+  static Map<String, Object> quantiles(List<Double> values) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("count", values.size());
+    if (values.isEmpty()) {
+      return m;
+    }
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(v);
+    m.put("min", round(v[0]));
+    m.put("median", round(at(v, 0.5)));
+    m.put("p95", round(at(v, 0.95)));
+    m.put("p99", round(at(v, 0.99)));
+    m.put("max", round(v[v.length - 1]));
+    return m;
+  }
+
+  private static double at(double[] sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  private static double round(double d) {
+    return Math.round(d * 10) / 10.0;
+  }
+}

@@ -1,0 +1,109 @@
+package org.hybridstore.chaos.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.hybridstore.chaos.client.NodeClient;
+
+/** Polls every node's {@code /mode} at a fixed rate: the timeline of modes and backlogs. */
+final class ModeSampler implements AutoCloseable {
+  /**
+   * One poll of one node.
+   *
+   * @param millis time since the run started
+   * @param node the node
+   * @param mode its mode, or {@code DOWN} if it did not answer
+   * @param epoch its epoch
+   * @param backlog its reconcile backlog
+   */
+  record Sample(long millis, String node, String mode, long epoch, int backlog) {}
+
+  private final List<NodeClient> nodes;
+  private final LongSupplier clock;
+  private final List<Sample> samples = new ArrayList<>();
+  private final Sample[] latest;
+  private ScheduledFuture<?> task;
+
+  ModeSampler(List<NodeClient> nodes, LongSupplier millisSinceStart) {
+    this.nodes = nodes;
+    this.clock = millisSinceStart;
+    this.latest = new Sample[nodes.size()];
+  }
+
+  void start(ScheduledExecutorService scheduler) {
+    task = scheduler.scheduleAtFixedRate(this::poll, 0, 100, TimeUnit.MILLISECONDS);
+  }
+
+  private void poll() {
+    for (int i = 0; i < nodes.size(); i++) {
+      int host = i;
+      NodeClient c = nodes.get(i);
+      c.mode().orTimeout(1, TimeUnit.SECONDS).whenComplete((r, e) -> {
+        Sample s;
+        if (e == null && r.ok()) {
+          JsonNode b = r.body();
+          s = new Sample(clock.getAsLong(), c.node(), b.path("mode").asText(), b.path("epoch").asLong(),
+              b.path("backlog").asInt());
+        } else {
+          s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1);
+        }
+        record(host, s);
+      });
+    }
+  }
+
+  private synchronized void record(int host, Sample s) {
+    Sample prev = latest[host];
+    latest[host] = s;
+    // Keep the timeline compact: only changes, plus one sample per second per node.
+    if (prev == null || !prev.mode().equals(s.mode()) || prev.epoch() != s.epoch()
+        || s.millis() - lastKept(s.node()) >= 1_000 || (prev.backlog() == 0) != (s.backlog() == 0)) {
+      samples.add(s);
+    }
+  }
+
+  private long lastKept(String node) {
+    for (int i = samples.size() - 1; i >= 0; i--) {
+      if (samples.get(i).node().equals(node)) {
+        return samples.get(i).millis();
+      }
+    }
+    return Long.MIN_VALUE / 2;
+  }
+
+  /** Returns whether every node's latest sample is STRONG with an empty backlog. */
+  synchronized boolean allStrong() {
+    for (Sample s : latest) {
+      if (s == null || !s.mode().equals("STRONG") || s.backlog() != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  synchronized String summary() {
+    StringBuilder b = new StringBuilder();
+    for (Sample s : latest) {
+      if (s != null) {
+        b.append(s.node()).append('=').append(s.mode().charAt(0)).append(s.backlog() > 0 ? "(" + s.backlog() + ")" : "")
+            .append(' ');
+      }
+    }
+    return b.toString().trim();
+  }
+
+  synchronized List<Sample> samples() {
+    return List.copyOf(samples);
+  }
+
+  @Override
+  public void close() {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package org.hybridstore.chaos.runner;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hybridstore.chaos.client.NodeClient;
+import org.hybridstore.chaos.client.OrderClient;
+import org.hybridstore.chaos.cluster.Cluster;
+import org.hybridstore.chaos.cluster.Host;
+import org.hybridstore.chaos.cluster.HostProcess;
+
+/**
+ * The order-service JVMs, one per host, started inside the host's namespace with this JVM's own
+ * class path (chaos-tests depends on the example service), and their HTTP clients.
+ */
+final class ServiceNodes implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private final Cluster cluster;
+  private final RunConfig config;
+  private final Path workDir;
+  private final ExecutorService httpThreads;
+  private final HostProcess[] processes;
+  private final NodeClient[] clients;
+
+  ServiceNodes(Cluster cluster, RunConfig config, Path workDir, ExecutorService httpThreads) {
+    this.cluster = cluster;
+    this.config = config;
+    this.workDir = workDir;
+    this.httpThreads = httpThreads;
+    int n = cluster.hosts().size();
+    processes = new HostProcess[n];
+    clients = new NodeClient[n];
+    for (Host h : cluster.hosts()) {
+      clients[h.index()] = new NodeClient(name(h.index()), URI.create("http://" + h.address() + ":" + h.ports().http()),
+          Duration.ofSeconds(3), httpThreads);
+    }
+  }
+
+  static String name(int host) {
+    return "n" + (host + 1);
+  }
+
+  int size() {
+    return processes.length;
+  }
+
+  NodeClient client(int host) {
+    return clients[host];
+  }
+
+  OrderClient orderClient(int host) {
+    return new OrderClient(clients[host], 5_000);
+  }
+
+  List<NodeClient> clients() {
+    return List.of(clients);
+  }
+
+  void startAll() {
+    for (int i = 0; i < processes.length; i++) {
+      start(i);
+    }
+    for (int i = 0; i < processes.length; i++) {
+      awaitReady(i);
+    }
+  }
+
+  void start(int host) {
+    Host h = cluster.hosts().get(host);
+    List<String> seeds = new ArrayList<>();
+    for (Host other : cluster.hosts()) {
+      if (other.index() != host) {
+        seeds.add(other.address() + ":" + other.ports().gossip());
+      }
+    }
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        "-cp", System.getProperty("java.class.path")));
+    if (config.brokenReconcile()) {
+      cmd.add("-Dhybridstore.test.breakReconcile=true");
+    }
+    cmd.addAll(List.of("org.hybridstore.example.OrderService",
+        "--node-id", name(host),
+        "--etcd", String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList()),
+        "--data-dir", workDir.resolve("node-" + name(host)).toString(),
+        "--http-host", h.address(), "--http-port", Integer.toString(h.ports().http()),
+        "--gossip-host", h.address(), "--gossip-port", Integer.toString(h.ports().gossip()),
+        "--seeds", String.join(",", seeds),
+        "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
+        "--probe-interval-ms", "100", "--probe-timeout-ms", "300", "--stable-ms", "1000"));
+    Map<String, String> env = new LinkedHashMap<>();
+    processes[host] = cluster.startProcess(host, "node-" + name(host), cmd, env);
+  }
+
+  void awaitReady(int host) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!processes[host].isAlive()) {
+        throw new IllegalStateException(name(host) + " exited at start; see " + processes[host].logFile());
+      }
+      try {
+        if (clients[host].mode().get(2, TimeUnit.SECONDS).ok()) {
+          return;
+        }
+      } catch (Exception notYet) {
+        // not listening yet
+      }
+      pause(200);
+    }
+    throw new IllegalStateException(name(host) + " not ready within " + START_TIMEOUT + "; see " + processes[host].logFile());
+  }
+
+  void kill(int host) {
+    processes[host].kill();
+  }
+
+  boolean isAlive(int host) {
+    return processes[host] != null && processes[host].isAlive();
+  }
+
+  HostProcess process(int host) {
+    return processes[host];
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (HostProcess p : processes) {
+      if (p != null && p.isAlive()) {
+        p.stop(Duration.ofSeconds(10));
+      }
+    }
+  }
+}

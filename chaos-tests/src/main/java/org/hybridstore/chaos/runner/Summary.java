@@ -1,0 +1,55 @@
+package org.hybridstore.chaos.runner;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The table printed at the end of a run. */
+final class Summary {
+  private Summary() {}
+
+  @SuppressWarnings("unchecked")
+  static void print(RunResult r, PrintStream out) {
+    Map<String, Object> f = r.figures();
+    Map<String, Object> overall = (Map<String, Object>) f.get("overall");
+    out.println();
+    out.println("=== " + r.config().name() + " (" + r.etcdFlags() + ", "
+        + (r.namespaces() ? "namespaces" : "loopback") + ")");
+    out.printf("writes: attempted %s, acknowledged strong %s, provisional %s, failed %s, unknown %s (%s%% acknowledged)%n",
+        overall.get("attempted"), overall.get("ackStrong"), overall.get("ackProvisional"), overall.get("failed"),
+        overall.get("unknown"), overall.get("acknowledgedPercent"));
+    out.println("fault windows:");
+    out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %12s%n", "nemesis", "fault", "attempted", "strong", "prov", "fail",
+        "info", "converge ms");
+    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
+      Map<String, Object> c = (Map<String, Object>) w.get("writes");
+      out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %12s%n", w.get("nemesis"), trim(String.valueOf(w.get("fault")), 34),
+          c.get("attempted"), c.get("ackStrong"), c.get("ackProvisional"), c.get("failed"), c.get("unknown"),
+          w.get("convergenceMillis"));
+    }
+    out.println("convergence window (heal -> all nodes STRONG, backlog empty), ms: " + f.get("convergenceMillis")
+        + " (" + f.get("convergedWindows") + " converged)");
+    out.println("failover detection (fault -> first provisional ack per node), ms: " + f.get("failoverMillis"));
+    out.println("write latency, ms: " + f.get("latencyMillis"));
+    out.println("recovery after the final heal, ms: " + f.get("recoveryMillis"));
+    out.println("checks:");
+    r.check().details().forEach((name, res) -> out.println("  " + name + ": " + verdictOf(res)));
+    out.println("verdict: " + r.check().validity().name().toLowerCase(Locale.ROOT));
+    out.println("report: " + r.dir().resolve("report.html"));
+  }
+
+  static String verdictOf(Object res) {
+    if (res instanceof org.hybridstore.chaos.checker.CheckResult c) {
+      return c.validity().name().toLowerCase(Locale.ROOT);
+    }
+    if (res instanceof Map<?, ?> m && m.get("validity") != null) {
+      return String.valueOf(m.get("validity")).toLowerCase(Locale.ROOT);
+    }
+    return String.valueOf(res);
+  }
+
+  private static String trim(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+}
