@@ -1,0 +1,508 @@
+package org.hybridstore.ap.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderStoreException;
+import org.hybridstore.StoreClosedException;
+import org.hybridstore.StoreUnavailableException;
+import org.hybridstore.ap.internal.storage.JournalStore;
+import org.hybridstore.ap.internal.wire.Counters;
+import org.hybridstore.codec.RecordCodec;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.HybridTimestamp;
+import org.hybridstore.model.OrderCommands;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.NodeId;
+import org.hybridstore.spi.BackendWrite;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the journal (group commit).
+ *
+ * <p>Design:
+ *
+ * <ul>
+ *   <li>Every change (a local command, records from a peer, records absorbed from etcd) is a task in
+ *       one bounded queue. One thread, owned by this class and named {@code hybridstore-journal-<node>},
+ *       takes the first waiting task, drains up to {@code maxBatch - 1} more, applies them in order,
+ *       commits ONE MapDB transaction, and only then completes their futures on the context's
+ *       executor. No acknowledgement precedes the commit that holds the write.
+ *   <li>Read-your-writes inside a batch: tasks read the batch's own overlay before the committed
+ *       state, so a command sees every earlier command of its batch.
+ *   <li>A command the model rejects fails only its own future; the rest of the batch commits. A
+ *       failed commit is rolled back and fails every write of the batch as indeterminate.
+ *   <li>Readers never see uncommitted data: MapDB has one global transaction, so before the writer
+ *       first touches an order in a batch it publishes the order's committed record as a shadow;
+ *       readers prefer the shadow until the commit (or rollback) retires it.
+ *   <li>After the commit the writer updates the {@link ReplicaIndex}, persists its counters and
+ *       last clock reading with the batch, and hands the locally written records to the replicator.
+ * </ul>
+ */
+final class GroupCommitWriter implements AutoCloseable {
+  static final String JOURNAL_SEQ = "journal.seq";
+  static final String MIRROR_REVISION = "mirror.revision";
+  static final String HLC_WALL = "hlc.wall";
+  static final String HLC_LOGICAL = "hlc.logical";
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+  private static final int DECODED_CACHE = 4096;
+  private static final int ROTATION_CHECK_EVERY = 256;
+
+  /** A unit of work for the writer. */
+  private sealed interface Task permits Apply, Merge, Absorb, Barrier, Hold, Stop {}
+
+  private record Apply(OrderCommand command, CompletableFuture<BackendWrite> future) implements Task {}
+
+  private record Merge(List<OrderRecord> records) implements Task {}
+
+  private record Absorb(Collection<OrderRecord> records, long revision, CompletableFuture<Void> future)
+      implements Task {}
+
+  private record Barrier(CompletableFuture<Void> future) implements Task {}
+
+  private record Hold(CompletableFuture<Void> release) implements Task {}
+
+  private record Stop() implements Task {}
+
+  private final JournalStore store;
+  private final NodeId node;
+  private final HybridLogicalClock clock;
+  private final Executor executor;
+  private final int maxBatch;
+  private final Counters counters;
+  private final ReplicaIndex index;
+  private final Consumer<List<byte[]>> onLocalWrites;
+  private final BlockingQueue<Task> queue;
+  private final Map<String, Optional<OrderRecord>> shadows = new ConcurrentHashMap<>();
+  private final LinkedHashMap<String, OrderRecord> decoded = new LinkedHashMap<>(256, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, OrderRecord> eldest) {
+      return size() > DECODED_CACHE;
+    }
+  };
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile long mirrorRevision;
+  private long journalSeq;
+  private long batchesSinceRotationCheck;
+
+  // Per-batch state, writer thread only.
+  private final Map<String, OrderRecord> batch = new LinkedHashMap<>();
+  private final Map<String, byte[]> staged = new LinkedHashMap<>();
+  private final Map<String, byte[]> localWrites = new LinkedHashMap<>();
+  private final List<Runnable> completions = new ArrayList<>();
+  private final List<CompletableFuture<?>> batchFutures = new ArrayList<>();
+
+  GroupCommitWriter(JournalStore store, NodeId node, HybridLogicalClock clock, Executor executor, int maxBatch,
+      Counters counters, ReplicaIndex index, Consumer<List<byte[]>> onLocalWrites) {
+    this.store = store;
+    this.node = node;
+    this.clock = clock;
+    this.executor = executor;
+    this.maxBatch = maxBatch;
+    this.counters = counters;
+    this.index = index;
+    this.onLocalWrites = onLocalWrites;
+    this.queue = new ArrayBlockingQueue<>(Math.max(1024, 4 * maxBatch));
+    this.journalSeq = store.meta(JOURNAL_SEQ);
+    this.mirrorRevision = store.meta(MIRROR_REVISION);
+    this.thread = new Thread(this::run, "hybridstore-journal-" + node.value());
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * Loads the replica: decodes every record (so a damaged record fails the start, naming the file),
+   * fills the index and restores the clock. Call once before {@link #start()}.
+   */
+  void load() {
+    HybridTimestamp[] latest = {new HybridTimestamp(store.meta(HLC_WALL), (int) store.meta(HLC_LOGICAL))};
+    store.forEachRecord((id, bytes) -> {
+      OrderRecord r = RecordCodec.decode(bytes, store.file() + " record '" + id + "'");
+      if (!r.id().value().equals(id)) {
+        throw new org.hybridstore.CorruptDataException(store.file() + ": record under '" + id + "' is for order "
+            + r.id());
+      }
+      HybridTimestamp t = r.latestTime();
+      if (t.compareTo(latest[0]) > 0) {
+        latest[0] = t;
+      }
+      index.put(id, ReplicaIndex.hash(bytes));
+    });
+    // Stamps never go backwards across a restart, even if the wall clock did.
+    clock.advanceTo(latest[0]);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  long mirrorRevision() {
+    return mirrorRevision;
+  }
+
+  /**
+   * Queues a command.
+   *
+   * @param command the command
+   * @return completes after the commit that holds it
+   */
+  CompletableFuture<BackendWrite> apply(OrderCommand command) {
+    CompletableFuture<BackendWrite> f = new CompletableFuture<>();
+    submit(new Apply(command, f), f);
+    return f;
+  }
+
+  /**
+   * Queues records from a peer; dropped (and counted) if the queue is full, since anti-entropy
+   * brings them again.
+   *
+   * @param records the records, clock already observed
+   */
+  void merge(List<OrderRecord> records) {
+    if (closed || !queue.offer(new Merge(records))) {
+      counters.droppedQueueFull();
+    }
+  }
+
+  CompletableFuture<Void> absorb(Collection<OrderRecord> records, long revision) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(new Absorb(List.copyOf(records), revision, f), f);
+    return f;
+  }
+
+  /** Completes once every task queued before it is committed. */
+  CompletableFuture<Void> barrier() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(new Barrier(f), f);
+    return f;
+  }
+
+  /**
+   * Parks the writer thread until {@code release} completes, so that everything queued meanwhile
+   * is committed as one batch (a seam for tests of batch semantics).
+   *
+   * @param release completes to let the writer go on
+   */
+  void hold(CompletableFuture<Void> release) {
+    submit(new Hold(release), release);
+  }
+
+  private void submit(Task task, CompletableFuture<?> f) {
+    if (closed) {
+      f.completeExceptionally(new StoreClosedException("local journal " + store.file()));
+      return;
+    }
+    if (!queue.offer(task)) {
+      f.completeExceptionally(new StoreUnavailableException("the local journal's queue is full ("
+          + queue.size() + " waiting); retry"));
+    }
+  }
+
+  /**
+   * Reads the committed record of an order; any thread.
+   *
+   * @param orderId the order
+   * @return the record, or empty
+   */
+  Optional<OrderRecord> read(String orderId) {
+    byte[] bytes = store.get(orderId);
+    Optional<OrderRecord> shadow = shadows.get(orderId);
+    if (shadow != null) {
+      return shadow;
+    }
+    return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes, store.file() + " record '" + orderId + "'"));
+  }
+
+  /**
+   * Returns the committed encoded record of an order; any thread.
+   *
+   * @param orderId the order
+   * @return the bytes, or null
+   */
+  byte @Nullable [] committedBytes(String orderId) {
+    byte[] bytes = store.get(orderId);
+    Optional<OrderRecord> shadow = shadows.get(orderId);
+    if (shadow != null) {
+      return shadow.map(RecordCodec::encode).orElse(null);
+    }
+    return bytes;
+  }
+
+  private void run() {
+    List<Task> tasks = new ArrayList<>(maxBatch);
+    boolean stop = false;
+    while (!stop) {
+      try {
+        Task first = queue.take();
+        if (first instanceof Hold h) {
+          h.release().join(); // parked: what queues up meanwhile forms the next batches
+          continue;
+        }
+        tasks.add(first);
+        queue.drainTo(tasks, maxBatch - 1);
+        stop = tasks.stream().anyMatch(Stop.class::isInstance);
+        runBatch(tasks);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop = true;
+      } catch (RuntimeException | Error e) {
+        LOG.error("journal writer failed a batch", e);
+      } finally {
+        tasks.clear();
+      }
+    }
+    // Anything queued after the stop fails: the journal is closing.
+    List<Task> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    for (Task t : rest) {
+      failTask(t, new StoreClosedException("local journal " + store.file()));
+    }
+  }
+
+  private void runBatch(List<Task> tasks) {
+    long seqBefore = journalSeq;
+    long mirrorBefore = mirrorRevision;
+    int writes = 0;
+    boolean dirty = false;
+    try {
+      for (Task t : tasks) {
+        if (t instanceof Apply a) {
+          writes += applyCommand(a);
+        } else if (t instanceof Merge m) {
+          mergeRecords(m.records());
+        } else if (t instanceof Absorb a) {
+          absorbRecords(a);
+          dirty = true;
+        } else if (t instanceof Barrier b) {
+          completions.add(() -> b.future().complete(null));
+        } else if (t instanceof Hold h) {
+          h.release().join();
+        }
+      }
+      if (!staged.isEmpty() || dirty) {
+        HybridTimestamp last = clock.last();
+        store.setMeta(JOURNAL_SEQ, journalSeq);
+        store.setMeta(MIRROR_REVISION, mirrorRevision);
+        store.setMeta(HLC_WALL, last.wallMillis());
+        store.setMeta(HLC_LOGICAL, last.logical());
+        store.commit();
+        counters.batch(tasks.size());
+      }
+    } catch (RuntimeException e) {
+      LOG.error("journal commit failed; rolling back {} tasks", tasks.size(), e);
+      try {
+        store.rollback();
+      } catch (RuntimeException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      journalSeq = seqBefore;
+      mirrorRevision = mirrorBefore;
+      for (OrderRecord r : batch.values()) {
+        decoded.remove(r.id().value());
+      }
+      shadows.keySet().removeAll(batch.keySet());
+      for (CompletableFuture<?> f : batchFutures) {
+        complete(() -> f.completeExceptionally(
+            new IndeterminateWriteException("the local journal could not commit: " + e, e)));
+      }
+      clearBatch();
+      return;
+    }
+    // Committed: publish the new state, then acknowledge.
+    for (Map.Entry<String, byte[]> e : staged.entrySet()) {
+      index.put(e.getKey(), ReplicaIndex.hash(e.getValue()));
+    }
+    decoded.putAll(batch);
+    shadows.keySet().removeAll(batch.keySet());
+    for (int i = 0; i < writes; i++) {
+      counters.write();
+    }
+    for (Runnable r : completions) {
+      complete(r);
+    }
+    List<byte[]> pushed = localWrites.isEmpty() ? List.of() : new ArrayList<>(localWrites.values());
+    clearBatch();
+    if (!pushed.isEmpty()) {
+      try {
+        onLocalWrites.accept(pushed);
+      } catch (RuntimeException e) {
+        LOG.warn("handing writes to the replicator failed", e);
+      }
+    }
+    if (++batchesSinceRotationCheck >= ROTATION_CHECK_EVERY) {
+      batchesSinceRotationCheck = 0;
+      maybeRotate();
+    }
+  }
+
+  /** Checks the file size and rotates if free space piled up; writer thread, between batches. */
+  void maybeRotate() {
+    try {
+      if (store.maybeRotate()) {
+        counters.rotation();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("journal rotation failed; the current file stays live", e);
+    }
+  }
+
+  private int applyCommand(Apply a) {
+    batchFutures.add(a.future());
+    String id = a.command().orderId().value();
+    try {
+      OrderRecord current = current(id);
+      OrderCommands.Applied applied = OrderCommands.apply(current, a.command(), clock, node);
+      if (applied.duplicate()) {
+        counters.duplicate();
+        long seq = journalSeq;
+        completions.add(() -> a.future().complete(new BackendWrite(applied.record(), true, seq)));
+        return 0;
+      }
+      byte[] bytes = RecordCodec.encode(applied.record());
+      boolean fresh = current == null;
+      stage(id, current, applied.record(), bytes);
+      // A new order cannot be in the backlog yet: skip the lookup.
+      store.addToBacklog(id, fresh);
+      localWrites.put(id, bytes);
+      long seq = ++journalSeq;
+      completions.add(() -> a.future().complete(new BackendWrite(applied.record(), false, seq)));
+      return 1;
+    } catch (OrderStoreException e) {
+      counters.rejected();
+      completions.add(() -> a.future().completeExceptionally(e));
+      return 0;
+    }
+  }
+
+  private void mergeRecords(List<OrderRecord> records) {
+    for (OrderRecord r : records) {
+      String id = r.id().value();
+      try {
+        OrderRecord current = current(id);
+        OrderRecord merged = current == null ? r : current.merge(r);
+        if (merged.equals(current)) {
+          counters.peerUnchanged();
+          continue;
+        }
+        stage(id, current, merged, RecordCodec.encode(merged));
+        // Hinted handoff: whichever node reaches etcd first folds the record in.
+        store.addToBacklog(id);
+        journalSeq++;
+        counters.peerMerged();
+      } catch (OrderStoreException e) {
+        LOG.warn("skipped a peer record for order {}: {}", id, e.getMessage());
+      }
+    }
+  }
+
+  private void absorbRecords(Absorb a) {
+    batchFutures.add(a.future());
+    for (OrderRecord etcd : a.records()) {
+      String id = etcd.id().value();
+      OrderRecord current = current(id);
+      OrderRecord merged = current == null ? etcd : current.merge(etcd);
+      if (!merged.equals(current)) {
+        stage(id, current, merged, RecordCodec.encode(merged));
+        journalSeq++;
+      }
+      // etcd's record includes everything this node holds for the order: nothing left to fold in.
+      if (merged.equals(etcd)) {
+        store.removeFromBacklog(id);
+      }
+    }
+    mirrorRevision = Math.max(mirrorRevision, a.revision());
+    completions.add(() -> a.future().complete(null));
+  }
+
+  private @Nullable OrderRecord current(String id) {
+    OrderRecord inBatch = batch.get(id);
+    if (inBatch != null) {
+      return inBatch;
+    }
+    OrderRecord cached = decoded.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    if (!index.contains(id)) {
+      return null; // the index lists every committed order: no need to ask the file
+    }
+    byte[] bytes = store.get(id);
+    if (bytes == null) {
+      return null;
+    }
+    OrderRecord r = RecordCodec.decode(bytes, store.file() + " record '" + id + "'");
+    decoded.put(id, r);
+    return r;
+  }
+
+  private void stage(String id, @Nullable OrderRecord committed, OrderRecord next, byte[] bytes) {
+    if (!batch.containsKey(id)) {
+      // Published before the uncommitted put, retired after the commit: readers keep seeing this.
+      shadows.put(id, Optional.ofNullable(committed));
+    }
+    batch.put(id, next);
+    staged.put(id, bytes);
+    store.put(id, bytes);
+  }
+
+  private void clearBatch() {
+    batch.clear();
+    staged.clear();
+    localWrites.clear();
+    completions.clear();
+    batchFutures.clear();
+  }
+
+  private void complete(Runnable r) {
+    try {
+      executor.execute(r);
+    } catch (RejectedExecutionException e) {
+      r.run();
+    }
+  }
+
+  private static void failTask(Task t, RuntimeException e) {
+    if (t instanceof Apply a) {
+      a.future().completeExceptionally(e);
+    } else if (t instanceof Absorb a) {
+      a.future().completeExceptionally(e);
+    } else if (t instanceof Barrier b) {
+      b.future().completeExceptionally(e);
+    }
+  }
+
+  /** Commits what is queued, stops the thread and waits for it (at most 30 s). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      queue.put(new Stop());
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("journal writer {} did not stop within 30 s", thread.getName());
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package org.hybridstore.ap.internal.gossip;
+
+import org.hybridstore.ap.internal.wire.Counters;
+import org.hybridstore.ap.internal.wire.NetworkFaults;
+import io.scalecube.cluster.transport.api.Message;
+import io.scalecube.cluster.transport.api.Transport;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Wraps the real transport and drops what {@link NetworkFaults} blocks: sends to a blocked peer
+ * vanish, requests to it never answer (the caller's timeout fires, as on a real partition), and
+ * messages from a blocked peer are not delivered. Membership traffic goes through here too, so a
+ * block is a real partition for SWIM as well.
+ */
+final class FaultInjectingTransport implements Transport {
+  private final Transport delegate;
+  private final NetworkFaults faults;
+  private final Counters counters;
+
+  FaultInjectingTransport(Transport delegate, NetworkFaults faults, Counters counters) {
+    this.delegate = delegate;
+    this.faults = faults;
+    this.counters = counters;
+  }
+
+  @Override
+  public String address() {
+    return delegate.address();
+  }
+
+  @Override
+  public Mono<Transport> start() {
+    return delegate.start().thenReturn(this);
+  }
+
+  @Override
+  public Mono<Void> stop() {
+    return delegate.stop();
+  }
+
+  @Override
+  public boolean isStopped() {
+    return delegate.isStopped();
+  }
+
+  @Override
+  public Mono<Void> send(String address, Message message) {
+    if (!faults.allowsTo(address)) {
+      counters.droppedBlocked();
+      return Mono.empty();
+    }
+    return delegate.send(address, message);
+  }
+
+  @Override
+  public Mono<Message> requestResponse(String address, Message request) {
+    if (!faults.allowsTo(address)) {
+      counters.droppedBlocked();
+      return Mono.never();
+    }
+    return delegate.requestResponse(address, request).flatMap(response -> {
+      if (faults.allowsFrom(address)) {
+        return Mono.just(response);
+      }
+      counters.droppedBlocked();
+      return Mono.never();
+    });
+  }
+
+  @Override
+  public Flux<Message> listen() {
+    return delegate.listen().filter(m -> {
+      if (faults.allowsFrom(m.sender())) {
+        return true;
+      }
+      counters.droppedBlocked();
+      return false;
+    });
+  }
+}

@@ -1,0 +1,250 @@
+package org.hybridstore.ap.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hybridstore.CommandRejectedException;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStatus;
+import org.hybridstore.ap.internal.storage.StorageOptions;
+import org.hybridstore.ap.internal.wire.NetworkFaults;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.BackendWrite;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupCommitTest {
+  @TempDir Path dir;
+  private final LocalHub hub = new LocalHub(1);
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    try {
+      TestNode.closeAll(nodes);
+    } finally {
+      hub.close();
+    }
+  }
+
+  private TestNode open() {
+    TestNode n = TestNode.inMemory("n1", TestNode.config(dir).build(), hub);
+    nodes.add(n);
+    return n;
+  }
+
+  private TestNode reopen(TestNode n) {
+    nodes.remove(n);
+    n.close();
+    return open();
+  }
+
+  private static OrderCommand.Create create(String id) {
+    return OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c-1", "EUR");
+  }
+
+  @Test
+  void concurrentWriters_allAckedAndEveryAckDurableAfterReopen() throws Exception {
+    // Given 16 writers in a closed loop (each waits for its ack before the next write)
+    TestNode n = open();
+    int writers = 16;
+    int perWriter = 100;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    CountDownLatch start = new CountDownLatch(1);
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      done.add(CompletableFuture.runAsync(() -> {
+        try {
+          start.await();
+          for (int i = 0; i < perWriter; i++) {
+            n.backend.apply(create("o-" + writer + "-" + i)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, pool));
+    }
+    start.countDown();
+    // When every write is acknowledged
+    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    pool.shutdown();
+    // Then writes were grouped into fewer transactions than writes
+    assertThat(n.backend.stats().writes()).isEqualTo(writers * perWriter);
+    assertThat(n.backend.stats().batches()).isLessThan(writers * perWriter);
+    // And after a restart every acknowledged write is there, and in the backlog
+    TestNode again = reopen(n);
+    for (int w = 0; w < writers; w++) {
+      for (int i = 0; i < perWriter; i++) {
+        assertThat(again.backend.read(OrderId.of("o-" + w + "-" + i))).as("o-%d-%d", w, i).isPresent();
+      }
+    }
+    assertThat(again.backend.backlogSize()).isEqualTo(writers * perWriter);
+  }
+
+  @Test
+  void fullQueue_refusesDefinitelyAndTheRestCommit() throws Exception {
+    // Given the writer parked and more writes queued than the queue holds (2048 by default)
+    TestNode n = open();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    n.backend.holdWriter(release);
+    List<CompletableFuture<BackendWrite>> acks = new ArrayList<>();
+    for (int i = 0; i < 2100; i++) {
+      acks.add(n.backend.apply(create("q-" + i)).toCompletableFuture());
+    }
+    release.complete(null);
+    // Then the overflow fails at once as unavailable (definitely not applied), the rest commit
+    int refused = 0;
+    for (int i = 0; i < acks.size(); i++) {
+      try {
+        acks.get(i).get(60, TimeUnit.SECONDS);
+        assertThat(n.backend.read(OrderId.of("q-" + i))).isPresent();
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertThat(e).hasCauseInstanceOf(org.hybridstore.StoreUnavailableException.class);
+        assertThat(n.backend.read(OrderId.of("q-" + i))).isEmpty();
+        refused++;
+      }
+    }
+    // (the parked hold task may still occupy one slot when the writes arrive)
+    assertThat(refused).isBetween(2100 - 2048, 2100 - 2048 + 1);
+  }
+
+  @Test
+  void batch_commandsSeeEarlierWritesOfTheSameBatch_andARejectionFailsOnlyItself() throws Exception {
+    TestNode n = open();
+    long batchesBefore = n.backend.stats().batches();
+    // Given the writer parked, so that the next commands commit as one batch
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    n.backend.holdWriter(release);
+    OrderId a = OrderId.of("a");
+    var created = n.backend.apply(create("a")).toCompletableFuture();
+    var paid = n.backend.apply(new OrderCommand.Transition(a, OpId.of("op-paid"), OrderStatus.PAID)).toCompletableFuture();
+    var illegal = n.backend.apply(new OrderCommand.Transition(a, OpId.of("op-delivered"), OrderStatus.DELIVERED))
+        .toCompletableFuture();
+    var noted = n.backend.apply(new OrderCommand.SetAttribute(a, OpId.of("op-note"), "note", "x")).toCompletableFuture();
+    var missing = n.backend.apply(new OrderCommand.SetAttribute(OrderId.of("nope"), OpId.of("op-x"), "k", "v"))
+        .toCompletableFuture();
+    // When the batch runs
+    release.complete(null);
+    // Then the commands saw each other (read-your-writes inside the batch)...
+    assertThat(created.get(10, TimeUnit.SECONDS).duplicate()).isFalse();
+    assertThat(paid.get(10, TimeUnit.SECONDS).record().statuses().current()).isEqualTo(OrderStatus.PAID);
+    assertThat(noted.get(10, TimeUnit.SECONDS).record().toOrder().attributes()).containsEntry("note", "x");
+    // ...the rejected ones failed alone...
+    assertThatThrownBy(illegal::join).isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(CommandRejectedException.class);
+    assertThatThrownBy(missing::join).hasCauseInstanceOf(CommandRejectedException.class);
+    // ...and one transaction held the three writes
+    assertThat(n.backend.stats().batches() - batchesBefore).isEqualTo(1);
+    assertThat(n.backend.stats().rejected()).isEqualTo(2);
+    OrderRecord stored = reopen(n).backend.read(a).orElseThrow();
+    assertThat(stored.statuses().current()).isEqualTo(OrderStatus.PAID);
+    assertThat(stored.toOrder().attributes()).containsEntry("note", "x");
+  }
+
+  @Test
+  void apply_sameOpIdTwice_isADuplicate() throws Exception {
+    TestNode n = open();
+    BackendWrite first = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendWrite again = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.record()).isEqualTo(first.record());
+    assertThat(first.revision()).isPositive();
+  }
+
+  @Test
+  void read_neverSeesAWriteBeforeItsCommit() throws Exception {
+    TestNode n = open();
+    n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    n.backend.holdWriter(release);
+    var paid = n.backend.apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
+        .toCompletableFuture();
+    // While the write waits for its batch, reads see the committed record
+    assertThat(n.backend.read(OrderId.of("a")).orElseThrow().statuses().current()).isEqualTo(OrderStatus.CREATED);
+    release.complete(null);
+    paid.get(10, TimeUnit.SECONDS);
+    assertThat(n.backend.read(OrderId.of("a")).orElseThrow().statuses().current()).isEqualTo(OrderStatus.PAID);
+  }
+
+  @Test
+  void absorb_clearsTheBacklogOnlyWhereEtcdIncludesTheLocalRecord() throws Exception {
+    TestNode n = open();
+    OrderRecord createdA = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord paidA = n.backend.apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord createdB = n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    assertThat(n.backend.backlog(10)).extracting(r -> r.id().value()).containsExactly("a", "b");
+    assertThat(n.backend.inBacklog(OrderId.of("b"))).isTrue();
+    // When etcd holds an older record of a and the current record of b
+    n.backend.absorb(List.of(createdA, createdB), 17).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Then only b leaves the backlog; a keeps its local write
+    assertThat(n.backend.backlog(10)).extracting(r -> r.id().value()).containsExactly("a");
+    assertThat(n.backend.inBacklog(OrderId.of("b"))).isFalse();
+    assertThat(n.backend.inBacklog(OrderId.of("a"))).isTrue();
+    assertThat(n.backend.read(OrderId.of("a")).orElseThrow()).isEqualTo(paidA);
+    assertThat(n.backend.mirrorRevision()).isEqualTo(17);
+    // When etcd catches up with a
+    n.backend.absorb(List.of(paidA), 18).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(n.backend.backlogSize()).isZero();
+    // And the mirror revision survives a restart
+    assertThat(reopen(n).backend.mirrorRevision()).isEqualTo(18);
+  }
+
+  @Test
+  void absorb_unknownOrder_entersTheReplicaWithoutBacklog() throws Exception {
+    TestNode n = open();
+    OrderRecord r = org.hybridstore.model.OrderCommands.apply(null, create("x"), n.clock, org.hybridstore.NodeId.of("etcd-writer")).record();
+    n.backend.absorb(List.of(r), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(n.backend.read(OrderId.of("x"))).contains(r);
+    assertThat(n.backend.backlogSize()).isZero();
+  }
+
+  @Test
+  void restart_clockNeverGoesBackwards() throws Exception {
+    // Given a node whose wall clock reads one hour ahead
+    Path data = dir.resolve("clock");
+    AtomicLong now = new AtomicLong(Instant.parse("2030-01-01T01:00:00Z").toEpochMilli());
+    InstantSource source = () -> Instant.ofEpochMilli(now.get());
+    TestNode n = TestNode.start("n1", TestNode.config(data).build(), StorageOptions.DEFAULTS, hub.factory(new NetworkFaults()),
+        new NetworkFaults(), source);
+    nodes.add(n);
+    OrderRecord first = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    nodes.remove(n);
+    n.close();
+    // When it restarts with its wall clock set back by an hour
+    now.addAndGet(-3_600_000);
+    TestNode again = TestNode.start("n1", TestNode.config(data).build(), StorageOptions.DEFAULTS,
+        hub.factory(new NetworkFaults()), new NetworkFaults(), source);
+    nodes.add(again);
+    // Then its next stamp is still later than every stamp it wrote before
+    assertThat(again.clock.last()).isGreaterThanOrEqualTo(first.latestTime());
+    OrderRecord second = again.backend.apply(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-2"), "k", "v"))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    assertThat(second.attributes().get("k").stamp().time()).isGreaterThan(first.latestTime());
+  }
+
+  @Test
+  void closed_backendFailsWrites() {
+    TestNode n = open();
+    nodes.remove(n);
+    n.close();
+    assertThatThrownBy(() -> n.backend.apply(create("a")).toCompletableFuture().join())
+        .hasCauseInstanceOf(org.hybridstore.StoreClosedException.class);
+  }
+}

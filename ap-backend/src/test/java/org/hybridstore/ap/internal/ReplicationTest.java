@@ -1,0 +1,93 @@
+package org.hybridstore.ap.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.ap.internal.wire.WireMessage;
+import org.hybridstore.codec.RecordCodec;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderCommands;
+import org.hybridstore.model.OrderRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Replication over the in-memory network: no sockets, real codec, lossy delivery. */
+class ReplicationTest {
+  @TempDir Path dir;
+  private final LocalHub hub = new LocalHub(17);
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    try {
+      TestNode.closeAll(nodes);
+    } finally {
+      hub.close();
+    }
+  }
+
+  private List<TestNode> three() {
+    for (String n : List.of("n1", "n2", "n3")) {
+      nodes.add(TestNode.inMemory(n, TestNode.config(dir.resolve(n)).build(), hub));
+    }
+    return List.copyOf(nodes);
+  }
+
+  private static OrderCommand.Create create(String id) {
+    return OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c-1", "EUR");
+  }
+
+  @Test
+  void lossyNetwork_antiEntropyConvergesAnyway() throws Exception {
+    // Given a network that loses 60% of all messages, pushes and digests alike
+    List<TestNode> three = three();
+    hub.dropProbability(0.6);
+    for (int i = 0; i < 150; i++) {
+      three.get(i % 3).backend.apply(create("o-" + i)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    for (int i = 0; i < 30; i++) {
+      three.get((i + 1) % 3).backend.apply(new OrderCommand.SetAttribute(OrderId.of("o-" + i), OpId.of("a-" + i), "k",
+          "v" + i)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    // Then repeated anti-entropy rounds bring every node to the same 150 records
+    Awaits.await(60).untilAsserted(() -> ReplicationIT.assertConverged(three, 150));
+    ReplicationIT.assertSameRecords(three);
+  }
+
+  @Test
+  void pushFromAPeerWithARunawayClock_refusedAndCounted() throws Exception {
+    // Given a record stamped an hour ahead of this node's clock (max offset 5 s)
+    List<TestNode> three = three();
+    TestNode n = three.get(0);
+    HybridLogicalClock future = new HybridLogicalClock(() -> Instant.now().plus(Duration.ofHours(1)), Duration.ZERO);
+    OrderRecord skewed = OrderCommands.apply(null, create("skewed"), future, NodeId.of("n9")).record();
+    // When a peer pushes it
+    hub.inject(n.address(), new WireMessage.Push(NodeId.of("n9"), List.of(RecordCodec.encode(skewed))));
+    // Then it is refused and counted, and not stored
+    Awaits.await(10).untilAsserted(() -> assertThat(n.backend.stats().refusedClockSkew()).isEqualTo(1));
+    n.backend.flush().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(n.backend.read(OrderId.of("skewed"))).isEmpty();
+    assertThat(n.clock.last().wallMillis()).isLessThan(skewed.latestTime().wallMillis());
+  }
+
+  @Test
+  void peerRecordThatIsAlreadyIncluded_changesNothing() throws Exception {
+    List<TestNode> three = three();
+    OrderRecord r = three.get(0).backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    Awaits.await(20).untilAsserted(() -> ReplicationIT.assertConverged(three, 1));
+    long before = three.get(1).backend.stats().peerRecordsMerged();
+    hub.inject(three.get(1).address(), new WireMessage.Push(NodeId.of("n1"), List.of(RecordCodec.encode(r))));
+    Awaits.await(10).untilAsserted(() -> assertThat(three.get(1).backend.stats().peerRecordsUnchanged()).isPositive());
+    assertThat(three.get(1).backend.stats().peerRecordsMerged()).isEqualTo(before);
+  }
+}
