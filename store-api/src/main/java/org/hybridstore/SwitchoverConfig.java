@@ -39,7 +39,7 @@ public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, in
   /** Default breaker minimum calls. */
   public static final int DEFAULT_BREAKER_MINIMUM_CALLS = 5;
   /** Default reconcile batch. */
-  public static final int DEFAULT_RECONCILE_BATCH_SIZE = 64;
+  public static final int DEFAULT_RECONCILE_BATCH_SIZE = 256;
   /** Default maximum clock offset. */
   public static final Duration DEFAULT_MAX_CLOCK_OFFSET = Duration.ofSeconds(1);
 

@@ -12,7 +12,9 @@ import org.hybridstore.chaos.history.OpType;
 import org.hybridstore.chaos.workload.OrderWorkload;
 
 /**
- * The numbers a run reports besides the verdict: writes by outcome per fault window and overall,
+ * The numbers a run reports besides the verdict: writes by outcome per fault window and overall
+ * (acknowledged STRONG or PROVISIONAL; rejected, i.e. a 409 for a command that does not fit the
+ * order, which is an answer, not unavailability; failed; unknown),
  * failover detection time (fault start to a node's first provisional acknowledgement), the
  * convergence window (heal to every node STRONG with an empty backlog) as quantiles, and write
  * latency quantiles per acceptance.
@@ -58,6 +60,7 @@ final class Figures {
     long attempted = 0;
     long strong = 0;
     long provisional = 0;
+    long rejected = 0;
     long failed = 0;
     long unknown = 0;
     for (Operation o : ops) {
@@ -69,6 +72,8 @@ final class Figures {
       var c = o.completion();
       if (c == null || c.type() == OpType.INFO) {
         unknown++;
+      } else if (c.type() == OpType.FAIL && c.error() != null && c.error().startsWith("409")) {
+        rejected++;
       } else if (c.type() == OpType.FAIL) {
         failed++;
       } else if (OrderWorkload.provisional(c)) {
@@ -81,9 +86,12 @@ final class Figures {
     m.put("attempted", attempted);
     m.put("ackStrong", strong);
     m.put("ackProvisional", provisional);
+    m.put("rejected", rejected);
     m.put("failed", failed);
     m.put("unknown", unknown);
-    m.put("acknowledgedPercent", attempted == 0 ? 100.0 : Math.round(1000.0 * (strong + provisional) / attempted) / 10.0);
+    // Rejections (an illegal transition, say) are the store's answer, not unavailability.
+    long answerable = attempted - rejected;
+    m.put("acknowledgedPercent", answerable == 0 ? 100.0 : Math.round(1000.0 * (strong + provisional) / answerable) / 10.0);
     return m;
   }
 

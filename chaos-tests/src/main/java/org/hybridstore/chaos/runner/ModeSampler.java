@@ -89,7 +89,7 @@ final class ModeSampler implements AutoCloseable {
     StringBuilder b = new StringBuilder();
     for (Sample s : latest) {
       if (s != null) {
-        b.append(s.node()).append('=').append(s.mode().charAt(0)).append(s.backlog() > 0 ? "(" + s.backlog() + ")" : "")
+        b.append(s.node()).append('=').append(s.mode().equals("DOWN") ? 'X' : s.mode().charAt(0)).append(s.backlog() > 0 ? "(" + s.backlog() + ")" : "")
             .append(' ');
       }
     }

@@ -30,12 +30,13 @@ final class Report {
   private static final Map<String, String> MODE_COLOURS = Map.of("STRONG", "#2e7d32", "DEGRADED", "#c62828",
       "RECONCILING", "#f9a825", "DOWN", "#616161");
 
-  private Report() {}
 
   static void write(Path file, RunResult r, History history, List<FaultWindow> windows, List<ModeSampler.Sample> modes)
       throws IOException {
     long endMillis = 1;
+    long first = Long.MAX_VALUE;
     for (Operation o : history.operations()) {
+      first = Math.min(first, o.invocation().timeNanos() / 1_000_000);
       if (o.completion() != null) {
         endMillis = Math.max(endMillis, o.completion().timeNanos() / 1_000_000);
       }
@@ -43,6 +44,7 @@ final class Report {
     for (ModeSampler.Sample s : modes) {
       endMillis = Math.max(endMillis, s.millis());
     }
+    Report plot = new Report(first == Long.MAX_VALUE ? 0 : Math.max(0, first - 1_000));
     StringBuilder b = new StringBuilder();
     String verdict = r.check().validity().name().toLowerCase(Locale.ROOT);
     b.append("<!doctype html><html><head><meta charset='utf-8'><title>").append(esc(r.config().name()))
@@ -59,8 +61,8 @@ final class Report {
         .append(" clients, seed ").append(r.config().seed()).append(". Files: <a href='history.jsonl'>history.jsonl</a>, ")
         .append("<a href='history.edn'>history.edn</a>, <a href='results.json'>results.json</a>.</p>");
 
-    b.append("<h2>Modes and faults</h2>").append(timeline(modes, windows, endMillis));
-    b.append("<h2>Write latency and throughput</h2>").append(latency(history, windows, endMillis));
+    b.append("<h2>Modes and faults</h2>").append(plot.timeline(modes, windows, endMillis));
+    b.append("<h2>Write latency and throughput</h2>").append(plot.latency(history, windows, endMillis));
     b.append("<h2>Figures</h2>").append(figures(r.figures()));
     b.append("<h2>Checks</h2><table><tr><th>checker</th><th>verdict</th></tr>");
     r.check().details().forEach((name, res) -> {
@@ -82,11 +84,18 @@ final class Report {
     Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
   }
 
-  private static double x(long millis, long endMillis) {
-    return LEFT + (WIDTH - LEFT - 10) * (double) millis / endMillis;
+  /** Where the plots start: a second before the first client operation (setup is not plotted). */
+  private final long originMillis;
+
+  private Report(long originMillis) {
+    this.originMillis = originMillis;
   }
 
-  private static String shading(List<FaultWindow> windows, long endMillis, int height) {
+  private double x(long millis, long endMillis) {
+    return LEFT + (WIDTH - LEFT - 10) * (double) Math.max(0, millis - originMillis) / Math.max(1, endMillis - originMillis);
+  }
+
+  private String shading(List<FaultWindow> windows, long endMillis, int height) {
     StringBuilder b = new StringBuilder();
     for (FaultWindow w : windows) {
       long end = w.endNanos < 0 ? endMillis : w.endNanos / 1_000_000;
@@ -97,7 +106,7 @@ final class Report {
     return b.toString();
   }
 
-  private static String timeline(List<ModeSampler.Sample> modes, List<FaultWindow> windows, long endMillis) {
+  private String timeline(List<ModeSampler.Sample> modes, List<FaultWindow> windows, long endMillis) {
     List<String> nodes = modes.stream().map(ModeSampler.Sample::node).distinct().sorted().toList();
     int rowH = 26;
     int height = nodes.size() * rowH + 40;
@@ -130,17 +139,19 @@ final class Report {
     return b.toString();
   }
 
-  private static String axis(long endMillis, int y) {
+  private String axis(long endMillis, int y) {
     StringBuilder b = new StringBuilder();
-    long step = Math.max(1_000, (endMillis / 10 / 1_000) * 1_000);
-    for (long t = 0; t <= endMillis; t += step) {
-      b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' fill='#555'>%ds</text>",
-          x(t, endMillis), y + 12, t / 1_000));
+    long step = Math.max(1_000, ((endMillis - originMillis) / 10 / 1_000) * 1_000);
+    for (long t = originMillis - originMillis % 1_000; t <= endMillis; t += step) {
+      if (t >= originMillis) {
+        b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' fill='#555'>%ds</text>",
+            x(t, endMillis), y + 12, t / 1_000));
+      }
     }
     return b.toString();
   }
 
-  private static String latency(History history, List<FaultWindow> windows, long endMillis) {
+  private String latency(History history, List<FaultWindow> windows, long endMillis) {
     int plotH = 220;
     List<double[]> strong = new ArrayList<>();
     List<double[]> provisional = new ArrayList<>();
@@ -196,7 +207,7 @@ final class Report {
     return b.toString();
   }
 
-  private static void dots(StringBuilder b, List<double[]> points, String colour, long endMillis, int plotH, double logMax) {
+  private void dots(StringBuilder b, List<double[]> points, String colour, long endMillis, int plotH, double logMax) {
     for (double[] p : points) {
       b.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='1.5' fill='%s'/>", x((long) p[0], endMillis),
           plotH - plotH * Math.log10(p[1] + 1) / logMax, colour));
@@ -227,12 +238,13 @@ final class Report {
       }
       b.append("</tr>");
     });
-    b.append("</table><table><tr><th>fault</th><th>attempted</th><th>strong</th><th>provisional</th><th>failed</th>"
+    b.append("</table><table><tr><th>fault</th><th>attempted</th><th>strong</th><th>provisional</th><th>rejected</th><th>failed</th>"
         + "<th>unknown</th><th>acked %</th><th>failover ms by node</th><th>convergence ms</th></tr>");
     for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
       Map<String, Object> c = (Map<String, Object>) w.get("writes");
       b.append("<tr><td>").append(esc(String.valueOf(w.get("fault")))).append("</td>");
-      for (String k : List.of("attempted", "ackStrong", "ackProvisional", "failed", "unknown", "acknowledgedPercent")) {
+      for (String k : List.of("attempted", "ackStrong", "ackProvisional", "rejected", "failed", "unknown",
+          "acknowledgedPercent")) {
         b.append("<td>").append(c.get(k)).append("</td>");
       }
       b.append("<td>").append(esc(String.valueOf(w.get("failoverMillisByNode")))).append("</td><td>")

@@ -26,6 +26,7 @@ final class ServiceNodes implements AutoCloseable {
   private final Path workDir;
   private final ExecutorService httpThreads;
   private final HostProcess[] processes;
+  private final int[] starts;
   private final NodeClient[] clients;
 
   ServiceNodes(Cluster cluster, RunConfig config, Path workDir, ExecutorService httpThreads) {
@@ -35,6 +36,7 @@ final class ServiceNodes implements AutoCloseable {
     this.httpThreads = httpThreads;
     int n = cluster.hosts().size();
     processes = new HostProcess[n];
+    starts = new int[n];
     clients = new NodeClient[n];
     for (Host h : cluster.hosts()) {
       clients[h.index()] = new NodeClient(name(h.index()), URI.create("http://" + h.address() + ":" + h.ports().http()),
@@ -94,9 +96,11 @@ final class ServiceNodes implements AutoCloseable {
         "--gossip-host", h.address(), "--gossip-port", Integer.toString(h.ports().gossip()),
         "--seeds", String.join(",", seeds),
         "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
-        "--probe-interval-ms", "100", "--probe-timeout-ms", "300", "--stable-ms", "1000"));
+        "--probe-interval-ms", "100", "--probe-timeout-ms", "500", "--stable-ms", "1000"));
     Map<String, String> env = new LinkedHashMap<>();
-    processes[host] = cluster.startProcess(host, "node-" + name(host), cmd, env);
+    // Each start gets its own process name (and log file): node-n2, node-n2-2, ...
+    int k = ++starts[host];
+    processes[host] = cluster.startProcess(host, "node-" + name(host) + (k == 1 ? "" : "-" + k), cmd, env);
   }
 
   void awaitReady(int host) {

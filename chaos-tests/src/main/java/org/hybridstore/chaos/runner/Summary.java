@@ -16,17 +16,18 @@ final class Summary {
     out.println();
     out.println("=== " + r.config().name() + " (" + r.etcdFlags() + ", "
         + (r.namespaces() ? "namespaces" : "loopback") + ")");
-    out.printf("writes: attempted %s, acknowledged strong %s, provisional %s, failed %s, unknown %s (%s%% acknowledged)%n",
-        overall.get("attempted"), overall.get("ackStrong"), overall.get("ackProvisional"), overall.get("failed"),
-        overall.get("unknown"), overall.get("acknowledgedPercent"));
+    out.printf("writes: attempted %s, acknowledged strong %s, provisional %s, rejected %s, failed %s, unknown %s"
+        + " (%s%% of the not-rejected acknowledged)%n", overall.get("attempted"), overall.get("ackStrong"),
+        overall.get("ackProvisional"), overall.get("rejected"), overall.get("failed"), overall.get("unknown"),
+        overall.get("acknowledgedPercent"));
     out.println("fault windows:");
-    out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %12s%n", "nemesis", "fault", "attempted", "strong", "prov", "fail",
-        "info", "converge ms");
+    out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s%n", "nemesis", "fault", "attempted", "strong", "prov", "rej",
+        "fail", "info", "converge ms");
     for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
       Map<String, Object> c = (Map<String, Object>) w.get("writes");
-      out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %12s%n", w.get("nemesis"), trim(String.valueOf(w.get("fault")), 34),
-          c.get("attempted"), c.get("ackStrong"), c.get("ackProvisional"), c.get("failed"), c.get("unknown"),
-          w.get("convergenceMillis"));
+      out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s%n", w.get("nemesis"), trim(String.valueOf(w.get("fault")), 34),
+          c.get("attempted"), c.get("ackStrong"), c.get("ackProvisional"), c.get("rejected"), c.get("failed"),
+          c.get("unknown"), w.get("convergenceMillis"));
     }
     out.println("convergence window (heal -> all nodes STRONG, backlog empty), ms: " + f.get("convergenceMillis")
         + " (" + f.get("convergedWindows") + " converged)");

@@ -29,20 +29,40 @@ final class Reconciler {
   private final int batchSize;
   private final ConflictTracker conflicts;
   private final StoreMetrics metrics;
+  private final int salt;
 
-  Reconciler(StrongBackend strong, LocalBackend local, int batchSize, ConflictTracker conflicts, StoreMetrics metrics) {
+  /**
+   * How many batches' worth of the oldest backlog records a pass chooses from. Peers hold each
+   * other's provisional records too (hinted handoff), so nodes that reconciled in the same order
+   * would race for the same keys in every transaction; choosing from a window in an order salted
+   * by the node id spreads them out, and the watch feed clears what a peer already folded in.
+   */
+  private static final int WINDOW = 4;
+
+  Reconciler(StrongBackend strong, LocalBackend local, int batchSize, ConflictTracker conflicts, StoreMetrics metrics,
+      org.hybridstore.NodeId node) {
     this.metrics = metrics;
+    this.salt = node.value().hashCode();
     this.strong = strong;
     this.local = local;
     this.batchSize = batchSize;
     this.conflicts = conflicts;
   }
 
+  private List<OrderRecord> pick(List<OrderRecord> window) {
+    if (window.size() <= batchSize) {
+      return window;
+    }
+    List<OrderRecord> shuffled = new java.util.ArrayList<>(window);
+    shuffled.sort(java.util.Comparator.comparingInt(r -> Integer.rotateLeft(r.id().value().hashCode() * 0x9E3779B9 ^ salt, 7)));
+    return shuffled.subList(0, batchSize);
+  }
+
   CompletionStage<ReconcileReport> pass() {
     if (BROKEN_FOR_TESTS) {
       return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, 0));
     }
-    List<OrderRecord> batch = local.backlog(batchSize);
+    List<OrderRecord> batch = pick(local.backlog(batchSize * WINDOW));
     if (batch.isEmpty()) {
       return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, local.backlogSize()));
     }

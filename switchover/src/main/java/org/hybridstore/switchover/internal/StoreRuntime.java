@@ -130,7 +130,7 @@ public final class StoreRuntime implements AutoCloseable {
     metrics = new StoreMetrics(s.registry(), name, node.value(), () -> controllerPhaseOrdinal(), local::backlogSize,
         this::mirrorLag);
     controller = new SwitchoverController(name, node, new ModePolicy(c),
-        new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics), local, s.time(),
+        new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics, node), local, s.time(),
         breaker::transitionToClosedState, initial, reason);
     breaker.getEventPublisher().onStateTransition(e -> {
       if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
