@@ -36,6 +36,9 @@ import org.hybridstore.switchover.HybridOrderStore;
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
  *   GET  /mode                          the node's mode, epoch, backlog, conflicts
  *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing)
+ *   GET  /dashboard?nodes=URL,URL,...   the JMX dashboard (HTML); nodes are Jolokia URLs, default
+ *                                       this node's own agent
+ *   GET  /dashboard.js                  its script
  * </pre>
  *
  * Errors are JSON {@code {"error":kind,"definite":bool,"message":...}}: 400 invalid input, 404 no
@@ -48,11 +51,18 @@ final class HttpApi {
   private final HybridOrderStore store;
   private final SyncOrderStore sync;
   private final OffsetClock clock;
+  private final Dashboard dashboard;
 
-  HttpApi(HybridOrderStore store, OffsetClock clock) {
+  /**
+   * @param store the node's store
+   * @param clock the node's clock
+   * @param jolokiaUrl this node's Jolokia URL, the dashboard's default node; empty if Jolokia is off
+   */
+  HttpApi(HybridOrderStore store, OffsetClock clock, String jolokiaUrl) {
     this.store = store;
     this.sync = store.sync();
     this.clock = clock;
+    this.dashboard = new Dashboard(jolokiaUrl);
   }
 
   void register(HttpServer server) {
@@ -60,6 +70,7 @@ final class HttpApi {
     server.createContext("/orders/", ex -> handle(ex, "GET", this::order));
     server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode())));
     server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset));
+    dashboard.register(server);
   }
 
   private record Response(int status, JsonNode body) {}

@@ -6,12 +6,14 @@ import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
 import org.hybridstore.switchover.HybridOrderStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +21,11 @@ import org.slf4j.LoggerFactory;
  * The order service: one {@link HybridOrderStore} behind an HTTP/JSON API.
  *
  * <p>This is the whole wiring an application needs: a node id, the etcd backend, the local
- * backend, and (optionally) a Micrometer registry; the store registers its MXBean itself. Stops
- * gracefully on SIGTERM: the HTTP server stops taking requests, then the store flushes its journal.
+ * backend, and (optionally) a Micrometer registry; the store registers its MXBean itself. An
+ * embedded Jolokia agent serves JMX over HTTP (read-only on localhost unless configured otherwise,
+ * see {@link JolokiaAgent}), and the HTTP API serves a dashboard that reads every node through it
+ * ({@code GET /dashboard}, see docs/jmx.md). Stops gracefully on SIGTERM: the HTTP server stops
+ * taking requests, then Jolokia, then the store flushes its journal.
  */
 public final class OrderService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OrderService.class);
@@ -29,24 +34,54 @@ public final class OrderService implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService httpThreads;
   private final JmxMeterRegistry registry;
+  private final @Nullable JolokiaAgent jolokia;
 
   OrderService(ServiceConfig config) throws IOException {
     OffsetClock clock = new OffsetClock();
     registry = new JmxMeterRegistry(JmxConfig.DEFAULT, Clock.SYSTEM);
-    store = HybridOrderStore.builder()
-        .nodeId(config.nodeId())
-        .strong(EtcdBackendFactory.of(config.cp()))
-        .local(MapDbBackendFactory.of(config.ap()))
-        .config(config.switchover())
-        .clock(clock)
-        .meterRegistry(registry)
-        .listener(e -> LOG.info("mode {} -> {} (epoch {}): {}", e.from(), e.to(), e.epoch(), e.reason()))
-        .build();
-    http = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
-    httpThreads = Executors.newFixedThreadPool(64);
-    http.setExecutor(httpThreads);
-    new HttpApi(store, clock).register(http);
-    http.start();
+    HybridOrderStore s;
+    try {
+      s = HybridOrderStore.builder()
+          .nodeId(config.nodeId())
+          .strong(EtcdBackendFactory.of(config.cp()))
+          .local(MapDbBackendFactory.of(config.ap()))
+          .config(config.switchover())
+          .clock(clock)
+          .meterRegistry(registry)
+          .listener(e -> LOG.info("mode {} -> {} (epoch {}): {}", e.from(), e.to(), e.epoch(), e.reason()))
+          .build();
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+    store = s;
+    JolokiaAgent agent = null;
+    HttpServer server = null;
+    ExecutorService threads = null;
+    try {
+      agent = config.jolokia().enabled() ? JolokiaAgent.start(config.jolokia(), config.nodeId().value()) : null;
+      server = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
+      threads = Executors.newFixedThreadPool(64);
+      server.setExecutor(threads);
+      new HttpApi(store, clock, agent == null ? "" : agent.url()).register(server);
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      if (server != null) {
+        server.stop(0);
+      }
+      if (threads != null) {
+        threads.shutdown();
+      }
+      if (agent != null) {
+        agent.close();
+      }
+      store.close();
+      registry.close();
+      throw e;
+    }
+    jolokia = agent;
+    http = server;
+    httpThreads = threads;
     LOG.info("order service {} listening on http://{}:{}", config.nodeId(), config.httpHost(), port());
   }
 
@@ -55,13 +90,27 @@ public final class OrderService implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
-  /** Stops the HTTP server, then the store. */
+  /** Returns the Jolokia agent's URL (ending in {@code /jolokia/}), or empty if it is off. */
+  public Optional<String> jolokiaUrl() {
+    return Optional.ofNullable(jolokia).map(JolokiaAgent::url);
+  }
+
+  /** Stops the HTTP server, then Jolokia, then the store. */
   @Override
   public void close() {
-    http.stop(1);
-    httpThreads.shutdown();
-    store.close();
-    registry.close();
+    try {
+      http.stop(1);
+      httpThreads.shutdown();
+      if (jolokia != null) {
+        jolokia.close();
+      }
+    } finally {
+      try {
+        store.close();
+      } finally {
+        registry.close();
+      }
+    }
   }
 
   /**
@@ -72,7 +121,9 @@ public final class OrderService implements AutoCloseable {
    */
   public static void main(String[] args) throws Exception {
     OrderService service = new OrderService(ServiceConfig.parse(args, System.getenv()));
-    // Printed on stdout for scripts and the chaos suite: the port is known once the server is bound.
+    // Printed on stdout for scripts and the chaos suite: the ports are known once the servers are
+    // bound. JOLOKIA comes first, so that whoever waits for READY has both.
+    service.jolokiaUrl().ifPresent(url -> System.out.println("JOLOKIA url=" + url));
     System.out.println("READY http-port=" + service.port());
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -31,10 +31,17 @@ import org.hybridstore.SwitchoverConfig;
  *   --probe-interval-ms  PROBE_INTERVAL_MS  default 100
  *   --probe-timeout-ms   PROBE_TIMEOUT_MS   default 300
  *   --stable-ms          STABLE_MS          probe success needed before reconciling, default 1000
+ *   --jolokia            JOLOKIA            embedded Jolokia (JMX over HTTP) on or off, default true
+ *   --jolokia-host       JOLOKIA_HOST       default 127.0.0.1
+ *   --jolokia-port       JOLOKIA_PORT       default 0 (any free port, printed at start)
+ *   --jolokia-operations JOLOKIA_OPERATIONS allow exec and write (with credentials), default false
+ *   --jolokia-user       JOLOKIA_USER       required with --jolokia-operations true
+ *   --jolokia-password   JOLOKIA_PASSWORD   required with --jolokia-operations true; prefer the
+ *                                           variable (a flag shows in the process's command line)
  * </pre>
  */
 record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, ApConfig ap,
-    SwitchoverConfig switchover) {
+    SwitchoverConfig switchover, JolokiaSettings jolokia) {
 
   static ServiceConfig parse(String[] args, Map<String, String> env) {
     Map<String, String> flags = new HashMap<>();
@@ -60,8 +67,46 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
         .probeTimeout(Duration.ofMillis(s.integer("probe-timeout-ms", 300)))
         .stablePeriod(Duration.ofMillis(s.integer("stable-ms", 1000)))
         .build();
+    boolean operations = s.bool("jolokia-operations", false);
+    JolokiaSettings jolokia = new JolokiaSettings(s.bool("jolokia", true), s.get("jolokia-host", "127.0.0.1"),
+        s.integer("jolokia-port", 0), operations,
+        operations ? s.required("jolokia-user") : s.get("jolokia-user", ""),
+        operations ? s.required("jolokia-password") : s.get("jolokia-password", ""));
     return new ServiceConfig(NodeId.of(s.required("node-id")), s.get("http-host", "127.0.0.1"),
-        s.integer("http-port", 8080), cp, ap, sw);
+        s.integer("http-port", 8080), cp, ap, sw, jolokia);
+  }
+
+  /**
+   * The embedded Jolokia agent's settings (see {@link JolokiaAgent}).
+   *
+   * @param enabled whether to start it at all
+   * @param host the address it binds to
+   * @param port its port, 0 for any free port
+   * @param operations whether exec and write requests are allowed (then only with credentials)
+   * @param user the user for exec and write; blank unless operations are allowed
+   * @param password that user's password
+   */
+  record JolokiaSettings(boolean enabled, String host, int port, boolean operations, String user,
+      String password) {
+    JolokiaSettings {
+      if (port < 0 || port > 65535) {
+        throw new InvalidInputException("jolokia-port", "must be 0..65535, was " + port);
+      }
+      if (operations && (user.isBlank() || password.isBlank())) {
+        throw new InvalidInputException("jolokia-operations", "needs --jolokia-user and --jolokia-password");
+      }
+    }
+
+    /** Read-only Jolokia on a free localhost port: the default. */
+    static JolokiaSettings readOnly() {
+      return new JolokiaSettings(true, "127.0.0.1", 0, false, "", "");
+    }
+
+    @Override
+    public String toString() {
+      return "JolokiaSettings[enabled=" + enabled + ", host=" + host + ", port=" + port + ", operations="
+          + operations + ", user=" + user + "]";
+    }
   }
 
   private record Settings(Map<String, String> flags, Map<String, String> env) {
@@ -80,6 +125,15 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
             + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")");
       }
       return v;
+    }
+
+    boolean bool(String name, boolean fallback) {
+      String v = get(name, Boolean.toString(fallback)).trim().toLowerCase(java.util.Locale.ROOT);
+      return switch (v) {
+        case "true", "yes", "on", "1" -> true;
+        case "false", "no", "off", "0" -> false;
+        default -> throw new InvalidInputException(name, "must be true or false, was '" + v + "'");
+      };
     }
 
     int integer(String name, int fallback) {

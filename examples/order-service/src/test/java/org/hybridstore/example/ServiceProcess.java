@@ -1,0 +1,202 @@
+package org.hybridstore.example;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One order service in a child JVM on this JVM's class path (as the chaos suite runs them), with
+ * its stdout and stderr in files. Knows its HTTP port and Jolokia URL from the {@code JOLOKIA url=}
+ * and {@code READY http-port=} lines. A JVM shutdown hook kills whatever a failed test left running.
+ */
+final class ServiceProcess implements AutoCloseable {
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ServiceProcess::kill),
+        "order-service-children-cleanup"));
+  }
+
+  final String nodeId;
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+  private int httpPort;
+  private String jolokiaUrl = "";
+
+  private ServiceProcess(String nodeId, Process process, Path stdout, Path stderr) {
+    this.nodeId = nodeId;
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /**
+   * Starts a node (does not wait for it).
+   *
+   * @param nodeId its node id
+   * @param dir its directory (journal, logs)
+   * @param args further {@code --name value} flags
+   * @param env further environment variables
+   * @return the process
+   * @throws IOException if it cannot be started
+   */
+  static ServiceProcess start(String nodeId, Path dir, List<String> args, Map<String, String> env) throws IOException {
+    Files.createDirectories(dir);
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        "-cp", System.getProperty("java.class.path"),
+        // the service's own logging (stderr), not a test-jar's logback-test.xml on this class path
+        "-Dlogback.configurationFile=logback.xml",
+        "org.hybridstore.example.OrderService",
+        "--node-id", nodeId, "--data-dir", dir.resolve("data").toString()));
+    cmd.addAll(args);
+    Path out = dir.resolve("stdout.log");
+    Path err = dir.resolve("stderr.log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    RUNNING.add(p);
+    return new ServiceProcess(nodeId, p, out, err);
+  }
+
+  /**
+   * Waits for the {@code READY} line.
+   *
+   * @param timeout how long to wait
+   * @return this
+   */
+  ServiceProcess awaitReady(Duration timeout) throws IOException {
+    await(nodeId + " printing READY").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(nodeId + " exited with " + process.exitValue() + ":\n" + logTail());
+      }
+      return readLines().stream().anyMatch(l -> l.startsWith("READY http-port="));
+    });
+    for (String line : readLines()) {
+      if (line.startsWith("READY http-port=")) {
+        httpPort = Integer.parseInt(line.substring("READY http-port=".length()).trim());
+      } else if (line.startsWith("JOLOKIA url=")) {
+        jolokiaUrl = line.substring("JOLOKIA url=".length()).trim();
+      }
+    }
+    return this;
+  }
+
+  int httpPort() {
+    return httpPort;
+  }
+
+  String jolokiaUrl() {
+    return jolokiaUrl;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  List<String> readLines() throws IOException {
+    return Files.exists(stdout) ? Files.readAllLines(stdout, StandardCharsets.UTF_8) : List.of();
+  }
+
+  /** Returns the last lines of stdout and stderr, for failure messages. */
+  String logTail() {
+    StringBuilder b = new StringBuilder();
+    for (Path f : List.of(stdout, stderr)) {
+      try {
+        List<String> lines = Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
+        b.append("--- ").append(f).append('\n')
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()))).append('\n');
+      } catch (IOException e) {
+        b.append("--- ").append(f).append(": ").append(e).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * Stops the node as an operator would (SIGTERM) and returns its exit code.
+   *
+   * @param timeout how long to wait
+   * @return the exit code (143 after SIGTERM)
+   * @throws InterruptedException if interrupted
+   */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(nodeId + " did not stop within " + timeout + ":\n" + logTail());
+    }
+    RUNNING.remove(process);
+    return process.exitValue();
+  }
+
+  /** Returns everything it wrote to stderr (its log). */
+  String stderr() throws IOException {
+    return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL after 10 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        kill(process);
+      }
+    } catch (InterruptedException e) {
+      kill(process);
+      Thread.currentThread().interrupt();
+    }
+    RUNNING.remove(process);
+  }
+
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> p).join();
+  }
+
+  /**
+   * Returns free loopback ports (bound, then released).
+   *
+   * @param n how many
+   * @return the ports
+   * @throws IOException if none can be bound
+   */
+  static int[] freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ServiceProcess[" + nodeId + ", pid " + process.pid() + ", http " + httpPort + ", jolokia "
+        + Optional.ofNullable(jolokiaUrl).orElse("") + "]";
+  }
+}
