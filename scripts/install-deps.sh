@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what HybridStore's build, tests and chaos suite need on a Debian/Ubuntu machine:
 # a JDK 17+, Maven, etcd (Debian's etcd-server; etcdctl comes with etcd-client), iptables and iproute2
-# for the chaos suite's network faults, and openssl for the TLS test certificates.
+# for the chaos suite's network faults, openssl for the TLS test certificates, and chromium for the
+# dashboard's browser test.
 # Idempotent: installs only what is missing. Needs root for apt-get; without root it prints the command.
 set -euo pipefail
 

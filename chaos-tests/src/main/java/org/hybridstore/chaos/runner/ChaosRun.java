@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.chaos.checker.CheckResult;
 import org.hybridstore.chaos.checker.Checkers;
-import org.hybridstore.chaos.checker.Validity;
 import org.hybridstore.chaos.client.NodeClient;
 import org.hybridstore.chaos.client.OrderClient;
 import org.hybridstore.chaos.cluster.Cluster;
@@ -402,9 +401,5 @@ public final class ChaosRun {
       }
       return true;
     }
-  }
-
-  static Validity verdict(RunResult r) {
-    return r.check().validity();
   }
 }

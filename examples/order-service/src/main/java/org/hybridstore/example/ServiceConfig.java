@@ -29,7 +29,7 @@ import org.hybridstore.SwitchoverConfig;
  *   --request-timeout-ms REQUEST_TIMEOUT_MS etcd call deadline, default 2000
  *   --strong-deadline-ms STRONG_DEADLINE_MS write deadline before falling back, default 1000
  *   --probe-interval-ms  PROBE_INTERVAL_MS  default 100
- *   --probe-timeout-ms   PROBE_TIMEOUT_MS   default 300
+ *   --probe-timeout-ms   PROBE_TIMEOUT_MS   default 500
  *   --stable-ms          STABLE_MS          probe success needed before reconciling, default 1000
  *   --jolokia            JOLOKIA            embedded Jolokia (JMX over HTTP) on or off, default true
  *   --jolokia-host       JOLOKIA_HOST       default 127.0.0.1
@@ -64,7 +64,7 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
     SwitchoverConfig sw = SwitchoverConfig.builder()
         .strongWriteDeadline(Duration.ofMillis(s.integer("strong-deadline-ms", 1000)))
         .probeInterval(Duration.ofMillis(s.integer("probe-interval-ms", 100)))
-        .probeTimeout(Duration.ofMillis(s.integer("probe-timeout-ms", 300)))
+        .probeTimeout(Duration.ofMillis(s.integer("probe-timeout-ms", 500)))
         .stablePeriod(Duration.ofMillis(s.integer("stable-ms", 1000)))
         .build();
     boolean operations = s.bool("jolokia-operations", false);

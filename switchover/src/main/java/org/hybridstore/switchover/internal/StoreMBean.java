@@ -11,6 +11,9 @@ import org.hybridstore.switchover.HybridOrderStoreMXBean;
 final class StoreMBean extends NotificationBroadcasterSupport implements HybridOrderStoreMXBean {
   private final StoreRuntime runtime;
   private final AtomicLong sequence = new AtomicLong();
+  // The notification's source: the ObjectName, which serializes to remote JConsoles (the wrapper
+  // registered for descriptions does not replace 'this' with the name as the server would).
+  private volatile Object source = this;
 
   StoreMBean(StoreRuntime runtime) {
     super(new MBeanNotificationInfo(new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
@@ -18,8 +21,12 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
     this.runtime = runtime;
   }
 
+  void setSource(javax.management.ObjectName name) {
+    source = name;
+  }
+
   void modeChanged(ModeChangedEvent e) {
-    AttributeChangeNotification n = new AttributeChangeNotification(this, sequence.incrementAndGet(),
+    AttributeChangeNotification n = new AttributeChangeNotification(source, sequence.incrementAndGet(),
         e.at().toEpochMilli(), e.from() + " -> " + e.to() + " (epoch " + e.epoch() + "): " + e.reason(), "Mode",
         "java.lang.String", e.from().name(), e.to().name());
     sendNotification(n);

@@ -152,7 +152,8 @@ public final class StoreRuntime implements AutoCloseable {
       controller.addListener(bean::modeChanged);
       try {
         on = ObjectName.getInstance("org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
-        mbeanServer.registerMBean(bean, on);
+        mbeanServer.registerMBean(new DescribedMXBean(bean, bean), on);
+        bean.setSource(on);
       } catch (JMException e) {
         LOG.warn("{}: could not register the MXBean {}: {}", name, on, e.toString());
         on = null;

@@ -1,0 +1,42 @@
+package org.hybridstore.switchover.internal;
+
+import java.util.Map;
+
+/** The MXBean's descriptions, one per attribute and operation. */
+final class StoreDescriptions {
+  private static final Map<String, String> ATTRIBUTES = Map.ofEntries(
+      Map.entry("Name", "The store's name (the ObjectName's name key)"),
+      Map.entry("NodeId", "This node's id"),
+      Map.entry("Mode", "Consistency mode: STRONG (writes through etcd), DEGRADED (provisional writes to the local journal), RECONCILING (folding provisional writes back into etcd)"),
+      Map.entry("Epoch", "Mode epoch: grows by one with every mode change; stamped on every write result"),
+      Map.entry("ModeSince", "When the current mode began (ISO-8601)"),
+      Map.entry("LastTransitionReason", "Why the last mode change happened"),
+      Map.entry("TransitionsTotal", "Mode changes since start"),
+      Map.entry("EtcdMembers", "Each etcd member's status from the last probe: id, leader, term, raft index, errors, or unreachable"),
+      Map.entry("LastProbeOk", "Whether the last quorum probe (a linearizable read) succeeded"),
+      Map.entry("ProbeLatencyMillis", "Latency of the last quorum probe's read (ms)"),
+      Map.entry("BreakerState", "Circuit breaker on etcd writes: CLOSED, OPEN, HALF_OPEN, ..."),
+      Map.entry("ReconcileBacklog", "Records holding writes etcd may not have yet"),
+      Map.entry("LastReconcileMillis", "Duration of the last reconcile, RECONCILING to STRONG (ms); -1 if none yet"),
+      Map.entry("LastConvergenceMillis", "Last convergence window: first successful probe after quorum came back to STRONG with an empty backlog (ms); -1 if none yet"),
+      Map.entry("MirrorLagRevisions", "How many etcd revisions the local mirror is behind the last probe's revision"),
+      Map.entry("ConflictsTotal", "Orders seen with a recorded status conflict"),
+      Map.entry("ProvisionalWritesTotal", "Writes acknowledged as provisional"),
+      Map.entry("StrongWritesTotal", "Writes acknowledged as strong"),
+      Map.entry("FallbacksTotal", "Writes that fell back from etcd to the local journal in the same call"),
+      Map.entry("ClockSkewRefusals", "Peer clock stamps refused for being too far ahead"),
+      Map.entry("Peers", "Live peers as node=MODE@epoch"));
+  private static final Map<String, String> OPERATIONS = Map.of(
+      "forceDegrade", "Degrade now and stay degraded until requestReconcile (planned etcd maintenance, misbehaving etcd)",
+      "requestReconcile", "End a forced degrade; if degraded and the last probe succeeded, start reconciling now");
+
+  private StoreDescriptions() {}
+
+  static String attribute(String name) {
+    return ATTRIBUTES.getOrDefault(name, name);
+  }
+
+  static String operation(String name) {
+    return OPERATIONS.getOrDefault(name, name);
+  }
+}
