@@ -57,6 +57,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--loopback", description = "reduced mode: every host on 127.0.0.1, process faults only")
   boolean loopback;
 
+  @Option(names = "--dashboard",
+      description = "serve the live JMX dashboard of all nodes (read-only Jolokia on each host's address) and link it")
+  boolean dashboard;
+
   @Option(names = "--broken-reconcile", hidden = true,
       description = "test of the suite itself: nodes skip reconciliation, so provisional writes never reach etcd")
   boolean brokenReconcile;
@@ -65,7 +69,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     List<String> chosen = nemeses.equals(List.of("none")) ? List.of() : nemeses;
     RunConfig config = new RunConfig(nodes, timeLimit, chosen, rate, concurrency, faultSeconds, quietSeconds, keys,
-        heartbeat, election, seed, output, brokenReconcile, loopback);
+        heartbeat, election, seed, output, brokenReconcile, loopback, dashboard);
     try {
       RunResult r = ChaosRun.run(config, System.out);
       return switch (r.check().validity()) {

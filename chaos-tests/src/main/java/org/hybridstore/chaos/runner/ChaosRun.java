@@ -75,6 +75,7 @@ public final class ChaosRun {
   private final List<FaultWindow> windows = new CopyOnWriteArrayList<>();
   private final Set<String> addedIds = ConcurrentHashMap.newKeySet();
   private final AtomicReference<String> currentFault = new AtomicReference<>("none");
+  private String dashboardUrl;
 
   private ChaosRun(RunConfig config, PrintStream out) {
     this.config = config;
@@ -111,6 +112,10 @@ public final class ChaosRun {
       out.println((cluster.usesNamespaces() ? "hosts: network namespaces" : "hosts: loopback (reduced mode: process faults only)")
           + ", etcd " + spec.etcdTimingFlags());
       nodes.startAll();
+      if (config.dashboard()) {
+        out.println("live dashboard (while the run lasts): " + nodes.dashboardUrl());
+        dashboardUrl = nodes.dashboardUrl();
+      }
       OrderWorkload workload = new OrderWorkload(config.registerKeys());
       setUp(nodes, workload);
       ModeSampler sampler = new ModeSampler(nodes.clients(), () -> nanos() / 1_000_000);
@@ -362,8 +367,9 @@ public final class ChaosRun {
     results.put("figures", result.figures());
     results.put("checks", result.check().details());
     results.put("modes", sampler.samples());
+    results.put("dashboard", dashboardUrl);
     JSON.writeValue(dir.resolve("results.json").toFile(), results);
-    Report.write(dir.resolve("report.html"), result, history, windows, sampler.samples());
+    Report.write(dir.resolve("report.html"), result, history, windows, sampler.samples(), dashboardUrl);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String prefix) {

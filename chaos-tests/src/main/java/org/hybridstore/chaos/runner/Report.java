@@ -31,8 +31,8 @@ final class Report {
       "RECONCILING", "#f9a825", "DOWN", "#616161");
 
 
-  static void write(Path file, RunResult r, History history, List<FaultWindow> windows, List<ModeSampler.Sample> modes)
-      throws IOException {
+  static void write(Path file, RunResult r, History history, List<FaultWindow> windows, List<ModeSampler.Sample> modes,
+      String dashboardUrl) throws IOException {
     long endMillis = 1;
     long first = Long.MAX_VALUE;
     for (Operation o : history.operations()) {
@@ -60,6 +60,10 @@ final class Report {
         .append(" s at ").append(r.config().rate()).append(" ops/s, ").append(r.config().concurrency())
         .append(" clients, seed ").append(r.config().seed()).append(". Files: <a href='history.jsonl'>history.jsonl</a>, ")
         .append("<a href='history.edn'>history.edn</a>, <a href='results.json'>results.json</a>.</p>");
+    if (dashboardUrl != null) {
+      b.append("<p>Live dashboard of the nodes (while the run lasted): <a href='").append(esc(dashboardUrl)).append("'>")
+          .append(esc(dashboardUrl)).append("</a></p>");
+    }
 
     b.append("<h2>Modes and faults</h2>").append(plot.timeline(modes, windows, endMillis));
     b.append("<h2>Write latency and throughput</h2>").append(plot.latency(history, windows, endMillis));

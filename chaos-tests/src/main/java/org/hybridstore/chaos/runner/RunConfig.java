@@ -21,10 +21,12 @@ import java.util.List;
  * @param brokenReconcile test-only: start the nodes with reconciliation disabled, to prove the
  *     checkers catch lost writes
  * @param loopback force the reduced loopback mode (no namespaces, process faults only)
+ * @param dashboard expose every node's Jolokia on its host address and serve the live dashboard
+ *     (read-only) while the run is going
  */
 public record RunConfig(int nodes, int timeLimitSeconds, List<String> nemeses, int rate, int concurrency,
     int faultSeconds, int quietSeconds, int registerKeys, int heartbeatMs, int electionMs, long seed,
-    Path outputRoot, boolean brokenReconcile, boolean loopback) {
+    Path outputRoot, boolean brokenReconcile, boolean loopback, boolean dashboard) {
   /** Validates and copies. */
   public RunConfig {
     if (nodes < 1 || nodes > 5) {

@@ -73,13 +73,61 @@ final class RunNemeses {
     }
   }
 
-  /** SIGKILL of one order-service node in the middle of its writes; restarted on stop. */
-  static final class KillNode implements Nemesis {
-    private final ServiceNodes nodes;
-    private int victim = -1;
+  /** A fault on one order-service node, chosen at random at start; its bookkeeping. */
+  private abstract static class ServiceNemesis implements Nemesis {
+    final ServiceNodes nodes;
+    int victim = -1;
 
-    KillNode(ServiceNodes nodes) {
+    ServiceNemesis(ServiceNodes nodes) {
       this.nodes = nodes;
+    }
+
+    abstract void apply(int host);
+
+    abstract void heal(int host);
+
+    abstract String fault(int host);
+
+    @Override
+    public final void start(Cluster c, Random random) {
+      victim = random.nextInt(nodes.size());
+      apply(victim);
+    }
+
+    @Override
+    public final void stop(Cluster c) {
+      if (victim >= 0) {
+        int host = victim;
+        victim = -1;
+        heal(host);
+      }
+    }
+
+    @Override
+    public final String describe() {
+      return victim < 0 ? "none" : fault(victim);
+    }
+
+    @Override
+    public final boolean isActive() {
+      return victim >= 0;
+    }
+
+    @Override
+    public final Set<Integer> affectedHosts() {
+      return victim < 0 ? Set.of() : Set.of(victim);
+    }
+
+    @Override
+    public final boolean supported(Cluster c) {
+      return true;
+    }
+  }
+
+  /** SIGKILL of one order-service node in the middle of its writes; restarted on stop. */
+  static final class KillNode extends ServiceNemesis {
+    KillNode(ServiceNodes nodes) {
+      super(nodes);
     }
 
     @Override
@@ -88,49 +136,28 @@ final class RunNemeses {
     }
 
     @Override
-    public void start(Cluster c, Random random) {
-      victim = random.nextInt(nodes.size());
-      nodes.kill(victim);
+    void apply(int host) {
+      nodes.kill(host);
     }
 
     @Override
-    public void stop(Cluster c) {
-      if (victim >= 0) {
-        nodes.start(victim);
-        nodes.awaitReady(victim);
-        victim = -1;
-      }
+    void heal(int host) {
+      nodes.start(host);
+      nodes.awaitReady(host);
     }
 
     @Override
-    public String describe() {
-      return victim < 0 ? "none" : "kill -9 " + ServiceNodes.name(victim);
-    }
-
-    @Override
-    public boolean isActive() {
-      return victim >= 0;
-    }
-
-    @Override
-    public Set<Integer> affectedHosts() {
-      return victim < 0 ? Set.of() : Set.of(victim);
-    }
-
-    @Override
-    public boolean supported(Cluster c) {
-      return true;
+    String fault(int host) {
+      return "kill -9 " + ServiceNodes.name(host);
     }
   }
 
   /** One node's clock 5 s ahead (more than the 1 s maximum offset peers accept). */
-  static final class ClockSkew implements Nemesis {
+  static final class ClockSkew extends ServiceNemesis {
     static final long OFFSET_MILLIS = 5_000;
-    private final ServiceNodes nodes;
-    private int victim = -1;
 
     ClockSkew(ServiceNodes nodes) {
-      this.nodes = nodes;
+      super(nodes);
     }
 
     @Override
@@ -139,17 +166,18 @@ final class RunNemeses {
     }
 
     @Override
-    public void start(Cluster c, Random random) {
-      victim = random.nextInt(nodes.size());
-      set(victim, OFFSET_MILLIS);
+    void apply(int host) {
+      set(host, OFFSET_MILLIS);
     }
 
     @Override
-    public void stop(Cluster c) {
-      if (victim >= 0) {
-        set(victim, 0);
-        victim = -1;
-      }
+    void heal(int host) {
+      set(host, 0);
+    }
+
+    @Override
+    String fault(int host) {
+      return ServiceNodes.name(host) + " clock +" + OFFSET_MILLIS + " ms";
     }
 
     private void set(int host, long millis) {
@@ -160,29 +188,9 @@ final class RunNemeses {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
-      } catch (Exception e) {
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         throw new IllegalStateException("could not set the clock of " + ServiceNodes.name(host), e);
       }
-    }
-
-    @Override
-    public String describe() {
-      return victim < 0 ? "none" : ServiceNodes.name(victim) + " clock +" + OFFSET_MILLIS + " ms";
-    }
-
-    @Override
-    public boolean isActive() {
-      return victim >= 0;
-    }
-
-    @Override
-    public Set<Integer> affectedHosts() {
-      return victim < 0 ? Set.of() : Set.of(victim);
-    }
-
-    @Override
-    public boolean supported(Cluster c) {
-      return true;
     }
   }
 }

@@ -21,11 +21,13 @@ import org.hybridstore.chaos.cluster.HostProcess;
  */
 final class ServiceNodes implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final int JOLOKIA_PORT = 8778;
   private final Cluster cluster;
   private final RunConfig config;
   private final Path workDir;
   private final ExecutorService httpThreads;
   private final HostProcess[] processes;
+  private final int[] jolokiaPorts;
   private final int[] starts;
   private final NodeClient[] clients;
 
@@ -36,9 +38,12 @@ final class ServiceNodes implements AutoCloseable {
     this.httpThreads = httpThreads;
     int n = cluster.hosts().size();
     processes = new HostProcess[n];
+    jolokiaPorts = new int[n];
     starts = new int[n];
     clients = new NodeClient[n];
     for (Host h : cluster.hosts()) {
+      // Every host has its own address in namespace mode; on loopback they need distinct ports.
+      jolokiaPorts[h.index()] = cluster.usesNamespaces() ? JOLOKIA_PORT : freePort();
       clients[h.index()] = new NodeClient(name(h.index()), URI.create("http://" + h.address() + ":" + h.ports().http()),
           Duration.ofSeconds(3), httpThreads);
     }
@@ -97,6 +102,10 @@ final class ServiceNodes implements AutoCloseable {
         "--seeds", String.join(",", seeds),
         "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
         "--probe-interval-ms", "100", "--probe-timeout-ms", "500", "--stable-ms", "1000"));
+    if (config.dashboard()) {
+      // Read-only Jolokia on the host's own address, so the dashboard can read every node.
+      cmd.addAll(List.of("--jolokia-host", h.address(), "--jolokia-port", Integer.toString(jolokiaPorts[host])));
+    }
     Map<String, String> env = new LinkedHashMap<>();
     // Each start gets its own process name (and log file): node-n2, node-n2-2, ...
     int k = ++starts[host];
@@ -119,6 +128,24 @@ final class ServiceNodes implements AutoCloseable {
       pause(200);
     }
     throw new IllegalStateException(name(host) + " not ready within " + START_TIMEOUT + "; see " + processes[host].logFile());
+  }
+
+  /** Returns the URL of the live dashboard (served by the first node) showing every node. */
+  String dashboardUrl() {
+    List<String> agents = new ArrayList<>();
+    for (Host h : cluster.hosts()) {
+      agents.add("http://" + h.address() + ":" + jolokiaPorts[h.index()] + "/jolokia/");
+    }
+    Host first = cluster.hosts().get(0);
+    return "http://" + first.address() + ":" + first.ports().http() + "/dashboard?nodes=" + String.join(",", agents);
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
   }
 
   void kill(int host) {

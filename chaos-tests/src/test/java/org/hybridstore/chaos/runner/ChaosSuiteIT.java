@@ -27,7 +27,7 @@ class ChaosSuiteIT {
   Path out;
 
   private static RunConfig config(Path out, boolean broken) {
-    return new RunConfig(3, 25, List.of("kill-etcd-majority"), 40, 6, 6, 4, 3, 50, 500, 7, out, broken, false);
+    return new RunConfig(3, 25, List.of("kill-etcd-majority"), 40, 6, 6, 4, 3, 50, 500, 7, out, broken, false, !broken);
   }
 
   private static RunResult run(RunConfig c) throws Exception {
@@ -46,7 +46,7 @@ class ChaosSuiteIT {
     for (String f : List.of("history.jsonl", "history.edn", "results.json", "report.html")) {
       assertThat(r.dir().resolve(f)).isNotEmptyFile();
     }
-    assertThat(Files.readString(r.dir().resolve("report.html"))).contains("<svg").contains("kill");
+    assertThat(Files.readString(r.dir().resolve("report.html"))).contains("<svg").contains("kill").contains("/dashboard?nodes=");
     @SuppressWarnings("unchecked")
     Map<String, Object> overall = (Map<String, Object>) r.figures().get("overall");
     assertThat((Long) overall.get("ackProvisional")).as("the fault made nodes degrade").isPositive();
