@@ -288,8 +288,9 @@ final class GroupCommitWriter implements AutoCloseable {
         } else if (t instanceof Merge m) {
           mergeRecords(m.records());
         } else if (t instanceof Absorb a) {
-          absorbRecords(a);
-          dirty = true;
+          // An absorb that changed nothing (the watch echoing a record this node already holds)
+          // needs no commit of its own.
+          dirty |= absorbRecords(a);
         } else if (t instanceof Barrier b) {
           completions.add(() -> b.future().complete(null));
         } else if (t instanceof Hold h) {
@@ -412,7 +413,9 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  private void absorbRecords(Absorb a) {
+  /** Returns whether the absorb changed the backlog or the mirror revision (record changes are staged). */
+  private boolean absorbRecords(Absorb a) {
+    boolean changed = false;
     batchFutures.add(a.future());
     for (OrderRecord etcd : a.records()) {
       String id = etcd.id().value();
@@ -424,11 +427,13 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       // etcd's record includes everything this node holds for the order: nothing left to fold in.
       if (merged.equals(etcd)) {
-        store.removeFromBacklog(id);
+        changed |= store.removeFromBacklog(id);
       }
     }
+    changed |= a.revision() > mirrorRevision;
     mirrorRevision = Math.max(mirrorRevision, a.revision());
     completions.add(() -> a.future().complete(null));
+    return changed;
   }
 
   private @Nullable OrderRecord current(String id) {
