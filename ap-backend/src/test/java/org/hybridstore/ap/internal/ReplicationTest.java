@@ -56,8 +56,13 @@ class ReplicationTest {
       three.get(i % 3).backend.apply(create("o-" + i)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     for (int i = 0; i < 30; i++) {
-      three.get((i + 1) % 3).backend.apply(new OrderCommand.SetAttribute(OrderId.of("o-" + i), OpId.of("a-" + i), "k",
-          "v" + i)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      // An update on another node than the create's: that node must have received the order
+      // first, which on this network may take a few anti-entropy rounds.
+      TestNode other = three.get((i + 1) % 3);
+      OrderId id = OrderId.of("o-" + i);
+      Awaits.await(30).until(() -> other.backend.read(id).isPresent());
+      other.backend.apply(new OrderCommand.SetAttribute(id, OpId.of("a-" + i), "k", "v" + i))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     // Then repeated anti-entropy rounds bring every node to the same 150 records
     Awaits.await(60).untilAsserted(() -> ReplicationIT.assertConverged(three, 150));
