@@ -84,6 +84,15 @@ public interface LocalBackend extends AutoCloseable {
   /** Returns the live peers and the mode and epoch each last published. */
   Map<NodeId, PeerState> peers();
 
+  /**
+   * Returns the condition of the node's journal: whether it acknowledges writes now, and what its
+   * start found. A journal that cannot write refuses provisional writes (definitely not applied)
+   * until it has recovered. The default reports a healthy journal.
+   */
+  default JournalHealth journalHealth() {
+    return JournalHealth.HEALTHY;
+  }
+
   /** Flushes pending commits and closes the store and the membership. */
   @Override
   void close();
@@ -95,4 +104,22 @@ public interface LocalBackend extends AutoCloseable {
    * @param epoch its epoch
    */
   record PeerState(ConsistencyMode mode, long epoch) {}
+
+  /**
+   * The journal's condition.
+   *
+   * @param writable whether it acknowledges writes now
+   * @param problem why it cannot write, or empty
+   * @param damageAtStart what the last start found damaged in the journal (writes held only there
+   *     are gone from this node and come back from etcd and peers), or empty
+   * @param quarantined where the damaged journal was copied, or empty
+   * @param writeFailures writes that failed since the start
+   * @param recoveries recoveries from a failed write since the start
+   * @param indexRebuilds rebuilds of the journal's index since the start (after a crash, one)
+   */
+  record JournalHealth(boolean writable, String problem, String damageAtStart, String quarantined, long writeFailures,
+      long recoveries, long indexRebuilds) {
+    /** A journal with nothing to report. */
+    public static final JournalHealth HEALTHY = new JournalHealth(true, "", "", "", 0, 0, 0);
+  }
 }

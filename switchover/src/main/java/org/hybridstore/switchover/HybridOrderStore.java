@@ -25,6 +25,7 @@ import org.hybridstore.SwitchoverConfig;
 import org.hybridstore.Versioned;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
+import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.spi.LocalBackendFactory;
 import org.hybridstore.spi.StrongBackendFactory;
 import org.hybridstore.switchover.internal.StoreRuntime;
@@ -101,6 +102,15 @@ public final class HybridOrderStore implements OrderStore {
   /** Returns how many records hold writes etcd may not have yet. */
   public int backlogSize() {
     return runtime.backlogSize();
+  }
+
+  /**
+   * Returns the condition of the local journal: whether it acknowledges provisional writes now
+   * (after a failed disk write it refuses them until it has recovered), and what its last start
+   * found damaged and quarantined.
+   */
+  public LocalBackend.JournalHealth journalHealth() {
+    return runtime.journalHealth();
   }
 
   /**

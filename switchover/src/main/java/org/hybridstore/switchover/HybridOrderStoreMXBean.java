@@ -74,6 +74,18 @@ public interface HybridOrderStoreMXBean {
   String[] getPeers();
 
   /**
+   * Returns whether the local journal acknowledges provisional writes now; false after a failed
+   * disk write until it has recovered (degraded writes are then refused, never lost).
+   */
+  boolean isJournalWritable();
+
+  /**
+   * Returns what is wrong with the local journal: why it cannot write, and what its last start
+   * found damaged and where the damaged file was quarantined; empty when nothing is.
+   */
+  String getJournalProblem();
+
+  /**
    * Operator tool: degrade now and stay degraded until {@link #requestReconcile()} (for planned
    * etcd maintenance, or to take a misbehaving etcd out of the write path).
    *

@@ -9,11 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.hybridstore.CorruptDataException;
 import org.hybridstore.IndeterminateWriteException;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderStoreException;
@@ -41,15 +41,16 @@ import org.slf4j.LoggerFactory;
  *   <li>Every change (a local command, records from a peer, records absorbed from etcd) is a task in
  *       one bounded queue. One thread, owned by this class and named {@code hybridstore-journal-<node>},
  *       takes the first waiting task, drains up to {@code maxBatch - 1} more, applies them in order,
- *       commits ONE MapDB transaction, and only then completes their futures on the context's
- *       executor. No acknowledgement precedes the commit that holds the write.
+ *       commits them as ONE journal entry (one fsync), and only then completes their futures on the
+ *       context's executor. No acknowledgement precedes the fsync that holds the write.
  *   <li>Read-your-writes inside a batch: tasks read the batch's own overlay before the committed
  *       state, so a command sees every earlier command of its batch.
  *   <li>A command the model rejects fails only its own future; the rest of the batch commits. A
- *       failed commit is rolled back and fails every write of the batch as indeterminate.
- *   <li>Readers never see uncommitted data: MapDB has one global transaction, so before the writer
- *       first touches an order in a batch it publishes the order's committed record as a shadow;
- *       readers prefer the shadow until the commit (or rollback) retires it.
+ *       failed commit fails every write of the batch as indeterminate, and the journal refuses
+ *       writes (definitely not applied) until it has recovered; the writer retries the recovery
+ *       before each batch and every second while idle.
+ *   <li>Readers never see uncommitted data: the journal applies a batch to its index only after the
+ *       log entry holding it is forced.
  *   <li>After the commit the writer updates the {@link ReplicaIndex}, persists its counters and
  *       last clock reading with the batch, and hands the locally written records to the replicator.
  * </ul>
@@ -64,7 +65,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private static final int ROTATION_CHECK_EVERY = 256;
 
   /** A unit of work for the writer. */
-  private sealed interface Task permits Apply, Merge, Absorb, Barrier, Hold, Stop {}
+  private sealed interface Task permits Apply, Merge, Absorb, Barrier, Hold, Wake, Stop {}
 
   private record Apply(OrderCommand command, CompletableFuture<BackendWrite> future) implements Task {}
 
@@ -77,6 +78,9 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private record Hold(CompletableFuture<Void> release) implements Task {}
 
+  /** Nothing to do but to look at the journal's health (a reader found the index damaged). */
+  private record Wake() implements Task {}
+
   private record Stop() implements Task {}
 
   private final JournalStore store;
@@ -88,7 +92,6 @@ final class GroupCommitWriter implements AutoCloseable {
   private final ReplicaIndex index;
   private final Consumer<List<byte[]>> onLocalWrites;
   private final BlockingQueue<Task> queue;
-  private final Map<String, Optional<OrderRecord>> shadows = new ConcurrentHashMap<>();
   private final LinkedHashMap<String, OrderRecord> decoded = new LinkedHashMap<>(256, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -136,7 +139,7 @@ final class GroupCommitWriter implements AutoCloseable {
     store.forEachRecord((id, bytes) -> {
       OrderRecord r = RecordCodec.decode(bytes, store.file() + " record '" + id + "'");
       if (!r.id().value().equals(id)) {
-        throw new org.hybridstore.CorruptDataException(store.file() + ": record under '" + id + "' is for order "
+        throw new CorruptDataException(store.file() + ": record under '" + id + "' is for order "
             + r.id());
       }
       HybridTimestamp t = r.latestTime();
@@ -222,11 +225,7 @@ final class GroupCommitWriter implements AutoCloseable {
    * @return the record, or empty
    */
   Optional<OrderRecord> read(String orderId) {
-    byte[] bytes = store.get(orderId);
-    Optional<OrderRecord> shadow = shadows.get(orderId);
-    if (shadow != null) {
-      return shadow;
-    }
+    byte[] bytes = committedBytes(orderId);
     return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes, store.file() + " record '" + orderId + "'"));
   }
 
@@ -237,12 +236,13 @@ final class GroupCommitWriter implements AutoCloseable {
    * @return the bytes, or null
    */
   byte @Nullable [] committedBytes(String orderId) {
-    byte[] bytes = store.get(orderId);
-    Optional<OrderRecord> shadow = shadows.get(orderId);
-    if (shadow != null) {
-      return shadow.map(RecordCodec::encode).orElse(null);
+    try {
+      return store.get(orderId);
+    } catch (CorruptDataException e) {
+      // The index's copy failed its checksum: the writer rebuilds the index from the log.
+      queue.offer(new Wake());
+      throw e;
     }
-    return bytes;
   }
 
   private void run() {
@@ -250,7 +250,11 @@ final class GroupCommitWriter implements AutoCloseable {
     boolean stop = false;
     while (!stop) {
       try {
-        Task first = queue.take();
+        Task first = store.writable() ? queue.take() : queue.poll(1, TimeUnit.SECONDS);
+        if (first == null) {
+          store.recover(); // idle while failed: keep trying, so the node acknowledges again soon
+          continue;
+        }
         if (first instanceof Hold h) {
           h.release().join(); // parked: what queues up meanwhile forms the next batches
           continue;
@@ -277,6 +281,11 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   private void runBatch(List<Task> tasks) {
+    store.repairIndexIfSuspect();
+    if (!store.writable() && !store.recover()) {
+      refuse(tasks);
+      return;
+    }
     long seqBefore = journalSeq;
     long mirrorBefore = mirrorRevision;
     int writes = 0;
@@ -297,7 +306,7 @@ final class GroupCommitWriter implements AutoCloseable {
           h.release().join();
         }
       }
-      if (!staged.isEmpty() || dirty) {
+      if (store.hasPending() || dirty) {
         HybridTimestamp last = clock.last();
         store.setMeta(JOURNAL_SEQ, journalSeq);
         store.setMeta(MIRROR_REVISION, mirrorRevision);
@@ -307,7 +316,8 @@ final class GroupCommitWriter implements AutoCloseable {
         counters.batch(tasks.size());
       }
     } catch (RuntimeException e) {
-      LOG.error("journal commit failed; rolling back {} tasks", tasks.size(), e);
+      // Logged once by the journal when it enters its failed state.
+      LOG.debug("journal commit failed; failing {} tasks", tasks.size(), e);
       try {
         store.rollback();
       } catch (RuntimeException rollbackFailure) {
@@ -318,10 +328,9 @@ final class GroupCommitWriter implements AutoCloseable {
       for (OrderRecord r : batch.values()) {
         decoded.remove(r.id().value());
       }
-      shadows.keySet().removeAll(batch.keySet());
       for (CompletableFuture<?> f : batchFutures) {
         complete(() -> f.completeExceptionally(
-            new IndeterminateWriteException("the local journal could not commit: " + e, e)));
+            new IndeterminateWriteException("the local journal could not commit: " + e.getMessage(), e)));
       }
       clearBatch();
       return;
@@ -331,7 +340,6 @@ final class GroupCommitWriter implements AutoCloseable {
       index.put(e.getKey(), ReplicaIndex.hash(e.getValue()));
     }
     decoded.putAll(batch);
-    shadows.keySet().removeAll(batch.keySet());
     for (int i = 0; i < writes; i++) {
       counters.write();
     }
@@ -378,7 +386,7 @@ final class GroupCommitWriter implements AutoCloseable {
       }
       byte[] bytes = RecordCodec.encode(applied.record());
       boolean fresh = current == null;
-      stage(id, current, applied.record(), bytes);
+      stage(id, applied.record(), bytes);
       // A new order cannot be in the backlog yet: skip the lookup.
       store.addToBacklog(id, fresh);
       localWrites.put(id, bytes);
@@ -402,7 +410,7 @@ final class GroupCommitWriter implements AutoCloseable {
           counters.peerUnchanged();
           continue;
         }
-        stage(id, current, merged, RecordCodec.encode(merged));
+        stage(id, merged, RecordCodec.encode(merged));
         // Hinted handoff: whichever node reaches etcd first folds the record in.
         store.addToBacklog(id);
         journalSeq++;
@@ -422,7 +430,7 @@ final class GroupCommitWriter implements AutoCloseable {
       OrderRecord current = current(id);
       OrderRecord merged = current == null ? etcd : current.merge(etcd);
       if (!merged.equals(current)) {
-        stage(id, current, merged, RecordCodec.encode(merged));
+        stage(id, merged, RecordCodec.encode(merged));
         journalSeq++;
       }
       // etcd's record includes everything this node holds for the order: nothing left to fold in.
@@ -457,11 +465,7 @@ final class GroupCommitWriter implements AutoCloseable {
     return r;
   }
 
-  private void stage(String id, @Nullable OrderRecord committed, OrderRecord next, byte[] bytes) {
-    if (!batch.containsKey(id)) {
-      // Published before the uncommitted put, retired after the commit: readers keep seeing this.
-      shadows.put(id, Optional.ofNullable(committed));
-    }
+  private void stage(String id, OrderRecord next, byte[] bytes) {
     batch.put(id, next);
     staged.put(id, bytes);
     store.put(id, bytes);
@@ -480,6 +484,21 @@ final class GroupCommitWriter implements AutoCloseable {
       executor.execute(r);
     } catch (RejectedExecutionException e) {
       r.run();
+    }
+  }
+
+  /** The journal is failed and did not recover: nothing in these tasks is written. */
+  private void refuse(List<Task> tasks) {
+    StoreUnavailableException refused = new StoreUnavailableException("the local journal " + store.file()
+        + " cannot write (" + store.failure() + "); nothing was written, retry later");
+    for (Task t : tasks) {
+      if (t instanceof Merge) {
+        counters.droppedQueueFull();
+      } else if (t instanceof Hold h) {
+        h.release().join();
+      } else {
+        complete(() -> failTask(t, refused));
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package org.hybridstore.ap.internal;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -108,6 +107,12 @@ public final class MapDbOrderBackend implements LocalBackend {
     Replicator[] replicatorRef = new Replicator[1];
     GroupCommitWriter writer;
     try {
+      if (store.openReport().damaged()) {
+        // Writes held only in the damaged part are gone: re-read every order from etcd (the watch
+        // resumes from the mirror revision) and let anti-entropy bring the peers' copies.
+        store.setMeta(GroupCommitWriter.MIRROR_REVISION, 0);
+        store.commit();
+      }
       writer = new GroupCommitWriter(store, context.node(), context.clock(), context.executor(),
           config.groupCommitMaxBatch(), counters, index, records -> replicatorRef[0].pushLocalWrites(records));
       writer.load();
@@ -238,9 +243,13 @@ public final class MapDbOrderBackend implements LocalBackend {
     return network.localAddress();
   }
 
-  /** Returns the live journal file. */
-  public Path journalFile() {
-    return store.file();
+  @Override
+  public JournalHealth journalHealth() {
+    JournalStore.OpenReport r = store.openReport();
+    long[] c = store.counters();
+    String failure = store.failure();
+    return new JournalHealth(store.writable(), failure == null ? "" : failure, String.join("; ", r.damage()),
+        r.quarantined() == null ? "" : r.quarantined(), c[0], c[1], c[2]);
   }
 
   /** Returns the number of records and the XOR of their hashes: equal on converged replicas. */

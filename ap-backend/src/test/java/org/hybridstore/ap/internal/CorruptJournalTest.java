@@ -21,11 +21,15 @@ import org.hybridstore.ap.internal.storage.JournalStore;
 import org.hybridstore.ap.internal.storage.StorageOptions;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.spi.BackendContext;
+import org.hybridstore.spi.LocalBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A damaged journal stops the node at start with a typed error naming the file; never a reset. */
+/**
+ * A damaged journal is found at start, named, quarantined and healed; a record that does not decode
+ * stops the node with a typed error naming the file and the order.
+ */
 class CorruptJournalTest {
   @TempDir Path dir;
   private final LocalHub hub = new LocalHub(5);
@@ -38,25 +42,33 @@ class CorruptJournalTest {
   }
 
   @Test
-  void factory_garbledFile_typedErrorNamingTheFileWhichIsLeftAsItWas() throws Exception {
-    // Given a node that wrote and stopped
+  void factory_damagedJournal_startsHealedReportsTheDamageAndReReadsEtcd() throws Exception {
+    // Given a node that wrote, absorbed etcd up to revision 40, and stopped
     try (TestNode n = TestNode.inMemory("n1", TestNode.config(dir).build(), hub)) {
       n.backend.apply(OrderCommand.Create.of(OrderId.of("a"), OpId.of("op-a"), "c", "EUR")).toCompletableFuture().get();
+      n.backend.absorb(java.util.List.of(), 40).toCompletableFuture().get();
+      assertThat(n.backend.mirrorRevision()).isEqualTo(40);
     }
-    // When its file is damaged
+    // When its log's first bytes are overwritten
     Path file = JournalStore.currentFile(dir);
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.write("this is not a MapDB header at all".getBytes(StandardCharsets.US_ASCII));
+      raf.write("this is not a log header".getBytes(StandardCharsets.US_ASCII));
     }
     String before = org.hybridstore.ap.internal.storage.JournalStoreTestAccess.sha256(file);
-    // Then the public factory refuses to start, naming the file, and leaves it untouched
+    // Then the public factory starts the node anyway, salvaging every valid entry
     BackendContext ctx = new BackendContext(NodeId.of("n1"),
         new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), Runnable::run, threads);
-    assertThatThrownBy(() -> MapDbBackendFactory.of(ApConfig.builder(dir).build()).create(ctx))
-        .isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining(file.toString())
-        .hasMessageContaining("docs/local-journal.md");
-    assertThat(org.hybridstore.ap.internal.storage.JournalStoreTestAccess.sha256(file)).isEqualTo(before);
+    try (LocalBackend backend = MapDbBackendFactory.of(ApConfig.builder(dir).build()).create(ctx)) {
+      // And says so: the damage names the file, the damaged copy is kept as it was
+      LocalBackend.JournalHealth health = backend.journalHealth();
+      assertThat(health.writable()).isTrue();
+      assertThat(health.damageAtStart()).contains(file.toString()).contains("header");
+      assertThat(org.hybridstore.ap.internal.storage.JournalStoreTestAccess.sha256(Path.of(health.quarantined())))
+          .isEqualTo(before);
+      assertThat(backend.read(OrderId.of("a"))).isPresent();
+      // And the mirror starts over, so the node re-reads every order from etcd
+      assertThat(backend.mirrorRevision()).isZero();
+    }
   }
 
   @Test

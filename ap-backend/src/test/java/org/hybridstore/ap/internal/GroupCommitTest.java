@@ -240,6 +240,40 @@ class GroupCommitTest {
   }
 
   @Test
+  void failedFsync_batchIndeterminateThenWritesRefusedUntilTheJournalRecovers() throws Exception {
+    // Given a node whose disk fails one fsync
+    org.hybridstore.ap.internal.storage.SimulatedDisk disk = new org.hybridstore.ap.internal.storage.SimulatedDisk();
+    TestNode n = TestNode.start("n1", TestNode.config(dir.resolve("sim")).build(),
+        new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk), hub.factory(new NetworkFaults()),
+        new NetworkFaults(), InstantSource.system());
+    nodes.add(n);
+    n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    disk.failForceAfter(0);
+    // When a write's fsync fails, Then its outcome is unknown (never an acknowledgement)
+    assertThatThrownBy(() -> n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(org.hybridstore.IndeterminateWriteException.class);
+    // And the writer recovers the journal by itself
+    Awaits.await(10).until(() -> n.backend.journalHealth().writable());
+    // When the disk takes no fsync at all, Then the next write is indeterminate and later ones are
+    // refused, definitely (nothing written), while the journal says why
+    disk.failAllForces(true);
+    assertThatThrownBy(() -> n.backend.apply(create("c")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(org.hybridstore.IndeterminateWriteException.class);
+    assertThatThrownBy(() -> n.backend.apply(create("d")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(org.hybridstore.StoreUnavailableException.class);
+    assertThat(n.backend.journalHealth().writable()).isFalse();
+    assertThat(n.backend.journalHealth().problem()).contains("simulated fsync failure");
+    // And once the disk works again, the writer's own retries bring the journal back
+    disk.failAllForces(false);
+    Awaits.await(10).until(() -> n.backend.journalHealth().writable());
+    assertThat(n.backend.journalHealth().writeFailures()).isEqualTo(2);
+    assertThat(n.backend.journalHealth().recoveries()).isEqualTo(2);
+    // And it acknowledges again, durably
+    n.backend.apply(create("e")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(n.backend.read(OrderId.of("e"))).isPresent();
+  }
+
+  @Test
   void closed_backendFailsWrites() {
     TestNode n = open();
     nodes.remove(n);

@@ -34,7 +34,7 @@ import org.hybridstore.switchover.HybridOrderStore;
  * <pre>
  *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
- *   GET  /mode                          the node's mode, epoch, backlog, conflicts
+ *   GET  /mode                          the node's mode, epoch, backlog, conflicts, journal health
  *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing)
  *   GET  /dashboard?nodes=URL,URL,...   the JMX dashboard (HTML); nodes are Jolokia URLs, default
  *                                       this node's own agent
@@ -137,6 +137,12 @@ final class HttpApi {
     n.put("backlog", store.backlogSize());
     n.put("conflicts", store.conflicts().size());
     n.put("clockOffsetMillis", clock.offsetMillis());
+    var journal = store.journalHealth();
+    ObjectNode j = n.putObject("journal");
+    j.put("writable", journal.writable());
+    j.put("problem", journal.problem());
+    j.put("damageAtStart", journal.damageAtStart());
+    j.put("quarantined", journal.quarantined());
     return n;
   }
 

@@ -25,7 +25,9 @@ final class StoreDescriptions {
       Map.entry("StrongWritesTotal", "Writes acknowledged as strong"),
       Map.entry("FallbacksTotal", "Writes that fell back from etcd to the local journal in the same call"),
       Map.entry("ClockSkewRefusals", "Peer clock stamps refused for being too far ahead"),
-      Map.entry("Peers", "Live peers as node=MODE@epoch"));
+      Map.entry("Peers", "Live peers as node=MODE@epoch"),
+      Map.entry("JournalWritable", "Whether the local journal acknowledges provisional writes now; false after a failed disk write until it recovers (degraded writes are refused, never lost)"),
+      Map.entry("JournalProblem", "Why the local journal cannot write, and what its last start found damaged and where the damaged file was copied; empty when nothing is"));
   private static final Map<String, String> OPERATIONS = Map.of(
       "forceDegrade", "Degrade now and stay degraded until requestReconcile (planned etcd maintenance, misbehaving etcd)",
       "requestReconcile", "End a forced degrade; if degraded and the last probe succeeded, start reconciling now");

@@ -1,10 +1,13 @@
 package org.hybridstore.switchover.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.AttributeChangeNotification;
 import javax.management.MBeanNotificationInfo;
 import javax.management.NotificationBroadcasterSupport;
 import org.hybridstore.event.ModeChangedEvent;
+import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.switchover.HybridOrderStoreMXBean;
 
 /** The MXBean implementation: reads the runtime's state, sends a notification per mode change. */
@@ -160,4 +163,22 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
     runtime.controller().requestReconcile();
   }
 
+
+  @Override
+  public boolean isJournalWritable() {
+    return runtime.journalHealth().writable();
+  }
+
+  @Override
+  public String getJournalProblem() {
+    LocalBackend.JournalHealth h = runtime.journalHealth();
+    List<String> parts = new ArrayList<>();
+    if (!h.problem().isEmpty()) {
+      parts.add("cannot write: " + h.problem());
+    }
+    if (!h.damageAtStart().isEmpty()) {
+      parts.add("damaged at start: " + h.damageAtStart() + " (copied to " + h.quarantined() + ")");
+    }
+    return String.join("; ", parts);
+  }
 }

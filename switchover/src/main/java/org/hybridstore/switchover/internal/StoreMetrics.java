@@ -12,7 +12,8 @@ import org.hybridstore.Acceptance;
  * The store's Micrometer meters, all tagged with {@code store} and {@code node}:
  * {@code hybridstore.writes} (timer, tag {@code acceptance}), {@code hybridstore.fallbacks},
  * {@code hybridstore.reconcile.records}, and gauges {@code hybridstore.mode} (0 STRONG, 1 DEGRADED,
- * 2 RECONCILING), {@code hybridstore.backlog}, {@code hybridstore.mirror.lag}.
+ * 2 RECONCILING), {@code hybridstore.backlog}, {@code hybridstore.mirror.lag}, {@code
+ * hybridstore.journal.writable} (1 or 0).
  */
 final class StoreMetrics {
   private final Timer strongWrites;
@@ -21,7 +22,7 @@ final class StoreMetrics {
   private final Counter reconciled;
 
   StoreMetrics(MeterRegistry registry, String store, String node, Supplier<Number> mode, Supplier<Number> backlog,
-      Supplier<Number> mirrorLag) {
+      Supplier<Number> mirrorLag, Supplier<Number> journalWritable) {
     Tags tags = Tags.of("store", store, "node", node);
     strongWrites = Timer.builder("hybridstore.writes").tags(tags).tag("acceptance", "strong")
         .publishPercentiles(0.5, 0.99).register(registry);
@@ -33,6 +34,9 @@ final class StoreMetrics {
     Gauge.builder("hybridstore.mode", mode).tags(tags).register(registry);
     Gauge.builder("hybridstore.backlog", backlog).tags(tags).register(registry);
     Gauge.builder("hybridstore.mirror.lag", mirrorLag).tags(tags).baseUnit("revisions").register(registry);
+    Gauge.builder("hybridstore.journal.writable", journalWritable).tags(tags)
+        .description("1 while the local journal acknowledges writes, 0 after a failed disk write until it recovers")
+        .register(registry);
   }
 
   void write(Acceptance acceptance, long nanos) {

@@ -128,7 +128,7 @@ public final class StoreRuntime implements AutoCloseable {
       reason = "etcd has quorum at start";
     }
     metrics = new StoreMetrics(s.registry(), name, node.value(), () -> controllerPhaseOrdinal(), local::backlogSize,
-        this::mirrorLag);
+        this::mirrorLag, () -> local.journalHealth().writable() ? 1 : 0);
     controller = new SwitchoverController(name, node, new ModePolicy(c),
         new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics, node), local, s.time(),
         breaker::transitionToClosedState, initial, reason);
@@ -247,6 +247,11 @@ public final class StoreRuntime implements AutoCloseable {
   /** Returns the local backend's backlog size. */
   public int backlogSize() {
     return local.backlogSize();
+  }
+
+  /** Returns the condition of the local journal. */
+  public LocalBackend.JournalHealth journalHealth() {
+    return local.journalHealth();
   }
 
   String name() {

@@ -1,0 +1,201 @@
+package org.hybridstore.ap.internal.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.hybridstore.CorruptDataException;
+import org.jspecify.annotations.Nullable;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.HTreeMap;
+import org.mapdb.Serializer;
+
+/**
+ * The journal's index: a MapDB file without MapDB's own write-ahead log, holding the state the
+ * log describes, so reads and the writer's lookups need not replay anything. It is derived data:
+ * it is rebuilt from the log whenever it was not closed cleanly (see {@link JournalStore}), so a
+ * crash in the middle of a MapDB write can never leave a wrong index in use.
+ *
+ * <p>Collections: {@code records} (order id to CRC32C plus encoded record; the checksum is checked
+ * on every read), {@code backlogById} / {@code backlogBySeq} (the reconcile backlog both ways, so
+ * it reads oldest first) and {@code meta} (counters by name).
+ *
+ * <p>Thread safety: MapDB's collections are thread-safe; one writer thread applies ops, any thread
+ * reads.
+ */
+final class JournalIndex implements AutoCloseable {
+  private final Path file;
+  private final DB db;
+  private final HTreeMap<String, byte[]> records;
+  private final HTreeMap<String, Long> backlogById;
+  private final BTreeMap<Long, String> backlogBySeq;
+  private final HTreeMap<String, Long> meta;
+
+  private JournalIndex(Path file, DB db) {
+    this.file = file;
+    this.db = db;
+    this.records = db.hashMap("records", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+    this.backlogById = db.hashMap("backlogById", Serializer.STRING, Serializer.LONG).createOrOpen();
+    this.backlogBySeq = db.treeMap("backlogBySeq", Serializer.LONG, Serializer.STRING).createOrOpen();
+    this.meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
+  }
+
+  /** Creates an empty index, deleting whatever file was there. */
+  static JournalIndex create(Path file, boolean mmap) throws IOException {
+    Files.deleteIfExists(file);
+    return new JournalIndex(file, maker(file, mmap).make());
+  }
+
+  /**
+   * Opens an index that was closed cleanly.
+   *
+   * @throws RuntimeException anything MapDB throws on a damaged file (the caller rebuilds)
+   */
+  static JournalIndex open(Path file, boolean mmap) {
+    DB db = maker(file, mmap).make();
+    try {
+      for (String name : List.of("records", "backlogById", "backlogBySeq", "meta")) {
+        if (!db.exists(name)) {
+          throw new IllegalStateException("index " + file + " lacks the collection " + name);
+        }
+      }
+      return new JournalIndex(file, db);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private static DBMaker.Maker maker(Path file, boolean mmap) {
+    DBMaker.Maker maker = DBMaker.fileDB(file.toFile());
+    if (mmap) {
+      maker = maker.fileMmapEnableIfSupported().cleanerHackEnable();
+    }
+    return maker;
+  }
+
+  /**
+   * Applies one op; writer thread only.
+   *
+   * @return the change in live bytes (keys and records)
+   */
+  long apply(LogOp op) {
+    if (op instanceof LogOp.Put p) {
+      byte[] old = records.put(p.id(), withChecksum(p.bytes()));
+      return p.bytes().length - (old == null ? -p.id().length() : old.length - 4);
+    } else if (op instanceof LogOp.BacklogAdd a) {
+      Long old = backlogById.put(a.id(), a.seq());
+      if (old != null) {
+        backlogBySeq.remove(old);
+      }
+      backlogBySeq.put(a.seq(), a.id());
+    } else if (op instanceof LogOp.BacklogRemove r) {
+      Long seq = backlogById.remove(r.id());
+      if (seq != null) {
+        backlogBySeq.remove(seq);
+      }
+    } else {
+      LogOp.Meta m = (LogOp.Meta) op;
+      meta.put(m.key(), m.value());
+    }
+    return 0;
+  }
+
+  /**
+   * Returns the encoded record of an order, its checksum checked.
+   *
+   * @throws CorruptDataException naming the file and the order if the checksum does not match
+   */
+  byte @Nullable [] get(String id) {
+    byte[] stored = records.get(id);
+    return stored == null ? null : verified(id, stored);
+  }
+
+  boolean contains(String id) {
+    return records.containsKey(id);
+  }
+
+  /** Visits every record (checksums checked) in no particular order. */
+  void forEachRecord(BiConsumer<String, byte[]> each) {
+    for (Map.Entry<String, byte[]> e : records.getEntries()) {
+      each.accept(e.getKey(), verified(e.getKey(), e.getValue()));
+    }
+  }
+
+  boolean inBacklog(String id) {
+    return backlogById.containsKey(id);
+  }
+
+  @Nullable Long backlogSeq(String id) {
+    return backlogById.get(id);
+  }
+
+  List<String> backlogOldest(int max) {
+    List<String> out = new ArrayList<>(Math.min(max, 1024));
+    for (String id : backlogBySeq.values()) {
+      if (out.size() >= max) {
+        break;
+      }
+      out.add(id);
+    }
+    return out;
+  }
+
+  /** Visits the backlog oldest first. */
+  void forEachBacklog(BiConsumer<Long, String> each) {
+    for (Map.Entry<Long, String> e : backlogBySeq.entrySet()) {
+      each.accept(e.getKey(), e.getValue());
+    }
+  }
+
+  int backlogSize() {
+    return backlogById.size();
+  }
+
+  @Nullable Long meta(String key) {
+    return meta.get(key);
+  }
+
+  Map<String, Long> allMeta() {
+    return Map.copyOf(meta);
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** Writes everything to the file (MapDB's commit without a WAL: a sync of the volume). */
+  void flush() {
+    db.commit();
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  private static byte[] withChecksum(byte[] bytes) {
+    byte[] out = new byte[bytes.length + 4];
+    ByteBuffer.wrap(out).putInt(WriteAheadLog.crc(bytes, 0, bytes.length));
+    System.arraycopy(bytes, 0, out, 4, bytes.length);
+    return out;
+  }
+
+  private byte[] verified(String id, byte[] stored) {
+    if (stored.length < 4) {
+      throw new CorruptDataException("journal index " + file + " record '" + id + "' is cut short");
+    }
+    byte[] bytes = Arrays.copyOfRange(stored, 4, stored.length);
+    if (ByteBuffer.wrap(stored).getInt() != WriteAheadLog.crc(bytes, 0, bytes.length)) {
+      throw new CorruptDataException("journal index " + file + " record '" + id + "' fails its checksum");
+    }
+    return bytes;
+  }
+}
