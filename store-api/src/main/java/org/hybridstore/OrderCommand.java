@@ -185,6 +185,27 @@ public sealed interface OrderCommand {
   }
 
   /**
+   * Changes the quantity of an existing line by {@code delta} (a cart's "+1"). Only while the order
+   * is CREATED; the quantity must stay between 1 and {@link OrderLimits#MAX_QUANTITY}. Unlike the
+   * other commands it is not idempotent in its effect, so its op id is what keeps a retry from
+   * counting twice (within the op-id retention window, see docs/consistency-model.md).
+   *
+   * @param orderId the order
+   * @param opId idempotency key
+   * @param sku the line's SKU
+   * @param delta the change, not zero, within +-{@link OrderLimits#MAX_QUANTITY}
+   */
+  record AdjustQuantity(OrderId orderId, OpId opId, String sku, int delta) implements OrderCommand {
+    /** Validates the fields. */
+    public AdjustQuantity {
+      requireIds(orderId, opId);
+      Ids.requireValid("sku", sku);
+      InvalidInputException.check(delta != 0 && Math.abs((long) delta) <= OrderLimits.MAX_QUANTITY, "delta",
+          "must be non-zero and at most " + OrderLimits.MAX_QUANTITY + " in size, was " + delta);
+    }
+  }
+
+  /**
    * Removes the line with a SKU. Only while the order is CREATED.
    *
    * @param orderId the order

@@ -68,6 +68,9 @@ public final class CommandCodec {
       n.put("key", r.key());
     } else if (command instanceof OrderCommand.AddLine a) {
       n.set("line", line(a.line()));
+    } else if (command instanceof OrderCommand.AdjustQuantity a) {
+      n.put("sku", a.sku());
+      n.put("delta", a.delta());
     } else if (command instanceof OrderCommand.RemoveLine r) {
       n.put("sku", r.sku());
     }
@@ -132,6 +135,7 @@ public final class CommandCodec {
       case "remove-attribute" -> new OrderCommand.RemoveAttribute(id, op, RecordCodec.text(n, "key"));
       case "add-line" -> new OrderCommand.AddLine(id, op, line(RecordCodec.required(n, "line")));
       case "remove-line" -> new OrderCommand.RemoveLine(id, op, RecordCodec.text(n, "sku"));
+      case "adjust-quantity" -> new OrderCommand.AdjustQuantity(id, op, RecordCodec.text(n, "sku"), delta(n));
       default -> throw new CorruptDataException("unknown command type '" + type + "'");
     };
   }
@@ -157,10 +161,20 @@ public final class CommandCodec {
       return "remove-attribute";
     } else if (command instanceof OrderCommand.AddLine) {
       return "add-line";
+    } else if (command instanceof OrderCommand.AdjustQuantity) {
+      return "adjust-quantity";
     } else if (command instanceof OrderCommand.RemoveLine) {
       return "remove-line";
     }
     throw new AssertionError(command.getClass());
+  }
+
+  private static int delta(JsonNode n) {
+    JsonNode d = RecordCodec.required(n, "delta");
+    if (!d.canConvertToInt()) {
+      throw new InvalidInputException("delta", "must be an integer, was " + d);
+    }
+    return d.intValue();
   }
 
   private static ObjectNode line(OrderLine l) {

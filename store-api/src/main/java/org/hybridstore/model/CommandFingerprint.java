@@ -51,6 +51,8 @@ public final class CommandFingerprint {
       b.append(x.key());
     } else if (c instanceof OrderCommand.AddLine x) {
       line(b, x.line());
+    } else if (c instanceof OrderCommand.AdjustQuantity x) {
+      b.append(x.sku()).append('+').append(x.delta());
     } else if (c instanceof OrderCommand.RemoveLine x) {
       b.append(x.sku());
     } else if (!(c instanceof OrderCommand.Refund)) {

@@ -115,6 +115,20 @@ public final class OrderCommands {
     } else if (command instanceof OrderCommand.AddLine a) {
       requireUnlocked(r, status);
       return withLines(r, put(r, r.lines(), a.line().sku(), a.line(), stamp, OrderLimits.MAX_LINES));
+    } else if (command instanceof OrderCommand.AdjustQuantity q) {
+      requireUnlocked(r, status);
+      Lww<OrderLine> line = r.lines().get(q.sku());
+      if (line == null || !line.isPresent()) {
+        throw new CommandRejectedException(Reason.NOT_FOUND, r.id(), "no line with sku " + q.sku());
+      }
+      OrderLine old = line.value();
+      long quantity = (long) old.quantity() + q.delta();
+      if (quantity < 1 || quantity > OrderLimits.MAX_QUANTITY) {
+        throw new CommandRejectedException(Reason.LIMIT_EXCEEDED, r.id(), "quantity of " + q.sku() + " would be "
+            + quantity + ", outside 1.." + OrderLimits.MAX_QUANTITY);
+      }
+      OrderLine adjusted = new OrderLine(old.sku(), (int) quantity, old.unitPriceMinor());
+      return withLines(r, put(r, r.lines(), q.sku(), adjusted, stamp, OrderLimits.MAX_LINES));
     } else if (command instanceof OrderCommand.RemoveLine rl) {
       requireUnlocked(r, status);
       Lww<OrderLine> line = r.lines().get(rl.sku());

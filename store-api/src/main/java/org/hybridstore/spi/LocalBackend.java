@@ -85,6 +85,41 @@ public interface LocalBackend extends AutoCloseable {
   Map<NodeId, PeerState> peers();
 
   /**
+   * Lists the orders in the replica in id order, a page at a time (diagnostics and the chaos
+   * suite's final reads). The default lists nothing.
+   *
+   * @param after the last id of the previous page, or empty for the first page
+   * @param limit the most ids to return (at least 1)
+   * @return the next ids after {@code after}, at most {@code limit}
+   */
+  default List<OrderId> orderIds(String after, int limit) {
+    return List.of();
+  }
+
+  /**
+   * Lists the content hashes of the orders in the replica in id order, a page at a time: order id
+   * to the first eight bytes of the SHA-256 of the record's {@code RecordCodec} encoding (the
+   * chaos suite compares them with etcd's records). The default lists nothing.
+   *
+   * @param after the last id of the previous page, or empty for the first page
+   * @param limit the most entries to return (at least 1)
+   * @return the next entries after {@code after}, in id order
+   */
+  default java.util.SortedMap<String, Long> replicaHashes(String after, int limit) {
+    return new java.util.TreeMap<>();
+  }
+
+  /**
+   * Returns a digest of the whole replica: {@code <count>:<xor>} where {@code xor} is the hex XOR
+   * of the first eight bytes of the SHA-256 of every record's {@code RecordCodec} encoding. Two
+   * replicas (or a replica and etcd) with equal digests hold the same records. The default
+   * returns an empty string (no digest).
+   */
+  default String replicaDigest() {
+    return "";
+  }
+
+  /**
    * Returns the condition of the node's journal: whether it acknowledges writes now, and what its
    * start found. A journal that cannot write refuses provisional writes (definitely not applied)
    * until it has recovered. The default reports a healthy journal.

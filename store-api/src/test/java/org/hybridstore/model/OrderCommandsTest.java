@@ -101,6 +101,32 @@ class OrderCommandsTest {
   }
 
   @Test
+  void adjustQuantity_addsToTheLine_andTheSameOpIdAgainCountsOnce() {
+    OrderCommand bump = new OrderCommand.AdjustQuantity(ID, OpId.of("bump"), "sku-1", 3);
+    OrderRecord once = apply(created(), bump, "n1");
+    assertThat(once.toOrder().lines()).containsExactly(new OrderLine("sku-1", 5, 250));
+    OrderCommands.Applied again = OrderCommands.apply(once, bump, stamp("n2"));
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.record().toOrder().lines()).containsExactly(new OrderLine("sku-1", 5, 250));
+    OrderRecord down = apply(once, new OrderCommand.AdjustQuantity(ID, OpId.of("down"), "sku-1", -4), "n1");
+    assertThat(down.toOrder().lines()).containsExactly(new OrderLine("sku-1", 1, 250));
+  }
+
+  @Test
+  void adjustQuantity_missingLineOrOutOfRange_isRejectedAndChangesNothing() {
+    assertThatThrownBy(() -> apply(created(), new OrderCommand.AdjustQuantity(ID, OpId.of("x"), "nope", 1), "n1"))
+        .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
+    assertThatThrownBy(() -> apply(created(), new OrderCommand.AdjustQuantity(ID, OpId.of("y"), "sku-1", -2), "n1"))
+        .isInstanceOfSatisfying(CommandRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
+    assertThatThrownBy(() -> new OrderCommand.AdjustQuantity(ID, OpId.of("z"), "sku-1", 0))
+        .isInstanceOf(org.hybridstore.InvalidInputException.class);
+    OrderRecord paid = apply(created(), new OrderCommand.Transition(ID, OpId.of("pay"), OrderStatus.PAID), "n1");
+    assertThatThrownBy(() -> apply(paid, new OrderCommand.AdjustQuantity(ID, OpId.of("w"), "sku-1", 1), "n1"))
+        .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ORDER_LOCKED));
+  }
+
+  @Test
   void removeLine_leavesATombstone_andRemovingAgainIsNotFound() {
     OrderRecord r = apply(created(), new OrderCommand.RemoveLine(ID, OpId.of("rm"), "sku-1"), "n1");
     assertThat(r.toOrder().lines()).isEmpty();

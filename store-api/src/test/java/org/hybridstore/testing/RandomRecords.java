@@ -75,7 +75,7 @@ public final class RandomRecords {
   /** Returns a random non-create command for the order. */
   public OrderCommand randomCommand() {
     OpId op = nextOp();
-    return switch (random.nextInt(7)) {
+    return switch (random.nextInt(8)) {
       case 0 -> new OrderCommand.Transition(id, op,
           List.of(OrderStatus.PAID, OrderStatus.FULFILLING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
               .get(random.nextInt(4)));
@@ -85,6 +85,8 @@ public final class RandomRecords {
       case 4 -> new OrderCommand.AddLine(id, op,
           new OrderLine(SKUS[random.nextInt(SKUS.length)], 1 + random.nextInt(3), 100L * random.nextInt(5)));
       case 5 -> new OrderCommand.RemoveLine(id, op, SKUS[random.nextInt(SKUS.length)]);
+      case 6 -> new OrderCommand.AdjustQuantity(id, op, SKUS[random.nextInt(SKUS.length)],
+          random.nextBoolean() ? 1 + random.nextInt(2) : -1);
       default -> new OrderCommand.Transition(id, op, OrderStatus.PAID);
     };
   }

@@ -105,6 +105,61 @@ public final class HybridOrderStore implements OrderStore {
   }
 
   /**
+   * Returns how many etcd revisions the local replica is behind etcd, as of the last probe (0 when
+   * it is current or etcd is unreachable).
+   */
+  public long mirrorLagRevisions() {
+    return runtime.mirrorLag();
+  }
+
+  /**
+   * Returns a digest of the local replica, {@code <count>:<xor>} (see {@link
+   * LocalBackend#replicaDigest()}): equal digests on two nodes, or on a node and etcd, mean equal
+   * records. Empty if the local backend offers none.
+   */
+  public String replicaDigest() {
+    return runtime.replicaDigest();
+  }
+
+  /**
+   * Returns the etcd revision the local replica was last brought up to by the watch feed.
+   */
+  public long mirrorRevision() {
+    return runtime.mirrorRevision();
+  }
+
+  /**
+   * Lists the content hashes of the orders in the local replica in id order, a page at a time
+   * (diagnostics; see {@link LocalBackend#replicaHashes}).
+   *
+   * @param after the last id of the previous page, or {@code ""} for the first page
+   * @param limit the most entries to return, 1 to 10,000
+   * @return order id to hash
+   * @throws InvalidInputException if the limit is out of range
+   */
+  public java.util.SortedMap<String, Long> replicaHashes(String after, int limit) {
+    if (limit < 1 || limit > 10_000) {
+      throw new InvalidInputException("limit", "must be 1..10000, was " + limit);
+    }
+    return runtime.replicaHashes(after, limit);
+  }
+
+  /**
+   * Lists the orders in the local replica in id order, a page at a time (diagnostics).
+   *
+   * @param after the last id of the previous page, or {@code ""} for the first page
+   * @param limit the most ids to return, 1 to 10,000
+   * @return the ids
+   * @throws InvalidInputException if the limit is out of range
+   */
+  public List<OrderId> replicaOrderIds(String after, int limit) {
+    if (limit < 1 || limit > 10_000) {
+      throw new InvalidInputException("limit", "must be 1..10000, was " + limit);
+    }
+    return runtime.replicaOrderIds(after, limit);
+  }
+
+  /**
    * Returns the condition of the local journal: whether it acknowledges provisional writes now
    * (after a failed disk write it refuses them until it has recovered), and what its last start
    * found damaged and quarantined.

@@ -258,6 +258,41 @@ public final class MapDbOrderBackend implements LocalBackend {
     return s.count() + ":" + Long.toHexString(s.xor());
   }
 
+  @Override
+  public String replicaDigest() {
+    return replicaSummary();
+  }
+
+  @Override
+  public java.util.SortedMap<String, Long> replicaHashes(String after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+    for (Map.Entry<String, Long> e : index.hashes().tailMap(after, false).entrySet()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      out.put(e.getKey(), e.getValue());
+    }
+    return out;
+  }
+
+  @Override
+  public List<OrderId> orderIds(String after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    List<OrderId> out = new ArrayList<>(Math.min(limit, 1024));
+    for (String id : index.hashes().tailMap(after, false).keySet()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(OrderId.of(id));
+    }
+    return out;
+  }
+
   /** Returns the number of records in the replica. */
   public int replicaSize() {
     return index.size();

@@ -20,7 +20,8 @@ import org.hybridstore.chaos.history.Operation;
  * statuses (not found) are skipped. Statuses are ordered by a comparator given by the caller, for
  * example {@link #byRank(List)}. Reads that overlap in time may be answered in either order, so
  * only reads that begin after another read of the same node completed are compared with it.
- * Verdict: INVALID when some status went backwards; UNKNOWN when there is no OK read; VALID
+ * Verdict: INVALID when some status went backwards; UNKNOWN when no read followed an earlier read
+ * of the same entity on its node (nothing could have gone backwards); VALID
  * otherwise. Instances are immutable and threadsafe if the comparator is.
  */
 public final class MonotonicStatusChecker implements Checker {
@@ -90,6 +91,7 @@ public final class MonotonicStatusChecker implements Checker {
         Map<Integer, Map<Object, Seen>> baselines = new HashMap<>();
         List<Map<String, Object>> violations = new ArrayList<>();
         int violationCount = 0;
+        int compared = 0;
         for (long[] e : events) {
             Operation read = reads.get((int) e[1]);
             Map<Object, Object> statuses = statuses(read);
@@ -108,6 +110,9 @@ public final class MonotonicStatusChecker implements Checker {
             Map<Object, Seen> baseline = baselines.remove((int) e[1]);
             for (Map.Entry<Object, Object> st : statuses.entrySet()) {
                 Seen before = baseline.get(st.getKey());
+                if (before != null) {
+                    compared++;
+                }
                 if (before != null && order.compare(st.getValue(), before.status()) < 0) {
                     violationCount++;
                     if (violations.size() < LIST_LIMIT) {
@@ -127,10 +132,13 @@ public final class MonotonicStatusChecker implements Checker {
                 }
             }
         }
+        // A read with no earlier read of the same entity on its node proves nothing: UNKNOWN unless
+        // at least one read could have gone backwards.
         Validity validity = violationCount > 0 ? Validity.INVALID
-                : reads.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+                : compared == 0 ? Validity.UNKNOWN : Validity.VALID;
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("read-count", reads.size());
+        d.put("compared-reads", compared);
         d.put("node-count", highest.size());
         d.put("violation-count", violationCount);
         d.put("violations", violations);

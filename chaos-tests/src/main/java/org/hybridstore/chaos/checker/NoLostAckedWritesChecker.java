@@ -2,6 +2,7 @@ package org.hybridstore.chaos.checker;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,29 +10,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.Operation;
 
 /**
- * No acknowledged write is lost, in the manner of Jepsen's {@code set-full} checker.
+ * No acknowledged write is lost, in the manner of Jepsen's {@code set-full} checker, on every
+ * reader.
  *
  * <p>Op shapes: an add is {@code {:f "add", :value element}}; a read is {@code {:f "read"}}
- * completing OK with a collection of elements as its value. Only OK reads count. For each
- * element whose add was acknowledged (OK), the checker looks at the reads that began after the
- * acknowledgement:
+ * completing OK with a collection of elements as its value, and the reader (a node, or etcd) in
+ * the op's node field. Only OK reads count. For each element whose add was acknowledged (OK), and
+ * for each reader, the checker looks at that reader's reads that began after the acknowledgement:
  * <ul>
- *   <li><b>lost</b>: the last of them lacks the element;</li>
- *   <li><b>stable</b>: the last of them has it; it became stable at the first read of the final
- *       run of reads that all have it, and its stable latency is the time from the add's
- *       invocation to that read's invocation;</li>
+ *   <li><b>lost</b>: the last of them lacks the element (the element is listed with the readers
+ *       that lost it);</li>
+ *   <li><b>stable</b>: every reader's last read has it; its stable latency is the time from the
+ *       add's invocation to the first read, on any reader, of the final run of reads that all
+ *       have it;</li>
  *   <li><b>stale</b>: stable, but some read after the acknowledgement lacked it first;</li>
- *   <li><b>never read</b>: no read began after the acknowledgement.</li>
+ *   <li><b>never read</b>: some reader has no read after the acknowledgement.</li>
  * </ul>
  * Elements read but never added are <b>unexpected</b>. Unacknowledged adds (FAIL/INFO) that
  * show up in reads are counted as recovered; they are never lost. Verdict: INVALID when anything
- * is lost or unexpected; UNKNOWN when there are acknowledged adds but none was ever read (or no
- * read at all); VALID otherwise. Stale elements do not make a history invalid (that is a
- * linearizability question), but are reported. Instances are immutable and threadsafe.
+ * is lost or unexpected; UNKNOWN when it saw too little: no acknowledged add, no read, or an
+ * acknowledged element that some reader never read; VALID otherwise. Stale elements do not make a
+ * history invalid (that is a linearizability question), but are reported. Instances are
+ * immutable and threadsafe.
  */
 public final class NoLostAckedWritesChecker implements Checker {
 
@@ -75,15 +80,17 @@ public final class NoLostAckedWritesChecker implements Checker {
             }
         }
         List<Operation> reads = Operations.ok(history, readF);
-        List<Set<Object>> readSets = new ArrayList<>(reads.size());
+        Map<String, List<Operation>> readsByNode = new TreeMap<>();
+        Map<Operation, Set<Object>> readSets = new HashMap<>();
         Set<Object> everRead = new HashSet<>();
         for (Operation r : reads) {
             Set<Object> s = new HashSet<>(Operations.elements(r));
-            readSets.add(s);
+            readSets.put(r, s);
             everRead.addAll(s);
+            readsByNode.computeIfAbsent(Operations.node(r), k -> new ArrayList<>()).add(r);
         }
 
-        Set<Object> lost = new LinkedHashSet<>();
+        Map<Object, List<String>> lost = new LinkedHashMap<>();
         Set<Object> stale = new LinkedHashSet<>();
         Set<Object> neverRead = new LinkedHashSet<>();
         List<Double> latenciesMs = new ArrayList<>();
@@ -91,27 +98,37 @@ public final class NoLostAckedWritesChecker implements Checker {
             Object element = e.getKey();
             Operation add = e.getValue();
             long ackIndex = add.completion().index();
-            int first = firstReadAfter(reads, ackIndex);
-            if (first == reads.size()) {
-                neverRead.add(element);
-                continue;
-            }
-            if (!readSets.get(reads.size() - 1).contains(element)) {
-                lost.add(element);
-                continue;
-            }
-            int lastAbsent = -1;
-            for (int i = first; i < reads.size(); i++) {
-                if (!readSets.get(i).contains(element)) {
-                    lastAbsent = i;
+            long stableFrom = Long.MIN_VALUE;
+            boolean complete = true;
+            for (Map.Entry<String, List<Operation>> byNode : readsByNode.entrySet()) {
+                List<Operation> nodeReads = byNode.getValue();
+                int first = firstReadAfter(nodeReads, ackIndex);
+                if (first == nodeReads.size()) {
+                    neverRead.add(element);
+                    complete = false;
+                    continue;
                 }
+                if (!readSets.get(nodeReads.get(nodeReads.size() - 1)).contains(element)) {
+                    lost.computeIfAbsent(element, k -> new ArrayList<>()).add(byNode.getKey());
+                    complete = false;
+                    continue;
+                }
+                int lastAbsent = -1;
+                for (int i = first; i < nodeReads.size(); i++) {
+                    if (!readSets.get(nodeReads.get(i)).contains(element)) {
+                        lastAbsent = i;
+                    }
+                }
+                if (lastAbsent >= 0) {
+                    stale.add(element);
+                }
+                Operation stableRead = nodeReads.get(lastAbsent >= 0 ? lastAbsent + 1 : first);
+                stableFrom = Math.max(stableFrom, stableRead.invocation().timeNanos());
             }
-            if (lastAbsent >= 0) {
-                stale.add(element);
+            if (complete && !readsByNode.isEmpty()) {
+                long nanos = stableFrom - add.invocation().timeNanos();
+                latenciesMs.add(Math.max(0, nanos) / 1e6);
             }
-            Operation stableRead = reads.get(lastAbsent >= 0 ? lastAbsent + 1 : first);
-            long nanos = stableRead.invocation().timeNanos() - add.invocation().timeNanos();
-            latenciesMs.add(Math.max(0, nanos) / 1e6);
         }
         Set<Object> unexpected = new LinkedHashSet<>();
         int recovered = 0;
@@ -124,19 +141,32 @@ public final class NoLostAckedWritesChecker implements Checker {
         }
 
         Validity validity;
+        String whyUnknown = null;
         if (!lost.isEmpty() || !unexpected.isEmpty()) {
             validity = Validity.INVALID;
-        } else if (reads.isEmpty() || (!acked.isEmpty() && neverRead.size() == acked.size())) {
+        } else if (acked.isEmpty()) {
             validity = Validity.UNKNOWN;
+            whyUnknown = "no add was acknowledged";
+        } else if (reads.isEmpty()) {
+            validity = Validity.UNKNOWN;
+            whyUnknown = "no read";
+        } else if (!neverRead.isEmpty()) {
+            validity = Validity.UNKNOWN;
+            whyUnknown = neverRead.size() + " acknowledged elements were never read by some reader";
         } else {
             validity = Validity.VALID;
         }
         Map<String, Object> d = new LinkedHashMap<>();
+        d.put("readers", new ArrayList<>(readsByNode.keySet()));
         d.put("attempt-count", attempted.size());
         d.put("acknowledged-count", acked.size());
         d.put("stable-count", latenciesMs.size());
         d.put("lost-count", lost.size());
-        d.put("lost", Operations.first(lost, LIST_LIMIT));
+        Map<String, Object> lostShown = new LinkedHashMap<>();
+        for (Object k : Operations.first(lost.keySet(), LIST_LIMIT)) {
+            lostShown.put(String.valueOf(k), lost.get(k));
+        }
+        d.put("lost", lostShown);
         d.put("stale-count", stale.size());
         d.put("stale", Operations.first(stale, LIST_LIMIT));
         d.put("never-read-count", neverRead.size());
@@ -144,6 +174,9 @@ public final class NoLostAckedWritesChecker implements Checker {
         d.put("unexpected", Operations.first(unexpected, LIST_LIMIT));
         d.put("recovered-count", recovered);
         d.put("stable-latency-ms", quantiles(latenciesMs));
+        if (whyUnknown != null) {
+            d.put("why-unknown", whyUnknown);
+        }
         return CheckResult.of(validity, d);
     }
 

@@ -18,8 +18,8 @@ import org.hybridstore.chaos.history.Operation;
  * {@code node} field (otherwise the process stands for the node) and the node's whole state as
  * its value. The last final read of each node counts. Values are compared after a normalising
  * function, for example {@link #unordered()} when element order does not matter. Verdict:
- * INVALID when two nodes differ; UNKNOWN when there is no final read; VALID otherwise (one node is
- * trivially converged). Instances are immutable and threadsafe if the function is.
+ * INVALID when two nodes differ; UNKNOWN when fewer than two nodes have a final read (nothing to
+ * compare); VALID otherwise. Instances are immutable and threadsafe if the function is.
  */
 public final class ReplicasConvergeChecker implements Checker {
 
@@ -64,8 +64,8 @@ public final class ReplicasConvergeChecker implements Checker {
             values.put(e.getKey(), Op.formatValue(value));
             firstNodeWith.putIfAbsent(normalize.apply(value), e.getKey());
         }
-        Validity validity = last.isEmpty() ? Validity.UNKNOWN
-                : firstNodeWith.size() == 1 ? Validity.VALID : Validity.INVALID;
+        Validity validity = firstNodeWith.size() > 1 ? Validity.INVALID
+                : last.size() < 2 ? Validity.UNKNOWN : Validity.VALID;
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("node-count", last.size());
         d.put("distinct-values", firstNodeWith.size());

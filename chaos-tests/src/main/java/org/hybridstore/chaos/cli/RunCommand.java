@@ -54,22 +54,24 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--output", description = "where run directories go; default ${DEFAULT-VALUE}")
   Path output = Path.of("target", "chaos");
 
-  @Option(names = "--loopback", description = "reduced mode: every host on 127.0.0.1, process faults only")
+  @Option(names = "--loopback",
+      description = "reduced mode: every host on 127.0.0.1, process faults only (without it, the run needs root and"
+          + " network namespaces)")
   boolean loopback;
 
   @Option(names = "--dashboard",
       description = "serve the live JMX dashboard of all nodes (read-only Jolokia on each host's address) and link it")
   boolean dashboard;
 
-  @Option(names = "--broken-reconcile", hidden = true,
-      description = "test of the suite itself: nodes skip reconciliation, so provisional writes never reach etcd")
-  boolean brokenReconcile;
+  @Option(names = "--mutant", paramLabel = "NAME",
+      description = "test of the suite itself: run every node as a deliberately broken build (see ./chaos mutants)")
+  String mutant = "";
 
   @Override
   public Integer call() {
     List<String> chosen = nemeses.equals(List.of("none")) ? List.of() : nemeses;
     RunConfig config = new RunConfig(nodes, timeLimit, chosen, rate, concurrency, faultSeconds, quietSeconds, keys,
-        heartbeat, election, seed, output, brokenReconcile, loopback, dashboard);
+        heartbeat, election, seed, output, mutant, loopback, dashboard);
     try {
       RunResult r = ChaosRun.run(config, System.out);
       return switch (r.check().validity()) {

@@ -89,6 +89,31 @@ public final class NodeClient {
         .GET().build());
   }
 
+  /**
+   * Lists a page of the order ids in the node's replica.
+   *
+   * @param after the last id of the previous page ({@code ""} for the first)
+   * @param limit the page size
+   * @return the response, {@code {"ids": [...]}}
+   */
+  public CompletableFuture<Response> replica(String after, int limit) {
+    return replica(after, limit, false);
+  }
+
+  /**
+   * Lists a page of the order ids in the node's replica, with each record's content hash if asked.
+   *
+   * @param after the last id of the previous page ({@code ""} for the first)
+   * @param limit the page size
+   * @param hashes whether to include {@code "hashes"} (hex), parallel to {@code "ids"}
+   * @return the response
+   */
+  public CompletableFuture<Response> replica(String after, int limit, boolean hashes) {
+    String q = "/replica?limit=" + limit + (hashes ? "&hashes=true" : "") + (after.isEmpty() ? "" : "&after="
+        + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
+    return send(HttpRequest.newBuilder(base.resolve(q)).timeout(timeout).GET().build());
+  }
+
   /** Reads the node's mode. */
   public CompletableFuture<Response> mode() {
     return send(HttpRequest.newBuilder(base.resolve("/mode")).timeout(timeout).GET().build());

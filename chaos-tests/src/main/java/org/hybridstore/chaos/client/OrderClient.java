@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.OrderLine;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.codec.CommandCodec;
 import org.hybridstore.chaos.history.Op;
@@ -25,33 +26,57 @@ import org.hybridstore.chaos.history.OpType;
  * <ul>
  *   <li>{@code put [key value]}: set attribute {@value #REGISTER_ATTRIBUTE} of order {@code key};
  *   <li>{@code get [key value]}: linearizable read of that attribute ({@code ""} if unset);
- *   <li>{@code add id}: create order {@code id}, with the op id as its customer reference (the
- *       idempotency key the duplicate checker reads back);
+ *   <li>{@code add id}: create order {@code id}, with the op id as its customer reference;
+ *   <li>{@code cart id}: create order {@code id} with one line of quantity 1 for each of {@link
+ *       #CART_SKUS};
+ *   <li>{@code bump [cart sku opId]}: add 1 to the quantity of a cart's line, with the given op id
+ *       (the workload reuses op ids to resubmit acknowledged bumps, as a careful client does);
  *   <li>{@code transition [key status]}: move order {@code key} to a status;
  *   <li>{@code status-read {key status}}: a local read of the node's replica.
  * </ul>
  *
  * <p>Completions: HTTP 200 is OK; 400/404/409 and 503 (unavailable, consistency unavailable) are
- * definite, FAIL; 504, 500, a timeout or a lost connection leave a write INFO and fail a read (reads
- * are idempotent). A write's completion records in {@link Op#mode()} how it was accepted, as
- * {@code ACCEPTANCE/MODE@EPOCH}, e.g. {@code PROVISIONAL/DEGRADED@4}.
+ * definite, FAIL; 504, 500, a timeout or a lost connection leave a write unknown and fail a read
+ * (reads are idempotent). A write whose outcome is unknown is retried, as a careful client does,
+ * with the same command and op id on the other nodes in turn (at most {@value #RETRIES} more
+ * tries): an OK from any try makes it OK; once a try was unknown, a later definite failure cannot
+ * make it definite (the unknown try may still land), so it completes INFO. A write's completion
+ * records in {@link Op#mode()} how it was accepted, as {@code ACCEPTANCE/MODE@EPOCH}, e.g.
+ * {@code PROVISIONAL/DEGRADED@4}, followed by {@code try N} when a retry got the answer.
  */
 public final class OrderClient {
   /** The attribute the register workload writes. */
   public static final String REGISTER_ATTRIBUTE = "reg";
+  /** The lines every cart is created with. */
+  public static final List<String> CART_SKUS = List.of("sku-0", "sku-1", "sku-2", "sku-3");
+  /** Further tries of a write with an unknown outcome, each on another node. */
+  public static final int RETRIES = 2;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final NodeClient node;
+  private final List<NodeClient> others;
   private final long timeoutMillis;
 
   /**
-   * Creates a client.
+   * Creates a client that does not retry elsewhere.
    *
    * @param node the node to talk to
    * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
    */
   public OrderClient(NodeClient node, long timeoutMillis) {
+    this(node, List.of(), timeoutMillis);
+  }
+
+  /**
+   * Creates a client.
+   *
+   * @param node the node to talk to first
+   * @param others the nodes to retry a write with an unknown outcome on, in turn
+   * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
+   */
+  public OrderClient(NodeClient node, List<NodeClient> others, long timeoutMillis) {
     this.node = node;
+    this.others = List.copyOf(others);
     this.timeoutMillis = timeoutMillis;
   }
 
@@ -74,6 +99,8 @@ public final class OrderClient {
         case "put" -> put(invoke);
         case "get" -> get(invoke);
         case "add" -> add(invoke);
+        case "cart" -> cart(invoke);
+        case "bump" -> bump(invoke);
         case "transition" -> transition(invoke);
         case "status-read" -> statusRead(invoke);
         default -> throw new IllegalArgumentException("unknown function " + f);
@@ -103,6 +130,21 @@ public final class OrderClient {
     return write(invoke, cmd, id);
   }
 
+  private Op cart(Op invoke) throws Exception {
+    String id = (String) invoke.value();
+    OpId op = OpId.random();
+    List<OrderLine> lines = CART_SKUS.stream().map(sku -> new OrderLine(sku, 1, 100)).toList();
+    OrderCommand cmd = new OrderCommand.Create(OrderId.of(id), op, op.value(), "EUR", lines, new java.util.TreeMap<>());
+    return write(invoke, cmd, id);
+  }
+
+  private Op bump(Op invoke) throws Exception {
+    List<?> v = (List<?>) invoke.value();
+    OrderCommand cmd = new OrderCommand.AdjustQuantity(OrderId.of((String) v.get(0)), OpId.of((String) v.get(2)),
+        (String) v.get(1), 1);
+    return write(invoke, cmd, invoke.value());
+  }
+
   private Op transition(Op invoke) throws Exception {
     List<?> kv = (List<?>) invoke.value();
     OrderId id = OrderId.of((String) kv.get(0));
@@ -115,15 +157,43 @@ public final class OrderClient {
     return write(invoke, cmd, invoke.value());
   }
 
-  private Op write(Op invoke, OrderCommand cmd, Object value) throws Exception {
-    NodeClient.Response r = node.command(CommandCodec.toJson(cmd), false).get(timeoutMillis, TimeUnit.MILLISECONDS);
-    if (r.ok()) {
-      JsonNode b = r.body();
-      String mode = b.path("acceptance").asText() + "/" + b.path("mode").asText() + "@" + b.path("epoch").asLong();
-      return complete(invoke, OpType.OK, value, null, mode);
+  /** Tries the write on this node, then, while its outcome is unknown, on the others in turn. */
+  private Op write(Op invoke, OrderCommand cmd, Object value) {
+    JsonNode json = CommandCodec.toJson(cmd);
+    String unknown = null;
+    String lastError = null;
+    int tries = Math.min(1 + RETRIES, 1 + others.size());
+    for (int t = 0; t < tries; t++) {
+      NodeClient target = t == 0 ? node : others.get((t - 1) % others.size());
+      String error;
+      boolean definite;
+      try {
+        NodeClient.Response r = target.command(json, false).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (r.ok()) {
+          JsonNode b = r.body();
+          String mode = b.path("acceptance").asText() + "/" + b.path("mode").asText() + "@" + b.path("epoch").asLong();
+          return complete(invoke, OpType.OK, value, null, t == 0 ? mode : mode + " try " + (t + 1), target.node());
+        }
+        error = r.status() + " " + r.body().path("error").asText() + ": " + r.body().path("message").asText();
+        definite = r.body().path("definite").asBoolean(false);
+      } catch (Exception e) {
+        Throwable cause = unwrap(e);
+        error = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
+            ? "timeout" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        definite = false;
+      }
+      lastError = error;
+      if (definite) {
+        if (unknown == null) {
+          return complete(invoke, OpType.FAIL, value, error, null);
+        }
+        break; // an earlier try may still land
+      }
+      if (unknown == null) {
+        unknown = error;
+      }
     }
-    return complete(invoke, r.body().path("definite").asBoolean(false) ? OpType.FAIL : OpType.INFO, value,
-        r.status() + " " + r.body().path("error").asText() + ": " + r.body().path("message").asText(), null);
+    return complete(invoke, OpType.INFO, value, unknown + (tries > 1 ? " (then " + lastError + ")" : ""), null);
   }
 
   private Op get(Op invoke) throws Exception {
@@ -174,7 +244,12 @@ public final class OrderClient {
   }
 
   private Op complete(Op invoke, OpType type, Object value, String error, String mode) {
-    return new Op(Op.UNASSIGNED, 0, invoke.process(), type, invoke.f(), value, error, node.node(), mode);
+    return complete(invoke, type, value, error, mode, node.node());
+  }
+
+  /** A completion answered by {@code answeredBy} (a retry's node, for writes that needed one). */
+  private static Op complete(Op invoke, OpType type, Object value, String error, String mode, String answeredBy) {
+    return new Op(Op.UNASSIGNED, 0, invoke.process(), type, invoke.f(), value, error, answeredBy, mode);
   }
 
   private static Throwable unwrap(Throwable t) {

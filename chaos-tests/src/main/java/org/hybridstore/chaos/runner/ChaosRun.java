@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.chaos.checker.CheckResult;
 import org.hybridstore.chaos.checker.Checkers;
+import org.hybridstore.chaos.checker.Validity;
 import org.hybridstore.chaos.client.NodeClient;
 import org.hybridstore.chaos.client.OrderClient;
 import org.hybridstore.chaos.cluster.Cluster;
@@ -47,6 +48,7 @@ import org.hybridstore.chaos.workload.OrderWorkload;
 import org.hybridstore.codec.CommandCodec;
 import org.hybridstore.codec.OrderJson;
 import org.hybridstore.codec.RecordCodec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Jepsen-style run, in the phases of jepsen-io/etcd's {@code etcd-test}:
@@ -63,9 +65,19 @@ import org.hybridstore.codec.RecordCodec;
  * </ol>
  */
 public final class ChaosRun {
+  /** How long a fault window may take to converge after its heal before it counts as a failure. */
+  static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(30);
+  /** How long the cluster may take to recover after the final heal before the run is invalid. */
+  static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
+  /**
+   * How long a provisional write acknowledged on one node may take to be readable (LOCAL) on every
+   * node that node can reach (docs/local-journal.md, section 4: a push, else the next anti-entropy
+   * round of 1 s).
+   */
+  static final Duration REPLICATION_BOUND = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int FINAL_PROCESS_BASE = 100_000;
-  private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(120);
+  private static final int SETUP_PROCESS = 99_999;
 
   private final RunConfig config;
   private final PrintStream out;
@@ -73,8 +85,14 @@ public final class ChaosRun {
   private final long t0 = System.nanoTime();
   private final History history = new History();
   private final List<FaultWindow> windows = new CopyOnWriteArrayList<>();
-  private final Set<String> addedIds = ConcurrentHashMap.newKeySet();
   private final AtomicReference<String> currentFault = new AtomicReference<>("none");
+  private final AtomicReference<Nemesis> activeNemesis = new AtomicReference<>();
+  private final Map<String, String> nemesisErrors = new ConcurrentHashMap<>();
+  private final Set<String> nemesesRun = ConcurrentHashMap.newKeySet();
+  private final List<String> finalReadFailures = new CopyOnWriteArrayList<>();
+  private ReplicationProbe replication;
+  private ModeSampler sampler;
+  private Cluster cluster;
   private String dashboardUrl;
 
   private ChaosRun(RunConfig config, PrintStream out) {
@@ -103,14 +121,17 @@ public final class ChaosRun {
   private RunResult execute() throws Exception {
     Files.createDirectories(dir);
     out.println("run " + config.name() + " -> " + dir);
+    // The loopback mode is a choice, never a fallback: without --loopback the run needs namespaces.
     ClusterSpec spec = ClusterSpec.builder().hosts(config.nodes()).heartbeatMs(config.heartbeatMs())
         .electionMs(config.electionMs()).preVote(true).workDir(dir)
-        .mode(config.loopback() ? ClusterSpec.Mode.LOOPBACK : ClusterSpec.Mode.AUTO).build();
+        .mode(config.loopback() ? ClusterSpec.Mode.LOOPBACK : ClusterSpec.Mode.NAMESPACES).build();
     ExecutorService http = Executors.newFixedThreadPool(8, daemon("chaos-http"));
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("chaos-timer"));
     try (Cluster cluster = Cluster.start(spec); ServiceNodes nodes = new ServiceNodes(cluster, config, dir, http)) {
+      this.cluster = cluster;
       out.println((cluster.usesNamespaces() ? "hosts: network namespaces" : "hosts: loopback (reduced mode: process faults only)")
-          + ", etcd " + spec.etcdTimingFlags());
+          + ", etcd " + spec.etcdTimingFlags() + (config.mutant().isEmpty() ? "" : ", MUTANT " + config.mutant()));
+      List<Nemesis> nemeses = RunNemeses.resolve(config.nemeses(), cluster, nodes, out);
       nodes.startAll();
       if (config.dashboard()) {
         out.println("live dashboard (while the run lasts): " + nodes.dashboardUrl());
@@ -119,8 +140,9 @@ public final class ChaosRun {
       OrderWorkload workload = new OrderWorkload(config.registerKeys());
       setUp(nodes, workload);
       ModeSampler sampler = new ModeSampler(nodes.clients(), () -> nanos() / 1_000_000);
+      this.sampler = sampler;
       sampler.start(scheduler);
-      List<Nemesis> nemeses = RunNemeses.resolve(config.nemeses(), cluster, nodes, out);
+      replication = new ReplicationProbe(nodes.clients(), scheduler, this::nanos, this::reachable, REPLICATION_BOUND);
       long runStart = nanos();
       long deadline = runStart + TimeUnit.SECONDS.toNanos(config.timeLimitSeconds());
       AtomicBoolean stop = new AtomicBoolean();
@@ -143,23 +165,31 @@ public final class ChaosRun {
       RunNemeses.healAll(cluster, nodes);
       out.println("waiting for recovery");
       long recoveryStart = nanos();
-      long recoveryMillis = awaitAllStrong(sampler, RECOVERY_TIMEOUT);
-      // A window healed just before the time limit had its convergence wait cut short; the
-      // recovery wait finishes measuring it.
-      for (FaultWindow w : windows) {
-        if (recoveryMillis >= 0 && w.endNanos >= 0 && w.convergedNanos < 0) {
-          w.convergedNanos = nanos();
-        }
-      }
-      out.println(recoveryMillis >= 0 ? "recovered in " + recoveryMillis + " ms" : "did NOT recover within " + RECOVERY_TIMEOUT);
-      finalReads(nodes, workload, cluster);
+      long recoveryMillis = awaitConverged(recoveryStart / 1_000_000, RECOVERY_BOUND);
+      out.println(recoveryMillis >= 0 ? "recovered in " + recoveryMillis + " ms"
+          : "did NOT recover within " + RECOVERY_BOUND + ": " + sampler.latest());
+      replication.close();
+      finalReads(nodes, cluster);
       sampler.close();
 
       out.println("checking " + history.size() + " ops");
-      CheckResult check = Checkers.checkSafe(workload.checker(), history);
+      Map<String, CheckResult> checks = new LinkedHashMap<>();
+      CheckResult historyChecks = Checkers.checkSafe(workload.checker(), history);
+      historyChecks.details().forEach((name, r) -> checks.put(name, (CheckResult) r));
+      checks.put("final-reads", finalReadsCheck(nodes.size()));
+      checks.put("faults", faultsCheck(nemeses));
+      checks.put("convergence", convergenceCheck());
+      checks.put("recovery", recoveryCheck(recoveryMillis));
+      checks.put("replication", replication.result());
+      Validity verdict = Validity.VALID;
+      for (CheckResult r : checks.values()) {
+        verdict = verdict.merge(r.validity());
+      }
+      CheckResult check = CheckResult.of(verdict, new LinkedHashMap<String, Object>(checks));
       Map<String, Object> figures = Figures.compute(history, windows, runEnd);
       figures.put("recoveryMillis", recoveryMillis);
       figures.put("recoveryStartMillis", recoveryStart / 1_000_000);
+      figures.put("replicationLagMillis", replication.lagQuantiles());
       RunResult result = new RunResult(config, dir, check, figures, cluster.usesNamespaces(), spec.etcdTimingFlags());
       write(result, sampler);
       Summary.print(result, out);
@@ -173,6 +203,9 @@ public final class ChaosRun {
   private void setUp(ServiceNodes nodes, OrderWorkload workload) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     for (OrderCommand c : workload.setup()) {
+      // The setup's creates are acknowledged writes like any other: no-lost checks them too.
+      history.append(Op.invoke(SETUP_PROCESS, "add", c.orderId().value()).withTime(nanos()).withNodeAndMode(
+          nodes.client(0).node(), null));
       while (true) {
         NodeClient.Response r;
         try {
@@ -181,6 +214,8 @@ public final class ChaosRun {
           r = null;
         }
         if (r != null && (r.ok() || "ALREADY_EXISTS".equals(r.body().path("reason").asText()))) {
+          history.append(new Op(Op.UNASSIGNED, nanos(), SETUP_PROCESS, OpType.OK, "add", c.orderId().value(), null,
+              nodes.client(0).node(), "STRONG/setup"));
           break;
         }
         if (System.nanoTime() > deadline) {
@@ -206,12 +241,13 @@ public final class ChaosRun {
             break;
           }
           Op invoke = workload.next(random, process);
-          if (invoke.f().equals("add")) {
-            addedIds.add((String) invoke.value());
-          }
           history.append(invoke.withTime(nanos()).withNodeAndMode(client.node(), null));
           Op done = client.invoke(invoke);
           history.append(done.withTime(nanos()));
+          workload.observe(done);
+          if (done.f().equals("add") && done.type() == OpType.OK && OrderWorkload.provisional(done)) {
+            replication.watch((String) done.value(), done.node());
+          }
           if (done.type() == OpType.INFO) {
             process += config.concurrency(); // Jepsen: a process with an unknown outcome never invokes again
           }
@@ -233,11 +269,20 @@ public final class ChaosRun {
         Nemesis n = nemeses.get(i++ % nemeses.size());
         long start = nanos();
         try {
+          activeNemesis.set(n);
           n.start(cluster, random);
         } catch (RuntimeException e) {
+          activeNemesis.set(null);
           out.println("nemesis " + n.name() + " failed to start: " + e);
+          nemesisErrors.merge(n.name(), "failed to start: " + e, (a, b) -> a);
+          try {
+            n.stop(cluster);
+          } catch (RuntimeException ignored) {
+            // the final heal lifts whatever is left
+          }
           continue;
         }
+        nemesesRun.add(n.name());
         FaultWindow w = new FaultWindow(n.name(), n.describe(), start);
         windows.add(w);
         currentFault.set(n.describe());
@@ -250,94 +295,228 @@ public final class ChaosRun {
           } catch (RuntimeException e) {
             // The final heal retries whatever this left behind; the window still ends here.
             out.println("nemesis " + n.name() + " failed to heal: " + e);
+            nemesisErrors.merge(n.name(), "failed to heal: " + e, (a, b) -> a);
           }
           w.endNanos = nanos();
+          activeNemesis.set(null);
           currentFault.set("none");
           history.append(new Op(Op.UNASSIGNED, w.endNanos, Op.NEMESIS, OpType.INFO, "stop", n.name(), null, null, null));
         }
-        long converged = awaitAllStrong(sampler, Duration.ofSeconds(60));
+        long healMillis = w.endNanos / 1_000_000;
+        long converged = awaitConverged(healMillis, CONVERGENCE_BOUND);
         if (converged >= 0) {
           w.convergedNanos = w.endNanos + TimeUnit.MILLISECONDS.toNanos(converged);
+        } else if (!stop.get()) {
+          w.failure = "not converged within " + CONVERGENCE_BOUND.toSeconds() + " s of the heal: " + sampler.latest();
+        } else {
+          w.failure = "cut short by the end of the run (measured by the recovery wait instead)";
         }
+        long until = converged >= 0 ? healMillis + converged : nanos() / 1_000_000;
+        w.degraded = sampler.anyNotStrong(w.startNanos / 1_000_000, until);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  /** Waits until every node reports STRONG with an empty backlog; returns the wait in ms, -1 on timeout. */
-  private long awaitAllStrong(ModeSampler sampler, Duration timeout) {
-    long start = System.nanoTime();
-    long deadline = start + timeout.toNanos();
-    // Let the sampler see the heal first: a sample taken before it would report the old state.
+  /**
+   * Waits for convergence after {@code afterMillis} (run time): a poll sent after it found every
+   * node STRONG with an empty backlog and a current mirror, and every node's replica equal to
+   * etcd's records (see {@link #replicasMatchEtcd}). Returns the time from {@code afterMillis} to
+   * that poll in ms, or -1 if the bound passed first.
+   */
+  private long awaitConverged(long afterMillis, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    String lastMismatch = null;
     while (System.nanoTime() < deadline) {
-      if (sampler.allStrong()) {
-        return (System.nanoTime() - start) / 1_000_000;
+      List<ModeSampler.Sample> settled = sampler.settled(afterMillis);
+      if (settled != null) {
+        try {
+          String mismatch = replicasMatchEtcd(settled);
+          if (mismatch == null) {
+            long observed = settled.stream().mapToLong(ModeSampler.Sample::sentMillis).max().orElse(afterMillis);
+            return Math.max(0, observed - afterMillis);
+          }
+          lastMismatch = mismatch;
+        } catch (Exception e) {
+          lastMismatch = "could not compare: " + e;
+        }
       }
       try {
-        Thread.sleep(20);
+        Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return -1;
       }
     }
+    if (lastMismatch != null) {
+      out.println("replicas never matched etcd within " + bound + ": " + lastMismatch);
+    }
     return -1;
   }
 
-  private void finalReads(ServiceNodes nodes, OrderWorkload workload, Cluster cluster) throws Exception {
-    List<String> ids = new ArrayList<>(workload.registerKeys());
-    List<String> added = new ArrayList<>(addedIds);
-    Collections.sort(added);
-    ids.addAll(added);
-    for (int i = 0; i < nodes.size(); i++) {
-      OrderClient client = nodes.orderClient(i);
-      Map<String, Object> orders = new TreeMap<>();
-      List<CompletableFuture<Void>> reads = new ArrayList<>();
-      for (String id : ids) {
-        reads.add(CompletableFuture.runAsync(() -> {
-          try {
-            Map<String, Object> o = client.localOrder(id);
-            if (o != null) {
-              synchronized (orders) {
-                orders.put(id, o);
-              }
-            }
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        }));
-      }
-      CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-      appendFinal(i, ServiceNodes.name(i), orders, added);
+  /**
+   * Compares every node's replica with etcd, free of the race with writes still flowing: with R the
+   * lowest revision the nodes' mirrors had reached at the settled poll, every record etcd last
+   * changed at or before R must be on every node with the same content hash, and no node may hold
+   * an order etcd lacks (the backlogs were empty). Records changed after R may still be on their
+   * way. Node hashes are listed before etcd is read, so a change that lands in between has a
+   * revision above R on both sides.
+   *
+   * @return null when they match, else the first differences
+   */
+  private @Nullable String replicasMatchEtcd(List<ModeSampler.Sample> settled) throws Exception {
+    long r = settled.stream().mapToLong(ModeSampler.Sample::mirrorRevision).min().orElse(0);
+    Map<String, Map<String, Long>> nodeHashes = new LinkedHashMap<>();
+    for (int i = 0; i < settled.size(); i++) {
+      nodeHashes.put(settled.get(i).node(), replicaHashes(sampler.node(i)));
     }
-    appendFinal(nodes.size(), "etcd", etcdOrders(cluster), added);
+    Map<String, EtcdRecord> etcd = etcdRecords(dir.resolve("etcd-compare-read.json"));
+    List<String> diffs = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Long>> n : nodeHashes.entrySet()) {
+      for (Map.Entry<String, EtcdRecord> e : etcd.entrySet()) {
+        if (e.getValue().modRevision() <= r && !Long.valueOf(e.getValue().hash()).equals(n.getValue().get(e.getKey()))) {
+          diffs.add(n.getKey() + " " + e.getKey() + (n.getValue().containsKey(e.getKey()) ? " differs" : " missing"));
+        }
+      }
+      for (String id : n.getValue().keySet()) {
+        if (!etcd.containsKey(id)) {
+          diffs.add(n.getKey() + " " + id + " not in etcd");
+        }
+      }
+      if (diffs.size() > 5) {
+        break;
+      }
+    }
+    return diffs.isEmpty() ? null : "at revision " + r + ": " + String.join(", ", diffs.subList(0, Math.min(5, diffs.size())));
+  }
+
+  private static Map<String, Long> replicaHashes(NodeClient node) throws Exception {
+    Map<String, Long> out = new java.util.HashMap<>();
+    String after = "";
+    while (true) {
+      NodeClient.Response page = node.replica(after, 5000, true).get(30, TimeUnit.SECONDS);
+      if (!page.ok()) {
+        throw new IllegalStateException(node.node() + ": listing failed: " + page.status());
+      }
+      JsonNode ids = page.body().path("ids");
+      JsonNode hashes = page.body().path("hashes");
+      for (int i = 0; i < ids.size(); i++) {
+        out.put(ids.get(i).asText(), Long.parseUnsignedLong(hashes.get(i).asText(), 16));
+      }
+      if (ids.size() < 5000) {
+        return out;
+      }
+      after = ids.get(ids.size() - 1).asText();
+    }
+  }
+
+  /** One etcd record as the convergence check compares it. */
+  private record EtcdRecord(long hash, long modRevision) {}
+
+  /** Order id to content hash and mod revision of every record in etcd. */
+  private Map<String, EtcdRecord> etcdRecords(Path output) throws IOException {
+    Map<String, EtcdRecord> out = new java.util.HashMap<>();
+    for (JsonNode kv : etcdKvs(cluster, output)) {
+      String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
+      var record = RecordCodec.decode(Base64.getDecoder().decode(kv.path("value").asText()), key);
+      out.put(record.id().value(), new EtcdRecord(sha256Prefix(RecordCodec.encode(record)),
+          kv.path("mod_revision").asLong()));
+    }
+    return out;
+  }
+
+  private static long sha256Prefix(byte[] bytes) {
+    try {
+      return java.nio.ByteBuffer.wrap(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /**
+   * The faults that keep order-service nodes from replicating to each other (network cuts and loss
+   * between hosts, a dead node, a clock its peers refuse); faults on etcd alone do not.
+   */
+  private static final Set<String> SEPARATE_NODES = Set.of("partition-one", "partition-halves", "partition-ring",
+      "partition-leader", "partition-gossip", "one-way", "gray-loss", "gray-slow", "kill-node", "kill-node-isolated",
+      "clock-skew");
+
+  /** Whether node {@code b} could hear from node {@code a} at the moment: no active fault separates them. */
+  private boolean reachable(String a, String b) {
+    Nemesis n = activeNemesis.get();
+    if (n == null || !n.isActive() || !SEPARATE_NODES.contains(n.name())) {
+      return true;
+    }
+    Set<Integer> hit = n.affectedHosts();
+    return !hit.contains(hostIndex(a)) && !hit.contains(hostIndex(b));
+  }
+
+  private static int hostIndex(String node) {
+    return Integer.parseInt(node.substring(1)) - 1;
+  }
+
+  /**
+   * Reads every order of every node's replica (the whole replica, listed page by page, so orders
+   * nobody attempted show up too) and of etcd. A node whose replica cannot be read is named in the
+   * {@code final-reads} check.
+   */
+  private void finalReads(ServiceNodes nodes, Cluster cluster) throws Exception {
+    for (int i = 0; i < nodes.size(); i++) {
+      OrderClient client = nodes.localClient(i);
+      NodeClient node = nodes.client(i);
+      Map<String, Object> orders = new TreeMap<>();
+      try {
+        List<String> ids = new ArrayList<>();
+        String after = "";
+        while (true) {
+          NodeClient.Response page = node.replica(after, 1000).get(30, TimeUnit.SECONDS);
+          if (!page.ok()) {
+            throw new IllegalStateException("listing failed: " + page.status() + " " + page.body());
+          }
+          List<String> got = new ArrayList<>();
+          page.body().path("ids").forEach(n -> got.add(n.asText()));
+          ids.addAll(got);
+          if (got.size() < 1000) {
+            break;
+          }
+          after = got.get(got.size() - 1);
+        }
+        List<CompletableFuture<Void>> reads = new ArrayList<>();
+        for (String id : ids) {
+          reads.add(CompletableFuture.runAsync(() -> {
+            try {
+              Map<String, Object> o = client.localOrder(id);
+              if (o != null) {
+                synchronized (orders) {
+                  orders.put(id, o);
+                }
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }));
+        }
+        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        finalReadFailures.add(ServiceNodes.name(i) + ": " + e);
+        continue;
+      }
+      appendFinal(i, ServiceNodes.name(i), orders);
+    }
+    try {
+      appendFinal(nodes.size(), "etcd", etcdOrders(cluster));
+    } catch (IOException e) {
+      finalReadFailures.add("etcd: " + e.getMessage());
+    }
   }
 
   /** Reads every order straight from etcd with etcdctl: the source of truth at the end. */
   private Map<String, Object> etcdOrders(Cluster cluster) throws IOException {
-    String endpoints = String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList());
-    ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints=" + endpoints, "--command-timeout=10s", "get",
-        "--prefix", "/hybridstore/orders/", "-w", "json");
-    pb.environment().put("ETCDCTL_API", "3");
-    Path output = dir.resolve("etcd-final-read.json");
-    pb.redirectOutput(output.toFile()).redirectError(dir.resolve("etcd-final-read.err").toFile());
-    Process p = pb.start();
-    try {
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IOException("etcdctl get failed; see " + dir.resolve("etcd-final-read.err"));
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    JsonNode kvs = JSON.readTree(output.toFile()).path("kvs");
     Map<String, Object> orders = new TreeMap<>();
-    for (JsonNode kv : kvs) {
-      byte[] value = Base64.getDecoder().decode(kv.path("value").asText());
+    for (JsonNode kv : etcdKvs(cluster, dir.resolve("etcd-final-read.json"))) {
       String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
-      var order = RecordCodec.decode(value, key).toOrder();
+      var order = RecordCodec.decode(Base64.getDecoder().decode(kv.path("value").asText()), key).toOrder();
       @SuppressWarnings("unchecked")
       Map<String, Object> m = JSON.convertValue(OrderJson.toJson(order), Map.class);
       orders.put(order.id().value(), m);
@@ -345,21 +524,101 @@ public final class ChaosRun {
     return orders;
   }
 
-  private void appendFinal(int index, String node, Map<String, Object> orders, List<String> added) {
-    int process = FINAL_PROCESS_BASE + index;
-    List<Object> setIds = new ArrayList<>();
-    List<Object> customers = new ArrayList<>();
-    for (Map.Entry<String, Object> e : orders.entrySet()) {
-      if (e.getKey().startsWith("set-")) {
-        setIds.add(e.getKey());
-        customers.add(((Map<?, ?>) e.getValue()).get("customer"));
+  /** Every key-value under the orders prefix as etcdctl's JSON gives it (key, value, mod_revision). */
+  private JsonNode etcdKvs(Cluster cluster, Path output) throws IOException {
+    String endpoints = String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList());
+    ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints=" + endpoints, "--command-timeout=10s", "get",
+        "--prefix", "/hybridstore/orders/", "-w", "json");
+    pb.environment().put("ETCDCTL_API", "3");
+    Path err = output.resolveSibling(output.getFileName() + ".err");
+    pb.redirectOutput(output.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("etcdctl get failed; see " + err);
       }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     }
-    for (var f : List.of(Map.entry("final-read", (Object) orders), Map.entry("read", (Object) setIds),
-        Map.entry("dup-read", (Object) customers))) {
+    return JSON.readTree(output.toFile()).path("kvs");
+  }
+
+  private void appendFinal(int index, String node, Map<String, Object> orders) {
+    int process = FINAL_PROCESS_BASE + index;
+    List<Object> ids = new ArrayList<>(orders.keySet());
+    for (var f : List.of(Map.entry("final-read", (Object) orders), Map.entry("read", (Object) ids))) {
       history.append(new Op(Op.UNASSIGNED, nanos(), process, OpType.INVOKE, f.getKey(), null, null, node, null));
       history.append(new Op(Op.UNASSIGNED, nanos(), process, OpType.OK, f.getKey(), f.getValue(), null, node, null));
     }
+  }
+
+  /** Every node's and etcd's replica was read. */
+  private CheckResult finalReadsCheck(int nodeCount) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("readers-expected", nodeCount + 1);
+    d.put("failures", List.copyOf(finalReadFailures));
+    return CheckResult.of(finalReadFailures.isEmpty() ? Validity.VALID : Validity.UNKNOWN, d);
+  }
+
+  /** Every requested nemesis ran at least once, and started and healed cleanly. */
+  private CheckResult faultsCheck(List<Nemesis> nemeses) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    List<String> requested = nemeses.stream().map(Nemesis::name).distinct().toList();
+    List<String> neverRan = requested.stream().filter(n -> !nemesesRun.contains(n)).toList();
+    d.put("requested", requested);
+    d.put("ran", new ArrayList<>(new java.util.TreeSet<>(nemesesRun)));
+    d.put("never-ran", neverRan);
+    d.put("errors", new TreeMap<>(nemesisErrors));
+    Validity v = !neverRan.isEmpty() || !nemesisErrors.isEmpty() ? Validity.INVALID : Validity.VALID;
+    if (!neverRan.isEmpty()) {
+      d.put("why", "requested faults that never ran: raise --time-limit or fix the nemesis");
+    }
+    return CheckResult.of(v, d);
+  }
+
+  /**
+   * Every fault window converged within the bound; windows in which no node left STRONG are
+   * reported apart and prove nothing.
+   */
+  private CheckResult convergenceCheck() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    List<String> failed = new ArrayList<>();
+    int degraded = 0;
+    int quiet = 0;
+    for (FaultWindow w : windows) {
+      if (w.failure != null && !w.failure.startsWith("cut short")) {
+        failed.add(w.description + ": " + w.failure);
+      }
+      if (w.degraded) {
+        degraded++;
+      } else {
+        quiet++;
+      }
+    }
+    d.put("bound-seconds", CONVERGENCE_BOUND.toSeconds());
+    d.put("windows", windows.size());
+    d.put("windows-with-a-degraded-node", degraded);
+    d.put("windows-where-every-node-stayed-strong", quiet);
+    d.put("not-converged", failed);
+    Validity v = !failed.isEmpty() ? Validity.INVALID : degraded == 0 ? Validity.UNKNOWN : Validity.VALID;
+    if (v == Validity.UNKNOWN) {
+      d.put("why-unknown", "no fault window made a node leave STRONG: nothing converged");
+    }
+    return CheckResult.of(v, d);
+  }
+
+  /** After the final heal every node became STRONG, settled and equal to etcd within the bound. */
+  private CheckResult recoveryCheck(long recoveryMillis) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("bound-seconds", RECOVERY_BOUND.toSeconds());
+    d.put("recovery-millis", recoveryMillis);
+    if (recoveryMillis < 0) {
+      d.put("nodes", sampler.latest().stream().map(Object::toString).toList());
+    }
+    return CheckResult.of(recoveryMillis >= 0 ? Validity.VALID : Validity.INVALID, d);
   }
 
   private void write(RunResult result, ModeSampler sampler) throws IOException {

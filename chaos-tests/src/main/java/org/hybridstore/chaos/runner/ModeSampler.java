@@ -8,19 +8,30 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.hybridstore.chaos.client.NodeClient;
+import org.jspecify.annotations.Nullable;
 
 /** Polls every node's {@code /mode} at a fixed rate: the timeline of modes and backlogs. */
 final class ModeSampler implements AutoCloseable {
   /**
    * One poll of one node.
    *
-   * @param millis time since the run started
+   * @param millis time since the run started, when the answer arrived
    * @param node the node
    * @param mode its mode, or {@code DOWN} if it did not answer
    * @param epoch its epoch
    * @param backlog its reconcile backlog
+   * @param sentMillis when the poll was sent (the node's state is at least this recent)
+   * @param mirrorLag how many etcd revisions its replica is behind
+   * @param mirrorRevision the etcd revision its replica was brought up to
+   * @param digest its replica digest ({@code count:xor}), empty if unknown
    */
-  record Sample(long millis, String node, String mode, long epoch, int backlog) {}
+  record Sample(long millis, String node, String mode, long epoch, int backlog, long sentMillis, long mirrorLag,
+      long mirrorRevision, String digest) {
+    /** Whether the node is STRONG with nothing to reconcile and a current mirror. */
+    boolean settled() {
+      return mode.equals("STRONG") && backlog == 0 && mirrorLag == 0;
+    }
+  }
 
   private final List<NodeClient> nodes;
   private final LongSupplier clock;
@@ -42,14 +53,16 @@ final class ModeSampler implements AutoCloseable {
     for (int i = 0; i < nodes.size(); i++) {
       int host = i;
       NodeClient c = nodes.get(i);
+      long sent = clock.getAsLong();
       c.mode().orTimeout(1, TimeUnit.SECONDS).whenComplete((r, e) -> {
         Sample s;
         if (e == null && r.ok()) {
           JsonNode b = r.body();
           s = new Sample(clock.getAsLong(), c.node(), b.path("mode").asText(), b.path("epoch").asLong(),
-              b.path("backlog").asInt());
+              b.path("backlog").asInt(), sent, b.path("mirrorLag").asLong(), b.path("mirrorRevision").asLong(),
+              b.path("digest").asText(""));
         } else {
-          s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1);
+          s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "");
         }
         record(host, s);
       });
@@ -83,6 +96,52 @@ final class ModeSampler implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /**
+   * Returns every node's latest sample if each was sent after {@code afterMillis} and is settled
+   * (STRONG, backlog 0, mirror lag 0); else null.
+   */
+  synchronized @Nullable List<Sample> settled(long afterMillis) {
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : latest) {
+      if (s == null || s.sentMillis() <= afterMillis || !s.settled()) {
+        return null;
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  /** Returns whether some node was not STRONG (or down) in a sample sent in {@code [from, to]}. */
+  synchronized boolean anyNotStrong(long fromMillis, long toMillis) {
+    for (Sample s : samples) {
+      if (s.sentMillis() >= fromMillis && s.sentMillis() <= toMillis && !s.mode().equals("STRONG")) {
+        return true;
+      }
+    }
+    for (Sample s : latest) {
+      if (s != null && s.sentMillis() >= fromMillis && s.sentMillis() <= toMillis && !s.mode().equals("STRONG")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns the client of node {@code i} (in host order, as the samples). */
+  NodeClient node(int i) {
+    return nodes.get(i);
+  }
+
+  /** Returns each node's latest sample, for messages. */
+  synchronized List<Sample> latest() {
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : latest) {
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
   synchronized String summary() {

@@ -229,7 +229,9 @@ final class Report {
     b.append("</tr></table>");
     b.append("<table><tr><th>quantity (ms)</th><th>count</th><th>min</th><th>median</th><th>p95</th><th>p99</th><th>max</th></tr>");
     Map<String, Object> rows = new LinkedHashMap<>();
-    rows.put("convergence window (heal to all STRONG, backlog empty)", f.get("convergenceMillis"));
+    rows.put("convergence window (heal to all STRONG, settled, replicas equal to etcd; windows with a degraded node)",
+        f.get("convergenceMillis"));
+    rows.put("replication lag (provisional create to readable on a reachable peer)", f.get("replicationLagMillis"));
     rows.put("failover detection (fault to first provisional ack)", f.get("failoverMillis"));
     Map<String, Object> lat = (Map<String, Object>) f.get("latencyMillis");
     rows.put("write latency, STRONG", lat.get("STRONG"));
@@ -251,8 +253,11 @@ final class Report {
           "acknowledgedPercent")) {
         b.append("<td>").append(c.get(k)).append("</td>");
       }
+      Object convergence = w.get("failure") != null ? "<b>failed</b>: " + esc(String.valueOf(w.get("failure")))
+          : Boolean.TRUE.equals(w.get("degraded")) ? w.get("convergenceMillis")
+          : w.get("convergenceMillis") + " (no node left STRONG)";
       b.append("<td>").append(esc(String.valueOf(w.get("failoverMillisByNode")))).append("</td><td>")
-          .append(w.get("convergenceMillis")).append("</td></tr>");
+          .append(convergence).append("</td></tr>");
     }
     b.append("</table>");
     return b.toString();

@@ -18,15 +18,16 @@ import java.util.List;
  * @param electionMs etcd election timeout
  * @param seed randomness of generator and nemeses
  * @param outputRoot where run directories are created ({@code target/chaos})
- * @param brokenReconcile test-only: start the nodes with reconciliation disabled, to prove the
- *     checkers catch lost writes
- * @param loopback force the reduced loopback mode (no namespaces, process faults only)
+ * @param mutant the suite's self-test: start every node as this deliberately broken build
+ *     ({@code chaos-mutants}, {@code ./chaos mutants}); empty for the real build
+ * @param loopback the reduced loopback mode (no namespaces, process faults only), chosen
+ *     explicitly: without it a host that cannot build namespaces is an error, never a fallback
  * @param dashboard expose every node's Jolokia on its host address and serve the live dashboard
  *     (read-only) while the run is going
  */
 public record RunConfig(int nodes, int timeLimitSeconds, List<String> nemeses, int rate, int concurrency,
     int faultSeconds, int quietSeconds, int registerKeys, int heartbeatMs, int electionMs, long seed,
-    Path outputRoot, boolean brokenReconcile, boolean loopback, boolean dashboard) {
+    Path outputRoot, String mutant, boolean loopback, boolean dashboard) {
   /** Validates and copies. */
   public RunConfig {
     if (nodes < 1 || nodes > 5) {
@@ -37,10 +38,11 @@ public record RunConfig(int nodes, int timeLimitSeconds, List<String> nemeses, i
       throw new IllegalArgumentException("time limit, rate, concurrency, fault length and keys must be positive");
     }
     nemeses = List.copyOf(nemeses);
+    java.util.Objects.requireNonNull(mutant, "mutant");
   }
 
   /** Returns the run's name: workload and faults, as Jepsen names runs. */
   public String name() {
-    return "orders " + (nemeses.isEmpty() ? "none" : String.join(",", nemeses)) + (brokenReconcile ? " BROKEN" : "");
+    return "orders " + (nemeses.isEmpty() ? "none" : String.join(",", nemeses)) + (mutant.isEmpty() ? "" : " mutant " + mutant);
   }
 }

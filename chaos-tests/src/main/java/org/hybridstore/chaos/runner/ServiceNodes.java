@@ -61,7 +61,17 @@ final class ServiceNodes implements AutoCloseable {
     return clients[host];
   }
 
+  /** A client of one node that retries writes with an unknown outcome on the others in turn. */
   OrderClient orderClient(int host) {
+    List<NodeClient> others = new ArrayList<>();
+    for (int i = 1; i < clients.length; i++) {
+      others.add(clients[(host + i) % clients.length]);
+    }
+    return new OrderClient(clients[host], others, 5_000);
+  }
+
+  /** A client of one node that never goes elsewhere (final reads). */
+  OrderClient localClient(int host) {
     return new OrderClient(clients[host], 5_000);
   }
 
@@ -90,9 +100,6 @@ final class ServiceNodes implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
         "-cp", System.getProperty("java.class.path")));
-    if (config.brokenReconcile()) {
-      cmd.add("-Dhybridstore.test.breakReconcile=true");
-    }
     cmd.addAll(List.of("org.hybridstore.example.OrderService",
         "--node-id", name(host),
         "--etcd", String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList()),
@@ -102,6 +109,9 @@ final class ServiceNodes implements AutoCloseable {
         "--seeds", String.join(",", seeds),
         "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
         "--probe-interval-ms", "100", "--probe-timeout-ms", "500", "--stable-ms", "1000"));
+    if (!config.mutant().isEmpty()) {
+      cmd.addAll(List.of("--mutant", config.mutant()));
+    }
     if (config.dashboard()) {
       // Read-only Jolokia on the host's own address, so the dashboard can read every node.
       cmd.addAll(List.of("--jolokia-host", h.address(), "--jolokia-port", Integer.toString(jolokiaPorts[host])));

@@ -25,17 +25,21 @@ final class Summary {
         "fail", "info", "converge ms");
     for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
       Map<String, Object> c = (Map<String, Object>) w.get("writes");
+      String convergence = w.get("failure") != null ? "FAILED"
+          : w.get("convergenceMillis") + (Boolean.TRUE.equals(w.get("degraded")) ? "" : " (strong)");
       out.printf("  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s%n", w.get("nemesis"), trim(String.valueOf(w.get("fault")), 34),
           c.get("attempted"), c.get("ackStrong"), c.get("ackProvisional"), c.get("rejected"), c.get("failed"),
-          c.get("unknown"), w.get("convergenceMillis"));
+          c.get("unknown"), convergence);
     }
-    out.println("convergence window (heal -> all nodes STRONG, backlog empty), ms: " + f.get("convergenceMillis")
-        + " (" + f.get("convergedWindows") + " converged)");
+    out.println("convergence window (heal -> all nodes STRONG, settled, replicas equal to etcd), ms: "
+        + f.get("convergenceMillis") + " (" + f.get("convergedWindows") + ")");
+    out.println("replication lag (provisional create -> readable on reachable peers), ms: "
+        + f.get("replicationLagMillis"));
     out.println("failover detection (fault -> first provisional ack per node), ms: " + f.get("failoverMillis"));
     out.println("write latency, ms: " + f.get("latencyMillis"));
     out.println("recovery after the final heal, ms: " + f.get("recoveryMillis"));
     out.println("checks:");
-    r.check().details().forEach((name, res) -> out.println("  " + name + ": " + verdictOf(res)));
+    r.check().details().forEach((name, res) -> out.println("  " + name + ": " + verdictOf(res) + why(res)));
     out.println("verdict: " + r.check().validity().name().toLowerCase(Locale.ROOT));
     out.println("report: " + r.dir().resolve("report.html"));
   }
@@ -48,6 +52,23 @@ final class Summary {
       return String.valueOf(m.get("validity")).toLowerCase(Locale.ROOT);
     }
     return String.valueOf(res);
+  }
+
+  /** A short reason for a verdict that is not valid, from the check's details. */
+  static String why(Object res) {
+    if (!(res instanceof org.hybridstore.chaos.checker.CheckResult c) || c.validity()
+        == org.hybridstore.chaos.checker.Validity.VALID) {
+      return "";
+    }
+    for (String key : List.of("why-unknown", "why", "lost", "not-converged", "never-ran", "errors", "applied-twice",
+        "violations", "not-seen", "failures", "nodes", "error")) {
+      Object v = c.details().get(key);
+      if (v != null && !(v instanceof java.util.Collection<?> col && col.isEmpty())
+          && !(v instanceof Map<?, ?> m && m.isEmpty())) {
+        return " (" + key + ": " + trim(String.valueOf(v), 300) + ")";
+      }
+    }
+    return "";
   }
 
   private static String trim(String s, int n) {

@@ -16,10 +16,11 @@ import org.hybridstore.chaos.checker.Checker;
 import org.hybridstore.chaos.checker.Checkers;
 import org.hybridstore.chaos.checker.LinearizabilityChecker;
 import org.hybridstore.chaos.checker.MonotonicStatusChecker;
-import org.hybridstore.chaos.checker.NoDuplicatesChecker;
+import org.hybridstore.chaos.checker.NoDoubleApplicationChecker;
 import org.hybridstore.chaos.checker.NoLostAckedWritesChecker;
 import org.hybridstore.chaos.checker.ReplicasConvergeChecker;
 import org.hybridstore.chaos.checker.model.KvModel;
+import org.hybridstore.chaos.client.OrderClient;
 import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.Op;
 import org.hybridstore.chaos.history.OpType;
@@ -30,10 +31,15 @@ import org.hybridstore.chaos.history.OpType;
  *
  * <p>Operations (see {@link org.hybridstore.chaos.client.OrderClient} for the value shapes):
  * {@code put}/{@code get} on the register keys {@code reg-0..}, {@code transition} and
- * {@code status-read} on the same keys, and {@code add} of fresh orders {@code set-N}. After the
- * run, final reads add for every node (and for etcd itself, as node {@code etcd}) one
- * {@code final-read} (every order it holds), one {@code read} (the set of order ids) and one
- * {@code dup-read} (the customer references, which are the create op ids).
+ * {@code status-read} on the same keys, {@code add} of fresh orders {@code set-N}, and {@code bump}
+ * of the lines of carts {@code cart-N} (each cart is created by a {@code cart} op before its
+ * first bump and takes {@value #BUMPS_PER_CART} fresh bumps, well inside the op-id retention, then
+ * the next cart takes over). A third of the bumps resubmit a bump that was already acknowledged,
+ * under its op id, as a client that lost the answer would; the client also retries writes whose
+ * outcome is unknown on the other nodes under the same op id. The setup's register orders enter
+ * the history as acknowledged {@code add}s. After the run, final reads add for every node (and
+ * for etcd itself, as node {@code etcd}) one {@code final-read} (every order it holds) and one
+ * {@code read} (the ids of every order it holds).
  *
  * <p>Checks:
  *
@@ -42,22 +48,30 @@ import org.hybridstore.chaos.history.OpType;
  *       key. A put acknowledged PROVISIONAL counts as an op of unknown outcome: it takes effect when
  *       reconciliation folds it into etcd, or never if a later write wins the last-writer-wins
  *       merge; a single correct register allows exactly that.
- *   <li>{@code no-lost}: every acknowledged {@code add} (STRONG or PROVISIONAL) is in the final
- *       reads.
- *   <li>{@code no-duplicates}: no two orders carry the same create op id.
+ *   <li>{@code no-lost}: every acknowledged create ({@code add}, {@code cart}, setup) is in the
+ *       final reads of every node and of etcd, and no reader holds an order nobody created.
+ *   <li>{@code no-duplicates}: no bump is applied twice (see {@link NoDoubleApplicationChecker}).
  *   <li>{@code status-monotonic}: a node's local reads never see a status go backwards.
  *   <li>{@code replicas-converge}: every node's replica and etcd hold the same orders at the end.
  * </ul>
  */
 public final class OrderWorkload {
-  /** The weights of the operation mix, in percent. */
+  /** Fresh bumps per cart before the next cart takes over (far below the op-id retention of 128). */
+  public static final int BUMPS_PER_CART = 40;
+
+  /** The weights of the operation mix. */
   private static final String[] MIX = {"put", "put", "put", "put", "get", "get", "get", "add", "add",
-      "transition", "status-read"};
+      "transition", "status-read", "bump", "bump", "bump"};
   private static final List<String> PATH = List.of("PAID", "FULFILLING", "SHIPPED", "DELIVERED", "CANCELLED");
+  private static final int RESUBMIT_POOL = 64;
 
   private final int registerKeys;
   private final AtomicLong values = new AtomicLong();
   private final AtomicLong setIds = new AtomicLong();
+  private final AtomicLong bumpIds = new AtomicLong();
+  private int cart = -1;
+  private int bumpsOnCart = BUMPS_PER_CART;
+  private final List<List<String>> acknowledgedBumps = new ArrayList<>();
 
   /**
    * Creates the workload.
@@ -100,8 +114,40 @@ public final class OrderWorkload {
       case "add" -> Op.invoke(process, "add", "set-" + setIds.incrementAndGet());
       case "transition" -> Op.invoke(process, "transition", List.of(key, PATH.get(random.nextInt(PATH.size()))));
       case "status-read" -> Op.invoke(process, "status-read", key);
+      case "bump" -> bump(random, process);
       default -> throw new AssertionError(f);
     };
+  }
+
+  private synchronized Op bump(Random random, int process) {
+    if (!acknowledgedBumps.isEmpty() && random.nextInt(3) == 0) {
+      // Resubmit an acknowledged bump under its op id: it must not count twice.
+      return Op.invoke(process, "bump", acknowledgedBumps.get(random.nextInt(acknowledgedBumps.size())));
+    }
+    if (bumpsOnCart >= BUMPS_PER_CART) {
+      cart++;
+      bumpsOnCart = 0;
+      return Op.invoke(process, "cart", "cart-" + cart);
+    }
+    bumpsOnCart++;
+    String sku = OrderClient.CART_SKUS.get(random.nextInt(OrderClient.CART_SKUS.size()));
+    return Op.invoke(process, "bump", List.of("cart-" + cart, sku, "bump-" + bumpIds.incrementAndGet()));
+  }
+
+  /**
+   * Tells the generator how an operation ended (acknowledged bumps become candidates for
+   * resubmission).
+   *
+   * @param completion the completion
+   */
+  @SuppressWarnings("unchecked")
+  public synchronized void observe(Op completion) {
+    if (completion.f().equals("bump") && completion.type() == OpType.OK) {
+      acknowledgedBumps.add((List<String>) completion.value());
+      if (acknowledgedBumps.size() > RESUBMIT_POOL) {
+        acknowledgedBumps.remove(0);
+      }
+    }
   }
 
   /** Returns the composed checker. */
@@ -109,8 +155,8 @@ public final class OrderWorkload {
     Map<String, Checker> checks = new LinkedHashMap<>();
     checks.put("linearizable", h -> LinearizabilityChecker.of(new KvModel(), LinearizabilityChecker.Options.defaults())
         .check(view(h, Set.of("put", "get"))));
-    checks.put("no-lost", h -> new NoLostAckedWritesChecker("add", "read").check(view(h, Set.of("add", "read"))));
-    checks.put("no-duplicates", h -> new NoDuplicatesChecker("dup-read", e -> e).check(view(h, Set.of("dup-read"))));
+    checks.put("no-lost", h -> new NoLostAckedWritesChecker("add", "read").check(view(h, Set.of("add", "cart", "read"))));
+    checks.put("no-duplicates", h -> new NoDoubleApplicationChecker().check(view(h, Set.of("bump", "final-read"))));
     List<String> ranks = Arrays.stream(OrderStatus.values()).map(Enum::name).toList();
     checks.put("status-monotonic", h -> new MonotonicStatusChecker("status-read", MonotonicStatusChecker.byRank(ranks))
         .check(view(h, Set.of("status-read"))));
@@ -131,7 +177,7 @@ public final class OrderWorkload {
 
   /**
    * Returns the ops with the given functions, with provisional acknowledgements of {@code put} turned
-   * into unknown outcomes (see the class comment).
+   * into unknown outcomes (see the class comment), and carts counted as adds.
    */
   static History view(History h, Set<String> functions) {
     List<Op> out = new ArrayList<>();
@@ -142,6 +188,10 @@ public final class OrderWorkload {
       if (op.f().equals("put") && op.type() == OpType.OK && provisional(op)) {
         op = new Op(op.index(), op.timeNanos(), op.process(), OpType.INFO, op.f(), op.value(), "provisional",
             op.node(), op.mode());
+      }
+      if (op.f().equals("cart")) {
+        op = new Op(op.index(), op.timeNanos(), op.process(), op.type(), "add", op.value(), op.error(), op.node(),
+            op.mode());
       }
       out.add(op);
     }

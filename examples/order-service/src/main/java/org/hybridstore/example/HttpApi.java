@@ -34,7 +34,10 @@ import org.hybridstore.switchover.HybridOrderStore;
  * <pre>
  *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
- *   GET  /mode                          the node's mode, epoch, backlog, conflicts, journal health
+ *   GET  /mode                          the node's mode, epoch, backlog, conflicts, mirror lag,
+ *                                       replica digest, journal health
+ *   GET  /replica?after=ID&limit=N      the ids in this node's replica, in order, a page at a time;
+ *                                       with &hashes=true also each record's content hash
  *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing)
  *   GET  /dashboard?nodes=URL,URL,...   the JMX dashboard (HTML); nodes are Jolokia URLs, default
  *                                       this node's own agent
@@ -69,6 +72,7 @@ final class HttpApi {
     server.createContext("/commands", ex -> handle(ex, "POST", this::command));
     server.createContext("/orders/", ex -> handle(ex, "GET", this::order));
     server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode())));
+    server.createContext("/replica", ex -> handle(ex, "GET", this::replica));
     server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset));
     dashboard.register(server);
   }
@@ -137,6 +141,9 @@ final class HttpApi {
     n.put("backlog", store.backlogSize());
     n.put("conflicts", store.conflicts().size());
     n.put("clockOffsetMillis", clock.offsetMillis());
+    n.put("mirrorLag", store.mirrorLagRevisions());
+    n.put("mirrorRevision", store.mirrorRevision());
+    n.put("digest", store.replicaDigest());
     var journal = store.journalHealth();
     ObjectNode j = n.putObject("journal");
     j.put("writable", journal.writable());
@@ -144,6 +151,29 @@ final class HttpApi {
     j.put("damageAtStart", journal.damageAtStart());
     j.put("quarantined", journal.quarantined());
     return n;
+  }
+
+  private Response replica(HttpExchange ex) {
+    String after = query(ex.getRequestURI(), "after");
+    String limit = query(ex.getRequestURI(), "limit");
+    int n;
+    try {
+      n = limit == null ? 1000 : Integer.parseInt(limit);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("limit", "must be an integer, was '" + limit + "'");
+    }
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    var ids = out.putArray("ids");
+    if ("true".equals(query(ex.getRequestURI(), "hashes"))) {
+      var hashes = out.putArray("hashes");
+      store.replicaHashes(after == null ? "" : after, n).forEach((id, h) -> {
+        ids.add(id);
+        hashes.add(Long.toHexString(h));
+      });
+    } else {
+      store.replicaOrderIds(after == null ? "" : after, n).forEach(id -> ids.add(id.value()));
+    }
+    return new Response(200, out);
   }
 
   private Response clockOffset(HttpExchange ex) {

@@ -7,11 +7,15 @@ import io.micrometer.jmx.JmxMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
+import org.hybridstore.InvalidInputException;
+import org.hybridstore.spi.LocalBackendFactory;
+import org.hybridstore.spi.StrongBackendFactory;
 import org.hybridstore.switchover.HybridOrderStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,10 +45,18 @@ public final class OrderService implements AutoCloseable {
     registry = new JmxMeterRegistry(JmxConfig.DEFAULT, Clock.SYSTEM);
     HybridOrderStore s;
     try {
+      StrongBackendFactory strong = EtcdBackendFactory.of(config.cp());
+      LocalBackendFactory local = MapDbBackendFactory.of(config.ap());
+      if (!config.mutant().isEmpty()) {
+        NodeMutation m = mutation(config.mutant());
+        LOG.warn("DELIBERATELY BROKEN BUILD: mutant {} (chaos-suite self-test)", m.name());
+        strong = m.strong(strong);
+        local = m.local(local);
+      }
       s = HybridOrderStore.builder()
           .nodeId(config.nodeId())
-          .strong(EtcdBackendFactory.of(config.cp()))
-          .local(MapDbBackendFactory.of(config.ap()))
+          .strong(strong)
+          .local(local)
           .config(config.switchover())
           .clock(clock)
           .meterRegistry(registry)
@@ -83,6 +95,15 @@ public final class OrderService implements AutoCloseable {
     http = server;
     httpThreads = threads;
     LOG.info("order service {} listening on http://{}:{}", config.nodeId(), config.httpHost(), port());
+  }
+
+  private static NodeMutation mutation(String name) {
+    for (NodeMutation m : ServiceLoader.load(NodeMutation.class)) {
+      if (m.name().equals(name)) {
+        return m;
+      }
+    }
+    throw new InvalidInputException("mutant", "no mutant named '" + name + "' on the class path");
   }
 
   /** Returns the HTTP port the service listens on. */

@@ -38,10 +38,12 @@ import org.hybridstore.SwitchoverConfig;
  *   --jolokia-user       JOLOKIA_USER       required with --jolokia-operations true
  *   --jolokia-password   JOLOKIA_PASSWORD   required with --jolokia-operations true; prefer the
  *                                           variable (a flag shows in the process's command line)
+ *   --mutant             MUTANT             chaos-suite self-test only: start a deliberately broken
+ *                                           build (a {@link NodeMutation} by name); default none
  * </pre>
  */
 record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, ApConfig ap,
-    SwitchoverConfig switchover, JolokiaSettings jolokia) {
+    SwitchoverConfig switchover, JolokiaSettings jolokia, String mutant) {
 
   static ServiceConfig parse(String[] args, Map<String, String> env) {
     Map<String, String> flags = new HashMap<>();
@@ -73,7 +75,7 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
         operations ? s.required("jolokia-user") : s.get("jolokia-user", ""),
         operations ? s.required("jolokia-password") : s.get("jolokia-password", ""));
     return new ServiceConfig(NodeId.of(s.required("node-id")), s.get("http-host", "127.0.0.1"),
-        s.integer("http-port", 8080), cp, ap, sw, jolokia);
+        s.integer("http-port", 8080), cp, ap, sw, jolokia, s.get("mutant", ""));
   }
 
   /**

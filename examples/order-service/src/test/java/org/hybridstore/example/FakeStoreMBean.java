@@ -34,7 +34,8 @@ final class FakeStoreMBean implements AutoCloseable {
           case "getLastTransitionReason" -> "started";
           case "getBreakerState" -> "CLOSED";
           case "getEtcdMembers", "getPeers" -> new String[0];
-          case "isLastProbeOk" -> true;
+          case "isLastProbeOk", "isJournalWritable" -> true;
+          case "getJournalProblem" -> "";
           case "getReconcileBacklog" -> 0;
           case "forceDegrade" -> {
             calls.add("forceDegrade:" + args[0]);

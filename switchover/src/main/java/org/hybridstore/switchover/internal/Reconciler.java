@@ -17,13 +17,6 @@ import org.hybridstore.spi.StrongBackend;
  * never changes the mode (the controller decides).
  */
 final class Reconciler {
-  /**
-   * Test-only switch of the chaos suite's self-test: when the system property
-   * {@code hybridstore.test.breakReconcile} is {@code true}, passes fold nothing into etcd and report
-   * an empty backlog. The suite must then find the provisional writes missing from etcd.
-   */
-  static final boolean BROKEN_FOR_TESTS = Boolean.getBoolean("hybridstore.test.breakReconcile");
-
   private final StrongBackend strong;
   private final LocalBackend local;
   private final int batchSize;
@@ -59,9 +52,6 @@ final class Reconciler {
   }
 
   CompletionStage<ReconcileReport> pass() {
-    if (BROKEN_FOR_TESTS) {
-      return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, 0));
-    }
     List<OrderRecord> batch = pick(local.backlog(batchSize * WINDOW));
     if (batch.isEmpty()) {
       return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, local.backlogSize()));

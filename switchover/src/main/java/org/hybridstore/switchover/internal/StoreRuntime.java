@@ -185,7 +185,8 @@ public final class StoreRuntime implements AutoCloseable {
     return controller == null ? 0 : controller.mode().phase().mode().ordinal();
   }
 
-  long mirrorLag() {
+  /** Returns how many etcd revisions the local mirror is behind the last probe's revision. */
+  public long mirrorLag() {
     HealthSample s = health.last();
     if (s == null || s.status().revision() <= 0) {
       return 0;
@@ -247,6 +248,26 @@ public final class StoreRuntime implements AutoCloseable {
   /** Returns the local backend's backlog size. */
   public int backlogSize() {
     return local.backlogSize();
+  }
+
+  /** Returns the local replica's digest (see {@link LocalBackend#replicaDigest()}). */
+  public String replicaDigest() {
+    return local.replicaDigest();
+  }
+
+  /** Returns a page of the local replica's content hashes (see {@link LocalBackend#replicaHashes}). */
+  public java.util.SortedMap<String, Long> replicaHashes(String after, int limit) {
+    return local.replicaHashes(after, limit);
+  }
+
+  /** Returns the etcd revision the local replica was last brought up to. */
+  public long mirrorRevision() {
+    return local.mirrorRevision();
+  }
+
+  /** Returns a page of the local replica's order ids (see {@link LocalBackend#orderIds}). */
+  public List<OrderId> replicaOrderIds(String after, int limit) {
+    return local.orderIds(after, limit);
   }
 
   /** Returns the condition of the local journal. */

@@ -1,0 +1,88 @@
+package org.hybridstore.chaos.mutants;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.NodeId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.LocalBackend;
+
+/** Forwards every call to the real local backend; mutants override the calls they break. */
+class DelegatingLocalBackend implements LocalBackend {
+  final LocalBackend real;
+
+  DelegatingLocalBackend(LocalBackend real) {
+    this.real = real;
+  }
+
+  @Override
+  public CompletionStage<BackendWrite> apply(OrderCommand command) {
+    return real.apply(command);
+  }
+
+  @Override
+  public Optional<OrderRecord> read(OrderId id) {
+    return real.read(id);
+  }
+
+  @Override
+  public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
+    return real.absorb(records, revision);
+  }
+
+  @Override
+  public long mirrorRevision() {
+    return real.mirrorRevision();
+  }
+
+  @Override
+  public List<OrderRecord> backlog(int max) {
+    return real.backlog(max);
+  }
+
+  @Override
+  public int backlogSize() {
+    return real.backlogSize();
+  }
+
+  @Override
+  public boolean inBacklog(OrderId id) {
+    return real.inBacklog(id);
+  }
+
+  @Override
+  public List<OrderId> orderIds(String after, int limit) {
+    return real.orderIds(after, limit);
+  }
+
+  @Override
+  public String replicaDigest() {
+    return real.replicaDigest();
+  }
+
+  @Override
+  public JournalHealth journalHealth() {
+    return real.journalHealth();
+  }
+
+  @Override
+  public void publishMode(ConsistencyMode mode, long epoch) {
+    real.publishMode(mode, epoch);
+  }
+
+  @Override
+  public Map<NodeId, PeerState> peers() {
+    return real.peers();
+  }
+
+  @Override
+  public void close() {
+    real.close();
+  }
+}
