@@ -13,7 +13,10 @@ import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 
-/** Forwards every call to the real local backend; mutants override the calls they break. */
+/**
+ * Forwards every call to the real local backend, the SPI's default methods included (a default
+ * left unforwarded would silently change behaviour); mutants override the calls they break.
+ */
 class DelegatingLocalBackend implements LocalBackend {
   final LocalBackend real;
 
@@ -59,6 +62,11 @@ class DelegatingLocalBackend implements LocalBackend {
   @Override
   public List<OrderId> orderIds(String after, int limit) {
     return real.orderIds(after, limit);
+  }
+
+  @Override
+  public java.util.SortedMap<String, Long> replicaHashes(String after, int limit) {
+    return real.replicaHashes(after, limit);
   }
 
   @Override

@@ -307,7 +307,8 @@ public final class ChaosRun {
         if (converged >= 0) {
           w.convergedNanos = w.endNanos + TimeUnit.MILLISECONDS.toNanos(converged);
         } else if (!stop.get()) {
-          w.failure = "not converged within " + CONVERGENCE_BOUND.toSeconds() + " s of the heal: " + sampler.latest();
+          w.failure = "not converged within " + CONVERGENCE_BOUND.toSeconds() + " s of the heal: " + sampler.latest()
+              + (lastMismatch == null ? "" : "; " + lastMismatch);
         } else {
           w.failure = "cut short by the end of the run (measured by the recovery wait instead)";
         }
@@ -352,8 +353,12 @@ public final class ChaosRun {
     if (lastMismatch != null) {
       out.println("replicas never matched etcd within " + bound + ": " + lastMismatch);
     }
+    this.lastMismatch = lastMismatch;
     return -1;
   }
+
+  /** Why the last convergence wait failed to match etcd, if it got that far. */
+  private volatile @Nullable String lastMismatch;
 
   /**
    * Compares every node's replica with etcd, free of the race with writes still flowing: with R the
@@ -388,7 +393,12 @@ public final class ChaosRun {
         break;
       }
     }
-    return diffs.isEmpty() ? null : "at revision " + r + ": " + String.join(", ", diffs.subList(0, Math.min(5, diffs.size())));
+    if (diffs.isEmpty()) {
+      return null;
+    }
+    StringBuilder sizes = new StringBuilder("etcd " + etcd.size());
+    nodeHashes.forEach((n, h) -> sizes.append(", ").append(n).append(' ').append(h.size()));
+    return "at revision " + r + " (records: " + sizes + "): " + String.join(", ", diffs.subList(0, Math.min(5, diffs.size())));
   }
 
   private static Map<String, Long> replicaHashes(NodeClient node) throws Exception {
@@ -617,6 +627,9 @@ public final class ChaosRun {
     d.put("recovery-millis", recoveryMillis);
     if (recoveryMillis < 0) {
       d.put("nodes", sampler.latest().stream().map(Object::toString).toList());
+      if (lastMismatch != null) {
+        d.put("etcd-mismatch", lastMismatch);
+      }
     }
     return CheckResult.of(recoveryMillis >= 0 ? Validity.VALID : Validity.INVALID, d);
   }
