@@ -157,7 +157,7 @@ public final class ChaosRun {
       }
       stop.set(true);
       nemesisThread.interrupt();
-      nemesisThread.join(TimeUnit.SECONDS.toMillis(60));
+      nemesisThread.join(TimeUnit.SECONDS.toMillis(120));
       progress.cancel(false);
       long runEnd = nanos();
 
@@ -289,6 +289,10 @@ public final class ChaosRun {
         history.append(new Op(Op.UNASSIGNED, start, Op.NEMESIS, OpType.INFO, "start", n.name(), null, null, n.describe()));
         try {
           Thread.sleep(TimeUnit.SECONDS.toMillis(config.faultSeconds()));
+        } catch (InterruptedException endOfRun) {
+          // The run ended while the fault was held: heal it properly before leaving (a heal that
+          // restarts a node must not see the interrupt), then stop.
+          stop.set(true);
         } finally {
           try {
             n.stop(cluster);
@@ -301,6 +305,11 @@ public final class ChaosRun {
           activeNemesis.set(null);
           currentFault.set("none");
           history.append(new Op(Op.UNASSIGNED, w.endNanos, Op.NEMESIS, OpType.INFO, "stop", n.name(), null, null, null));
+        }
+        if (stop.get()) {
+          w.failure = "cut short by the end of the run (measured by the recovery wait instead)";
+          w.degraded = sampler.anyNotStrong(w.startNanos / 1_000_000, nanos() / 1_000_000);
+          break;
         }
         long healMillis = w.endNanos / 1_000_000;
         long converged = awaitConverged(healMillis, CONVERGENCE_BOUND);
