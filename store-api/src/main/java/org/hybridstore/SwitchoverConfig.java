@@ -7,29 +7,46 @@ import java.time.Duration;
  *
  * @param probeInterval how often etcd's health is probed; default 100 ms
  * @param probeTimeout deadline of one probe; default 500 ms
- * @param failedProbesToDegrade consecutive failed probes that make the store degrade; default {@value #DEFAULT_FAILED_PROBES_TO_DEGRADE}
- * @param stablePeriod how long probes must succeed without a failure before a degraded store
- *     starts reconciling (hysteresis); default 1 s
+ * @param failedProbesToDegrade consecutive failed probes in which every reachable etcd member
+ *     says it has no leader (or none answers) that make the store degrade: etcd's own verdict that
+ *     the quorum is gone; default {@value #DEFAULT_FAILED_PROBES_TO_DEGRADE}
+ * @param stablePeriod how long the successful probes on one leader must span before a degraded
+ *     store starts reconciling (with {@code stableProbes}: a fast, flap-proof return); default 200 ms
+ * @param electionGrace how long probes may fail without a break, with members still naming a
+ *     leader, before the store degrades anyway: longer than an etcd leader election takes (so an
+ *     election never degrades the store); default 1.5 s
+ * @param stableProbes successful probes in a row on one leader needed before reconciling; default
+ *     {@value #DEFAULT_STABLE_PROBES}
+ * @param ownerGrace how long a node leaves a backlog record to the record's owner (the live node
+ *     chosen by the order id's hash) before it folds the record into etcd itself; default 2 s
  * @param strongWriteDeadline how long a write waits for etcd before it falls back to a provisional
  *     write in the same call; default 1 s
  * @param breakerWindow the circuit breaker's time-based window over etcd writes; default 2 s
  * @param breakerFailureRate failure (and slow-call) percentage in the window that opens the
- *     breaker, which degrades the store; default {@value #DEFAULT_BREAKER_FAILURE_RATE}
+ *     breaker; an open breaker degrades the store when probes fail too; default {@value
+ *     #DEFAULT_BREAKER_FAILURE_RATE}
  * @param breakerMinimumCalls calls in the window before the rate counts; default {@value #DEFAULT_BREAKER_MINIMUM_CALLS}
  * @param reconcileBatchSize records folded into etcd per transaction batch; default {@value #DEFAULT_RECONCILE_BATCH_SIZE}
  * @param maxClockOffset how far ahead of the local clock a peer's stamp may be; default 1 s
  */
 public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, int failedProbesToDegrade,
     Duration stablePeriod, Duration strongWriteDeadline, Duration breakerWindow, int breakerFailureRate,
-    int breakerMinimumCalls, int reconcileBatchSize, Duration maxClockOffset) {
+    int breakerMinimumCalls, int reconcileBatchSize, Duration maxClockOffset, Duration electionGrace,
+    int stableProbes, Duration ownerGrace) {
   /** Default probe period. */
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(100);
   /** Default probe deadline. */
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(500);
   /** Default failed probes before degrading. */
-  public static final int DEFAULT_FAILED_PROBES_TO_DEGRADE = 3;
-  /** Default hysteresis. */
-  public static final Duration DEFAULT_STABLE_PERIOD = Duration.ofSeconds(1);
+  public static final int DEFAULT_FAILED_PROBES_TO_DEGRADE = 2;
+  /** Default span of the stable probes before reconciling. */
+  public static final Duration DEFAULT_STABLE_PERIOD = Duration.ofMillis(200);
+  /** Default grace for failing probes while members still name a leader. */
+  public static final Duration DEFAULT_ELECTION_GRACE = Duration.ofMillis(1_500);
+  /** Default successful probes on one leader before reconciling. */
+  public static final int DEFAULT_STABLE_PROBES = 3;
+  /** Default time a backlog record is left to its owner. */
+  public static final Duration DEFAULT_OWNER_GRACE = Duration.ofSeconds(2);
   /** Default strong-write deadline. */
   public static final Duration DEFAULT_STRONG_WRITE_DEADLINE = Duration.ofSeconds(1);
   /** Default breaker window. */
@@ -58,6 +75,9 @@ public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, in
     Checks.atLeast("reconcileBatchSize", reconcileBatchSize, 1);
     InvalidInputException.check(maxClockOffset != null && !maxClockOffset.isNegative(), "maxClockOffset",
         "must not be negative");
+    Checks.positive("electionGrace", electionGrace);
+    Checks.atLeast("stableProbes", stableProbes, 1);
+    Checks.positive("ownerGrace", ownerGrace);
   }
 
   /** Returns the defaults. */
@@ -76,7 +96,8 @@ public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, in
         .failedProbesToDegrade(failedProbesToDegrade).stablePeriod(stablePeriod)
         .strongWriteDeadline(strongWriteDeadline).breakerWindow(breakerWindow)
         .breakerFailureRate(breakerFailureRate).breakerMinimumCalls(breakerMinimumCalls)
-        .reconcileBatchSize(reconcileBatchSize).maxClockOffset(maxClockOffset);
+        .reconcileBatchSize(reconcileBatchSize).maxClockOffset(maxClockOffset).electionGrace(electionGrace)
+        .stableProbes(stableProbes).ownerGrace(ownerGrace);
   }
 
   /** Builds a {@link SwitchoverConfig}; not thread-safe; {@link #build()} copies. */
@@ -91,6 +112,9 @@ public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, in
     private int breakerMinimumCalls = DEFAULT_BREAKER_MINIMUM_CALLS;
     private int reconcileBatchSize = DEFAULT_RECONCILE_BATCH_SIZE;
     private Duration maxClockOffset = DEFAULT_MAX_CLOCK_OFFSET;
+    private Duration electionGrace = DEFAULT_ELECTION_GRACE;
+    private int stableProbes = DEFAULT_STABLE_PROBES;
+    private Duration ownerGrace = DEFAULT_OWNER_GRACE;
 
     private Builder() {}
 
@@ -154,11 +178,29 @@ public record SwitchoverConfig(Duration probeInterval, Duration probeTimeout, in
       return this;
     }
 
+    /** @param v grace for failing probes while members name a leader @return this builder */
+    public Builder electionGrace(Duration v) {
+      electionGrace = v;
+      return this;
+    }
+
+    /** @param v successful probes on one leader before reconciling @return this builder */
+    public Builder stableProbes(int v) {
+      stableProbes = v;
+      return this;
+    }
+
+    /** @param v time a backlog record is left to its owner @return this builder */
+    public Builder ownerGrace(Duration v) {
+      ownerGrace = v;
+      return this;
+    }
+
     /** @return the configuration @throws InvalidInputException naming the first invalid field */
     public SwitchoverConfig build() {
       return new SwitchoverConfig(probeInterval, probeTimeout, failedProbesToDegrade, stablePeriod,
           strongWriteDeadline, breakerWindow, breakerFailureRate, breakerMinimumCalls, reconcileBatchSize,
-          maxClockOffset);
+          maxClockOffset, electionGrace, stableProbes, ownerGrace);
     }
   }
 }

@@ -48,6 +48,19 @@ public interface LocalBackend extends AutoCloseable {
    */
   CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision);
 
+  /**
+   * Merges records as etcd holds them into the replica, durably, and clears the backlog entries
+   * they include, without moving the mirror revision: for records the node wrote to etcd itself
+   * or folded in by reconciling, which the watch feed delivers again later with their revision.
+   * The default absorbs at the current mirror revision.
+   *
+   * @param records records from etcd
+   * @return completes when committed
+   */
+  default CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+    return absorb(records, mirrorRevision());
+  }
+
   /** Returns the etcd revision the replica was last brought up to by {@link #absorb}. */
   long mirrorRevision();
 

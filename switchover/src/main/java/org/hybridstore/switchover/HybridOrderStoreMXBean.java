@@ -67,6 +67,9 @@ public interface HybridOrderStoreMXBean {
   /** Returns how many writes fell back from etcd to the local journal in the same call. */
   long getFallbacksTotal();
 
+  /** Returns how many compare-and-swap races this node lost (and retried) while folding records into etcd. */
+  long getLostRacesTotal();
+
   /** Returns how many peer clock stamps were refused for being too far ahead. */
   long getClockSkewRefusals();
 

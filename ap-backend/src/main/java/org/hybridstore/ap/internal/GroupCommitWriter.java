@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class GroupCommitWriter implements AutoCloseable {
+  /** The revision of an absorb that leaves the mirror revision as it is. */
+  static final long KEEP_MIRROR_REVISION = Long.MIN_VALUE;
   static final String JOURNAL_SEQ = "journal.seq";
   static final String MIRROR_REVISION = "mirror.revision";
   static final String HLC_WALL = "hlc.wall";

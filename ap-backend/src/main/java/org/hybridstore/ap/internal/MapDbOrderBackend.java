@@ -182,6 +182,14 @@ public final class MapDbOrderBackend implements LocalBackend {
   }
 
   @Override
+  public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+    if (closed) {
+      return CompletableFuture.<Void>failedFuture(closedException()).minimalCompletionStage();
+    }
+    return writer.absorb(records, GroupCommitWriter.KEEP_MIRROR_REVISION).minimalCompletionStage();
+  }
+
+  @Override
   public long mirrorRevision() {
     return writer.mirrorRevision();
   }

@@ -40,6 +40,11 @@ class DelegatingLocalBackend implements LocalBackend {
   }
 
   @Override
+  public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+    return real.absorb(records);
+  }
+
+  @Override
   public long mirrorRevision() {
     return real.mirrorRevision();
   }

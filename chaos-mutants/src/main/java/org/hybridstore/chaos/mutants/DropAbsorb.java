@@ -25,6 +25,11 @@ public final class DropAbsorb extends AbstractMutant {
       public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
         return CompletableFuture.completedFuture(null);
       }
+
+      @Override
+      public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+        return CompletableFuture.completedFuture(null);
+      }
     };
   }
 }

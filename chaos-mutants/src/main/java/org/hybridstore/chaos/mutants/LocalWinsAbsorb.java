@@ -23,8 +23,16 @@ public final class LocalWinsAbsorb extends AbstractMutant {
     return context -> new DelegatingLocalBackend(real.create(context)) {
       @Override
       public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
-        List<OrderRecord> kept = records.stream().filter(r -> !real.inBacklog(r.id())).toList();
-        return real.absorb(kept, revision);
+        return real.absorb(kept(records), revision);
+      }
+
+      @Override
+      public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+        return real.absorb(kept(records));
+      }
+
+      private List<OrderRecord> kept(Collection<OrderRecord> records) {
+        return records.stream().filter(r -> !real.inBacklog(r.id())).toList();
       }
     };
   }

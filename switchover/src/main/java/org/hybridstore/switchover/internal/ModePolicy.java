@@ -2,25 +2,40 @@ package org.hybridstore.switchover.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.hybridstore.SwitchoverConfig;
+import org.hybridstore.spi.MemberStatus;
+import org.hybridstore.spi.QuorumStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The decisions of the switchover as a pure state machine: signals in, at most one transition out.
- * No clocks, threads or I/O, so every rule is unit-tested with made-up times. Not thread-safe: the
- * controller calls it from its one thread.
+ * Every decision of the switchover, as a pure state machine: signals in, at most one transition
+ * out. It is the only place that decides; the health monitor, the write path's circuit breaker,
+ * the reconciler and operators only report to it. No clocks, threads or I/O, so every rule is
+ * unit-tested with made-up times. Not thread-safe: the controller calls it from its one thread.
  *
  * <p>Rules:
  *
  * <ul>
- *   <li>STRONG or RECONCILING → DEGRADED after {@code failedProbesToDegrade} consecutive failed
- *       probes, or at once when the write path's circuit breaker opens, or when an operator forces it;
- *   <li>DEGRADED → RECONCILING once probes have succeeded without a failure for {@code
- *       stablePeriod} (hysteresis: a probe that fails one time in two never gets there), unless an
- *       operator holds the store degraded; an operator's reconcile request skips the wait if the
- *       last probe succeeded;
- *   <li>RECONCILING → STRONG when a reconcile pass reports an empty backlog.
+ *   <li><b>Start</b>: DEGRADED if the first probe found no quorum; RECONCILING if it did and the
+ *       local backlog holds records; STRONG otherwise.
+ *   <li><b>STRONG or RECONCILING → DEGRADED</b> only on real quorum loss as seen from this node,
+ *       never for a leader election that etcd completes: (a) {@code failedProbesToDegrade}
+ *       consecutive probes that found no quorum <em>and</em> no member reachable from here that
+ *       follows a leader (every reachable member says "no leader", or none answers): etcd's own
+ *       verdict that the quorum is gone; or (b) probes failing without a break for {@code
+ *       electionGrace} (longer than an election takes), whatever the members say; or (c) the write
+ *       path's circuit breaker opens while the last probe failed too (writes and probes both
+ *       failing). A breaker that opens while probes succeed (slow or contended writes) changes
+ *       nothing: the in-call fallback covers those writes. An operator may force it.
+ *   <li><b>DEGRADED → RECONCILING</b> by a fast, flap-proof rule: {@code stableProbes} successful
+ *       probes in a row that all see the same leader (and no newer term), spanning at least {@code
+ *       stablePeriod}. Any failed probe or a change of leader starts the count again, so a probe
+ *       that fails one time in two never gets there. An operator hold prevents it; an operator's
+ *       reconcile request skips the wait if the last probe succeeded.
+ *   <li><b>RECONCILING → STRONG</b> when a reconcile pass reports an empty backlog.
  * </ul>
  */
 public final class ModePolicy {
@@ -33,9 +48,16 @@ public final class ModePolicy {
   public record Decision(Phase to, String reason) {}
 
   private final int failedProbesToDegrade;
+  private final Duration electionGrace;
+  private final int stableProbes;
   private final Duration stablePeriod;
-  private int consecutiveFailures;
+  private int consecutiveNoLeader;
+  private @Nullable Instant failingSince;
+  private boolean lastProbeFailed;
+  private int okInARow;
   private @Nullable Instant okSince;
+  private long stableLeader;
+  private long stableTerm;
   private boolean operatorHold;
 
   /**
@@ -45,48 +67,98 @@ public final class ModePolicy {
    */
   public ModePolicy(SwitchoverConfig config) {
     this.failedProbesToDegrade = config.failedProbesToDegrade();
+    this.electionGrace = config.electionGrace();
+    this.stableProbes = config.stableProbes();
     this.stablePeriod = config.stablePeriod();
+  }
+
+  /**
+   * Picks the phase a store starts in.
+   *
+   * @param quorum whether the first probe found quorum
+   * @param detail what the probe said
+   * @param backlog records in the local backlog
+   * @return the phase and why
+   */
+  public Decision initial(boolean quorum, String detail, int backlog) {
+    if (!quorum) {
+      lastProbeFailed = true;
+      return new Decision(Phase.DEGRADED, "etcd has no quorum at start: " + detail);
+    }
+    if (backlog > 0) {
+      return new Decision(Phase.RECONCILING, "backlog of " + backlog + " records found at start");
+    }
+    return new Decision(Phase.STRONG, "etcd has quorum at start");
   }
 
   /**
    * A probe completed.
    *
    * @param phase the current phase
-   * @param ok whether etcd had quorum
+   * @param status what the probe found
    * @param at when
-   * @param detail what the probe said
    * @return the transition to make, if any
    */
-  public Optional<Decision> onProbe(Phase phase, boolean ok, Instant at, String detail) {
-    if (ok) {
-      consecutiveFailures = 0;
-      if (okSince == null) {
-        okSince = at;
-      }
-      if (phase == Phase.DEGRADED && !operatorHold && !Duration.between(okSince, at).minus(stablePeriod).isNegative()) {
-        return Optional.of(new Decision(Phase.RECONCILING,
-            "etcd quorum stable for " + Duration.between(okSince, at).toMillis() + " ms"));
-      }
+  public Optional<Decision> onProbe(Phase phase, QuorumStatus status, Instant at) {
+    if (status.quorum()) {
+      lastProbeFailed = false;
+      consecutiveNoLeader = 0;
+      failingSince = null;
+      return onGoodProbe(phase, status, at);
+    }
+    lastProbeFailed = true;
+    okInARow = 0;
+    okSince = null;
+    if (failingSince == null) {
+      failingSince = at;
+    }
+    consecutiveNoLeader = noLeaderReachable(status) ? consecutiveNoLeader + 1 : 0;
+    if (phase != Phase.STRONG && phase != Phase.RECONCILING) {
       return Optional.empty();
     }
-    okSince = null;
-    consecutiveFailures++;
-    if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && consecutiveFailures >= failedProbesToDegrade) {
-      return Optional.of(new Decision(Phase.DEGRADED, consecutiveFailures + " consecutive probes failed: " + detail));
+    if (consecutiveNoLeader >= failedProbesToDegrade) {
+      return Optional.of(new Decision(Phase.DEGRADED, consecutiveNoLeader
+          + " consecutive probes found no quorum and no reachable member with a leader: " + status.detail()));
+    }
+    Duration failing = Duration.between(failingSince, at);
+    if (failing.compareTo(electionGrace) >= 0) {
+      return Optional.of(new Decision(Phase.DEGRADED, "probes failing for " + failing.toMillis()
+          + " ms, longer than an election takes: " + status.detail()));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Decision> onGoodProbe(Phase phase, QuorumStatus status, Instant at) {
+    long leader = agreedLeader(status);
+    long term = highestTerm(status);
+    if (okInARow == 0 || leader != stableLeader || term > stableTerm) {
+      // A new leader (or a newer term) starts the stability count again.
+      okInARow = 0;
+      okSince = at;
+      stableLeader = leader;
+      stableTerm = term;
+    }
+    okInARow++;
+    if (phase == Phase.DEGRADED && !operatorHold && okInARow >= stableProbes
+        && Duration.between(okSince, at).compareTo(stablePeriod) >= 0) {
+      return Optional.of(new Decision(Phase.RECONCILING, "etcd quorum stable: " + okInARow + " probes on leader "
+          + Long.toHexString(stableLeader) + " over " + Duration.between(okSince, at).toMillis() + " ms"));
     }
     return Optional.empty();
   }
 
   /**
-   * The write path's circuit breaker opened.
+   * The write path's circuit breaker opened (too many failed or slow etcd writes).
    *
    * @param phase the current phase
    * @return the transition to make, if any
    */
   public Optional<Decision> onBreakerOpened(Phase phase) {
-    return phase == Phase.STRONG
-        ? Optional.of(new Decision(Phase.DEGRADED, "circuit breaker on etcd writes opened"))
-        : Optional.empty();
+    if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && lastProbeFailed) {
+      return Optional.of(new Decision(Phase.DEGRADED, "etcd writes failing (circuit breaker open) and the last"
+          + " probe failed"));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -111,7 +183,7 @@ public final class ModePolicy {
    */
   public Optional<Decision> onReconcileRequested(Phase phase) {
     operatorHold = false;
-    return phase == Phase.DEGRADED && okSince != null
+    return phase == Phase.DEGRADED && !lastProbeFailed && okInARow > 0
         ? Optional.of(new Decision(Phase.RECONCILING, "reconcile requested by operator"))
         : Optional.empty();
   }
@@ -129,7 +201,7 @@ public final class ModePolicy {
         : Optional.empty();
   }
 
-  /** Returns since when probes have succeeded without a failure, or {@code null}. */
+  /** Returns since when probes have succeeded on one leader, or {@code null}. */
   public @Nullable Instant okSince() {
     return okSince;
   }
@@ -137,5 +209,49 @@ public final class ModePolicy {
   /** Returns whether an operator holds the store degraded. */
   public boolean operatorHold() {
     return operatorHold;
+  }
+
+  /**
+   * Whether etcd itself says the quorum is gone as seen from here: no member answered, or every
+   * member that answered follows no leader. During a leader election the members keep naming the
+   * old leader until they start their own campaign, and pre-vote keeps that short.
+   */
+  static boolean noLeaderReachable(QuorumStatus status) {
+    if (status.members().isEmpty()) {
+      return false; // nothing known about the members: only the grace rule applies
+    }
+    for (MemberStatus m : status.members()) {
+      if (m.reachable() && m.leaderId() != 0 && m.errors().stream().noneMatch(e -> e.contains("no leader"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The leader most reachable members name (0 if none). */
+  static long agreedLeader(QuorumStatus status) {
+    Map<Long, Integer> votes = new HashMap<>();
+    long best = 0;
+    int bestVotes = 0;
+    for (MemberStatus m : status.members()) {
+      if (m.reachable() && m.leaderId() != 0) {
+        int v = votes.merge(m.leaderId(), 1, Integer::sum);
+        if (v > bestVotes) {
+          best = m.leaderId();
+          bestVotes = v;
+        }
+      }
+    }
+    return best;
+  }
+
+  private static long highestTerm(QuorumStatus status) {
+    long term = 0;
+    for (MemberStatus m : status.members()) {
+      if (m.reachable()) {
+        term = Math.max(term, m.raftTerm());
+      }
+    }
+    return term;
   }
 }

@@ -7,5 +7,6 @@ package org.hybridstore.switchover.internal;
  * @param written how many needed a write in etcd
  * @param retries compare-and-swap races lost and retried
  * @param backlogRemaining records left in the backlog afterwards
+ * @param deferred records left to their owner (another node) in this pass
  */
-public record ReconcileReport(int records, int written, int retries, int backlogRemaining) {}
+public record ReconcileReport(int records, int written, int retries, int backlogRemaining, int deferred) {}

@@ -1,66 +1,131 @@
 package org.hybridstore.switchover.internal;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.NodeId;
+import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.LocalBackend;
+import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.StrongBackend;
 
 /**
- * Folds the local backlog into etcd, one batch per pass: read a batch of backlog records, merge
- * each into etcd's record with compare-and-swap ({@link StrongBackend#mergeAll}), then absorb what
- * etcd now holds into the local replica, which clears every backlog entry etcd's record includes.
+ * Folds provisional records into etcd.
+ *
+ * <p>{@link #foldIn} is the one way a local record reaches etcd: merge each record into etcd's
+ * with compare-and-swap ({@link StrongBackend#mergeAll}), then absorb what etcd now holds into the
+ * local replica, which clears every backlog entry etcd's record includes. A reconcile pass and the
+ * fold before a STRONG write to a dirty order both use it.
+ *
+ * <p>One reconciler per record: every node holds its peers' provisional records too (hinted
+ * handoff), so if all of them folded every record, they would race for the same keys. A record's
+ * owner is the live node that can reach etcd (STRONG or RECONCILING, itself included) chosen by
+ * the order id's hash; a pass folds only the records this node owns, and takes over a record only
+ * when it has waited in the backlog for {@code ownerGrace} without the owner folding it (the
+ * owner is gone, degraded or slow). When the owner folds a record, the watch feed brings etcd's
+ * version to every node and clears it from their backlogs.
  *
  * <p>Idempotent: a pass that is interrupted (a crash, a failed transaction) leaves the backlog as
  * it was or smaller, and merging a record etcd already includes writes nothing. It reports; it
- * never changes the mode (the controller decides).
+ * never changes the mode (the {@link ModePolicy} decides). Passes are not concurrent (the
+ * controller runs one at a time), so the bookkeeping needs no lock beyond the one map's.
  */
 final class Reconciler {
+  /** How many batches' worth of the oldest backlog records a pass looks at. */
+  private static final int WINDOW = 4;
+
   private final StrongBackend strong;
   private final LocalBackend local;
   private final int batchSize;
   private final ConflictTracker conflicts;
   private final StoreMetrics metrics;
-  private final int salt;
-
-  /**
-   * How many batches' worth of the oldest backlog records a pass chooses from. Peers hold each
-   * other's provisional records too (hinted handoff), so nodes that reconciled in the same order
-   * would race for the same keys in every transaction; choosing from a window in an order salted
-   * by the node id spreads them out, and the watch feed clears what a peer already folded in.
-   */
-  private static final int WINDOW = 4;
+  private final NodeId node;
+  private final Duration ownerGrace;
+  private final InstantSource time;
+  private final Map<OrderId, Instant> waitingSince = new HashMap<>();
 
   Reconciler(StrongBackend strong, LocalBackend local, int batchSize, ConflictTracker conflicts, StoreMetrics metrics,
-      org.hybridstore.NodeId node) {
-    this.metrics = metrics;
-    this.salt = node.value().hashCode();
+      NodeId node, Duration ownerGrace, InstantSource time) {
     this.strong = strong;
     this.local = local;
     this.batchSize = batchSize;
     this.conflicts = conflicts;
+    this.metrics = metrics;
+    this.node = node;
+    this.ownerGrace = ownerGrace;
+    this.time = time;
   }
 
-  private List<OrderRecord> pick(List<OrderRecord> window) {
-    if (window.size() <= batchSize) {
-      return window;
-    }
-    List<OrderRecord> shuffled = new java.util.ArrayList<>(window);
-    shuffled.sort(java.util.Comparator.comparingInt(r -> Integer.rotateLeft(r.id().value().hashCode() * 0x9E3779B9 ^ salt, 7)));
-    return shuffled.subList(0, batchSize);
-  }
-
-  CompletionStage<ReconcileReport> pass() {
-    List<OrderRecord> batch = pick(local.backlog(batchSize * WINDOW));
-    if (batch.isEmpty()) {
-      return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, local.backlogSize()));
-    }
-    return strong.mergeAll(batch).thenCompose(merged -> {
+  /**
+   * Merges records into etcd and absorbs etcd's result locally.
+   *
+   * @param records records to fold in, at most one per order
+   * @return what etcd holds now
+   */
+  CompletionStage<MergeReport> foldIn(List<OrderRecord> records) {
+    return strong.mergeAll(records).thenCompose(merged -> {
       conflicts.observe(merged.stored());
-      metrics.reconciled(batch.size());
-      return local.absorb(merged.stored(), local.mirrorRevision())
-          .thenApply(v -> new ReconcileReport(batch.size(), merged.written(), merged.retries(), local.backlogSize()));
+      metrics.reconciled(records.size(), merged.retries());
+      return local.absorb(merged.stored()).thenApply(v -> merged);
     });
+  }
+
+  /** One pass: folds in up to a batch of the records this node owns (or takes over). */
+  CompletionStage<ReconcileReport> pass() {
+    List<OrderRecord> window = local.backlog(batchSize * WINDOW);
+    List<NodeId> owners = liveOwners();
+    Instant now = time.instant();
+    List<OrderRecord> batch = new ArrayList<>();
+    int deferred = 0;
+    Set<OrderId> seen = new HashSet<>();
+    synchronized (waitingSince) {
+      for (OrderRecord r : window) {
+        seen.add(r.id());
+        Instant since = waitingSince.computeIfAbsent(r.id(), id -> now);
+        boolean mine = owner(r.id(), owners).equals(node);
+        boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
+        if ((mine || overdue) && batch.size() < batchSize) {
+          batch.add(r);
+        } else if (!mine && !overdue) {
+          deferred++;
+        }
+      }
+      waitingSince.keySet().retainAll(seen);
+    }
+    int deferredCount = deferred;
+    if (batch.isEmpty()) {
+      return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, local.backlogSize(), deferredCount));
+    }
+    return foldIn(batch).thenApply(merged -> new ReconcileReport(batch.size(), merged.written(), merged.retries(),
+        local.backlogSize(), deferredCount));
+  }
+
+  /** This node and the live peers that can reach etcd, in id order. */
+  private List<NodeId> liveOwners() {
+    TreeSet<String> ids = new TreeSet<>();
+    ids.add(node.value());
+    local.peers().forEach((id, state) -> {
+      if (state.mode() == ConsistencyMode.STRONG || state.mode() == ConsistencyMode.RECONCILING) {
+        ids.add(id.value());
+      }
+    });
+    return ids.stream().map(NodeId::of).toList();
+  }
+
+  /** The owner of an order among the given nodes: a pure function of the id and the set. */
+  static NodeId owner(OrderId id, List<NodeId> owners) {
+    int h = id.value().hashCode() * 0x9E3779B9;
+    return owners.get(Math.floorMod(h ^ (h >>> 16), owners.size()));
   }
 }

@@ -1,7 +1,5 @@
 package org.hybridstore.switchover.internal;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.hybridstore.Acceptance;
 import org.hybridstore.CommandRejectedException;
 import org.hybridstore.ConsistencyMode;
@@ -24,6 +23,7 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderStoreException;
 import org.hybridstore.ReadConsistency;
+import org.hybridstore.StoreClosedException;
 import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.Versioned;
 import org.hybridstore.WriteOptions;
@@ -34,37 +34,39 @@ import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.spi.StrongBackend;
 
 /**
- * Routes each call by the current mode.
+ * Routes each call by the current phase: an exhaustive {@code switch}, nothing else decides.
  *
- * <p>Writes while STRONG or RECONCILING go to etcd through the circuit breaker with the
- * strong-write deadline. If that attempt fails without a definite answer (indeterminate outcome,
- * unavailable, deadline, open breaker), the same command with the same op id is written
- * provisionally in the same call: reconciliation joins the two if the etcd attempt committed after
- * all, and the op id keeps it from counting twice. Commands that may not run degraded, and writes
- * that demand STRONG, fail instead. A rejection (bad command for this order) or corrupt stored data
- * never falls back.
+ * <p>Writes while STRONG or RECONCILING go to etcd with the strong-write deadline. If that attempt
+ * fails without a definite answer (indeterminate outcome, unavailable, deadline), the same command
+ * with the same op id is written provisionally in the same call: reconciliation joins the two if
+ * the etcd attempt committed after all, and the op id keeps it from counting twice. Commands that
+ * may not run degraded, and writes that demand STRONG, fail instead. A rejection (bad command for
+ * this order) or corrupt stored data never falls back. Every attempt's outcome is reported to the
+ * {@link WriteBreaker}, which only reports onwards to the policy; it is never asked for permission.
  *
  * <p>Before an etcd write to an order that is in this node's backlog, the node folds its record into
- * etcd first, so the command is applied to everything the node knows (a provisional create, say),
- * not only to what etcd has seen.
+ * etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the command is
+ * applied to everything the node knows (a provisional create, say), not only to what etcd has seen.
  *
- * <p>Writes while DEGRADED go to the local journal at once.
+ * <p>Writes while DEGRADED go to the local journal at once; a closed store refuses.
  */
 final class RequestRouter {
   private final StrongBackend strong;
   private final LocalBackend local;
-  private final SwitchoverController controller;
-  private final CircuitBreaker breaker;
+  private final Supplier<StoreMode> mode;
+  private final WriteBreaker breaker;
+  private final Reconciler reconciler;
   private final Duration strongDeadline;
   private final StoreMetrics metrics;
   private final ConflictTracker conflicts;
 
-  RequestRouter(StrongBackend strong, LocalBackend local, SwitchoverController controller, CircuitBreaker breaker,
-      Duration strongDeadline, StoreMetrics metrics, ConflictTracker conflicts) {
+  RequestRouter(StrongBackend strong, LocalBackend local, Supplier<StoreMode> mode, WriteBreaker breaker,
+      Reconciler reconciler, Duration strongDeadline, StoreMetrics metrics, ConflictTracker conflicts) {
     this.strong = strong;
     this.local = local;
-    this.controller = controller;
+    this.mode = mode;
     this.breaker = breaker;
+    this.reconciler = reconciler;
     this.strongDeadline = strongDeadline;
     this.metrics = metrics;
     this.conflicts = conflicts;
@@ -79,46 +81,48 @@ final class RequestRouter {
 
   CompletionStage<WriteResult> apply(OrderCommand command, WriteOptions options) {
     long start = System.nanoTime();
-    StoreMode mode = controller.mode();
+    StoreMode current = mode.get();
     boolean strongOnly = options.requireStrong() || !command.allowedDegraded();
-    if (mode.phase() == Phase.DEGRADED || mode.phase() == Phase.CLOSED) {
-      if (strongOnly) {
-        return CompletableFuture.failedFuture(new ConsistencyUnavailableException(mode.phase().mode(),
-            strongReason(command, options)));
-      }
-      return provisional(command, start);
-    }
+    return switch (current.phase()) {
+      case STRONG, RECONCILING -> strongFirst(command, options, strongOnly, start);
+      case DEGRADED -> strongOnly
+          ? CompletableFuture.failedFuture(new ConsistencyUnavailableException(current.phase().mode(),
+              strongReason(command, options)))
+          : provisional(command, start);
+      case CLOSED -> CompletableFuture.failedFuture(new StoreClosedException("the store is closed"));
+    };
+  }
+
+  private CompletionStage<WriteResult> strongFirst(OrderCommand command, WriteOptions options, boolean strongOnly,
+      long start) {
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
-    CompletionStage<BackendWrite> attempt;
-    try {
-      attempt = breaker.executeCompletionStage(
-          () -> strongApply(command).toCompletableFuture().orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (CallNotPermittedException open) {
-      attempt = CompletableFuture.failedFuture(open);
-    }
-    attempt.whenComplete((written, error) -> {
-      if (error == null) {
-        result.complete(acknowledge(command, written, Acceptance.STRONG, controller.mode(), start));
-        // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the same.
-        local.absorb(List.of(written.record()), local.mirrorRevision());
-        return;
-      }
-      Throwable cause = unwrap(error);
-      if (isRequestFault(cause)) {
-        result.completeExceptionally(cause);
-      } else if (strongOnly) {
-        result.completeExceptionally(strongFailure(cause, command, options));
-      } else {
-        metrics.fallback();
-        provisional(command, start).whenComplete((w, e) -> {
-          if (e == null) {
-            result.complete(w);
+    strongApply(command).toCompletableFuture().orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((written, error) -> {
+          long took = System.nanoTime() - start;
+          if (error == null) {
+            breaker.success(took);
+            result.complete(acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
+            // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the same.
+            local.absorb(List.of(written.record()));
+            return;
+          }
+          Throwable cause = unwrap(error);
+          breaker.failure(took, cause);
+          if (isRequestFault(cause)) {
+            result.completeExceptionally(cause);
+          } else if (strongOnly) {
+            result.completeExceptionally(strongFailure(cause));
           } else {
-            result.completeExceptionally(unwrap(e));
+            metrics.fallback();
+            provisional(command, start).whenComplete((w, e) -> {
+              if (e == null) {
+                result.complete(w);
+              } else {
+                result.completeExceptionally(unwrap(e));
+              }
+            });
           }
         });
-      }
-    });
     return result;
   }
 
@@ -127,13 +131,11 @@ final class RequestRouter {
     if (dirty.isEmpty()) {
       return strong.apply(command);
     }
-    return strong.mergeAll(List.of(dirty.get()))
-        .thenCompose(merged -> local.absorb(merged.stored(), local.mirrorRevision()))
-        .thenCompose(v -> strong.apply(command));
+    return reconciler.foldIn(List.of(dirty.get())).thenCompose(merged -> strong.apply(command));
   }
 
   private CompletionStage<WriteResult> provisional(OrderCommand command, long start) {
-    return local.apply(command).thenApply(w -> acknowledge(command, w, Acceptance.PROVISIONAL, controller.mode(), start));
+    return local.apply(command).thenApply(w -> acknowledge(command, w, Acceptance.PROVISIONAL, mode.get(), start));
   }
 
   private WriteResult acknowledge(OrderCommand command, BackendWrite written, Acceptance acceptance, StoreMode mode, long start) {
@@ -150,11 +152,7 @@ final class RequestRouter {
         : command.getClass().getSimpleName() + " never runs degraded";
   }
 
-  private static OrderStoreException strongFailure(Throwable cause, OrderCommand command, WriteOptions options) {
-    if (cause instanceof CallNotPermittedException) {
-      return new ConsistencyUnavailableException(ConsistencyMode.STRONG,
-          strongReason(command, options) + " and the circuit breaker on etcd writes is open");
-    }
+  private static OrderStoreException strongFailure(Throwable cause) {
     if (cause instanceof TimeoutException) {
       return new IndeterminateWriteException("etcd did not answer within the strong-write deadline", cause);
     }
@@ -165,26 +163,21 @@ final class RequestRouter {
   }
 
   CompletionStage<Optional<Versioned<Order>>> get(OrderId id, ReadConsistency consistency) {
-    StoreMode mode = controller.mode();
-    switch (consistency) {
-      case LINEARIZABLE -> {
-        if (mode.phase() != Phase.STRONG) {
-          return CompletableFuture.failedFuture(new ConsistencyUnavailableException(mode.phase().mode(),
-              "a linearizable read needs etcd"));
-        }
-        return strong.read(id, ReadConsistency.LINEARIZABLE).thenApply(versioned(ReadConsistency.LINEARIZABLE));
-      }
-      case SERIALIZABLE -> {
-        if (mode.phase() == Phase.STRONG) {
-          return strong.read(id, ReadConsistency.SERIALIZABLE).thenApply(versioned(ReadConsistency.SERIALIZABLE));
-        }
-        return local(id);
-      }
-      case LOCAL -> {
-        return local(id);
-      }
+    StoreMode current = mode.get();
+    if (current.phase() == Phase.CLOSED) {
+      return CompletableFuture.failedFuture(new StoreClosedException("the store is closed"));
     }
-    throw new AssertionError(consistency);
+    boolean strongPhase = current.phase() == Phase.STRONG;
+    return switch (consistency) {
+      case LINEARIZABLE -> strongPhase
+          ? strong.read(id, ReadConsistency.LINEARIZABLE).thenApply(versioned(ReadConsistency.LINEARIZABLE))
+          : CompletableFuture.failedFuture(new ConsistencyUnavailableException(current.phase().mode(),
+              "a linearizable read needs etcd"));
+      case SERIALIZABLE -> strongPhase
+          ? strong.read(id, ReadConsistency.SERIALIZABLE).thenApply(versioned(ReadConsistency.SERIALIZABLE))
+          : local(id);
+      case LOCAL -> local(id);
+    };
   }
 
   private CompletionStage<Optional<Versioned<Order>>> local(OrderId id) {

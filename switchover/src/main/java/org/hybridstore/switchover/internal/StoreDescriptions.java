@@ -24,6 +24,7 @@ final class StoreDescriptions {
       Map.entry("ProvisionalWritesTotal", "Writes acknowledged as provisional"),
       Map.entry("StrongWritesTotal", "Writes acknowledged as strong"),
       Map.entry("FallbacksTotal", "Writes that fell back from etcd to the local journal in the same call"),
+      Map.entry("LostRacesTotal", "Compare-and-swap races lost (and retried) while folding records into etcd; with one reconciler per record it stays near 0"),
       Map.entry("ClockSkewRefusals", "Peer clock stamps refused for being too far ahead"),
       Map.entry("Peers", "Live peers as node=MODE@epoch"),
       Map.entry("JournalWritable", "Whether the local journal acknowledges provisional writes now; false after a failed disk write until it recovers (degraded writes are refused, never lost)"),

@@ -3,6 +3,8 @@ package org.hybridstore.switchover.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.management.AttributeChangeNotification;
 import javax.management.MBeanNotificationInfo;
 import javax.management.NotificationBroadcasterSupport;
@@ -10,18 +12,25 @@ import org.hybridstore.event.ModeChangedEvent;
 import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.switchover.HybridOrderStoreMXBean;
 
-/** The MXBean implementation: reads the runtime's state, sends a notification per mode change. */
+/**
+ * The MXBean implementation: every attribute is read from one immutable {@link StoreSnapshot};
+ * operations go to the controller. Sends a notification per mode change.
+ */
 final class StoreMBean extends NotificationBroadcasterSupport implements HybridOrderStoreMXBean {
-  private final StoreRuntime runtime;
+  private final Supplier<StoreSnapshot> snapshots;
+  private final Consumer<String> forceDegrade;
+  private final Runnable requestReconcile;
   private final AtomicLong sequence = new AtomicLong();
   // The notification's source: the ObjectName, which serializes to remote JConsoles (the wrapper
   // registered for descriptions does not replace 'this' with the name as the server would).
   private volatile Object source = this;
 
-  StoreMBean(StoreRuntime runtime) {
+  StoreMBean(Supplier<StoreSnapshot> snapshots, Consumer<String> forceDegrade, Runnable requestReconcile) {
     super(new MBeanNotificationInfo(new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
         AttributeChangeNotification.class.getName(), "the store's consistency mode changed"));
-    this.runtime = runtime;
+    this.snapshots = snapshots;
+    this.forceDegrade = forceDegrade;
+    this.requestReconcile = requestReconcile;
   }
 
   void setSource(javax.management.ObjectName name) {
@@ -35,48 +44,52 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
     sendNotification(n);
   }
 
+  private StoreSnapshot s() {
+    return snapshots.get();
+  }
+
   @Override
   public String getName() {
-    return runtime.name();
+    return s().name();
   }
 
   @Override
   public String getNodeId() {
-    return runtime.node().value();
+    return s().node().value();
   }
 
   @Override
   public String getMode() {
-    return runtime.controller().mode().phase().mode().name();
+    return s().mode().phase().mode().name();
   }
 
   @Override
   public long getEpoch() {
-    return runtime.controller().mode().epoch();
+    return s().mode().epoch();
   }
 
   @Override
   public String getModeSince() {
-    return runtime.controller().mode().since().toString();
+    return s().mode().since().toString();
   }
 
   @Override
   public String getLastTransitionReason() {
-    return runtime.controller().mode().reason();
+    return s().mode().reason();
   }
 
   @Override
   public long getTransitionsTotal() {
-    return runtime.controller().transitions();
+    return s().transitions();
   }
 
   @Override
   public String[] getEtcdMembers() {
-    HealthSample s = runtime.health().last();
-    if (s == null) {
+    HealthSample probe = s().lastProbe();
+    if (probe == null) {
       return new String[0];
     }
-    return s.status().members().stream()
+    return probe.status().members().stream()
         .map(m -> m.endpoint() + (m.reachable()
             ? " id=" + Long.toHexString(m.memberId()) + " leader=" + Long.toHexString(m.leaderId())
                 + " term=" + m.raftTerm() + " index=" + m.raftIndex() + (m.errors().isEmpty() ? "" : " errors=" + m.errors())
@@ -86,92 +99,86 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
 
   @Override
   public boolean isLastProbeOk() {
-    HealthSample s = runtime.health().last();
-    return s != null && s.ok();
+    HealthSample probe = s().lastProbe();
+    return probe != null && probe.ok();
   }
 
   @Override
   public long getProbeLatencyMillis() {
-    HealthSample s = runtime.health().last();
-    return s == null ? -1 : s.status().readLatency().toMillis();
+    HealthSample probe = s().lastProbe();
+    return probe == null ? -1 : probe.status().readLatency().toMillis();
   }
 
   @Override
   public String getBreakerState() {
-    return runtime.breaker().getState().name();
+    return s().breakerState();
   }
 
   @Override
   public int getReconcileBacklog() {
-    return runtime.local().backlogSize();
+    return s().backlog();
   }
 
   @Override
   public long getLastReconcileMillis() {
-    return runtime.controller().lastReconcileMillis();
+    return s().lastReconcileMillis();
   }
 
   @Override
   public long getLastConvergenceMillis() {
-    return runtime.controller().lastConvergenceMillis();
+    return s().lastConvergenceMillis();
   }
 
   @Override
   public long getMirrorLagRevisions() {
-    return runtime.mirrorLag();
+    return s().mirrorLag();
   }
 
   @Override
   public long getConflictsTotal() {
-    return runtime.conflictTracker().count();
+    return s().conflicts();
   }
 
   @Override
   public long getProvisionalWritesTotal() {
-    return runtime.metrics().provisionalWrites();
+    return s().provisionalWrites();
   }
 
   @Override
   public long getStrongWritesTotal() {
-    return runtime.metrics().strongWrites();
+    return s().strongWrites();
   }
 
   @Override
   public long getFallbacksTotal() {
-    return runtime.metrics().fallbacks();
+    return s().fallbacks();
+  }
+
+  @Override
+  public long getLostRacesTotal() {
+    return s().lostRaces();
   }
 
   @Override
   public long getClockSkewRefusals() {
-    return runtime.clock().refusedStamps();
+    return s().clockSkewRefusals();
   }
 
   @Override
   public String[] getPeers() {
-    return runtime.local().peers().entrySet().stream()
+    return s().peers().entrySet().stream()
         .map(e -> e.getKey().value() + "=" + e.getValue().mode() + "@" + e.getValue().epoch())
         .sorted().toArray(String[]::new);
   }
 
   @Override
-  public void forceDegrade(String reason) {
-    runtime.controller().forceDegrade(reason == null || reason.isBlank() ? "no reason given" : reason);
-  }
-
-  @Override
-  public void requestReconcile() {
-    runtime.controller().requestReconcile();
-  }
-
-
-  @Override
   public boolean isJournalWritable() {
-    return runtime.journalHealth().writable();
+    return s().journal().writable();
   }
 
   @Override
   public String getJournalProblem() {
-    LocalBackend.JournalHealth h = runtime.journalHealth();
+    LocalBackend.JournalHealth h = s().journal();
     List<String> parts = new ArrayList<>();
     if (!h.problem().isEmpty()) {
       parts.add("cannot write: " + h.problem());
@@ -180,5 +187,15 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
       parts.add("damaged at start: " + h.damageAtStart() + " (copied to " + h.quarantined() + ")");
     }
     return String.join("; ", parts);
+  }
+
+  @Override
+  public void forceDegrade(String reason) {
+    forceDegrade.accept(reason == null || reason.isBlank() ? "no reason given" : reason);
+  }
+
+  @Override
+  public void requestReconcile() {
+    requestReconcile.run();
   }
 }

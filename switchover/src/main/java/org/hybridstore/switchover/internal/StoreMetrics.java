@@ -11,7 +11,7 @@ import org.hybridstore.Acceptance;
 /**
  * The store's Micrometer meters, all tagged with {@code store} and {@code node}:
  * {@code hybridstore.writes} (timer, tag {@code acceptance}), {@code hybridstore.fallbacks},
- * {@code hybridstore.reconcile.records}, and gauges {@code hybridstore.mode} (0 STRONG, 1 DEGRADED,
+ * {@code hybridstore.reconcile.records}, {@code hybridstore.reconcile.lost.races}, and gauges {@code hybridstore.mode} (0 STRONG, 1 DEGRADED,
  * 2 RECONCILING), {@code hybridstore.backlog}, {@code hybridstore.mirror.lag}, {@code
  * hybridstore.journal.writable} (1 or 0).
  */
@@ -20,6 +20,7 @@ final class StoreMetrics {
   private final Timer provisionalWrites;
   private final Counter fallbacks;
   private final Counter reconciled;
+  private final Counter lostRaces;
 
   StoreMetrics(MeterRegistry registry, String store, String node, Supplier<Number> mode, Supplier<Number> backlog,
       Supplier<Number> mirrorLag, Supplier<Number> journalWritable) {
@@ -31,6 +32,8 @@ final class StoreMetrics {
     fallbacks = Counter.builder("hybridstore.fallbacks").tags(tags)
         .description("writes that fell back from etcd to the local journal in the same call").register(registry);
     reconciled = Counter.builder("hybridstore.reconcile.records").tags(tags).register(registry);
+    lostRaces = Counter.builder("hybridstore.reconcile.lost.races").tags(tags)
+        .description("compare-and-swap races lost (and retried) while folding records into etcd").register(registry);
     Gauge.builder("hybridstore.mode", mode).tags(tags).register(registry);
     Gauge.builder("hybridstore.backlog", backlog).tags(tags).register(registry);
     Gauge.builder("hybridstore.mirror.lag", mirrorLag).tags(tags).baseUnit("revisions").register(registry);
@@ -47,8 +50,13 @@ final class StoreMetrics {
     fallbacks.increment();
   }
 
-  void reconciled(int records) {
+  void reconciled(int records, int races) {
     reconciled.increment(records);
+    lostRaces.increment(races);
+  }
+
+  long lostRaces() {
+    return (long) lostRaces.count();
   }
 
   long strongWrites() {

@@ -1,7 +1,5 @@
 package org.hybridstore.switchover.internal;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.InstantSource;
@@ -74,7 +72,7 @@ public final class StoreRuntime implements AutoCloseable {
   private final LocalBackend local;
   private final StrongBackend strong;
   private final ConflictTracker conflicts = new ConflictTracker();
-  private final CircuitBreaker breaker;
+  private final WriteBreaker breaker;
   private final StoreMetrics metrics;
   private final HealthMonitor health;
   private final SwitchoverController controller;
@@ -83,6 +81,8 @@ public final class StoreRuntime implements AutoCloseable {
   private final @Nullable MBeanServer mbeanServer;
   private final @Nullable ObjectName objectName;
 
+  // Wiring only: each component gets what it needs; ModePolicy decides, the controller owns the
+  // mode, everything else reports to it.
   private StoreRuntime(Settings s) {
     name = s.name();
     node = s.node();
@@ -103,41 +103,19 @@ public final class StoreRuntime implements AutoCloseable {
     strong = created;
 
     SwitchoverConfig c = s.config();
-    breaker = CircuitBreaker.of("hybridstore-" + name, CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
-        .slidingWindowSize((int) Math.max(1, c.breakerWindow().toSeconds()))
-        .minimumNumberOfCalls(c.breakerMinimumCalls())
-        .failureRateThreshold(c.breakerFailureRate())
-        .slowCallRateThreshold(c.breakerFailureRate())
-        .slowCallDurationThreshold(c.strongWriteDeadline())
-        .waitDurationInOpenState(c.stablePeriod())
-        .recordException(t -> !RequestRouter.isRequestFault(t))
-        .build());
-    health = new HealthMonitor(strong, timers, c.probeInterval(), c.probeTimeout(), s.time(), this::onSample);
-    HealthSample first = health.probeNow();
-    Phase initial;
-    String reason;
-    if (!first.ok()) {
-      initial = Phase.DEGRADED;
-      reason = "etcd has no quorum at start: " + first.status().detail();
-    } else if (local.backlogSize() > 0) {
-      initial = Phase.RECONCILING;
-      reason = "backlog of " + local.backlogSize() + " records found at start";
-    } else {
-      initial = Phase.STRONG;
-      reason = "etcd has quorum at start";
-    }
-    metrics = new StoreMetrics(s.registry(), name, node.value(), () -> controllerPhaseOrdinal(), local::backlogSize,
+    metrics = new StoreMetrics(s.registry(), name, node.value(), this::modeOrdinal, local::backlogSize,
         this::mirrorLag, () -> local.journalHealth().writable() ? 1 : 0);
-    controller = new SwitchoverController(name, node, new ModePolicy(c),
-        new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics, node), local, s.time(),
-        breaker::transitionToClosedState, initial, reason);
-    breaker.getEventPublisher().onStateTransition(e -> {
-      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-        controller.onBreakerOpened();
-      }
-    });
-    router = new RequestRouter(strong, local, controller, breaker, c.strongWriteDeadline(), metrics, conflicts);
+    // The breaker exists before the controller it reports to: it reports through this indirection.
+    ControllerRef ref = new ControllerRef();
+    breaker = new WriteBreaker("hybridstore-" + name, c, ref::breakerOpened);
+    health = new HealthMonitor(strong, timers, c.probeInterval(), c.probeTimeout(), s.time(), ref::sample);
+    Reconciler reconciler = new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics, node,
+        c.ownerGrace(), s.time());
+    controller = new SwitchoverController(name, node, new ModePolicy(c), reconciler, local, s.time(), breaker::reset,
+        health.probeNow());
+    ref.controller = controller;
+    router = new RequestRouter(strong, local, controller::mode, breaker, reconciler, c.strongWriteDeadline(), metrics,
+        conflicts);
     s.listeners().forEach(controller::addListener);
     mirror = strong.watch(local.mirrorRevision(), (records, revision) -> {
       conflicts.observe(records);
@@ -146,20 +124,49 @@ public final class StoreRuntime implements AutoCloseable {
     health.start();
 
     mbeanServer = s.mbeanServer();
-    ObjectName on = null;
-    if (mbeanServer != null) {
-      StoreMBean bean = new StoreMBean(this);
-      controller.addListener(bean::modeChanged);
-      try {
-        on = ObjectName.getInstance("org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
-        mbeanServer.registerMBean(new DescribedMXBean(bean, bean), on);
-        bean.setSource(on);
-      } catch (JMException e) {
-        LOG.warn("{}: could not register the MXBean {}: {}", name, on, e.toString());
-        on = null;
+    objectName = mbeanServer == null ? null : registerMBean(mbeanServer);
+  }
+
+  /** Forwards reports to the controller once it exists (reports before that are dropped). */
+  private static final class ControllerRef {
+    volatile @Nullable SwitchoverController controller;
+
+    void breakerOpened() {
+      SwitchoverController c = controller;
+      if (c != null) {
+        c.onBreakerOpened();
       }
     }
-    objectName = on;
+
+    void sample(HealthSample sample) {
+      SwitchoverController c = controller;
+      if (c != null) {
+        c.onSample(sample);
+      }
+    }
+  }
+
+  private @Nullable ObjectName registerMBean(MBeanServer server) {
+    StoreMBean bean = new StoreMBean(this::snapshot, controller::forceDegrade, controller::requestReconcile);
+    controller.addListener(bean::modeChanged);
+    ObjectName on = null;
+    try {
+      on = ObjectName.getInstance("org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
+      server.registerMBean(new DescribedMXBean(bean, bean), on);
+      bean.setSource(on);
+      return on;
+    } catch (JMException e) {
+      LOG.warn("{}: could not register the MXBean {}: {}", name, on, e.toString());
+      return null;
+    }
+  }
+
+  /** Returns a snapshot of the store for JMX and diagnostics. */
+  StoreSnapshot snapshot() {
+    return new StoreSnapshot(name, node, controller.mode(), controller.transitions(), health.last(), breaker.state(),
+        local.backlogSize(), controller.lastReconcileMillis(), controller.lastConvergenceMillis(), mirrorLag(),
+        conflicts.count(), metrics.provisionalWrites(), metrics.strongWrites(), metrics.fallbacks(),
+        metrics.lostRaces(), clock.refusedStamps(), local.peers(), local.journalHealth());
   }
 
   /**
@@ -177,11 +184,7 @@ public final class StoreRuntime implements AutoCloseable {
     return ManagementFactory.getPlatformMBeanServer();
   }
 
-  private void onSample(HealthSample sample) {
-    controller.onSample(sample);
-  }
-
-  private int controllerPhaseOrdinal() {
+  private int modeOrdinal() {
     return controller == null ? 0 : controller.mode().phase().mode().ordinal();
   }
 
@@ -273,42 +276,6 @@ public final class StoreRuntime implements AutoCloseable {
   /** Returns the condition of the local journal. */
   public LocalBackend.JournalHealth journalHealth() {
     return local.journalHealth();
-  }
-
-  String name() {
-    return name;
-  }
-
-  NodeId node() {
-    return node;
-  }
-
-  SwitchoverController controller() {
-    return controller;
-  }
-
-  HealthMonitor health() {
-    return health;
-  }
-
-  CircuitBreaker breaker() {
-    return breaker;
-  }
-
-  LocalBackend local() {
-    return local;
-  }
-
-  ConflictTracker conflictTracker() {
-    return conflicts;
-  }
-
-  StoreMetrics metrics() {
-    return metrics;
-  }
-
-  HybridLogicalClock clock() {
-    return clock;
   }
 
   @Override

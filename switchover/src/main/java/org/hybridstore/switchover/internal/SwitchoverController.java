@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>States: STRONG, DEGRADED, RECONCILING, CLOSED ({@link Phase}); the published {@link StoreMode}
  * adds an epoch, the start time and the reason of the last transition.
  *
- * <p>Transitions: {@link ModePolicy} decides from signals (probe samples from the {@link
- * HealthMonitor}, the write path's circuit breaker opening, reconcile reports from the {@link
- * Reconciler}, operator requests); this class validates each decision against {@link Phase}'s table,
+ * <p>Transitions: {@link ModePolicy} decides from every signal (the first probe at start, probe
+ * samples from the {@link HealthMonitor}, the write path's {@link WriteBreaker} opening, reconcile
+ * reports from the {@link Reconciler}, operator requests); this class validates each decision
+ * against {@link Phase}'s table,
  * swaps the snapshot with a new epoch, logs and counts it, then tells the local backend (so peers
  * see it), the listeners and JMX. Entering STRONG closes the breaker again.
  *
@@ -65,7 +66,7 @@ public final class SwitchoverController implements AutoCloseable {
   private boolean passInFlight;
 
   SwitchoverController(String store, NodeId node, ModePolicy policy, Reconciler reconciler, LocalBackend local,
-      InstantSource time, Runnable closeBreaker, Phase initial, String initialReason) {
+      InstantSource time, Runnable closeBreaker, HealthSample first) {
     this.store = store;
     this.node = node;
     this.policy = policy;
@@ -73,6 +74,9 @@ public final class SwitchoverController implements AutoCloseable {
     this.local = local;
     this.time = time;
     this.closeBreaker = closeBreaker;
+    ModePolicy.Decision start = policy.initial(first.ok(), first.status().detail(), local.backlogSize());
+    Phase initial = start.to();
+    String initialReason = start.reason();
     this.mode = new StoreMode(initial, 1, time.instant(), initialReason);
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "hybridstore-" + store + "-switchover");
@@ -102,7 +106,7 @@ public final class SwitchoverController implements AutoCloseable {
 
   void onSample(HealthSample sample) {
     submit(() -> {
-      decide(policy.onProbe(mode.phase(), sample.ok(), sample.at(), sample.status().detail()));
+      decide(policy.onProbe(mode.phase(), sample.status(), sample.at()));
       maybeReconcile();
     });
   }

@@ -1,75 +1,127 @@
 package org.hybridstore.switchover.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hybridstore.switchover.internal.FakeStrongBackend.failingWithLeader;
+import static org.hybridstore.switchover.internal.FakeStrongBackend.noLeader;
+import static org.hybridstore.switchover.internal.FakeStrongBackend.ok;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.hybridstore.SwitchoverConfig;
+import org.hybridstore.spi.QuorumStatus;
 import org.junit.jupiter.api.Test;
 
+/** The switchover's decisions with made-up times; probes every 100 ms unless said otherwise. */
 class ModePolicyTest {
-  private final SwitchoverConfig config = SwitchoverConfig.builder().failedProbesToDegrade(3)
-      .stablePeriod(Duration.ofMillis(1_000)).build();
+  private final SwitchoverConfig config = SwitchoverConfig.builder().failedProbesToDegrade(2)
+      .electionGrace(Duration.ofMillis(1_500)).stableProbes(3).stablePeriod(Duration.ofMillis(200)).build();
   private final ModePolicy policy = new ModePolicy(config);
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-  private Optional<ModePolicy.Decision> probe(Phase phase, boolean ok) {
+  private Optional<ModePolicy.Decision> probe(Phase phase, QuorumStatus status) {
     now = now.plusMillis(100);
-    return policy.onProbe(phase, ok, now, ok ? "ok" : "no leader");
+    return policy.onProbe(phase, status, now);
   }
 
   @Test
-  void strong_degradesAfterTheConfiguredConsecutiveFailures() {
-    assertThat(probe(Phase.STRONG, false)).isEmpty();
-    assertThat(probe(Phase.STRONG, false)).isEmpty();
-    assertThat(probe(Phase.STRONG, false)).hasValueSatisfying(d -> {
+  void initial_followsTheFirstProbeAndTheBacklog() {
+    assertThat(policy.initial(false, "no leader", 0).to()).isEqualTo(Phase.DEGRADED);
+    assertThat(new ModePolicy(config).initial(true, "ok", 3).to()).isEqualTo(Phase.RECONCILING);
+    assertThat(new ModePolicy(config).initial(true, "ok", 0).to()).isEqualTo(Phase.STRONG);
+    assertThat(policy.initial(false, "no leader", 0).reason()).contains("no leader");
+  }
+
+  @Test
+  void quorumLoss_everyReachableMemberWithoutALeader_degradesAfterTwoProbes() {
+    assertThat(probe(Phase.STRONG, noLeader())).isEmpty();
+    assertThat(probe(Phase.STRONG, noLeader())).hasValueSatisfying(d -> {
       assertThat(d.to()).isEqualTo(Phase.DEGRADED);
-      assertThat(d.reason()).contains("3 consecutive probes failed").contains("no leader");
+      assertThat(d.reason()).contains("no reachable member with a leader");
     });
   }
 
   @Test
-  void strong_aSuccessResetsTheFailureCount() {
-    probe(Phase.STRONG, false);
-    probe(Phase.STRONG, false);
-    probe(Phase.STRONG, true);
-    assertThat(probe(Phase.STRONG, false)).isEmpty();
-    assertThat(probe(Phase.STRONG, false)).isEmpty();
+  void leaderElection_membersStillNamingALeader_doesNotDegradeWithinTheGrace() {
+    // Given probes failing for 1.4 s while the members name the (old) leader: an election
+    for (int i = 0; i < 14; i++) {
+      assertThat(probe(Phase.STRONG, failingWithLeader(1))).as("probe %d", i).isEmpty();
+    }
+    // When a new leader serves, Then nothing changed; the next failure run starts from zero
+    assertThat(probe(Phase.STRONG, ok(2))).isEmpty();
+    for (int i = 0; i < 14; i++) {
+      assertThat(probe(Phase.STRONG, failingWithLeader(2))).isEmpty();
+    }
   }
 
   @Test
-  void degraded_reconcilesOnlyAfterTheStablePeriod() {
-    for (int i = 0; i < 9; i++) {
-      assertThat(probe(Phase.DEGRADED, true)).as("probe %d", i).isEmpty();
+  void failuresLongerThanAnElection_degradeWhateverTheMembersSay() {
+    // The first failure starts the clock; 15 more probes span 1.5 s
+    for (int i = 0; i < 15; i++) {
+      assertThat(probe(Phase.RECONCILING, failingWithLeader(1))).isEmpty();
     }
-    // The 11th successful probe is 1,000 ms after the first one.
-    assertThat(probe(Phase.DEGRADED, true)).isEmpty();
-    assertThat(probe(Phase.DEGRADED, true)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+    assertThat(probe(Phase.RECONCILING, failingWithLeader(1))).hasValueSatisfying(d -> {
+      assertThat(d.to()).isEqualTo(Phase.DEGRADED);
+      assertThat(d.reason()).contains("longer than an election");
+    });
+  }
+
+  @Test
+  void degraded_returnsAfterStableProbesOnOneLeader() {
+    assertThat(probe(Phase.DEGRADED, ok(7))).isEmpty();
+    assertThat(probe(Phase.DEGRADED, ok(7))).isEmpty();
+    assertThat(probe(Phase.DEGRADED, ok(7))).hasValueSatisfying(d -> {
+      assertThat(d.to()).isEqualTo(Phase.RECONCILING);
+      assertThat(d.reason()).contains("3 probes on leader 7").contains("200 ms");
+    });
+  }
+
+  @Test
+  void degraded_aLeaderChangeStartsTheCountAgain() {
+    probe(Phase.DEGRADED, ok(7));
+    probe(Phase.DEGRADED, ok(7));
+    assertThat(probe(Phase.DEGRADED, ok(8))).isEmpty();
+    assertThat(probe(Phase.DEGRADED, ok(8))).isEmpty();
+    assertThat(probe(Phase.DEGRADED, ok(8))).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+  }
+
+  @Test
+  void degraded_theStablePeriodCountsToo() {
+    // Three probes 50 ms apart span only 100 ms
+    now = now.plusMillis(50);
+    assertThat(policy.onProbe(Phase.DEGRADED, ok(1), now)).isEmpty();
+    now = now.plusMillis(50);
+    assertThat(policy.onProbe(Phase.DEGRADED, ok(1), now)).isEmpty();
+    now = now.plusMillis(50);
+    assertThat(policy.onProbe(Phase.DEGRADED, ok(1), now)).isEmpty();
+    now = now.plusMillis(60);
+    assertThat(policy.onProbe(Phase.DEGRADED, ok(1), now)).as("160 ms").isEmpty();
+    now = now.plusMillis(40);
+    assertThat(policy.onProbe(Phase.DEGRADED, ok(1), now)).as("200 ms").isPresent();
   }
 
   @Test
   void flappingProbe_neverChangesTheMode() {
-    // Given a probe that fails one time in two, for a minute, in every phase
-    for (Phase phase : new Phase[] {Phase.STRONG, Phase.DEGRADED, Phase.RECONCILING}) {
-      for (int i = 0; i < 600; i++) {
-        assertThat(probe(phase, i % 2 == 0)).as("%s probe %d", phase, i).isEmpty();
+    // Given a probe that fails one time in two, for a minute, in every phase, however it fails
+    for (QuorumStatus failure : new QuorumStatus[] {noLeader(), failingWithLeader(1)}) {
+      for (Phase phase : new Phase[] {Phase.STRONG, Phase.DEGRADED, Phase.RECONCILING}) {
+        for (int i = 0; i < 600; i++) {
+          assertThat(probe(phase, i % 2 == 0 ? ok(1) : failure)).as("%s probe %d", phase, i).isEmpty();
+        }
       }
     }
   }
 
   @Test
-  void breaker_degradesAStrongStoreOnly() {
+  void breaker_degradesOnlyWhileProbesFailToo() {
+    // Given writes failing while the probe succeeds (slow or contended etcd)
+    probe(Phase.STRONG, ok(1));
+    assertThat(policy.onBreakerOpened(Phase.STRONG)).isEmpty();
+    // When the probe fails as well
+    probe(Phase.STRONG, failingWithLeader(1));
     assertThat(policy.onBreakerOpened(Phase.STRONG)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
+    assertThat(policy.onBreakerOpened(Phase.RECONCILING)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
     assertThat(policy.onBreakerOpened(Phase.DEGRADED)).isEmpty();
-    assertThat(policy.onBreakerOpened(Phase.RECONCILING)).isEmpty();
-  }
-
-  @Test
-  void reconcilingWithFailingProbes_goesBackToDegraded() {
-    probe(Phase.RECONCILING, false);
-    probe(Phase.RECONCILING, false);
-    assertThat(probe(Phase.RECONCILING, false)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
   }
 
   @Test
@@ -80,23 +132,22 @@ class ModePolicyTest {
   }
 
   @Test
-  void forcedDegrade_holdsUntilReconcileIsRequested() {
-    assertThat(policy.onForceDegrade(Phase.STRONG, "etcd upgrade")).hasValueSatisfying(d -> {
+  void operator_holdsDegradedUntilAReconcileRequest() {
+    assertThat(policy.onForceDegrade(Phase.STRONG, "maintenance")).hasValueSatisfying(d -> {
       assertThat(d.to()).isEqualTo(Phase.DEGRADED);
-      assertThat(d.reason()).contains("etcd upgrade");
+      assertThat(d.reason()).contains("maintenance");
     });
-    for (int i = 0; i < 50; i++) {
-      assertThat(probe(Phase.DEGRADED, true)).isEmpty();
+    for (int i = 0; i < 20; i++) {
+      assertThat(probe(Phase.DEGRADED, ok(1))).isEmpty();
     }
-    assertThat(policy.onReconcileRequested(Phase.DEGRADED))
-        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+    assertThat(policy.onReconcileRequested(Phase.DEGRADED)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
   }
 
   @Test
-  void reconcileRequest_waitsForASuccessfulProbe() {
-    probe(Phase.DEGRADED, false);
+  void operator_reconcileRequestWhileProbesFail_waits() {
+    policy.onForceDegrade(Phase.STRONG, "x");
+    probe(Phase.DEGRADED, noLeader());
     assertThat(policy.onReconcileRequested(Phase.DEGRADED)).isEmpty();
-    probe(Phase.DEGRADED, true);
-    assertThat(policy.onReconcileRequested(Phase.DEGRADED)).isPresent();
+    assertThat(policy.operatorHold()).isFalse();
   }
 }

@@ -1,0 +1,133 @@
+package org.hybridstore.switchover.internal;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.NodeId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStoreException;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderCommands;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.LocalBackend;
+
+/**
+ * An in-memory local backend for unit tests of the switchover's logic: a map, a backlog in
+ * insertion order and a settable peer table, with the backlog rule of the real journal (an absorb
+ * clears an order from the backlog when etcd's record includes the local one). The real journal is
+ * tested in ap-backend.
+ */
+final class FakeLocalBackend implements LocalBackend {
+  final Map<OrderId, OrderRecord> records = new ConcurrentHashMap<>();
+  final LinkedHashSet<OrderId> backlog = new LinkedHashSet<>();
+  final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
+  final List<OrderCommand> applied = new ArrayList<>();
+  private final HybridLogicalClock clock;
+  private final NodeId node;
+  private final AtomicLong mirror = new AtomicLong();
+  volatile ConsistencyMode published;
+
+  FakeLocalBackend(NodeId node, InstantSource time) {
+    this.node = node;
+    this.clock = new HybridLogicalClock(time, Duration.ofSeconds(1));
+  }
+
+  @Override
+  public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
+    applied.add(command);
+    try {
+      OrderCommands.Applied a = OrderCommands.apply(records.get(command.orderId()), command, clock, node);
+      if (!a.duplicate()) {
+        records.put(command.orderId(), a.record());
+        backlog.add(command.orderId());
+      }
+      return CompletableFuture.completedFuture(new BackendWrite(a.record(), a.duplicate(), applied.size()));
+    } catch (OrderStoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Optional<OrderRecord> read(OrderId id) {
+    return Optional.ofNullable(records.get(id));
+  }
+
+  @Override
+  public synchronized CompletionStage<Void> absorb(Collection<OrderRecord> etcd, long revision) {
+    for (OrderRecord r : etcd) {
+      OrderRecord current = records.get(r.id());
+      OrderRecord merged = current == null ? r : current.merge(r);
+      records.put(r.id(), merged);
+      if (merged.equals(r)) {
+        backlog.remove(r.id());
+      }
+    }
+    mirror.accumulateAndGet(revision, Math::max);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<Void> absorb(Collection<OrderRecord> etcd) {
+    return absorb(etcd, Long.MIN_VALUE);
+  }
+
+  @Override
+  public long mirrorRevision() {
+    return mirror.get();
+  }
+
+  @Override
+  public synchronized List<OrderRecord> backlog(int max) {
+    List<OrderRecord> out = new ArrayList<>();
+    for (OrderId id : backlog) {
+      if (out.size() >= max) {
+        break;
+      }
+      out.add(records.get(id));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized int backlogSize() {
+    return backlog.size();
+  }
+
+  @Override
+  public synchronized boolean inBacklog(OrderId id) {
+    return backlog.contains(id);
+  }
+
+  /** Puts a record in the replica and the backlog, as a peer's push would. */
+  synchronized void fromPeer(OrderRecord r) {
+    records.merge(r.id(), r, OrderRecord::merge);
+    backlog.add(r.id());
+  }
+
+  @Override
+  public void publishMode(ConsistencyMode mode, long epoch) {
+    published = mode;
+  }
+
+  @Override
+  public Map<NodeId, PeerState> peers() {
+    return Map.copyOf(peers);
+  }
+
+  @Override
+  public void close() {
+    // nothing to release
+  }
+}

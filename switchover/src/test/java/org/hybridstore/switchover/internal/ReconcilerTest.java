@@ -1,0 +1,98 @@
+package org.hybridstore.switchover.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.NodeId;
+import org.hybridstore.OrderId;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderCommands;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.LocalBackend;
+import org.junit.jupiter.api.Test;
+
+/** One reconciler per record: the owner folds it in, the others wait and take over when it is late. */
+class ReconcilerTest {
+  private final Fixtures.ManualTime time = new Fixtures.ManualTime();
+  private final FakeStrongBackend etcd = new FakeStrongBackend(time);
+  private final FakeLocalBackend local = new FakeLocalBackend(NodeId.of("n1"), time);
+  private final Reconciler reconciler = new Reconciler(etcd, local, 100, new ConflictTracker(), Fixtures.metrics(),
+      NodeId.of("n1"), Duration.ofSeconds(2), time);
+
+  private List<OrderRecord> provisionalRecords(int n) {
+    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    List<OrderRecord> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      OrderRecord r = OrderCommands.apply(null, Fixtures.create("o-" + i), clock, NodeId.of("n2")).record();
+      local.fromPeer(r);
+      out.add(r);
+    }
+    return out;
+  }
+
+  @Test
+  void owner_isAPureFunctionOfTheIdAndTheLiveNodes() {
+    List<NodeId> nodes = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    int[] counts = new int[3];
+    for (int i = 0; i < 3000; i++) {
+      NodeId o = Reconciler.owner(OrderId.of("o-" + i), nodes);
+      assertThat(Reconciler.owner(OrderId.of("o-" + i), List.copyOf(nodes))).isEqualTo(o);
+      counts[nodes.indexOf(o)]++;
+    }
+    // spread over all three, roughly evenly
+    for (int c : counts) {
+      assertThat(c).isBetween(800, 1200);
+    }
+  }
+
+  @Test
+  void pass_alone_foldsEverything() {
+    provisionalRecords(30);
+    ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+    assertThat(r.records()).isEqualTo(30);
+    assertThat(r.deferred()).isZero();
+    assertThat(r.backlogRemaining()).isZero();
+    assertThat(etcd.data).hasSize(30);
+  }
+
+  @Test
+  void pass_withLivePeers_foldsOnlyItsOwnRecords_untilTheOthersAreLate() {
+    // Given two live peers that can reach etcd
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.RECONCILING, 3));
+    provisionalRecords(60);
+    List<NodeId> owners = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    long mine = local.backlog(100).stream().filter(r -> Reconciler.owner(r.id(), owners).equals(NodeId.of("n1")))
+        .count();
+    // When a pass runs, Then it folds only its own, leaving the rest to their owners
+    ReconcileReport first = reconciler.pass().toCompletableFuture().join();
+    assertThat(first.records()).isEqualTo((int) mine);
+    assertThat(first.deferred()).isEqualTo(60 - (int) mine);
+    assertThat(etcd.data).hasSize((int) mine);
+    // And when the owners stay silent past the grace, it takes their records over
+    time.advance(Duration.ofMillis(2_100));
+    ReconcileReport second = reconciler.pass().toCompletableFuture().join();
+    assertThat(second.records()).isEqualTo(60 - (int) mine);
+    assertThat(second.backlogRemaining()).isZero();
+  }
+
+  @Test
+  void pass_degradedPeersOwnNothing() {
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 3));
+    provisionalRecords(20);
+    assertThat(reconciler.pass().toCompletableFuture().join().records()).isEqualTo(20);
+  }
+
+  @Test
+  void foldIn_isIdempotent_andClearsTheBacklog() {
+    List<OrderRecord> records = provisionalRecords(5);
+    reconciler.foldIn(records).toCompletableFuture().join();
+    var again = reconciler.foldIn(records).toCompletableFuture().join();
+    assertThat(again.written()).isZero();
+    assertThat(local.backlogSize()).isZero();
+  }
+}

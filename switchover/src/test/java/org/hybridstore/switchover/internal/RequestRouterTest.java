@@ -1,0 +1,150 @@
+package org.hybridstore.switchover.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.hybridstore.Acceptance;
+import org.hybridstore.ConsistencyUnavailableException;
+import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.ReadConsistency;
+import org.hybridstore.StoreClosedException;
+import org.hybridstore.WriteOptions;
+import org.hybridstore.WriteResult;
+import org.junit.jupiter.api.Test;
+
+/** Routing by phase, the in-call fallback, and the breaker that only reports; in-memory backends. */
+class RequestRouterTest {
+  private final Fixtures.ManualTime time = new Fixtures.ManualTime();
+  private final FakeStrongBackend etcd = new FakeStrongBackend(time);
+  private final FakeLocalBackend local = new FakeLocalBackend(Fixtures.node("n1"), time);
+  private final AtomicReference<StoreMode> mode = new AtomicReference<>(mode(Phase.STRONG));
+  private final AtomicInteger breakerOpened = new AtomicInteger();
+  private final StoreMetrics metrics = Fixtures.metrics();
+  private final WriteBreaker breaker = new WriteBreaker("t", Fixtures.config(), breakerOpened::incrementAndGet);
+  private final Reconciler reconciler = new Reconciler(etcd, local, 16, new ConflictTracker(), metrics,
+      Fixtures.node("n1"), Fixtures.config().ownerGrace(), time);
+  private final RequestRouter router = new RequestRouter(etcd, local, mode::get, breaker, reconciler,
+      Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker());
+
+  private static StoreMode mode(Phase phase) {
+    return new StoreMode(phase, 5, Instant.EPOCH, "test");
+  }
+
+  private WriteResult write(OrderCommand c) {
+    return router.apply(c, WriteOptions.DEFAULT).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+  }
+
+  @Test
+  void strong_writesThroughEtcd_andMirrorsLocally() {
+    WriteResult r = write(Fixtures.create("a"));
+    assertThat(r.acceptance()).isEqualTo(Acceptance.STRONG);
+    assertThat(etcd.data).containsKey(OrderId.of("a"));
+    assertThat(local.read(OrderId.of("a"))).isPresent();
+    assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
+  void strong_etcdFailing_fallsBackInTheSameCallWithTheSameOpId() {
+    etcd.down = true;
+    WriteResult r = write(Fixtures.create("a"));
+    assertThat(r.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(local.applied).singleElement().satisfies(c -> assertThat(c.opId()).isEqualTo(OpId.of("op-a")));
+    assertThat(local.inBacklog(OrderId.of("a"))).isTrue();
+    assertThat(metrics.fallbacks()).isEqualTo(1);
+  }
+
+  @Test
+  void strong_lateCommit_fallsBack_andTheOpIdKeepsItFromCountingTwice() {
+    etcd.lateCommits = true;
+    WriteResult r = write(Fixtures.create("a"));
+    assertThat(r.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    // etcd has the order too; folding the provisional copy in joins the two into one
+    etcd.lateCommits = false;
+    reconciler.foldIn(local.backlog(10)).toCompletableFuture().join();
+    assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().get(OpId.of("op-a"))).isPresent();
+    assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
+  void degraded_writesLocallyAtOnce_andRefusesStrongOnlyWrites() {
+    mode.set(mode(Phase.DEGRADED));
+    assertThat(write(Fixtures.create("a")).acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(etcd.applied).isEmpty();
+    assertThatThrownBy(() -> router.apply(new OrderCommand.Refund(OrderId.of("a"), OpId.of("r")), WriteOptions.DEFAULT)
+        .toCompletableFuture().join())
+        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(ConsistencyUnavailableException.class);
+    assertThatThrownBy(() -> router.apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY).toCompletableFuture().join())
+        .hasCauseInstanceOf(ConsistencyUnavailableException.class);
+  }
+
+  @Test
+  void strongOnly_etcdUncertain_failsIndeterminateInsteadOfFallingBack() {
+    etcd.lateCommits = true;
+    assertThatThrownBy(() -> router.apply(Fixtures.create("a"), WriteOptions.STRONG_ONLY).toCompletableFuture().join())
+        .hasCauseInstanceOf(IndeterminateWriteException.class);
+    assertThat(local.applied).isEmpty();
+  }
+
+  @Test
+  void reconciling_writesThroughEtcdFirst_likeStrong() {
+    mode.set(mode(Phase.RECONCILING));
+    assertThat(write(Fixtures.create("a")).acceptance()).isEqualTo(Acceptance.STRONG);
+  }
+
+  @Test
+  void closed_refusesEverything() {
+    mode.set(mode(Phase.CLOSED));
+    assertThatThrownBy(() -> router.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture().join())
+        .hasCauseInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> router.get(OrderId.of("a"), ReadConsistency.LOCAL).toCompletableFuture().join())
+        .hasCauseInstanceOf(StoreClosedException.class);
+  }
+
+  @Test
+  void breaker_onlyReports_writesKeepTryingEtcdWhileItIsOpen() {
+    // Given enough failed strong writes to open the breaker
+    etcd.down = true;
+    for (int i = 0; i < 5; i++) {
+      write(Fixtures.create("f" + i));
+    }
+    assertThat(breakerOpened.get()).isEqualTo(1);
+    assertThat(breaker.state()).isEqualTo("OPEN");
+    // When etcd answers again, Then the next write goes to etcd: the breaker did not route
+    etcd.down = false;
+    assertThat(write(Fixtures.create("x")).acceptance()).isEqualTo(Acceptance.STRONG);
+  }
+
+  @Test
+  void dirtyOrder_isFoldedIntoEtcdBeforeAStrongWriteToIt() {
+    // Given an order created provisionally, unknown to etcd
+    mode.set(mode(Phase.DEGRADED));
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.STRONG));
+    // When a strong write changes it
+    WriteResult r = write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("set"), "k", "v"));
+    // Then etcd got the provisional create first, and the write applied on top of it
+    assertThat(r.acceptance()).isEqualTo(Acceptance.STRONG);
+    assertThat(etcd.merges).hasSize(1);
+    assertThat(r.order().attributes()).containsEntry("k", "v");
+    assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
+  void reads_byConsistencyAndPhase() {
+    write(Fixtures.create("a"));
+    assertThat(router.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture().join()).isPresent();
+    mode.set(mode(Phase.DEGRADED));
+    assertThatThrownBy(() -> router.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture().join())
+        .hasCauseInstanceOf(ConsistencyUnavailableException.class);
+    assertThat(router.get(OrderId.of("a"), ReadConsistency.SERIALIZABLE).toCompletableFuture().join())
+        .hasValueSatisfying(v -> assertThat(v.servedBy()).isEqualTo(ReadConsistency.LOCAL));
+  }
+}

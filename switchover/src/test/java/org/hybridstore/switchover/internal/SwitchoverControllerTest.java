@@ -1,0 +1,111 @@
+package org.hybridstore.switchover.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.hybridstore.ConsistencyMode;
+import org.hybridstore.NodeId;
+import org.hybridstore.event.ModeChangedEvent;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderCommands;
+import org.hybridstore.spi.QuorumStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The one owner of the mode, driven by reports, with in-memory backends and a manual clock. */
+class SwitchoverControllerTest {
+  private final Fixtures.ManualTime time = new Fixtures.ManualTime();
+  private final FakeStrongBackend etcd = new FakeStrongBackend(time);
+  private final FakeLocalBackend local = new FakeLocalBackend(NodeId.of("n1"), time);
+  private final List<ModeChangedEvent> events = new CopyOnWriteArrayList<>();
+  private SwitchoverController controller;
+
+  private SwitchoverController start(QuorumStatus first) {
+    Reconciler reconciler = new Reconciler(etcd, local, 50, new ConflictTracker(), Fixtures.metrics(), NodeId.of("n1"),
+        Duration.ofSeconds(2), time);
+    controller = new SwitchoverController("t", NodeId.of("n1"), new ModePolicy(Fixtures.config()), reconciler, local,
+        time, () -> { }, new HealthSample(first.quorum(), time.instant(), first));
+    controller.addListener(events::add);
+    return controller;
+  }
+
+  private void sample(QuorumStatus s) {
+    time.advance(Duration.ofMillis(100));
+    controller.onSample(new HealthSample(s.quorum(), time.instant(), s));
+  }
+
+  @AfterEach
+  void close() {
+    if (controller != null) {
+      controller.close();
+    }
+  }
+
+  @Test
+  void start_withoutQuorum_isDegraded_andPublishesIt() {
+    start(FakeStrongBackend.noLeader());
+    assertThat(controller.mode().phase()).isEqualTo(Phase.DEGRADED);
+    assertThat(controller.mode().epoch()).isEqualTo(1);
+    assertThat(local.published).isEqualTo(ConsistencyMode.DEGRADED);
+  }
+
+  @Test
+  void outageAndReturn_degradesReconcilesAndIsStrongWithAnEmptyBacklog() {
+    start(FakeStrongBackend.ok(1));
+    assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
+    // Given quorum loss
+    sample(FakeStrongBackend.noLeader());
+    sample(FakeStrongBackend.noLeader());
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.DEGRADED);
+    // And provisional writes meanwhile
+    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    for (int i = 0; i < 120; i++) {
+      local.fromPeer(OrderCommands.apply(null, Fixtures.create("p-" + i), clock, NodeId.of("n1")).record());
+    }
+    // When etcd serves again on one leader
+    for (int i = 0; i < 3; i++) {
+      sample(FakeStrongBackend.ok(2));
+    }
+    // Then the node reconciles every record and is STRONG again, each transition once
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.STRONG);
+    assertThat(local.backlogSize()).isZero();
+    assertThat(etcd.data).hasSize(120);
+    assertThat(events).extracting(ModeChangedEvent::to)
+        .containsExactly(ConsistencyMode.DEGRADED, ConsistencyMode.RECONCILING, ConsistencyMode.STRONG);
+    assertThat(controller.mode().epoch()).isEqualTo(4);
+    assertThat(controller.transitions()).isEqualTo(3);
+  }
+
+  @Test
+  void strongWithABacklogFromPeers_drainsItWithoutChangingMode() {
+    start(FakeStrongBackend.ok(1));
+    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    local.fromPeer(OrderCommands.apply(null, Fixtures.create("x"), clock, NodeId.of("n9")).record());
+    sample(FakeStrongBackend.ok(1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> local.backlogSize() == 0);
+    assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void breakerOpening_whileProbesSucceed_changesNothing() {
+    start(FakeStrongBackend.ok(1));
+    sample(FakeStrongBackend.ok(1));
+    controller.onBreakerOpened();
+    sample(FakeStrongBackend.ok(1));
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+        .until(() -> controller.mode().phase() == Phase.STRONG);
+  }
+
+  @Test
+  void close_movesToClosed() {
+    start(FakeStrongBackend.ok(1));
+    controller.close();
+    assertThat(controller.mode().phase()).isEqualTo(Phase.CLOSED);
+    assertThat(events).extracting(ModeChangedEvent::reason).containsExactly("store closed");
+  }
+}
