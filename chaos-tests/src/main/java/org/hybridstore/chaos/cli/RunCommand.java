@@ -20,7 +20,7 @@ public final class RunCommand implements Callable<Integer> {
   int nodes = 3;
 
   @Option(names = "--time-limit", paramLabel = "SECONDS", description = "workload and fault phase; default ${DEFAULT-VALUE}")
-  int timeLimit = 60;
+  int timeLimit = 90;
 
   @Option(names = "--nemesis", split = ",", paramLabel = "NAMES",
       description = "faults to cycle through, comma-separated, or 'all' or 'none'; default ${DEFAULT-VALUE}")

@@ -108,7 +108,7 @@ final class ServiceNodes implements AutoCloseable {
         "--gossip-host", h.address(), "--gossip-port", Integer.toString(h.ports().gossip()),
         "--seeds", String.join(",", seeds),
         "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
-        "--probe-interval-ms", "100", "--probe-timeout-ms", "500", "--stable-ms", "1000"));
+        "--probe-interval-ms", "100", "--probe-timeout-ms", "500"));
     if (!config.mutant().isEmpty()) {
       cmd.addAll(List.of("--mutant", config.mutant()));
     }

@@ -30,7 +30,7 @@ import org.hybridstore.SwitchoverConfig;
  *   --strong-deadline-ms STRONG_DEADLINE_MS write deadline before falling back, default 1000
  *   --probe-interval-ms  PROBE_INTERVAL_MS  default 100
  *   --probe-timeout-ms   PROBE_TIMEOUT_MS   default 500
- *   --stable-ms          STABLE_MS          probe success needed before reconciling, default 1000
+ *   --stable-ms          STABLE_MS          span of the stable probes before reconciling, default 200
  *   --jolokia            JOLOKIA            embedded Jolokia (JMX over HTTP) on or off, default true
  *   --jolokia-host       JOLOKIA_HOST       default 127.0.0.1
  *   --jolokia-port       JOLOKIA_PORT       default 0 (any free port, printed at start)
@@ -67,7 +67,8 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
         .strongWriteDeadline(Duration.ofMillis(s.integer("strong-deadline-ms", 1000)))
         .probeInterval(Duration.ofMillis(s.integer("probe-interval-ms", 100)))
         .probeTimeout(Duration.ofMillis(s.integer("probe-timeout-ms", 500)))
-        .stablePeriod(Duration.ofMillis(s.integer("stable-ms", 1000)))
+        .stablePeriod(Duration.ofMillis(s.integer("stable-ms",
+            (int) SwitchoverConfig.DEFAULT_STABLE_PERIOD.toMillis())))
         .build();
     boolean operations = s.bool("jolokia-operations", false);
     JolokiaSettings jolokia = new JolokiaSettings(s.bool("jolokia", true), s.get("jolokia-host", "127.0.0.1"),

@@ -27,9 +27,10 @@ import org.jspecify.annotations.Nullable;
  *       follows a leader (every reachable member says "no leader", or none answers): etcd's own
  *       verdict that the quorum is gone; or (b) probes failing without a break for {@code
  *       electionGrace} (longer than an election takes), whatever the members say; or (c) the write
- *       path's circuit breaker opens while the last probe failed too (writes and probes both
- *       failing). A breaker that opens while probes succeed (slow or contended writes) changes
- *       nothing: the in-call fallback covers those writes. An operator may force it.
+ *       path's circuit breaker opens while the last two probes failed too (writes and probes both
+ *       failing). A breaker that opens while probes succeed, or fail only now and then (slow or
+ *       contended writes, a flaky member), changes nothing: the in-call fallback covers those
+ *       writes. An operator may force it.
  *   <li><b>DEGRADED → RECONCILING</b> by a fast, flap-proof rule: {@code stableProbes} successful
  *       probes in a row that all see the same leader (and no newer term), spanning at least {@code
  *       stablePeriod}. Any failed probe or a change of leader starts the count again, so a probe
@@ -54,6 +55,7 @@ public final class ModePolicy {
   private int consecutiveNoLeader;
   private @Nullable Instant failingSince;
   private boolean lastProbeFailed;
+  private int consecutiveFailures;
   private int okInARow;
   private @Nullable Instant okSince;
   private long stableLeader;
@@ -83,6 +85,7 @@ public final class ModePolicy {
   public Decision initial(boolean quorum, String detail, int backlog) {
     if (!quorum) {
       lastProbeFailed = true;
+      consecutiveFailures = 1;
       return new Decision(Phase.DEGRADED, "etcd has no quorum at start: " + detail);
     }
     if (backlog > 0) {
@@ -102,11 +105,13 @@ public final class ModePolicy {
   public Optional<Decision> onProbe(Phase phase, QuorumStatus status, Instant at) {
     if (status.quorum()) {
       lastProbeFailed = false;
+      consecutiveFailures = 0;
       consecutiveNoLeader = 0;
       failingSince = null;
       return onGoodProbe(phase, status, at);
     }
     lastProbeFailed = true;
+    consecutiveFailures++;
     okInARow = 0;
     okSince = null;
     if (failingSince == null) {
@@ -154,9 +159,9 @@ public final class ModePolicy {
    * @return the transition to make, if any
    */
   public Optional<Decision> onBreakerOpened(Phase phase) {
-    if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && lastProbeFailed) {
-      return Optional.of(new Decision(Phase.DEGRADED, "etcd writes failing (circuit breaker open) and the last"
-          + " probe failed"));
+    if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && consecutiveFailures >= 2) {
+      return Optional.of(new Decision(Phase.DEGRADED, "etcd writes failing (circuit breaker open) and the last "
+          + consecutiveFailures + " probes failed"));
     }
     return Optional.empty();
   }

@@ -117,7 +117,10 @@ class ModePolicyTest {
     // Given writes failing while the probe succeeds (slow or contended etcd)
     probe(Phase.STRONG, ok(1));
     assertThat(policy.onBreakerOpened(Phase.STRONG)).isEmpty();
-    // When the probe fails as well
+    // Nor while probes fail one time in two
+    probe(Phase.STRONG, failingWithLeader(1));
+    assertThat(policy.onBreakerOpened(Phase.STRONG)).isEmpty();
+    // When the probes fail as well, twice in a row
     probe(Phase.STRONG, failingWithLeader(1));
     assertThat(policy.onBreakerOpened(Phase.STRONG)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
     assertThat(policy.onBreakerOpened(Phase.RECONCILING)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
