@@ -186,7 +186,7 @@ public final class ChaosRun {
         verdict = verdict.merge(r.validity());
       }
       CheckResult check = CheckResult.of(verdict, new LinkedHashMap<String, Object>(checks));
-      Map<String, Object> figures = Figures.compute(history, windows, runEnd);
+      Map<String, Object> figures = Figures.compute(history, windows, runEnd, sampler.samples());
       figures.put("recoveryMillis", recoveryMillis);
       figures.put("recoveryStartMillis", recoveryStart / 1_000_000);
       figures.put("replicationLagMillis", replication.lagQuantiles());

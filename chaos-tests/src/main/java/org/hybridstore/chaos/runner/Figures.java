@@ -26,6 +26,11 @@ final class Figures {
   private Figures() {}
 
   static Map<String, Object> compute(History history, List<FaultWindow> windows, long runEndNanos) {
+    return compute(history, windows, runEndNanos, List.of());
+  }
+
+  static Map<String, Object> compute(History history, List<FaultWindow> windows, long runEndNanos,
+      List<ModeSampler.Sample> samples) {
     List<Operation> ops = history.operations();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("overall", counts(ops, 0, runEndNanos));
@@ -46,6 +51,8 @@ final class Figures {
       firstProvisional.values().forEach(v -> detection.add(v.doubleValue()));
       m.put("convergenceMillis", w.convergenceMillis());
       m.put("degraded", w.degraded);
+      long until = w.convergedNanos >= 0 ? w.convergedNanos : end;
+      m.put("byNode", perNode(ops, samples, w.startNanos, end, until));
       if (w.failure != null) {
         m.put("failure", w.failure);
       }
@@ -59,6 +66,7 @@ final class Figures {
       perWindow.add(m);
     }
     out.put("windows", perWindow);
+    out.put("transitionsOutsideFaults", transitionsOutside(samples, windows, runEndNanos));
     out.put("convergenceMillis", quantiles(convergence));
     out.put("convergedWindows", convergence.size() + " of " + degradedWindows + " windows with a degraded node ("
         + (windows.size() - degradedWindows) + " more where every node stayed STRONG)");
@@ -104,6 +112,92 @@ final class Figures {
     long answerable = attempted - rejected;
     m.put("acknowledgedPercent", answerable == 0 ? 100.0 : Math.round(1000.0 * (strong + provisional) / answerable) / 10.0);
     return m;
+  }
+
+  /**
+   * Per node, for one window: the share of its acknowledged writes that were STRONG (writes
+   * completed between the fault's start and its heal), how long it was not STRONG and how many
+   * mode changes it made between the fault's start and the window's convergence (from the mode
+   * samples, so a change shorter than the 100 ms poll can be missed).
+   */
+  private static Map<String, Object> perNode(List<Operation> ops, List<ModeSampler.Sample> samples, long from,
+      long to, long until) {
+    Map<String, long[]> acks = new java.util.TreeMap<>();
+    for (Operation o : ops) {
+      var c = o.completion();
+      if (c == null || c.type() != OpType.OK || !WRITES.contains(c.f()) || c.timeNanos() < from || c.timeNanos() >= to) {
+        continue;
+      }
+      long[] a = acks.computeIfAbsent(c.node(), n -> new long[2]);
+      a[OrderWorkload.provisional(c) ? 1 : 0]++;
+    }
+    Map<String, List<ModeSampler.Sample>> byNode = new java.util.TreeMap<>();
+    for (ModeSampler.Sample s : samples) {
+      byNode.computeIfAbsent(s.node(), n -> new ArrayList<>()).add(s);
+    }
+    Map<String, Object> out = new java.util.TreeMap<>();
+    java.util.Set<String> nodes = new java.util.TreeSet<>(acks.keySet());
+    nodes.addAll(byNode.keySet());
+    long fromMs = from / 1_000_000;
+    long untilMs = until / 1_000_000;
+    for (String node : nodes) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      long[] a = acks.getOrDefault(node, new long[2]);
+      m.put("ackStrong", a[0]);
+      m.put("ackProvisional", a[1]);
+      m.put("strongPercent", a[0] + a[1] == 0 ? null : Math.round(1000.0 * a[0] / (a[0] + a[1])) / 10.0);
+      long notStrong = 0;
+      int transitions = 0;
+      ModeSampler.Sample prev = null;
+      for (ModeSampler.Sample s : byNode.getOrDefault(node, List.of())) {
+        if (prev != null) {
+          long a0 = Math.max(prev.sentMillis(), fromMs);
+          long b0 = Math.min(s.sentMillis(), untilMs);
+          if (b0 > a0 && !prev.mode().equals("STRONG")) {
+            notStrong += b0 - a0;
+          }
+          if (s.sentMillis() >= fromMs && s.sentMillis() <= untilMs && s.epoch() > prev.epoch() && prev.epoch() > 0) {
+            transitions += (int) (s.epoch() - prev.epoch());
+          }
+        }
+        if (!s.mode().equals("DOWN")) {
+          prev = s;
+        }
+      }
+      m.put("notStrongMillis", notStrong);
+      m.put("transitions", transitions);
+      out.put(node, m);
+    }
+    return out;
+  }
+
+  /** Mode changes (epoch increments) that happened outside every fault window: should be none. */
+  private static int transitionsOutside(List<ModeSampler.Sample> samples, List<FaultWindow> windows, long runEnd) {
+    Map<String, ModeSampler.Sample> prev = new java.util.HashMap<>();
+    int count = 0;
+    for (ModeSampler.Sample s : samples) {
+      if (s.mode().equals("DOWN")) {
+        continue;
+      }
+      ModeSampler.Sample p = prev.put(s.node(), s);
+      if (p == null || s.epoch() <= p.epoch() || p.epoch() <= 0) {
+        continue;
+      }
+      long t = s.sentMillis() * 1_000_000;
+      boolean inside = false;
+      for (FaultWindow w : windows) {
+        long until = w.convergedNanos >= 0 ? w.convergedNanos : (w.endNanos >= 0 ? w.endNanos : runEnd)
+            + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        if (t >= w.startNanos && t <= until) {
+          inside = true;
+          break;
+        }
+      }
+      if (!inside && t <= runEnd) {
+        count += (int) (s.epoch() - p.epoch());
+      }
+    }
+    return count;
   }
 
   private static Map<String, Long> firstProvisionalAck(List<Operation> ops, long from, long to) {

@@ -260,6 +260,20 @@ final class Report {
           .append(convergence).append("</td></tr>");
     }
     b.append("</table>");
+    b.append("<table><tr><th>fault</th><th>node</th><th>acked STRONG</th><th>acked PROVISIONAL</th><th>STRONG %</th>"
+        + "<th>not STRONG (ms)</th><th>mode changes</th></tr>");
+    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
+      Map<String, Map<String, Object>> byNode = (Map<String, Map<String, Object>>) w.getOrDefault("byNode", Map.of());
+      for (Map.Entry<String, Map<String, Object>> e : byNode.entrySet()) {
+        Map<String, Object> m = e.getValue();
+        b.append("<tr><td>").append(esc(String.valueOf(w.get("nemesis")))).append("</td><td>").append(esc(e.getKey()))
+            .append("</td><td>").append(m.get("ackStrong")).append("</td><td>").append(m.get("ackProvisional"))
+            .append("</td><td>").append(m.get("strongPercent") == null ? "&ndash;" : m.get("strongPercent"))
+            .append("</td><td>").append(m.get("notStrongMillis")).append("</td><td>").append(m.get("transitions"))
+            .append("</td></tr>");
+      }
+    }
+    b.append("</table><p>Mode changes outside fault windows: ").append(f.get("transitionsOutsideFaults")).append("</p>");
     return b.toString();
   }
 

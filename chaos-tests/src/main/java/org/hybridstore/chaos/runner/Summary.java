@@ -31,6 +31,15 @@ final class Summary {
           c.get("attempted"), c.get("ackStrong"), c.get("ackProvisional"), c.get("rejected"), c.get("failed"),
           c.get("unknown"), convergence);
     }
+    out.println("per node in each window (share of acknowledged writes STRONG, time not STRONG, mode changes):");
+    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
+      StringBuilder b = new StringBuilder("  " + w.get("nemesis") + ":");
+      ((Map<String, Map<String, Object>>) w.getOrDefault("byNode", Map.of())).forEach((node, m) -> b.append(' ')
+          .append(node).append(' ').append(m.get("strongPercent") == null ? "-" : m.get("strongPercent") + "%")
+          .append('/').append(m.get("notStrongMillis")).append("ms/").append(m.get("transitions")));
+      out.println(b);
+    }
+    out.println("mode changes outside fault windows: " + f.get("transitionsOutsideFaults"));
     out.println("convergence window (heal -> all nodes STRONG, settled, replicas equal to etcd), ms: "
         + f.get("convergenceMillis") + " (" + f.get("convergedWindows") + ")");
     out.println("replication lag (provisional create -> readable on reachable peers), ms: "
