@@ -1,5 +1,10 @@
 package org.hybridstore;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
  * The idempotency key of one command, chosen by the client (a UUID is a good choice). Applying a
  * command whose op id the order already holds changes nothing and returns the earlier result;
@@ -28,6 +33,19 @@ public record OpId(String value) implements Comparable<OpId> {
   /** Returns a fresh random op id. */
   public static OpId random() {
     return new OpId(java.util.UUID.randomUUID().toString());
+  }
+
+  /**
+   * Returns the 64-bit key a record remembers this op id by (the first eight bytes of the SHA-256
+   * of its UTF-8 form): records keep keys, not the op ids themselves, which keeps them small.
+   */
+  public long key() {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(d).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
   }
 
   @Override

@@ -25,8 +25,12 @@ public final class OrderLimits {
   public static final int MAX_ATTRIBUTE_VALUE_LENGTH = 1024;
   /** Distinct attribute keys an order may ever have held (removed ones keep a tombstone). */
   public static final int MAX_ATTRIBUTES = 64;
-  /** How many of the most recent op ids a record remembers for idempotency. */
-  public static final int OP_ID_RETENTION = 128;
+  /**
+   * How many of the most recent op ids a record remembers for idempotency: a client may retry a
+   * command safely (it counts once) while fewer than this many other commands were applied to the
+   * same order after it.
+   */
+  public static final int OP_ID_RETENTION = 64;
   /** Largest encoded record, in bytes. */
   public static final int MAX_RECORD_BYTES = 256 * 1024;
 

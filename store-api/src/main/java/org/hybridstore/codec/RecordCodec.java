@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import ByteBuffer;
+import java.util.ArrayList;
+import Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.hybridstore.CommandRejectedException;
 import org.hybridstore.CorruptDataException;
@@ -20,6 +25,7 @@ import org.hybridstore.OrderLimits;
 import org.hybridstore.OrderLine;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.model.AppliedOps;
+import HybridTimestamp;
 import org.hybridstore.model.Lww;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
@@ -30,24 +36,32 @@ import org.hybridstore.model.VersionVector;
  * Encodes {@link OrderRecord}s as JSON, schema version {@value #SCHEMA_VERSION}:
  *
  * <pre>{@code
- * {"schema":1,"id":"o-17","status":"PAID",
+ * {"schema":2,"id":"o-17","status":"PAID",
  *  "customer":{"v":"c-9","t":"1732700000000.0@n1"},"currency":{"v":"EUR","t":"..."},
  *  "statuses":["CREATED","PAID"],
  *  "lines":{"sku-1":{"qty":2,"price":1250,"t":"..."},"sku-2":{"removed":true,"t":"..."}},
  *  "attributes":{"note":{"v":"gift","t":"..."}},
  *  "vv":{"n1":2},
- *  "ops":{"op-1":{"fp":"9f2c...","t":"..."}}}
+ *  "opn":["n1"],"ops":"<base64>"}
  * }</pre>
  *
  * {@code status} is the derived current status, written for people reading the key with
- * {@code etcdctl get}; decoding ignores it. Output is deterministic (maps sorted), so equal
- * records encode to equal bytes and a hash of the bytes can serve as a digest.
+ * {@code etcdctl get}; decoding ignores it. {@code ops} is the applied op ids, compactly: base64 of
+ * {@value #OP_ENTRY_BYTES}-byte entries in key order (op id key, command fingerprint, stamp wall
+ * millis, stamp logical counter, index of the stamp's node in {@code opn}), big-endian; with the
+ * retention of {@link OrderLimits#OP_ID_RETENTION} entries that is at most about 2.4 KB. Schema 1
+ * (op ids as a JSON object of strings, about 12 KB for a full record) is still read. Output is
+ * deterministic (maps sorted), so equal records encode to equal bytes and a hash of the bytes can
+ * serve as a digest.
  *
  * <p>This class is thread-safe.
  */
 public final class RecordCodec {
   /** The schema version this codec writes and reads. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
+
+  /** Bytes per applied-op entry in schema 2. */
+  static final int OP_ENTRY_BYTES = 8 + 8 + 8 + 4 + 2;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,9 +100,7 @@ public final class RecordCodec {
     record.attributes().forEach((k, reg) -> attributes.set(k, register(reg)));
     ObjectNode vv = root.putObject("vv");
     record.versions().counters().forEach((n, c) -> vv.put(n.value(), c));
-    ObjectNode ops = root.putObject("ops");
-    record.appliedOps().entries().forEach((op, e) ->
-        ops.putObject(op.value()).put("fp", e.fingerprint()).put("t", e.stamp().toString()));
+    encodeOps(root, record.appliedOps());
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(root);
@@ -133,9 +145,9 @@ public final class RecordCodec {
       throw new CorruptDataException("expected a JSON object");
     }
     int schema = required(root, "schema").asInt(-1);
-    if (!required(root, "schema").isInt() || schema != SCHEMA_VERSION) {
+    if (!required(root, "schema").isInt() || (schema != SCHEMA_VERSION && schema != 1)) {
       throw new CorruptDataException("unknown schema version " + root.get("schema")
-          + " (this build reads version " + SCHEMA_VERSION + ")");
+          + " (this build reads versions 1 and " + SCHEMA_VERSION + ")");
     }
     OrderId id = OrderId.of(text(root, "id"));
     EnumSet<OrderStatus> reached = EnumSet.noneOf(OrderStatus.class);
@@ -152,12 +164,64 @@ public final class RecordCodec {
     fields(object(root, "attributes"), (k, a) -> attributes.put(k, register(a, Function.identity())));
     TreeMap<NodeId, Long> vv = new TreeMap<>();
     fields(object(root, "vv"), (n, c) -> vv.put(NodeId.of(n), c.asLong()));
-    TreeMap<OpId, AppliedOps.Entry> ops = new TreeMap<>();
-    fields(object(root, "ops"), (op, e) ->
-        ops.put(OpId.of(op), new AppliedOps.Entry(text(e, "fp"), Stamp.parse(text(e, "t")))));
+    AppliedOps ops = schema == 1 ? decodeOpsV1(root) : decodeOps(root);
     return new OrderRecord(id, register(required(root, "customer"), Function.identity()),
         register(required(root, "currency"), Function.identity()), lines, attributes,
-        new StatusHistory(reached), new VersionVector(vv), new AppliedOps(ops));
+        new StatusHistory(reached), new VersionVector(vv), ops);
+  }
+
+  private static void encodeOps(ObjectNode root, AppliedOps ops) {
+    TreeSet<String> nodes = new TreeSet<>();
+    ops.entries().values().forEach(e -> nodes.add(e.stamp().node().value()));
+    List<String> table = new ArrayList<>(nodes);
+    ArrayNode opn = root.putArray("opn");
+    table.forEach(opn::add);
+    ByteBuffer b = ByteBuffer.allocate(ops.entries().size() * OP_ENTRY_BYTES);
+    ops.entries().forEach((key, e) -> {
+      b.putLong(key).putLong(e.fingerprint()).putLong(e.stamp().time().wallMillis())
+          .putInt(e.stamp().time().logical()).putShort((short) table.indexOf(e.stamp().node().value()));
+    });
+    root.put("ops", Base64.getEncoder().encodeToString(b.array()));
+  }
+
+  private static AppliedOps decodeOps(JsonNode root) {
+    List<NodeId> table = new ArrayList<>();
+    for (JsonNode n : array(root, "opn")) {
+      table.add(NodeId.of(n.asText()));
+    }
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(text(root, "ops"));
+    } catch (IllegalArgumentException e) {
+      throw new CorruptDataException("field 'ops' is not base64");
+    }
+    if (raw.length % OP_ENTRY_BYTES != 0 || raw.length / OP_ENTRY_BYTES > OrderLimits.OP_ID_RETENTION) {
+      throw new CorruptDataException("field 'ops' holds " + raw.length + " bytes, not up to "
+          + OrderLimits.OP_ID_RETENTION + " entries of " + OP_ENTRY_BYTES);
+    }
+    ByteBuffer b = ByteBuffer.wrap(raw);
+    TreeMap<Long, AppliedOps.Entry> ops = new TreeMap<>();
+    while (b.hasRemaining()) {
+      long key = b.getLong();
+      long fp = b.getLong();
+      long wall = b.getLong();
+      int logical = b.getInt();
+      int node = Short.toUnsignedInt(b.getShort());
+      if (node >= table.size()) {
+        throw new CorruptDataException("field 'ops' names node " + node + " of " + table.size());
+      }
+      ops.put(key, new AppliedOps.Entry(fp, new Stamp(new HybridTimestamp(wall, logical),
+          table.get(node))));
+    }
+    return new AppliedOps(ops);
+  }
+
+  /** Schema 1: {@code "ops":{"op-1":{"fp":"<16 hex>","t":"<stamp>"}}}. */
+  private static AppliedOps decodeOpsV1(JsonNode root) {
+    TreeMap<Long, AppliedOps.Entry> ops = new TreeMap<>();
+    fields(object(root, "ops"), (op, e) -> ops.put(OpId.of(op).key(),
+        new AppliedOps.Entry(Long.parseUnsignedLong(text(e, "fp"), 16), Stamp.parse(text(e, "t")))));
+    return new AppliedOps(ops);
   }
 
   private static ObjectNode register(Lww<String> reg) {

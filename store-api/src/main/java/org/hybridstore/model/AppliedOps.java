@@ -14,23 +14,24 @@ import org.hybridstore.OrderLimits;
 
 /**
  * The op ids a record has applied, bounded to the {@link OrderLimits#OP_ID_RETENTION} most recent
- * ones (by stamp). Each entry keeps a fingerprint of the command, so a reused op id with a
- * different command is recognised.
+ * ones (by stamp). A record keeps each op id as its 64-bit {@link OpId#key() key} (a collision of
+ * two op ids of one order is a 1 in 2^64 event) with a fingerprint of the command, so a reused op
+ * id with a different command is recognised; that keeps a full record near 2 KB of op ids.
  *
- * <p>Merge is a join: union, keeping for each op id the entry with the later stamp, then the
- * newest {@code OP_ID_RETENTION} entries. An entry dropped by one merge could never have survived
- * a later one either (as many newer entries exist), so the result does not depend on the order of
- * merges, and no op id within the retention bound is lost.
+ * <p>Merge is a join: union, keeping for each key the entry with the later stamp, then the newest
+ * {@code OP_ID_RETENTION} entries. An entry dropped by one merge could never have survived a later
+ * one either (as many newer entries exist), so the result does not depend on the order of merges,
+ * and no op id within the retention bound is lost.
  *
- * @param entries op id to entry
+ * @param entries op id key to entry
  */
-public record AppliedOps(SortedMap<OpId, Entry> entries) {
+public record AppliedOps(SortedMap<Long, Entry> entries) {
   /** No op applied yet. */
   public static final AppliedOps EMPTY = new AppliedOps(new TreeMap<>());
 
-  /** Newest first; op id breaks ties so the cut is deterministic. */
-  private static final Comparator<Map.Entry<OpId, Entry>> NEWEST_FIRST =
-      Comparator.<Map.Entry<OpId, Entry>, Stamp>comparing(e -> e.getValue().stamp())
+  /** Newest first; the key breaks ties so the cut is deterministic. */
+  private static final Comparator<Map.Entry<Long, Entry>> NEWEST_FIRST =
+      Comparator.<Map.Entry<Long, Entry>, Stamp>comparing(e -> e.getValue().stamp())
           .thenComparing(Map.Entry::getKey)
           .reversed();
 
@@ -40,11 +41,11 @@ public record AppliedOps(SortedMap<OpId, Entry> entries) {
    * @param fingerprint the command's fingerprint ({@link CommandFingerprint})
    * @param stamp when it was applied, and where
    */
-  public record Entry(String fingerprint, Stamp stamp) {
+  public record Entry(long fingerprint, Stamp stamp) {
     Entry later(Entry other) {
       int c = stamp.compareTo(other.stamp);
       if (c == 0) {
-        c = fingerprint.compareTo(other.fingerprint);
+        c = Long.compare(fingerprint, other.fingerprint);
       }
       return c >= 0 ? this : other;
     }
@@ -62,7 +63,17 @@ public record AppliedOps(SortedMap<OpId, Entry> entries) {
    * @return its entry
    */
   public Optional<Entry> get(OpId opId) {
-    return Optional.ofNullable(entries.get(opId));
+    return Optional.ofNullable(entries.get(opId.key()));
+  }
+
+  /**
+   * Returns whether an op id is remembered.
+   *
+   * @param opId the op id
+   * @return whether it is
+   */
+  public boolean contains(OpId opId) {
+    return entries.containsKey(opId.key());
   }
 
   /**
@@ -73,8 +84,8 @@ public record AppliedOps(SortedMap<OpId, Entry> entries) {
    * @return the new set
    */
   public AppliedOps with(OpId opId, Entry entry) {
-    TreeMap<OpId, Entry> next = new TreeMap<>(entries);
-    next.merge(opId, entry, Entry::later);
+    TreeMap<Long, Entry> next = new TreeMap<>(entries);
+    next.merge(opId.key(), entry, Entry::later);
     return new AppliedOps(next);
   }
 
@@ -85,19 +96,19 @@ public record AppliedOps(SortedMap<OpId, Entry> entries) {
    * @return the join
    */
   public AppliedOps merge(AppliedOps other) {
-    TreeMap<OpId, Entry> next = new TreeMap<>(entries);
+    TreeMap<Long, Entry> next = new TreeMap<>(entries);
     other.entries.forEach((op, e) -> next.merge(op, e, Entry::later));
     return new AppliedOps(next);
   }
 
-  private static SortedMap<OpId, Entry> retain(Map<OpId, Entry> all) {
+  private static SortedMap<Long, Entry> retain(Map<Long, Entry> all) {
     if (all.size() <= OrderLimits.OP_ID_RETENTION) {
       return new TreeMap<>(all);
     }
-    List<Map.Entry<OpId, Entry>> sorted = new ArrayList<>(new HashMap<>(all).entrySet());
+    List<Map.Entry<Long, Entry>> sorted = new ArrayList<>(new HashMap<>(all).entrySet());
     sorted.sort(NEWEST_FIRST);
-    TreeMap<OpId, Entry> kept = new TreeMap<>();
-    for (Map.Entry<OpId, Entry> e : sorted.subList(0, OrderLimits.OP_ID_RETENTION)) {
+    TreeMap<Long, Entry> kept = new TreeMap<>();
+    for (Map.Entry<Long, Entry> e : sorted.subList(0, OrderLimits.OP_ID_RETENTION)) {
       kept.put(e.getKey(), e.getValue());
     }
     return kept;

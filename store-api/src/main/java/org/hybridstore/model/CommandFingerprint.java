@@ -3,13 +3,12 @@ package org.hybridstore.model;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderLine;
 
 /**
  * A stable fingerprint of a command's payload: the first 8 bytes of the SHA-256 of a canonical text
- * form, in hex. Stable across JVMs and versions (unlike {@code hashCode}, which is identity-based
+ * form. Stable across JVMs and versions (unlike {@code hashCode}, which is identity-based
  * for enums), so replicas on different nodes agree on whether two commands are the same.
  */
 public final class CommandFingerprint {
@@ -19,13 +18,13 @@ public final class CommandFingerprint {
    * Returns the fingerprint of a command.
    *
    * @param command the command
-   * @return 16 hex characters
+   * @return the fingerprint
    */
-  public static String of(OrderCommand command) {
+  public static long of(OrderCommand command) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256")
           .digest(canonical(command).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
+      return java.nio.ByteBuffer.wrap(digest).getLong();
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-256", e);
     }

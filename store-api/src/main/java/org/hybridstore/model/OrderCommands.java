@@ -59,11 +59,11 @@ public final class OrderCommands {
    * @throws CommandRejectedException if the command cannot be applied to this record (no change)
    */
   public static Applied apply(@Nullable OrderRecord current, OrderCommand command, Stamp stamp) {
-    String fingerprint = CommandFingerprint.of(command);
+    long fingerprint = CommandFingerprint.of(command);
     if (current != null) {
       var earlier = current.appliedOps().get(command.opId());
       if (earlier.isPresent()) {
-        if (!earlier.get().fingerprint().equals(fingerprint)) {
+        if (earlier.get().fingerprint() != fingerprint) {
           throw new CommandRejectedException(Reason.OP_ID_REUSED, command.orderId(),
               "op id " + command.opId() + " was already applied with a different command");
         }

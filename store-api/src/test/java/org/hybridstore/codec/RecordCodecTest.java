@@ -58,13 +58,46 @@ class RecordCodecTest {
   @Test
   void encode_isReadableJsonWithSchemaAndStatus() {
     String json = sampleJson();
-    assertThat(json).startsWith("{\"schema\":1,\"id\":\"o-1\",\"status\":\"");
+    assertThat(json).startsWith("{\"schema\":2,\"id\":\"o-1\",\"status\":\"");
   }
 
   @Test
   void decode_unknownSchemaVersion() {
-    assertThat(decodeFails(sampleJson().replace("\"schema\":1", "\"schema\":2")))
-        .hasMessageContaining("/hybridstore/orders/o-1").hasMessageContaining("unknown schema version 2");
+    assertThat(decodeFails(sampleJson().replace("\"schema\":2", "\"schema\":3")))
+        .hasMessageContaining("/hybridstore/orders/o-1").hasMessageContaining("unknown schema version 3");
+  }
+
+  @Test
+  void decode_schemaOne_isStillRead() {
+    // Given a record as the first version wrote it, op ids as a JSON object
+    String v1 = "{\"schema\":1,\"id\":\"o-1\",\"status\":\"CREATED\",\"customer\":{\"v\":\"c-1\",\"t\":\"1000.0@n0\"},"
+        + "\"currency\":{\"v\":\"EUR\",\"t\":\"1000.0@n0\"},\"statuses\":[\"CREATED\"],\"lines\":{},\"attributes\":{},"
+        + "\"vv\":{\"n0\":1},\"ops\":{\"op-1\":{\"fp\":\"9f2c00112233aabb\",\"t\":\"1000.0@n0\"}}}";
+    // When it is decoded, Then the op id is remembered, and it re-encodes as schema 2
+    OrderRecord r = RecordCodec.decode(v1.getBytes(StandardCharsets.UTF_8), "v1");
+    assertThat(r.appliedOps().get(org.hybridstore.OpId.of("op-1")))
+        .hasValueSatisfying(e -> assertThat(e.fingerprint()).isEqualTo(0x9f2c00112233aabbL));
+    assertThat(new String(RecordCodec.encode(r), StandardCharsets.UTF_8)).startsWith("{\"schema\":2,");
+    assertThat(RecordCodec.decode(RecordCodec.encode(r), "v2")).isEqualTo(r);
+  }
+
+  @Test
+  void encode_aFullRecordStaysUnderFourKilobytes() {
+    // Given an order with lines, attributes and a full op-id retention window
+    org.hybridstore.model.HybridLogicalClock clock = new org.hybridstore.model.HybridLogicalClock(
+        java.time.InstantSource.system(), java.time.Duration.ofSeconds(1));
+    OrderRecord r = org.hybridstore.model.OrderCommands.apply(null, new org.hybridstore.OrderCommand.Create(
+        OrderId.of("order-2026-000017"), org.hybridstore.OpId.random(), "customer-000042", "EUR",
+        java.util.List.of(new org.hybridstore.OrderLine("sku-1", 2, 1250), new org.hybridstore.OrderLine("sku-2", 1, 990)),
+        new java.util.TreeMap<>(java.util.Map.of("channel", "web", "note", "gift wrap"))), clock,
+        org.hybridstore.NodeId.of("node-1")).record();
+    for (int i = 0; i < org.hybridstore.OrderLimits.OP_ID_RETENTION + 10; i++) {
+      r = org.hybridstore.model.OrderCommands.apply(r, new org.hybridstore.OrderCommand.SetAttribute(r.id(),
+          org.hybridstore.OpId.random(), "k" + (i % 8), "v" + i), clock,
+          org.hybridstore.NodeId.of("node-" + (1 + i % 3))).record();
+    }
+    // Then it encodes to less than 4 KB (schema 1 took about 12 KB)
+    assertThat(RecordCodec.encode(r).length).isLessThan(4096);
   }
 
   @Test

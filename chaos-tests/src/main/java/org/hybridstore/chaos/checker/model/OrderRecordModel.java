@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Set;
 import org.hybridstore.CommandRejectedException;
 import org.hybridstore.NodeId;
-import org.hybridstore.OpId;
 import org.hybridstore.Order;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderLine;
@@ -62,7 +61,7 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
     }
   }
 
-  private static Set<OpId> opIds(OrderRecord r) {
+  private static Set<Long> opIds(OrderRecord r) {
     return r.appliedOps().entries().keySet();
   }
 
