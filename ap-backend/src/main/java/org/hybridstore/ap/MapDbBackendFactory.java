@@ -8,12 +8,13 @@ import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.spi.LocalBackendFactory;
 
 /**
- * Creates the degraded backend: a durable local journal (one MapDB file per node, write-ahead log
- * on, group commit) replicated between nodes with ScaleCube (SWIM membership, direct pushes and
- * digest anti-entropy). Hand it to the store builder:
+ * Creates the degraded backend: a durable local journal (an append-only, checksummed, fsync'd log
+ * with a MapDB index rebuilt from it; group commit) replicated between nodes with ScaleCube (SWIM
+ * membership, direct pushes and digest anti-entropy). Hand it to the store builder:
  *
  * <pre>{@code
- * HybridOrderStore.builder().cp(EtcdBackendFactory.of(cpConfig)).ap(MapDbBackendFactory.of(apConfig))
+ * .strong(EtcdBackendFactory.of(cpConfig))
+ * .local(MapDbBackendFactory.of(apConfig))
  * }</pre>
  *
  * <p>{@link #create} opens the journal in {@link ApConfig#dataDir()} (creating it on first start),
