@@ -6,12 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.hybridstore.chaos.checker.WglSearch.SearchOp;
@@ -43,9 +45,9 @@ import org.hybridstore.chaos.history.Operation;
  * <p>How a check runs: for a {@link RegisterLike} model, a cheap {@linkplain PrePass pre-pass}
  * first looks in every partition for a read of an overwritten or never-written value, which
  * proves the history INVALID at once. Otherwise the partitions are searched in order of size,
- * smallest first, on up to {@link Runtime#availableProcessors()} threads (the caller's included;
- * small histories stay on the caller's thread). The first INVALID partition found stops the
- * others. The verdict does not depend on scheduling (INVALID if any partition is, else UNKNOWN if
+ * smallest first, taking turns in slices, on up to {@link Runtime#availableProcessors()} threads
+ * (the caller's included; small histories stay on the caller's thread). The first INVALID
+ * partition found stops the others. The verdict does not depend on scheduling (INVALID if any partition is, else UNKNOWN if
  * any is, else VALID), except where the time limit cuts a search short; with one thread, or one
  * invalid partition, neither does the counterexample.
  * The {@link UnknownOutcomes} and {@link FailedOps} alternatives exist to demonstrate why those
@@ -195,6 +197,9 @@ public final class LinearizabilityChecker<S> implements Checker {
     }
 
     private static final int MAX_CONCURRENT = 12;
+
+    /** Search steps a partition takes before the next one gets a turn. */
+    private static final long SLICE = 1 << 15;
 
     /** Histories with fewer operations are searched on the calling thread alone. */
     private static final int PARALLEL_THRESHOLD = 500;
@@ -356,37 +361,64 @@ public final class LinearizabilityChecker<S> implements Checker {
     }
 
     /**
-     * Searches every partition, in list order, on up to {@link #threads} threads, and stops all
-     * of them at the first INVALID one found. Slot i holds partition i's result, or null when it
-     * was skipped after that.
+     * Searches every partition on up to {@link #threads} threads, and stops all of them at the
+     * first INVALID one found. The searches take turns in slices of {@link #SLICE} steps, starting
+     * in list order (cheapest first): a partition that is quick to decide, valid or not, is decided
+     * after a few slices even behind a hard one, as Porcupine's one goroutine per partition does.
+     * Slot i holds partition i's result, or a placeholder when it was skipped after the stop.
      */
     private PartResult[] searchAll(List<Part> parts, List<Operation> operations, long deadline) {
         int n = parts.size();
         PartResult[] results = new PartResult[n];
-        AtomicInteger next = new AtomicInteger();
+        ConcurrentLinkedDeque<Turn> queue = new ConcurrentLinkedDeque<>();
+        for (int i = 0; i < n; i++) {
+            queue.addLast(new Turn(i));
+        }
         AtomicReference<String> stop = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(n);
         BooleanSupplier cancelled = () -> stop.get() != null;
+        // Paused searches keep their caches: bound what they hold together, as the budget bounds one.
+        long allowance = Math.max(options.budget().maxCacheEntries(),
+                Runtime.getRuntime().maxMemory() * 2 / 3 / BYTES_PER_CONFIGURATION);
+        AtomicLong held = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(n);
         Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+            for (Turn t = queue.pollFirst(); t != null; t = queue.pollFirst()) {
+                boolean finished = true;
                 try {
                     if (stop.get() != null) {
                         continue;
                     }
-                    PartResult r = searchOne(parts.get(i), operations, deadline, cancelled);
-                    results[i] = r;
+                    if (t.search == null && System.nanoTime() - deadline > 0) {
+                        results[t.position] = new PartResult(Validity.UNKNOWN, "time limit exceeded", 0, null, null);
+                        continue;
+                    }
+                    if (t.search == null && held.get() > allowance && !queue.isEmpty()) {
+                        finished = false; // wait for the searches already holding memory
+                        continue;
+                    }
+                    PartResult r = t.slice(parts.get(t.position), operations, deadline, cancelled, held);
+                    if (r == null) {
+                        finished = false;
+                        continue;
+                    }
+                    results[t.position] = r;
                     if (r.validity() == Validity.INVALID) {
                         stop.compareAndSet(null, WglSearch.CANCELLED);
                     }
                 } catch (RuntimeException e) {
-                    results[i] = new PartResult(Validity.UNKNOWN, "error", 0, null, e);
+                    results[t.position] = new PartResult(Validity.UNKNOWN, "error", 0, null, e);
                     stop.compareAndSet(null, WglSearch.CANCELLED);
                 } catch (Error e) {
                     // OutOfMemoryError and the like (possibly on a helper thread): UNKNOWN, never VALID.
-                    results[i] = new PartResult(Validity.UNKNOWN, String.valueOf(e), 0, null, null);
+                    results[t.position] = new PartResult(Validity.UNKNOWN, String.valueOf(e), 0, null, null);
                     stop.compareAndSet(null, "stopped after " + e + " in another partition");
                 } finally {
-                    done.countDown();
+                    if (finished) {
+                        t.release(held);
+                        done.countDown();
+                    } else {
+                        queue.addLast(t);
+                    }
                 }
             }
         };
@@ -408,6 +440,47 @@ public final class LinearizabilityChecker<S> implements Checker {
             }
         }
         return results;
+    }
+
+    /** One partition's search, taken up in turns; touched by one thread at a time (the queue hands it over). */
+    private final class Turn {
+        final int position;
+        WglSearch<?> search;
+        long counted;
+
+        Turn(int position) {
+            this.position = position;
+        }
+
+        /** Runs one slice; returns the result when the search finished, else null. */
+        PartResult slice(Part p, List<Operation> operations, long deadline, BooleanSupplier cancelled,
+                         AtomicLong held) {
+            return sliceOf(p, p.model(), operations, deadline, cancelled, held);
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> PartResult sliceOf(Part p, Model<T> m, List<Operation> operations, long deadline,
+                                       BooleanSupplier cancelled, AtomicLong held) {
+            if (search == null) {
+                search = new WglSearch<>(m, p.ops(), deadline, options.budget().maxCacheEntries(), cancelled);
+            }
+            WglSearch<T> s = (WglSearch<T>) search;
+            WglSearch.Outcome<T> outcome = s.resume(SLICE);
+            held.addAndGet(s.cacheSize() - counted);
+            counted = s.cacheSize();
+            if (outcome == null) {
+                return null;
+            }
+            Counterexample ce = outcome.validity() == Validity.INVALID
+                    ? counterexample(p, m, outcome.failure(), operations) : null;
+            return new PartResult(outcome.validity(), outcome.unknownReason(), outcome.cacheEntries(), ce, null);
+        }
+
+        void release(AtomicLong held) {
+            held.addAndGet(-counted);
+            counted = 0;
+            search = null;
+        }
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
@@ -438,22 +511,6 @@ public final class LinearizabilityChecker<S> implements Checker {
         long perSearch = options.budget().maxCacheEntries() * BYTES_PER_CONFIGURATION;
         long byMemory = Math.max(1, Runtime.getRuntime().maxMemory() * 2 / 3 / Math.max(1, perSearch));
         return (int) Math.max(1, Math.min(cores, byMemory));
-    }
-
-    private PartResult searchOne(Part p, List<Operation> operations, long deadline, BooleanSupplier cancelled) {
-        if (System.nanoTime() - deadline > 0) {
-            return new PartResult(Validity.UNKNOWN, "time limit exceeded", 0, null, null);
-        }
-        return search(p, p.model(), operations, deadline, cancelled);
-    }
-
-    private <T> PartResult search(Part p, Model<T> m, List<Operation> operations, long deadline,
-                                  BooleanSupplier cancelled) {
-        WglSearch.Outcome<T> outcome =
-                new WglSearch<>(m, p.ops(), deadline, options.budget().maxCacheEntries(), cancelled).run();
-        Counterexample ce = outcome.validity() == Validity.INVALID
-                ? counterexample(p, m, outcome.failure(), operations) : null;
-        return new PartResult(outcome.validity(), outcome.unknownReason(), outcome.cacheEntries(), ce, null);
     }
 
     private static ExecutorService helpers() {

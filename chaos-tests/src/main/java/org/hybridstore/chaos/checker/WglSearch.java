@@ -168,6 +168,10 @@ final class WglSearch<S> {
     /** One random word per operation; the set's hash is the XOR of its members' words. */
     private final long[] zobrist;
     private long setHash;
+    // Where a paused search resumes.
+    private Node head;
+    private Node entry;
+    private long iterations;
     private final ArrayDeque<Frame<S>> stack = new ArrayDeque<>();
     private final long[] linearized;
     private S state;
@@ -205,16 +209,44 @@ final class WglSearch<S> {
     }
 
     /**
-     * Runs the search.
+     * Returns how many configurations the search has memoised so far.
+     *
+     * @return the cache size
+     */
+    long cacheSize() {
+        return cache.size();
+    }
+
+    /**
+     * Runs the search to the end.
      *
      * @return the outcome
      */
     Outcome<S> run() {
-        Node head = buildList();
-        state = model.init();
-        Node entry = head.next;
-        long iterations = 0;
-        while (head.next != null) {
+        Outcome<S> o = resume(Long.MAX_VALUE);
+        while (o == null) {
+            o = resume(Long.MAX_VALUE);
+        }
+        return o;
+    }
+
+    /**
+     * Runs the search for at most {@code steps} more steps (a step tries one list entry), so that
+     * a caller can take turns between several searches.
+     *
+     * @param steps the most steps to take now
+     * @return the outcome, or null when the search is not finished yet
+     */
+    Outcome<S> resume(long steps) {
+        if (head == null) {
+            head = buildList();
+            state = model.init();
+            entry = head.next;
+        }
+        for (long taken = 0; head.next != null; taken++) {
+            if (taken == steps) {
+                return null;
+            }
             if ((++iterations & 0x3FF) == 0) {
                 if (System.nanoTime() - deadlineNanos > 0) {
                     return unknown("time limit exceeded");
