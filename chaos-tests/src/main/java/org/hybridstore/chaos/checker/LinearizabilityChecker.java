@@ -313,19 +313,6 @@ public final class LinearizabilityChecker<S> implements Checker {
         // Cheap partitions first; the sort is stable, so ties keep the order of first appearance.
         parts.sort(Comparator.comparingInt(p -> p.ops().size()));
 
-        if (options.prePass()) {
-            for (Part p : parts) {
-                if (p.model() instanceof RegisterLike view) {
-                    PrePass.Proof proof = PrePass.find(view, p.ops());
-                    if (proof != null) {
-                        return new LinearizabilityResult(Validity.INVALID, model.name(), operations.size(),
-                                parts.size(), 0, System.nanoTime() - start, counterexample(p, proof, operations),
-                                null);
-                    }
-                }
-            }
-        }
-
         PartResult[] results = searchAll(parts, operations, deadline);
         long cacheEntries = 0;
         for (PartResult r : results) {
@@ -388,6 +375,19 @@ public final class LinearizabilityChecker<S> implements Checker {
                     if (stop.get() != null) {
                         continue;
                     }
+                    if (!t.prePassed) {
+                        // Every partition's pre-pass comes before any search slice: the queue is
+                        // first-in first-out and a partition goes to the back after its pre-pass.
+                        t.prePassed = true;
+                        PartResult proof = prePass(parts.get(t.position), operations);
+                        if (proof != null) {
+                            results[t.position] = proof;
+                            stop.compareAndSet(null, WglSearch.CANCELLED);
+                        } else {
+                            finished = false;
+                        }
+                        continue;
+                    }
                     if (t.search == null && System.nanoTime() - deadline > 0) {
                         results[t.position] = new PartResult(Validity.UNKNOWN, "time limit exceeded", 0, null, null);
                         continue;
@@ -442,9 +442,20 @@ public final class LinearizabilityChecker<S> implements Checker {
         return results;
     }
 
+    /** Runs the pre-pass on a partition; returns an INVALID result with the proof, or null. */
+    private PartResult prePass(Part p, List<Operation> operations) {
+        if (!options.prePass() || !(p.model() instanceof RegisterLike view)) {
+            return null;
+        }
+        PrePass.Proof proof = PrePass.find(view, p.ops());
+        return proof == null ? null
+                : new PartResult(Validity.INVALID, null, 0, counterexample(p, proof, operations), null);
+    }
+
     /** One partition's search, taken up in turns; touched by one thread at a time (the queue hands it over). */
     private final class Turn {
         final int position;
+        boolean prePassed;
         WglSearch<?> search;
         long counted;
 

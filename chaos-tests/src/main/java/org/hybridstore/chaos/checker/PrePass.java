@@ -116,8 +116,8 @@ final class PrePass {
         /** OK writes, cas and appends, newest invocation first. */
         private final List<Item> overwriters = new ArrayList<>();
         private final List<Item> observers = new ArrayList<>();
-        /** Distinct non-empty append suffixes, as a trie. */
-        private final Trie suffixes = new Trie();
+        /** Distinct non-empty append suffixes. */
+        private final Suffixes suffixes = new Suffixes();
         private final Map<Object, Boolean> producible = new HashMap<>();
 
         Register(Object initial, List<Item> items) {
@@ -230,11 +230,7 @@ final class PrePass {
                     return true;
                 }
             }
-            for (int pos = 0; pos < xs.length(); pos++) {
-                if (reach[pos]) {
-                    suffixes.markEnds(xs, pos, reach);
-                }
-            }
+            suffixes.extend(xs, reach);
             return reach[xs.length()];
         }
 
@@ -324,29 +320,75 @@ final class PrePass {
         }
     }
 
-    /** The append suffixes of a register, to find which of them occur at a position of a string. */
-    private static final class Trie {
-        private final Map<Character, Trie> next = new HashMap<>();
-        private boolean end;
+    /**
+     * The append suffixes of a register, to find which of them occur at a position of a string:
+     * suffixes are indexed by length and polynomial hash, so a lookup costs one hash of a slice of
+     * the string (from its prefix hashes) and, on a match, one comparison.
+     */
+    private static final class Suffixes {
+        private static final long BASE = 0x100000001B3L;
+        private final Map<Long, List<String>> byHash = new HashMap<>();
+        private final List<Integer> lengths = new ArrayList<>();
+        private long[] powers = new long[0];
 
         void add(String s) {
-            Trie t = this;
-            for (int i = 0; i < s.length(); i++) {
-                t = t.next.computeIfAbsent(s.charAt(i), c -> new Trie());
+            List<String> same = byHash.computeIfAbsent(hash(s), h -> new ArrayList<>(1));
+            if (same.contains(s)) {
+                return;
             }
-            t.end = true;
+            same.add(s);
+            if (!lengths.contains(s.length())) {
+                lengths.add(s.length());
+                lengths.sort(null);
+            }
         }
 
-        /** Sets reach[pos + length] for every suffix that occurs in xs at pos. */
-        void markEnds(String xs, int pos, boolean[] reach) {
-            Trie t = this;
-            for (int i = pos; i < xs.length(); i++) {
-                t = t.next.get(xs.charAt(i));
-                if (t == null) {
-                    return;
+        private static long hash(String s) {
+            long h = 0;
+            for (int i = 0; i < s.length(); i++) {
+                h = h * BASE + s.charAt(i);
+            }
+            return h;
+        }
+
+        /** Sets reach[p + length] for every suffix that occurs in xs at a position p with reach[p]. */
+        void extend(String xs, boolean[] reach) {
+            if (lengths.isEmpty()) {
+                return;
+            }
+            int maxLength = lengths.get(lengths.size() - 1);
+            if (powers.length <= maxLength) {
+                powers = new long[maxLength + 1];
+                powers[0] = 1;
+                for (int i = 1; i <= maxLength; i++) {
+                    powers[i] = powers[i - 1] * BASE;
                 }
-                if (t.end) {
-                    reach[i + 1] = true;
+            }
+            long[] prefix = new long[xs.length() + 1];
+            for (int i = 0; i < xs.length(); i++) {
+                prefix[i + 1] = prefix[i] * BASE + xs.charAt(i);
+            }
+            for (int pos = 0; pos < xs.length(); pos++) {
+                if (!reach[pos]) {
+                    continue;
+                }
+                for (int length : lengths) {
+                    int end = pos + length;
+                    if (end > xs.length()) {
+                        break;
+                    }
+                    if (reach[end]) {
+                        continue;
+                    }
+                    List<String> candidates = byHash.get(prefix[end] - prefix[pos] * powers[length]);
+                    if (candidates != null) {
+                        for (String c : candidates) {
+                            if (xs.startsWith(c, pos)) {
+                                reach[end] = true;
+                                break;
+                            }
+                        }
+                    }
                 }
             }
         }
