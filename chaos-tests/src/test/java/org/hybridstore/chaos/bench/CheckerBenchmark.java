@@ -26,8 +26,9 @@ import org.hybridstore.chaos.history.HistoryReaders;
  * Times the linearizability checker on every history file of the test resources: the etcd logs,
  * the Knossos files, Porcupine's kv histories and the generated 50-client kv histories.
  *
- * <p>Files are parsed once (parsing is not timed). The whole set is checked {@code bench.warmup}
- * times (default 3) to warm up the JIT; then each file is checked once more to warm up, then
+ * <p>Files are parsed once (parsing is not timed). The whole set is checked over and over to warm
+ * up the JIT, at least {@code bench.warmup} times (default 3) and for at least
+ * {@code bench.warmupSeconds} (default 0); then each file is checked once more to warm up, then
  * {@code rounds} more times, and each file's median is reported, with per-group summaries and,
  * last, one {@code RESULT <group> <file> <verdict> <ops> <median ms>} line per file for scripts.
  * Run it from the repository root after {@code mvn -o -q -pl chaos-tests test-compile}:
@@ -85,9 +86,11 @@ public final class CheckerBenchmark {
             groups.put("kv", files(base.resolve("kv")));
             groups.put("kv-generated", files(base.resolve("kv-generated")));
         }
-        // Warm the JIT over the whole set first (default 3 passes), as a long-running checker
-        // process would be: one pass leaves the less frequent paths (pre-pass, kv) interpreted.
-        for (int pass = 0; pass < Integer.getInteger("bench.warmup", 3); pass++) {
+        // Warm the JIT over the whole set first, as a long-running checker process would be: at
+        // least bench.warmup passes (default 3) and bench.warmupSeconds (default 0). A few passes
+        // leave the rarer paths (pre-pass, kv searches) far from compiled on a busy machine.
+        long warmUntil = System.nanoTime() + Long.getLong("bench.warmupSeconds", 0) * 1_000_000_000L;
+        for (int pass = 0; pass < Integer.getInteger("bench.warmup", 3) || System.nanoTime() < warmUntil; pass++) {
             for (Map.Entry<String, List<Path>> g : groups.entrySet()) {
                 Model<?> model = g.getKey().startsWith("kv") ? new KvModel() : CasRegisterModel.emptyStrict();
                 run(g.getKey(), g.getValue(), model, options, 1);
