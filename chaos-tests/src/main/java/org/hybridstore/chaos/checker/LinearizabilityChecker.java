@@ -1,12 +1,25 @@
 package org.hybridstore.chaos.checker;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.hybridstore.chaos.checker.WglSearch.SearchOp;
 import org.hybridstore.chaos.checker.model.Call;
 import org.hybridstore.chaos.checker.model.Model;
+import org.hybridstore.chaos.checker.model.RegisterLike;
 import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.Operation;
 
@@ -24,7 +37,19 @@ import org.hybridstore.chaos.history.Operation;
  *   <li>When every call has a {@link Model#partitionKey}, the history is split by key and each
  *       key is checked on its own (P-compositionality), unless {@link Options#splitByKey} is
  *       off.</li>
+ *   <li>A history without any operation that completed ({@code :ok} or {@code :fail}) is
+ *       UNKNOWN: there is nothing to judge. A history of failed operations only is judged (they
+ *       definitely did not happen), which is how Knossos finds some of its files valid.</li>
  * </ul>
+ *
+ * <p>How a check runs: for a {@link RegisterLike} model, a cheap {@linkplain PrePass pre-pass}
+ * first looks in every partition for a read of an overwritten or never-written value, which
+ * proves the history INVALID at once. Otherwise the partitions are searched in order of size,
+ * smallest first, taking turns in slices, on up to {@link Runtime#availableProcessors()} threads
+ * (the caller's included; small histories stay on the caller's thread). The first INVALID
+ * partition found stops the others. The verdict does not depend on scheduling (INVALID if any partition is, else UNKNOWN if
+ * any is, else VALID), except where the time limit cuts a search short; with one thread, or one
+ * invalid partition, neither does the counterexample.
  * The {@link UnknownOutcomes} and {@link FailedOps} alternatives exist to demonstrate why those
  * defaults are needed; they give wrong verdicts on real histories.
  *
@@ -66,25 +91,45 @@ public final class LinearizabilityChecker<S> implements Checker {
      * @param failedOps treatment of failed operations
      * @param splitByKey whether to check keyed histories one key at a time
      * @param budget the time and memory budget
+     * @param prePass whether to run the {@linkplain PrePass pre-pass} before the search
+     * @param parallelism the most partitions searched at once; 0 means
+     *     {@link Runtime#availableProcessors()}
      */
     public record Options(UnknownOutcomes unknownOutcomes, FailedOps failedOps, boolean splitByKey,
-                          Budget budget) {
+                          Budget budget, boolean prePass, int parallelism) {
 
         /**
          * Validates the options.
          *
          * @throws NullPointerException if a field is null
+         * @throws IllegalArgumentException if parallelism is negative
          */
         public Options {
             Objects.requireNonNull(unknownOutcomes, "unknownOutcomes");
             Objects.requireNonNull(failedOps, "failedOps");
             Objects.requireNonNull(budget, "budget");
+            if (parallelism < 0) {
+                throw new IllegalArgumentException("parallelism must not be negative: " + parallelism);
+            }
+        }
+
+        /**
+         * Creates options with the pre-pass on and one thread per core.
+         *
+         * @param unknownOutcomes treatment of unknown outcomes
+         * @param failedOps treatment of failed operations
+         * @param splitByKey whether to check keyed histories one key at a time
+         * @param budget the time and memory budget
+         */
+        public Options(UnknownOutcomes unknownOutcomes, FailedOps failedOps, boolean splitByKey, Budget budget) {
+            this(unknownOutcomes, failedOps, splitByKey, budget, true, 0);
         }
 
         /**
          * Returns the correct semantics with the default budget.
          *
-         * @return open unknown outcomes, dropped failures, split by key, {@link Budget#defaults()}
+         * @return open unknown outcomes, dropped failures, split by key, {@link Budget#defaults()},
+         *     pre-pass on, one thread per core
          */
         public static Options defaults() {
             return new Options(UnknownOutcomes.OPEN, FailedOps.DROP, true, Budget.defaults());
@@ -97,7 +142,7 @@ public final class LinearizabilityChecker<S> implements Checker {
          * @return the copy
          */
         public Options withBudget(Budget b) {
-            return new Options(unknownOutcomes, failedOps, splitByKey, b);
+            return new Options(unknownOutcomes, failedOps, splitByKey, b, prePass, parallelism);
         }
 
         /**
@@ -107,7 +152,7 @@ public final class LinearizabilityChecker<S> implements Checker {
          * @return the copy
          */
         public Options withUnknownOutcomes(UnknownOutcomes u) {
-            return new Options(u, failedOps, splitByKey, budget);
+            return new Options(u, failedOps, splitByKey, budget, prePass, parallelism);
         }
 
         /**
@@ -117,7 +162,7 @@ public final class LinearizabilityChecker<S> implements Checker {
          * @return the copy
          */
         public Options withFailedOps(FailedOps f) {
-            return new Options(unknownOutcomes, f, splitByKey, budget);
+            return new Options(unknownOutcomes, f, splitByKey, budget, prePass, parallelism);
         }
 
         /**
@@ -127,11 +172,46 @@ public final class LinearizabilityChecker<S> implements Checker {
          * @return the copy
          */
         public Options withSplitByKey(boolean split) {
-            return new Options(unknownOutcomes, failedOps, split, budget);
+            return new Options(unknownOutcomes, failedOps, split, budget, prePass, parallelism);
+        }
+
+        /**
+         * Returns a copy with the pre-pass on or off (off: every verdict comes from the search).
+         *
+         * @param on whether to run the pre-pass
+         * @return the copy
+         */
+        public Options withPrePass(boolean on) {
+            return new Options(unknownOutcomes, failedOps, splitByKey, budget, on, parallelism);
+        }
+
+        /**
+         * Returns a copy with another bound on the partitions searched at once.
+         *
+         * @param threads at least 1, or 0 for one per core
+         * @return the copy
+         */
+        public Options withParallelism(int threads) {
+            return new Options(unknownOutcomes, failedOps, splitByKey, budget, prePass, threads);
         }
     }
 
     private static final int MAX_CONCURRENT = 12;
+
+    /** Search steps a partition takes before the next one gets a turn. */
+    private static final long SLICE = 1 << 15;
+
+    /** Histories with fewer operations are searched on the calling thread alone. */
+    private static final int PARALLEL_THRESHOLD = 500;
+
+    /** Rough memory of one memoised configuration, as in {@link Budget#ofTime}. */
+    private static final long BYTES_PER_CONFIGURATION = 200;
+
+    /**
+     * Helper threads shared by all checks, at most one per core; idle ones exit after a while.
+     * The calling thread always works too, so a check never waits for a busy pool.
+     */
+    private static final ExecutorService HELPERS = helpers();
 
     private final Model<S> model;
     private final Options options;
@@ -169,6 +249,15 @@ public final class LinearizabilityChecker<S> implements Checker {
         return new LinearizabilityChecker<>(model, options);
     }
 
+    /** One partition to check. */
+    private record Part(Object key, List<Integer> members, List<SearchOp> ops, Model<?> model) {
+    }
+
+    /** What the check of one partition found. */
+    private record PartResult(Validity validity, String unknownReason, long cacheEntries,
+                              Counterexample counterexample, RuntimeException error) {
+    }
+
     /**
      * Checks the history and returns the verdict with statistics and a counterexample.
      *
@@ -182,7 +271,13 @@ public final class LinearizabilityChecker<S> implements Checker {
         List<Operation> operations = new ArrayList<>();
         List<Call> calls = new ArrayList<>();
         List<Boolean> mayBeNoOp = new ArrayList<>();
+        int clientOps = 0;
+        int completed = 0;
         for (Operation op : history.operations()) {
+            clientOps++;
+            if (op.isOk() || op.isFailed()) {
+                completed++;
+            }
             Call call = toCall(op);
             if (call != null) {
                 operations.add(op);
@@ -190,39 +285,256 @@ public final class LinearizabilityChecker<S> implements Checker {
                 mayBeNoOp.add(op.isUnknown() && !isOpen(op));
             }
         }
+        if (completed == 0) {
+            // Nothing was observed: an empty history, or one whose operations all have unknown
+            // outcomes, is trivially linearizable, which says nothing about the system. A failed
+            // operation is an observation (it definitely did not happen), so a history of failures
+            // is judged, as Knossos does.
+            String reason = clientOps == 0 ? "no operation to check"
+                    : "no completed operation to check (" + clientOps + " with unknown outcome)";
+            return new LinearizabilityResult(Validity.UNKNOWN, model.name(), operations.size(), 0, 0,
+                    System.nanoTime() - start, null, reason);
+        }
         Map<Object, List<Integer>> partitions = partition(calls);
-        long cacheEntries = 0;
-        Validity verdict = Validity.VALID;
-        String unknownReason = null;
+        List<Part> parts = new ArrayList<>(partitions.size());
         for (Map.Entry<Object, List<Integer>> part : partitions.entrySet()) {
             List<Integer> members = part.getValue();
-            List<WglSearch.SearchOp> searchOps = new ArrayList<>(members.size());
+            List<SearchOp> searchOps = new ArrayList<>(members.size());
             for (int i = 0; i < members.size(); i++) {
                 int m = members.get(i);
                 Operation op = operations.get(m);
                 boolean open = isOpen(op);
-                searchOps.add(new WglSearch.SearchOp(i, calls.get(m), op.invocation().index(),
+                searchOps.add(new SearchOp(i, calls.get(m), op.invocation().index(),
                         open ? Long.MAX_VALUE : op.completion().index(), open, mayBeNoOp.get(m)));
             }
-            WglSearch.Outcome<S> outcome =
-                    new WglSearch<>(model, searchOps, deadline, options.budget().maxCacheEntries()).run();
-            cacheEntries += outcome.cacheEntries();
-            if (outcome.validity() == Validity.INVALID) {
-                Counterexample ce = counterexample(part.getKey(), outcome.failure(), members, operations);
-                return new LinearizabilityResult(Validity.INVALID, model.name(), operations.size(),
-                        partitions.size(), cacheEntries, System.nanoTime() - start, ce, null);
-            }
-            if (outcome.validity() == Validity.UNKNOWN) {
-                verdict = Validity.UNKNOWN;
-                unknownReason = outcome.unknownReason()
-                        + (part.getKey() == null ? "" : " (key " + part.getKey() + ")");
-                if (System.nanoTime() - deadline > 0) {
-                    break;
-                }
+            Model<?> partModel = part.getKey() == null ? model : model.forPartition(part.getKey());
+            parts.add(new Part(part.getKey(), members, searchOps, partModel));
+        }
+        // Cheap partitions first; the sort is stable, so ties keep the order of first appearance.
+        parts.sort(Comparator.comparingInt(p -> p.ops().size()));
+
+        PartResult[] results = searchAll(parts, operations, deadline);
+        long cacheEntries = 0;
+        for (PartResult r : results) {
+            cacheEntries += r == null ? 0 : r.cacheEntries();
+        }
+        // The verdict does not depend on scheduling: INVALID when any partition is (the search
+        // stops at the first one found; the lowest in search order is reported), else UNKNOWN when
+        // any is, else VALID. An error (a call the model rejects) is thrown, as without threads.
+        for (PartResult r : results) {
+            if (r.error() != null) {
+                throw r.error();
             }
         }
-        return new LinearizabilityResult(verdict, model.name(), operations.size(), partitions.size(),
+        for (PartResult r : results) {
+            if (r.validity() == Validity.INVALID) {
+                return new LinearizabilityResult(Validity.INVALID, model.name(), operations.size(), parts.size(),
+                        cacheEntries, System.nanoTime() - start, r.counterexample(), null);
+            }
+        }
+        Validity verdict = Validity.VALID;
+        String unknownReason = null;
+        for (int i = 0; i < results.length; i++) {
+            PartResult r = results[i];
+            if (r.validity() == Validity.UNKNOWN) {
+                verdict = Validity.UNKNOWN;
+                Object key = parts.get(i).key();
+                unknownReason = r.unknownReason() + (key == null ? "" : " (key " + key + ")");
+                break;
+            }
+        }
+        return new LinearizabilityResult(verdict, model.name(), operations.size(), parts.size(),
                 cacheEntries, System.nanoTime() - start, null, unknownReason);
+    }
+
+    /**
+     * Searches every partition on up to {@link #threads} threads, and stops all of them at the
+     * first INVALID one found. The searches take turns in slices of {@link #SLICE} steps, starting
+     * in list order (cheapest first): a partition that is quick to decide, valid or not, is decided
+     * after a few slices even behind a hard one, as Porcupine's one goroutine per partition does.
+     * Slot i holds partition i's result, or a placeholder when it was skipped after the stop.
+     */
+    private PartResult[] searchAll(List<Part> parts, List<Operation> operations, long deadline) {
+        int n = parts.size();
+        PartResult[] results = new PartResult[n];
+        ConcurrentLinkedDeque<Turn> queue = new ConcurrentLinkedDeque<>();
+        for (int i = 0; i < n; i++) {
+            queue.addLast(new Turn(i));
+        }
+        AtomicReference<String> stop = new AtomicReference<>();
+        BooleanSupplier cancelled = () -> stop.get() != null;
+        // Paused searches keep their caches: bound what they hold together, as the budget bounds one.
+        long allowance = Math.max(options.budget().maxCacheEntries(),
+                Runtime.getRuntime().maxMemory() * 2 / 3 / BYTES_PER_CONFIGURATION);
+        AtomicLong held = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(n);
+        Runnable worker = () -> {
+            for (Turn t = queue.pollFirst(); t != null; t = queue.pollFirst()) {
+                boolean finished = true;
+                try {
+                    if (stop.get() != null) {
+                        continue;
+                    }
+                    if (!t.prePassed) {
+                        // Every partition's pre-pass comes before any search slice: the queue is
+                        // first-in first-out and a partition goes to the back after its pre-pass.
+                        t.prePassed = true;
+                        PartResult proof = prePass(parts.get(t.position), operations);
+                        if (proof != null) {
+                            results[t.position] = proof;
+                            stop.compareAndSet(null, WglSearch.CANCELLED);
+                        } else {
+                            finished = false;
+                        }
+                        continue;
+                    }
+                    if (t.search == null && System.nanoTime() - deadline > 0) {
+                        results[t.position] = new PartResult(Validity.UNKNOWN, "time limit exceeded", 0, null, null);
+                        continue;
+                    }
+                    if (t.search == null && held.get() > allowance && !queue.isEmpty()) {
+                        finished = false; // wait for the searches already holding memory
+                        continue;
+                    }
+                    PartResult r = t.slice(parts.get(t.position), operations, deadline, cancelled, held);
+                    if (r == null) {
+                        finished = false;
+                        continue;
+                    }
+                    results[t.position] = r;
+                    if (r.validity() == Validity.INVALID) {
+                        stop.compareAndSet(null, WglSearch.CANCELLED);
+                    }
+                } catch (RuntimeException e) {
+                    results[t.position] = new PartResult(Validity.UNKNOWN, "error", 0, null, e);
+                    stop.compareAndSet(null, WglSearch.CANCELLED);
+                } catch (Error e) {
+                    // OutOfMemoryError and the like (possibly on a helper thread): UNKNOWN, never VALID.
+                    results[t.position] = new PartResult(Validity.UNKNOWN, String.valueOf(e), 0, null, null);
+                    stop.compareAndSet(null, "stopped after " + e + " in another partition");
+                } finally {
+                    if (finished) {
+                        t.release(held);
+                        done.countDown();
+                    } else {
+                        queue.addLast(t);
+                    }
+                }
+            }
+        };
+        int helpers = Math.min(threads(operations.size()), n) - 1;
+        for (int h = 0; h < helpers; h++) {
+            HELPERS.execute(worker);
+        }
+        worker.run();
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            stop.compareAndSet(null, "interrupted");
+            Thread.currentThread().interrupt();
+            awaitUninterruptibly(done);
+        }
+        for (int i = 0; i < n; i++) {
+            if (results[i] == null) {
+                results[i] = new PartResult(Validity.UNKNOWN, stop.get(), 0, null, null);
+            }
+        }
+        return results;
+    }
+
+    /** Runs the pre-pass on a partition; returns an INVALID result with the proof, or null. */
+    private PartResult prePass(Part p, List<Operation> operations) {
+        if (!options.prePass() || !(p.model() instanceof RegisterLike view)) {
+            return null;
+        }
+        PrePass.Proof proof = PrePass.find(view, p.ops());
+        return proof == null ? null
+                : new PartResult(Validity.INVALID, null, 0, counterexample(p, proof, operations), null);
+    }
+
+    /** One partition's search, taken up in turns; touched by one thread at a time (the queue hands it over). */
+    private final class Turn {
+        final int position;
+        boolean prePassed;
+        WglSearch<?> search;
+        long counted;
+
+        Turn(int position) {
+            this.position = position;
+        }
+
+        /** Runs one slice; returns the result when the search finished, else null. */
+        PartResult slice(Part p, List<Operation> operations, long deadline, BooleanSupplier cancelled,
+                         AtomicLong held) {
+            return sliceOf(p, p.model(), operations, deadline, cancelled, held);
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> PartResult sliceOf(Part p, Model<T> m, List<Operation> operations, long deadline,
+                                       BooleanSupplier cancelled, AtomicLong held) {
+            if (search == null) {
+                search = new WglSearch<>(m, p.ops(), deadline, options.budget().maxCacheEntries(), cancelled);
+            }
+            WglSearch<T> s = (WglSearch<T>) search;
+            WglSearch.Outcome<T> outcome = s.resume(SLICE);
+            held.addAndGet(s.cacheSize() - counted);
+            counted = s.cacheSize();
+            if (outcome == null) {
+                return null;
+            }
+            Counterexample ce = outcome.validity() == Validity.INVALID
+                    ? counterexample(p, m, outcome.failure(), operations) : null;
+            return new PartResult(outcome.validity(), outcome.unknownReason(), outcome.cacheEntries(), ce, null);
+        }
+
+        void release(AtomicLong held) {
+            held.addAndGet(-counted);
+            counted = 0;
+            search = null;
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * How many partitions to search at once: one per core (or the option), and no more than the
+     * memory budget allows, since each search may fill its own cache up to the bound. Small
+     * histories stay on the calling thread, where handing work over would cost more than it saves.
+     */
+    private int threads(int operations) {
+        if (operations < PARALLEL_THRESHOLD) {
+            return 1;
+        }
+        int cores = options.parallelism() > 0 ? options.parallelism() : Runtime.getRuntime().availableProcessors();
+        long perSearch = options.budget().maxCacheEntries() * BYTES_PER_CONFIGURATION;
+        long byMemory = Math.max(1, Runtime.getRuntime().maxMemory() * 2 / 3 / Math.max(1, perSearch));
+        return (int) Math.max(1, Math.min(cores, byMemory));
+    }
+
+    private static ExecutorService helpers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(cores, cores, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "linearizability-checker-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
@@ -244,6 +556,7 @@ public final class LinearizabilityChecker<S> implements Checker {
         details.put("millis", r.elapsedNanos() / 1_000_000);
         if (r.counterexample() != null) {
             details.put("counterexample", r.counterexample().render());
+            details.put("proven-by", r.counterexample().proof() != null ? "pre-pass" : "search");
         }
         if (r.unknownReason() != null) {
             details.put("unknown-reason", r.unknownReason());
@@ -297,12 +610,38 @@ public final class LinearizabilityChecker<S> implements Checker {
         return parts;
     }
 
-    private Counterexample counterexample(Object key, WglSearch.Failure<S> failure, List<Integer> members,
-                                          List<Operation> operations) {
+    private Counterexample counterexample(Part p, PrePass.Proof proof, List<Operation> operations) {
+        Operation bad = operations.get(p.members().get(proof.observer().id()));
+        List<Operation> concurrent = new ArrayList<>();
+        int total = concurrent(bad, p.members(), operations, concurrent);
+        List<Operation> witnesses = proof.overwriter() == null ? List.of()
+                : List.of(operations.get(p.members().get(proof.overwriter().id())));
+        return new Counterexample(p.key(), bad, List.of(), concurrent, total, List.of(), 0, proof.explanation(),
+                witnesses);
+    }
+
+    private <T> Counterexample counterexample(Part p, Model<T> m, WglSearch.Failure<T> failure,
+                                              List<Operation> operations) {
+        List<Integer> members = p.members();
         Operation bad = operations.get(members.get(failure.op().id()));
+        List<Operation> concurrent = new ArrayList<>();
+        int total = concurrent(bad, members, operations, concurrent);
+        List<String> states = new ArrayList<>();
+        for (T s : failure.states()) {
+            states.add(m.describe(s));
+        }
+        List<String> tail = new ArrayList<>();
+        for (int i = 0; i < failure.prefixTail().size(); i++) {
+            Operation o = operations.get(members.get(failure.prefixTail().get(i).id()));
+            tail.add(o + "  => " + m.describe(failure.prefixTailStates().get(i)));
+        }
+        return new Counterexample(p.key(), bad, states, concurrent, total, tail, failure.prefixLength());
+    }
+
+    /** Adds up to MAX_CONCURRENT operations overlapping bad to out; returns how many overlap. */
+    private int concurrent(Operation bad, List<Integer> members, List<Operation> operations, List<Operation> out) {
         long from = bad.invocation().index();
         long to = bad.completion() == null ? Long.MAX_VALUE : bad.completion().index();
-        List<Operation> concurrent = new ArrayList<>();
         int total = 0;
         for (int m : members) {
             Operation o = operations.get(m);
@@ -313,20 +652,11 @@ public final class LinearizabilityChecker<S> implements Checker {
             long oTo = o.completion() == null || isOpen(o) ? Long.MAX_VALUE : o.completion().index();
             if (oFrom < to && oTo > from) {
                 total++;
-                if (concurrent.size() < MAX_CONCURRENT) {
-                    concurrent.add(o);
+                if (out.size() < MAX_CONCURRENT) {
+                    out.add(o);
                 }
             }
         }
-        List<String> states = new ArrayList<>();
-        for (S s : failure.states()) {
-            states.add(model.describe(s));
-        }
-        List<String> tail = new ArrayList<>();
-        for (int i = 0; i < failure.prefixTail().size(); i++) {
-            Operation o = operations.get(members.get(failure.prefixTail().get(i).id()));
-            tail.add(o + "  => " + model.describe(failure.prefixTailStates().get(i)));
-        }
-        return new Counterexample(key, bad, states, concurrent, total, tail, failure.prefixLength());
+        return total;
     }
 }

@@ -2,12 +2,12 @@ package org.hybridstore.chaos.checker;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import org.hybridstore.chaos.checker.model.Call;
 import org.hybridstore.chaos.checker.model.Model;
 
@@ -44,6 +44,9 @@ final class WglSearch<S> {
                       int prefixLength) {
     }
 
+    /** The unknown reason of a search stopped by its {@code cancelled} supplier. */
+    static final String CANCELLED = "cancelled";
+
     private static final int MAX_STATES = 10;
     private static final int PREFIX_TAIL = 12;
 
@@ -67,31 +70,91 @@ final class WglSearch<S> {
     private record Frame<S>(Node call, S before, int alternative) {
     }
 
-    /** A memoised configuration; bits is never mutated after construction. */
-    private final class Key {
-        final long[] bits;
-        final S state;
-        final int hash;
+    /**
+     * The memoised (linearized set, state) configurations: an open-addressing hash set that is
+     * probed without allocating. The set's hash is kept incrementally (an XOR of one random word
+     * per operation, as in Zobrist hashing), so a probe costs the state's hash and, on a hash
+     * match, a comparison; only an insertion copies the bit set. Porcupine clones the bit set on
+     * every attempt, hit or miss.
+     */
+    private final class Cache {
+        private long[][] bits = new long[1 << 6][];
+        private Object[] states = new Object[1 << 6];
+        private int[] hashes = new int[1 << 6];
+        private int size;
 
-        Key(long[] bits, S state) {
-            this.bits = bits;
-            this.state = state;
-            this.hash = Arrays.hashCode(bits) * 31 + model.stateHash(state);
+        int size() {
+            return size;
         }
 
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof WglSearch<?>.Key k) || k.hash != hash || !Arrays.equals(k.bits, bits)) {
-                return false;
+        /**
+         * Adds the configuration (current set plus op, next) unless present.
+         *
+         * @return true when it was added
+         */
+        boolean add(long setHash, int op, S next) {
+            int h = mix(setHash ^ zobrist[op], model.stateHash(next));
+            int mask = hashes.length - 1;
+            int word = op >>> 6;
+            long bit = 1L << op;
+            for (int i = h & mask; ; i = (i + 1) & mask) {
+                long[] b = bits[i];
+                if (b == null) {
+                    long[] copy = linearized.clone();
+                    copy[word] |= bit;
+                    bits[i] = copy;
+                    states[i] = next;
+                    hashes[i] = h;
+                    if (++size * 2 > hashes.length) {
+                        grow();
+                    }
+                    return true;
+                }
+                if (hashes[i] == h && sameSet(b, word, bit) && model.stateEquals(next, state(i))) {
+                    return false;
+                }
             }
-            @SuppressWarnings("unchecked")
-            S other = (S) k.state;
-            return model.stateEquals(state, other);
+        }
+
+        @SuppressWarnings("unchecked")
+        private S state(int i) {
+            return (S) states[i];
+        }
+
+        private boolean sameSet(long[] b, int word, long bit) {
+            for (int w = 0; w < b.length; w++) {
+                if (b[w] != (w == word ? linearized[w] | bit : linearized[w])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void grow() {
+            long[][] oldBits = bits;
+            Object[] oldStates = states;
+            int[] oldHashes = hashes;
+            bits = new long[oldBits.length * 2][];
+            states = new Object[oldBits.length * 2];
+            hashes = new int[oldBits.length * 2];
+            int mask = hashes.length - 1;
+            for (int j = 0; j < oldBits.length; j++) {
+                if (oldBits[j] == null) {
+                    continue;
+                }
+                int i = oldHashes[j] & mask;
+                while (bits[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                bits[i] = oldBits[j];
+                states[i] = oldStates[j];
+                hashes[i] = oldHashes[j];
+            }
+        }
+
+        private static int mix(long setHash, int stateHash) {
+            long h = (setHash ^ (stateHash * 0x9E3779B97F4A7C15L)) * 0xFF51AFD7ED558CCDL;
+            return (int) (h ^ (h >>> 32));
         }
     }
 
@@ -99,8 +162,16 @@ final class WglSearch<S> {
     private final List<SearchOp> ops;
     private final long deadlineNanos;
     private final long maxCacheEntries;
+    private final BooleanSupplier cancelled;
 
-    private final HashSet<Key> cache = new HashSet<>();
+    private final Cache cache = new Cache();
+    /** One random word per operation; the set's hash is the XOR of its members' words. */
+    private final long[] zobrist;
+    private long setHash;
+    // Where a paused search resumes.
+    private Node head;
+    private Node entry;
+    private long iterations;
     private final ArrayDeque<Frame<S>> stack = new ArrayDeque<>();
     private final long[] linearized;
     private S state;
@@ -120,28 +191,69 @@ final class WglSearch<S> {
      * @param ops the operations; {@code id} must equal the position in the list
      * @param deadlineNanos the {@link System#nanoTime()} after which the search gives up
      * @param maxCacheEntries the cache bound after which the search gives up
+     * @param cancelled polled now and then; when it returns true the search stops with UNKNOWN
      */
-    WglSearch(Model<S> model, List<SearchOp> ops, long deadlineNanos, long maxCacheEntries) {
+    WglSearch(Model<S> model, List<SearchOp> ops, long deadlineNanos, long maxCacheEntries,
+              BooleanSupplier cancelled) {
         this.model = model;
         this.ops = ops;
         this.deadlineNanos = deadlineNanos;
         this.maxCacheEntries = maxCacheEntries;
+        this.cancelled = cancelled;
         this.linearized = new long[(ops.size() + 63) / 64];
+        this.zobrist = new long[ops.size()];
+        SplittableRandom rnd = new SplittableRandom(0x5EED);
+        for (int i = 0; i < zobrist.length; i++) {
+            zobrist[i] = rnd.nextLong();
+        }
     }
 
     /**
-     * Runs the search.
+     * Returns how many configurations the search has memoised so far.
+     *
+     * @return the cache size
+     */
+    long cacheSize() {
+        return cache.size();
+    }
+
+    /**
+     * Runs the search to the end.
      *
      * @return the outcome
      */
     Outcome<S> run() {
-        Node head = buildList();
-        state = model.init();
-        Node entry = head.next;
-        long iterations = 0;
-        while (head.next != null) {
-            if ((++iterations & 0x3FF) == 0 && System.nanoTime() - deadlineNanos > 0) {
-                return unknown("time limit exceeded");
+        Outcome<S> o = resume(Long.MAX_VALUE);
+        while (o == null) {
+            o = resume(Long.MAX_VALUE);
+        }
+        return o;
+    }
+
+    /**
+     * Runs the search for at most {@code steps} more steps (a step tries one list entry), so that
+     * a caller can take turns between several searches.
+     *
+     * @param steps the most steps to take now
+     * @return the outcome, or null when the search is not finished yet
+     */
+    Outcome<S> resume(long steps) {
+        if (head == null) {
+            head = buildList();
+            state = model.init();
+            entry = head.next;
+        }
+        for (long taken = 0; head.next != null; taken++) {
+            if (taken == steps) {
+                return null;
+            }
+            if ((++iterations & 0x3FF) == 0) {
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    return unknown("time limit exceeded");
+                }
+                if (cancelled.getAsBoolean()) {
+                    return unknown(CANCELLED);
+                }
             }
             if (cache.size() >= maxCacheEntries) {
                 return unknown("memory budget exceeded (" + cache.size() + " cached configurations)");
@@ -162,6 +274,7 @@ final class WglSearch<S> {
             state = top.before();
             int id = top.call().op;
             linearized[id >>> 6] &= ~(1L << id);
+            setHash ^= zobrist[id];
             unlift(top.call());
             entry = tryLinearize(top.call(), top.alternative() + 1) ? head.next : top.call().next;
         }
@@ -181,12 +294,11 @@ final class WglSearch<S> {
             if (next == null) {
                 continue;
             }
-            long[] bits = linearized.clone();
-            bits[op.id() >>> 6] |= 1L << op.id();
-            if (cache.add(new Key(bits, next))) {
+            if (cache.add(setHash, op.id(), next)) {
                 stack.push(new Frame<>(call, state, alt));
                 state = next;
                 linearized[op.id() >>> 6] |= 1L << op.id();
+                setHash ^= zobrist[op.id()];
                 lift(call);
                 return true;
             }

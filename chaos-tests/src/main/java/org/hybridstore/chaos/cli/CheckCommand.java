@@ -29,13 +29,15 @@ import picocli.CommandLine.Spec;
  *
  * <p>Prints {@code <file> <valid|invalid|unknown> <milliseconds>} per file (with the
  * counterexample under an invalid file), then a summary line. Exit code: 0 when all files are
- * valid, 1 when any is invalid, otherwise 2 when any is unknown (budget exceeded) or unreadable.
+ * valid, 1 when any is invalid, otherwise 2 when any is unknown (budget exceeded, or nothing to
+ * check: an empty history such as Porcupine's etcd_095.log, or one whose operations all have
+ * unknown outcomes) or unreadable.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Check histories for linearizability (Wing-Gong-Lowe search with memoisation).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:all files are linearizable", "1:some file is not linearizable",
-            "2:some file is unknown (budget exceeded), unreadable, or the arguments are wrong"})
+            "2:some file is unknown (budget exceeded or nothing to check), unreadable, or the arguments are wrong"})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec

@@ -12,10 +12,10 @@ import org.hybridstore.chaos.history.Op;
  * (input: the value), {@code cas} (input: {@code [expected new]}). The register starts at the
  * given initial value (nil by default, i.e. empty). A nil read is judged by {@link NilReads}. A
  * failed cas (when failed calls are kept) is allowed only when the register differs from the
- * expected value. The state is the register's value, with a private marker for nil. This class is
- * immutable and threadsafe.
+ * expected value. The state is the register's value, with a private marker for nil. As a
+ * {@link RegisterLike} it is one register. This class is immutable and threadsafe.
  */
-public final class CasRegisterModel implements Model<Object> {
+public final class CasRegisterModel implements Model<Object>, RegisterLike {
 
     /** The state of an empty (nil) register. */
     private static final Object EMPTY = new Object() {
@@ -83,6 +83,39 @@ public final class CasRegisterModel implements Model<Object> {
                 return matches ? toState(v.get(1)) : null;
             }
             default -> throw Values.unsupported(name(), call);
+        }
+    }
+
+    @Override
+    public Object initialValue() {
+        return initial == EMPTY ? null : initial;
+    }
+
+    @Override
+    public Access access(Call call) {
+        boolean ok = call.outcome() == Call.Outcome.OK;
+        switch (call.f()) {
+            case "read" -> {
+                if (!ok || call.output() == null && nilReads == NilReads.LENIENT) {
+                    return new Access(name(), Effect.NONE, null, null);
+                }
+                return new Access(name(), Effect.READ, call.output(), null);
+            }
+            case "write" -> {
+                return call.outcome() == Call.Outcome.FAILED ? new Access(name(), Effect.NONE, null, null)
+                        : new Access(name(), Effect.WRITE, null, call.input());
+            }
+            case "cas" -> {
+                if (!(call.input() instanceof List<?> v) || v.size() != 2) {
+                    return null;
+                }
+                // A failed cas only observes that the value differed: ignoring it is sound.
+                return call.outcome() == Call.Outcome.FAILED ? new Access(name(), Effect.NONE, null, null)
+                        : new Access(name(), Effect.CAS, v.get(0), v.get(1));
+            }
+            default -> {
+                return null;
+            }
         }
     }
 

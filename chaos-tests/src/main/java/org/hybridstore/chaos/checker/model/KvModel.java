@@ -13,9 +13,12 @@ import org.hybridstore.chaos.history.Op;
  * <p>Calls carry Jepsen's independent tuple {@code [key value]}: {@code get} (output
  * {@code [key read]}), {@code put} (input {@code [key new]}), {@code append} (input
  * {@code [key suffix]}). The partition key is the key, so histories are checked key by key. The
- * state is an immutable map from key to non-empty string. This class is immutable and threadsafe.
+ * state is an immutable map from key to non-empty string; {@link #forPartition} gives the model of
+ * one key, whose state is just that key's string (as in Porcupine's kv model). As a
+ * {@link RegisterLike} each key is a register starting at {@code ""}. This class is immutable and
+ * threadsafe.
  */
-public final class KvModel implements Model<Map<Object, String>> {
+public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
 
     @Override
     public String name() {
@@ -58,6 +61,112 @@ public final class KvModel implements Model<Map<Object, String>> {
     @Override
     public boolean canChangeState(Call call) {
         return !call.f().equals("get");
+    }
+
+    @Override
+    public Model<?> forPartition(Object key) {
+        return new KeyModel(key);
+    }
+
+    @Override
+    public Object initialValue() {
+        return "";
+    }
+
+    @Override
+    public Access access(Call call) {
+        return kvAccess(call);
+    }
+
+    private static Access kvAccess(Call call) {
+        if (!(call.input() instanceof List<?> in) || in.size() != 2) {
+            return null;
+        }
+        Object key = in.get(0);
+        boolean failed = call.outcome() == Call.Outcome.FAILED;
+        switch (call.f()) {
+            case "get" -> {
+                if (call.outcome() != Call.Outcome.OK) {
+                    return new Access(key, Effect.NONE, null, null);
+                }
+                if (!(call.output() instanceof List<?> out) || out.size() != 2) {
+                    return null;
+                }
+                return new Access(key, Effect.READ, str(out.get(1)), null);
+            }
+            case "put" -> {
+                return failed ? new Access(key, Effect.NONE, null, null) : new Access(key, Effect.WRITE, null, str(in.get(1)));
+            }
+            case "append" -> {
+                return failed ? new Access(key, Effect.NONE, null, null) : new Access(key, Effect.APPEND, null, str(in.get(1)));
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * The kv model restricted to one key: the state is that key's string. Accepts exactly the
+     * sequences of that key's calls that {@link KvModel} accepts, with far cheaper states.
+     */
+    private static final class KeyModel implements Model<String>, RegisterLike {
+        private final Object key;
+
+        KeyModel(Object key) {
+            this.key = key;
+        }
+
+        @Override
+        public String name() {
+            return "kv";
+        }
+
+        @Override
+        public String init() {
+            return "";
+        }
+
+        @Override
+        public String step(String state, Call call) {
+            List<?> in = Values.tuple(name(), call, call.input(), 2);
+            switch (call.f()) {
+                case "get" -> {
+                    if (call.outcome() != Call.Outcome.OK) {
+                        return state;
+                    }
+                    Object read = Values.tuple(name(), call, call.output(), 2).get(1);
+                    return state.equals(read == null ? "" : read) ? state : null;
+                }
+                case "put" -> {
+                    return call.outcome() == Call.Outcome.FAILED ? state : str(in.get(1));
+                }
+                case "append" -> {
+                    return call.outcome() == Call.Outcome.FAILED ? state : state.concat(str(in.get(1)));
+                }
+                default -> throw Values.unsupported(name(), call);
+            }
+        }
+
+        @Override
+        public boolean canChangeState(Call call) {
+            return !call.f().equals("get");
+        }
+
+        @Override
+        public String describe(String s) {
+            return s.isEmpty() ? "{}" : Op.formatValue(Map.of(String.valueOf(key), s));
+        }
+
+        @Override
+        public Object initialValue() {
+            return "";
+        }
+
+        @Override
+        public Access access(Call call) {
+            return kvAccess(call);
+        }
     }
 
     @Override

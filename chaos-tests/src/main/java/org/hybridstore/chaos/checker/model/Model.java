@@ -60,6 +60,19 @@ public interface Model<S> {
     }
 
     /**
+     * Returns the model that checks one partition (the calls whose {@link #partitionKey} is
+     * {@code key}). By default this model itself; a keyed model may return a smaller model whose
+     * state holds only that key, which must accept exactly the same sequences of the partition's
+     * calls. Its {@link #describe} should name the key, as counterexamples show its states.
+     *
+     * @param key a partition key returned by {@link #partitionKey}
+     * @return the model for that partition
+     */
+    default Model<?> forPartition(Object key) {
+        return this;
+    }
+
+    /**
      * Tells whether a call can change the state. A call that cannot (a read) returns either its
      * state or null from {@link #step}, and always its state when the outcome is unknown; the
      * checker drops such calls with unknown outcome, as they constrain nothing.
