@@ -269,9 +269,10 @@ public final class JournalStore implements AutoCloseable {
     OpenReport report = new OpenReport(false, rebuilt, replayed[0], torn, List.copyOf(damage), quarantined);
     JournalStore store = new JournalStore(dataDir, options, files, wal, index, applied[0], report);
     if (!damage.isEmpty()) {
-      LOG.error("journal {} is damaged: {}. Kept every valid entry; the damaged file is copied to {}; compacting into"
-          + " a new generation. Writes held only in the damaged part are gone from this node: it re-reads etcd and"
-          + " its peers", files.describe(name), damage, quarantined);
+      LOG.error("journal {} is damaged: {}. Kept every valid entry; {}; compacting into a new generation. Writes"
+          + " held only in the damaged part are gone from this node: it re-reads etcd and its peers",
+          files.describe(name), damage,
+          quarantined == null ? "the log file is missing, nothing to quarantine" : "the damaged file is copied to " + quarantined);
       try {
         store.rotate();
       } catch (RuntimeException e) {
