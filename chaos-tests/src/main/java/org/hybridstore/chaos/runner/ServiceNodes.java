@@ -16,8 +16,8 @@ import org.hybridstore.chaos.cluster.Host;
 import org.hybridstore.chaos.cluster.HostProcess;
 
 /**
- * The order-service JVMs, one per host, started inside the host's namespace with this JVM's own
- * class path (chaos-tests depends on the example service), and their HTTP clients.
+ * The order-service JVMs, one per host, started inside the host's namespace from the example's
+ * runnable jar ({@link NodeProgram}), and their HTTP clients.
  */
 final class ServiceNodes implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -98,10 +98,9 @@ final class ServiceNodes implements AutoCloseable {
     }
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-cp", System.getProperty("java.class.path")));
-    cmd.addAll(List.of("org.hybridstore.example.OrderService",
-        "--node-id", name(host),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
+    cmd.addAll(NodeProgram.startArguments(config.mutant()));
+    cmd.addAll(List.of("--node-id", name(host),
         "--etcd", String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList()),
         "--data-dir", workDir.resolve("node-" + name(host)).toString(),
         "--http-host", h.address(), "--http-port", Integer.toString(h.ports().http()),

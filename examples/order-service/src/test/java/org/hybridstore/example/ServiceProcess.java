@@ -59,10 +59,8 @@ final class ServiceProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-cp", System.getProperty("java.class.path"),
-        // the service's own logging (stderr), not a test-jar's logback-test.xml on this class path
-        "-Dlogback.configurationFile=logback.xml",
-        "org.hybridstore.example.OrderService",
+        // the node program as deployed: the module's runnable jar with its runtime class path
+        "-jar", nodeJar().toString(),
         "--node-id", nodeId, "--data-dir", dir.resolve("data").toString()));
     cmd.addAll(args);
     Path out = dir.resolve("stdout.log");
@@ -72,6 +70,20 @@ final class ServiceProcess implements AutoCloseable {
     Process p = pb.start();
     RUNNING.add(p);
     return new ServiceProcess(nodeId, p, out, err);
+  }
+
+  /** The jar {@code mvn package} built (ITs run after it), with its {@code lib/} beside it. */
+  private static Path nodeJar() throws IOException {
+    Path target = Path.of("target").toAbsolutePath();
+    try (var files = Files.list(target)) {
+      List<Path> jars = files.filter(f -> f.getFileName().toString().matches("order-service-[^-]+(-SNAPSHOT)?\\.jar"))
+          .toList();
+      if (jars.size() != 1 || !Files.isDirectory(target.resolve("lib"))) {
+        throw new IllegalStateException("expected one runnable order-service jar and lib/ in " + target + ", found "
+            + jars + "; ITs run after mvn package");
+      }
+      return jars.get(0);
+    }
   }
 
   /**
