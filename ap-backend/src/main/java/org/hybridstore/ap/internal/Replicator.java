@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Anti-entropy: every interval, and when a peer joins or comes back, this node sends each peer a
  * {@link WireMessage.Summary}. A peer whose summary differs answers with {@link WireMessage.Digest}
- * pages; for each page this node pushes what the page lacks or holds differently, pulls what it
- * lacks or holds differently, and asks for the next page. Both ends merge, so after one exchange
- * over a quiet pair both hold the join. Nothing depends on gossip delivery or ordering: any lost
- * message is repaired by a later round.
+ * pages; for each page this node pulls what it lacks or holds differently, pushes (up to a few
+ * hundred records) what the page lacks or holds differently, and asks for the next page. Both
+ * nodes send summaries, so exchanges run both ways and a quiet pair ends with the join on both
+ * sides; a small difference converges in one exchange. Nothing depends on gossip delivery or
+ * ordering: any lost message is repaired by a later round.
  *
  * <p>Who: every handler is given the authenticated {@link PeerNetwork.Sender}; answers (digest pages,
  * pushes for a page or a pull) go to its address, never to one a payload names.
@@ -50,10 +51,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a digest page this node sends holds at most {@code pageEntries} entries and fits in a message;
- *   <li>handling a page walks at most {@code pageEntries} of this node's own entries and collects at
- *       most {@code giveBudget} bytes of records; a page whose range holds more here (a wiped peer's
- *       empty page covers everything) is handled up to where the walk stopped, and the {@link
- *       WireMessage.More} that follows asks for the rest from there;
+ *   <li>handling a page walks at most {@code pageEntries} of this node's own entries in its range
+ *       and sends at most {@value #MAX_UNASKED_RECORDS} records (and {@code giveBudget} bytes) unasked;
+ *       a page whose range holds more here (a wiped peer's empty page covers everything) is handled
+ *       up to where the walk stopped, and the {@link WireMessage.More} that follows asks for the
+ *       rest from there; the bulk of a large difference is pulled, by the node that lacks it;
+ *   <li>an id pulled from one peer is not pulled again (from any peer) until it arrives or 2 s pass,
+ *       and the next page is asked for only when at most one page of pulls is unanswered;
  *   <li>a pull is answered for at most {@code pageEntries} ids and {@code giveBudget} bytes;
  *   <li>each peer has a {@link PeerOutbox} bounded in messages and bytes that drops the oldest;
  *   <li>received records wait for the writer within a byte budget ({@link GroupCommitWriter#merge});
@@ -75,6 +79,8 @@ final class Replicator {
   private static final long MORE_RETRY_MILLIS = 25;
   private static final int MORE_MAX_RETRIES = 400;
   private static final int MAX_TRACKED_EXCHANGES = 1024;
+  /** Records a page handler sends without being asked (what the page lacks or holds differently). */
+  private static final int MAX_UNASKED_RECORDS = 256;
 
   private final NodeId self;
   private final GroupCommitWriter writer;
@@ -88,10 +94,13 @@ final class Replicator {
   private final int pageEntries;
   private final long giveBudget;
   private final long exchangeIdleMillis;
+  private final long pullExpiryMillis;
 
   private final Map<String, PeerOutbox> outboxes = new ConcurrentHashMap<>();
   /** Seeds and every address a peer was seen at, with when: summaries go there too (see tick). */
   private final Map<String, Long> known = new ConcurrentHashMap<>();
+  /** Ids this node pulled recently, with when: not pulled again from another peer meanwhile. */
+  private final Map<String, Long> pulling = new ConcurrentHashMap<>();
   /** Peers this node is serving digest pages to, with when it last sent one. */
   private final Map<NodeId, Long> serving = new ConcurrentHashMap<>();
   private final Set<String> seeds;
@@ -113,6 +122,8 @@ final class Replicator {
     this.pageEntries = Math.max(16, Math.min(Math.min(WireCodec.MAX_DIGEST_ENTRIES, WireCodec.MAX_PULL_IDS), byBytes));
     this.giveBudget = Math.min(peerQueueBytes / 2, 4L * maxMessageBytes);
     this.exchangeIdleMillis = 2 * config.antiEntropyInterval().toMillis();
+    // A pull unanswered for this long is taken as lost: the id may be pulled again (from anyone).
+    this.pullExpiryMillis = Math.max(exchangeIdleMillis, 2_000);
   }
 
   void attach(PeerNetwork network) {
@@ -236,6 +247,7 @@ final class Replicator {
       }
       accepted.add(r);
       bytes += encoded.length;
+      pulling.remove(r.id().value()); // a pull answered (or the record came anyway)
     }
     if (!accepted.isEmpty()) {
       writer.merge(accepted, bytes);
@@ -270,22 +282,26 @@ final class Replicator {
     NavigableMap<String, Long> mine = d.end() == null
         ? index.hashes().tailMap(d.start(), true)
         : index.hashes().subMap(d.start(), true, d.end(), true);
-    // Walk this node's side of the page's range, bounded in entries and in bytes given: a wiped
-    // peer's page is empty and open-ended, and must not make this node collect its whole replica.
+    // Walk this node's side of the page's range, at most pageEntries entries: a wiped peer's page
+    // is empty and open-ended, and must not make this node walk (or send) its whole replica. What
+    // the page lacks or holds differently is given back unasked, but only the first few records
+    // and bytes of it: small differences converge in one exchange; a large one (a wiped or far
+    // behind peer) travels in the exchange the other way, pulled by that peer at its own pace.
     List<byte[]> give = new ArrayList<>();
     long giveBytes = 0;
     int walked = 0;
     String coveredTo = null;
     boolean cut = false;
     for (Map.Entry<String, Long> e : mine.entrySet()) {
-      if (walked >= pageEntries || giveBytes >= giveBudget) {
+      if (walked >= pageEntries) {
         cut = true;
         break;
       }
       walked++;
       coveredTo = e.getKey();
       Long theirs = d.entries().get(e.getKey());
-      if (theirs == null || theirs.longValue() != e.getValue().longValue()) {
+      if ((theirs == null || theirs.longValue() != e.getValue().longValue()) && give.size() < MAX_UNASKED_RECORDS
+          && giveBytes < giveBudget) {
         byte[] bytes = writer.committedBytes(e.getKey());
         if (bytes != null) {
           give.add(bytes);
@@ -296,13 +312,14 @@ final class Replicator {
     if (cut) {
       counters.cappedRequest();
     }
+    long now = System.currentTimeMillis();
     List<OrderId> want = new ArrayList<>();
     for (Map.Entry<String, Long> e : d.entries().entrySet()) {
       if (cut && e.getKey().compareTo(coveredTo) > 0) {
         break; // beyond what this round covers: the next page brings these entries again
       }
       Long h = mine.get(e.getKey());
-      if (h == null || h.longValue() != e.getValue().longValue()) {
+      if ((h == null || h.longValue() != e.getValue().longValue()) && claimPull(e.getKey(), now)) {
         want.add(OrderId.of(e.getKey()));
       }
     }
@@ -317,9 +334,43 @@ final class Replicator {
     }
   }
 
-  /** Sends a More once the records waiting for the writer use less than half their budget. */
+  /** Returns how many pulled ids have not arrived yet (expired claims do not count). */
+  private int unansweredPulls() {
+    if (pulling.size() > pageEntries) {
+      long now = System.currentTimeMillis();
+      pulling.values().removeIf(t -> now - t > pullExpiryMillis);
+    }
+    return pulling.size();
+  }
+
+  /**
+   * Returns whether to pull this id now: not if it was pulled (from any peer) within the exchange
+   * idle time, so that a node catching up with several peers fetches each record once. Bounded:
+   * when full, expired claims go, and if none has, all do.
+   */
+  private boolean claimPull(String id, long now) {
+    if (pulling.size() >= 4 * pageEntries) {
+      pulling.values().removeIf(t -> now - t > pullExpiryMillis);
+      if (pulling.size() >= 4 * pageEntries) {
+        pulling.clear();
+      }
+    }
+    Long previous = pulling.get(id);
+    if (previous != null && now - previous <= pullExpiryMillis) {
+      return false;
+    }
+    pulling.put(id, now);
+    return true;
+  }
+
+  /**
+   * Sends a More once at most one page of pulls is unanswered and the records waiting for the writer
+   * use less than half their budget: the pages come at the pace the answers arrive and are merged,
+   * so nothing fetched is dropped for lack of room (after about 10 s it is sent anyway).
+   */
   private void askForMore(PeerNetwork n, PeerNetwork.Sender to, WireMessage.More more, int attempt) {
-    if (attempt < MORE_MAX_RETRIES && writer.pendingMergeBytes() > writer.maxPendingMergeBytes() / 2) {
+    if (attempt < MORE_MAX_RETRIES
+        && (writer.pendingMergeBytes() > writer.maxPendingMergeBytes() / 2 || unansweredPulls() > pageEntries)) {
       try {
         scheduler.schedule(() -> askForMore(n, to, more, attempt + 1), MORE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         return;

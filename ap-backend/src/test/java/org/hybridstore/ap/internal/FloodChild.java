@@ -41,8 +41,11 @@ public final class FloodChild {
             peak >> 20, node.backend.stats().droppedMessages() + node.backend.stats().droppedMergeBudget());
         if (size >= expected) {
           node.backend.flush().toCompletableFuture().join();
-          System.out.printf("DONE %s ms=%d liveAfterGcMiB=%d peakMiB=%d%n", node.backend.replicaSummary(), ms,
-              maxAfterGc >> 20, peak >> 20);
+          var st = node.backend.stats();
+          System.out.printf("DONE %s ms=%d liveAfterGcMiB=%d peakMiB=%d recordsReceived=%d droppedMergeBudget=%d "
+              + "droppedQueueFull=%d messagesReceived=%d%n", node.backend.replicaSummary(), ms, maxAfterGc >> 20,
+              peak >> 20, st.peerRecordsMerged() + st.peerRecordsUnchanged(), st.droppedMergeBudget(),
+              st.droppedQueueFull(), st.messagesReceived());
           System.out.flush();
           return;
         }

@@ -96,6 +96,8 @@ public final class ScaleCubeNetwork implements PeerNetwork {
     FrameAuthenticator auth = null;
     if (peerAuth.authenticated()) {
       auth = new FrameAuthenticator(self.node(), peerAuth, time);
+      LOG.info("node {}: peer authentication on (HMAC-SHA256; members {}; {} secret(s); frame window {})",
+          self.node(), peerAuth.members(), peerAuth.secrets().size(), peerAuth.maxFrameAge());
     } else {
       LOG.warn("node {}: peer authentication is OFF (PeerAuthConfig.insecure()): anyone who reaches {}:{} can "
           + "write to this node's journal and join its membership", self.node(), config.bindHost(), config.gossipPort());
