@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a digest page this node sends holds at most {@code pageEntries} entries and fits in a message;
  *   <li>handling a page walks at most {@code pageEntries} of this node's own entries in its range
- *       and sends at most {@value #MAX_UNASKED_RECORDS} records (and {@code giveBudget} bytes) unasked;
+ *       and sends at most {@value #MAX_UNASKED_RECORDS} records (and {@code giveBudget} bytes)
+ *       unasked, none if the page holds less than half as many entries (its sender is far behind);
  *       a page whose range holds more here (a wiped peer's empty page covers everything) is handled
  *       up to where the walk stopped, and the {@link WireMessage.More} that follows asks for the
  *       rest from there; the bulk of a large difference is pulled, by the node that lacks it;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *       while that budget is half used, the next {@code More} waits (the exchange slows down to the
  *       journal's pace instead of dropping what it fetched);
  *   <li>one exchange at a time is served per peer: a summary arriving while pages are being served
- *       to that peer starts nothing.
+ *       to that peer, or within the idle time after the last one, starts nothing.
  * </ul>
  *
  * <p>Thread-safe: handlers run on transport threads and only queue work.
@@ -287,8 +288,7 @@ final class Replicator {
     // the page lacks or holds differently is given back unasked, but only the first few records
     // and bytes of it: small differences converge in one exchange; a large one (a wiped or far
     // behind peer) travels in the exchange the other way, pulled by that peer at its own pace.
-    List<byte[]> give = new ArrayList<>();
-    long giveBytes = 0;
+    List<String> differing = new ArrayList<>();
     int walked = 0;
     String coveredTo = null;
     boolean cut = false;
@@ -300,10 +300,18 @@ final class Replicator {
       walked++;
       coveredTo = e.getKey();
       Long theirs = d.entries().get(e.getKey());
-      if ((theirs == null || theirs.longValue() != e.getValue().longValue()) && give.size() < MAX_UNASKED_RECORDS
-          && giveBytes < giveBudget) {
-        byte[] bytes = writer.committedBytes(e.getKey());
-        if (bytes != null) {
+      if ((theirs == null || theirs.longValue() != e.getValue().longValue()) && differing.size() < MAX_UNASKED_RECORDS) {
+        differing.add(e.getKey());
+      }
+    }
+    // A page with less than half the entries this node holds in its range comes from a node far
+    // behind (a wiped one sends empty pages): it pulls what it lacks, nothing is given unasked.
+    List<byte[]> give = new ArrayList<>();
+    if (2L * d.entries().size() >= walked) {
+      long giveBytes = 0;
+      for (String id : differing) {
+        byte[] bytes = writer.committedBytes(id);
+        if (bytes != null && giveBytes + bytes.length <= giveBudget) {
           give.add(bytes);
           giveBytes += bytes.length;
         }
@@ -398,9 +406,8 @@ final class Replicator {
       bytes += size;
       last = e.getKey();
     }
-    if (!more) {
-      serving.remove(to.node()); // the last page: the next summary may start a new exchange
-    }
+    // The exchange stays marked after its last page: a summary arriving within the idle time (the
+    // peer has not applied the pages yet) must not restart it from the beginning.
     // The page covers [start, last] if more follow, otherwise everything from start on.
     String start = inclusive ? from : from + '\u0000';
     counters.digestPage();
