@@ -352,9 +352,9 @@ final class Replicator {
   }
 
   /**
-   * Returns whether to pull this id now: not if it was pulled (from any peer) within the exchange
-   * idle time, so that a node catching up with several peers fetches each record once. Bounded:
-   * when full, expired claims go, and if none has, all do.
+   * Returns whether to pull this id now: not if it was pulled (from any peer) and has neither
+   * arrived nor expired, so that a node catching up with several peers fetches each record once.
+   * Bounded: when full, expired claims go, and if none has, all do.
    */
   private boolean claimPull(String id, long now) {
     if (pulling.size() >= 4 * pageEntries) {
