@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *       a page whose range holds more here (a wiped peer's empty page covers everything) is handled
  *       up to where the walk stopped, and the {@link WireMessage.More} that follows asks for the
  *       rest from there; the bulk of a large difference is pulled, by the node that lacks it;
- *   <li>an id pulled from one peer is not pulled again (from any peer) until it arrives or 2 s pass,
+ *   <li>an id pulled from one peer is not pulled again (from any peer) until it arrives or 5 s pass,
  *       and the next page is asked for only when at most one page of pulls is unanswered;
  *   <li>a pull is answered for at most {@code pageEntries} ids and {@code giveBudget} bytes;
  *   <li>each peer has a {@link PeerOutbox} bounded in messages and bytes that drops the oldest;
@@ -124,7 +124,8 @@ final class Replicator {
     this.giveBudget = Math.min(peerQueueBytes / 2, 4L * maxMessageBytes);
     this.exchangeIdleMillis = 2 * config.antiEntropyInterval().toMillis();
     // A pull unanswered for this long is taken as lost: the id may be pulled again (from anyone).
-    this.pullExpiryMillis = Math.max(exchangeIdleMillis, 2_000);
+    // Long enough for a loaded node's answer; a lost pull is also made up by the next round.
+    this.pullExpiryMillis = Math.max(exchangeIdleMillis, 5_000);
   }
 
   void attach(PeerNetwork network) {
