@@ -13,12 +13,18 @@ import java.util.List;
  * @param seeds {@code host:port} of peers to join through; empty for the first node
  * @param groupCommitMaxBatch most writes committed in one local transaction; default {@value #DEFAULT_GROUP_COMMIT_MAX_BATCH}
  * @param antiEntropyInterval how often digests are exchanged with a peer; default 1 s
- * @param maxMessageBytes largest accepted peer message; default 4 MiB
+ * @param maxMessageBytes largest accepted peer message; default 1 MiB
  * @param peerQueueCapacity outgoing messages buffered per peer before the oldest are dropped
  *     (anti-entropy repairs what is dropped); default {@value #DEFAULT_PEER_QUEUE_CAPACITY}
+ * @param peerQueueBytes bytes buffered per peer before the oldest messages are dropped, and bytes of
+ *     received peer records waiting for the journal writer before further ones are dropped (both
+ *     counted; anti-entropy repairs); at least {@code 2 * maxMessageBytes}; default 8 MiB
+ * @param peerAuth how peers authenticate their frames; required: members and secrets, or {@link
+ *     PeerAuthConfig#insecure()} said explicitly
  */
 public record ApConfig(Path dataDir, String bindHost, int gossipPort, List<String> seeds, int groupCommitMaxBatch,
-    Duration antiEntropyInterval, int maxMessageBytes, int peerQueueCapacity) {
+    Duration antiEntropyInterval, int maxMessageBytes, int peerQueueCapacity, long peerQueueBytes,
+    PeerAuthConfig peerAuth) {
   /** Default bind address. */
   public static final String DEFAULT_BIND_HOST = "127.0.0.1";
   /** Default group-commit batch. */
@@ -26,9 +32,11 @@ public record ApConfig(Path dataDir, String bindHost, int gossipPort, List<Strin
   /** Default anti-entropy period. */
   public static final Duration DEFAULT_ANTI_ENTROPY_INTERVAL = Duration.ofSeconds(1);
   /** Default message size limit. */
-  public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
   /** Default per-peer queue. */
   public static final int DEFAULT_PEER_QUEUE_CAPACITY = 10_000;
+  /** Default per-peer byte bound. */
+  public static final long DEFAULT_PEER_QUEUE_BYTES = 8L * 1024 * 1024;
 
   /** Validates the fields. */
   public ApConfig {
@@ -43,6 +51,10 @@ public record ApConfig(Path dataDir, String bindHost, int gossipPort, List<Strin
     Checks.positive("antiEntropyInterval", antiEntropyInterval);
     Checks.atLeast("maxMessageBytes", maxMessageBytes, OrderLimits.MAX_RECORD_BYTES + 1024);
     Checks.atLeast("peerQueueCapacity", peerQueueCapacity, 1);
+    InvalidInputException.check(peerQueueBytes >= 2L * maxMessageBytes, "peerQueueBytes",
+        "must be at least 2 * maxMessageBytes (" + 2L * maxMessageBytes + "), was " + peerQueueBytes);
+    InvalidInputException.check(peerAuth != null, "peerAuth", "is required: the cluster's members and a secret "
+        + "(PeerAuthConfig.builder()), or PeerAuthConfig.insecure() said explicitly");
   }
 
   /**
@@ -65,6 +77,8 @@ public record ApConfig(Path dataDir, String bindHost, int gossipPort, List<Strin
     private Duration antiEntropyInterval = DEFAULT_ANTI_ENTROPY_INTERVAL;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private int peerQueueCapacity = DEFAULT_PEER_QUEUE_CAPACITY;
+    private long peerQueueBytes = DEFAULT_PEER_QUEUE_BYTES;
+    private PeerAuthConfig peerAuth;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -112,10 +126,22 @@ public record ApConfig(Path dataDir, String bindHost, int gossipPort, List<Strin
       return this;
     }
 
+    /** @param v per-peer byte bound @return this builder */
+    public Builder peerQueueBytes(long v) {
+      peerQueueBytes = v;
+      return this;
+    }
+
+    /** @param v how peers authenticate (required) @return this builder */
+    public Builder peerAuth(PeerAuthConfig v) {
+      peerAuth = v;
+      return this;
+    }
+
     /** @return the configuration @throws InvalidInputException naming the first invalid field */
     public ApConfig build() {
       return new ApConfig(dataDir, bindHost, gossipPort, seeds, groupCommitMaxBatch, antiEntropyInterval,
-          maxMessageBytes, peerQueueCapacity);
+          maxMessageBytes, peerQueueCapacity, peerQueueBytes, peerAuth);
     }
   }
 }

@@ -56,13 +56,30 @@ public final class HybridLogicalClock {
    * @throws ClockSkewException if the stamp is too far ahead; the clock is then unchanged
    */
   public HybridTimestamp observe(HybridTimestamp remote) {
+    ClockObservation o = tryObserve(remote);
+    if (o instanceof ClockObservation.Refused r) {
+      throw r.toException();
+    }
+    return ((ClockObservation.Adopted) o).reading();
+  }
+
+  /**
+   * Observes a remote stamp if it passes the maximum-offset rule, and reports what happened instead
+   * of throwing: for every remote stamp, from a peer or read from etcd. A refusal leaves the clock
+   * unchanged and is counted in {@link #refusedStamps()}; the caller decides what happens to the
+   * data that carried the stamp, but must not advance the clock past it by other means.
+   *
+   * @param remote a stamp that arrived from another node or from etcd
+   * @return {@link ClockObservation.Adopted} with the new reading, or {@link ClockObservation.Refused}
+   */
+  public ClockObservation tryObserve(HybridTimestamp remote) {
     long physical = source.millis();
     long ahead = remote.wallMillis() - physical;
     if (ahead > maxOffsetMillis) {
       refused.increment();
-      throw new ClockSkewException(ahead, maxOffsetMillis);
+      return new ClockObservation.Refused(remote, ahead, maxOffsetMillis);
     }
-    return last.updateAndGet(l -> {
+    return new ClockObservation.Adopted(last.updateAndGet(l -> {
       long wall = Math.max(Math.max(l.wallMillis(), remote.wallMillis()), physical);
       int logical;
       if (wall == l.wallMillis() && wall == remote.wallMillis()) {
@@ -75,7 +92,18 @@ public final class HybridLogicalClock {
         logical = 0;
       }
       return new HybridTimestamp(wall, logical);
-    });
+    }));
+  }
+
+  /**
+   * Returns whether a remote stamp would pass the maximum-offset rule now, without observing it or
+   * counting anything.
+   *
+   * @param remote the stamp
+   * @return true if it is at most the maximum offset ahead of the local physical clock
+   */
+  public boolean withinOffset(HybridTimestamp remote) {
+    return remote.wallMillis() - source.millis() <= maxOffsetMillis;
   }
 
   /**

@@ -11,6 +11,7 @@ import javax.management.MBeanServer;
 import org.hybridstore.ApConfig;
 import org.hybridstore.CpConfig;
 import org.hybridstore.NodeId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.SwitchoverConfig;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
@@ -24,6 +25,9 @@ final class StoreCluster implements AutoCloseable {
   static final SwitchoverConfig FAST = SwitchoverConfig.builder()
       .probeInterval(Duration.ofMillis(100)).probeTimeout(Duration.ofMillis(500)).failedProbesToDegrade(3)
       .stablePeriod(Duration.ofMillis(500)).strongWriteDeadline(Duration.ofMillis(1000)).build();
+
+  /** The test cluster's secret (a deployment reads it from a file). */
+  private static final String SECRET = "store-cluster-test-secret-0123456789abcdef";
 
   private final EtcdClusterExtension etcd;
   private final Path dir;
@@ -60,8 +64,13 @@ final class StoreCluster implements AutoCloseable {
         seeds.add("127.0.0.1:" + gossipPorts[j]);
       }
     }
+    List<NodeId> members = new ArrayList<>();
+    for (int j = 0; j < gossipPorts.length; j++) {
+      members.add(NodeId.of(dir.getFileName() + "-n" + j));
+    }
     ApConfig ap = ApConfig.builder(dir.resolve("node-" + i)).gossipPort(gossipPorts[i]).seeds(seeds)
-        .antiEntropyInterval(Duration.ofMillis(500)).build();
+        .antiEntropyInterval(Duration.ofMillis(500))
+        .peerAuth(PeerAuthConfig.builder().members(members).secrets(List.of(SECRET)).build()).build();
     CpConfig cp = etcd.cpConfig().endpoints(endpoints).requestTimeout(Duration.ofMillis(1000))
         .keyPrefix(prefix).build();
     String name = prefix.replace("/", "") + "-" + dir.getFileName() + "-n" + i;

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.IndeterminateWriteException;
@@ -71,7 +72,8 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private record Apply(OrderCommand command, CompletableFuture<BackendWrite> future) implements Task {}
 
-  private record Merge(List<OrderRecord> records) implements Task {}
+  /** Records from a peer; {@code bytes} (their encoded size) count against the merge budget. */
+  private record Merge(List<OrderRecord> records, long bytes) implements Task {}
 
   private record Absorb(Collection<OrderRecord> records, long revision, CompletableFuture<Void> future)
       implements Task {}
@@ -94,6 +96,9 @@ final class GroupCommitWriter implements AutoCloseable {
   private final ReplicaIndex index;
   private final Consumer<List<byte[]>> onLocalWrites;
   private final BlockingQueue<Task> queue;
+  /** Encoded bytes of peer records queued and not yet merged: what a flood of pushes can cost. */
+  private final AtomicLong pendingMergeBytes = new AtomicLong();
+  private final long maxPendingMergeBytes;
   private final LinkedHashMap<String, OrderRecord> decoded = new LinkedHashMap<>(256, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -116,7 +121,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private final List<CompletableFuture<?>> batchFutures = new ArrayList<>();
 
   GroupCommitWriter(JournalStore store, NodeId node, HybridLogicalClock clock, Executor executor, int maxBatch,
-      Counters counters, ReplicaIndex index, Consumer<List<byte[]>> onLocalWrites) {
+      long maxPendingMergeBytes, Counters counters, ReplicaIndex index, Consumer<List<byte[]>> onLocalWrites) {
+    this.maxPendingMergeBytes = maxPendingMergeBytes;
     this.store = store;
     this.node = node;
     this.clock = clock;
@@ -175,15 +181,38 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   /**
-   * Queues records from a peer; dropped (and counted) if the queue is full, since anti-entropy
-   * brings them again.
+   * Queues records from a peer; dropped (and counted) if the queue is full or the records waiting
+   * to be merged already hold {@code maxPendingMergeBytes}, since anti-entropy brings them again.
    *
    * @param records the records, clock already observed
+   * @param bytes their encoded size
+   * @return whether they were queued
    */
-  void merge(List<OrderRecord> records) {
-    if (closed || !queue.offer(new Merge(records))) {
-      counters.droppedQueueFull();
+  boolean merge(List<OrderRecord> records, long bytes) {
+    if (closed) {
+      return false;
     }
+    if (pendingMergeBytes.addAndGet(bytes) > maxPendingMergeBytes) {
+      pendingMergeBytes.addAndGet(-bytes);
+      counters.droppedMergeBudget();
+      return false;
+    }
+    if (!queue.offer(new Merge(records, bytes))) {
+      pendingMergeBytes.addAndGet(-bytes);
+      counters.droppedQueueFull();
+      return false;
+    }
+    return true;
+  }
+
+  /** Returns the encoded bytes of peer records waiting to be merged. */
+  long pendingMergeBytes() {
+    return pendingMergeBytes.get();
+  }
+
+  /** Returns the most peer-record bytes that may wait to be merged. */
+  long maxPendingMergeBytes() {
+    return maxPendingMergeBytes;
   }
 
   CompletableFuture<Void> absorb(Collection<OrderRecord> records, long revision) {
@@ -263,6 +292,13 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         tasks.add(first);
         queue.drainTo(tasks, maxBatch - 1);
+        // The batch now holds these merges: the budget admits the next ones (so at most twice the
+        // budget of peer records is in memory: one batch being merged, one budget queued).
+        for (Task t : tasks) {
+          if (t instanceof Merge m) {
+            pendingMergeBytes.addAndGet(-m.bytes());
+          }
+        }
         stop = tasks.stream().anyMatch(Stop.class::isInstance);
         runBatch(tasks);
       } catch (InterruptedException e) {

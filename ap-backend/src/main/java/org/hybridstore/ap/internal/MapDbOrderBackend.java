@@ -114,15 +114,16 @@ public final class MapDbOrderBackend implements LocalBackend {
         store.commit();
       }
       writer = new GroupCommitWriter(store, context.node(), context.clock(), context.executor(),
-          config.groupCommitMaxBatch(), counters, index, records -> replicatorRef[0].pushLocalWrites(records));
+          config.groupCommitMaxBatch(), config.peerQueueBytes(), counters, index,
+          records -> replicatorRef[0].pushLocalWrites(records));
       writer.load();
       writer.maybeRotate();
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    Replicator replicator = new Replicator(context.node(), writer, index, context.clock(), counters,
-        config.maxMessageBytes(), config.peerQueueCapacity(), config.seeds());
+    Replicator replicator = new Replicator(context.node(), writer, index, context.clock(), counters, config,
+        context.scheduler());
     replicatorRef[0] = replicator;
     writer.start();
     NodeMeta self = new NodeMeta(context.node(), ConsistencyMode.STRONG, 0);
@@ -130,8 +131,8 @@ public final class MapDbOrderBackend implements LocalBackend {
     try {
       network = networkFactory.start(self, new PeerNetwork.Listener() {
         @Override
-        public void onMessage(String fromAddress, WireMessage message) {
-          replicator.onMessage(fromAddress, message);
+        public void onMessage(PeerNetwork.Sender from, WireMessage message) {
+          replicator.onMessage(from, message);
         }
 
         @Override
@@ -314,6 +315,11 @@ public final class MapDbOrderBackend implements LocalBackend {
   /** Returns the outgoing messages queued for peers. */
   public int queuedMessages() {
     return replicator.queuedMessages();
+  }
+
+  /** Returns the estimated bytes of the outgoing messages queued for peers. */
+  public long queuedBytes() {
+    return replicator.queuedBytes();
   }
 
   /** Runs one anti-entropy round now (tests and benchmarks; the scheduler runs them anyway). */

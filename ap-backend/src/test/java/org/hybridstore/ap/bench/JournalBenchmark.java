@@ -163,11 +163,11 @@ public final class JournalBenchmark {
   private static void convergence(Path dir) throws Exception {
     List<TestNode> nodes = new ArrayList<>();
     try {
-      TestNode a = TestNode.scaleCube("n1", ApConfig.builder(dir.resolve("n1")).build());
+      TestNode a = TestNode.scaleCube("n1", TestNode.config(dir.resolve("n1")).antiEntropyInterval(ApConfig.DEFAULT_ANTI_ENTROPY_INTERVAL).build());
       nodes.add(a);
-      TestNode b = TestNode.scaleCube("n2", ApConfig.builder(dir.resolve("n2")).seeds(List.of(a.address())).build());
+      TestNode b = TestNode.scaleCube("n2", TestNode.config(dir.resolve("n2")).antiEntropyInterval(ApConfig.DEFAULT_ANTI_ENTROPY_INTERVAL).seeds(List.of(a.address())).build());
       nodes.add(b);
-      TestNode c = TestNode.scaleCube("n3", ApConfig.builder(dir.resolve("n3")).seeds(List.of(a.address())).build());
+      TestNode c = TestNode.scaleCube("n3", TestNode.config(dir.resolve("n3")).antiEntropyInterval(ApConfig.DEFAULT_ANTI_ENTROPY_INTERVAL).seeds(List.of(a.address())).build());
       nodes.add(c);
       waitUntil(() -> nodes.stream().allMatch(n -> n.backend.peers().size() == 2), 60);
       TestNode.partition(List.of(a, b), List.of(c));

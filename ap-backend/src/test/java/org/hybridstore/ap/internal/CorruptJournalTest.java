@@ -58,7 +58,7 @@ class CorruptJournalTest {
     // Then the public factory starts the node anyway, salvaging every valid entry
     BackendContext ctx = new BackendContext(NodeId.of("n1"),
         new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), Runnable::run, threads);
-    try (LocalBackend backend = MapDbBackendFactory.of(ApConfig.builder(dir).build()).create(ctx)) {
+    try (LocalBackend backend = MapDbBackendFactory.of(ApConfig.builder(dir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build()).create(ctx)) {
       // And says so: the damage names the file, the damaged copy is kept as it was
       LocalBackend.JournalHealth health = backend.journalHealth();
       assertThat(health.writable()).isTrue();

@@ -40,7 +40,7 @@ public final class CrashChild {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     BackendContext ctx = new BackendContext(NodeId.of("crash"),
         new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), Executors.newFixedThreadPool(2), scheduler);
-    ApConfig config = ApConfig.builder(dataDir).build();
+    ApConfig config = ApConfig.builder(dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build();
     // "scalecube": the production factory; "local": the same journal and writer without sockets
     // (starts in a fraction of the time, which keeps twenty rounds fast).
     LocalBackend backend = args.length > 2 && args[2].equals("local")

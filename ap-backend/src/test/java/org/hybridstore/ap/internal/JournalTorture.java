@@ -273,7 +273,7 @@ public final class JournalTorture {
     LocalHub hub = new LocalHub(1);
     try {
       try {
-        backend = MapDbOrderBackend.open(ApConfig.builder(s.dataDir).build(), ctx, storage,
+        backend = MapDbOrderBackend.open(ApConfig.builder(s.dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build(), ctx, storage,
             hub.factory(new NetworkFaults()), new NetworkFaults());
       } catch (RuntimeException e) {
         row.unreadable++;

@@ -82,7 +82,8 @@ public final class LocalHub implements AutoCloseable {
       if (target == null || lost || !faults.allowsTo(to) || !target.faults.allowsFrom(address)) {
         return CompletableFuture.completedFuture(null);
       }
-      delivery.execute(() -> target.listener.onMessage(address, WireCodec.decode(bytes, Integer.MAX_VALUE)));
+      WireMessage decoded = WireCodec.decode(bytes, Integer.MAX_VALUE);
+      delivery.execute(() -> target.listener.onMessage(new PeerNetwork.Sender(decoded.from(), address), decoded));
       return CompletableFuture.completedFuture(null);
     }
 
@@ -101,7 +102,8 @@ public final class LocalHub implements AutoCloseable {
   public void inject(String to, WireMessage message) {
     Endpoint target = endpoints.get(to);
     byte[] bytes = WireCodec.encode(message);
-    delivery.execute(() -> target.listener.onMessage("local:0", WireCodec.decode(bytes, Integer.MAX_VALUE)));
+    WireMessage decoded = WireCodec.decode(bytes, Integer.MAX_VALUE);
+    delivery.execute(() -> target.listener.onMessage(new PeerNetwork.Sender(decoded.from(), "local:0"), decoded));
   }
 
   /** Returns a factory for one node on this hub. */

@@ -33,6 +33,8 @@ class ReplicationIT {
       for (TestNode n : nodes) {
         assertThat(n.backend.stats().droppedMalformed()).as("malformed on %s", n.id).isZero();
         assertThat(n.backend.stats().droppedUnknownType()).as("unknown on %s", n.id).isZero();
+        // ... and every frame was authenticated: members never refuse each other's traffic.
+        assertThat(n.backend.stats().droppedByAuthentication()).as("refused by auth on %s", n.id).isZero();
       }
     } finally {
       TestNode.closeAll(nodes);

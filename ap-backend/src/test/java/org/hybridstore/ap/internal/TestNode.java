@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.hybridstore.ApConfig;
 import org.hybridstore.NodeId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.ap.internal.gossip.ScaleCubeNetwork;
 import org.hybridstore.ap.internal.storage.StorageOptions;
 import org.hybridstore.ap.internal.wire.NetworkFaults;
@@ -36,9 +37,18 @@ public final class TestNode implements AutoCloseable {
     this.scheduler = scheduler;
   }
 
-  /** Config with fast anti-entropy for tests. */
+  /** The test cluster's secret (a real deployment reads it from a file, never from code). */
+  public static final String SECRET = "test-cluster-secret-0123456789abcdef";
+
+  /** Peer authentication of the test cluster: nodes n1..n5, "bench" and "crash". */
+  public static final PeerAuthConfig PEER_AUTH = PeerAuthConfig.builder()
+      .members(List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"), NodeId.of("n4"), NodeId.of("n5"),
+          NodeId.of("bench"), NodeId.of("crash"), NodeId.of("cut")))
+      .secrets(List.of(SECRET)).build();
+
+  /** Config with fast anti-entropy and the test cluster's peer authentication. */
   public static ApConfig.Builder config(Path dataDir) {
-    return ApConfig.builder(dataDir).antiEntropyInterval(Duration.ofMillis(200));
+    return ApConfig.builder(dataDir).antiEntropyInterval(Duration.ofMillis(200)).peerAuth(PEER_AUTH);
   }
 
   /** Starts a node on ScaleCube (real sockets). */

@@ -67,7 +67,7 @@ public final class TortureChild {
         scheduler);
     StorageOptions storage = new StorageOptions(mmap,
         workload.equals("rotate") ? 1 : StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
-    MapDbOrderBackend backend = MapDbOrderBackend.open(ApConfig.builder(dataDir).build(), ctx, storage,
+    MapDbOrderBackend backend = MapDbOrderBackend.open(ApConfig.builder(dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build(), ctx, storage,
         new LocalHub(1).factory(new NetworkFaults()), new NetworkFaults());
     out.println("READY");
 

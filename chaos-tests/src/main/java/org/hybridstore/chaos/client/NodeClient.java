@@ -36,6 +36,7 @@ public final class NodeClient {
   private final URI base;
   private final HttpClient http;
   private final Duration timeout;
+  private final String adminToken;
 
   /**
    * Creates a client.
@@ -46,6 +47,20 @@ public final class NodeClient {
    * @param executor where responses are handled
    */
   public NodeClient(String node, URI base, Duration timeout, Executor executor) {
+    this(node, base, timeout, executor, "");
+  }
+
+  /**
+   * Creates a client that can call the node's test-only endpoints.
+   *
+   * @param node the node's name
+   * @param base e.g. {@code http://10.1.2.11:8080}
+   * @param timeout deadline of every request
+   * @param executor where responses are handled
+   * @param adminToken the bearer token of the node's test-only endpoints ({@code --admin-token})
+   */
+  public NodeClient(String node, URI base, Duration timeout, Executor executor, String adminToken) {
+    this.adminToken = adminToken;
     this.node = node;
     this.base = base;
     this.timeout = timeout;
@@ -127,7 +142,7 @@ public final class NodeClient {
    */
   public CompletableFuture<Response> clockOffset(long millis) {
     return send(HttpRequest.newBuilder(base.resolve("/admin/clock-offset?millis=" + millis)).timeout(timeout)
-        .POST(HttpRequest.BodyPublishers.noBody()).build());
+        .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build());
   }
 
   private CompletableFuture<Response> send(HttpRequest request) {

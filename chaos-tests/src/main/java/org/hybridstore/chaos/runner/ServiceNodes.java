@@ -30,6 +30,9 @@ final class ServiceNodes implements AutoCloseable {
   private final int[] jolokiaPorts;
   private final int[] starts;
   private final NodeClient[] clients;
+  /** Generated per run: the nodes' cluster secret (in a file) and their admin token (test endpoints). */
+  private final Path secretFile;
+  private final String adminToken;
 
   ServiceNodes(Cluster cluster, RunConfig config, Path workDir, ExecutorService httpThreads) {
     this.cluster = cluster;
@@ -41,11 +44,19 @@ final class ServiceNodes implements AutoCloseable {
     jolokiaPorts = new int[n];
     starts = new int[n];
     clients = new NodeClient[n];
+    secretFile = workDir.resolve("peer-secret");
+    adminToken = randomToken();
+    try {
+      java.nio.file.Files.createDirectories(workDir);
+      java.nio.file.Files.writeString(secretFile, randomToken());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot write " + secretFile, e);
+    }
     for (Host h : cluster.hosts()) {
       // Every host has its own address in namespace mode; on loopback they need distinct ports.
       jolokiaPorts[h.index()] = cluster.usesNamespaces() ? JOLOKIA_PORT : freePort();
       clients[h.index()] = new NodeClient(name(h.index()), URI.create("http://" + h.address() + ":" + h.ports().http()),
-          Duration.ofSeconds(3), httpThreads);
+          Duration.ofSeconds(3), httpThreads, adminToken);
     }
   }
 
@@ -107,7 +118,11 @@ final class ServiceNodes implements AutoCloseable {
         "--gossip-host", h.address(), "--gossip-port", Integer.toString(h.ports().gossip()),
         "--seeds", String.join(",", seeds),
         "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
-        "--probe-interval-ms", "100", "--probe-timeout-ms", "500"));
+        "--probe-interval-ms", "100", "--probe-timeout-ms", "500",
+        "--peer-members", String.join(",", cluster.hosts().stream().map(o -> name(o.index())).toList()),
+        "--peer-secret-file", secretFile.toString(),
+        // the clock-skew nemesis sets offsets beyond the HLC's maximum on purpose
+        "--test-endpoints", "true", "--test-clock-offset-limit-ms", "60000"));
     if (!config.mutant().isEmpty()) {
       cmd.addAll(List.of("--mutant", config.mutant()));
     }
@@ -116,6 +131,7 @@ final class ServiceNodes implements AutoCloseable {
       cmd.addAll(List.of("--jolokia-host", h.address(), "--jolokia-port", Integer.toString(jolokiaPorts[host])));
     }
     Map<String, String> env = new LinkedHashMap<>();
+    env.put("ADMIN_TOKEN", adminToken);
     // Each start gets its own process name (and log file): node-n2, node-n2-2, ...
     int k = ++starts[host];
     processes[host] = cluster.startProcess(host, "node-" + name(host) + (k == 1 ? "" : "-" + k), cmd, env);
@@ -147,6 +163,12 @@ final class ServiceNodes implements AutoCloseable {
     }
     Host first = cluster.hosts().get(0);
     return "http://" + first.address() + ":" + first.ports().http() + "/dashboard?nodes=" + String.join(",", agents);
+  }
+
+  private static String randomToken() {
+    byte[] b = new byte[32];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
   }
 
   private static int freePort() {

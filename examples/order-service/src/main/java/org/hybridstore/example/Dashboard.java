@@ -28,10 +28,11 @@ final class Dashboard {
     this.script = resource(SCRIPT).getBytes(StandardCharsets.UTF_8);
   }
 
-  void register(HttpServer server) {
-    server.createContext("/dashboard", ex -> serve(ex, "/dashboard", page, "text/html; charset=utf-8"));
-    server.createContext("/dashboard.js", ex -> serve(ex, "/dashboard.js", script,
-        "text/javascript; charset=utf-8"));
+  java.util.List<com.sun.net.httpserver.HttpContext> register(HttpServer server) {
+    return java.util.List.of(
+        server.createContext("/dashboard", ex -> serve(ex, "/dashboard", page, "text/html; charset=utf-8")),
+        server.createContext("/dashboard.js", ex -> serve(ex, "/dashboard.js", script,
+        "text/javascript; charset=utf-8")));
   }
 
   private static void serve(HttpExchange ex, String path, byte[] body, String type) throws IOException {

@@ -2,6 +2,8 @@ package org.hybridstore.example;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -9,6 +11,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.hybridstore.CommandRejectedException;
@@ -38,43 +43,87 @@ import org.hybridstore.switchover.HybridOrderStore;
  *                                       replica digest, journal health
  *   GET  /replica?after=ID&limit=N      the ids in this node's replica, in order, a page at a time;
  *                                       with &hashes=true also each record's content hash
- *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing)
+ *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing); only with
+ *                                       --test-endpoints true, with the admin token, and within
+ *                                       the clock offset limit
  *   GET  /dashboard?nodes=URL,URL,...   the JMX dashboard (HTML); nodes are Jolokia URLs, default
  *                                       this node's own agent
  *   GET  /dashboard.js                  its script
  * </pre>
  *
- * Errors are JSON {@code {"error":kind,"definite":bool,"message":...}}: 400 invalid input, 404 no
- * such order, 409 rejected command, 503 unavailable or consistency unavailable (definite: nothing
- * was applied), 504 indeterminate (the write may have been applied; retry with the same op id).
+ * Errors are JSON {@code {"error":kind,"definite":bool,"message":...}}: 400 invalid input, 401 a
+ * missing or wrong token, 404 no such order, 409 rejected command, 503 unavailable or consistency
+ * unavailable (definite: nothing was applied) or overloaded (with {@code Retry-After}), 504
+ * indeterminate (the write may have been applied; retry with the same op id).
+ *
+ * <p>Security (see docs/security.md): with an API token configured, {@code POST /commands} needs
+ * {@code Authorization: Bearer <token>}; test-only endpoints exist only when enabled, and need the
+ * admin token ({@code Authorization: Bearer <admin token>}); tokens are compared in constant time.
+ * When the server's workers and queue are full, a request is answered 503 without being read.
  */
 final class HttpApi {
   private static final int MAX_BODY = 1 << 20;
+
+  /** Set on a worker that runs an exchange the server had no room for: the filter answers 503. */
+  static final ThreadLocal<Boolean> OVERLOADED = ThreadLocal.withInitial(() -> false);
 
   private final HybridOrderStore store;
   private final SyncOrderStore sync;
   private final OffsetClock clock;
   private final Dashboard dashboard;
+  private final ServiceConfig.HttpSettings settings;
+  private final java.util.concurrent.atomic.LongAdder overloaded = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder unauthorized = new java.util.concurrent.atomic.LongAdder();
 
   /**
    * @param store the node's store
    * @param clock the node's clock
    * @param jolokiaUrl this node's Jolokia URL, the dashboard's default node; empty if Jolokia is off
+   * @param settings tokens, test endpoints and limits
    */
-  HttpApi(HybridOrderStore store, OffsetClock clock, String jolokiaUrl) {
+  HttpApi(HybridOrderStore store, OffsetClock clock, String jolokiaUrl, ServiceConfig.HttpSettings settings) {
     this.store = store;
     this.sync = store.sync();
     this.clock = clock;
     this.dashboard = new Dashboard(jolokiaUrl);
+    this.settings = settings;
   }
 
   void register(HttpServer server) {
-    server.createContext("/commands", ex -> handle(ex, "POST", this::command));
-    server.createContext("/orders/", ex -> handle(ex, "GET", this::order));
-    server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode())));
-    server.createContext("/replica", ex -> handle(ex, "GET", this::replica));
-    server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset));
-    dashboard.register(server);
+    List<HttpContext> contexts = new ArrayList<>();
+    contexts.add(server.createContext("/commands", ex -> handle(ex, "POST", this::command)));
+    contexts.add(server.createContext("/orders/", ex -> handle(ex, "GET", this::order)));
+    contexts.add(server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode()))));
+    contexts.add(server.createContext("/replica", ex -> handle(ex, "GET", this::replica)));
+    if (settings.testEndpoints()) {
+      // Test-only: absent (404) unless the service was started with --test-endpoints true.
+      contexts.add(server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset)));
+    }
+    contexts.addAll(dashboard.register(server));
+    Filter admission = new Filter() {
+      @Override
+      public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+        if (OVERLOADED.get()) {
+          overloaded.increment();
+          ex.getResponseHeaders().set("Retry-After", "1");
+          ex.getResponseHeaders().set("Connection", "close");
+          send(ex, new Response(503, Json.error("overloaded", true, "the server is busy; retry after 1 s")));
+          return;
+        }
+        chain.doFilter(ex);
+      }
+
+      @Override
+      public String description() {
+        return "503 when the server's workers and queue are full";
+      }
+    };
+    contexts.forEach(c -> c.getFilters().add(admission));
+  }
+
+  /** Returns how many requests were answered 503 because the server was full. */
+  long overloadedRequests() {
+    return overloaded.sum();
   }
 
   private record Response(int status, JsonNode body) {}
@@ -84,7 +133,16 @@ final class HttpApi {
     Response handle(HttpExchange exchange) throws IOException;
   }
 
-  private static void handle(HttpExchange ex, String method, Handler handler) throws IOException {
+  /** A missing or wrong token: answered 401, nothing is read or done. */
+  private static final class Unauthorized extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unauthorized(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private void handle(HttpExchange ex, String method, Handler handler) throws IOException {
     Response r;
     try {
       if (!ex.getRequestMethod().equalsIgnoreCase(method)) {
@@ -92,6 +150,10 @@ final class HttpApi {
       } else {
         r = handler.handle(ex);
       }
+    } catch (Unauthorized e) {
+      unauthorized.increment();
+      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"hybridstore\"");
+      r = new Response(401, Json.error("unauthorized", true, e.getMessage()));
     } catch (InvalidInputException | CorruptDataException e) {
       r = new Response(400, Json.error("invalid", true, e.getMessage()));
     } catch (CommandRejectedException e) {
@@ -105,6 +167,10 @@ final class HttpApi {
     } catch (RuntimeException e) {
       r = new Response(500, Json.error("internal", false, e.toString()));
     }
+    send(ex, r);
+  }
+
+  private static void send(HttpExchange ex, Response r) throws IOException {
     byte[] bytes = Json.MAPPER.writeValueAsBytes(r.body());
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(r.status(), bytes.length);
@@ -113,7 +179,29 @@ final class HttpApi {
     }
   }
 
+  /** Checks {@code Authorization: Bearer <token>} in constant time; no token configured means open. */
+  private static void requireToken(HttpExchange ex, String token, String what) {
+    if (token.isEmpty()) {
+      return;
+    }
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+    if (!MessageDigest.isEqual(sha256(given), sha256(token))) {
+      throw new Unauthorized(what + " needs Authorization: Bearer <token>");
+    }
+  }
+
+  /** Hashing first makes the comparison independent of the tokens' lengths too. */
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
   private Response command(HttpExchange ex) throws IOException {
+    requireToken(ex, settings.apiToken(), "a write");
     OrderCommand command = CommandCodec.decode(body(ex));
     boolean strong = "true".equals(query(ex.getRequestURI(), "strong"));
     return new Response(200, Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
@@ -144,6 +232,8 @@ final class HttpApi {
     n.put("mirrorLag", store.mirrorLagRevisions());
     n.put("mirrorRevision", store.mirrorRevision());
     n.put("digest", store.replicaDigest());
+    n.put("httpOverloaded", overloaded.sum());
+    n.put("httpUnauthorized", unauthorized.sum());
     var journal = store.journalHealth();
     ObjectNode j = n.putObject("journal");
     j.put("writable", journal.writable());
@@ -177,15 +267,23 @@ final class HttpApi {
   }
 
   private Response clockOffset(HttpExchange ex) {
+    requireToken(ex, settings.adminToken(), "/admin/clock-offset");
     String millis = query(ex.getRequestURI(), "millis");
     if (millis == null) {
       throw new InvalidInputException("millis", "query parameter is required");
     }
+    long offset;
     try {
-      clock.setOffsetMillis(Long.parseLong(millis));
+      offset = Long.parseLong(millis);
     } catch (NumberFormatException e) {
       throw new InvalidInputException("millis", "must be an integer, was '" + millis + "'");
     }
+    long limit = settings.clockOffsetLimit().toMillis();
+    if (Math.abs(offset) > limit) {
+      throw new InvalidInputException("millis", "must be within +-" + limit + " ms (--test-clock-offset-limit-ms), was "
+          + offset);
+    }
+    clock.setOffsetMillis(offset);
     return new Response(200, mode());
   }
 

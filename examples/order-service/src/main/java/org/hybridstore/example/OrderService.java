@@ -9,8 +9,11 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
 import org.hybridstore.InvalidInputException;
@@ -72,10 +75,11 @@ public final class OrderService implements AutoCloseable {
     ExecutorService threads = null;
     try {
       agent = config.jolokia().enabled() ? JolokiaAgent.start(config.jolokia(), config.nodeId().value()) : null;
+      limitHttpServer(config.http());
       server = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
-      threads = Executors.newFixedThreadPool(64);
+      threads = boundedExecutor(config.http());
       server.setExecutor(threads);
-      new HttpApi(store, clock, agent == null ? "" : agent.url()).register(server);
+      new HttpApi(store, clock, agent == null ? "" : agent.url(), config.http()).register(server);
       server.start();
     } catch (IOException | RuntimeException e) {
       if (server != null) {
@@ -104,6 +108,59 @@ public final class OrderService implements AutoCloseable {
       }
     }
     throw new InvalidInputException("mutant", "no mutant named '" + name + "' on the class path");
+  }
+
+  /**
+   * The JDK server's own limits are system properties read once, when the first server of the JVM
+   * starts: a request must be read within the timeout (a slow client cannot hold a connection), an
+   * answer sent within it, and connections are capped. Set here unless the JVM was given them.
+   */
+  private static void limitHttpServer(ServiceConfig.HttpSettings http) {
+    long seconds = http.timeout().toSeconds();
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(seconds));
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(seconds));
+    System.getProperties().putIfAbsent("sun.net.httpserver.idleInterval", Long.toString(seconds));
+    System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", Integer.toString(http.maxConnections()));
+  }
+
+  /**
+   * {@code threads} workers behind a queue of {@code queue} exchanges. An exchange that finds both
+   * full runs on a small overflow pool, marked so that the API's filter answers 503 with {@code
+   * Retry-After} without reading the request; if that pool's queue is full too, the exchange is
+   * refused and the JDK server closes its connection. A flood therefore costs bounded memory and
+   * gets 503s (or closed connections), never a dead process.
+   */
+  private static ExecutorService boundedExecutor(ServiceConfig.HttpSettings http) {
+    ThreadPoolExecutor overflow = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(4 * http.queue()), threadFactory("http-overflow"), new ThreadPoolExecutor.AbortPolicy());
+    return new ThreadPoolExecutor(http.threads(), http.threads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(http.queue()), threadFactory("http"), (task, pool) -> {
+          if (pool.isShutdown()) {
+            throw new RejectedExecutionException("stopping");
+          }
+          overflow.execute(() -> {
+            HttpApi.OVERLOADED.set(true);
+            try {
+              task.run();
+            } finally {
+              HttpApi.OVERLOADED.set(false);
+            }
+          });
+        }) {
+      @Override
+      protected void terminated() {
+        overflow.shutdown();
+      }
+    };
+  }
+
+  private static java.util.concurrent.ThreadFactory threadFactory(String prefix) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Returns the HTTP port the service listens on. */

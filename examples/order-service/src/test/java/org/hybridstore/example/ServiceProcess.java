@@ -30,6 +30,9 @@ final class ServiceProcess implements AutoCloseable {
         "order-service-children-cleanup"));
   }
 
+  /** The test cluster's secret (a deployment keeps it in a file, never in code). */
+  static final String TEST_PEER_SECRET = "order-service-test-secret-0123456789abcdef";
+
   final String nodeId;
   private final Process process;
   private final Path stdout;
@@ -66,6 +69,9 @@ final class ServiceProcess implements AutoCloseable {
     Path out = dir.resolve("stdout.log");
     Path err = dir.resolve("stderr.log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    // The test cluster's peer authentication, unless a test says otherwise (flags win over these)
+    pb.environment().put("PEER_MEMBERS", "n1,n2,n3,n4,n5");
+    pb.environment().put("PEER_SECRET", TEST_PEER_SECRET);
     pb.environment().putAll(env);
     Process p = pb.start();
     RUNNING.add(p);

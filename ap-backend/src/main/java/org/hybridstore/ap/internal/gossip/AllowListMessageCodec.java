@@ -40,15 +40,29 @@ import org.slf4j.LoggerFactory;
  * only allow-listed types are written or instantiated. Size prefixes are checked against the bytes
  * left in the frame before ScaleCube allocates with them, and nesting is capped.
  *
- * <p>A received frame that is too large, malformed, or names a type outside the tables is dropped
- * and counted: {@link #deserialize} then returns a message with qualifier {@link #DROPPED}, which no
- * handler acts on (throwing would make the transport close the connection).
+ * <p>With peer authentication (a {@link FrameAuthenticator}) every frame is sealed in an envelope
+ * (format version 2: sender node id, destination, time, session, sequence number, HMAC-SHA256) and a
+ * received frame is opened before a single byte of its body is decoded; the decoded message then
+ * carries the authenticated node id in header {@value #PEER_HEADER}, which a peer can never set
+ * (a frame that carries it is refused). The destination comes from header {@value #TO_HEADER},
+ * which {@link FaultInjectingTransport} adds to every outgoing message and this codec moves into the
+ * envelope. Without authentication (the explicit insecure setting) frames are format version 1: the
+ * same body, no envelope.
+ *
+ * <p>A received frame that is too large, malformed, unauthenticated, or names a type outside the
+ * tables is dropped and counted by reason: {@link #deserialize} then returns a message with
+ * qualifier {@link #DROPPED}, which no handler acts on (throwing would make the transport close the
+ * connection).
  *
  * <p>This class is thread-safe.
  */
 public final class AllowListMessageCodec implements MessageCodec {
   /** Qualifier of the placeholder returned for a dropped frame. */
   public static final String DROPPED = "hybridstore/dropped";
+  /** Header the codec sets on a received message: the node id its frame was authenticated as. */
+  public static final String PEER_HEADER = "hs-peer";
+  /** Header of an outgoing message naming its destination address; moved into the envelope. */
+  public static final String TO_HEADER = "hs-to";
 
   private static final Logger LOG = LoggerFactory.getLogger(AllowListMessageCodec.class);
   static final int MAGIC_0 = 'H';
@@ -108,33 +122,64 @@ public final class AllowListMessageCodec implements MessageCodec {
 
   private final int maxMessageBytes;
   private final Counters counters;
+  private final @org.jspecify.annotations.Nullable FrameAuthenticator auth;
 
   /**
    * Creates the codec.
    *
    * @param maxMessageBytes largest frame accepted or sent
    * @param counters where drops are counted
+   * @param auth seals and opens frames; null only for the explicit insecure setting
    */
-  public AllowListMessageCodec(int maxMessageBytes, Counters counters) {
+  AllowListMessageCodec(int maxMessageBytes, Counters counters, @org.jspecify.annotations.Nullable FrameAuthenticator auth) {
     this.maxMessageBytes = maxMessageBytes;
     this.counters = counters;
+    this.auth = auth;
+  }
+
+  /** Returns a codec for plaintext frames (format version 1): tests and the insecure setting. */
+  static AllowListMessageCodec insecure(int maxMessageBytes, Counters counters) {
+    return new AllowListMessageCodec(maxMessageBytes, counters, null);
   }
 
   @Override
   public void serialize(Message message, OutputStream stream) throws Exception {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
-    Writer w = new Writer(new DataOutputStream(buffer));
-    w.out.writeByte(MAGIC_0);
-    w.out.writeByte(MAGIC_1);
-    w.out.writeByte(VERSION);
-    w.writeObject(message);
-    w.out.flush();
-    if (buffer.size() > maxMessageBytes) {
+    String to = message.header(TO_HEADER);
+    Message body = message;
+    if (to != null) {
+      Map<String, String> headers = new HashMap<>(message.headers());
+      headers.remove(TO_HEADER);
+      body = Message.withHeaders(headers).data(message.data()).build();
+    }
+    byte[] frame;
+    if (auth != null) {
+      if (to == null) {
+        throw new WireFormatException(Kind.MALFORMED, "an outgoing message names no destination");
+      }
+      frame = auth.seal(to, encodeBody(body));
+    } else {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+      buffer.write(MAGIC_0);
+      buffer.write(MAGIC_1);
+      buffer.write(VERSION);
+      buffer.write(encodeBody(body));
+      frame = buffer.toByteArray();
+    }
+    if (frame.length > maxMessageBytes) {
       counters.droppedOversized();
-      throw new WireFormatException(Kind.OVERSIZED, "outgoing message of " + buffer.size() + " bytes exceeds "
+      throw new WireFormatException(Kind.OVERSIZED, "outgoing message of " + frame.length + " bytes exceeds "
           + maxMessageBytes + " (" + message.qualifier() + ")");
     }
-    buffer.writeTo(stream);
+    stream.write(frame);
+  }
+
+  /** Encodes a message as the tagged value that follows the frame header. */
+  static byte[] encodeBody(Message message) throws IOException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+    Writer w = new Writer(new DataOutputStream(buffer));
+    w.writeObject(message);
+    w.out.flush();
+    return buffer.toByteArray();
   }
 
   @Override
@@ -148,7 +193,17 @@ public final class AllowListMessageCodec implements MessageCodec {
       if (frame.length > maxMessageBytes) {
         throw new WireFormatException(Kind.OVERSIZED, "frame exceeds " + maxMessageBytes + " bytes");
       }
-      return decodeFrame(frame, maxMessageBytes);
+      if (auth == null) {
+        return decodeFrame(frame, maxMessageBytes);
+      }
+      FrameAuthenticator.Opened opened = auth.open(frame);
+      Message m = decodeBody(frame, opened.bodyOffset(), opened.bodyLength(), maxMessageBytes);
+      if (m.headers().containsKey(PEER_HEADER) || m.headers().containsKey(TO_HEADER)) {
+        throw new WireFormatException(Kind.FORGED_SENDER, "a peer set a header only this codec may set");
+      }
+      Map<String, String> headers = new HashMap<>(m.headers());
+      headers.put(PEER_HEADER, opened.node().value());
+      return Message.withHeaders(headers).data(m.data()).build();
     } catch (WireFormatException e) {
       e.countIn(counters);
       LOG.debug("dropped a frame: {}", e.getMessage());
@@ -169,15 +224,29 @@ public final class AllowListMessageCodec implements MessageCodec {
    * @throws IOException if it is truncated
    */
   static Message decodeFrame(byte[] frame, int maxMessageBytes) throws IOException {
-    ByteArrayInputStream bytes = new ByteArrayInputStream(frame);
-    Reader r = new Reader(new DataInputStream(bytes), bytes, maxMessageBytes);
-    if (r.in.readUnsignedByte() != MAGIC_0 || r.in.readUnsignedByte() != MAGIC_1) {
+    if (frame.length < 3 || frame[0] != MAGIC_0 || frame[1] != MAGIC_1) {
       throw new WireFormatException(Kind.MALFORMED, "bad magic: not a HybridStore frame");
     }
-    int version = r.in.readUnsignedByte();
-    if (version != VERSION) {
-      throw new WireFormatException(Kind.MALFORMED, "unknown frame version " + version);
+    if (frame[2] != VERSION) {
+      throw new WireFormatException(Kind.MALFORMED, "unknown frame version " + frame[2]);
     }
+    return decodeBody(frame, 3, frame.length - 3, maxMessageBytes);
+  }
+
+  /**
+   * Decodes the tagged value of a frame's body; throws instead of counting.
+   *
+   * @param frame the bytes
+   * @param offset where the body starts
+   * @param length its length
+   * @param maxMessageBytes the limit for embedded messages
+   * @return the message
+   * @throws WireFormatException if the body is not acceptable
+   * @throws IOException if it is truncated
+   */
+  static Message decodeBody(byte[] frame, int offset, int length, int maxMessageBytes) throws IOException {
+    ByteArrayInputStream bytes = new ByteArrayInputStream(frame, offset, length);
+    Reader r = new Reader(new DataInputStream(bytes), bytes, maxMessageBytes);
     Object o = r.readObject();
     if (!(o instanceof Message m)) {
       throw new WireFormatException(Kind.MALFORMED, "a frame must hold a message");

@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.time.InstantSource;
 import org.hybridstore.ApConfig;
+import org.hybridstore.NodeId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.ap.internal.wire.Counters;
 import org.hybridstore.ap.internal.wire.NetworkFaults;
 import org.hybridstore.ap.internal.wire.NodeMeta;
 import org.hybridstore.ap.internal.wire.PeerNetwork;
+import org.hybridstore.ap.internal.wire.WireCodec;
 import org.hybridstore.ap.internal.wire.WireMessage;
 import io.scalecube.cluster.Cluster;
 import io.scalecube.cluster.ClusterConfig;
@@ -38,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *       qualifier {@value #QUALIFIER} and a {@link WireMessage} as data; gossip is not used.
  *   <li>Every frame is encoded by {@link AllowListMessageCodec}; the transport sits inside a
  *       {@link FaultInjectingTransport} driven by the given {@link NetworkFaults}.
+ *   <li>Unless {@link PeerAuthConfig#insecure()} is configured, every frame (SWIM's included) is
+ *       authenticated by a {@link FrameAuthenticator}, and a message is handed to the listener with
+ *       the authenticated node id as its sender; a payload naming another sender is dropped.
  * </ul>
  *
  * <p>Reactor types end here: {@code Mono}s become {@code CompletableFuture}s. Thread-safe.
@@ -67,17 +74,42 @@ public final class ScaleCubeNetwork implements PeerNetwork {
    * @return the factory
    */
   public static PeerNetwork.Factory factory(ApConfig config, NetworkFaults faults) {
-    return (self, listener, counters) -> start(config, faults, self, listener, counters);
+    return factory(config, faults, InstantSource.system());
   }
 
-  private static ScaleCubeNetwork start(ApConfig config, NetworkFaults faults, NodeMeta self,
+  /**
+   * Returns a factory that joins the cluster, with the clock frame timestamps are taken from and
+   * checked against (tests).
+   *
+   * @param config addresses, seeds, limits and peer authentication
+   * @param faults the fault-injection seam
+   * @param time the wall clock of the frame authenticator
+   * @return the factory
+   */
+  public static PeerNetwork.Factory factory(ApConfig config, NetworkFaults faults, InstantSource time) {
+    return (self, listener, counters) -> start(config, faults, time, self, listener, counters);
+  }
+
+  private static ScaleCubeNetwork start(ApConfig config, NetworkFaults faults, InstantSource time, NodeMeta self,
       PeerNetwork.Listener listener, Counters counters) {
-    AllowListMessageCodec codec = new AllowListMessageCodec(config.maxMessageBytes(), counters);
+    PeerAuthConfig peerAuth = config.peerAuth();
+    FrameAuthenticator auth = null;
+    if (peerAuth.authenticated()) {
+      auth = new FrameAuthenticator(self.node(), peerAuth, time);
+      LOG.info("node {}: peer authentication on (HMAC-SHA256; members {}; {} secret(s); frame window {})",
+          self.node(), peerAuth.members(), peerAuth.secrets().size(), peerAuth.maxFrameAge());
+    } else {
+      LOG.warn("node {}: peer authentication is OFF (PeerAuthConfig.insecure()): anyone who reaches {}:{} can "
+          + "write to this node's journal and join its membership", self.node(), config.bindHost(), config.gossipPort());
+    }
+    AllowListMessageCodec codec = new AllowListMessageCodec(config.maxMessageBytes(), counters, auth);
     // Netty's frame decoder is the outer guard; the codec enforces (and counts) maxMessageBytes.
-    int maxFrame = (int) Math.min(Integer.MAX_VALUE - 8L, 2L * config.maxMessageBytes());
+    // Netty skips a longer frame without buffering it, so this bounds what one connection holds.
+    int maxFrame = (int) Math.min(Integer.MAX_VALUE - 8L, config.maxMessageBytes() + 64L * 1024);
     TransportFactory tcp = new TcpTransportFactory();
+    FrameAuthenticator a = auth;
     TransportFactory wrapped = transportConfig -> new FaultInjectingTransport(
-        tcp.createTransport(transportConfig), faults, counters);
+        tcp.createTransport(transportConfig), faults, counters, a, config.bindHost());
     ClusterConfig base = isLoopback(config.bindHost()) ? ClusterConfig.defaultLocalConfig() : ClusterConfig.defaultLanConfig();
     Cluster cluster;
     try {
@@ -89,7 +121,7 @@ public final class ScaleCubeNetwork implements PeerNetwork {
           .membership(m -> m.seedMembers(config.seeds()).syncInterval(Math.min(m.syncInterval(), SYNC_INTERVAL_MILLIS)))
           .transport(t -> t.port(config.gossipPort()).messageCodec(codec).maxFrameLength(maxFrame))
           .transportFactory(() -> wrapped)
-          .handler(c -> new Handler(listener, counters, c))
+          .handler(c -> new Handler(listener, counters, c, a != null))
           .start()
           .toFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -117,11 +149,13 @@ public final class ScaleCubeNetwork implements PeerNetwork {
     private final PeerNetwork.Listener listener;
     private final Counters counters;
     private final Cluster cluster;
+    private final boolean authenticated;
 
-    Handler(PeerNetwork.Listener listener, Counters counters, Cluster cluster) {
+    Handler(PeerNetwork.Listener listener, Counters counters, Cluster cluster, boolean authenticated) {
       this.listener = listener;
       this.counters = counters;
       this.cluster = cluster;
+      this.authenticated = authenticated;
     }
 
     @Override
@@ -135,9 +169,24 @@ public final class ScaleCubeNetwork implements PeerNetwork {
         counters.droppedMalformed();
         return;
       }
+      NodeId node = wire.from();
+      if (authenticated) {
+        // The sender is who the frame was authenticated as; the payload's "from" must agree.
+        String peer = message.header(AllowListMessageCodec.PEER_HEADER);
+        if (peer == null) {
+          counters.droppedUnauthenticated();
+          return;
+        }
+        node = NodeId.of(peer);
+        if (!node.equals(wire.from())) {
+          counters.droppedForgedSender();
+          LOG.debug("dropped a {} from {} that claims to come from {}", WireCodec.typeOf(wire), node, wire.from());
+          return;
+        }
+      }
       counters.received();
       try {
-        listener.onMessage(sender, wire);
+        listener.onMessage(new Sender(node, sender), wire);
       } catch (RuntimeException e) {
         LOG.warn("handling {} from {} failed", wire.getClass().getSimpleName(), sender, e);
       }

@@ -26,6 +26,14 @@ public final class Counters {
   final LongAdder antiEntropyRounds = new LongAdder();
   final LongAdder digestPages = new LongAdder();
   final LongAdder rotations = new LongAdder();
+  final LongAdder droppedUnauthenticated = new LongAdder();
+  final LongAdder droppedUnknownMember = new LongAdder();
+  final LongAdder droppedReplayed = new LongAdder();
+  final LongAdder droppedStale = new LongAdder();
+  final LongAdder droppedMisdirected = new LongAdder();
+  final LongAdder droppedForgedSender = new LongAdder();
+  final LongAdder droppedMergeBudget = new LongAdder();
+  final LongAdder cappedRequests = new LongAdder();
 
   /** Counts a committed local write that changed a record. */
   public void write() {
@@ -122,12 +130,54 @@ public final class Counters {
     rotations.increment();
   }
 
+  /** Counts a frame without a valid MAC (no envelope, unknown key, wrong MAC). */
+  public void droppedUnauthenticated() {
+    droppedUnauthenticated.increment();
+  }
+
+  /** Counts an authenticated frame whose sender is not a configured member. */
+  public void droppedUnknownMember() {
+    droppedUnknownMember.increment();
+  }
+
+  /** Counts an authenticated frame seen before (same session and sequence number). */
+  public void droppedReplayed() {
+    droppedReplayed.increment();
+  }
+
+  /** Counts an authenticated frame whose timestamp is outside the accepted window. */
+  public void droppedStale() {
+    droppedStale.increment();
+  }
+
+  /** Counts an authenticated frame addressed to another node. */
+  public void droppedMisdirected() {
+    droppedMisdirected.increment();
+  }
+
+  /** Counts a message whose payload names a sender other than the authenticated one. */
+  public void droppedForgedSender() {
+    droppedForgedSender.increment();
+  }
+
+  /** Counts peer records dropped because the records waiting for the writer hold the byte budget. */
+  public void droppedMergeBudget() {
+    droppedMergeBudget.increment();
+  }
+
+  /** Counts a peer request answered only in part (a pull over the id cap, a digest page over the work cap). */
+  public void cappedRequest() {
+    cappedRequests.increment();
+  }
+
   /** Returns the current values. */
   public ApStats snapshot() {
     return new ApStats(writes.sum(), duplicates.sum(), rejected.sum(), batches.sum(), batchedTasks.sum(),
         peerRecordsMerged.sum(), peerRecordsUnchanged.sum(), refusedClockSkew.sum(), droppedMalformed.sum(),
         droppedUnknownType.sum(), droppedOversized.sum(), droppedQueueFull.sum(), droppedBlocked.sum(),
         sendFailures.sum(), messagesSent.sum(), messagesReceived.sum(), antiEntropyRounds.sum(), digestPages.sum(),
-        rotations.sum());
+        rotations.sum(), droppedUnauthenticated.sum(), droppedUnknownMember.sum(), droppedReplayed.sum(),
+        droppedStale.sum(), droppedMisdirected.sum(), droppedForgedSender.sum(), droppedMergeBudget.sum(),
+        cappedRequests.sum());
   }
 }

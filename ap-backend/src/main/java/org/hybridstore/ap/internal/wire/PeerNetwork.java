@@ -2,6 +2,7 @@ package org.hybridstore.ap.internal.wire;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.hybridstore.NodeId;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,15 +44,24 @@ public interface PeerNetwork extends AutoCloseable {
    */
   record Peer(String address, @Nullable NodeMeta meta) {}
 
+  /**
+   * Who sent a message: the node id its frame was authenticated as (with the insecure setting, the
+   * one the message names), and the transport address answers go to. Never taken from the payload.
+   *
+   * @param node the sending node
+   * @param address its transport address
+   */
+  record Sender(NodeId node, String address) {}
+
   /** Receives what the network delivers; called on transport threads, must not block. */
   interface Listener {
     /**
-     * A decoded, allow-listed message arrived.
+     * A decoded, allow-listed, authenticated message arrived.
      *
-     * @param fromAddress the sender's transport address
+     * @param from the authenticated sender; {@code message.from()} equals {@code from.node()}
      * @param message the message
      */
-    void onMessage(String fromAddress, WireMessage message);
+    void onMessage(Sender from, WireMessage message);
 
     /**
      * A peer joined, or came back after being suspected or removed.

@@ -40,6 +40,10 @@ import org.jspecify.annotations.Nullable;
 public final class WireCodec {
   /** The message format version this build writes and reads. */
   public static final int VERSION = 1;
+  /** Most entries a digest page may hold; a page with more is refused. */
+  public static final int MAX_DIGEST_ENTRIES = 4096;
+  /** Most ids a pull may name; a pull with more is refused. */
+  public static final int MAX_PULL_IDS = 4096;
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
@@ -198,6 +202,9 @@ public final class WireCodec {
     if (!entries.isObject()) {
       throw new WireFormatException(Kind.MALFORMED, "digest: entries must be an object");
     }
+    if (entries.size() > MAX_DIGEST_ENTRIES) {
+      throw new WireFormatException(Kind.MALFORMED, "digest: " + entries.size() + " entries (max " + MAX_DIGEST_ENTRIES + ")");
+    }
     TreeMap<String, Long> map = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : entries.properties()) {
       if (!e.getValue().isTextual()) {
@@ -216,7 +223,11 @@ public final class WireCodec {
 
   private static WireMessage decodePull(JsonNode root) {
     List<OrderId> ids = new ArrayList<>();
-    for (JsonNode id : array(root, "ids")) {
+    JsonNode array = array(root, "ids");
+    if (array.size() > MAX_PULL_IDS) {
+      throw new WireFormatException(Kind.MALFORMED, "pull: " + array.size() + " ids (max " + MAX_PULL_IDS + ")");
+    }
+    for (JsonNode id : array) {
       if (!id.isTextual()) {
         throw new WireFormatException(Kind.MALFORMED, "pull: ids must be strings");
       }

@@ -11,7 +11,19 @@ public final class WireFormatException extends RuntimeException {
     /** A {@code "type"} outside the allow-list. */
     UNKNOWN_TYPE,
     /** Larger than the configured maximum. */
-    OVERSIZED
+    OVERSIZED,
+    /** No authentication envelope, an unknown key, or a MAC that does not verify. */
+    UNAUTHENTICATED,
+    /** Authenticated, but the sender is not a configured member. */
+    UNKNOWN_MEMBER,
+    /** Authenticated, but seen before. */
+    REPLAYED,
+    /** Authenticated, but its timestamp is outside the accepted window. */
+    STALE,
+    /** Authenticated, but addressed to another node. */
+    MISDIRECTED,
+    /** The payload names a sender other than the authenticated one. */
+    FORGED_SENDER
   }
 
   private final Kind kind;
@@ -42,6 +54,12 @@ public final class WireFormatException extends RuntimeException {
       case MALFORMED -> counters.droppedMalformed();
       case UNKNOWN_TYPE -> counters.droppedUnknownType();
       case OVERSIZED -> counters.droppedOversized();
+      case UNAUTHENTICATED -> counters.droppedUnauthenticated();
+      case UNKNOWN_MEMBER -> counters.droppedUnknownMember();
+      case REPLAYED -> counters.droppedReplayed();
+      case STALE -> counters.droppedStale();
+      case MISDIRECTED -> counters.droppedMisdirected();
+      case FORGED_SENDER -> counters.droppedForgedSender();
       default -> throw new AssertionError(kind);
     }
   }

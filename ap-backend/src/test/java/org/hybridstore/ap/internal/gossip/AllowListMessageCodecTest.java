@@ -27,7 +27,7 @@ class AllowListMessageCodecTest {
   private static final int MAX = 300_000;
 
   private final Counters counters = new Counters();
-  private final AllowListMessageCodec codec = new AllowListMessageCodec(MAX, counters);
+  private final AllowListMessageCodec codec = AllowListMessageCodec.insecure(MAX, counters);
 
   private byte[] serialize(Message m) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -136,7 +136,7 @@ class AllowListMessageCodecTest {
     frame[2] = 1;
     System.arraycopy(garbage, 0, frame, 3, garbage.length);
     Counters c = new Counters();
-    Message m = new AllowListMessageCodec(MAX, c).deserialize(new ByteArrayInputStream(frame));
+    Message m = AllowListMessageCodec.insecure(MAX, c).deserialize(new ByteArrayInputStream(frame));
     if (AllowListMessageCodec.DROPPED.equals(m.qualifier())) {
       assertThat(c.snapshot().droppedMessages()).isEqualTo(1);
     }

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile bytes on a node's gossip port (raw TCP, ScaleCube's 4-byte length framing): each is
- * dropped and counted, nothing is executed, and the node keeps replicating.
+ * dropped and counted, nothing is executed, and the node keeps replicating. Bodies that must reach
+ * the body decoder are sealed as member n3 (which holds the secret but is not running): a plaintext
+ * frame never gets that far.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class BadInputIT {
@@ -53,6 +55,15 @@ class BadInputIT {
     TestNode.closeAll(nodes);
   }
 
+  private long seq;
+
+  /** Seals a message body as member n3, addressed to a. */
+  private byte[] asMember(byte[] wireJson) throws IOException {
+    byte[] plain = AllowListMessageCodecTest.messageFrame(wireJson);
+    byte[] body = java.util.Arrays.copyOfRange(plain, 3, plain.length);
+    return Frames.sealed(TestNode.SECRET, "n3", a.address(), System.currentTimeMillis(), 42, ++seq, body);
+  }
+
   private void sendRaw(byte[] payload) throws IOException {
     String[] hostPort = a.address().split(":");
     try (Socket s = new Socket(hostPort[0], Integer.parseInt(hostPort[1]));
@@ -77,9 +88,13 @@ class BadInputIT {
     new Random(3).nextBytes(garbage);
     sendRaw(garbage);
     Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(1));
-    // A well-framed message of ours whose JSON is broken
-    sendRaw(AllowListMessageCodecTest.messageFrame("{\"type\":\"push\",\"v\":1,".getBytes(StandardCharsets.UTF_8)));
+    // A well-framed, authenticated message of ours whose JSON is broken
+    sendRaw(asMember("{\"type\":\"push\",\"v\":1,".getBytes(StandardCharsets.UTF_8)));
     Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(2));
+    // The same without a MAC never reaches the JSON decoder
+    sendRaw(AllowListMessageCodecTest.messageFrame("{\"type\":\"push\",\"v\":1,".getBytes(StandardCharsets.UTF_8)));
+    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedUnauthenticated()).isEqualTo(1));
+    assertThat(a.backend.stats().droppedMalformed()).isEqualTo(2);
     assertStillReplicates();
   }
 
@@ -96,8 +111,7 @@ class BadInputIT {
 
   @Test
   void unknownType_droppedCountedNeverExecuted() throws Exception {
-    sendRaw(AllowListMessageCodecTest.messageFrame(
-        "{\"type\":\"shutdown\",\"v\":1,\"from\":\"n9\"}".getBytes(StandardCharsets.UTF_8)));
+    sendRaw(asMember("{\"type\":\"shutdown\",\"v\":1,\"from\":\"n3\"}".getBytes(StandardCharsets.UTF_8)));
     Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedUnknownType()).isEqualTo(1));
     assertStillReplicates();
     assertThat(a.backend.stats().messagesReceived()).isPositive();
