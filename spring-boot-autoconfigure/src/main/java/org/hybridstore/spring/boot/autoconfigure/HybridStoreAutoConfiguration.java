@@ -2,7 +2,6 @@ package org.hybridstore.spring.boot.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
-import java.util.Locale;
 import javax.management.MBeanServer;
 import org.hybridstore.ApConfig;
 import org.hybridstore.ap.MapDbBackendFactory;
@@ -81,12 +80,13 @@ public final class HybridStoreAutoConfiguration {
       return store;
     }
 
+    // Peers are not authenticated yet, and ap-backend's transport listens on every interface at
+    // the gossip port (bind-host is only the address it advertises): say so once at start.
     private static void warnIfGossipIsOpen(HybridStoreProperties properties, ApConfig ap) {
-      String host = ap.bindHost().toLowerCase(Locale.ROOT);
-      boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-      if (!loopback && properties.gossip().security().mode() == HybridStoreProperties.PeerAuthentication.NONE) {
-        LOG.warn("hybridstore gossip listens on {}:{} without peer authentication: any host that reaches it can "
-            + "send replicas; keep it on a private network (see docs/spring-boot.md)", ap.bindHost(), ap.gossipPort());
+      if (properties.gossip().security().mode() == HybridStoreProperties.PeerAuthentication.NONE) {
+        LOG.warn("hybridstore gossip (port {}, advertised as {}) accepts replicas from any host that reaches the "
+            + "port: peers are not authenticated and the transport listens on all interfaces; firewall it "
+            + "(see docs/spring-boot.md)", ap.gossipPort() == 0 ? "any free" : ap.gossipPort(), ap.bindHost());
       }
     }
   }

@@ -164,7 +164,8 @@ public record HybridStoreProperties(
   /**
    * The replication between service nodes ({@link ApConfig}).
    *
-   * @param bindHost Address the gossip transport listens on.
+   * @param bindHost Address this node advertises to its peers. (The transport listens on all
+   *     interfaces at the gossip port: firewall it.)
    * @param port Port the gossip transport listens on. 0 picks a free one.
    * @param seeds host:port of peers to join through. Empty for the first node.
    * @param antiEntropyInterval How often digests are exchanged with a peer.
@@ -210,7 +211,7 @@ public record HybridStoreProperties(
   /**
    * Authentication of replication peers. A placeholder: the local backend does not authenticate
    * peers yet (DESIGN.md section 9, "Only members may write"), so {@code none} is the only mode;
-   * any host that reaches the gossip port can send replicas. Bind gossip to a private interface.
+   * any host that reaches the gossip port can send replicas. Keep the port behind a firewall.
    *
    * @param mode How peers prove they are members. Only 'none' exists yet: peers are not
    *     authenticated.
