@@ -104,7 +104,7 @@ class EtcdOrderBackendIT {
     assertThat(paid.revision()).isGreaterThan(created.revision());
     KeyValue kv = rawGet(key(id)).orElseThrow();
     assertThat(kv.getModRevision()).isEqualTo(paid.revision());
-    assertThat(kv.getValue().toString(StandardCharsets.UTF_8)).contains("\"status\":\"PAID\"").contains("\"schema\":1");
+    assertThat(kv.getValue().toString(StandardCharsets.UTF_8)).contains("\"status\":\"PAID\"").contains("\"schema\":2");
     assertThat(RecordCodec.decode(kv.getValue().getBytes(), "test")).isEqualTo(paid.record());
     // and reads of every consistency see it
     assertThat(join(n1.read(id, ReadConsistency.LINEARIZABLE))).contains(paid.record());
