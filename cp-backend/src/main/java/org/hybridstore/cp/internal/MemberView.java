@@ -28,6 +28,17 @@ import org.slf4j.LoggerFactory;
  */
 final class MemberView {
   private static final Logger LOG = LoggerFactory.getLogger(MemberView.class);
+  /**
+   * Evaluations in a row a member's new state must hold before it is reported: a loaded member
+   * that misses the stall limit now and then is still routed around at once, but not logged.
+   */
+  static final int REPORT_AFTER = 3;
+  /**
+   * For reports (log, listeners), a member stalls only after this many stall limits: a loaded but
+   * healthy cluster leaves a request unanswered for a few hundred milliseconds now and then, and
+   * that is worth a different route but not a warning.
+   */
+  static final int REPORT_STALL_FACTOR = 5;
 
   /** Told when a member starts or stops serving. */
   interface Listener {
@@ -42,9 +53,9 @@ final class MemberView {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock evaluation = new ReentrantLock();
   private volatile int leaderIndex = -1;
-  // guarded by evaluation: the state last reported per member, and for how many evaluations in a
-  // row the observed state has disagreed with it
-  private final boolean[] lastServing;
+  // guarded by evaluation: the state last reported per member (null: not yet), and for how many
+  // evaluations in a row the observed state has disagreed with it
+  private final @Nullable Boolean[] lastServing;
   private final int[] disagreements;
 
   MemberView(List<MemberConnection> connections, long stallNanos, FailureLog failures) {
@@ -56,7 +67,7 @@ final class MemberView {
     this.health = List.copyOf(h);
     this.stallNanos = stallNanos;
     this.failures = failures;
-    this.lastServing = new boolean[connections.size()];
+    this.lastServing = new Boolean[connections.size()];
     this.disagreements = new int[connections.size()];
   }
 
@@ -169,48 +180,52 @@ final class MemberView {
 
   /**
    * Compares who serves now with what was last reported; reports a member's change (log line,
-   * listeners) once it held for two evaluations in a row, so that a loaded member that misses one
-   * stall limit does not flap in the log. When no member serves, one WARN line says so; the
-   * individual failures go to the {@link FailureLog} summary.
+   * listeners) once it held for {@link #REPORT_AFTER} evaluations in a row, so that a loaded member
+   * that misses the stall limit now and then does not flap in the log. A member's first report
+   * comes once the backend knows something about it. When every member is reported not serving,
+   * one WARN line says so; the individual failures go to the {@link FailureLog} summary.
    *
    * @param now the current {@code System.nanoTime()}
    */
   void evaluate(long now) {
     List<MemberConnection> changed = new ArrayList<>();
     List<String> changes = new ArrayList<>();
-    boolean anyReported = false;
-    boolean allKnown = true;
+    boolean anyServing = false;
+    boolean allReported = true;
     evaluation.lock();
     try {
       for (int i = 0; i < connections.size(); i++) {
         MemberHealth h = health.get(i);
-        boolean s = h.serving(now, stallNanos);
-        allKnown &= s || h.known(now, stallNanos);
-        if (s != lastServing[i] && ++disagreements[i] >= 2) {
+        long stall = REPORT_STALL_FACTOR * stallNanos;
+        boolean s = h.serving(now, stall);
+        Boolean reported = lastServing[i];
+        boolean differs = h.known(now, stall) && (reported == null || s != reported);
+        if (differs && ++disagreements[i] >= REPORT_AFTER) {
           lastServing[i] = s;
           disagreements[i] = 0;
           changed.add(connections.get(i));
           changes.add(s ? connections.get(i).endpoint + " serves"
-              : connections.get(i).endpoint + " stopped serving (" + h.problem(now, stallNanos) + ")");
-        } else if (s == lastServing[i]) {
+              : connections.get(i).endpoint + " does not serve (" + h.problem(now, stall) + ")");
+        } else if (!differs) {
           disagreements[i] = 0;
         }
-        anyReported |= lastServing[i];
+        allReported &= lastServing[i] != null;
+        anyServing |= Boolean.TRUE.equals(lastServing[i]);
       }
     } finally {
       evaluation.unlock();
     }
-    if (anyReported) {
+    if (anyServing) {
       String message = "etcd: " + String.join("; ", changes) + "; serving: " + reported();
       if (!failures.change(false, message) && !changes.isEmpty()) {
         LOG.info(message);
       }
-    } else if (allKnown) {
+    } else if (allReported) {
       failures.change(true, "etcd: no member serves linearizable requests from here (" + describe(now)
           + "); calls fail until one does");
     }
     for (MemberConnection m : changed) {
-      boolean s = lastServing(m);
+      boolean s = Boolean.TRUE.equals(lastServing(m));
       for (Listener l : listeners) {
         try {
           l.servingChanged(m, s);
@@ -221,7 +236,7 @@ final class MemberView {
     }
   }
 
-  private boolean lastServing(MemberConnection m) {
+  private @Nullable Boolean lastServing(MemberConnection m) {
     evaluation.lock();
     try {
       return lastServing[m.index];
@@ -236,7 +251,7 @@ final class MemberView {
     evaluation.lock();
     try {
       for (MemberConnection m : connections) {
-        if (lastServing[m.index]) {
+        if (Boolean.TRUE.equals(lastServing[m.index])) {
           out.add(m.endpoint);
         }
       }

@@ -36,9 +36,11 @@ import org.jspecify.annotations.Nullable;
  * again, once, to any member, that one included. A failure that is
  * the request's own (etcd refused it, TLS, credentials) ends the call.
  *
- * <p><b>Hedges.</b> {@link #hedgeStalled} (on the checker's timer) sends a call whose members have
- * all stalled (requests pending, no answer for a check interval) to a member that serves, without
- * cancelling the first attempt; the first answer wins.
+ * <p><b>Hedges.</b> {@link #hedgeStalled} (on the checker's timer) sends a call that has waited for
+ * more than two stall limits on members that have all stalled (requests pending, no answer for a
+ * check interval) to a member that serves, without cancelling the first attempt; the first answer
+ * wins. When every member is slow, none serves and nothing is hedged, so an overloaded cluster does
+ * not get more work.
  *
  * <p><b>Why retrying writes is safe.</b> Every write of this backend is guarded: each key's
  * compare on its mod revision (or on version 0 for a create). Two attempts of the same write carry
@@ -157,6 +159,7 @@ final class Router implements AutoCloseable {
     private int inFlight;
     private int attempts;
     private int rounds;
+    private long lastSent;
     private boolean tokenRefreshed;
     private @Nullable Throwable lastError;
     private @Nullable Throwable maybeApplied;
@@ -211,8 +214,8 @@ final class Router implements AutoCloseable {
     void hedge(long now) {
       MemberConnection member;
       synchronized (this) {
-        if (result.isDone() || inFlight == 0 || closed || now >= deadline) {
-          return;
+        if (result.isDone() || inFlight == 0 || closed || now >= deadline || now - lastSent < 2 * view.stallNanos()) {
+          return; // a hedge doubles the work: only for calls waiting clearly longer than the stall limit
         }
         for (MemberConnection m : view.connections()) {
           if ((active & (1L << m.index)) != 0 && !view.health(m).stalled(now, view.stallNanos())) {
@@ -230,6 +233,7 @@ final class Router implements AutoCloseable {
 
     /** Call with the lock held. */
     private void mark(MemberConnection member) {
+      lastSent = nanoTime.getAsLong();
       long bit = 1L << member.index;
       tried |= bit;
       active |= bit;

@@ -106,24 +106,30 @@ class MemberViewTest {
   }
 
   @Test
-  void evaluate_reportsAChangeOnceItHeldForTwoEvaluations() {
+  void evaluate_reportsAChangeOnceItHeldForSeveralEvaluations() {
     List<String> heard = new ArrayList<>();
     view.addListener((member, serving) -> heard.add(member.endpoint + "=" + serving));
     ok(0, 1 * MS);
-    view.evaluate(2 * MS);
+    for (int i = 1; i < MemberView.REPORT_AFTER; i++) {
+      view.evaluate((1 + i) * MS);
+    }
     assertThat(heard).isEmpty();
-    view.evaluate(3 * MS);
+    view.evaluate(9 * MS);
     assertThat(heard).containsExactly(m(0).endpoint + "=true");
-    // one evaluation of a stall is not reported
+    // a stall that does not last is not reported, nor one that routing avoids but a report would not
     view.health(m(0)).begin(10 * MS);
-    view.evaluate(11 * MS + STALL);
+    assertThat(view.serving(m(0), 11 * MS + STALL)).isFalse();
+    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
+      view.evaluate(11 * MS + STALL + i);
+    }
     view.health(m(0)).succeeded(12 * MS + STALL, 100);
     view.evaluate(13 * MS + STALL);
     assertThat(heard).hasSize(1);
     view.health(m(0)).begin(20 * MS + STALL);
     view.health(m(0)).failed(21 * MS + STALL, Signal.UNREACHABLE, "refused");
-    view.evaluate(22 * MS + STALL);
-    view.evaluate(23 * MS + STALL);
+    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
+      view.evaluate((22 + i) * MS + STALL);
+    }
     assertThat(heard).containsExactly(m(0).endpoint + "=true", m(0).endpoint + "=false");
   }
 }
