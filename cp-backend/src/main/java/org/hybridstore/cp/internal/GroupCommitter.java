@@ -147,6 +147,46 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   /**
+   * Queues many merge writes at once, so that they fill whole transactions from the first one
+   * (queued one by one, the first few would leave alone while nothing is in flight).
+   *
+   * @param writes the guarded writes, on distinct keys
+   * @return each write's outcome, in order
+   */
+  List<CompletableFuture<Outcome>> submitMerges(List<? extends Request> writes) {
+    List<CompletableFuture<Outcome>> out = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Request r : writes) {
+        Write w = new Write(r.key(), r.keyText(), r.expectedModRevision(), r.value(), 0,
+            Txns.writeBytes(r.key(), r.value()), new CompletableFuture<>());
+        out.add(w.done);
+        if (closed) {
+          w.done.completeExceptionally(new StoreClosedException("etcd backend"));
+        } else {
+          merges.addLast(w);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    drain();
+    return out;
+  }
+
+  /** What a caller asks to write. */
+  interface Request {
+    ByteString key();
+
+    String keyText();
+
+    /** The mod revision the key must have, or 0 if it must be absent. */
+    long expectedModRevision();
+
+    ByteString value();
+  }
+
+  /**
    * Sends one guarded write as a transaction of its own, now, outside the queue: the per-key
    * compare-and-swap after a lost race.
    *

@@ -86,9 +86,10 @@ final class Merger {
           planned.add(p);
         }
       }
+      List<CompletableFuture<GroupCommitter.Outcome>> batched = committer.submitMerges(planned);
       List<CompletableFuture<Void>> writes = new ArrayList<>();
-      for (Planned p : planned) {
-        writes.add(round.write(p, 0));
+      for (int i = 0; i < planned.size(); i++) {
+        writes.add(round.settle(planned.get(i), 0, batched.get(i)));
       }
       return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
           .handle((v, e) -> {
@@ -102,7 +103,12 @@ final class Merger {
 
   /** One record to write: the join, encoded, and the revision its guard expects (0: absent). */
   private record Planned(OrderId id, ByteString key, String keyText, OrderRecord merged, ByteString value,
-      long modRevision) {}
+      long modRevision) implements GroupCommitter.Request {
+    @Override
+    public long expectedModRevision() {
+      return modRevision;
+    }
+  }
 
   /** The state of one call. Its methods may run on several threads at once, so they synchronize. */
   private final class Round {
@@ -132,11 +138,13 @@ final class Merger {
           have == null ? 0 : current.modRevision());
     }
 
-    /** Writes one record: through the group commit first, per key after a lost race. */
-    CompletableFuture<Void> write(Planned p, int raced) {
-      CompletableFuture<GroupCommitter.Outcome> sent = raced == 0
-          ? committer.submit(p.key(), p.keyText(), p.modRevision(), p.value(), false)
-          : committer.single(p.key(), p.keyText(), p.modRevision(), p.value());
+    /** Writes one record again after a lost race, as a compare-and-swap of its own. */
+    CompletableFuture<Void> retry(Planned p, int raced) {
+      return settle(p, raced, committer.single(p.key(), p.keyText(), p.modRevision(), p.value()));
+    }
+
+    /** Follows one write's outcome: done, included already, or another round after a lost race. */
+    CompletableFuture<Void> settle(Planned p, int raced, CompletableFuture<GroupCommitter.Outcome> sent) {
       return sent.thenCompose(outcome -> {
         transactions.add(outcome.transaction());
         if (outcome instanceof GroupCommitter.Committed) {
@@ -158,17 +166,17 @@ final class Merger {
               + " records were written; mergeAll is idempotent, retry it", null));
         }
         long delay = backoffs.afterLostRace(raced + 1);
-        return delay == 0 ? write(again, raced + 1) : later(delay, again, raced + 1);
+        return delay == 0 ? retry(again, raced + 1) : later(delay, again, raced + 1);
       });
     }
 
     private CompletableFuture<Void> later(long delayMillis, Planned p, int raced) {
       CompletableFuture<Void> out = new CompletableFuture<>();
       try {
-        context.scheduler().schedule(() -> write(p, raced).whenComplete((v, e) -> Completions.complete(out, v, e)),
+        context.scheduler().schedule(() -> retry(p, raced).whenComplete((v, e) -> Completions.complete(out, v, e)),
             delayMillis, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
-        return write(p, raced);
+        return retry(p, raced);
       }
       return out;
     }
