@@ -117,7 +117,13 @@ final class CommandWriter {
         return CompletableFuture.<BackendWrite>failedFuture(e);
       }
       if (current.record() != null && current.record().appliedOps().get(command.opId()).isPresent()) {
-        // Our own earlier attempt (a hedge of this write) committed: report what is stored.
+        if (raced.resent()) {
+          // The router sent this write more than once (a reroute or a hedge), and the other attempt
+          // is what committed it: this call applied the command. (Only a concurrent call with the
+          // same op id could have done it instead; then either answer is true for one of them.)
+          return CompletableFuture.completedFuture(new BackendWrite(current.record(), false, current.modRevision()));
+        }
+        // Applied before this call: its snapshot was stale. Report the duplicate.
         return attempt(command, keyText, current, lostRaces);
       }
       counters.lostCasRaces.increment();

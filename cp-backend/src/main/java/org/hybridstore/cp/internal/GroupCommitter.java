@@ -60,13 +60,16 @@ final class GroupCommitter implements AutoCloseable {
   record Committed(long revision, long transaction) implements Outcome {}
 
   /**
-   * The guard failed: the key is now {@code current} (null if absent); nothing was written.
+   * The guard failed: the key is now {@code current} (null if absent); this attempt wrote nothing.
    *
    * @param current the key's value at the transaction's revision
    * @param revision the transaction's revision
    * @param transaction the transaction's sequence number
+   * @param resent whether the transaction was sent more than once (a reroute or a hedge): then
+   *     another attempt of the same write may be what moved the key, and the caller tells by the
+   *     content of {@code current}
    */
-  record Raced(@Nullable KeyValue current, long revision, long transaction) implements Outcome {}
+  record Raced(@Nullable KeyValue current, long revision, long transaction, boolean resent) implements Outcome {}
 
   /** Sends one write transaction (through the {@link Router}, in production). */
   @FunctionalInterface
@@ -79,7 +82,7 @@ final class GroupCommitter implements AutoCloseable {
      * @param request the transaction
      * @return etcd's answer, or the classified failure
      */
-    CompletableFuture<TxnResponse> send(String what, long deadlineNanos, TxnRequest request);
+    CompletableFuture<Router.Answer<TxnResponse>> send(String what, long deadlineNanos, TxnRequest request);
   }
 
   /** A queued write. */
@@ -201,10 +204,11 @@ final class GroupCommitter implements AutoCloseable {
     counters.writeTransactions.increment();
     long txn = sequence.incrementAndGet();
     return sender.send("write of " + keyText, nanoTime.getAsLong() + timeoutNanos, request)
-        .thenApply(response -> {
+        .thenApply(answer -> {
+          TxnResponse response = answer.value();
           long revision = response.getHeader().getRevision();
           Outcome o = response.getSucceeded() ? new Committed(revision, txn)
-              : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
+              : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn, answer.attempts() > 1);
           if (o instanceof Committed) {
             counters.writtenRecords.increment();
           }
@@ -338,13 +342,13 @@ final class GroupCommitter implements AutoCloseable {
         : "group commit of " + batch.size() + " records (" + batch.get(0).keyText + ", ...)";
     counters.writeTransactions.increment();
     long txn = sequence.incrementAndGet();
-    CompletableFuture<TxnResponse> sent;
+    CompletableFuture<Router.Answer<TxnResponse>> sent;
     try {
       sent = sender.send(what, deadline, request);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
-    sent.whenComplete((response, error) -> {
+    sent.whenComplete((answer, error) -> {
       lock.lock();
       try {
         inFlight--;
@@ -355,13 +359,13 @@ final class GroupCommitter implements AutoCloseable {
         Throwable cause = EtcdErrors.unwrap(error);
         batch.forEach(w -> w.done.completeExceptionally(cause));
       } else {
-        complete(batch, response, txn);
+        complete(batch, answer.value(), txn, answer.attempts() > 1);
       }
       drain();
     });
   }
 
-  private void complete(List<Write> batch, TxnResponse response, long txn) {
+  private void complete(List<Write> batch, TxnResponse response, long txn, boolean resent) {
     long revision = response.getHeader().getRevision();
     int committed = 0;
     for (int i = 0; i < batch.size(); i++) {
@@ -369,12 +373,12 @@ final class GroupCommitter implements AutoCloseable {
       Outcome o;
       if (batch.size() == 1) {
         o = response.getSucceeded() ? new Committed(revision, txn)
-            : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
+            : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn, resent);
       } else {
         ResponseOp op = response.getResponses(i);
         TxnResponse inner = op.getResponseTxn();
         o = inner.getSucceeded() ? new Committed(revision, txn)
-            : new Raced(Txns.first(inner.getResponses(0).getResponseRange()), revision, txn);
+            : new Raced(Txns.first(inner.getResponses(0).getResponseRange()), revision, txn, resent);
       }
       if (o instanceof Committed) {
         committed++;

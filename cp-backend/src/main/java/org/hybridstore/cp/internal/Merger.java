@@ -154,12 +154,16 @@ final class Merger {
           }
           return CompletableFuture.completedFuture(null);
         }
-        lostRaces.incrementAndGet();
-        counters.lostCasRaces.increment();
-        Planned again = plan(p.id(), reader.decode(((GroupCommitter.Raced) outcome).current(), p.keyText(), true));
+        GroupCommitter.Raced lost = (GroupCommitter.Raced) outcome;
+        Planned again = plan(p.id(), reader.decode(lost.current(), p.keyText(), true));
         if (again == null) {
+          if (lost.resent()) {
+            written.incrementAndGet(); // most likely this call's other attempt (a reroute or hedge) wrote it
+          }
           return CompletableFuture.completedFuture(null);
         }
+        lostRaces.incrementAndGet();
+        counters.lostCasRaces.increment();
         if (raced >= maxCasRetries) {
           return CompletableFuture.failedFuture(new IndeterminateWriteException("mergeAll gave up on "
               + p.keyText() + " after " + (raced + 1) + " lost compare-and-swap races; " + written.get()
