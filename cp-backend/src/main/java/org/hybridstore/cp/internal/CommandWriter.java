@@ -35,9 +35,11 @@ import org.hybridstore.spi.BackendWrite;
  * {@code maxCasRetries} times, then {@code StoreUnavailableException} (nothing was written).
  *
  * <p><b>Idempotency.</b> A command whose op id the record holds writes nothing and returns {@code
- * duplicate=true}. That covers a caller's retry after an indeterminate failure, and the router's
- * own retries: a second attempt with the same guard that finds the first one committed sees its
- * own op id in the current record. Thread-safe.
+ * duplicate=true}: a caller's retry after an indeterminate failure finds it. The router may send one
+ * write twice (to another member, or as a hedge); the attempt that loses the compare then finds the
+ * op id in the current record with this very attempt's stamp (every application of a command gets
+ * its own HLC stamp), and reports the write as done by this call ({@code duplicate=false}); an op
+ * id applied by an earlier call carries another stamp and is a duplicate. Thread-safe.
  */
 final class CommandWriter {
   private final EtcdKeys keys;
@@ -117,13 +119,12 @@ final class CommandWriter {
         return CompletableFuture.<BackendWrite>failedFuture(e);
       }
       if (current.record() != null && current.record().appliedOps().get(command.opId()).isPresent()) {
-        if (raced.resent()) {
-          // The router sent this write more than once (a reroute or a hedge), and the other attempt
-          // is what committed it: this call applied the command. (Only a concurrent call with the
-          // same op id could have done it instead; then either answer is true for one of them.)
+        if (current.record().appliedOps().get(command.opId()).equals(next.appliedOps().get(command.opId()))) {
+          // The op carries this attempt's own stamp: another attempt of this very write (the
+          // router sent it again, or hedged it) is what committed. This call applied the command.
           return CompletableFuture.completedFuture(new BackendWrite(current.record(), false, current.modRevision()));
         }
-        // Applied before this call: its snapshot was stale. Report the duplicate.
+        // Applied by an earlier call (this call's snapshot was stale): a duplicate.
         return attempt(command, keyText, current, lostRaces);
       }
       counters.lostCasRaces.increment();

@@ -25,11 +25,14 @@ final class Connections {
    */
   static List<MemberConnection> open(CpConfig config, Executor executor) {
     SslContext ssl = sslContext(config);
+    EtcdAuth auth = config.user() != null && config.password() != null
+        ? new EtcdAuth(config.user(), config.password(), config.requestTimeout())
+        : null;
     List<MemberConnection> out = new ArrayList<>();
     try {
       for (URI endpoint : config.endpoints()) {
         // as with jetcd: TLS material given means TLS to every endpoint (which then say https://)
-        out.add(MemberConnection.open(out.size(), endpoint, config, ssl, executor));
+        out.add(MemberConnection.open(out.size(), endpoint, config, ssl, auth, executor));
       }
     } catch (RuntimeException e) {
       out.forEach(MemberConnection::close);

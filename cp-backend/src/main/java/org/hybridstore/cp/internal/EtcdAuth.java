@@ -15,31 +15,50 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * etcd's token authentication for one member connection: the first call asks the member for a
- * token ({@code Authenticate} with user and password, on the same channel, with the request
- * deadline; concurrent first calls share one login, since each login is a raft proposal), every
- * call carries it as the {@code token} header, and {@link #invalidate()} drops it when etcd calls
- * it invalid, so the next call logs in again.
+ * etcd's token authentication, one login for all of a backend's member connections: the first
+ * call that needs a token logs in ({@code Authenticate} with user and password, over its own
+ * member's channel, with the request deadline), concurrent calls wait for that login, and every
+ * call carries the token as the {@code token} header. etcd commits a login through raft and every
+ * member applies it, so one token serves all members (a member a few milliseconds behind may call
+ * it invalid once; the router then sends the call again). {@link #invalidate()} drops the token
+ * when etcd calls it invalid, so the next call logs in again.
  *
  * <p>A refused login fails the call with {@code UNAUTHENTICATED} (definite: nothing was sent). A
- * login that could not complete (member cut off, no leader: etcd 3.4 commits every login through
- * raft) fails it with {@code UNAVAILABLE}, so that nobody mistakes it for wrong credentials.
- * Thread-safe.
+ * login that could not complete (member cut off, no leader) fails it with {@code UNAVAILABLE}, so
+ * nobody mistakes it for wrong credentials, and the next call tries again. Thread-safe.
  */
-final class EtcdAuth extends CallCredentials {
+final class EtcdAuth {
   static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final Channel channel;
   private final String user;
   private final String password;
   private final Duration timeout;
   private final AtomicReference<@Nullable CompletableFuture<Metadata>> login = new AtomicReference<>();
 
-  EtcdAuth(Channel channel, String user, String password, Duration timeout) {
-    this.channel = channel;
+  EtcdAuth(String user, String password, Duration timeout) {
     this.user = user;
     this.password = password;
     this.timeout = timeout;
+  }
+
+  /** Returns the credentials of one member connection: they log in over {@code channel} when needed. */
+  CallCredentials over(Channel channel) {
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        token(channel).whenComplete((token, error) -> {
+          if (error == null) {
+            applier.apply(token);
+            return;
+          }
+          EtcdErrors.Signal signal = EtcdErrors.signal(error);
+          applier.fail(signal == EtcdErrors.Signal.CONFIG || signal == EtcdErrors.Signal.REQUEST
+              ? Status.UNAUTHENTICATED.withDescription("etcd login failed").withCause(error)
+              : Status.UNAVAILABLE.withDescription("could not log in to etcd: " + Status.fromThrowable(error))
+                  .withCause(error));
+        });
+      }
+    };
   }
 
   /** Forgets the token; the next call logs in again. */
@@ -47,23 +66,8 @@ final class EtcdAuth extends CallCredentials {
     login.set(null);
   }
 
-  @Override
-  public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-    currentLogin().whenComplete((token, error) -> {
-      if (error == null) {
-        applier.apply(token);
-        return;
-      }
-      EtcdErrors.Signal signal = EtcdErrors.signal(error);
-      applier.fail(signal == EtcdErrors.Signal.CONFIG || signal == EtcdErrors.Signal.REQUEST
-          ? Status.UNAUTHENTICATED.withDescription("etcd login failed").withCause(error)
-          : Status.UNAVAILABLE.withDescription("could not log in to etcd: " + Status.fromThrowable(error))
-              .withCause(error));
-    });
-  }
-
-  /** Returns the login in progress or done, or starts one if there is none or the last one failed. */
-  private CompletableFuture<Metadata> currentLogin() {
+  /** Returns the login in progress or done, or starts one over {@code channel} if there is none or it failed. */
+  private CompletableFuture<Metadata> token(Channel channel) {
     while (true) {
       CompletableFuture<Metadata> current = login.get();
       if (current != null && !current.isCompletedExceptionally()) {

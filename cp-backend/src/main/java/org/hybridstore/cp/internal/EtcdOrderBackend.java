@@ -95,7 +95,7 @@ public final class EtcdOrderBackend implements StrongBackend {
         counters, failures, nanoTime);
     this.reader = new Reader(router, keys, cache, config.requestTimeout(), nanoTime);
     this.committer = new GroupCommitter(
-        (what, deadline, txn) -> router.<TxnResponse>answer(what, Router.Kind.WRITE, deadline,
+        (what, deadline, txn) -> router.<TxnResponse>call(what, Router.Kind.WRITE, deadline,
             (m, d, out) -> m.kv.withDeadline(d).txn(txn, out)),
         config.maxTxnOps(), config.maxRequestBytes(), config.txnsInFlight(),
         config.groupCommitLinger().toNanos(), config.requestTimeout().toNanos(), context.scheduler(), counters,

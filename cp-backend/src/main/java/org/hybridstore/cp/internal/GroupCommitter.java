@@ -60,16 +60,13 @@ final class GroupCommitter implements AutoCloseable {
   record Committed(long revision, long transaction) implements Outcome {}
 
   /**
-   * The guard failed: the key is now {@code current} (null if absent); this attempt wrote nothing.
+   * The guard failed: the key is now {@code current} (null if absent); nothing was written.
    *
    * @param current the key's value at the transaction's revision
    * @param revision the transaction's revision
    * @param transaction the transaction's sequence number
-   * @param resent whether the transaction was sent more than once (a reroute or a hedge): then
-   *     another attempt of the same write may be what moved the key, and the caller tells by the
-   *     content of {@code current}
    */
-  record Raced(@Nullable KeyValue current, long revision, long transaction, boolean resent) implements Outcome {}
+  record Raced(@Nullable KeyValue current, long revision, long transaction) implements Outcome {}
 
   /** Sends one write transaction (through the {@link Router}, in production). */
   @FunctionalInterface
@@ -82,7 +79,7 @@ final class GroupCommitter implements AutoCloseable {
      * @param request the transaction
      * @return etcd's answer, or the classified failure
      */
-    CompletableFuture<Router.Answer<TxnResponse>> send(String what, long deadlineNanos, TxnRequest request);
+    CompletableFuture<TxnResponse> send(String what, long deadlineNanos, TxnRequest request);
   }
 
   /** A queued write. */
@@ -204,11 +201,10 @@ final class GroupCommitter implements AutoCloseable {
     counters.writeTransactions.increment();
     long txn = sequence.incrementAndGet();
     return sender.send("write of " + keyText, nanoTime.getAsLong() + timeoutNanos, request)
-        .thenApply(answer -> {
-          TxnResponse response = answer.value();
+        .thenApply(response -> {
           long revision = response.getHeader().getRevision();
           Outcome o = response.getSucceeded() ? new Committed(revision, txn)
-              : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn, answer.attempts() > 1);
+              : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
           if (o instanceof Committed) {
             counters.writtenRecords.increment();
           }
@@ -342,13 +338,13 @@ final class GroupCommitter implements AutoCloseable {
         : "group commit of " + batch.size() + " records (" + batch.get(0).keyText + ", ...)";
     counters.writeTransactions.increment();
     long txn = sequence.incrementAndGet();
-    CompletableFuture<Router.Answer<TxnResponse>> sent;
+    CompletableFuture<TxnResponse> sent;
     try {
       sent = sender.send(what, deadline, request);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
-    sent.whenComplete((answer, error) -> {
+    sent.whenComplete((response, error) -> {
       lock.lock();
       try {
         inFlight--;
@@ -359,13 +355,13 @@ final class GroupCommitter implements AutoCloseable {
         Throwable cause = EtcdErrors.unwrap(error);
         batch.forEach(w -> w.done.completeExceptionally(cause));
       } else {
-        complete(batch, answer.value(), txn, answer.attempts() > 1);
+        complete(batch, response, txn);
       }
       drain();
     });
   }
 
-  private void complete(List<Write> batch, TxnResponse response, long txn, boolean resent) {
+  private void complete(List<Write> batch, TxnResponse response, long txn) {
     long revision = response.getHeader().getRevision();
     int committed = 0;
     for (int i = 0; i < batch.size(); i++) {
@@ -373,12 +369,12 @@ final class GroupCommitter implements AutoCloseable {
       Outcome o;
       if (batch.size() == 1) {
         o = response.getSucceeded() ? new Committed(revision, txn)
-            : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn, resent);
+            : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
       } else {
         ResponseOp op = response.getResponses(i);
         TxnResponse inner = op.getResponseTxn();
         o = inner.getSucceeded() ? new Committed(revision, txn)
-            : new Raced(Txns.first(inner.getResponses(0).getResponseRange()), revision, txn, resent);
+            : new Raced(Txns.first(inner.getResponses(0).getResponseRange()), revision, txn);
       }
       if (o instanceof Committed) {
         committed++;

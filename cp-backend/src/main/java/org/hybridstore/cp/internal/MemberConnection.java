@@ -82,8 +82,8 @@ final class MemberConnection implements AutoCloseable {
     MaintenanceGrpc.MaintenanceStub status = MaintenanceGrpc.newStub(channel);
     WatchGrpc.WatchStub w = WatchGrpc.newStub(channel);
     if (auth != null) {
-      plain = plain.withCallCredentials(auth);
-      w = w.withCallCredentials(auth);
+      plain = plain.withCallCredentials(auth.over(channel));
+      w = w.withCallCredentials(auth.over(channel));
     }
     this.relaxedKv = plain;
     this.kv = plain.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(hasLeader));
@@ -97,12 +97,13 @@ final class MemberConnection implements AutoCloseable {
    * @param index position in the endpoint list
    * @param endpoint the member's client URL ({@code http://} or {@code https://})
    * @param config timeouts and credentials
-   * @param ssl the TLS context for {@code https://} endpoints, or null for plain text
+   * @param ssl the TLS context, or null for plain text
+   * @param auth the backend's login, or null without credentials
    * @param executor where callbacks run
    * @return the connection
    */
   static MemberConnection open(int index, URI endpoint, CpConfig config, @Nullable SslContext ssl,
-      Executor executor) {
+      @Nullable EtcdAuth auth, Executor executor) {
     String host = endpoint.getHost();
     int port = endpoint.getPort() > 0 ? endpoint.getPort() : 2379;
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port)
@@ -119,11 +120,7 @@ final class MemberConnection implements AutoCloseable {
     } else {
       b.negotiationType(NegotiationType.PLAINTEXT);
     }
-    ManagedChannel channel = b.build();
-    EtcdAuth auth = config.user() != null && config.password() != null
-        ? new EtcdAuth(channel, config.user(), config.password(), config.requestTimeout())
-        : null;
-    return new MemberConnection(index, endpoint.toString(), channel, auth);
+    return new MemberConnection(index, endpoint.toString(), b.build(), auth);
   }
 
   /** Drops the auth token after etcd called it invalid; the next call logs in again. */

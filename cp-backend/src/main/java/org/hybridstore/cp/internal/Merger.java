@@ -154,16 +154,21 @@ final class Merger {
           }
           return CompletableFuture.completedFuture(null);
         }
-        GroupCommitter.Raced lost = (GroupCommitter.Raced) outcome;
-        Planned again = plan(p.id(), reader.decode(lost.current(), p.keyText(), true));
-        if (again == null) {
-          if (lost.resent()) {
-            written.incrementAndGet(); // most likely this call's other attempt (a reroute or hedge) wrote it
+        Snapshot current = reader.decode(((GroupCommitter.Raced) outcome).current(), p.keyText(), true);
+        if (p.merged().equals(current.record())) {
+          // exactly what this write wanted: another attempt of it (a reroute or hedge) committed it
+          written.incrementAndGet();
+          synchronized (this) {
+            stored.put(p.id(), p.merged());
           }
           return CompletableFuture.completedFuture(null);
         }
         lostRaces.incrementAndGet();
         counters.lostCasRaces.increment();
+        Planned again = plan(p.id(), current);
+        if (again == null) {
+          return CompletableFuture.completedFuture(null);
+        }
         if (raced >= maxCasRetries) {
           return CompletableFuture.failedFuture(new IndeterminateWriteException("mergeAll gave up on "
               + p.keyText() + " after " + (raced + 1) + " lost compare-and-swap races; " + written.get()

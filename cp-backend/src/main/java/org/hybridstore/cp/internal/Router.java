@@ -64,16 +64,6 @@ final class Router implements AutoCloseable {
     SERIALIZABLE
   }
 
-  /**
-   * A call's answer and how many attempts the call sent: more than one means another attempt of
-   * the same request may have been applied too (for a guarded write: it may be the one that
-   * committed, and this answer its twin's lost compare).
-   *
-   * @param value the answer
-   * @param attempts attempts sent, at least 1
-   */
-  record Answer<T>(T value, int attempts) {}
-
   /** Sends one attempt of a call to a member, with the call's deadline; the answer goes to {@code out}. */
   @FunctionalInterface
   interface Rpc<T> {
@@ -124,20 +114,6 @@ final class Router implements AutoCloseable {
    * @return the first successful response, or the failure translated by {@link EtcdErrors}
    */
   <T> CompletableFuture<T> call(String what, Kind kind, long deadlineNanos, Rpc<T> rpc) {
-    return answer(what, kind, deadlineNanos, rpc).thenApply(Answer::value);
-  }
-
-  /**
-   * Sends a call and tells how many attempts it took (see {@link Answer}).
-   *
-   * @param what what it is about, for messages
-   * @param kind write or read
-   * @param deadlineNanos the {@code System.nanoTime()} by which the call must be over
-   * @param rpc sends one attempt
-   * @param <T> the response type
-   * @return the first successful response with the number of attempts, or the classified failure
-   */
-  <T> CompletableFuture<Answer<T>> answer(String what, Kind kind, long deadlineNanos, Rpc<T> rpc) {
     Call<T> call = new Call<>(what, kind, deadlineNanos, rpc);
     if (closed) {
       call.result.completeExceptionally(new StoreClosedException("etcd backend"));
@@ -172,7 +148,7 @@ final class Router implements AutoCloseable {
 
   /** One call and its attempts. Its state is guarded by the call itself. */
   private final class Call<T> {
-    final CompletableFuture<Answer<T>> result = new CompletableFuture<>();
+    final CompletableFuture<T> result = new CompletableFuture<>();
     private final String what;
     private final Kind kind;
     private final long deadline;
@@ -278,13 +254,11 @@ final class Router implements AutoCloseable {
           return;
         }
         health.succeeded(nanoTime.getAsLong(), 0);
-        int sent;
         synchronized (this) {
           inFlight--;
           active &= ~(1L << member.index);
-          sent = attempts;
         }
-        result.complete(new Answer<>(value, sent));
+        result.complete(value);
       });
     }
 

@@ -32,7 +32,6 @@ class GroupCommitterTest {
   private final List<CompletableFuture<TxnResponse>> answers = new ArrayList<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final Counters counters = new Counters();
-  private int attempts = 1;
 
   @AfterEach
   void stop() {
@@ -46,7 +45,7 @@ class GroupCommitterTest {
         sent.add(request);
         answers.add(answer);
       }
-      return answer.thenApply(r -> new Router.Answer<>(r, attempts));
+      return answer;
     }, maxTxnOps, maxRequestBytes, inFlight, 0, TIMEOUT, scheduler, counters, now::get);
   }
 
@@ -199,15 +198,6 @@ class GroupCommitterTest {
     // a merge's deadline starts when its transaction leaves
     assertThat(sent.get(1).getCompare(0).getKey().toStringUtf8()).isEqualTo("/p/merge");
     assertThat(merge).isNotDone();
-  }
-
-  @Test
-  void raced_afterAResend_saysSo() {
-    GroupCommitter c = committer(128, 1 << 20, 4);
-    attempts = 2;
-    CompletableFuture<Outcome> done = submit(c, "a", true);
-    answers.get(0).complete(single(false, 9));
-    assertThat(((Raced) done.join()).resent()).isTrue();
   }
 
   @Test

@@ -20,7 +20,7 @@ final class MembersFixture implements AutoCloseable {
     }
     CpConfig config = CpConfig.builder().endpoints(endpoints).build();
     for (int i = 0; i < n; i++) {
-      connections.add(MemberConnection.open(i, endpoints.get(i), config, null, Runnable::run));
+      connections.add(MemberConnection.open(i, endpoints.get(i), config, null, null, Runnable::run));
     }
   }
 
