@@ -290,6 +290,50 @@ class EtcdOrderBackendIT {
   }
 
   @Test
+  void mergeAll_300Records_fullTransactionsAtEtcdsLimit() {
+    // Given 300 new records (etcd accepts 127 guarded writes per transaction at --max-txn-ops 128)
+    List<OrderRecord> records = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      records.add(new RandomRecords(1000 + i, OrderId.of("full-" + i)).replicas(1, 3).get(0));
+    }
+    // When they are merged in one call
+    MergeReport report = join(n1.mergeAll(records));
+    // Then every record is written, in three transactions (127 + 127 + 46), with no lost race
+    assertThat(report.written()).isEqualTo(300);
+    assertThat(report.retries()).isZero();
+    assertThat(report.transactions()).isEqualTo(3);
+    assertThat(join(n2.read(records.get(299).id(), ReadConsistency.LINEARIZABLE))).contains(records.get(299));
+  }
+
+  @Test
+  void apply_concurrentCommandsOnDifferentOrders_shareTransactions() {
+    // Given 64 orders
+    List<OrderId> ids = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      OrderId id = OrderId.of("gc-" + i);
+      ids.add(id);
+      join(n1.apply(OrderCommand.Create.of(id, OpId.of("gc-create-" + i), "c", "EUR")));
+    }
+    long txnsBefore = n1.counters().writeTransactions();
+    // When a command for each is applied at once
+    List<java.util.concurrent.CompletionStage<BackendWrite>> writes = new ArrayList<>();
+    for (OrderId id : ids) {
+      writes.add(n1.apply(new OrderCommand.SetAttribute(id, OpId.of("gc-set-" + id.value()), "k", "v")));
+    }
+    // Then each committed once, in far fewer transactions than commands
+    for (var w : writes) {
+      assertThat(join(w).duplicate()).isFalse();
+    }
+    long txns = n1.counters().writeTransactions() - txnsBefore;
+    assertThat(txns).isBetween(1L, 16L);
+    for (OrderId id : ids) {
+      OrderRecord r = join(n2.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow();
+      assertThat(r.attributes().get("k").value()).isEqualTo("v");
+      assertThat(r.version()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void mergeAll_concurrentWithCommands_losersRetriedNothingLost() throws Exception {
     // Given 20 orders that commands keep changing on n1
     List<OrderId> ids = new ArrayList<>();

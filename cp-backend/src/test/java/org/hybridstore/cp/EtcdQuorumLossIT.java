@@ -66,6 +66,12 @@ class EtcdQuorumLossIT {
 
   @Test
   void quorumLoss_killTwoOfThree_boundedFailuresAndRecoveryWithSameClient() {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
     try (StrongBackend backend = backend(cluster.clientEndpoints())) {
       // Given an order, written and read through the backend
       OrderId id = OrderId.of("q-1");
@@ -112,6 +118,18 @@ class EtcdQuorumLossIT {
       // while a serializable read is still served by the survivor (possibly stale)
       assertThat(join(backend.read(id, ReadConsistency.SERIALIZABLE))).isPresent();
 
+      // and however many calls fail, the backend (and jetcd, gRPC, Netty) log only a few warnings
+      logged.list.clear();
+      for (int i = 0; i < 30; i++) {
+        join(backend.probe(Duration.ofMillis(100)));
+        assertThatThrownBy(() -> join(backend.read(id, ReadConsistency.LINEARIZABLE)));
+      }
+      List<String> warnings = logged.list.stream()
+          .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+          .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+      LOG.info("30 failed probes and 30 failed reads logged {} warnings: {}", warnings.size(), warnings);
+      assertThat(warnings).hasSizeLessThanOrEqualTo(2);
+
       // When the killed members come back
       leader.restart();
       follower.restart();
@@ -126,6 +144,8 @@ class EtcdQuorumLossIT {
       OrderRecord r = join(backend.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow();
       assertThat(r.attributes().get("a").value()).isEqualTo("3");
       assertThat(join(backend.probe(Duration.ofSeconds(1))).quorum()).isTrue();
+    } finally {
+      root.detachAppender(logged);
     }
   }
 

@@ -55,12 +55,24 @@ public interface StrongBackend extends AutoCloseable {
   AutoCloseable watch(long fromRevision, ChangeListener listener);
 
   /**
-   * Samples health: per-member status and a quorum read, all within the deadline.
+   * Samples health: every configured member's status and a linearizable read through every member,
+   * all within the deadline (see {@link QuorumStatus} for how to read the sample). The backend also
+   * uses the answers to route its own requests to members that serve.
    *
    * @param deadline how long the probe may take in total
    * @return the sample; never fails (an unreachable cluster is a sample with {@code quorum=false})
    */
   CompletionStage<QuorumStatus> probe(Duration deadline);
+
+  /**
+   * Returns running totals (lost compare-and-swap races, transactions, reroutes). Cheap; safe to
+   * call from any thread at any rate.
+   *
+   * @return the totals so far; {@link StrongBackendCounters#NONE} for a backend that counts nothing
+   */
+  default StrongBackendCounters counters() {
+    return StrongBackendCounters.NONE;
+  }
 
   /** Closes connections; pending calls fail. */
   @Override

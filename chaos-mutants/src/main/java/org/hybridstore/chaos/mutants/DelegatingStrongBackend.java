@@ -12,6 +12,7 @@ import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.QuorumStatus;
 import org.hybridstore.spi.StrongBackend;
+import org.hybridstore.spi.StrongBackendCounters;
 
 /** Forwards every call to the real strong backend; mutants override the calls they break. */
 class DelegatingStrongBackend implements StrongBackend {
@@ -44,6 +45,11 @@ class DelegatingStrongBackend implements StrongBackend {
   @Override
   public CompletionStage<QuorumStatus> probe(Duration deadline) {
     return real.probe(deadline);
+  }
+
+  @Override
+  public StrongBackendCounters counters() {
+    return real.counters();
   }
 
   @Override

@@ -79,6 +79,88 @@ final class EtcdErrors {
    */
   record Verdict(Outcome outcome, Kind kind, Status.Code code, String detail) {}
 
+  /**
+   * What a failed call says about the member that returned it (not about the request's outcome,
+   * which {@link #classify} decides). The router uses it to decide whether to try another member,
+   * and the member view whether the member still serves.
+   */
+  enum Signal {
+    /** The member answered that it has no leader, or the leader changed under the request. */
+    NO_LEADER("no leader"),
+    /** No answer within the deadline: the member is cut off, paused or slow. */
+    TIMEOUT("timeout"),
+    /** Nothing answered: connection refused or lost. */
+    UNREACHABLE("unreachable"),
+    /** etcd no longer accepts the auth token: get a new one and send again (nothing was applied). */
+    STALE_TOKEN("stale auth token"),
+    /** TLS or credentials are wrong: a configuration problem, the same on every member. */
+    CONFIG("TLS or authentication"),
+    /** etcd answered and refused this request (too large, compacted, ...): the member is fine. */
+    REQUEST("request refused"),
+    /** Anything else. */
+    OTHER("other");
+
+    private final String label;
+
+    Signal(String label) {
+      this.label = label;
+    }
+
+    /** Returns a short name for logs and counters. */
+    String label() {
+      return label;
+    }
+
+    /** Whether another member (or the same one, for a stale token) may answer differently. */
+    boolean retryable() {
+      return this != CONFIG && this != REQUEST;
+    }
+
+    /** Whether the member answered at all (a sign of life, whatever it said). */
+    boolean answered() {
+      return this == NO_LEADER || this == STALE_TOKEN || this == REQUEST;
+    }
+  }
+
+  /**
+   * Tells what a failed call says about its member.
+   *
+   * @param failure the failure (wrappers are removed)
+   * @return the signal
+   */
+  static Signal signal(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof OrderStoreException) {
+      return Signal.REQUEST;
+    }
+    Status status = statusOf(t);
+    Status.Code code = status.getCode();
+    String description = status.getDescription() == null ? "" : status.getDescription();
+    String lower = (description + " " + chainMessages(t)).toLowerCase(Locale.ROOT);
+    if (lower.contains("invalid auth token") || lower.contains("revision of auth store is old")) {
+      return Signal.STALE_TOKEN;
+    }
+    Verdict v = classify(t, true);
+    switch (v.kind()) {
+      case TLS, AUTH:
+        return Signal.CONFIG;
+      case REJECTED, COMPACTED:
+        return Signal.REQUEST;
+      default:
+        break;
+    }
+    if (lower.contains("no leader") || lower.contains("leader changed")) {
+      return Signal.NO_LEADER;
+    }
+    if (v.kind() == Kind.TIMEOUT) {
+      return Signal.TIMEOUT;
+    }
+    if (code == Status.Code.UNAVAILABLE) {
+      return Signal.UNREACHABLE;
+    }
+    return Signal.OTHER;
+  }
+
   /** Codes etcd returns for requests it refused before applying them. */
   private static final Set<Status.Code> REFUSED = EnumSet.of(Status.Code.INVALID_ARGUMENT,
       Status.Code.NOT_FOUND, Status.Code.ALREADY_EXISTS, Status.Code.FAILED_PRECONDITION,

@@ -1,6 +1,6 @@
 package org.hybridstore.cp.internal;
 
-import io.etcd.jetcd.ByteSequence;
+import com.google.protobuf.ByteString;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
@@ -16,16 +16,16 @@ import org.hybridstore.OrderId;
  */
 final class EtcdKeys {
   private final String prefix;
-  private final ByteSequence prefixBytes;
-  private final ByteSequence prefixEnd;
+  private final ByteString prefixBytes;
+  private final ByteString prefixEnd;
 
   EtcdKeys(String prefix) {
     if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
       throw new InvalidInputException("keyPrefix", "must start and end with '/', was " + prefix);
     }
     this.prefix = prefix;
-    this.prefixBytes = ByteSequence.from(prefix, StandardCharsets.UTF_8);
-    this.prefixEnd = ByteSequence.from(rangeEnd(prefix.getBytes(StandardCharsets.UTF_8)));
+    this.prefixBytes = ByteString.copyFromUtf8(prefix);
+    this.prefixEnd = ByteString.copyFrom(rangeEnd(prefix.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Returns the prefix every order key starts with. */
@@ -34,18 +34,18 @@ final class EtcdKeys {
   }
 
   /** Returns the prefix as bytes (the start of the orders' key range). */
-  ByteSequence prefixBytes() {
+  ByteString prefixBytes() {
     return prefixBytes;
   }
 
   /** Returns the exclusive end of the orders' key range. */
-  ByteSequence prefixEnd() {
+  ByteString prefixEnd() {
     return prefixEnd;
   }
 
   /** Returns the key of an order. */
-  ByteSequence key(OrderId id) {
-    return ByteSequence.from(keyString(id), StandardCharsets.UTF_8);
+  ByteString key(OrderId id) {
+    return ByteString.copyFromUtf8(keyString(id));
   }
 
   /** Returns the key of an order as text, as {@code etcdctl get} shows it. */
@@ -57,8 +57,8 @@ final class EtcdKeys {
    * Returns the order a key belongs to, or empty if the key is under the prefix but is no order
    * key (written by something else).
    */
-  Optional<OrderId> orderIdOf(ByteSequence key) {
-    String k = key.toString(StandardCharsets.UTF_8);
+  Optional<OrderId> orderIdOf(ByteString key) {
+    String k = key.toStringUtf8();
     if (!k.startsWith(prefix) || k.length() == prefix.length()) {
       return Optional.empty();
     }
@@ -82,8 +82,7 @@ final class EtcdKeys {
   }
 
   /** Returns the key right after {@code key} in byte order, to continue a paged range. */
-  static ByteSequence successor(ByteSequence key) {
-    byte[] k = key.getBytes();
-    return ByteSequence.from(Arrays.copyOf(k, k.length + 1));
+  static ByteString successor(ByteString key) {
+    return key.concat(ByteString.copyFrom(new byte[] {0}));
   }
 }

@@ -1,15 +1,15 @@
 package org.hybridstore.cp.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
-import java.time.Duration;
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.github.resilience4j.core.IntervalFunction;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.OrderId;
 import org.hybridstore.codec.RecordCodec;
@@ -31,38 +32,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The change feed behind {@code StrongBackend.watch}: a jetcd watch on the key prefix that this
- * class restarts itself, so that exactly one thing decides where to resume.
+ * The change feed behind {@code StrongBackend.watch}: an etcd watch stream on the key prefix, on
+ * one member's connection, that this class reopens itself, so that exactly one thing decides where
+ * to resume.
  *
- * <p><b>States.</b> Either a watch is open from {@code lastRevision + 1}, or a restart is scheduled
- * (after an error, with backoff 100 ms doubling to 2 s), or a full re-read is running, or the feed
- * is closed. Every jetcd watcher gets a generation number; callbacks of an older generation are
- * ignored, so a watcher that jetcd itself resumes in the background can never deliver twice.
+ * <p><b>States.</b> Either a stream is open from {@code lastRevision + 1} on a member, or a reopen
+ * is scheduled (after a failure, with the watch backoff), or a full re-read is running, or the
+ * feed is closed. Every stream gets a generation number; callbacks of an older generation are
+ * ignored, so nothing is delivered twice.
  *
  * <p><b>Resume.</b> Any error or end of the stream (member restart, lost connection, {@code
- * etcdserver: no leader} because the watch requires a leader) closes the watcher and opens a new
- * one from the last delivered revision + 1, through whichever member the channel picks. A
- * cancellation because the revision was compacted triggers a full re-read: a paged range over the
- * prefix at one revision R, delivered at R, then a watch from R + 1. A feed started from revision
- * 0 begins with such a re-read.
+ * etcdserver: no leader}: the stream carries {@code hasleader=true}, so etcd ends it when its member
+ * loses the leader), and the stream's member ceasing to serve in the backend's {@link MemberView},
+ * closes the stream and opens a new one from the last delivered revision + 1 on a member that
+ * serves. A cancellation because the revision was compacted triggers a full re-read: a paged range
+ * over the prefix at one revision R, delivered at R, then a watch from R + 1. A feed started from
+ * revision 0 begins with such a re-read.
  *
  * <p><b>Delivery.</b> Records (the last value per order in each response; deletions and keys that
  * are no orders are skipped; undecodable values are logged and skipped) go to the listener on the
  * context's executor, one delivery at a time, in revision order.
  *
- * <p>Thread-safe.
+ * <p><b>Logs.</b> The first failure after a working stream is logged once; failures while the feed
+ * cannot reopen are only counted in the backend's failure summary, and a reopened stream after
+ * that is logged once. Thread-safe.
  */
-final class EtcdWatchFeed implements AutoCloseable {
+final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdWatchFeed.class);
-  private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 2_000;
   private static final int PAGE = 500;
 
-  private final Watch watchClient;
-  private final KV kv;
+  private final MemberView view;
+  private final Reader reader;
   private final EtcdKeys keys;
-  private final Duration requestTimeout;
   private final BackendContext context;
+  private final IntervalFunction backoff;
+  private final FailureLog failures;
+  private final LongSupplier nanoTime;
   private final ChangeListener listener;
   private final SerialExecutor delivery;
   private final Consumer<EtcdWatchFeed> onClose;
@@ -71,17 +76,22 @@ final class EtcdWatchFeed implements AutoCloseable {
   // guarded by lock
   private long lastRevision;
   private long generation;
-  private int failures;
+  private int failuresInARow;
   private boolean closed;
-  private Watch.@Nullable Watcher watcher;
+  private boolean broken;
+  private @Nullable ClientCallStreamObserver<WatchRequest> stream;
+  private @Nullable MemberConnection member;
 
-  EtcdWatchFeed(Watch watchClient, KV kv, EtcdKeys keys, Duration requestTimeout, BackendContext context,
-      long fromRevision, ChangeListener listener, Consumer<EtcdWatchFeed> onClose) {
-    this.watchClient = watchClient;
-    this.kv = kv;
+  EtcdWatchFeed(MemberView view, Reader reader, EtcdKeys keys, BackendContext context, IntervalFunction backoff,
+      FailureLog failures, LongSupplier nanoTime, long fromRevision, ChangeListener listener,
+      Consumer<EtcdWatchFeed> onClose) {
+    this.view = view;
+    this.reader = reader;
     this.keys = keys;
-    this.requestTimeout = requestTimeout;
     this.context = context;
+    this.backoff = backoff;
+    this.failures = failures;
+    this.nanoTime = nanoTime;
     this.listener = listener;
     this.delivery = new SerialExecutor(context.executor());
     this.onClose = onClose;
@@ -89,6 +99,7 @@ final class EtcdWatchFeed implements AutoCloseable {
   }
 
   void start() {
+    view.addListener(this);
     if (lastRevision == 0) {
       reread();
     } else {
@@ -111,23 +122,19 @@ final class EtcdWatchFeed implements AutoCloseable {
   private void open() {
     long gen;
     long from;
+    MemberConnection m = view.next(false, 0, nanoTime.getAsLong());
     lock.lock();
     try {
-      if (closed) {
+      if (closed || m == null) {
         return;
       }
       gen = ++generation;
       from = lastRevision + 1;
+      member = m;
     } finally {
       lock.unlock();
     }
-    WatchOption option = WatchOption.builder()
-        .withRange(keys.prefixEnd())
-        .withRevision(from)
-        .withRequireLeader(true)
-        .withCreateNotify(true)
-        .build();
-    Watch.Listener l = new Watch.Listener() {
+    StreamObserver<WatchResponse> responses = new StreamObserver<>() {
       @Override
       public void onNext(WatchResponse response) {
         onResponse(gen, response);
@@ -135,19 +142,21 @@ final class EtcdWatchFeed implements AutoCloseable {
 
       @Override
       public void onError(Throwable error) {
-        onFailure(gen, error);
+        onFailure(gen, error, false);
       }
 
       @Override
       public void onCompleted() {
-        onFailure(gen, null);
+        onFailure(gen, null, false);
       }
     };
-    Watch.Watcher w;
+    ClientCallStreamObserver<WatchRequest> s;
     try {
-      w = watchClient.watch(keys.prefixBytes(), option, l);
+      s = (ClientCallStreamObserver<WatchRequest>) m.watch.watch(responses);
+      s.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+          .setKey(keys.prefixBytes()).setRangeEnd(keys.prefixEnd()).setStartRevision(from)).build());
     } catch (RuntimeException e) {
-      onFailure(gen, e);
+      onFailure(gen, e, false);
       return;
     }
     boolean stale;
@@ -155,23 +164,28 @@ final class EtcdWatchFeed implements AutoCloseable {
     try {
       stale = closed || gen != generation;
       if (!stale) {
-        watcher = w;
+        stream = s;
       }
     } finally {
       lock.unlock();
     }
     if (stale) {
-      w.close();
+      cancel(s);
     }
   }
 
   private void onResponse(long gen, WatchResponse response) {
+    if (response.getCanceled()) {
+      onFailure(gen, response.getCompactRevision() > 0 ? null : new IllegalStateException(
+          "watch cancelled by etcd: " + response.getCancelReason()), response.getCompactRevision() > 0);
+      return;
+    }
     Map<OrderId, OrderRecord> changed = new LinkedHashMap<>();
     long maxRevision = 0;
-    for (WatchEvent event : response.getEvents()) {
-      KeyValue kvp = event.getKeyValue();
+    for (Event event : response.getEventsList()) {
+      KeyValue kvp = event.getKv();
       maxRevision = Math.max(maxRevision, kvp.getModRevision());
-      if (event.getEventType() != WatchEvent.EventType.PUT) {
+      if (event.getType() != Event.EventType.PUT) {
         continue;
       }
       decode(kvp).ifPresent(r -> {
@@ -179,58 +193,78 @@ final class EtcdWatchFeed implements AutoCloseable {
         changed.put(r.id(), r);
       });
     }
+    boolean recovered;
     lock.lock();
     try {
       if (closed || gen != generation) {
         return;
       }
-      failures = 0;
-      if (maxRevision <= lastRevision) {
-        return; // created notification, or nothing new
-      }
-      lastRevision = maxRevision;
-      if (!changed.isEmpty()) {
-        List<OrderRecord> records = List.copyOf(changed.values());
-        long revision = maxRevision;
-        delivery.execute(() -> listener.onChanges(records, revision));
+      failuresInARow = 0;
+      recovered = broken;
+      broken = false;
+      if (maxRevision > lastRevision) {
+        lastRevision = maxRevision;
+        if (!changed.isEmpty()) {
+          List<OrderRecord> records = List.copyOf(changed.values());
+          long revision = maxRevision;
+          delivery.execute(() -> listener.onChanges(records, revision));
+        }
       }
     } finally {
       lock.unlock();
+    }
+    if (recovered) {
+      LOG.info("watch on {} works again on {}, from revision {}", keys.prefix(), memberName(), lastRevision());
     }
   }
 
-  /** An error or the end of the stream: close this watcher and decide how to go on. */
-  private void onFailure(long gen, @Nullable Throwable error) {
-    Watch.Watcher w;
+  @Override
+  public void servingChanged(MemberConnection m, boolean serving) {
+    long gen;
+    lock.lock();
+    try {
+      if (serving || member != m || closed) {
+        return;
+      }
+      gen = generation;
+    } finally {
+      lock.unlock();
+    }
+    onFailure(gen, new IllegalStateException(m.endpoint + " stopped serving"), false);
+  }
+
+  /** A failure or the end of the stream: close it and decide how to go on. */
+  private void onFailure(long gen, @Nullable Throwable error, boolean compacted) {
+    ClientCallStreamObserver<WatchRequest> s;
     long delay;
+    boolean first;
     lock.lock();
     try {
       if (closed || gen != generation) {
         return;
       }
-      generation++; // everything this watcher still says is ignored from now on
-      w = watcher;
-      watcher = null;
-      delay = backoff();
+      generation++; // everything this stream still says is ignored from now on
+      s = stream;
+      stream = null;
+      failuresInARow++;
+      delay = compacted ? 0 : backoff.apply(failuresInARow);
+      first = !broken;
+      broken = true;
     } finally {
       lock.unlock();
     }
-    if (w != null) {
-      try {
-        w.close();
-      } catch (RuntimeException e) {
-        LOG.debug("closing a failed watcher", e);
-      }
+    if (s != null) {
+      cancel(s);
     }
-    if (error != null && EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED) {
-      LOG.info("watch on {} after revision {} hit a compaction; re-reading everything", keys.prefix(),
-          lastRevision());
-      schedule(this::reread, 0);
+    String why = error == null ? (compacted ? "revision compacted" : "stream ended")
+        : String.valueOf(EtcdErrors.unwrap(error).getMessage());
+    if (first) {
+      LOG.info("watch on {} ended ({}); resuming after revision {} in {} ms{}", keys.prefix(), why, lastRevision(),
+          delay, compacted ? " with a full re-read" : "");
     } else {
-      LOG.info("watch on {} ended ({}); resuming after revision {} in {} ms", keys.prefix(),
-          error == null ? "stream completed" : EtcdErrors.unwrap(error).getMessage(), lastRevision(), delay);
-      schedule(this::open, delay);
+      failures.count("watch");
     }
+    schedule(compacted ? this::reread : this::open, delay);
   }
 
   /** Re-reads the whole prefix at one revision, delivers it, and watches from there. */
@@ -246,14 +280,22 @@ final class EtcdWatchFeed implements AutoCloseable {
     readPage(keys.prefixBytes(), 0).whenComplete((revision, error) -> {
       if (error != null) {
         long delay;
+        boolean first;
         lock.lock();
         try {
-          delay = backoff();
+          failuresInARow++;
+          delay = backoff.apply(failuresInARow);
+          first = !broken;
+          broken = true;
         } finally {
           lock.unlock();
         }
-        LOG.info("re-read of {} failed ({}); trying again in {} ms", keys.prefix(),
-            EtcdErrors.unwrap(error).getMessage(), delay);
+        if (first) {
+          LOG.info("re-read of {} failed ({}); trying again in {} ms", keys.prefix(),
+              EtcdErrors.unwrap(error).getMessage(), delay);
+        } else {
+          failures.count("watch");
+        }
         schedule(this::reread, delay);
         return;
       }
@@ -271,21 +313,11 @@ final class EtcdWatchFeed implements AutoCloseable {
    * Reads one page starting at {@code from}, at {@code revision} (0 = current, which fixes the
    * revision for the following pages), delivers it and reads the next; completes with the revision.
    */
-  private CompletableFuture<Long> readPage(ByteSequence from, long revision) {
-    GetOption.Builder option = GetOption.builder().withRange(keys.prefixEnd()).withLimit(PAGE);
-    if (revision > 0) {
-      option.withRevision(revision);
-    }
-    CompletableFuture<GetResponse> page;
-    try {
-      page = kv.get(from, option.build()).orTimeout(requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return page.thenCompose(response -> {
+  private CompletableFuture<Long> readPage(ByteString from, long revision) {
+    return reader.page(from, revision, PAGE).thenCompose((RangeResponse response) -> {
       long at = revision > 0 ? revision : response.getHeader().getRevision();
       List<OrderRecord> records = new ArrayList<>();
-      for (KeyValue kvp : response.getKvs()) {
+      for (KeyValue kvp : response.getKvsList()) {
         decode(kvp).ifPresent(records::add);
       }
       lock.lock();
@@ -299,8 +331,8 @@ final class EtcdWatchFeed implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      if (response.isMore() && !response.getKvs().isEmpty()) {
-        ByteSequence next = EtcdKeys.successor(response.getKvs().get(response.getKvs().size() - 1).getKey());
+      if (response.getMore() && response.getKvsCount() > 0) {
+        ByteString next = EtcdKeys.successor(response.getKvs(response.getKvsCount() - 1).getKey());
         return readPage(next, at);
       }
       return CompletableFuture.completedFuture(at);
@@ -313,18 +345,20 @@ final class EtcdWatchFeed implements AutoCloseable {
       return Optional.empty();
     }
     try {
-      return Optional.of(RecordCodec.decode(kvp.getValue().getBytes(), "etcd key " + keys.keyString(id.get())));
+      return Optional.of(RecordCodec.decode(kvp.getValue().toByteArray(), "etcd key " + keys.keyString(id.get())));
     } catch (CorruptDataException e) {
       LOG.warn("change feed skips a value it cannot decode: {}", e.getMessage());
       return Optional.empty();
     }
   }
 
-  /** Call with the lock held. */
-  private long backoff() {
-    long delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures, 5));
-    failures++;
-    return delay;
+  private String memberName() {
+    lock.lock();
+    try {
+      return member == null ? "?" : member.endpoint;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void schedule(Runnable task, long delayMillis) {
@@ -335,9 +369,17 @@ final class EtcdWatchFeed implements AutoCloseable {
     }
   }
 
+  private static void cancel(ClientCallStreamObserver<WatchRequest> s) {
+    try {
+      s.cancel("watch closed", null);
+    } catch (RuntimeException e) {
+      LOG.debug("cancelling a watch stream", e);
+    }
+  }
+
   @Override
   public void close() {
-    Watch.Watcher w;
+    ClientCallStreamObserver<WatchRequest> s;
     lock.lock();
     try {
       if (closed) {
@@ -345,17 +387,14 @@ final class EtcdWatchFeed implements AutoCloseable {
       }
       closed = true;
       generation++;
-      w = watcher;
-      watcher = null;
+      s = stream;
+      stream = null;
     } finally {
       lock.unlock();
     }
-    if (w != null) {
-      try {
-        w.close();
-      } catch (RuntimeException e) {
-        LOG.debug("closing the watcher", e);
-      }
+    view.removeListener(this);
+    if (s != null) {
+      cancel(s);
     }
     onClose.accept(this);
   }

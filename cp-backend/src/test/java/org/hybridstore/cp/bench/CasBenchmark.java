@@ -54,15 +54,20 @@ import org.hybridstore.spi.StrongBackend;
  *     org.hybridstore.cp.bench.CasBenchmark
  * </pre>
  *
- * <p>with optional {@code -Dbench.inflight=64 -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.rounds=3
- * -Dbench.heartbeat=100 -Dbench.election=1000} before the class name.
+ * <p>with optional {@code -Dbench.inflight=64,1 -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.rounds=3
+ * -Dbench.heartbeat=100 -Dbench.election=1000} before the class name. Each in-flight level gets its
+ * own alternating rounds of a and b. The harness uses only the API of the first version, so the
+ * same class also measures an older build of the backend (put its jars first on the class path).
  *
  * <p>(a) writes the same number of bytes per request as (b) does in steady state: the size of one
  * of b's records after its warm-up, which runs until every record's op-id history is full (128
  * entries), so that b's records stop growing before anything is measured.
  */
 public final class CasBenchmark {
-  private static final int INFLIGHT = Integer.getInteger("bench.inflight", 64);
+  /** The in-flight levels to measure, e.g. {@code 64,1}; each gets its own alternating rounds. */
+  private static final int[] LEVELS = java.util.Arrays.stream(System.getProperty("bench.inflight", "64,1").split(","))
+      .mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+  private static final int INFLIGHT = java.util.Arrays.stream(LEVELS).max().orElse(64);
   private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
   private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
@@ -84,7 +89,15 @@ public final class CasBenchmark {
         TestBackendContext ctx = new TestBackendContext("bench")) {
       cluster = c;
       cluster.start();
-      CpConfig config = cluster.cpConfig().requestTimeout(Duration.ofSeconds(5)).build();
+      CpConfig.Builder builder = cluster.cpConfig().requestTimeout(Duration.ofSeconds(5));
+      // tuning knobs of the current backend only (an older build is run without them)
+      if (Integer.getInteger("bench.txnsInFlight") != null) {
+        builder.txnsInFlight(Integer.getInteger("bench.txnsInFlight"));
+      }
+      if (Long.getLong("bench.lingerMicros") != null) {
+        builder.groupCommitLinger(Duration.ofNanos(1000 * Long.getLong("bench.lingerMicros")));
+      }
+      CpConfig config = builder.build();
       Client raw = Client.builder().endpoints(cluster.clientEndpoints().toArray(URI[]::new))
           .waitForReady(false).keepaliveWithoutCalls(false).build();
       StrongBackend backend = EtcdBackendFactory.of(config).create(ctx.context());
@@ -99,8 +112,9 @@ public final class CasBenchmark {
   }
 
   private static void run(KV kv, StrongBackend backend) throws Exception {
-    System.out.printf(Locale.ROOT, "in flight %d, %d s per run after %d s warm-up, %d rounds, %d cores%n",
-        INFLIGHT, SECONDS, WARMUP, ROUNDS, Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "in flight %s, %d s per run after %d s warm-up, %d rounds, %d cores, backend %s%n",
+        java.util.Arrays.toString(LEVELS), SECONDS, WARMUP, ROUNDS, Runtime.getRuntime().availableProcessors(),
+        backend.getClass().getProtectionDomain().getCodeSource().getLocation());
     // b's orders: one per worker, warmed until the op-id history is full (128 entries)
     List<OrderId> orders = new ArrayList<>();
     for (int w = 0; w < INFLIGHT; w++) {
@@ -113,7 +127,7 @@ public final class CasBenchmark {
         new OrderCommand.SetAttribute(orders.get(w), OpId.random(), "k" + (w % 8), "value-" + System.nanoTime()));
     // warm until every order's op-id history is full, so b's records no longer grow while measured
     for (int i = 0; i < 20 && minAppliedOps(backend, orders) < OrderLimits.OP_ID_RETENTION; i++) {
-      System.out.println(measure("b warm-up", commands, 5));
+      System.out.println(measure("b warm-up", commands, 5, INFLIGHT, backend));
     }
     int payload = RecordCodec.encode(backend.read(orders.get(0), ReadConsistency.LINEARIZABLE).toCompletableFuture()
         .get(10, TimeUnit.SECONDS).orElseThrow()).length;
@@ -127,32 +141,41 @@ public final class CasBenchmark {
     Function<Integer, CompletionStage<?>> puts = w -> kv.put(
         ByteSequence.from("/bench/put/" + w + "/" + (counter.incrementAndGet() % 100), StandardCharsets.UTF_8),
         bytes);
-    measure("0 raw put warm-up", puts, WARMUP);
-    Result put = measure("0 raw put", puts, SECONDS);
+    measure("0 raw put warm-up", puts, WARMUP, INFLIGHT, backend);
+    Result put = measure("0 raw put", puts, SECONDS, INFLIGHT, backend);
     System.out.println(put);
 
     CasWorkers cas = new CasWorkers(kv, bytes);
-    List<Double> ratios = new ArrayList<>();
-    List<Result> as = new ArrayList<>();
-    List<Result> bs = new ArrayList<>();
-    for (int round = 1; round <= ROUNDS; round++) {
-      measure("a warm-up", cas::next, WARMUP);
-      Result a = measure("a raw CAS txn, round " + round, cas::next, SECONDS);
-      System.out.println(a);
-      measure("b warm-up", commands, WARMUP);
-      Result b = measure("b backend command, round " + round, commands, SECONDS);
-      System.out.println(b);
-      as.add(a);
-      bs.add(b);
-      double ratio = b.throughput / a.throughput;
-      ratios.add(ratio);
-      System.out.printf(Locale.ROOT, "round %d: b/a = %.2f%n", round, ratio);
+    List<String> summary = new ArrayList<>();
+    for (int level : LEVELS) {
+      List<Double> ratios = new ArrayList<>();
+      List<Result> as = new ArrayList<>();
+      List<Result> bs = new ArrayList<>();
+      for (int round = 1; round <= ROUNDS; round++) {
+        measure("a warm-up", cas::next, WARMUP, level, backend);
+        Result a = measure("a raw CAS txn, " + level + " in flight, round " + round, cas::next, SECONDS, level, backend);
+        System.out.println(a);
+        measure("b warm-up", commands, WARMUP, level, backend);
+        Result b = measure("b backend command, " + level + " in flight, round " + round, commands, SECONDS, level,
+            backend);
+        System.out.println(b);
+        as.add(a);
+        bs.add(b);
+        double ratio = b.throughput / a.throughput;
+        ratios.add(ratio);
+        System.out.printf(Locale.ROOT, "round %d (%d in flight): b/a = %.2f, p99 a %.1f ms b %.1f ms%n", round, level,
+            ratio, a.p99, b.p99);
+      }
+      summary.add(String.format(Locale.ROOT, "MEDIAN %d in flight | a: %.0f ops/s p50 %.1f ms p99 %.1f ms | b: %.0f ops/s"
+          + " p50 %.1f ms p99 %.1f ms | b/a per round %s, median %.2f | keys per txn (b) %s", level,
+          median(as, r -> r.throughput), median(as, r -> r.p50), median(as, r -> r.p99),
+          median(bs, r -> r.throughput), median(bs, r -> r.p50), median(bs, r -> r.p99),
+          ratios.stream().map(d -> String.format(Locale.ROOT, "%.2f", d)).toList(), median(ratios),
+          bs.stream().map(r -> r.keysPerTxn).toList()));
     }
-    System.out.printf(Locale.ROOT, "MEDIAN a: %.0f ops/s p50 %.1f ms p99 %.1f ms | b: %.0f ops/s p50 %.1f ms p99 %.1f ms"
-        + " | b/a per round %s, median %.2f | put %.0f ops/s%n",
-        median(as, r -> r.throughput), median(as, r -> r.p50), median(as, r -> r.p99),
-        median(bs, r -> r.throughput), median(bs, r -> r.p50), median(bs, r -> r.p99),
-        ratios.stream().map(d -> String.format(Locale.ROOT, "%.2f", d)).toList(), median(ratios), put.throughput);
+    System.out.printf(Locale.ROOT, "raw put %.0f ops/s at %d in flight; backend counters %s%n", put.throughput, INFLIGHT,
+        counters(backend));
+    summary.forEach(System.out::println);
   }
 
   /** Workers that each own one key and CAS on the mod revision they last saw. */
@@ -183,12 +206,30 @@ public final class CasBenchmark {
   }
 
   private record Result(String name, double throughput, double p50, double p99, long errors, String load,
-      double jvmCpuMicrosPerOp, double etcdCpuMicrosPerOp) {
+      double jvmCpuMicrosPerOp, double etcdCpuMicrosPerOp, String keysPerTxn) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%-28s %7.0f ops/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  load %s"
-          + "  cpu/op: jvm %.0f us, etcd %.0f us", name, throughput, p50, p99, errors, load, jvmCpuMicrosPerOp,
-          etcdCpuMicrosPerOp);
+      return String.format(Locale.ROOT, "%-44s %7.0f ops/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  load %s"
+          + "  cpu/op: jvm %.0f us, etcd %.0f us  backend keys/txn %s", name, throughput, p50, p99, errors, load,
+          jvmCpuMicrosPerOp, etcdCpuMicrosPerOp, keysPerTxn);
+    }
+  }
+
+  private static String counters(StrongBackend backend) {
+    try {
+      return backend.counters().toString();
+    } catch (LinkageError e) {
+      return "n/a";
+    }
+  }
+
+  /** The backend's write transactions and written records so far, or null if it counts nothing (older builds). */
+  private static long[] backendCounts(StrongBackend backend) {
+    try {
+      var c = backend.counters();
+      return new long[] {c.writeTransactions(), c.writtenRecords()};
+    } catch (LinkageError | RuntimeException e) {
+      return null;
     }
   }
 
@@ -250,17 +291,19 @@ public final class CasBenchmark {
     return ticks * 10_000_000L;
   }
 
-  private static Result measure(String name, Function<Integer, CompletionStage<?>> op, int seconds) throws Exception {
+  private static Result measure(String name, Function<Integer, CompletionStage<?>> op, int seconds, int inflight,
+      StrongBackend backend) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     long start = System.nanoTime();
     long jvm0 = jvmCpuNanos();
     long[] rpc0 = rpcCounts();
     long etcd0 = etcdCpuNanos();
-    CountDownLatch done = new CountDownLatch(INFLIGHT);
+    long[] txn0 = backendCounts(backend);
+    CountDownLatch done = new CountDownLatch(inflight);
     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicLong ops = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    for (int w = 0; w < INFLIGHT; w++) {
+    for (int w = 0; w < inflight; w++) {
       new Worker(w, op, end, done, latencies, ops, errors).issue();
     }
     done.await(seconds + 60L, TimeUnit.SECONDS);
@@ -268,10 +311,13 @@ public final class CasBenchmark {
     long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double n = Math.max(1, ops.get());
     long[] rpc1 = rpcCounts();
+    long[] txn1 = backendCounts(backend);
+    String keysPerTxn = txn0 == null || txn1 == null || txn1[0] == txn0[0] ? "-"
+        : String.format(Locale.ROOT, "%.1f", (double) (txn1[1] - txn0[1]) / (txn1[0] - txn0[0]));
     System.out.printf(Locale.ROOT, "  (%s: per op %.2f Txn, %.2f Range, %.2f Put RPCs served by etcd)%n", name,
         (rpc1[0] - rpc0[0]) / n, (rpc1[1] - rpc0[1]) / n, (rpc1[2] - rpc0[2]) / n);
     return new Result(name, ops.get() / elapsed, percentile(all, 0.50), percentile(all, 0.99), errors.get(), load(),
-        (jvmCpuNanos() - jvm0) / 1e3 / n, (etcdCpuNanos() - etcd0) / 1e3 / n);
+        (jvmCpuNanos() - jvm0) / 1e3 / n, (etcdCpuNanos() - etcd0) / 1e3 / n, keysPerTxn);
   }
 
   /** One closed-loop worker: one request in flight, the next issued from the completion. */

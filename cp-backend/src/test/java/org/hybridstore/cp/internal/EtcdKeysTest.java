@@ -3,7 +3,7 @@ package org.hybridstore.cp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.etcd.jetcd.ByteSequence;
+import com.google.protobuf.ByteString;
 import java.nio.charset.StandardCharsets;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -20,23 +20,23 @@ class EtcdKeysTest {
   @Test
   void key_isPrefixPlusOrderId() {
     assertThat(keys.keyString(OrderId.of("o-17"))).isEqualTo("/hybridstore/orders/o-17");
-    assertThat(keys.key(OrderId.of("o-17")).toString(StandardCharsets.UTF_8)).isEqualTo("/hybridstore/orders/o-17");
+    assertThat(keys.key(OrderId.of("o-17")).toStringUtf8()).isEqualTo("/hybridstore/orders/o-17");
   }
 
   @Test
   void prefixEnd_isPrefixWithLastByteIncremented() {
-    assertThat(keys.prefixEnd().toString(StandardCharsets.UTF_8)).isEqualTo("/hybridstore/orders0");
+    assertThat(keys.prefixEnd().toStringUtf8()).isEqualTo("/hybridstore/orders0");
     assertThat(EtcdKeys.rangeEnd(new byte[] {'a', (byte) 0xff})).containsExactly('b');
     assertThat(EtcdKeys.rangeEnd(new byte[] {(byte) 0xff})).containsExactly(0);
   }
 
   @Test
   void orderIdOf_foreignKeys_areNoOrders() {
-    assertThat(keys.orderIdOf(ByteSequence.from("/hybridstore/orders/o-1", StandardCharsets.UTF_8)))
+    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/o-1", StandardCharsets.UTF_8)))
         .contains(OrderId.of("o-1"));
-    assertThat(keys.orderIdOf(ByteSequence.from("/hybridstore/orders/", StandardCharsets.UTF_8))).isEmpty();
-    assertThat(keys.orderIdOf(ByteSequence.from("/hybridstore/orders/a/b", StandardCharsets.UTF_8))).isEmpty();
-    assertThat(keys.orderIdOf(ByteSequence.from("/other/o-1", StandardCharsets.UTF_8))).isEmpty();
+    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/", StandardCharsets.UTF_8))).isEmpty();
+    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/a/b", StandardCharsets.UTF_8))).isEmpty();
+    assertThat(keys.orderIdOf(ByteString.copyFrom("/other/o-1", StandardCharsets.UTF_8))).isEmpty();
   }
 
   @Test
@@ -47,16 +47,16 @@ class EtcdKeysTest {
 
   @Test
   void successor_isTheNextKeyInByteOrder() {
-    ByteSequence k = ByteSequence.from("/p/a", StandardCharsets.UTF_8);
-    byte[] next = EtcdKeys.successor(k).getBytes();
+    ByteString k = ByteString.copyFrom("/p/a", StandardCharsets.UTF_8);
+    byte[] next = EtcdKeys.successor(k).toByteArray();
     assertThat(next).hasSize(5).endsWith(0);
   }
 
   @Property(tries = 200)
   void everyOrderKey_liesInsideThePrefixRange(@ForAll @AlphaChars @NumericChars @StringLength(min = 1, max = 64) String id) {
-    ByteSequence key = keys.key(OrderId.of(id));
-    assertThat(compare(key.getBytes(), keys.prefixBytes().getBytes())).isGreaterThan(0);
-    assertThat(compare(key.getBytes(), keys.prefixEnd().getBytes())).isLessThan(0);
+    ByteString key = keys.key(OrderId.of(id));
+    assertThat(compare(key.toByteArray(), keys.prefixBytes().toByteArray())).isGreaterThan(0);
+    assertThat(compare(key.toByteArray(), keys.prefixEnd().toByteArray())).isLessThan(0);
     assertThat(keys.orderIdOf(key)).contains(OrderId.of(id));
   }
 

@@ -4,72 +4,124 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridstore.cp.internal.EtcdErrors.Signal;
+import org.hybridstore.cp.internal.QuorumRule.ReadAnswer;
+import org.hybridstore.cp.internal.QuorumRule.StatusAnswer;
 import org.hybridstore.spi.MemberStatus;
+import org.hybridstore.spi.MemberStatus.State;
 import org.hybridstore.spi.QuorumStatus;
 import org.junit.jupiter.api.Test;
 
+/** Member states and the sample, from made-up answers. */
 class QuorumRuleTest {
   private static final Duration DEADLINE = Duration.ofMillis(300);
+  private static final ReadAnswer OK = ReadAnswer.success(Duration.ofMillis(4), 1, 42);
 
-  private static MemberStatus up(String ep, long leader, String... errors) {
-    return new MemberStatus(ep, true, ep.hashCode(), leader, 5, 100, List.of(errors));
+  private static StatusAnswer status(long member, long leader, long term, String... errors) {
+    return new StatusAnswer(true, member, leader, term, 100, List.of(errors));
   }
 
-  private static MemberStatus down(String ep) {
-    return new MemberStatus(ep, false, 0, 0, 0, 0, List.of("connection refused"));
+  private static ReadAnswer failed(Signal signal) {
+    return ReadAnswer.failure(signal == Signal.TIMEOUT ? DEADLINE : Duration.ofMillis(2), signal, signal.label());
+  }
+
+  private static MemberStatus member(String ep, StatusAnswer s, ReadAnswer r) {
+    return QuorumRule.member(ep, s, r);
   }
 
   @Test
-  void allAgreeAndReadOk_quorum() {
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 7), up("b", 7), up("c", 7)), Duration.ofMillis(4), null, DEADLINE, 42);
+  void member_readOk_serving() {
+    MemberStatus m = member("a", status(1, 7, 5), OK);
+    assertThat(m.state()).isEqualTo(State.SERVING);
+    assertThat(m.reachable()).isTrue();
+    assertThat(m.leaderId()).isEqualTo(7);
+    assertThat(m.readLatency()).isEqualTo(Duration.ofMillis(4));
+  }
+
+  @Test
+  void member_statusWithoutLeader_noLeader() {
+    assertThat(member("a", status(1, 0, 5, "etcdserver: no leader"), failed(Signal.TIMEOUT)).state())
+        .isEqualTo(State.NO_LEADER);
+    // the read alone may say it (hasleader header) while the status call failed
+    MemberStatus m = member("a", StatusAnswer.failed("status: timeout"), failed(Signal.NO_LEADER));
+    assertThat(m.state()).isEqualTo(State.NO_LEADER);
+    assertThat(m.reachable()).isTrue();
+  }
+
+  @Test
+  void member_statusAnsweredButReadHangs_stalled() {
+    // cut off from the leader: answers its status (still naming the old leader), serves nothing
+    MemberStatus m = member("a", status(1, 7, 5), failed(Signal.TIMEOUT));
+    assertThat(m.state()).isEqualTo(State.STALLED);
+    assertThat(m.errors()).anyMatch(e -> e.contains("linearizable read"));
+  }
+
+  @Test
+  void member_nothingAnswers_unreachable() {
+    MemberStatus m = member("a", StatusAnswer.failed("status: unreachable"), failed(Signal.UNREACHABLE));
+    assertThat(m.state()).isEqualTo(State.UNREACHABLE);
+    assertThat(m.reachable()).isFalse();
+    assertThat(m.leaderId()).isZero();
+  }
+
+  @Test
+  void member_tlsOrAuth_failed() {
+    assertThat(member("a", StatusAnswer.failed("status: TLS"), failed(Signal.CONFIG)).state()).isEqualTo(State.FAILED);
+  }
+
+  @Test
+  void decide_oneMemberServes_quorum_withLeaderAgreement() {
+    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 7, 5), OK),
+        member("b", status(2, 7, 5), failed(Signal.TIMEOUT)), member("c", status(3, 7, 4), failed(Signal.TIMEOUT))),
+        DEADLINE, 42);
     assertThat(s.quorum()).isTrue();
+    assertThat(s.servingMembers()).isEqualTo(1);
     assertThat(s.readLatency()).isEqualTo(Duration.ofMillis(4));
-    assertThat(s.detail()).contains("leader 7 named by 3 of 3");
+    assertThat(s.revision()).isEqualTo(42);
+    assertThat(s.leaderId()).isEqualTo(7);
+    assertThat(s.raftTerm()).isEqualTo(5);
+    assertThat(s.detail()).contains("1 of 3 members serve").contains("b stalled");
   }
 
   @Test
-  void majorityAgreesOneDown_quorum() {
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 7), up("b", 7), down("c")), Duration.ofMillis(4), null, DEADLINE, 42);
+  void decide_partitionedOldLeaderNamesItself_majorityNamesTheNewOne() {
+    QuorumStatus s = QuorumRule.decide(List.of(member("old", status(1, 1, 5), failed(Signal.TIMEOUT)),
+        member("b", status(2, 2, 6), OK), member("c", status(3, 2, 6), OK)), DEADLINE, 50);
     assertThat(s.quorum()).isTrue();
-    assertThat(s.detail()).contains("c unreachable");
+    assertThat(s.leaderId()).isEqualTo(2);
+    assertThat(s.raftTerm()).isEqualTo(6);
+    assertThat(s.members().get(0).state()).isEqualTo(State.STALLED);
   }
 
   @Test
-  void readFailed_noQuorumEvenIfLeadersAgree() {
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 7), up("b", 7), up("c", 7)), null, "timed out", DEADLINE, 42);
+  void decide_noReadServed_noQuorum_reportsTheDeadline() {
+    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 7, 5), failed(Signal.TIMEOUT)),
+        member("b", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE)),
+        member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))), DEADLINE, 0);
     assertThat(s.quorum()).isFalse();
     assertThat(s.readLatency()).isEqualTo(DEADLINE);
-    assertThat(s.detail()).contains("quorum read failed: timed out");
-  }
-
-  @Test
-  void statusCallsTimedOutButReadOk_quorum_theReadAloneProvesIt() {
-    // On a loaded machine status calls miss their deadline while the cluster is fine.
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 7), down("b"), down("c")), Duration.ofMillis(4), null, DEADLINE, 42);
-    assertThat(s.quorum()).isTrue();
-    assertThat(s.revision()).isEqualTo(42);
-    assertThat(s.detail()).contains("b unreachable");
-  }
-
-  @Test
-  void partitionedOldLeaderStillNamesItself_butTheReadFails_noQuorum() {
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 7), down("b"), down("c")), null, "deadline exceeded", DEADLINE, 42);
-    assertThat(s.quorum()).isFalse();
     assertThat(s.revision()).isZero();
-    assertThat(s.detail()).contains("only 1 of 3 members name leader 7 (need 2)");
+    assertThat(s.leaderId()).isZero();
+    assertThat(s.majorityReportsNoLeader()).isFalse();
+    assertThat(s.detail()).startsWith("no quorum").contains("no leader named by a majority");
   }
 
   @Test
-  void survivorReportsNoLeader_noQuorum() {
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 0, "etcdserver: no leader"), down("b"), down("c")), null,
-        "etcdserver: no leader", DEADLINE, 42);
+  void decide_majoritySaysNoLeader_isEtcdsOwnVerdict() {
+    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 0, 5, "etcdserver: no leader"),
+        failed(Signal.NO_LEADER)), member("b", status(2, 0, 5), failed(Signal.NO_LEADER)),
+        member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))), DEADLINE, 0);
     assertThat(s.quorum()).isFalse();
-    assertThat(s.detail()).contains("no reachable member names a leader").contains("[etcdserver: no leader]");
+    assertThat(s.majorityReportsNoLeader()).isTrue();
+    assertThat(s.detail()).contains("a majority reports no leader").contains("no member names a leader");
   }
 
   @Test
-  void splitLeaders_withAFailedRead_noQuorum() {
-    QuorumStatus s = QuorumRule.decide(List.of(up("a", 7), up("b", 8), down("c")), null, "timed out", DEADLINE, 42);
-    assertThat(s.quorum()).isFalse();
+  void decide_splitLeaders_noAgreement() {
+    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 7, 5), OK), member("b", status(2, 8, 6), OK),
+        member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))), DEADLINE, 9);
+    assertThat(s.quorum()).isTrue();
+    assertThat(s.leaderId()).isZero();
+    assertThat(s.raftTerm()).isZero();
   }
 }

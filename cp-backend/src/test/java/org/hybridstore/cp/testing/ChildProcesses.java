@@ -10,12 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every process and temporary directory the fixture creates, so that one JVM shutdown hook can
- * remove whatever a crashed or interrupted test left behind. Thread-safe.
+ * Every process, temporary directory and network namespace set the fixture creates, so that one
+ * JVM shutdown hook can remove whatever a crashed or interrupted test left behind. Thread-safe.
  */
 final class ChildProcesses {
   private static final Set<Process> PROCESSES = ConcurrentHashMap.newKeySet();
   private static final Set<Path> DIRECTORIES = ConcurrentHashMap.newKeySet();
+  private static final Set<AutoCloseable> CLEANUPS = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::cleanUp, "etcd-fixture-cleanup"));
@@ -29,6 +30,14 @@ final class ChildProcesses {
 
   static void unregister(Process p) {
     PROCESSES.remove(p);
+  }
+
+  static void registerCleanup(AutoCloseable c) {
+    CLEANUPS.add(c);
+  }
+
+  static void unregisterCleanup(AutoCloseable c) {
+    CLEANUPS.remove(c);
   }
 
   static void registerDirectory(Path dir) {
@@ -45,6 +54,13 @@ final class ChildProcesses {
     }
     for (Path dir : DIRECTORIES) {
       deleteRecursively(dir);
+    }
+    for (AutoCloseable c : CLEANUPS) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // best effort during JVM exit
+      }
     }
   }
 

@@ -62,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * cannot start (say a port was taken in between), the whole cluster is started again on new
  * ports, up to three times.
  *
+ * <p>With {@link Builder#withNetworkNamespaces(boolean)} (root only) every member runs in a network
+ * namespace of its own ({@link NetworkNamespaces}), on its own address, and can be partitioned from
+ * its peers or from the test's clients ({@link EtcdMember#isolateFromPeers()}, {@link
+ * EtcdMember#cutOffFromClient()}, {@link EtcdMember#heal()}).
+ *
  * <p>Only the process path exists here: these machines have no Docker engine, so a Testcontainers
  * variant would not be exercised (see docs/etcd-backend.md).
  *
@@ -81,6 +86,8 @@ public final class EtcdClusterExtension
   private final @Nullable String user;
   private final @Nullable String password;
   private final String binary;
+  private final boolean namespaces;
+  private @Nullable NetworkNamespaces network;
   private final ReentrantLock lock = new ReentrantLock();
   private final ReentrantLock statusLock = new ReentrantLock();
 
@@ -101,6 +108,7 @@ public final class EtcdClusterExtension
     this.user = b.user;
     this.password = b.password;
     this.binary = b.binary;
+    this.namespaces = b.namespaces;
   }
 
   /** Returns a builder: 3 members, heartbeat 50 ms, election timeout 500 ms, pre-vote on, no TLS, no auth. */
@@ -202,11 +210,21 @@ public final class EtcdClusterExtension
     if (tls) {
       certificates = TestCertificates.generate(dir.resolve("pki"));
     }
-    int[] ports = freePorts(2 * nodes);
     List<EtcdMember> ms = new ArrayList<>();
-    for (int i = 0; i < nodes; i++) {
-      Path data = dir.resolve("m" + i);
-      ms.add(new EtcdMember("m" + i, ports[2 * i], ports[2 * i + 1], data, dir.resolve("m" + i + ".log"), tls));
+    if (namespaces) {
+      // each member alone in its namespace: the standard ports, on its own address
+      NetworkNamespaces n = NetworkNamespaces.create(nodes);
+      network = n;
+      for (int i = 0; i < nodes; i++) {
+        ms.add(new EtcdMember("m" + i, i, n.address(i), n, 2379, 2380, dir.resolve("m" + i),
+            dir.resolve("m" + i + ".log"), tls));
+      }
+    } else {
+      int[] ports = freePorts(2 * nodes);
+      for (int i = 0; i < nodes; i++) {
+        Path data = dir.resolve("m" + i);
+        ms.add(new EtcdMember("m" + i, ports[2 * i], ports[2 * i + 1], data, dir.resolve("m" + i + ".log"), tls));
+      }
     }
     members = List.copyOf(ms);
     StringBuilder initial = new StringBuilder();
@@ -214,8 +232,10 @@ public final class EtcdClusterExtension
       initial.append(initial.length() == 0 ? "" : ",").append(m.name()).append('=').append(m.peerUrl());
     }
     String token = "hybridstore-" + UUID.randomUUID();
-    for (EtcdMember m : ms) {
-      m.start(command(m, initial.toString(), token));
+    for (int i = 0; i < ms.size(); i++) {
+      EtcdMember m = ms.get(i);
+      List<String> cmd = command(m, initial.toString(), token);
+      m.start(network == null ? cmd : network.inside(i, cmd));
     }
     awaitHealthy(START_TIMEOUT);
     if (user != null && password != null) {
@@ -299,6 +319,11 @@ public final class EtcdClusterExtension
       } catch (RuntimeException e) {
         LOG.warn("could not kill {}", m, e);
       }
+    }
+    NetworkNamespaces n = network;
+    network = null;
+    if (n != null) {
+      n.close();
     }
     Path dir = directory;
     if (dir != null) {
@@ -536,6 +561,7 @@ public final class EtcdClusterExtension
     private @Nullable String user;
     private @Nullable String password;
     private String binary = System.getProperty("etcd.binary", "etcd");
+    private boolean namespaces;
 
     private Builder() {}
 
@@ -592,6 +618,20 @@ public final class EtcdClusterExtension
       return this;
     }
 
+    /**
+     * Runs every member in a network namespace of its own, on its own address, so that {@link
+     * EtcdMember#isolateFromPeers()} and {@link EtcdMember#cutOffFromClient()} work. Needs root
+     * ({@link NetworkNamespaces#available()}); not combinable with TLS (the test certificates name
+     * 127.0.0.1).
+     *
+     * @param on whether to
+     * @return this builder
+     */
+    public Builder withNetworkNamespaces(boolean on) {
+      namespaces = on;
+      return this;
+    }
+
     /** @param path the etcd binary (default {@code etcd} on PATH, or {@code -Detcd.binary}) @return this builder */
     public Builder withBinary(String path) {
       binary = path;
@@ -602,6 +642,9 @@ public final class EtcdClusterExtension
     public EtcdClusterExtension build() {
       if (electionTimeoutMillis < 5 * heartbeatMillis) {
         throw new IllegalArgumentException("election timeout should be at least 5 heartbeats");
+      }
+      if (namespaces && tls) {
+        throw new IllegalArgumentException("network namespaces and TLS do not combine (certificates name 127.0.0.1)");
       }
       return new EtcdClusterExtension(this);
     }

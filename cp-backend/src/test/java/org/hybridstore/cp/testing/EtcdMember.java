@@ -20,13 +20,24 @@ public final class EtcdMember {
   private final Path dataDir;
   private final Path logFile;
   private final String scheme;
+  private final String host;
+  private final @Nullable NetworkNamespaces network;
+  private final int index;
   private final ReentrantLock lock = new ReentrantLock();
   private @Nullable List<String> command;
   private @Nullable Process process;
   private boolean paused;
 
   EtcdMember(String name, int clientPort, int peerPort, Path dataDir, Path logFile, boolean tls) {
+    this(name, 0, "127.0.0.1", null, clientPort, peerPort, dataDir, logFile, tls);
+  }
+
+  EtcdMember(String name, int index, String host, @Nullable NetworkNamespaces network, int clientPort, int peerPort,
+      Path dataDir, Path logFile, boolean tls) {
     this.name = name;
+    this.index = index;
+    this.host = host;
+    this.network = network;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
     this.dataDir = dataDir;
@@ -39,14 +50,52 @@ public final class EtcdMember {
     return name;
   }
 
-  /** Returns the client URL, e.g. {@code http://127.0.0.1:41234}. */
+  /** Returns the client URL, e.g. {@code http://127.0.0.1:41234} (or the member's namespace address). */
   public URI clientEndpoint() {
-    return URI.create(scheme + "://127.0.0.1:" + clientPort);
+    return URI.create(scheme + "://" + host + ":" + clientPort);
   }
 
   /** Returns the peer URL (peers always talk plain HTTP in this fixture). */
   public URI peerUrl() {
-    return URI.create("http://127.0.0.1:" + peerPort);
+    return URI.create("http://" + host + ":" + peerPort);
+  }
+
+  /** Returns whether the member runs in a network namespace of its own (partitions possible). */
+  public boolean namespaced() {
+    return network != null;
+  }
+
+  /**
+   * Drops all traffic between this member and the other members (iptables in its namespace); the
+   * test's clients still reach it. On the leader this is Jepsen's "partition-leader".
+   *
+   * @throws IllegalStateException if the cluster was not built with network namespaces
+   */
+  public void isolateFromPeers() {
+    requireNetwork().isolateFromPeers(index);
+  }
+
+  /**
+   * Drops all traffic between this member and the test JVM; its peers still reach it.
+   *
+   * @throws IllegalStateException if the cluster was not built with network namespaces
+   */
+  public void cutOffFromClient() {
+    requireNetwork().cutOffFromClient(index);
+  }
+
+  /** Removes this member's partition rules (no-op without network namespaces). */
+  public void heal() {
+    if (network != null) {
+      network.heal(index);
+    }
+  }
+
+  private NetworkNamespaces requireNetwork() {
+    if (network == null) {
+      throw new IllegalStateException(name + ": partitions need EtcdClusterExtension.builder().withNetworkNamespaces(true)");
+    }
+    return network;
   }
 
   /** Returns the data directory (kept across {@link #kill()} and {@link #restart()}). */

@@ -1,0 +1,98 @@
+package org.hybridstore.cp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.api.ResponseOp;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.github.resilience4j.core.IntervalFunction;
+import java.net.URI;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.hybridstore.CpConfig;
+import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.codec.RecordCodec;
+import org.hybridstore.cp.testing.TestBackendContext;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderCommands;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.BackendWrite;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lost compare whose current record holds the command's op id: this call's own attempt (sent
+ * twice by the router) or an earlier call's. Against a fake etcd; no network.
+ */
+class CommandWriterTest {
+  private static final OrderId ID = OrderId.of("o-1");
+  private final TestBackendContext ctx = new TestBackendContext("n1");
+  private final MembersFixture members = new MembersFixture(1);
+  private final Counters counters = new Counters();
+  private final EtcdKeys keys = new EtcdKeys("/p/");
+  private final RevisionCache cache = new RevisionCache(100);
+  private final Router router = new Router(new MemberView(members.connections, 1, new FailureLog(
+      LoggerFactory.getLogger(CommandWriterTest.class), 1, () -> 0)), ctx.context().scheduler(),
+      IntervalFunction.of(1), 1, counters, new FailureLog(LoggerFactory.getLogger(CommandWriterTest.class), 1, () -> 0),
+      System::nanoTime);
+  private final Reader reader = new Reader(router, keys, cache, Duration.ofSeconds(1), System::nanoTime);
+
+  @AfterEach
+  void close() {
+    router.close();
+    members.close();
+    ctx.close();
+  }
+
+  /** A writer whose etcd answers every transaction with {@code answer(request)}. */
+  private CommandWriter writer(Function<TxnRequest, TxnResponse> answer) {
+    GroupCommitter committer = new GroupCommitter(
+        (what, deadline, request) -> CompletableFuture.completedFuture(answer.apply(request)), 128, 1 << 20, 4, 0,
+        TimeUnit.SECONDS.toNanos(1), ctx.context().scheduler(), counters, System::nanoTime);
+    return new CommandWriter(keys, cache, reader, committer, ctx.context(),
+        Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build()), counters, 3);
+  }
+
+  /** etcd says: the guard failed, and the key holds {@code stored} at revision 7. */
+  private static TxnResponse lost(ByteString stored) {
+    return TxnResponse.newBuilder().setSucceeded(false).setHeader(ResponseHeader.newBuilder().setRevision(7))
+        .addResponses(ResponseOp.newBuilder().setResponseRange(RangeResponse.newBuilder().addKvs(KeyValue.newBuilder()
+            .setKey(ByteString.copyFromUtf8("/p/o-1")).setValue(stored).setModRevision(7))))
+        .build();
+  }
+
+  @Test
+  void apply_twinAttemptCommitted_reportedAsThisCallsWrite() {
+    // etcd holds exactly what this attempt tried to write: its other attempt committed it
+    CommandWriter w = writer(request -> lost(request.getSuccess(0).getRequestPut().getValue()));
+    BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
+    assertThat(written.duplicate()).isFalse();
+    assertThat(written.revision()).isEqualTo(7);
+    assertThat(counters.snapshot().lostCasRaces()).isZero();
+  }
+
+  @Test
+  void apply_opAppliedByAnEarlierCall_reportedAsDuplicate() {
+    // etcd holds the same command applied earlier, elsewhere (another stamp)
+    OrderCommand create = OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR");
+    OrderRecord earlier = OrderCommands.apply(null, create,
+        new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)), NodeId.of("n2")).record();
+    CommandWriter w = writer(request -> lost(ByteString.copyFrom(RecordCodec.encode(earlier))));
+    BackendWrite written = w.apply(create).join();
+    assertThat(written.duplicate()).isTrue();
+    assertThat(written.record()).isEqualTo(earlier);
+    assertThat(counters.snapshot().lostCasRaces()).isZero();
+  }
+}
