@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.hybridstore.Acceptance;
+import org.hybridstore.ApConfig;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.OrderId;
 import org.hybridstore.chaos.cluster.Cluster;
@@ -94,7 +95,7 @@ final class BacklogRun {
         }
         stores.add(BenchStores.start(new BenchStores.Spec("bench-" + runId + "-" + label + "-n" + (i + 1),
             "b" + label + "-n" + (i + 1), cluster.etcdClientUrls(), prefix, dir.resolve(label + "-n" + (i + 1)),
-            ports[i], seeds, org.hybridstore.ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH)));
+            ports[i], seeds, ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH)));
       }
       BenchStores.awaitMode(stores, ConsistencyMode.STRONG, Duration.ofSeconds(60));
       BenchStores.until("every store sees its two peers", Duration.ofSeconds(60),
@@ -144,18 +145,8 @@ final class BacklogRun {
       probe.shutdownNow();
       checker.shutdownNow();
       BenchStores.closeAll(stores);
-      // a failure may have left members down; the cluster is closed after a failure, but be tidy
-      for (EtcdMember m : cluster.etcdMembers()) {
-        if (!m.isRunning()) {
-          try {
-            m.restart();
-          } catch (RuntimeException e) {
-            progress.println("  could not restart " + m + ": " + e);
-          }
-        }
-      }
     }
-    // the next phase needs the whole cluster again
+    // the next phase needs the whole cluster again (after a failure the caller closes it instead)
     cluster.awaitHealthy(Duration.ofSeconds(60));
     return result;
   }
