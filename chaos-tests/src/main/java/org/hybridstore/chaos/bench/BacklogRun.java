@@ -60,8 +60,22 @@ final class BacklogRun {
   private final Path dir;
   private final String runId;
   private final PrintStream progress;
+  private final List<HybridOrderStore> open;
 
-  BacklogRun(Cluster cluster, RawEtcd raw, Path dir, String runId, PrintStream progress) {
+  /**
+   * Creates the phase.
+   *
+   * @param cluster the running cluster; left healthy after every backlog
+   * @param raw the raw client: recovery probe and etcd's digest
+   * @param dir where the stores' journals go
+   * @param runId names the stores uniquely in this JVM
+   * @param progress where progress lines go
+   * @param open where the stores it starts are listed while they run, so that the run's shutdown
+   *     hook can close them
+   */
+  BacklogRun(Cluster cluster, RawEtcd raw, Path dir, String runId, PrintStream progress,
+      List<HybridOrderStore> open) {
+    this.open = open;
     this.cluster = cluster;
     this.raw = raw;
     this.dir = dir;
@@ -96,6 +110,7 @@ final class BacklogRun {
         stores.add(BenchStores.start(new BenchStores.Spec("bench-" + runId + "-" + label + "-n" + (i + 1),
             "b" + label + "-n" + (i + 1), cluster.etcdClientUrls(), prefix, dir.resolve(label + "-n" + (i + 1)),
             ports[i], seeds, ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH)));
+        open.add(stores.get(i));
       }
       BenchStores.awaitMode(stores, ConsistencyMode.STRONG, Duration.ofSeconds(60));
       BenchStores.until("every store sees its two peers", Duration.ofSeconds(60),
@@ -145,6 +160,7 @@ final class BacklogRun {
       probe.shutdownNow();
       checker.shutdownNow();
       BenchStores.closeAll(stores);
+      open.removeAll(stores);
     }
     // the next phase needs the whole cluster again (after a failure the caller closes it instead)
     cluster.awaitHealthy(Duration.ofSeconds(60));

@@ -150,7 +150,7 @@ public final class Benchmark {
     // the throughput phases (about 100,000 writes of 3 KB) that alone took 8 s and 32 s here
     // instead of about 1 s, so etcd's recovery would no longer be the floor the targets mean
     List<BacklogResult> backlogs = new ArrayList<>();
-    BacklogRun backlogRun = new BacklogRun(cluster, raw, dir.resolve("backlogs"), runId, progress);
+    BacklogRun backlogRun = new BacklogRun(cluster, raw, dir.resolve("backlogs"), runId, progress, stores);
     for (int records : settings.backlogs()) {
       progress.printf(Locale.ROOT, "backlog of %,d records: three stores, etcd leader and a follower killed%n",
           records);
