@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.hybridstore.ApConfig;
 import org.hybridstore.NodeId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.Order;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
@@ -35,7 +36,10 @@ class HybridOrderStoreContractIT extends OrderStoreContract {
   protected Subject open() {
     HybridOrderStore store = HybridOrderStore.builder().nodeId(NodeId.of("contract")).name("contract-" + System.nanoTime())
         .strong(EtcdBackendFactory.of(cluster.cpConfig().build()))
-        .local(MapDbBackendFactory.of(ApConfig.builder(dir.resolve("journal")).seeds(List.of()).build()))
+        .local(MapDbBackendFactory.of(ApConfig.builder(dir.resolve("journal")).seeds(List.of())
+            .peerAuth(PeerAuthConfig.builder().members(List.of(NodeId.of("contract")))
+                .secrets(List.of("a-contract-test-secret-of-32-bytes-or-more")).build())
+            .build()))
         .mbeanServer(null).build();
     return new Subject() {
       @Override

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true, version = "chaos 0.1.0",
         description = "HybridStore's Jepsen-style test tools.",
-        subcommands = {RunCommand.class, CheckCommand.class, MutantsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, MutantsCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ChaosCli implements Runnable {
 
     @Spec

@@ -82,6 +82,18 @@ class ChaosCliTest {
     }
 
     @Test
+    void bench_helpListsItsOptions() {
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out.toString()).contains("--quick").contains("--json").contains("--seconds").contains("--rounds");
+    }
+
+    @Test
+    void bench_invalidSettingsIsUsageErrorBeforeAnythingStarts() {
+        assertThat(run("bench", "--rounds", "0")).isEqualTo(2);
+        assertThat(run("bench", "--election", "100")).isEqualTo(2);
+    }
+
+    @Test
     void chaos_withoutSubcommandIsUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("Missing required subcommand");

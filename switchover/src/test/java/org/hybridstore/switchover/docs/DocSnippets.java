@@ -9,6 +9,7 @@ import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.WriteResult;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
@@ -28,7 +29,10 @@ final class DocSnippets {
     HybridOrderStore store = HybridOrderStore.builder()
         .nodeId(NodeId.of("node-1"))
         .strong(EtcdBackendFactory.of(CpConfig.builder().endpoints(List.of(URI.create("http://etcd-1:2379"))).build()))
-        .local(MapDbBackendFactory.of(ApConfig.builder(Path.of("/var/lib/orders")).seeds(List.of("node-2:4801")).build()))
+        .local(MapDbBackendFactory.of(ApConfig.builder(Path.of("/var/lib/orders")).seeds(List.of("node-2:4801"))
+            .peerAuth(PeerAuthConfig.builder().members(List.of(NodeId.of("node-1"), NodeId.of("node-2")))
+                .secretFiles(List.of(Path.of("/etc/hybridstore/peer-secret"))).build())   // required: see docs/security.md
+            .build()))
         .build();
     WriteResult r = store.sync().apply(OrderCommand.Create.of(OrderId.of("o-17"), OpId.random(), "customer-9", "EUR"));
     // r.acceptance() is STRONG (committed in etcd) or PROVISIONAL (durable locally, folded in later)

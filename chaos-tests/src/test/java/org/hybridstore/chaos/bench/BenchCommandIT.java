@@ -1,0 +1,72 @@
+package org.hybridstore.chaos.bench;
+
+import static java.util.concurrent.TimeUnit.MINUTES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.hybridstore.chaos.cli.ChaosCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./chaos bench --quick} end to end: a fresh etcd cluster, every phase, the JSON. About 2.5
+ * minutes on the shared 2-core build host (load average 25), most of it the 10,000-record backlog.
+ */
+@Timeout(value = 8, unit = MINUTES)
+class BenchCommandIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void benchQuick_writesEveryFigure_withPlausibleValues_andLeavesNothingBehind() throws Exception {
+    // Given no benchmark directory left from earlier runs of this test
+    List<Path> before = benchDirs();
+
+    // When the smoke run runs
+    Path json = dir.resolve("bench.json");
+    int code = ChaosCli.commandLine().execute("bench", "--quick", "--json", json.toString());
+
+    // Then it succeeded and wrote every figure
+    assertThat(code).isZero();
+    JsonNode r = new ObjectMapper().readTree(json.toFile());
+    for (String field : BenchReport.HEADLINE_FIELDS) {
+      assertThat(r.path(field).isNumber()).as(field + " in " + r).isTrue();
+    }
+    assertThat(r.path("quick").asBoolean()).isTrue();
+    for (String ratio : List.of("strong_over_raw_cas", "strong_over_raw_cas_1_in_flight", "degraded_over_raw_put",
+        "group_commit_over_single")) {
+      assertThat(r.path(ratio).asDouble()).as(ratio).isBetween(0.01, 1000.0);
+    }
+    int recordBytes = r.path("record_bytes").asInt();
+    assertThat(recordBytes).isBetween(500, 64 * 1024);
+    assertThat(r.path("payload_bytes").asInt()).as("the benchmark orders are typical orders")
+        .isBetween(recordBytes - 64, recordBytes + 64);
+    long recovery = r.path("etcd_recovery_ms").asLong();
+    assertThat(recovery).isBetween(1L, 60_000L);
+    for (String size : List.of("1k", "10k")) {
+      assertThat(r.path("backlog_" + size + "_strong_ms").asLong()).isBetween(1L, 600_000L);
+      assertThat(r.path("backlog_" + size + "_equal_ms").asLong()).isBetween(1L, 600_000L);
+    }
+    for (JsonNode b : r.path("backlogs")) {
+      assertThat(b.path("acknowledged").asInt()).as("every backlog write acknowledged").isEqualTo(b.path("records").asInt());
+      assertThat(b.path("digest").asText()).startsWith(b.path("records").asText() + ":");
+    }
+    for (JsonNode p : r.path("pairs")) {
+      assertThat(p.path("rounds")).hasSize(1);
+      assertThat(p.path("payload_bytes").asInt()).isEqualTo(r.path("payload_bytes").asInt());
+    }
+    // and its cluster and directory are gone
+    assertThat(benchDirs()).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  private static List<Path> benchDirs() throws Exception {
+    try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("hybridstore-bench-")).toList();
+    }
+  }
+}
