@@ -33,6 +33,7 @@ import java.util.function.Supplier;
 import org.hybridstore.CommandRejectedException;
 import org.hybridstore.CpConfig;
 import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.InvalidInputException;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
@@ -46,6 +47,8 @@ import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.MemberStatus;
 import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.QuorumStatus;
+import org.hybridstore.spi.RevisionCompactedException;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
 import org.jspecify.annotations.Nullable;
 
@@ -244,6 +247,42 @@ public final class EtcdOrderBackend implements StrongBackend {
     boolean linearizable = consistency == ReadConsistency.LINEARIZABLE;
     return deliver(readSnapshot(keys.key(id), keyText, linearizable)
         .thenApply(s -> Optional.ofNullable(s.record())));
+  }
+
+  /**
+   * Reads a key with its mod revision through the {@code hasleader} client: now (a linearizable
+   * read) or as of a past revision. Not cached: a past version is no snapshot for a write.
+   */
+  @Override
+  public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
+    if (closed.get()) {
+      return failed(new StoreClosedException("etcd backend"));
+    }
+    if (atRevision < 0) {
+      return failed(new InvalidInputException("atRevision", "must not be negative, was " + atRevision));
+    }
+    String keyText = keys.keyString(id);
+    String what = "read of " + keyText + (atRevision == 0 ? "" : " at revision " + atRevision);
+    CompletableFuture<GetResponse> get;
+    try {
+      get = strictKv.get(keys.key(id), GetOption.builder().withRevision(atRevision).build());
+    } catch (RuntimeException e) {
+      return failed(EtcdErrors.forRead(e, keyText));
+    }
+    return deliver(bounded(get, what).handle((response, error) -> {
+      if (error != null) {
+        if (EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED) {
+          throw new RevisionCompactedException(what + ": etcd compacted that revision", EtcdErrors.unwrap(error));
+        }
+        throw EtcdErrors.forRead(error, keyText);
+      }
+      if (response.getKvs().isEmpty()) {
+        return Optional.<StoredRecord>empty();
+      }
+      KeyValue kv = response.getKvs().get(0);
+      return Optional.of(new StoredRecord(RecordCodec.decode(kv.getValue().getBytes(), "etcd key " + keyText),
+          kv.getModRevision()));
+    }));
   }
 
   /**

@@ -11,9 +11,7 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,6 +23,7 @@ import org.hybridstore.OrderId;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendContext;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend.ChangeListener;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * prefix at one revision R, delivered at R, then a watch from R + 1. A feed started from revision
  * 0 begins with such a re-read.
  *
- * <p><b>Delivery.</b> Records (the last value per order in each response; deletions and keys that
- * are no orders are skipped; undecodable values are logged and skipped) go to the listener on the
- * context's executor, one delivery at a time, in revision order.
+ * <p><b>Delivery.</b> Every PUT of a watch response with its own mod revision ({@link
+ * ChangeListener#onEvents}; deletions and keys that are no orders are skipped; undecodable values
+ * are logged and skipped), and every page of a re-read ({@link ChangeListener#onResync}, the last
+ * page flagged), go to the listener on the context's executor, one delivery at a time, in revision
+ * order. A listener that implements only {@code onChanges} gets each response collapsed to the last
+ * value per order, and each non-empty page.
  *
  * <p>Thread-safe.
  */
@@ -166,7 +168,9 @@ final class EtcdWatchFeed implements AutoCloseable {
   }
 
   private void onResponse(long gen, WatchResponse response) {
-    Map<OrderId, OrderRecord> changed = new LinkedHashMap<>();
+    // Every PUT with its own mod revision, in the response's (revision) order; listeners that only
+    // implement onChanges get them collapsed to the last version per order.
+    List<StoredRecord> events = new ArrayList<>();
     long maxRevision = 0;
     for (WatchEvent event : response.getEvents()) {
       KeyValue kvp = event.getKeyValue();
@@ -174,10 +178,7 @@ final class EtcdWatchFeed implements AutoCloseable {
       if (event.getEventType() != WatchEvent.EventType.PUT) {
         continue;
       }
-      decode(kvp).ifPresent(r -> {
-        changed.remove(r.id());
-        changed.put(r.id(), r);
-      });
+      decode(kvp).ifPresent(r -> events.add(new StoredRecord(r, kvp.getModRevision())));
     }
     lock.lock();
     try {
@@ -189,10 +190,10 @@ final class EtcdWatchFeed implements AutoCloseable {
         return; // created notification, or nothing new
       }
       lastRevision = maxRevision;
-      if (!changed.isEmpty()) {
-        List<OrderRecord> records = List.copyOf(changed.values());
+      if (!events.isEmpty()) {
+        List<StoredRecord> delivered = List.copyOf(events);
         long revision = maxRevision;
-        delivery.execute(() -> listener.onChanges(records, revision));
+        delivery.execute(() -> listener.onEvents(delivered, revision));
       }
     } finally {
       lock.unlock();
@@ -284,22 +285,22 @@ final class EtcdWatchFeed implements AutoCloseable {
     }
     return page.thenCompose(response -> {
       long at = revision > 0 ? revision : response.getHeader().getRevision();
-      List<OrderRecord> records = new ArrayList<>();
+      List<StoredRecord> records = new ArrayList<>();
       for (KeyValue kvp : response.getKvs()) {
-        decode(kvp).ifPresent(records::add);
+        decode(kvp).ifPresent(r -> records.add(new StoredRecord(r, kvp.getModRevision())));
       }
+      boolean more = response.isMore() && !response.getKvs().isEmpty();
       lock.lock();
       try {
         if (closed) {
           return CompletableFuture.completedFuture(at);
         }
-        if (!records.isEmpty()) {
-          delivery.execute(() -> listener.onChanges(records, at));
-        }
+        List<StoredRecord> delivered = List.copyOf(records);
+        delivery.execute(() -> listener.onResync(delivered, at, !more));
       } finally {
         lock.unlock();
       }
-      if (response.isMore() && !response.getKvs().isEmpty()) {
+      if (more) {
         ByteSequence next = EtcdKeys.successor(response.getKvs().get(response.getKvs().size() - 1).getKey());
         return readPage(next, at);
       }
