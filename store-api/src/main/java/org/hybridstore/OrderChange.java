@@ -14,11 +14,13 @@ import java.util.TreeSet;
  *       order; {@link #revision()} is its mod revision. Changes that one etcd transaction wrote
  *       (a reconcile batch) share a revision and are delivered together.
  *   <li>{@link Kind#RESYNC}: the feed had to re-read etcd because the history it needed was
- *       compacted (or it started at revision 0): each order's record as of the re-read, once, in
+ *       compacted (or it started at revision 0): each order's record as of the compaction revision
+ *       (the oldest revision etcd still has; for a start from 0, the current revision), once, in
  *       order id order, with its own mod revision, and only if the subscriber has not received that
- *       version yet. The versions between the last change delivered and the re-read that etcd no
- *       longer has are not delivered: each changed order's latest version stands for them. Live
- *       {@code COMMITTED} changes follow, after the re-read's revision.
+ *       version yet. The versions between the last change delivered and the compaction revision that
+ *       etcd no longer has are not delivered: each changed order's version at the compaction
+ *       revision stands for them. Live {@code COMMITTED} changes follow, from the revision after the
+ *       re-read's, so no version etcd still has is skipped.
  *   <li>{@link Kind#PROVISIONAL} (only when subscribed with {@link ChangeFeedOptions#provisional()}):
  *       the order as this node's replica holds it after one of its own provisional writes or after
  *       records received from a peer; not (yet) in etcd, so {@link #revision()} is 0. A preview:

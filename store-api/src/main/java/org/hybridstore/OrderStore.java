@@ -81,8 +81,8 @@ public interface OrderStore extends AutoCloseable {
    * ChangeFeedOptions#bufferSize()} wait for a slow subscriber, and beyond that the feed stops
    * reading etcd and resumes from the last change it buffered when the subscriber requests more. The
    * feed survives etcd member restarts and elections; if etcd compacted the history it needs, it
-   * re-reads (see {@link OrderChange.Kind#RESYNC}). It never delivers a version twice and never
-   * skips a version etcd still has.
+   * re-reads at the compaction revision (see {@link OrderChange.Kind#RESYNC}). It never delivers a
+   * version twice and never skips a version etcd still has.
    *
    * <p>The feed signals {@code onError} with {@link StoreClosedException} when the store closes,
    * and with {@link IllegalArgumentException} on a request of less than one change (Reactive

@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * etcdserver: no leader} because the watch requires a leader) closes the watcher and opens a new
  * one from the last delivered revision + 1, through whichever member the channel picks. A
  * cancellation because the revision was compacted triggers a full re-read: a paged range over the
- * prefix at one revision R, delivered at R, then a watch from R + 1. A feed started from revision
- * 0 begins with such a re-read.
+ * prefix at one revision R, delivered at R, then a watch from R + 1. R is the compaction revision
+ * the cancellation names (the oldest etcd still has), so no version after it is skipped; a feed
+ * started from revision 0 begins with such a re-read at the current revision.
  *
  * <p><b>Delivery.</b> Every PUT of a watch response with its own mod revision ({@link
  * ChangeListener#onEvents}; deletions and keys that are no orders are skipped; undecodable values
@@ -92,7 +94,7 @@ final class EtcdWatchFeed implements AutoCloseable {
 
   void start() {
     if (lastRevision == 0) {
-      reread();
+      reread(0);
     } else {
       open();
     }
@@ -224,9 +226,12 @@ final class EtcdWatchFeed implements AutoCloseable {
       }
     }
     if (error != null && EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED) {
-      LOG.info("watch on {} after revision {} hit a compaction; re-reading everything", keys.prefix(),
-          lastRevision());
-      schedule(this::reread, 0);
+      // Re-read at the compaction revision, the oldest one etcd still has, so that the watch from
+      // there on delivers every later version; at the current revision if it is not known.
+      long at = EtcdErrors.unwrap(error) instanceof CompactedException c ? Math.max(0, c.getCompactedRevision()) : 0;
+      LOG.info("watch on {} after revision {} hit a compaction; re-reading everything at revision {}", keys.prefix(),
+          lastRevision(), at == 0 ? "now" : at);
+      schedule(() -> reread(at), 0);
     } else {
       LOG.info("watch on {} ended ({}); resuming after revision {} in {} ms", keys.prefix(),
           error == null ? "stream completed" : EtcdErrors.unwrap(error).getMessage(), lastRevision(), delay);
@@ -234,8 +239,12 @@ final class EtcdWatchFeed implements AutoCloseable {
     }
   }
 
-  /** Re-reads the whole prefix at one revision, delivers it, and watches from there. */
-  private void reread() {
+  /**
+   * Re-reads the whole prefix at one revision ({@code at}, or the current one if 0), delivers it, and
+   * watches from there. If the read fails because {@code at} was compacted meanwhile, the feed opens
+   * the watch again from its last revision, whose compaction error names the new revision.
+   */
+  private void reread(long at) {
     lock.lock();
     try {
       if (closed) {
@@ -244,7 +253,7 @@ final class EtcdWatchFeed implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    readPage(keys.prefixBytes(), 0).whenComplete((revision, error) -> {
+    readPage(keys.prefixBytes(), at).whenComplete((revision, error) -> {
       if (error != null) {
         long delay;
         lock.lock();
@@ -253,9 +262,10 @@ final class EtcdWatchFeed implements AutoCloseable {
         } finally {
           lock.unlock();
         }
-        LOG.info("re-read of {} failed ({}); trying again in {} ms", keys.prefix(),
-            EtcdErrors.unwrap(error).getMessage(), delay);
-        schedule(this::reread, delay);
+        boolean compacted = at > 0 && EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED;
+        LOG.info("re-read of {} failed ({}); {} in {} ms", keys.prefix(), EtcdErrors.unwrap(error).getMessage(),
+            compacted ? "watching again to learn the new compaction revision" : "trying again", delay);
+        schedule(compacted ? this::open : () -> reread(at), delay);
         return;
       }
       lock.lock();

@@ -196,6 +196,29 @@ class ChangeFeedsTest {
   }
 
   @Test
+  void compactionOfAnOlderRevision_reReadsAsOfIt_andDeliversEveryLaterVersionExactly() {
+    long from = write("a");
+    Recorder r = subscribe(from, ChangeFeedOptions.DEFAULT.withBufferSize(2));
+    for (int i = 0; i < 8; i++) {
+      write(List.of("a", "b", "c").get(i % 3));
+    }
+    long compactedAt = etcd.revision();
+    etcd.compact(compactedAt);
+    for (int i = 0; i < 8; i++) {
+      write(List.of("a", "b", "d").get(i % 3));
+    }
+    r.request(Long.MAX_VALUE);
+    assertTrueToTheHistory(r.got);
+    assertThat(r.got).filteredOn(c -> c.kind() == OrderChange.Kind.RESYNC)
+        .isNotEmpty().allMatch(c -> c.revision() <= compactedAt);
+    // every version after the compaction revision is delivered, in order, as it was committed
+    List<Long> after = r.got.stream().filter(c -> c.revision() > compactedAt).map(OrderChange::revision).toList();
+    assertThat(after).isEqualTo(etcd.history.stream().filter(v -> v.modRevision() > compactedAt)
+        .map(org.hybridstore.spi.StoredRecord::modRevision).toList());
+    assertThat(latestDelivered(r.got)).isEqualTo(latestInEtcd());
+  }
+
+  @Test
   void reReadInterruptedByAFullBuffer_andChangesMeanwhile_neverRepeatsAVersion() {
     for (int i = 0; i < 10; i++) {
       write("o-" + i);

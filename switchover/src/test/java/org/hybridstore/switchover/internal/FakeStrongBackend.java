@@ -34,8 +34,9 @@ import org.hybridstore.spi.StrongBackend;
  * compare-and-swap semantics through the store's own apply function and merge, a history of every
  * version (for reads at past revisions and watches from a revision) that {@link #compact} cuts.
  * A {@code mergeAll} writes all its records at one revision, as etcd's batch transaction does.
- * Watches deliver synchronously: the history after their revision at once (or a re-read in pages
- * of {@link #pageSize} if that revision was compacted, or is 0), then every new version. Faults are
+ * Watches deliver synchronously: the history after their revision at once (or first a re-read in
+ * pages of {@link #pageSize}: at the compaction revision if theirs was compacted, at the current
+ * one if it is 0), then every new version. Faults are
  * switches: {@link #down} refuses everything definitely; {@link #lateCommits} commits writes but
  * answers them as indeterminate (a timeout whose write landed). The real-etcd tests are the ITs.
  */
@@ -223,27 +224,31 @@ class FakeStrongBackend implements StrongBackend {
         }
       }
     };
+    long liveAfter = fromRevision;
     if (fromRevision == 0 || fromRevision < compacted) {
-      List<StoredRecord> current = new ArrayList<>();
-      data.values().forEach(st -> current.add(new StoredRecord(st.record(), st.revision())));
-      current.sort(java.util.Comparator.comparing(v -> v.record().id().value()));
+      // a re-read: at the compaction revision (the oldest still readable), or now for a start from 0
+      long at = fromRevision == 0 ? revision : compacted;
+      Map<OrderId, StoredRecord> asOf = new java.util.TreeMap<>(java.util.Comparator.comparing(OrderId::value));
+      history.stream().filter(v -> v.modRevision() <= at).forEach(v -> asOf.put(v.record().id(), v));
+      List<StoredRecord> current = new ArrayList<>(asOf.values());
       for (int i = 0; i < current.size() || i == 0; i += pageSize) {
         List<StoredRecord> page = current.subList(Math.min(i, current.size()), Math.min(i + pageSize, current.size()));
-        guarded.onResync(List.copyOf(page), revision, i + pageSize >= current.size());
+        guarded.onResync(List.copyOf(page), at, i + pageSize >= current.size());
       }
-    } else {
-      List<StoredRecord> after = history.stream().filter(v -> v.modRevision() > fromRevision).toList();
-      // one delivery per revision, as etcd's watch responses never split a revision
-      int i = 0;
-      while (i < after.size()) {
-        long r = after.get(i).modRevision();
-        int j = i;
-        while (j < after.size() && after.get(j).modRevision() == r) {
-          j++;
-        }
-        guarded.onEvents(List.copyOf(after.subList(i, j)), r);
-        i = j;
+      liveAfter = at;
+    }
+    long after = liveAfter;
+    List<StoredRecord> later = history.stream().filter(v -> v.modRevision() > after).toList();
+    // one delivery per revision, as etcd's watch responses never split a revision
+    int i = 0;
+    while (i < later.size()) {
+      long r = later.get(i).modRevision();
+      int j = i;
+      while (j < later.size() && later.get(j).modRevision() == r) {
+        j++;
       }
+      guarded.onEvents(List.copyOf(later.subList(i, j)), r);
+      i = j;
     }
     listeners.add(guarded);
     return () -> {
