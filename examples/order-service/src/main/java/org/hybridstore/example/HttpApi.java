@@ -32,7 +32,15 @@ import org.hybridstore.switchover.HybridOrderStore;
  * The service's HTTP/JSON API.
  *
  * <pre>
- *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG
+ *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG;
+ *                                       the answer names "confirmation": "/commands/{opId}", and the
+ *                                       "revision" when etcd committed it at once
+ *   GET  /commands/{opId}?waitMs=N      the write's confirmation, waiting up to N ms (default 1000,
+ *                                       at most 30000): state confirmed / provisional / unknown (404),
+ *                                       see CommandStatus
+ *   GET  /changes?from=REV              the order change feed as server-sent events; &provisional=true
+ *                                       adds provisional changes, &buffer=N sizes the feed's buffer;
+ *                                       see ChangeStream
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
  *   GET  /mode                          the node's mode, epoch, backlog, conflicts, mirror lag,
  *                                       replica digest, journal health
@@ -55,6 +63,8 @@ final class HttpApi {
   private final SyncOrderStore sync;
   private final OffsetClock clock;
   private final Dashboard dashboard;
+  private final CommandStatus commandStatus;
+  private final ChangeStream changes;
 
   /**
    * @param store the node's store
@@ -66,10 +76,14 @@ final class HttpApi {
     this.sync = store.sync();
     this.clock = clock;
     this.dashboard = new Dashboard(jolokiaUrl);
+    this.commandStatus = new CommandStatus(store);
+    this.changes = new ChangeStream(store);
   }
 
   void register(HttpServer server) {
     server.createContext("/commands", ex -> handle(ex, "POST", this::command));
+    server.createContext("/commands/", ex -> handle(ex, "GET", this::commandStatus));
+    server.createContext("/changes", changes::handle);
     server.createContext("/orders/", ex -> handle(ex, "GET", this::order));
     server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode())));
     server.createContext("/replica", ex -> handle(ex, "GET", this::replica));
@@ -117,6 +131,12 @@ final class HttpApi {
     OrderCommand command = CommandCodec.decode(body(ex));
     boolean strong = "true".equals(query(ex.getRequestURI(), "strong"));
     return new Response(200, Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
+  }
+
+  private Response commandStatus(HttpExchange ex) {
+    CommandStatus.Answer a = commandStatus.answer(ex.getRequestURI().getPath().substring("/commands/".length()),
+        query(ex.getRequestURI(), "waitMs"));
+    return new Response(a.status(), a.body());
   }
 
   private Response order(HttpExchange ex) {
