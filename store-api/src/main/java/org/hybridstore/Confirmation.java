@@ -69,12 +69,23 @@ public record Confirmation(OpId opId, OrderId orderId, long revision, boolean fi
    * @return whether the merge changed the outcome
    */
   public static boolean outcomeChanged(Order inEtcd, Optional<Order> acknowledged) {
-    if (acknowledged.isEmpty()) {
-      return inEtcd.hasConflict();
-    }
-    Order ack = acknowledged.get();
-    boolean newConflict = !ack.conflictingStatuses().containsAll(inEtcd.conflictingStatuses());
-    boolean elsewhere = inEtcd.status() != ack.status() && !inEtcd.status().isAfter(ack.status());
+    return acknowledged.isEmpty() ? inEtcd.hasConflict()
+        : outcomeChanged(inEtcd, acknowledged.get().status(), acknowledged.get().conflictingStatuses());
+  }
+
+  /**
+   * Applies the rule of {@link #outcomeChanged()} to a known acknowledgement, given by its status
+   * and its conflicting statuses.
+   *
+   * @param inEtcd the order as etcd holds it at the confirming revision
+   * @param acknowledgedStatus the status the acknowledgement reported
+   * @param acknowledgedConflicts the conflicting statuses the acknowledgement reported (often none)
+   * @return whether the merge changed the outcome
+   */
+  public static boolean outcomeChanged(Order inEtcd, OrderStatus acknowledgedStatus,
+      java.util.Set<OrderStatus> acknowledgedConflicts) {
+    boolean newConflict = !acknowledgedConflicts.containsAll(inEtcd.conflictingStatuses());
+    boolean elsewhere = inEtcd.status() != acknowledgedStatus && !inEtcd.status().isAfter(acknowledgedStatus);
     return newConflict || elsewhere;
   }
 }

@@ -19,6 +19,7 @@ import org.hybridstore.Confirmation;
 import org.hybridstore.OpId;
 import org.hybridstore.Order;
 import org.hybridstore.OrderId;
+import org.hybridstore.OrderStatus;
 import org.hybridstore.OrderStoreException;
 import org.hybridstore.StoreClosedException;
 import org.hybridstore.StoreUnavailableException;
@@ -58,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * the local replica's record no longer holds it either (the retention bound pushed it out before
  * etcd held it): then the entry fails with {@link UnknownOperationException}.
  *
- * <p>The last {@value #RECENT} answers are kept, so a lookup soon after gets the same answer (with
- * the acknowledged outcome this node knew).
+ * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
+ * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
+ * lookup soon after (which reads etcd again) reports the same outcome as the write's confirmation.
  *
  * <p>Thread-safe: one lock around the maps; futures complete outside it, on the executor.
  */
@@ -89,11 +91,11 @@ final class ConfirmationTracker implements AutoCloseable {
   private final Set<OrderId> locating = new HashSet<>();
   private final Set<OrderId> again = new HashSet<>();
   private final LinkedHashMap<OrderId, Optional<StoredRecord>> queued = new LinkedHashMap<>();
-  private final LinkedHashMap<Key, Confirmation> recent = new LinkedHashMap<>(256, 0.75f, true) {
+  private final LinkedHashMap<Key, Ack> recent = new LinkedHashMap<>(256, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, Confirmation> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Key, Ack> eldest) {
       return size() > RECENT;
     }
   };
@@ -101,12 +103,19 @@ final class ConfirmationTracker implements AutoCloseable {
 
   private record Key(OrderId order, long opKey) {}
 
+  /** What an acknowledgement reported, as far as the outcome rule needs it. */
+  private record Ack(OrderStatus status, Set<OrderStatus> conflicts) {
+    static Ack of(Order o) {
+      return new Ack(o.status(), o.conflictingStatuses());
+    }
+  }
+
   /** One awaited confirmation. Mutable; guarded by the tracker's lock. */
   private static final class Pending {
     final OpId opId;
     final OrderId order;
     final CompletableFuture<Confirmation> future = new CompletableFuture<>();
-    @Nullable Order acknowledged;
+    @Nullable Ack acknowledged;
     long acknowledgedAt = -1;
     long nextCheck;
     int checks;
@@ -156,7 +165,7 @@ final class ConfirmationTracker implements AutoCloseable {
     Pending waiting;
     lock.lock();
     try {
-      recent.put(new Key(order.id(), opId.key()), c);
+      recent.put(new Key(order.id(), opId.key()), Ack.of(order));
       waiting = removePending(order.id(), opId.key());
     } finally {
       lock.unlock();
@@ -217,10 +226,6 @@ final class ConfirmationTracker implements AutoCloseable {
       if (closed) {
         return failed(new StoreClosedException(store));
       }
-      Confirmation done = recent.get(key);
-      if (done != null) {
-        return CompletableFuture.completedFuture(done).minimalCompletionStage();
-      }
       Map<Long, Pending> forOrder = pending.computeIfAbsent(order, o -> new HashMap<>());
       long now = nanos.getAsLong();
       Pending p = forOrder.get(key.opKey());
@@ -229,8 +234,8 @@ final class ConfirmationTracker implements AutoCloseable {
         forOrder.put(key.opKey(), p);
         pendingCount++;
       }
-      if (acknowledged != null && p.acknowledged == null) {
-        p.acknowledged = acknowledged;
+      if (p.acknowledged == null) {
+        p.acknowledged = acknowledged != null ? Ack.of(acknowledged) : recent.get(key);
       }
       if (provisional && p.acknowledgedAt < 0) {
         p.acknowledgedAt = now;
@@ -412,7 +417,9 @@ final class ConfirmationTracker implements AutoCloseable {
           Pending p = removePending(order, f.getKey());
           if (p != null) {
             Confirmation c = confirmation(p, f.getValue());
-            recent.put(new Key(order, f.getKey()), c);
+            if (p.acknowledged != null) {
+              recent.put(new Key(order, f.getKey()), p.acknowledged);
+            }
             metrics.confirmed(p.acknowledgedAt < 0 ? -1 : now - p.acknowledgedAt, c.outcomeChanged());
             outcomes.add(Map.entry(p, c));
           }
@@ -479,9 +486,11 @@ final class ConfirmationTracker implements AutoCloseable {
 
   private static Confirmation confirmation(Pending p, Found f) {
     Order inEtcd = f.version().record().toOrder();
-    Optional<Order> ack = Optional.ofNullable(p.acknowledged);
-    return new Confirmation(p.opId, p.order, f.version().modRevision(), f.first(), inEtcd, ack.map(Order::status),
-        Confirmation.outcomeChanged(inEtcd, ack));
+    Ack ack = p.acknowledged;
+    boolean changed = ack == null ? Confirmation.outcomeChanged(inEtcd, Optional.empty())
+        : Confirmation.outcomeChanged(inEtcd, ack.status(), ack.conflicts());
+    return new Confirmation(p.opId, p.order, f.version().modRevision(), f.first(), inEtcd,
+        Optional.ofNullable(ack).map(Ack::status), changed);
   }
 
   /** Call with the lock held. */
