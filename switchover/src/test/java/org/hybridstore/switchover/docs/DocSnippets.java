@@ -3,12 +3,15 @@ package org.hybridstore.switchover.docs;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Flow;
 import org.hybridstore.ApConfig;
 import org.hybridstore.CpConfig;
 import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
+import org.hybridstore.OrderChange;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.WriteResult;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
@@ -23,15 +26,20 @@ import org.hybridstore.switchover.HybridOrderStore;
 final class DocSnippets {
   private DocSnippets() {}
 
-  static WriteResult readmeEmbedding() {
+  static WriteResult readmeEmbedding(long lastRevision, Flow.Subscriber<OrderChange> subscriber) {
     // snippet:readme-embedding
     HybridOrderStore store = HybridOrderStore.builder()
         .nodeId(NodeId.of("node-1"))
         .strong(EtcdBackendFactory.of(CpConfig.builder().endpoints(List.of(URI.create("http://etcd-1:2379"))).build()))
-        .local(MapDbBackendFactory.of(ApConfig.builder(Path.of("/var/lib/orders")).seeds(List.of("node-2:4801")).build()))
+        .local(MapDbBackendFactory.of(ApConfig.builder(Path.of("/var/lib/orders")).seeds(List.of("node-2:4801"))
+            .peerAuth(PeerAuthConfig.builder().members(List.of(NodeId.of("node-1"), NodeId.of("node-2")))
+                .secretFiles(List.of(Path.of("/etc/hybridstore/peer-secret"))).build())   // required: see docs/security.md
+            .build()))
         .build();
     WriteResult r = store.sync().apply(OrderCommand.Create.of(OrderId.of("o-17"), OpId.random(), "customer-9", "EUR"));
     // r.acceptance() is STRONG (committed in etcd) or PROVISIONAL (durable locally, folded in later)
+    r.confirmation().thenAccept(c -> System.out.println("in etcd at revision " + c.revision()));
+    store.changes(lastRevision).subscribe(subscriber);   // every committed change, in revision order
     // end-snippet
     store.close();
     return r;
