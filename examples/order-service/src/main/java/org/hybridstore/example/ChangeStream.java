@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@value #WINDOW} changes between the feed and the socket and requests more only as it writes, so
  * the feed's own buffer (default {@value #DEFAULT_BUFFER}, {@code buffer=} 16 to 4096) and etcd's
  * backpressure do the rest; a client that does not read for {@value #STALL_SECONDS} s while a write
- * to it is pending is dropped (its connection closed), not buffered for.
+ * to it is pending is dropped (its connection closed), not buffered for. A stream lasts at most its
+ * time budget (half of {@code --http-timeout-ms}: the JDK server closes every answer that takes longer
+ * than that timeout, and measures it coarsely) and then ends normally, after a comment line; the
+ * client reconnects with {@code Last-Event-ID} and misses nothing.
  */
 final class ChangeStream {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
@@ -52,6 +55,7 @@ final class ChangeStream {
   static final long KEEPALIVE_SECONDS = 15;
 
   private final HybridOrderStore store;
+  private final long budgetNanos;
   private final AtomicInteger open = new AtomicInteger();
   // a daemon thread for the life of the process, like the HTTP server's own
   private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,8 +64,13 @@ final class ChangeStream {
     return t;
   });
 
-  ChangeStream(HybridOrderStore store) {
+  /**
+   * @param store the node's store
+   * @param budget how long one stream may last before it ends (the client then reconnects)
+   */
+  ChangeStream(HybridOrderStore store, java.time.Duration budget) {
     this.store = store;
+    this.budgetNanos = budget.toNanos();
   }
 
   /** The parameters of one stream, validated before anything is subscribed. */
@@ -135,16 +144,26 @@ final class ChangeStream {
     ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     ex.getResponseHeaders().set("Cache-Control", "no-cache");
     ex.sendResponseHeaders(200, 0);
+    long endAt = System.nanoTime() + budgetNanos;
     try (OutputStream out = ex.getResponseBody()) {
       while (true) {
+        long left = endAt - System.nanoTime();
+        if (left <= 0) {
+          // within the server's answer time limit; the client resumes from the last id it has
+          write(ex, out, ": stream time is up; reconnect with Last-Event-ID\n\n");
+          return;
+        }
         Object next;
         try {
-          next = subscriber.queue.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+          next = subscriber.queue.poll(Math.min(left, TimeUnit.SECONDS.toNanos(KEEPALIVE_SECONDS)), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         }
         if (next == null) {
+          if (endAt - System.nanoTime() <= 0) {
+            continue; // time is up, not idle
+          }
           write(ex, out, ": keep-alive\n\n");
         } else if (next instanceof OrderChange c) {
           write(ex, out, "id: " + c.resumeRevision() + "\nevent: " + c.kind().name().toLowerCase(java.util.Locale.ROOT)

@@ -26,8 +26,10 @@ import org.hybridstore.switchover.HybridOrderStore;
  *       replicated here yet).
  * </ul>
  *
- * The wait is {@code waitMs} (0 to {@value #MAX_WAIT_MS}, default {@value #DEFAULT_WAIT_MS}): the
- * answer comes as soon as the confirmation does, or when the wait is over.
+ * The wait is {@code waitMs} (0 to {@value #MAX_WAIT_MS}, default {@value #DEFAULT_WAIT_MS}), at
+ * most the answer budget (half of {@code --http-timeout-ms}: the JDK server closes every answer that
+ * takes longer than that timeout, and measures it coarsely): the answer comes as soon as the
+ * confirmation does, or when the wait is over ({@code waitedMs} says how long that was).
  */
 final class CommandStatus {
   static final long MAX_WAIT_MS = 30_000;
@@ -37,9 +39,15 @@ final class CommandStatus {
   record Answer(int status, ObjectNode body) {}
 
   private final HybridOrderStore store;
+  private final long budgetMillis;
 
-  CommandStatus(HybridOrderStore store) {
+  /**
+   * @param store the node's store
+   * @param budget the longest wait the server's answer time limit allows
+   */
+  CommandStatus(HybridOrderStore store, java.time.Duration budget) {
     this.store = store;
+    this.budgetMillis = budget.toMillis();
   }
 
   /**
@@ -63,6 +71,7 @@ final class CommandStatus {
         throw new InvalidInputException("waitMs", "must be 0 to " + MAX_WAIT_MS + ", was " + wait);
       }
     }
+    wait = Math.min(wait, budgetMillis);
     CompletableFuture<Confirmation> f = store.confirmation(opId).toCompletableFuture();
     try {
       return new Answer(200, Json.confirmed(f.get(wait, TimeUnit.MILLISECONDS)));

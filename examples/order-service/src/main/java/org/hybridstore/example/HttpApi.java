@@ -41,11 +41,12 @@ import org.hybridstore.switchover.HybridOrderStore;
  *                                       the answer names "confirmation": "/commands/{opId}", and the
  *                                       "revision" when etcd committed it at once
  *   GET  /commands/{opId}?waitMs=N      the write's confirmation, waiting up to N ms (default 1000,
- *                                       at most 30000): state confirmed / provisional / unknown (404),
- *                                       see CommandStatus
+ *                                       at most 30000 and half the HTTP timeout): state confirmed /
+ *                                       provisional / unknown (404), see CommandStatus
  *   GET  /changes?from=REV              the order change feed as server-sent events; &provisional=true
  *                                       adds provisional changes, &buffer=N sizes the feed's buffer;
- *                                       see ChangeStream
+ *                                       a stream ends after half the HTTP timeout (the client resumes
+ *                                       with Last-Event-ID); see ChangeStream
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
  *   GET  /mode                          the node's mode, epoch, backlog, conflicts, mirror lag,
  *                                       replica digest, journal health
@@ -97,8 +98,10 @@ final class HttpApi {
     this.clock = clock;
     this.dashboard = new Dashboard(jolokiaUrl);
     this.settings = settings;
-    this.commandStatus = new CommandStatus(store);
-    this.changes = new ChangeStream(store);
+    // The JDK server closes an answer that takes longer than the HTTP timeout (sun.net.httpserver.
+    // maxRspTime, from a coarse clock): waits and streams end within half of it.
+    this.commandStatus = new CommandStatus(store, settings.timeout().dividedBy(2));
+    this.changes = new ChangeStream(store, settings.timeout().dividedBy(2));
   }
 
   void register(HttpServer server) {
