@@ -37,6 +37,11 @@ final class BlockingOrderStore implements SyncOrderStore {
   }
 
   @Override
+  public Confirmation confirmation(OpId opId) {
+    return complete(store.confirmation(opId), false);
+  }
+
+  @Override
   public OrderStore async() {
     return store;
   }

@@ -38,6 +38,18 @@ public interface SyncOrderStore {
    */
   Optional<Versioned<Order>> get(OrderId id, ReadConsistency consistency);
 
+  /**
+   * Waits for the confirmation of a write. Throws {@link StoreUnavailableException} if it does not
+   * complete within the view's timeout (etcd does not hold the write yet, or cannot be asked; ask
+   * again later).
+   *
+   * @param opId the write's op id
+   * @return the confirmation
+   * @throws UnknownOperationException if the node knows no write with this op id
+   * @see OrderStore#confirmation(OpId)
+   */
+  Confirmation confirmation(OpId opId);
+
   /** Returns the asynchronous store this view blocks on. */
   OrderStore async();
 }

@@ -1,5 +1,7 @@
 package org.hybridstore;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * An acknowledged write.
  *
@@ -9,6 +11,14 @@ package org.hybridstore;
  * @param mode the mode the accepting node was in
  * @param epoch the accepting node's mode epoch (it grows with every mode change)
  * @param duplicate whether the op id had been applied before, so this call changed nothing
+ * @param confirmation completes when etcd holds the write, with the revision and the order as etcd
+ *     holds it (see {@link Confirmation}): already complete for a {@code STRONG} write that was
+ *     not a duplicate; for a {@code PROVISIONAL} write (or a duplicate) when this node learns that
+ *     etcd's record holds the op id. It fails only with {@link StoreClosedException} when the store
+ *     is closed first (the write is not lost: it is in the journal and at the node's peers, which
+ *     fold it in; ask {@link OrderStore#confirmation(OpId)} on any node later), or with {@link
+ *     UnknownOperationException} if {@value OrderLimits#OP_ID_RETENTION} later writes to the same
+ *     order pushed the op id out of the record before etcd held it
  */
 public record WriteResult(Order order, OpId opId, Acceptance acceptance, ConsistencyMode mode, long epoch,
-    boolean duplicate) {}
+    boolean duplicate, CompletionStage<Confirmation> confirmation) {}

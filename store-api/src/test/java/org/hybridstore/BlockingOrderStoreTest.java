@@ -33,6 +33,16 @@ class BlockingOrderStoreTest {
     }
 
     @Override
+    public CompletionStage<Confirmation> confirmation(OpId opId) {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public java.util.concurrent.Flow.Publisher<OrderChange> changes(long fromRevision, ChangeFeedOptions options) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public ConsistencyMode mode() {
       return ConsistencyMode.STRONG;
     }
@@ -53,6 +63,12 @@ class BlockingOrderStoreTest {
   void read_thatOutlivesTheTimeout_isUnavailable() {
     SyncOrderStore sync = new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync(Duration.ofMillis(20));
     assertThatThrownBy(() -> sync.get(OrderId.of("o"), ReadConsistency.LOCAL)).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void confirmation_thatOutlivesTheTimeout_isUnavailable() {
+    SyncOrderStore sync = new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync(Duration.ofMillis(20));
+    assertThatThrownBy(() -> sync.confirmation(OpId.of("op"))).isInstanceOf(StoreUnavailableException.class);
   }
 
   @Test

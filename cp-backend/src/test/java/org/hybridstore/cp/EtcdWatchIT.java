@@ -23,6 +23,7 @@ import org.hybridstore.cp.testing.EtcdMember;
 import org.hybridstore.cp.testing.TestBackendContext;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,65 @@ class EtcdWatchIT {
       }
       revisions.add(revision);
       records.forEach(r -> latest.put(r.id(), r));
+    }
+  }
+
+  /** Collects per-version deliveries: live events and re-read pages. */
+  static final class EventRecorder implements StrongBackend.ChangeListener {
+    final List<StoredRecord> live = new CopyOnWriteArrayList<>();
+    final List<StoredRecord> resync = new CopyOnWriteArrayList<>();
+    final List<Long> resyncEnds = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onChanges(List<OrderRecord> records, long revision) {
+      throw new AssertionError("a per-version listener is never given collapsed changes");
+    }
+
+    @Override
+    public void onEvents(List<StoredRecord> events, long revision) {
+      live.addAll(events);
+    }
+
+    @Override
+    public void onResync(List<StoredRecord> page, long revision, boolean last) {
+      resync.addAll(page);
+      if (last) {
+        resyncEnds.add(revision);
+      }
+    }
+  }
+
+  @Test
+  void watch_perVersionListener_getsEveryPutWithItsOwnRevision_andTransactionsWhole() throws Exception {
+    // Given a feed that starts with a re-read (revision 0)
+    OrderId a = OrderId.of("w-events-a");
+    OrderId b = OrderId.of("w-events-b");
+    BackendWrite first = applyRetrying(OrderCommand.Create.of(a, OpId.random(), "c", "EUR"));
+    EventRecorder recorder = new EventRecorder();
+    try (AutoCloseable feed = watcher.watch(0, recorder)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !recorder.resyncEnds.isEmpty());
+      assertThat(recorder.resync).contains(new StoredRecord(first.record(), first.revision()));
+      long resyncAt = recorder.resyncEnds.get(0);
+      // When one order is written twice in a row and then two orders in one transaction
+      BackendWrite w1 = applyRetrying(new OrderCommand.SetAttribute(a, OpId.random(), "k", "1"));
+      BackendWrite w2 = applyRetrying(new OrderCommand.SetAttribute(a, OpId.random(), "k", "2"));
+      OrderRecord bRecord = org.hybridstore.model.OrderCommands.apply(null,
+          OrderCommand.Create.of(b, OpId.random(), "c", "EUR"), ctx.context().clock(), ctx.context().node()).record();
+      OrderRecord aFromPeer = org.hybridstore.model.OrderCommands.apply(w2.record(),
+          new OrderCommand.SetAttribute(a, OpId.random(), "p", "x"), ctx.context().clock(), ctx.context().node()).record();
+      List<OrderRecord> merged = join(writer.mergeAll(List.of(bRecord, aFromPeer))).stored();
+      // Then the feed delivers every version with its own revision, in order, after the re-read
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.live.stream()
+          .map(e -> e.record().id())).contains(b));
+      assertThat(recorder.live).startsWith(new StoredRecord(w1.record(), w1.revision()),
+          new StoredRecord(w2.record(), w2.revision()));
+      assertThat(recorder.live).extracting(StoredRecord::modRevision).isSorted().allMatch(r -> r > resyncAt);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.live).hasSize(4));
+      StoredRecord lastA = recorder.live.get(2).record().id().equals(a) ? recorder.live.get(2) : recorder.live.get(3);
+      StoredRecord lastB = recorder.live.get(2).record().id().equals(b) ? recorder.live.get(2) : recorder.live.get(3);
+      assertThat(lastB.record()).isEqualTo(merged.get(0));
+      assertThat(lastA.record()).isEqualTo(merged.get(1));
+      assertThat(lastA.modRevision()).as("one transaction, one revision").isEqualTo(lastB.modRevision());
     }
   }
 

@@ -1,6 +1,8 @@
 package org.hybridstore.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -136,6 +138,58 @@ public final class RecordCodec {
     try {
       return decode(root);
     } catch (CorruptDataException | InvalidInputException | IllegalArgumentException | NullPointerException e) {
+      throw new CorruptDataException(source + ": not a valid order record: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns the op id keys ({@link OpId#key()}) an encoded record holds, without decoding the rest:
+   * a streaming scan for the top-level {@code ops} field (schema 2: the keys of its entries; schema
+   * 1: the keys of its op ids). For indexes kept next to stored bytes.
+   *
+   * @param bytes UTF-8 JSON as written by {@link #encode}
+   * @param source where the bytes came from, for the error message
+   * @return the keys, ascending
+   * @throws CorruptDataException if the bytes are not JSON or {@code ops} is malformed
+   */
+  public static long[] opKeys(byte[] bytes, String source) {
+    try (JsonParser p = JSON.getFactory().createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new CorruptDataException(source + ": expected a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (!"ops".equals(field)) {
+          p.skipChildren();
+          continue;
+        }
+        if (value == JsonToken.VALUE_STRING) {
+          byte[] raw = Base64.getDecoder().decode(p.getText());
+          if (raw.length % OP_ENTRY_BYTES != 0) {
+            throw new CorruptDataException(source + ": field 'ops' holds " + raw.length + " bytes");
+          }
+          long[] keys = new long[raw.length / OP_ENTRY_BYTES];
+          ByteBuffer b = ByteBuffer.wrap(raw);
+          for (int i = 0; i < keys.length; i++) {
+            keys[i] = b.getLong(i * OP_ENTRY_BYTES);
+          }
+          java.util.Arrays.sort(keys);
+          return keys;
+        }
+        if (value == JsonToken.START_OBJECT) {
+          List<Long> keys = new ArrayList<>();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            keys.add(OpId.of(p.currentName()).key());
+            p.nextToken();
+            p.skipChildren();
+          }
+          return keys.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+        throw new CorruptDataException(source + ": field 'ops' must be a string or an object");
+      }
+      throw new CorruptDataException(source + ": missing field 'ops'");
+    } catch (IOException | IllegalArgumentException | InvalidInputException e) {
       throw new CorruptDataException(source + ": not a valid order record: " + e.getMessage(), e);
     }
   }

@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
@@ -84,6 +86,32 @@ public interface LocalBackend extends AutoCloseable {
    */
   default boolean inBacklog(OrderId id) {
     return backlog(Integer.MAX_VALUE).stream().anyMatch(r -> r.id().equals(id));
+  }
+
+  /**
+   * Returns the order whose record in the replica holds an op id: an index from the op id keys
+   * ({@link OpId#key()}) of every record in the replica to its order, kept with the records (a key
+   * leaves it when the order's record no longer holds it) and rebuilt with them. If several orders
+   * hold the key (an op id reused across orders), one of them. The default knows none.
+   *
+   * @param opId the op id
+   * @return the order, or empty if no record in the replica holds the op id
+   */
+  default Optional<OrderId> orderOfOp(OpId opId) {
+    return Optional.empty();
+  }
+
+  /**
+   * Registers a listener for provisional changes of the replica: the record after each of this
+   * node's own writes, and after each record received from a peer that changed the replica, once it
+   * is committed. Called on the backend's writer thread with the records of one commit: the listener
+   * must not block. The default never calls it.
+   *
+   * @param listener receives the changed records
+   * @return closing it removes the listener
+   */
+  default AutoCloseable listenProvisional(Consumer<List<OrderRecord>> listener) {
+    return () -> { };
   }
 
   /**

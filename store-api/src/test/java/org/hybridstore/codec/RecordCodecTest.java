@@ -38,6 +38,26 @@ class RecordCodecTest {
     assertThat(RecordCodec.decode(RecordCodec.encode(record), "test")).isEqualTo(record);
   }
 
+  @Property(tries = 300)
+  void opKeys_areTheKeysOfTheDecodedRecord(@ForAll long seed) {
+    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
+    List<OrderRecord> replicas = random.replicas(2, 10);
+    OrderRecord record = replicas.get(0).merge(replicas.get(1));
+    long[] keys = RecordCodec.opKeys(RecordCodec.encode(record), "test");
+    assertThat(keys).containsExactly(record.appliedOps().entries().keySet().stream().mapToLong(Long::longValue)
+        .sorted().toArray());
+  }
+
+  @Test
+  void opKeys_ofNoRecord_failAsCorrupt() {
+    assertThatThrownBy(() -> RecordCodec.opKeys("[1]".getBytes(StandardCharsets.UTF_8), "x"))
+        .isInstanceOf(CorruptDataException.class);
+    assertThatThrownBy(() -> RecordCodec.opKeys("{\"schema\":2}".getBytes(StandardCharsets.UTF_8), "x"))
+        .isInstanceOf(CorruptDataException.class).hasMessageContaining("ops");
+    assertThatThrownBy(() -> RecordCodec.opKeys("{\"ops\":\"!!\"}".getBytes(StandardCharsets.UTF_8), "x"))
+        .isInstanceOf(CorruptDataException.class);
+  }
+
   private static OrderRecord sample() {
     return new RandomRecords(42, OrderId.of("o-1")).replicas(1, 5).get(0);
   }
@@ -79,6 +99,8 @@ class RecordCodecTest {
         .hasValueSatisfying(e -> assertThat(e.fingerprint()).isEqualTo(0x9f2c00112233aabbL));
     assertThat(new String(RecordCodec.encode(r), StandardCharsets.UTF_8)).startsWith("{\"schema\":2,");
     assertThat(RecordCodec.decode(RecordCodec.encode(r), "v2")).isEqualTo(r);
+    assertThat(RecordCodec.opKeys(v1.getBytes(StandardCharsets.UTF_8), "v1"))
+        .containsExactly(org.hybridstore.OpId.of("op-1").key());
   }
 
   @Test

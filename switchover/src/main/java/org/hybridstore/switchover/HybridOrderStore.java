@@ -9,13 +9,18 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.hybridstore.ChangeFeedOptions;
+import org.hybridstore.Confirmation;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.InvalidInputException;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
 import org.hybridstore.Order;
+import org.hybridstore.OrderChange;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderStore;
@@ -82,6 +87,47 @@ public final class HybridOrderStore implements OrderStore {
       return CompletableFuture.failedFuture(new StoreClosedException(name));
     }
     return runtime.get(id, consistency).toCompletableFuture().minimalCompletionStage();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>This store finds the order through its local journal's op id index, and waits for the
+   * confirmation in memory; awaited confirmations fail with {@link StoreClosedException} when the
+   * store closes.
+   */
+  @Override
+  public CompletionStage<Confirmation> confirmation(OpId opId) {
+    if (opId == null) {
+      return CompletableFuture.failedFuture(new InvalidInputException("opId", "is required"));
+    }
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new StoreClosedException(name));
+    }
+    return runtime.confirmation(opId);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Flow.Publisher<OrderChange> changes(long fromRevision, ChangeFeedOptions options) {
+    if (fromRevision < 0) {
+      throw new InvalidInputException("fromRevision", "must not be negative, was " + fromRevision);
+    }
+    if (options == null) {
+      throw new InvalidInputException("options", "is required");
+    }
+    return runtime.changes(fromRevision, options);
+  }
+
+  /**
+   * Returns the order whose record in this node's replica holds an op id (diagnostics: what {@link
+   * #confirmation(OpId)} looks the op id up by).
+   *
+   * @param opId the op id
+   * @return the order, or empty if no record in the replica holds it
+   */
+  public Optional<OrderId> orderOfOperation(OpId opId) {
+    return runtime.orderOfOp(opId);
   }
 
   @Override

@@ -77,6 +77,28 @@ public interface HybridOrderStoreMXBean {
   String[] getPeers();
 
   /**
+   * Returns how many writes this node waits to see confirmed in etcd: its provisional
+   * acknowledgements, duplicates and lookups by op id whose confirmation is not complete yet.
+   */
+  int getPendingConfirmations();
+
+  /** Returns how many writes were confirmed since start (plain STRONG writes are confirmed by their commit and not counted). */
+  long getConfirmationsTotal();
+
+  /**
+   * Returns how many confirmations reported that the merge into etcd changed the acknowledged
+   * outcome (a status conflict resolved by its deterministic winner).
+   */
+  long getConflictsResolvedTotal();
+
+  /**
+   * Returns the 99th percentile of the time from a provisional acknowledgement to its confirmation,
+   * in ms, over a decaying window (0 before any); the full histogram is the Micrometer timer {@code
+   * hybridstore.confirmation.latency}.
+   */
+  double getConfirmationP99Millis();
+
+  /**
    * Returns whether the local journal acknowledges provisional writes now; false after a failed
    * disk write until it has recovered (degraded writes are then refused, never lost).
    */

@@ -85,6 +85,11 @@ final class StoreCluster implements AutoCloseable {
     }
   }
 
+  /** Returns the etcd key prefix its stores write under. */
+  String prefix() {
+    return prefix;
+  }
+
   HybridOrderStore get(int i) {
     return stores[i];
   }

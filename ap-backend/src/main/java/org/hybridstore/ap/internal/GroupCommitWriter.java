@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -119,6 +120,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private final Map<String, byte[]> localWrites = new LinkedHashMap<>();
   private final List<Runnable> completions = new ArrayList<>();
   private final List<CompletableFuture<?>> batchFutures = new ArrayList<>();
+  private final Map<String, OrderRecord> provisional = new LinkedHashMap<>();
+  private final List<Consumer<List<OrderRecord>>> provisionalListeners = new CopyOnWriteArrayList<>();
 
   GroupCommitWriter(JournalStore store, NodeId node, HybridLogicalClock clock, Executor executor, int maxBatch,
       long maxPendingMergeBytes, Counters counters, ReplicaIndex index, Consumer<List<byte[]>> onLocalWrites) {
@@ -219,6 +222,18 @@ final class GroupCommitWriter implements AutoCloseable {
     CompletableFuture<Void> f = new CompletableFuture<>();
     submit(new Absorb(List.copyOf(records), revision, f), f);
     return f;
+  }
+
+  /**
+   * Adds a listener for provisional changes: after each commit, the records this node's commands
+   * and its peers' records changed, on the writer thread.
+   *
+   * @param listener must not block
+   * @return removes the listener
+   */
+  AutoCloseable addProvisionalListener(Consumer<List<OrderRecord>> listener) {
+    provisionalListeners.add(listener);
+    return () -> provisionalListeners.remove(listener);
   }
 
   /** Completes once every task queued before it is committed. */
@@ -385,7 +400,17 @@ final class GroupCommitWriter implements AutoCloseable {
       complete(r);
     }
     List<byte[]> pushed = localWrites.isEmpty() ? List.of() : new ArrayList<>(localWrites.values());
+    List<OrderRecord> changed = provisional.isEmpty() ? List.of() : List.copyOf(provisional.values());
     clearBatch();
+    if (!changed.isEmpty()) {
+      for (Consumer<List<OrderRecord>> l : provisionalListeners) {
+        try {
+          l.accept(changed);
+        } catch (RuntimeException e) {
+          LOG.warn("a provisional-change listener failed", e);
+        }
+      }
+    }
     if (!pushed.isEmpty()) {
       try {
         onLocalWrites.accept(pushed);
@@ -425,6 +450,7 @@ final class GroupCommitWriter implements AutoCloseable {
       byte[] bytes = RecordCodec.encode(applied.record());
       boolean fresh = current == null;
       stage(id, applied.record(), bytes);
+      provisional.put(id, applied.record());
       // A new order cannot be in the backlog yet: skip the lookup.
       store.addToBacklog(id, fresh);
       localWrites.put(id, bytes);
@@ -449,6 +475,7 @@ final class GroupCommitWriter implements AutoCloseable {
           continue;
         }
         stage(id, merged, RecordCodec.encode(merged));
+        provisional.put(id, merged);
         // Hinted handoff: whichever node reaches etcd first folds the record in.
         store.addToBacklog(id);
         journalSeq++;
@@ -511,6 +538,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private void clearBatch() {
     batch.clear();
+    provisional.clear();
     staged.clear();
     localWrites.clear();
     completions.clear();

@@ -11,9 +11,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.hybridstore.ApConfig;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.StoreClosedException;
@@ -216,6 +218,19 @@ public final class MapDbOrderBackend implements LocalBackend {
   public boolean inBacklog(OrderId id) {
     checkOpen();
     return store.inBacklog(id.value());
+  }
+
+  /** Answers from the journal index's op id index (one lookup). */
+  @Override
+  public Optional<OrderId> orderOfOp(OpId opId) {
+    checkOpen();
+    String id = store.orderOfOp(opId.key());
+    return id == null ? Optional.empty() : Optional.of(OrderId.of(id));
+  }
+
+  @Override
+  public AutoCloseable listenProvisional(Consumer<List<OrderRecord>> listener) {
+    return writer.addProvisionalListener(listener);
   }
 
   @Override

@@ -48,6 +48,31 @@ class ReplicationTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the listener is opened in try-with-resources only to be removed
+  void provisionalListener_seesOwnWritesAndPeerRecords_andOrderOfOpFollows() throws Exception {
+    // Given two nodes, the second listening for provisional changes
+    List<TestNode> three = three();
+    List<OrderRecord> seenOnN2 = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AutoCloseable l = three.get(1).backend.listenProvisional(seenOnN2::addAll)) {
+      // When n1 writes and n2 receives the record, then n2 writes to the same order
+      three.get(0).backend.apply(create("p-1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Awaits.await(30).until(() -> seenOnN2.stream().anyMatch(r -> r.id().value().equals("p-1")));
+      three.get(1).backend.apply(new OrderCommand.SetAttribute(OrderId.of("p-1"), OpId.of("op-p-2"), "k", "v"))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      // Then n2 saw the peer's record and its own write, and its index finds both op ids
+      Awaits.await(30).until(() -> seenOnN2.stream().anyMatch(r -> r.appliedOps().contains(OpId.of("op-p-2"))));
+      assertThat(three.get(1).backend.orderOfOp(OpId.of("op-p-1"))).contains(OrderId.of("p-1"));
+      assertThat(three.get(1).backend.orderOfOp(OpId.of("op-p-2"))).contains(OrderId.of("p-1"));
+      assertThat(three.get(1).backend.orderOfOp(OpId.of("op-none"))).isEmpty();
+    }
+    // And a removed listener hears nothing more
+    int heard = seenOnN2.size();
+    three.get(1).backend.apply(create("p-3")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    three.get(1).backend.flush().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(seenOnN2).hasSize(heard);
+  }
+
+  @Test
   void lossyNetwork_antiEntropyConvergesAnyway() throws Exception {
     // Given a network that loses 60% of all messages, pushes and digests alike
     List<TestNode> three = three();

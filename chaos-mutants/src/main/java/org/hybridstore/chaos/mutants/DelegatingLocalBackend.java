@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
@@ -97,5 +99,15 @@ class DelegatingLocalBackend implements LocalBackend {
   @Override
   public void close() {
     real.close();
+  }
+
+  @Override
+  public Optional<OrderId> orderOfOp(OpId opId) {
+    return real.orderOfOp(opId);
+  }
+
+  @Override
+  public AutoCloseable listenProvisional(Consumer<List<OrderRecord>> listener) {
+    return real.listenProvisional(listener);
   }
 }

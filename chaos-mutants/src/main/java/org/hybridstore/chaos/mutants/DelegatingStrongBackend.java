@@ -11,6 +11,7 @@ import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.QuorumStatus;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
 import org.hybridstore.spi.StrongBackendCounters;
 
@@ -30,6 +31,11 @@ class DelegatingStrongBackend implements StrongBackend {
   @Override
   public CompletionStage<Optional<OrderRecord>> read(OrderId id, ReadConsistency consistency) {
     return real.read(id, consistency);
+  }
+
+  @Override
+  public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
+    return real.readRevision(id, atRevision);
   }
 
   @Override

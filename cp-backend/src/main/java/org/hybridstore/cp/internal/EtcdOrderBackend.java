@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.hybridstore.CpConfig;
 import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.InvalidInputException;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
@@ -25,6 +26,7 @@ import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.QuorumStatus;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
 import org.hybridstore.spi.StrongBackendCounters;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Router}: sends each call to a member that serves, and elsewhere when it does not,
  *       within the call's deadline;
  *   <li>{@link CommandWriter} ({@code apply}), {@link GroupCommitter} (several commands and merge
- *       writes per transaction), {@link Merger} ({@code mergeAll}), {@link Reader} ({@code read}),
+ *       writes per transaction), {@link Merger} ({@code mergeAll}), {@link Reader} ({@code read}, {@code readRevision}),
  *       {@link EtcdWatchFeed} ({@code watch}), {@link Prober} and {@link QuorumRule} ({@code
  *       probe});
  *   <li>{@link EtcdErrors}: the one place that classifies failures; {@link FailureLog}: keeps a
@@ -139,6 +141,21 @@ public final class EtcdOrderBackend implements StrongBackend {
     }
     return deliver(reader.snapshot(id, consistency == ReadConsistency.LINEARIZABLE)
         .thenApply(s -> Optional.ofNullable(s.record())));
+  }
+
+  /**
+   * Reads a key with its mod revision, linearizably as of now or as of a past revision, through the
+   * router like {@code read} ({@link Reader#revision}). Not cached.
+   */
+  @Override
+  public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
+    if (closed.get()) {
+      return Completions.failed(new StoreClosedException("etcd backend"));
+    }
+    if (atRevision < 0) {
+      return Completions.failed(new InvalidInputException("atRevision", "must not be negative, was " + atRevision));
+    }
+    return deliver(reader.revision(id, atRevision));
   }
 
   @Override

@@ -11,9 +11,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,6 +24,7 @@ import org.hybridstore.OrderId;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendContext;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend.ChangeListener;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,12 +45,16 @@ import org.slf4j.LoggerFactory;
  * loses the leader), and the stream's member ceasing to serve in the backend's {@link MemberView},
  * closes the stream and opens a new one from the last delivered revision + 1 on a member that
  * serves. A cancellation because the revision was compacted triggers a full re-read: a paged range
- * over the prefix at one revision R, delivered at R, then a watch from R + 1. A feed started from
- * revision 0 begins with such a re-read.
+ * over the prefix at one revision R, delivered at R, then a watch from R + 1. R is the compaction
+ * revision the cancellation names (the oldest etcd still has), so no version after it is skipped;
+ * a feed started from revision 0 begins with such a re-read at the current revision.
  *
- * <p><b>Delivery.</b> Records (the last value per order in each response; deletions and keys that
- * are no orders are skipped; undecodable values are logged and skipped) go to the listener on the
- * context's executor, one delivery at a time, in revision order.
+ * <p><b>Delivery.</b> Every PUT of a watch response with its own mod revision ({@link
+ * ChangeListener#onEvents}; deletions and keys that are no orders are skipped; undecodable values
+ * are logged and skipped), and every page of a re-read ({@link ChangeListener#onResync}, the last
+ * page flagged), go to the listener on the context's executor, one delivery at a time, in revision
+ * order. A listener that implements only {@code onChanges} gets each response collapsed to the last
+ * value per order, and each non-empty page.
  *
  * <p><b>Logs.</b> The first failure after a working stream is logged once; failures while the feed
  * cannot reopen are only counted in the backend's failure summary, and a reopened stream after
@@ -101,7 +104,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   void start() {
     view.addListener(this);
     if (lastRevision == 0) {
-      reread();
+      reread(0);
     } else {
       open();
     }
@@ -142,12 +145,12 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
 
       @Override
       public void onError(Throwable error) {
-        onFailure(gen, error, false);
+        onFailure(gen, error, 0);
       }
 
       @Override
       public void onCompleted() {
-        onFailure(gen, null, false);
+        onFailure(gen, null, 0);
       }
     };
     ClientCallStreamObserver<WatchRequest> s;
@@ -156,7 +159,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       s.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
           .setKey(keys.prefixBytes()).setRangeEnd(keys.prefixEnd()).setStartRevision(from)).build());
     } catch (RuntimeException e) {
-      onFailure(gen, e, false);
+      onFailure(gen, e, 0);
       return;
     }
     boolean stale;
@@ -176,11 +179,15 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
 
   private void onResponse(long gen, WatchResponse response) {
     if (response.getCanceled()) {
-      onFailure(gen, response.getCompactRevision() > 0 ? null : new IllegalStateException(
-          "watch cancelled by etcd: " + response.getCancelReason()), response.getCompactRevision() > 0);
+      // A cancellation for compaction names the compaction revision, the oldest etcd still has.
+      long compactRevision = response.getCompactRevision();
+      onFailure(gen, compactRevision > 0 ? null : new IllegalStateException(
+          "watch cancelled by etcd: " + response.getCancelReason()), compactRevision);
       return;
     }
-    Map<OrderId, OrderRecord> changed = new LinkedHashMap<>();
+    // Every PUT with its own mod revision, in the response's (revision) order; listeners that only
+    // implement onChanges get them collapsed to the last version per order.
+    List<StoredRecord> events = new ArrayList<>();
     long maxRevision = 0;
     for (Event event : response.getEventsList()) {
       KeyValue kvp = event.getKv();
@@ -188,10 +195,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       if (event.getType() != Event.EventType.PUT) {
         continue;
       }
-      decode(kvp).ifPresent(r -> {
-        changed.remove(r.id());
-        changed.put(r.id(), r);
-      });
+      decode(kvp).ifPresent(r -> events.add(new StoredRecord(r, kvp.getModRevision())));
     }
     boolean recovered;
     lock.lock();
@@ -204,10 +208,10 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       broken = false;
       if (maxRevision > lastRevision) {
         lastRevision = maxRevision;
-        if (!changed.isEmpty()) {
-          List<OrderRecord> records = List.copyOf(changed.values());
+        if (!events.isEmpty()) {
+          List<StoredRecord> delivered = List.copyOf(events);
           long revision = maxRevision;
-          delivery.execute(() -> listener.onChanges(records, revision));
+          delivery.execute(() -> listener.onEvents(delivered, revision));
         }
       }
     } finally {
@@ -230,14 +234,20 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     } finally {
       lock.unlock();
     }
-    onFailure(gen, new IllegalStateException(m.endpoint + " stopped serving"), false);
+    onFailure(gen, new IllegalStateException(m.endpoint + " stopped serving"), 0);
   }
 
-  /** A failure or the end of the stream: close it and decide how to go on. */
-  private void onFailure(long gen, @Nullable Throwable error, boolean compacted) {
+  /**
+   * A failure or the end of the stream: close it and decide how to go on.
+   *
+   * @param compactRevision if the watch was cancelled because its start revision was compacted,
+   *     the compaction revision etcd names (the oldest it still has), which the re-read is at; else 0
+   */
+  private void onFailure(long gen, @Nullable Throwable error, long compactRevision) {
     ClientCallStreamObserver<WatchRequest> s;
     long delay;
     boolean first;
+    boolean compacted = compactRevision > 0;
     lock.lock();
     try {
       if (closed || gen != generation) {
@@ -246,6 +256,9 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       generation++; // everything this stream still says is ignored from now on
       s = stream;
       stream = null;
+      // No stream until the next open: a member that stops serving meanwhile (during the backoff or
+      // a re-read) must not start a second reopen, which could deliver live changes amid a re-read.
+      member = null;
       failuresInARow++;
       delay = compacted ? 0 : backoff.apply(failuresInARow);
       first = !broken;
@@ -260,15 +273,19 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
         : String.valueOf(EtcdErrors.unwrap(error).getMessage());
     if (first) {
       LOG.info("watch on {} ended ({}); resuming after revision {} in {} ms{}", keys.prefix(), why, lastRevision(),
-          delay, compacted ? " with a full re-read" : "");
+          delay, compacted ? " with a full re-read at revision " + compactRevision : "");
     } else {
       failures.count("watch");
     }
-    schedule(compacted ? this::reread : this::open, delay);
+    schedule(compacted ? () -> reread(compactRevision) : this::open, delay);
   }
 
-  /** Re-reads the whole prefix at one revision, delivers it, and watches from there. */
-  private void reread() {
+  /**
+   * Re-reads the whole prefix at one revision ({@code at}, or the current one if 0), delivers it, and
+   * watches from there. If the read fails because {@code at} was compacted meanwhile, the feed opens
+   * the watch again from its last revision, whose compaction error names the new revision.
+   */
+  private void reread(long at) {
     lock.lock();
     try {
       if (closed) {
@@ -277,7 +294,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     } finally {
       lock.unlock();
     }
-    readPage(keys.prefixBytes(), 0).whenComplete((revision, error) -> {
+    readPage(keys.prefixBytes(), at).whenComplete((revision, error) -> {
       if (error != null) {
         long delay;
         boolean first;
@@ -290,13 +307,14 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
         } finally {
           lock.unlock();
         }
-        if (first) {
-          LOG.info("re-read of {} failed ({}); trying again in {} ms", keys.prefix(),
-              EtcdErrors.unwrap(error).getMessage(), delay);
+        boolean compacted = at > 0 && EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED;
+        if (first || compacted) {
+          LOG.info("re-read of {} failed ({}); {} in {} ms", keys.prefix(), EtcdErrors.unwrap(error).getMessage(),
+              compacted ? "watching again to learn the new compaction revision" : "trying again", delay);
         } else {
           failures.count("watch");
         }
-        schedule(this::reread, delay);
+        schedule(compacted ? this::open : () -> reread(at), delay);
         return;
       }
       lock.lock();
@@ -316,22 +334,22 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   private CompletableFuture<Long> readPage(ByteString from, long revision) {
     return reader.page(from, revision, PAGE).thenCompose((RangeResponse response) -> {
       long at = revision > 0 ? revision : response.getHeader().getRevision();
-      List<OrderRecord> records = new ArrayList<>();
+      List<StoredRecord> records = new ArrayList<>();
       for (KeyValue kvp : response.getKvsList()) {
-        decode(kvp).ifPresent(records::add);
+        decode(kvp).ifPresent(r -> records.add(new StoredRecord(r, kvp.getModRevision())));
       }
+      boolean more = response.getMore() && response.getKvsCount() > 0;
       lock.lock();
       try {
         if (closed) {
           return CompletableFuture.completedFuture(at);
         }
-        if (!records.isEmpty()) {
-          delivery.execute(() -> listener.onChanges(records, at));
-        }
+        List<StoredRecord> delivered = List.copyOf(records);
+        delivery.execute(() -> listener.onResync(delivered, at, !more));
       } finally {
         lock.unlock();
       }
-      if (response.getMore() && response.getKvsCount() > 0) {
+      if (more) {
         ByteString next = EtcdKeys.successor(response.getKvs(response.getKvsCount() - 1).getKey());
         return readPage(next, at);
       }

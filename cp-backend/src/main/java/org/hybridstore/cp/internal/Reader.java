@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,13 +18,16 @@ import java.util.function.LongSupplier;
 import org.hybridstore.OrderId;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.RevisionCompactedException;
+import org.hybridstore.spi.StoredRecord;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads records: one key linearizable (through the {@code hasleader} stub, leader first) or
  * serializable (any member, possibly stale); many keys as read-only transactions of up to {@code
- * maxTxnOps} ranges, several in flight; pages of the prefix for the change feed. Every record read
- * goes into the revision cache. Failures are {@code StoreUnavailableException}; a stored value that
+ * maxTxnOps} ranges, several in flight; pages of the prefix for the change feed; one key with its
+ * mod revision, now or at a past revision, for {@code readRevision}. Every record read goes into the
+ * revision cache, except those of {@code readRevision}. Failures are {@code StoreUnavailableException}; a stored value that
  * is not a record is a {@code CorruptDataException} naming the key. Thread-safe.
  */
 final class Reader {
@@ -50,6 +54,42 @@ final class Reader {
         nanoTime.getAsLong() + timeoutNanos,
         (m, d, out) -> (linearizable ? m.kv : m.relaxedKv).withDeadline(d).range(request, out))
         .thenApply(r -> decode(Txns.first(r), keyText, linearizable));
+  }
+
+  /**
+   * Reads one key with its mod revision, linearizably (through the {@code hasleader} stub, leader
+   * first, like {@link #snapshot}): as of now ({@code atRevision = 0}) or as of a past revision (the
+   * range request's {@code revision}). Not cached: a past version is no snapshot for a write. A
+   * compacted revision fails with {@link RevisionCompactedException} (etcd refuses it; no other
+   * member is asked), any other failure with {@code StoreUnavailableException}.
+   *
+   * @param id the order
+   * @param atRevision 0 for now, or a past revision (not negative)
+   * @return the version current at that revision, or empty if the key did not exist then
+   */
+  CompletableFuture<Optional<StoredRecord>> revision(OrderId id, long atRevision) {
+    ByteString key = keys.key(id);
+    String keyText = keys.keyString(id);
+    String what = "read of " + keyText + (atRevision == 0 ? "" : " at revision " + atRevision);
+    RangeRequest request = RangeRequest.newBuilder().setKey(key).setRevision(atRevision).build();
+    return router.<RangeResponse>call(what, Router.Kind.LINEARIZABLE, nanoTime.getAsLong() + timeoutNanos,
+        (m, d, out) -> m.kv.withDeadline(d).range(request, out))
+        .handle((response, error) -> {
+          if (error != null) {
+            Throwable failure = EtcdErrors.unwrap(error);
+            if (EtcdErrors.classify(failure, false).kind() == EtcdErrors.Kind.COMPACTED) {
+              throw new RevisionCompactedException(what + ": etcd compacted that revision",
+                  failure.getCause() != null ? failure.getCause() : failure);
+            }
+            throw EtcdErrors.forRead(failure, keyText);
+          }
+          KeyValue kv = Txns.first(response);
+          if (kv == null) {
+            return Optional.<StoredRecord>empty();
+          }
+          return Optional.of(new StoredRecord(RecordCodec.decode(kv.getValue().toByteArray(), "etcd key " + keyText),
+              kv.getModRevision()));
+        });
   }
 
   /**

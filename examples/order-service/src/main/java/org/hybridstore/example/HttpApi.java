@@ -37,7 +37,16 @@ import org.hybridstore.switchover.HybridOrderStore;
  * The service's HTTP/JSON API.
  *
  * <pre>
- *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG
+ *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG;
+ *                                       the answer names "confirmation": "/commands/{opId}", and the
+ *                                       "revision" when etcd committed it at once
+ *   GET  /commands/{opId}?waitMs=N      the write's confirmation, waiting up to N ms (default 1000,
+ *                                       at most 30000 and half the HTTP timeout): state confirmed /
+ *                                       provisional / unknown (404), see CommandStatus
+ *   GET  /changes?from=REV              the order change feed as server-sent events; &provisional=true
+ *                                       adds provisional changes, &buffer=N sizes the feed's buffer;
+ *                                       a stream ends after half the HTTP timeout (the client resumes
+ *                                       with Last-Event-ID); see ChangeStream
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
  *   GET  /mode                          the node's mode, epoch, backlog, conflicts, mirror lag,
  *                                       replica digest, journal health
@@ -74,6 +83,8 @@ final class HttpApi {
   private final ServiceConfig.HttpSettings settings;
   private final java.util.concurrent.atomic.LongAdder overloaded = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder unauthorized = new java.util.concurrent.atomic.LongAdder();
+  private final CommandStatus commandStatus;
+  private final ChangeStream changes;
 
   /**
    * @param store the node's store
@@ -87,11 +98,17 @@ final class HttpApi {
     this.clock = clock;
     this.dashboard = new Dashboard(jolokiaUrl);
     this.settings = settings;
+    // The JDK server closes an answer that takes longer than the HTTP timeout (sun.net.httpserver.
+    // maxRspTime, from a coarse clock): waits and streams end within half of it.
+    this.commandStatus = new CommandStatus(store, settings.timeout().dividedBy(2));
+    this.changes = new ChangeStream(store, settings.timeout().dividedBy(2));
   }
 
   void register(HttpServer server) {
     List<HttpContext> contexts = new ArrayList<>();
     contexts.add(server.createContext("/commands", ex -> handle(ex, "POST", this::command)));
+    contexts.add(server.createContext("/commands/", ex -> handle(ex, "GET", this::commandStatus)));
+    contexts.add(server.createContext("/changes", changes::handle));
     contexts.add(server.createContext("/orders/", ex -> handle(ex, "GET", this::order)));
     contexts.add(server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode()))));
     contexts.add(server.createContext("/replica", ex -> handle(ex, "GET", this::replica)));
@@ -205,6 +222,12 @@ final class HttpApi {
     OrderCommand command = CommandCodec.decode(body(ex));
     boolean strong = "true".equals(query(ex.getRequestURI(), "strong"));
     return new Response(200, Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
+  }
+
+  private Response commandStatus(HttpExchange ex) {
+    CommandStatus.Answer a = commandStatus.answer(ex.getRequestURI().getPath().substring("/commands/".length()),
+        query(ex.getRequestURI(), "waitMs"));
+    return new Response(a.status(), a.body());
   }
 
   private Response order(HttpExchange ex) {

@@ -2,7 +2,9 @@ package org.hybridstore.example;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hybridstore.Confirmation;
 import org.hybridstore.Order;
+import org.hybridstore.OrderChange;
 import org.hybridstore.WriteResult;
 import org.hybridstore.codec.OrderJson;
 
@@ -24,6 +26,44 @@ final class Json {
     n.put("epoch", r.epoch());
     n.put("duplicate", r.duplicate());
     n.set("order", order(r.order()));
+    n.put("orderId", r.order().id().value());
+    // where to learn the write's fate; a STRONG write's revision is known at once
+    n.put("confirmation", "/commands/" + r.opId().value());
+    Confirmation c = r.confirmation().toCompletableFuture().getNow(null);
+    if (c != null) {
+      n.put("revision", c.revision());
+    }
+    return n;
+  }
+
+  /** {@code GET /commands/{opId}} when etcd holds the write. */
+  static ObjectNode confirmed(Confirmation c) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("opId", c.opId().value());
+    n.put("orderId", c.orderId().value());
+    n.put("state", "confirmed");
+    n.put("revision", c.revision());
+    n.put("firstRevision", c.firstRevision());
+    n.put("outcomeChanged", c.outcomeChanged());
+    if (c.acknowledgedStatus().isPresent()) {
+      n.put("acknowledgedStatus", c.acknowledgedStatus().get().name());
+    } else {
+      n.putNull("acknowledgedStatus");
+    }
+    n.set("order", order(c.order()));
+    return n;
+  }
+
+  /** One change of the feed, as the {@code data} of a server-sent event. */
+  static ObjectNode change(OrderChange c) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("kind", c.kind().name());
+    n.put("orderId", c.orderId().value());
+    n.put("revision", c.revision());
+    n.put("resumeRevision", c.resumeRevision());
+    var keys = n.putArray("opKeys");
+    c.opKeys().forEach(k -> keys.add(String.format("%016x", k)));
+    n.set("order", order(c.order()));
     return n;
   }
 

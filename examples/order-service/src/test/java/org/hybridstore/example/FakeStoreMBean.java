@@ -36,7 +36,8 @@ final class FakeStoreMBean implements AutoCloseable {
           case "getEtcdMembers", "getPeers" -> new String[0];
           case "isLastProbeOk", "isJournalWritable" -> true;
           case "getJournalProblem" -> "";
-          case "getReconcileBacklog" -> 0;
+          case "getReconcileBacklog", "getPendingConfirmations" -> 0;
+          case "getConfirmationP99Millis" -> 0.0;
           case "forceDegrade" -> {
             calls.add("forceDegrade:" + args[0]);
             mode = "DEGRADED";

@@ -162,6 +162,12 @@ final class ServiceProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the node with SIGKILL (no shutdown hook runs, the journal is not closed) and waits for it. */
+  void killHard() {
+    kill(process);
+    RUNNING.remove(process);
+  }
+
   /** Returns everything it wrote to stderr (its log). */
   String stderr() throws IOException {
     return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.hybridstore.Acceptance;
 import org.hybridstore.CommandRejectedException;
+import org.hybridstore.Confirmation;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.ConsistencyUnavailableException;
 import org.hybridstore.CorruptDataException;
@@ -59,9 +60,11 @@ final class RequestRouter {
   private final Duration strongDeadline;
   private final StoreMetrics metrics;
   private final ConflictTracker conflicts;
+  private final ConfirmationTracker confirmations;
 
   RequestRouter(StrongBackend strong, LocalBackend local, Supplier<StoreMode> mode, WriteBreaker breaker,
-      Reconciler reconciler, Duration strongDeadline, StoreMetrics metrics, ConflictTracker conflicts) {
+      Reconciler reconciler, Duration strongDeadline, StoreMetrics metrics, ConflictTracker conflicts,
+      ConfirmationTracker confirmations) {
     this.strong = strong;
     this.local = local;
     this.mode = mode;
@@ -70,6 +73,7 @@ final class RequestRouter {
     this.strongDeadline = strongDeadline;
     this.metrics = metrics;
     this.conflicts = conflicts;
+    this.confirmations = confirmations;
   }
 
   /** Whether a failure says nothing about etcd's health (the request itself was at fault). */
@@ -143,8 +147,14 @@ final class RequestRouter {
     if (!written.duplicate()) {
       metrics.write(acceptance, System.nanoTime() - start);
     }
-    return new WriteResult(written.record().toOrder(), command.opId(), acceptance, mode.phase().mode(), mode.epoch(),
-        written.duplicate());
+    Order order = written.record().toOrder();
+    // A STRONG write is confirmed by its own compare-and-swap; everything else (a provisional write,
+    // a duplicate found anywhere) waits until this node sees etcd hold the op id.
+    CompletionStage<Confirmation> confirmation = acceptance == Acceptance.STRONG && !written.duplicate()
+        ? confirmations.strong(command.opId(), written)
+        : confirmations.acknowledged(command.opId(), order, acceptance == Acceptance.PROVISIONAL && !written.duplicate());
+    return new WriteResult(order, command.opId(), acceptance, mode.phase().mode(), mode.epoch(), written.duplicate(),
+        confirmation);
   }
 
   private static String strongReason(OrderCommand command, WriteOptions options) {

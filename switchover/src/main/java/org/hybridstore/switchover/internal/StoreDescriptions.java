@@ -28,6 +28,10 @@ final class StoreDescriptions {
       Map.entry("ClockSkewRefusals", "Peer clock stamps refused for being too far ahead"),
       Map.entry("Peers", "Live peers as node=MODE@epoch"),
       Map.entry("JournalWritable", "Whether the local journal acknowledges provisional writes now; false after a failed disk write until it recovers (degraded writes are refused, never lost)"),
+      Map.entry("PendingConfirmations", "Writes this node waits to see confirmed in etcd (its provisional acknowledgements, duplicates and lookups by op id)"),
+      Map.entry("ConfirmationsTotal", "Writes confirmed in etcd since start (not counting STRONG writes, which are confirmed by their own commit)"),
+      Map.entry("ConflictsResolvedTotal", "Confirmations whose merge into etcd changed the acknowledged outcome (a status conflict and its deterministic winner)"),
+      Map.entry("ConfirmationP99Millis", "99th percentile of the time from a provisional acknowledgement to its confirmation (ms, decaying window; 0 before any)"),
       Map.entry("JournalProblem", "Why the local journal cannot write, and what its last start found damaged and where the damaged file was copied; empty when nothing is"));
   private static final Map<String, String> OPERATIONS = Map.of(
       "forceDegrade", "Degrade now and stay degraded until requestReconcile (planned etcd maintenance, misbehaving etcd)",

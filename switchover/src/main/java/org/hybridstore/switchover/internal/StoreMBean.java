@@ -172,6 +172,26 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
   }
 
   @Override
+  public int getPendingConfirmations() {
+    return s().pendingConfirmations();
+  }
+
+  @Override
+  public long getConfirmationsTotal() {
+    return s().confirmations();
+  }
+
+  @Override
+  public long getConflictsResolvedTotal() {
+    return s().conflictsResolved();
+  }
+
+  @Override
+  public double getConfirmationP99Millis() {
+    return s().confirmationP99Millis();
+  }
+
+  @Override
   public boolean isJournalWritable() {
     return s().journal().writable();
   }

@@ -13,7 +13,10 @@ import org.hybridstore.Acceptance;
  * {@code hybridstore.writes} (timer, tag {@code acceptance}), {@code hybridstore.fallbacks},
  * {@code hybridstore.reconcile.records}, {@code hybridstore.reconcile.lost.races}, and gauges {@code hybridstore.mode} (0 STRONG, 1 DEGRADED,
  * 2 RECONCILING), {@code hybridstore.backlog}, {@code hybridstore.mirror.lag}, {@code
- * hybridstore.journal.writable} (1 or 0).
+ * hybridstore.journal.writable} (1 or 0). Confirmations: {@code hybridstore.confirmations.pending}
+ * (gauge), {@code hybridstore.confirmation.latency} (timer with a histogram: provisional
+ * acknowledgement to confirmation), {@code hybridstore.confirmations} (counter) and {@code
+ * hybridstore.conflicts.resolved} (confirmations whose merge changed the outcome).
  */
 final class StoreMetrics {
   private final Timer strongWrites;
@@ -21,6 +24,10 @@ final class StoreMetrics {
   private final Counter fallbacks;
   private final Counter reconciled;
   private final Counter lostRaces;
+  private final Timer confirmationLatency;
+  private final Counter confirmations;
+  private final Counter conflictsResolved;
+  private volatile Supplier<Number> pendingConfirmations = () -> 0;
 
   StoreMetrics(MeterRegistry registry, String store, String node, Supplier<Number> mode, Supplier<Number> backlog,
       Supplier<Number> mirrorLag, Supplier<Number> journalWritable) {
@@ -34,6 +41,19 @@ final class StoreMetrics {
     reconciled = Counter.builder("hybridstore.reconcile.records").tags(tags).register(registry);
     lostRaces = Counter.builder("hybridstore.reconcile.lost.races").tags(tags)
         .description("compare-and-swap races lost (and retried) while folding records into etcd").register(registry);
+    confirmationLatency = Timer.builder("hybridstore.confirmation.latency").tags(tags)
+        .description("from a provisional acknowledgement to the write's confirmation in etcd")
+        .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+        .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofHours(1))
+        .register(registry);
+    confirmations = Counter.builder("hybridstore.confirmations").tags(tags)
+        .description("writes confirmed in etcd (provisional, duplicates and lookups; not plain STRONG writes)")
+        .register(registry);
+    conflictsResolved = Counter.builder("hybridstore.conflicts.resolved").tags(tags)
+        .description("confirmations whose merge into etcd changed the acknowledged outcome (a status conflict)")
+        .register(registry);
+    Gauge.builder("hybridstore.confirmations.pending", () -> pendingConfirmations.get()).tags(tags)
+        .description("writes this node waits to see confirmed in etcd").register(registry);
     Gauge.builder("hybridstore.mode", mode).tags(tags).register(registry);
     Gauge.builder("hybridstore.backlog", backlog).tags(tags).register(registry);
     Gauge.builder("hybridstore.mirror.lag", mirrorLag).tags(tags).baseUnit("revisions").register(registry);
@@ -44,6 +64,47 @@ final class StoreMetrics {
 
   void write(Acceptance acceptance, long nanos) {
     (acceptance == Acceptance.STRONG ? strongWrites : provisionalWrites).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Sets where the pending-confirmations gauge reads (the tracker exists after the metrics). */
+  void pendingConfirmations(Supplier<Number> pending) {
+    pendingConfirmations = pending;
+  }
+
+  /**
+   * Counts a confirmation.
+   *
+   * @param sinceAckNanos time since the provisional acknowledgement, or a negative number if the
+   *     write was not acknowledged provisionally by this node (not timed)
+   * @param outcomeChanged whether the merge changed the outcome
+   */
+  void confirmed(long sinceAckNanos, boolean outcomeChanged) {
+    confirmations.increment();
+    if (sinceAckNanos >= 0) {
+      confirmationLatency.record(sinceAckNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+    if (outcomeChanged) {
+      conflictsResolved.increment();
+    }
+  }
+
+  long confirmations() {
+    return (long) confirmations.count();
+  }
+
+  long conflictsResolved() {
+    return (long) conflictsResolved.count();
+  }
+
+  /** Returns the 99th percentile of the confirmation latency in ms (0 before any). */
+  double confirmationP99Millis() {
+    for (io.micrometer.core.instrument.distribution.ValueAtPercentile v : confirmationLatency.takeSnapshot()
+        .percentileValues()) {
+      if (v.percentile() == 0.99) {
+        return v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+    return 0;
   }
 
   void fallback() {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -18,8 +19,12 @@ import java.util.function.Consumer;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.hybridstore.ChangeFeedOptions;
+import org.hybridstore.Confirmation;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
 import org.hybridstore.Order;
+import org.hybridstore.OrderChange;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
@@ -78,6 +83,10 @@ public final class StoreRuntime implements AutoCloseable {
   private final SwitchoverController controller;
   private final RequestRouter router;
   private final AutoCloseable mirror;
+  private final ConfirmationTracker confirmations;
+  private final ChangeFeeds feeds;
+  private final AutoCloseable provisionalFeed;
+  private final java.util.concurrent.ScheduledFuture<?> sweep;
   private final @Nullable MBeanServer mbeanServer;
   private final @Nullable ObjectName objectName;
 
@@ -114,17 +123,50 @@ public final class StoreRuntime implements AutoCloseable {
     controller = new SwitchoverController(name, node, new ModePolicy(c), reconciler, local, s.time(), breaker::reset,
         health.probeNow());
     ref.controller = controller;
+    confirmations = new ConfirmationTracker(name, strong, local, () -> controller.mode().phase(), executor, metrics,
+        System::nanoTime);
+    metrics.pendingConfirmations(confirmations::pendingCount);
+    feeds = new ChangeFeeds(name, strong, executor);
     router = new RequestRouter(strong, local, controller::mode, breaker, reconciler, c.strongWriteDeadline(), metrics,
-        conflicts);
+        conflicts, confirmations);
     s.listeners().forEach(controller::addListener);
-    mirror = strong.watch(local.mirrorRevision(), (records, revision) -> {
-      conflicts.observe(records);
-      local.absorb(records, revision);
-    });
+    mirror = strong.watch(local.mirrorRevision(), new MirrorListener());
+    provisionalFeed = local.listenProvisional(feeds::provisional);
+    sweep = timers.scheduleWithFixedDelay(() -> {
+      try {
+        confirmations.sweep();
+      } catch (RuntimeException e) {
+        LOG.warn("{}: confirmation sweep failed", name, e);
+      }
+    }, 1, 1, TimeUnit.SECONDS);
     health.start();
 
     mbeanServer = s.mbeanServer();
     objectName = mbeanServer == null ? null : registerMBean(mbeanServer);
+  }
+
+  /**
+   * The local mirror: every etcd version goes to the confirmation tracker (which looks for the op ids
+   * it waits for); the collapsed last version per order is merged into the local replica.
+   */
+  private final class MirrorListener implements StrongBackend.ChangeListener {
+    @Override
+    public void onChanges(List<org.hybridstore.model.OrderRecord> records, long revision) {
+      conflicts.observe(records);
+      local.absorb(records, revision);
+    }
+
+    @Override
+    public void onEvents(List<org.hybridstore.spi.StoredRecord> events, long revision) {
+      confirmations.committed(events);
+      StrongBackend.ChangeListener.super.onEvents(events, revision);
+    }
+
+    @Override
+    public void onResync(List<org.hybridstore.spi.StoredRecord> page, long revision, boolean last) {
+      confirmations.committed(page);
+      StrongBackend.ChangeListener.super.onResync(page, revision, last);
+    }
   }
 
   /** Forwards reports to the controller once it exists (reports before that are dropped). */
@@ -166,7 +208,9 @@ public final class StoreRuntime implements AutoCloseable {
     return new StoreSnapshot(name, node, controller.mode(), controller.transitions(), health.last(), breaker.state(),
         local.backlogSize(), controller.lastReconcileMillis(), controller.lastConvergenceMillis(), mirrorLag(),
         conflicts.count(), metrics.provisionalWrites(), metrics.strongWrites(), metrics.fallbacks(),
-        metrics.lostRaces(), clock.refusedStamps(), local.peers(), local.journalHealth());
+        metrics.lostRaces(), clock.refusedStamps(), local.peers(), local.journalHealth(),
+        confirmations.pendingCount(), metrics.confirmations(), metrics.conflictsResolved(),
+        metrics.confirmationP99Millis());
   }
 
   /**
@@ -222,6 +266,37 @@ public final class StoreRuntime implements AutoCloseable {
   /** Returns the current mode snapshot. */
   public StoreMode mode() {
     return controller.mode();
+  }
+
+  /**
+   * Returns a write's confirmation; see {@link org.hybridstore.OrderStore#confirmation(OpId)}.
+   *
+   * @param opId the op id
+   * @return the confirmation
+   */
+  public CompletionStage<Confirmation> confirmation(OpId opId) {
+    return confirmations.lookup(opId);
+  }
+
+  /**
+   * Returns the change feed; see {@link org.hybridstore.OrderStore#changes(long, ChangeFeedOptions)}.
+   *
+   * @param fromRevision the last revision the caller has
+   * @param options the options
+   * @return the publisher
+   */
+  public Flow.Publisher<OrderChange> changes(long fromRevision, ChangeFeedOptions options) {
+    return feeds.publisher(fromRevision, options);
+  }
+
+  /**
+   * Returns the order whose record in the local replica holds an op id.
+   *
+   * @param opId the op id
+   * @return the order, or empty
+   */
+  public Optional<OrderId> orderOfOp(OpId opId) {
+    return local.orderOfOp(opId);
   }
 
   /** Returns the orders this node has seen with a recorded status conflict. */
@@ -282,7 +357,11 @@ public final class StoreRuntime implements AutoCloseable {
   public void close() {
     List<Exception> failures = new ArrayList<>();
     health.close();
+    sweep.cancel(false);
     closeQuietly(mirror, failures);
+    closeQuietly(provisionalFeed, failures);
+    feeds.close();
+    confirmations.close();
     controller.close();
     if (mbeanServer != null && objectName != null) {
       try {

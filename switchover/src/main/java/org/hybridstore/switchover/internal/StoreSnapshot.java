@@ -27,8 +27,13 @@ import org.jspecify.annotations.Nullable;
  * @param clockSkewRefusals peer stamps refused for being too far ahead
  * @param peers live peers and what they last published
  * @param journal the local journal's condition
+ * @param pendingConfirmations confirmations this node waits for
+ * @param confirmations writes confirmed since start (not plain STRONG writes)
+ * @param conflictsResolved confirmations whose merge changed the outcome
+ * @param confirmationP99Millis 99th percentile of provisional acknowledgement to confirmation, ms
  */
 record StoreSnapshot(String name, NodeId node, StoreMode mode, long transitions, @Nullable HealthSample lastProbe,
     String breakerState, int backlog, long lastReconcileMillis, long lastConvergenceMillis, long mirrorLag,
     long conflicts, long provisionalWrites, long strongWrites, long fallbacks, long lostRaces, long clockSkewRefusals,
-    Map<NodeId, LocalBackend.PeerState> peers, LocalBackend.JournalHealth journal) {}
+    Map<NodeId, LocalBackend.PeerState> peers, LocalBackend.JournalHealth journal, int pendingConfirmations,
+    long confirmations, long conflictsResolved, double confirmationP99Millis) {}

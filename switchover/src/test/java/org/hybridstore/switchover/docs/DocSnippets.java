@@ -3,10 +3,12 @@ package org.hybridstore.switchover.docs;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Flow;
 import org.hybridstore.ApConfig;
 import org.hybridstore.CpConfig;
 import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
+import org.hybridstore.OrderChange;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.PeerAuthConfig;
@@ -24,7 +26,7 @@ import org.hybridstore.switchover.HybridOrderStore;
 final class DocSnippets {
   private DocSnippets() {}
 
-  static WriteResult readmeEmbedding() {
+  static WriteResult readmeEmbedding(long lastRevision, Flow.Subscriber<OrderChange> subscriber) {
     // snippet:readme-embedding
     HybridOrderStore store = HybridOrderStore.builder()
         .nodeId(NodeId.of("node-1"))
@@ -36,6 +38,8 @@ final class DocSnippets {
         .build();
     WriteResult r = store.sync().apply(OrderCommand.Create.of(OrderId.of("o-17"), OpId.random(), "customer-9", "EUR"));
     // r.acceptance() is STRONG (committed in etcd) or PROVISIONAL (durable locally, folded in later)
+    r.confirmation().thenAccept(c -> System.out.println("in etcd at revision " + c.revision()));
+    store.changes(lastRevision).subscribe(subscriber);   // every committed change, in revision order
     // end-snippet
     store.close();
     return r;

@@ -12,8 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderStoreException;
@@ -38,6 +40,7 @@ final class FakeLocalBackend implements LocalBackend {
   private final NodeId node;
   private final AtomicLong mirror = new AtomicLong();
   volatile ConsistencyMode published;
+  private final List<Consumer<List<OrderRecord>>> provisionalListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   FakeLocalBackend(NodeId node, InstantSource time) {
     this.node = node;
@@ -52,6 +55,7 @@ final class FakeLocalBackend implements LocalBackend {
       if (!a.duplicate()) {
         records.put(command.orderId(), a.record());
         backlog.add(command.orderId());
+        provisional(a.record());
       }
       return CompletableFuture.completedFuture(new BackendWrite(a.record(), a.duplicate(), applied.size()));
     } catch (OrderStoreException e) {
@@ -112,8 +116,23 @@ final class FakeLocalBackend implements LocalBackend {
 
   /** Puts a record in the replica and the backlog, as a peer's push would. */
   synchronized void fromPeer(OrderRecord r) {
-    records.merge(r.id(), r, OrderRecord::merge);
+    provisional(records.merge(r.id(), r, OrderRecord::merge));
     backlog.add(r.id());
+  }
+
+  @Override
+  public Optional<OrderId> orderOfOp(OpId opId) {
+    return records.values().stream().filter(r -> r.appliedOps().contains(opId)).map(OrderRecord::id).findFirst();
+  }
+
+  @Override
+  public AutoCloseable listenProvisional(Consumer<List<OrderRecord>> listener) {
+    provisionalListeners.add(listener);
+    return () -> provisionalListeners.remove(listener);
+  }
+
+  private void provisional(OrderRecord r) {
+    provisionalListeners.forEach(l -> l.accept(List.of(r)));
   }
 
   @Override

@@ -25,13 +25,20 @@ import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.MemberStatus;
 import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.QuorumStatus;
+import org.hybridstore.spi.RevisionCompactedException;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
 
 /**
  * An in-memory etcd for unit tests of the switchover's logic: one map with a revision counter and
- * compare-and-swap semantics through the store's own apply function and merge. Faults are switches:
- * {@link #down} refuses everything definitely; {@link #lateCommits} commits writes but answers them
- * as indeterminate (a timeout whose write landed). The real-etcd tests are the ITs.
+ * compare-and-swap semantics through the store's own apply function and merge, a history of every
+ * version (for reads at past revisions and watches from a revision) that {@link #compact} cuts.
+ * A {@code mergeAll} writes all its records at one revision, as etcd's batch transaction does.
+ * Watches deliver synchronously: the history after their revision at once (or first a re-read in
+ * pages of {@link #pageSize}: at the compaction revision if theirs was compacted, at the current
+ * one if it is 0), then every new version. Faults are
+ * switches: {@link #down} refuses everything definitely; {@link #lateCommits} commits writes but
+ * answers them as indeterminate (a timeout whose write landed). The real-etcd tests are the ITs.
  */
 class FakeStrongBackend implements StrongBackend {
   record Stored(OrderRecord record, long revision) {}
@@ -39,7 +46,12 @@ class FakeStrongBackend implements StrongBackend {
   final Map<OrderId, Stored> data = new ConcurrentHashMap<>();
   final List<List<OrderRecord>> merges = new CopyOnWriteArrayList<>();
   final List<OrderCommand> applied = new CopyOnWriteArrayList<>();
+  final List<StoredRecord> history = new CopyOnWriteArrayList<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile long compacted;
+  volatile int pageSize = 2;
+  final java.util.concurrent.atomic.AtomicInteger revisionReads = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger watchesOpened = new java.util.concurrent.atomic.AtomicInteger();
   private final HybridLogicalClock clock;
   private final NodeId writer;
   private long revision;
@@ -100,9 +112,53 @@ class FakeStrongBackend implements StrongBackend {
 
   private void put(OrderRecord r) {
     revision++;
+    publish(List.of(store(r)));
+  }
+
+  private StoredRecord store(OrderRecord r) {
     data.put(r.id(), new Stored(r, revision));
+    StoredRecord v = new StoredRecord(r, revision);
+    history.add(v);
+    return v;
+  }
+
+  private void publish(List<StoredRecord> versions) {
+    if (versions.isEmpty()) {
+      return;
+    }
     for (ChangeListener l : listeners) {
-      l.onChanges(List.of(r), revision);
+      l.onEvents(versions, revision);
+    }
+  }
+
+  /** Forgets the history up to and including {@code upTo} (etcd's compaction). */
+  synchronized void compact(long upTo) {
+    compacted = Math.max(compacted, upTo);
+  }
+
+  synchronized long revision() {
+    return revision;
+  }
+
+  @Override
+  public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
+    revisionReads.incrementAndGet();
+    if (down) {
+      return CompletableFuture.failedFuture(new StoreUnavailableException("etcd is down (fake)"));
+    }
+    synchronized (this) {
+      if (atRevision > 0 && atRevision < compacted) {
+        return CompletableFuture.failedFuture(new RevisionCompactedException("revision " + atRevision
+            + " is compacted (fake, up to " + compacted + ")", new IllegalStateException("compacted")));
+      }
+      long at = atRevision == 0 ? revision : atRevision;
+      StoredRecord found = null;
+      for (StoredRecord v : history) {
+        if (v.record().id().equals(id) && v.modRevision() <= at) {
+          found = v;
+        }
+      }
+      return CompletableFuture.completedFuture(Optional.ofNullable(found));
     }
   }
 
@@ -122,23 +178,83 @@ class FakeStrongBackend implements StrongBackend {
     }
     merges.add(List.copyOf(records));
     List<OrderRecord> stored = new ArrayList<>();
+    List<StoredRecord> versions = new ArrayList<>();
     int written = 0;
     for (OrderRecord r : records) {
       Stored current = data.get(r.id());
       OrderRecord merged = current == null ? r : current.record().merge(r);
       if (current == null || !merged.equals(current.record())) {
-        put(merged);
+        if (versions.isEmpty()) {
+          revision++; // one transaction: every record it writes shares the revision
+        }
+        versions.add(store(merged));
         written++;
       }
       stored.add(merged);
     }
+    publish(versions);
     return CompletableFuture.completedFuture(new MergeReport(stored, written, 0));
   }
 
   @Override
-  public AutoCloseable watch(long fromRevision, ChangeListener listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  public synchronized AutoCloseable watch(long fromRevision, ChangeListener listener) {
+    watchesOpened.incrementAndGet();
+    // Registered first, removed by close: a listener that closes its watch while being called is
+    // not called again.
+    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    ChangeListener guarded = new ChangeListener() {
+      @Override
+      public void onChanges(List<OrderRecord> records, long revision) {
+        if (open.get()) {
+          listener.onChanges(records, revision);
+        }
+      }
+
+      @Override
+      public void onEvents(List<StoredRecord> events, long revision) {
+        if (open.get()) {
+          listener.onEvents(events, revision);
+        }
+      }
+
+      @Override
+      public void onResync(List<StoredRecord> page, long revision, boolean last) {
+        if (open.get()) {
+          listener.onResync(page, revision, last);
+        }
+      }
+    };
+    long liveAfter = fromRevision;
+    if (fromRevision == 0 || fromRevision < compacted) {
+      // a re-read: at the compaction revision (the oldest still readable), or now for a start from 0
+      long at = fromRevision == 0 ? revision : compacted;
+      Map<OrderId, StoredRecord> asOf = new java.util.TreeMap<>(java.util.Comparator.comparing(OrderId::value));
+      history.stream().filter(v -> v.modRevision() <= at).forEach(v -> asOf.put(v.record().id(), v));
+      List<StoredRecord> current = new ArrayList<>(asOf.values());
+      for (int i = 0; i < current.size() || i == 0; i += pageSize) {
+        List<StoredRecord> page = current.subList(Math.min(i, current.size()), Math.min(i + pageSize, current.size()));
+        guarded.onResync(List.copyOf(page), at, i + pageSize >= current.size());
+      }
+      liveAfter = at;
+    }
+    long after = liveAfter;
+    List<StoredRecord> later = history.stream().filter(v -> v.modRevision() > after).toList();
+    // one delivery per revision, as etcd's watch responses never split a revision
+    int i = 0;
+    while (i < later.size()) {
+      long r = later.get(i).modRevision();
+      int j = i;
+      while (j < later.size() && later.get(j).modRevision() == r) {
+        j++;
+      }
+      guarded.onEvents(List.copyOf(later.subList(i, j)), r);
+      i = j;
+    }
+    listeners.add(guarded);
+    return () -> {
+      open.set(false);
+      listeners.remove(guarded);
+    };
   }
 
   @Override

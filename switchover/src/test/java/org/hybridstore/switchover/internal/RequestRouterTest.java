@@ -31,8 +31,10 @@ class RequestRouterTest {
   private final WriteBreaker breaker = new WriteBreaker("t", Fixtures.config(), breakerOpened::incrementAndGet);
   private final Reconciler reconciler = new Reconciler(etcd, local, 16, new ConflictTracker(), metrics,
       Fixtures.node("n1"), Fixtures.config().ownerGrace(), time);
+  private final ConfirmationTracker confirmations = new ConfirmationTracker("t", etcd, local, () -> mode.get().phase(),
+      Runnable::run, metrics, System::nanoTime);
   private final RequestRouter router = new RequestRouter(etcd, local, mode::get, breaker, reconciler,
-      Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker());
+      Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker(), confirmations);
 
   private static StoreMode mode(Phase phase) {
     return new StoreMode(phase, 5, Instant.EPOCH, "test");

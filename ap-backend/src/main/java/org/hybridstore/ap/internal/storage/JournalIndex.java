@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.hybridstore.CorruptDataException;
+import org.hybridstore.codec.RecordCodec;
 import org.jspecify.annotations.Nullable;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
@@ -24,16 +25,22 @@ import org.mapdb.Serializer;
  * crash in the middle of a MapDB write can never leave a wrong index in use.
  *
  * <p>Collections: {@code records} (order id to CRC32C plus encoded record; the checksum is checked
- * on every read), {@code backlogById} / {@code backlogBySeq} (the reconcile backlog both ways, so
- * it reads oldest first) and {@code meta} (counters by name).
+ * on every read), {@code opOrders} (op id key to the order whose record holds it: kept by every
+ * record {@link #apply}, so a rebuild from the log rebuilds it too), {@code backlogById} / {@code
+ * backlogBySeq} (the reconcile backlog both ways, so it reads oldest first) and {@code meta}
+ * (counters by name). An index file without {@code opOrders} (written by an older build) fails
+ * {@link #open} and is rebuilt.
  *
  * <p>Thread safety: MapDB's collections are thread-safe; one writer thread applies ops, any thread
  * reads.
  */
 final class JournalIndex implements AutoCloseable {
+  private static final long[] EMPTY_KEYS = new long[0];
+
   private final Path file;
   private final DB db;
   private final HTreeMap<String, byte[]> records;
+  private final HTreeMap<Long, String> opOrders;
   private final HTreeMap<String, Long> backlogById;
   private final BTreeMap<Long, String> backlogBySeq;
   private final HTreeMap<String, Long> meta;
@@ -42,6 +49,7 @@ final class JournalIndex implements AutoCloseable {
     this.file = file;
     this.db = db;
     this.records = db.hashMap("records", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+    this.opOrders = db.hashMap("opOrders", Serializer.LONG, Serializer.STRING).createOrOpen();
     this.backlogById = db.hashMap("backlogById", Serializer.STRING, Serializer.LONG).createOrOpen();
     this.backlogBySeq = db.treeMap("backlogBySeq", Serializer.LONG, Serializer.STRING).createOrOpen();
     this.meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
@@ -61,7 +69,7 @@ final class JournalIndex implements AutoCloseable {
   static JournalIndex open(Path file, boolean mmap) {
     DB db = maker(file, mmap).make();
     try {
-      for (String name : List.of("records", "backlogById", "backlogBySeq", "meta")) {
+      for (String name : List.of("records", "opOrders", "backlogById", "backlogBySeq", "meta")) {
         if (!db.exists(name)) {
           throw new IllegalStateException("index " + file + " lacks the collection " + name);
         }
@@ -89,6 +97,7 @@ final class JournalIndex implements AutoCloseable {
   long apply(LogOp op) {
     if (op instanceof LogOp.Put p) {
       byte[] old = records.put(p.id(), withChecksum(p.bytes()));
+      indexOps(p.id(), old, p.bytes());
       return p.bytes().length - (old == null ? -p.id().length() : old.length - 4);
     } else if (op instanceof LogOp.BacklogAdd a) {
       Long old = backlogById.put(a.id(), a.seq());
@@ -116,6 +125,44 @@ final class JournalIndex implements AutoCloseable {
   byte @Nullable [] get(String id) {
     byte[] stored = records.get(id);
     return stored == null ? null : verified(id, stored);
+  }
+
+  /** Returns the order whose record holds the op id key, or null. */
+  @Nullable String orderOfOp(long opKey) {
+    return opOrders.get(opKey);
+  }
+
+  /**
+   * Moves the op id index from the old version of a record to the new one: keys only the new one
+   * holds point to the order, keys it no longer holds (pushed out by the retention bound) leave. A
+   * key another order holds too keeps whichever order wrote it last. An old version that cannot be
+   * read (it failed its checksum: the index is about to be rebuilt) contributes no keys.
+   */
+  private void indexOps(String id, byte @Nullable [] oldStored, byte[] bytes) {
+    long[] before = EMPTY_KEYS;
+    if (oldStored != null) {
+      try {
+        before = RecordCodec.opKeys(verified(id, oldStored), file + " record '" + id + "'");
+      } catch (CorruptDataException e) {
+        before = EMPTY_KEYS;
+      }
+    }
+    long[] after;
+    try {
+      after = RecordCodec.opKeys(bytes, file + " record '" + id + "'");
+    } catch (CorruptDataException e) {
+      after = EMPTY_KEYS; // not a record of ours: decoding it fails loudly at the first read
+    }
+    for (long k : before) {
+      if (Arrays.binarySearch(after, k) < 0) {
+        opOrders.remove(k, id);
+      }
+    }
+    for (long k : after) {
+      if (Arrays.binarySearch(before, k) < 0) {
+        opOrders.put(k, id);
+      }
+    }
   }
 
   boolean contains(String id) {

@@ -387,6 +387,22 @@ public final class JournalStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the order whose committed record holds an op id key ({@code OpId.key()}); any thread.
+   *
+   * @param opKey the op id's key
+   * @return the order id, or null if no record holds it
+   */
+  public @Nullable String orderOfOp(long opKey) {
+    indexLock.readLock().lock();
+    try {
+      checkOpen();
+      return index.orderOfOp(opKey);
+    } finally {
+      indexLock.readLock().unlock();
+    }
+  }
+
   /** Returns whether the index holds the order (committed); any thread. */
   public boolean contains(String orderId) {
     indexLock.readLock().lock();

@@ -46,6 +46,62 @@ class JournalStoreTest {
     }
   }
 
+  private static byte[] record(String order, String... ops) {
+    org.hybridstore.model.HybridLogicalClock clock = new org.hybridstore.model.HybridLogicalClock(
+        java.time.InstantSource.system(), java.time.Duration.ofSeconds(1));
+    org.hybridstore.NodeId node = org.hybridstore.NodeId.of("n1");
+    org.hybridstore.OrderId id = org.hybridstore.OrderId.of(order);
+    org.hybridstore.model.OrderRecord r = org.hybridstore.model.OrderCommands.apply(null,
+        org.hybridstore.OrderCommand.Create.of(id, org.hybridstore.OpId.of(ops[0]), "c", "EUR"), clock, node).record();
+    for (int i = 1; i < ops.length; i++) {
+      r = org.hybridstore.model.OrderCommands.apply(r, new org.hybridstore.OrderCommand.SetAttribute(id,
+          org.hybridstore.OpId.of(ops[i]), "k" + i, "v"), clock, node).record();
+    }
+    return org.hybridstore.codec.RecordCodec.encode(r);
+  }
+
+  private static long key(String op) {
+    return org.hybridstore.OpId.of(op).key();
+  }
+
+  @Test
+  void orderOfOp_followsTheRecords_andSurvivesReopenRebuildAndRotation() throws Exception {
+    // Given records whose versions gain op ids, and one whose new version no longer holds its old ones
+    try (JournalStore s = JournalStore.open(dir, RAF)) {
+      s.put("o-1", record("o-1", "op-a"));
+      s.commit();
+      assertThat(s.orderOfOp(key("op-a"))).isEqualTo("o-1");
+      s.put("o-1", record("o-1", "op-a", "op-b"));
+      s.put("o-2", record("o-2", "op-c"));
+      s.put("o-3", bytes("not a record")); // tolerated: no keys
+      s.commit();
+      assertThat(s.orderOfOp(key("op-b"))).isEqualTo("o-1");
+      assertThat(s.orderOfOp(key("op-c"))).isEqualTo("o-2");
+      // When o-2's record is replaced by one that holds other op ids (as the retention bound drops old ones)
+      s.put("o-2", record("o-2", "op-d"));
+      s.commit();
+      // Then the dropped key leaves the index
+      assertThat(s.orderOfOp(key("op-c"))).isNull();
+      assertThat(s.orderOfOp(key("op-d"))).isEqualTo("o-2");
+      assertThat(s.orderOfOp(key("op-unknown"))).isNull();
+    }
+    // And the index is the same after a clean reopen, a rebuild from the log, and a rotation
+    try (JournalStore s = JournalStore.open(dir, RAF)) {
+      assertThat(s.openReport().indexRebuilt()).isFalse();
+      assertThat(s.orderOfOp(key("op-a"))).isEqualTo("o-1");
+      assertThat(s.orderOfOp(key("op-d"))).isEqualTo("o-2");
+      s.rotate();
+    }
+    Files.delete(dir.resolve(JournalStore.INDEX_CLEAN));
+    try (JournalStore s = JournalStore.open(dir, RAF)) {
+      assertThat(s.openReport().indexRebuilt()).isTrue();
+      assertThat(s.orderOfOp(key("op-a"))).isEqualTo("o-1");
+      assertThat(s.orderOfOp(key("op-b"))).isEqualTo("o-1");
+      assertThat(s.orderOfOp(key("op-c"))).isNull();
+      assertThat(s.orderOfOp(key("op-d"))).isEqualTo("o-2");
+    }
+  }
+
   @Test
   void commit_readersSeeOnlyCommittedState_rollbackDropsTheBatch() {
     try (JournalStore s = JournalStore.open(dir, RAF)) {

@@ -1,0 +1,552 @@
+package org.hybridstore.switchover.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.hybridstore.Confirmation;
+import org.hybridstore.OpId;
+import org.hybridstore.Order;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStatus;
+import org.hybridstore.OrderStoreException;
+import org.hybridstore.StoreClosedException;
+import org.hybridstore.StoreUnavailableException;
+import org.hybridstore.UnknownOperationException;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.LocalBackend;
+import org.hybridstore.spi.RevisionCompactedException;
+import org.hybridstore.spi.StoredRecord;
+import org.hybridstore.spi.StrongBackend;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Confirmations: when etcd holds a write's op id, at which revision, and what the merge made of it.
+ *
+ * <p>Pending: one entry per (order, op id key) someone waits for: a provisional acknowledgement
+ * (with the acknowledged order and when it was given), a STRONG duplicate, or a lookup by op id.
+ * Entries live in memory only; a restarted node finds its writes again by lookup (the local
+ * backend indexes op id keys to orders) and reads etcd.
+ *
+ * <p>Triggers, each of which makes the tracker locate the order's pending keys in etcd: (1) the
+ * mirror's etcd change feed delivers a version of the order that holds a pending key (this node's
+ * own fold-in, or a peer's); (2) an entry is registered while the store is not DEGRADED (the write
+ * may already be in etcd: an in-call fallback whose etcd attempt committed after all, a peer that
+ * folded the write in before the acknowledgement returned, a lookup); (3) the sweep, every second
+ * while not DEGRADED, for entries that waited past their next check (2 s after registering, then
+ * doubling to 60 s), in case a trigger was missed (the feed re-read after a compaction, say).
+ *
+ * <p>Locating an order: read etcd's version (linearizably, or start from the feed's version), and
+ * for every pending key it holds walk back through the key's earlier versions ({@code get --rev=
+ * modRevision-1}) to the first version that holds it: its mod revision is the confirmation's
+ * revision. A compacted history ends the walk at the oldest readable version ({@code
+ * firstRevision=false}). At most one locate per order and {@value #MAX_IN_FLIGHT} orders at once;
+ * a trigger during a locate re-runs it afterwards. A key etcd does not hold stays pending, unless
+ * the local replica's record no longer holds it either (the retention bound pushed it out before
+ * etcd held it): then the entry fails with {@link UnknownOperationException}.
+ *
+ * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
+ * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
+ * lookup soon after (which reads etcd again) reports the same outcome as the write's confirmation.
+ *
+ * <p>Thread-safe: one lock around the maps; futures complete outside it, on the executor.
+ */
+final class ConfirmationTracker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfirmationTracker.class);
+  static final int MAX_IN_FLIGHT = 4;
+  static final int RECENT = 4096;
+  /** How many earlier versions a locate reads at most before it settles for a later one. */
+  static final int MAX_WALK = 2 * org.hybridstore.OrderLimits.OP_ID_RETENTION;
+  /** How many orders one sweep locates at most. */
+  static final int SWEEP_BATCH = 64;
+  static final long FIRST_CHECK_NANOS = 2_000_000_000L;
+  static final long MAX_CHECK_NANOS = 60_000_000_000L;
+
+  private final StrongBackend strong;
+  private final LocalBackend local;
+  private final Supplier<Phase> phase;
+  private final Executor executor;
+  private final StoreMetrics metrics;
+  private final LongSupplier nanos;
+  private final String store;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // guarded by lock
+  private final Map<OrderId, Map<Long, Pending>> pending = new HashMap<>();
+  private int pendingCount;
+  private final Set<OrderId> locating = new HashSet<>();
+  private final Set<OrderId> again = new HashSet<>();
+  private final LinkedHashMap<OrderId, Optional<StoredRecord>> queued = new LinkedHashMap<>();
+  private final LinkedHashMap<Key, Ack> recent = new LinkedHashMap<>(256, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, Ack> eldest) {
+      return size() > RECENT;
+    }
+  };
+  private boolean closed;
+
+  private record Key(OrderId order, long opKey) {}
+
+  /** What an acknowledgement reported, as far as the outcome rule needs it. */
+  private record Ack(OrderStatus status, Set<OrderStatus> conflicts) {
+    static Ack of(Order o) {
+      return new Ack(o.status(), o.conflictingStatuses());
+    }
+  }
+
+  /** One awaited confirmation. Mutable; guarded by the tracker's lock. */
+  private static final class Pending {
+    final OpId opId;
+    final OrderId order;
+    final CompletableFuture<Confirmation> future = new CompletableFuture<>();
+    @Nullable Ack acknowledged;
+    long acknowledgedAt = -1;
+    long nextCheck;
+    int checks;
+
+    Pending(OpId opId, OrderId order, long now) {
+      this.opId = opId;
+      this.order = order;
+      this.nextCheck = now + FIRST_CHECK_NANOS;
+    }
+  }
+
+  /** A version that first holds a key (or the oldest readable one that does). */
+  private record Found(StoredRecord version, boolean first) {}
+
+  ConfirmationTracker(String store, StrongBackend strong, LocalBackend local, Supplier<Phase> phase,
+      Executor executor, StoreMetrics metrics, LongSupplier nanos) {
+    this.store = store;
+    this.strong = strong;
+    this.local = local;
+    this.phase = phase;
+    this.executor = executor;
+    this.metrics = metrics;
+    this.nanos = nanos;
+  }
+
+  /** Returns how many confirmations are awaited. */
+  int pendingCount() {
+    lock.lock();
+    try {
+      return pendingCount;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The confirmation of a STRONG write that was not a duplicate: its own compare-and-swap's revision.
+   *
+   * @param opId the op id
+   * @param written what etcd committed
+   * @return a completed stage
+   */
+  CompletionStage<Confirmation> strong(OpId opId, BackendWrite written) {
+    Order order = written.record().toOrder();
+    Confirmation c = new Confirmation(opId, order.id(), written.revision(), true, order, Optional.of(order.status()),
+        false);
+    Pending waiting;
+    lock.lock();
+    try {
+      recent.put(new Key(order.id(), opId.key()), Ack.of(order));
+      waiting = removePending(order.id(), opId.key());
+    } finally {
+      lock.unlock();
+    }
+    if (waiting != null) {
+      complete(waiting, c); // a lookup raced the write
+    }
+    return CompletableFuture.completedFuture(c).minimalCompletionStage();
+  }
+
+  /**
+   * Awaits the confirmation of a write this node acknowledged provisionally, or a duplicate.
+   *
+   * @param opId the op id
+   * @param acknowledged the order the acknowledgement reported
+   * @param provisional whether this is a fresh provisional acknowledgement (timed for the metrics)
+   * @return completes when etcd holds the write
+   */
+  CompletionStage<Confirmation> acknowledged(OpId opId, Order acknowledged, boolean provisional) {
+    return register(opId, acknowledged.id(), acknowledged, provisional);
+  }
+
+  /**
+   * Looks a write up by op id (see {@code OrderStore.confirmation}).
+   *
+   * @param opId the op id
+   * @return completes with the confirmation
+   */
+  CompletionStage<Confirmation> lookup(OpId opId) {
+    Optional<OrderId> order;
+    try {
+      lock.lock();
+      try {
+        if (closed) {
+          return failed(new StoreClosedException(store));
+        }
+      } finally {
+        lock.unlock();
+      }
+      order = local.orderOfOp(opId);
+    } catch (OrderStoreException e) {
+      return failed(e);
+    } catch (RuntimeException e) {
+      return failed(new StoreUnavailableException("the local op id index failed: " + e, e));
+    }
+    if (order.isEmpty()) {
+      return failed(new UnknownOperationException(opId, "no record in this node's replica holds it"));
+    }
+    return register(opId, order.get(), null, false);
+  }
+
+  private CompletionStage<Confirmation> register(OpId opId, OrderId order, @Nullable Order acknowledged,
+      boolean provisional) {
+    Key key = new Key(order, opId.key());
+    CompletableFuture<Confirmation> future;
+    lock.lock();
+    try {
+      if (closed) {
+        return failed(new StoreClosedException(store));
+      }
+      Map<Long, Pending> forOrder = pending.computeIfAbsent(order, o -> new HashMap<>());
+      long now = nanos.getAsLong();
+      Pending p = forOrder.get(key.opKey());
+      if (p == null) {
+        p = new Pending(opId, order, now);
+        forOrder.put(key.opKey(), p);
+        pendingCount++;
+      }
+      if (p.acknowledged == null) {
+        p.acknowledged = acknowledged != null ? Ack.of(acknowledged) : recent.get(key);
+      }
+      if (provisional && p.acknowledgedAt < 0) {
+        p.acknowledgedAt = now;
+      }
+      future = p.future;
+    } finally {
+      lock.unlock();
+    }
+    if (phase.get() != Phase.DEGRADED) {
+      trigger(order, null);
+    }
+    return future.minimalCompletionStage();
+  }
+
+  /**
+   * Versions etcd's change feed delivered (live or re-read): locates the orders that hold a pending
+   * key.
+   *
+   * @param versions the versions
+   */
+  void committed(List<StoredRecord> versions) {
+    Map<OrderId, StoredRecord> hits = new LinkedHashMap<>();
+    lock.lock();
+    try {
+      if (closed || pendingCount == 0) {
+        return;
+      }
+      for (StoredRecord v : versions) {
+        Map<Long, Pending> forOrder = pending.get(v.record().id());
+        if (forOrder == null) {
+          continue;
+        }
+        for (Long k : forOrder.keySet()) {
+          if (v.record().appliedOps().entries().containsKey(k)) {
+            hits.putIfAbsent(v.record().id(), v); // the earliest version holding one: the shortest walk
+            break;
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    hits.forEach(this::trigger);
+  }
+
+  /** Locates the orders whose entries are due for a check; runs on the timer every second. */
+  void sweep() {
+    if (phase.get() == Phase.DEGRADED) {
+      return;
+    }
+    List<OrderId> due = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = nanos.getAsLong();
+      for (Map.Entry<OrderId, Map<Long, Pending>> e : pending.entrySet()) {
+        if (due.size() >= SWEEP_BATCH) {
+          break;
+        }
+        if (locating.contains(e.getKey())) {
+          continue;
+        }
+        for (Pending p : e.getValue().values()) {
+          if (now - p.nextCheck >= 0) {
+            due.add(e.getKey());
+            break;
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    due.forEach(o -> trigger(o, null));
+  }
+
+  private void trigger(OrderId order, @Nullable StoredRecord hint) {
+    lock.lock();
+    try {
+      if (closed || !pending.containsKey(order)) {
+        return;
+      }
+      if (locating.contains(order)) {
+        again.add(order);
+        return;
+      }
+      if (locating.size() >= MAX_IN_FLIGHT) {
+        queued.putIfAbsent(order, Optional.ofNullable(hint));
+        return;
+      }
+      locating.add(order);
+    } finally {
+      lock.unlock();
+    }
+    locate(order, hint);
+  }
+
+  private void locate(OrderId order, @Nullable StoredRecord hint) {
+    CompletionStage<Optional<StoredRecord>> start;
+    try {
+      start = hint != null ? CompletableFuture.completedFuture(Optional.of(hint)) : strong.readRevision(order, 0);
+    } catch (RuntimeException e) {
+      start = CompletableFuture.failedFuture(e);
+    }
+    start.thenCompose(current -> {
+      Set<Long> wanted = new HashSet<>();
+      if (current.isPresent()) {
+        lock.lock();
+        try {
+          Map<Long, Pending> forOrder = pending.getOrDefault(order, Map.of());
+          for (Long k : forOrder.keySet()) {
+            if (current.get().record().appliedOps().entries().containsKey(k)) {
+              wanted.add(k);
+            }
+          }
+        } finally {
+          lock.unlock();
+        }
+      }
+      if (wanted.isEmpty()) {
+        return CompletableFuture.completedFuture(new Walk(current.orElse(null), Map.of()));
+      }
+      return walk(order, current.get(), wanted, new HashMap<>(), 0)
+          .thenApply(found -> new Walk(current.get(), found));
+    }).whenComplete((walk, error) -> finish(order, walk, error));
+  }
+
+  /** What a locate found: etcd's version it started from (null if none) and the first version per key. */
+  private record Walk(@Nullable StoredRecord start, Map<Long, Found> found) {}
+
+  private CompletionStage<Map<Long, Found>> walk(OrderId order, StoredRecord version, Set<Long> wanted,
+      Map<Long, Found> found, int steps) {
+    if (version.modRevision() <= 1) {
+      // nothing before it (and a read at revision 0 would mean "now")
+      wanted.forEach(k -> found.put(k, new Found(version, true)));
+      return CompletableFuture.completedFuture(found);
+    }
+    if (steps >= MAX_WALK) {
+      wanted.forEach(k -> found.put(k, new Found(version, false)));
+      return CompletableFuture.completedFuture(found);
+    }
+    CompletionStage<Optional<StoredRecord>> previous;
+    try {
+      previous = strong.readRevision(order, version.modRevision() - 1);
+    } catch (RuntimeException e) {
+      previous = CompletableFuture.failedFuture(e);
+    }
+    return previous.handle((prev, error) -> {
+      if (error != null) {
+        if (RequestRouter.unwrap(error) instanceof RevisionCompactedException) {
+          wanted.forEach(k -> found.put(k, new Found(version, false)));
+          return CompletableFuture.completedFuture(found);
+        }
+        return CompletableFuture.<Map<Long, Found>>failedFuture(RequestRouter.unwrap(error));
+      }
+      Set<Long> stillHeld = new HashSet<>();
+      for (Long k : wanted) {
+        if (prev.isPresent() && prev.get().record().appliedOps().entries().containsKey(k)) {
+          stillHeld.add(k);
+        } else {
+          found.put(k, new Found(version, true));
+        }
+      }
+      if (stillHeld.isEmpty()) {
+        return CompletableFuture.completedFuture(found);
+      }
+      return walk(order, prev.orElseThrow(), stillHeld, found, steps + 1).toCompletableFuture();
+    }).thenCompose(f -> f);
+  }
+
+  private void finish(OrderId order, @Nullable Walk walk, @Nullable Throwable error) {
+    List<Map.Entry<Pending, Object>> outcomes = new ArrayList<>();
+    Map.Entry<OrderId, Optional<StoredRecord>> next = null;
+    boolean rerun;
+    lock.lock();
+    try {
+      long now = nanos.getAsLong();
+      Map<Long, Pending> forOrder = pending.get(order);
+      if (forOrder != null && walk != null) {
+        for (Map.Entry<Long, Found> f : walk.found().entrySet()) {
+          Pending p = removePending(order, f.getKey());
+          if (p != null) {
+            Confirmation c = confirmation(p, f.getValue());
+            if (p.acknowledged != null) {
+              recent.put(new Key(order, f.getKey()), p.acknowledged);
+            }
+            metrics.confirmed(p.acknowledgedAt < 0 ? -1 : now - p.acknowledgedAt, c.outcomeChanged());
+            outcomes.add(Map.entry(p, c));
+          }
+        }
+        forOrder = pending.get(order);
+        if (forOrder != null) {
+          Optional<OrderRecord> mine = localRecord(order);
+          for (Pending p : List.copyOf(forOrder.values())) {
+            // etcd does not hold it: if this node's replica no longer does either, the retention bound
+            // pushed it out before etcd held it, and it can never be confirmed.
+            if (mine.isPresent() && !mine.get().appliedOps().contains(p.opId)) {
+              removePending(order, p.opId.key());
+              outcomes.add(Map.entry(p, new UnknownOperationException(p.opId, "the order's record no longer holds it "
+                  + "(more than " + org.hybridstore.OrderLimits.OP_ID_RETENTION + " later writes to order " + order
+                  + ") and etcd did not hold it when this node looked; its effects are merged")));
+            } else {
+              p.checks++;
+              p.nextCheck = now + Math.min(MAX_CHECK_NANOS, FIRST_CHECK_NANOS << Math.min(p.checks, 5));
+            }
+          }
+        }
+      } else if (forOrder != null) {
+        LOG.debug("{}: locating order {} in etcd failed, the sweep retries: {}", store, order, String.valueOf(error));
+        for (Pending p : forOrder.values()) {
+          p.checks++;
+          p.nextCheck = now + Math.min(MAX_CHECK_NANOS, FIRST_CHECK_NANOS << Math.min(p.checks, 5));
+        }
+      }
+      locating.remove(order);
+      rerun = again.remove(order) && pending.containsKey(order) && !closed;
+      if (rerun) {
+        locating.add(order);
+      } else if (!queued.isEmpty() && !closed) {
+        var it = queued.entrySet().iterator();
+        next = it.next();
+        it.remove();
+        locating.add(next.getKey());
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Map.Entry<Pending, Object> o : outcomes) {
+      if (o.getValue() instanceof Confirmation c) {
+        complete(o.getKey(), c);
+      } else {
+        fail(o.getKey(), (Throwable) o.getValue());
+      }
+    }
+    if (rerun) {
+      locate(order, null);
+    }
+    if (next != null) {
+      locate(next.getKey(), next.getValue().orElse(null));
+    }
+  }
+
+  private Optional<OrderRecord> localRecord(OrderId order) {
+    try {
+      return local.read(order);
+    } catch (RuntimeException e) {
+      return Optional.empty(); // cannot tell: keep waiting
+    }
+  }
+
+  private static Confirmation confirmation(Pending p, Found f) {
+    Order inEtcd = f.version().record().toOrder();
+    Ack ack = p.acknowledged;
+    boolean changed = ack == null ? Confirmation.outcomeChanged(inEtcd, Optional.empty())
+        : Confirmation.outcomeChanged(inEtcd, ack.status(), ack.conflicts());
+    return new Confirmation(p.opId, p.order, f.version().modRevision(), f.first(), inEtcd,
+        Optional.ofNullable(ack).map(Ack::status), changed);
+  }
+
+  /** Call with the lock held. */
+  private @Nullable Pending removePending(OrderId order, long opKey) {
+    Map<Long, Pending> forOrder = pending.get(order);
+    if (forOrder == null) {
+      return null;
+    }
+    Pending p = forOrder.remove(opKey);
+    if (p != null) {
+      pendingCount--;
+    }
+    if (forOrder.isEmpty()) {
+      pending.remove(order);
+    }
+    return p;
+  }
+
+  private void complete(Pending p, Confirmation c) {
+    run(() -> p.future.complete(c));
+  }
+
+  private void fail(Pending p, Throwable t) {
+    run(() -> p.future.completeExceptionally(t));
+  }
+
+  private void run(Runnable r) {
+    try {
+      executor.execute(r);
+    } catch (RejectedExecutionException e) {
+      r.run();
+    }
+  }
+
+  private static <T> CompletionStage<T> failed(Throwable t) {
+    return CompletableFuture.<T>failedFuture(t).minimalCompletionStage();
+  }
+
+  /** Fails every awaited confirmation with {@link StoreClosedException}; later calls fail the same way. */
+  @Override
+  public void close() {
+    List<Pending> all = new ArrayList<>();
+    lock.lock();
+    try {
+      closed = true;
+      pending.values().forEach(m -> all.addAll(m.values()));
+      pending.clear();
+      pendingCount = 0;
+      queued.clear();
+    } finally {
+      lock.unlock();
+    }
+    StoreClosedException e = new StoreClosedException(store + " (closed before etcd confirmed the write; it is not lost:"
+        + " it is in this node's journal and at its peers, which fold it in; ask confirmation(opId) on any node)");
+    for (Pending p : all) {
+      p.future.completeExceptionally(e);
+    }
+  }
+}

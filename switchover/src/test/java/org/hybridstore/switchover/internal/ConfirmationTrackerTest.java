@@ -1,0 +1,291 @@
+package org.hybridstore.switchover.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.hybridstore.Acceptance;
+import org.hybridstore.Confirmation;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
+import org.hybridstore.OrderId;
+import org.hybridstore.OrderStatus;
+import org.hybridstore.StoreClosedException;
+import org.hybridstore.UnknownOperationException;
+import org.hybridstore.WriteOptions;
+import org.hybridstore.WriteResult;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.spi.StoredRecord;
+import org.hybridstore.spi.StrongBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Confirmations with in-memory backends: the revision that first held a write (found by walking
+ * back through etcd's versions), the outcome rule, lookups after a "restart", compaction, the
+ * retention bound, the sweep and closing. The real-etcd behaviour is ConfirmationIT.
+ */
+class ConfirmationTrackerTest {
+  private final Fixtures.ManualTime time = new Fixtures.ManualTime();
+  private final FakeStrongBackend etcd = new FakeStrongBackend(time);
+  private final FakeLocalBackend local = new FakeLocalBackend(Fixtures.node("n1"), time);
+  private final AtomicReference<StoreMode> mode = new AtomicReference<>(mode(Phase.STRONG));
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final StoreMetrics metrics = Fixtures.metrics();
+  private final Reconciler reconciler = new Reconciler(etcd, local, 16, new ConflictTracker(), metrics,
+      Fixtures.node("n1"), Fixtures.config().ownerGrace(), time);
+  private ConfirmationTracker tracker = tracker();
+  private RequestRouter router = router(tracker);
+  private AutoCloseable mirror;
+
+  private static StoreMode mode(Phase phase) {
+    return new StoreMode(phase, 5, Instant.EPOCH, "test");
+  }
+
+  private ConfirmationTracker tracker() {
+    return new ConfirmationTracker("t", etcd, local, () -> mode.get().phase(), Runnable::run, metrics, nanos::get);
+  }
+
+  private RequestRouter router(ConfirmationTracker t) {
+    return new RequestRouter(etcd, local, mode::get, new WriteBreaker("t", Fixtures.config(), () -> { }), reconciler,
+        Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker(), t);
+  }
+
+  /** The store's mirror: every etcd version goes to the tracker. */
+  private void mirror(ConfirmationTracker t) {
+    mirror = etcd.watch(etcd.revision(), new StrongBackend.ChangeListener() {
+      @Override
+      public void onChanges(List<OrderRecord> records, long revision) {
+        local.absorb(records, revision);
+      }
+
+      @Override
+      public void onEvents(List<StoredRecord> events, long revision) {
+        t.committed(events);
+        StrongBackend.ChangeListener.super.onEvents(events, revision);
+      }
+    });
+  }
+
+  /** A restart: a new tracker and router over the same journal and etcd (pending state is gone). */
+  private void restart() throws Exception {
+    if (mirror != null) {
+      mirror.close();
+    }
+    tracker = tracker();
+    router = router(tracker);
+    mirror(tracker);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (mirror != null) {
+      mirror.close();
+    }
+  }
+
+  private WriteResult write(OrderCommand c) {
+    return router.apply(c, WriteOptions.DEFAULT).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+  }
+
+  private static Confirmation done(CompletionStage<Confirmation> stage) {
+    CompletableFuture<Confirmation> f = stage.toCompletableFuture();
+    assertThat(f).as("confirmation complete").isDone();
+    return f.join();
+  }
+
+  private void foldIn() {
+    reconciler.foldIn(local.backlog(100)).toCompletableFuture().join();
+  }
+
+  private long etcdRevisionOf(String order) {
+    return etcd.data.get(OrderId.of(order)).revision();
+  }
+
+  @Test
+  void strongWrite_isConfirmedAtOnce_withItsOwnRevision() {
+    WriteResult r = write(Fixtures.create("a"));
+    assertThat(r.acceptance()).isEqualTo(Acceptance.STRONG);
+    Confirmation c = done(r.confirmation());
+    assertThat(c.revision()).isEqualTo(etcdRevisionOf("a"));
+    assertThat(c.firstRevision()).isTrue();
+    assertThat(c.outcomeChanged()).isFalse();
+    assertThat(c.order()).isEqualTo(r.order());
+    assertThat(c.acknowledgedStatus()).contains(OrderStatus.CREATED);
+    assertThat(tracker.pendingCount()).isZero();
+  }
+
+  @Test
+  void provisionalWrite_isConfirmedByTheFoldIn_withTheRevisionThatFirstHeldIt() throws Exception {
+    // Given a provisional write while degraded
+    mirror(tracker);
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    OpId op = OpId.of("op-pay");
+    WriteResult w = write(new OrderCommand.Transition(OrderId.of("a"), op, OrderStatus.PAID));
+    assertThat(w.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(w.confirmation().toCompletableFuture()).isNotDone();
+    assertThat(tracker.pendingCount()).isEqualTo(1);
+    // When quorum returns and the node folds it in, and later writes change the order again
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    long foldedAt = etcdRevisionOf("a");
+    mode.set(mode(Phase.STRONG));
+    write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-later"), "k", "v"));
+    // Then the confirmation names the fold-in's revision and etcd's order at it
+    Confirmation c = done(w.confirmation());
+    assertThat(c.revision()).isEqualTo(foldedAt);
+    assertThat(c.firstRevision()).isTrue();
+    assertThat(c.order().status()).isEqualTo(OrderStatus.PAID);
+    assertThat(c.acknowledgedStatus()).contains(OrderStatus.PAID);
+    assertThat(c.outcomeChanged()).isFalse();
+    assertThat(metrics.confirmations()).isEqualTo(1);
+    // And a lookup later, and after a restart, gives the same revision and order (found by walking back)
+    assertThat(done(tracker.lookup(op))).isEqualTo(c);
+    restart();
+    Confirmation again = tracker.lookup(op).toCompletableFuture().join();
+    assertThat(again.revision()).isEqualTo(foldedAt);
+    assertThat(again.order()).isEqualTo(c.order());
+    assertThat(again.acknowledgedStatus()).as("a restarted node does not know the acknowledgement").isEmpty();
+    assertThat(again.outcomeChanged()).isFalse();
+  }
+
+  @Test
+  void provisionalWrite_withAConflictingStrongWriteMeanwhile_reportsTheMerge() {
+    mirror(tracker);
+    OrderId id = OrderId.of("a");
+    write(Fixtures.create("a"));
+    write(new OrderCommand.Transition(id, OpId.of("op-paid"), OrderStatus.PAID));
+    write(new OrderCommand.Transition(id, OpId.of("op-fulfil"), OrderStatus.FULFILLING));
+    // Given this node ships the order provisionally while another node cancels it in etcd
+    mode.set(mode(Phase.DEGRADED));
+    WriteResult shipped = write(new OrderCommand.Transition(id, OpId.of("op-ship"), OrderStatus.SHIPPED));
+    etcd.apply(new OrderCommand.Cancel(id, OpId.of("op-cancel"), "out of stock")).toCompletableFuture().join();
+    // When the provisional write is folded in
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    // Then the confirmation reports the merge: the conflict and its deterministic winner
+    Confirmation c = done(shipped.confirmation());
+    assertThat(c.outcomeChanged()).isTrue();
+    assertThat(c.acknowledgedStatus()).contains(OrderStatus.SHIPPED);
+    assertThat(c.order().status()).isEqualTo(OrderStatus.CANCELLED);
+    assertThat(c.order().conflictingStatuses()).containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
+    assertThat(metrics.conflictsResolved()).isEqualTo(1);
+  }
+
+  @Test
+  void lookup_compactedHistory_answersTheOldestReadableVersion() throws Exception {
+    mirror(tracker);
+    mode.set(mode(Phase.DEGRADED));
+    OpId op = OpId.of("op-a");
+    write(OrderCommand.Create.of(OrderId.of("a"), op, "c", "EUR"));
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    mode.set(mode(Phase.STRONG));
+    write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-1"), "k", "1"));
+    write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-2"), "k", "2"));
+    long newest = etcdRevisionOf("a");
+    etcd.compact(newest);
+    restart();
+    Confirmation c = tracker.lookup(op).toCompletableFuture().join();
+    assertThat(c.firstRevision()).isFalse();
+    assertThat(c.revision()).isEqualTo(newest);
+    assertThat(c.order().attributes()).containsEntry("k", "2");
+  }
+
+  @Test
+  void lookup_unknownOpId_failsTyped_andChangesNothing() {
+    write(Fixtures.create("a"));
+    assertThatThrownBy(() -> tracker.lookup(OpId.of("never-applied")).toCompletableFuture().join())
+        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(UnknownOperationException.class);
+    assertThat(tracker.pendingCount()).isZero();
+  }
+
+  @Test
+  void lookup_whileDegraded_completesWhenEtcdGetsTheWrite() throws Exception {
+    write(Fixtures.create("other"));
+    mode.set(mode(Phase.DEGRADED));
+    OpId op = OpId.of("op-a");
+    write(OrderCommand.Create.of(OrderId.of("a"), op, "c", "EUR"));
+    restart();
+    CompletableFuture<Confirmation> asked = tracker.lookup(op).toCompletableFuture();
+    assertThat(asked).isNotDone();
+    int reads = etcd.revisionReads.get();
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    assertThat(asked).isDone();
+    assertThat(asked.join().revision()).isEqualTo(etcdRevisionOf("a"));
+    assertThat(etcd.revisionReads.get() - reads).as("one read of the version before the fold-in").isEqualTo(1);
+  }
+
+  @Test
+  void strongDuplicate_isConfirmedWithTheOriginalRevision() {
+    OpId op = OpId.of("op-a");
+    write(OrderCommand.Create.of(OrderId.of("a"), op, "c", "EUR"));
+    long created = etcdRevisionOf("a");
+    write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-b"), "k", "v"));
+    WriteResult retry = write(OrderCommand.Create.of(OrderId.of("a"), op, "c", "EUR"));
+    assertThat(retry.duplicate()).isTrue();
+    Confirmation c = done(retry.confirmation());
+    assertThat(c.revision()).isEqualTo(created);
+    assertThat(c.order().attributes()).isEmpty();
+  }
+
+  @Test
+  void fallbackWhoseEtcdAttemptCommitted_isConfirmedWithoutWaitingForTheFoldIn() {
+    etcd.lateCommits = true;
+    WriteResult w = write(Fixtures.create("a"));
+    assertThat(w.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    Confirmation c = done(w.confirmation());
+    assertThat(c.revision()).isEqualTo(etcdRevisionOf("a"));
+    assertThat(c.firstRevision()).isTrue();
+  }
+
+  @Test
+  void sweep_findsAWriteWhoseFeedEventWasMissed() {
+    // no mirror: the feed's event never reaches the tracker
+    mode.set(mode(Phase.DEGRADED));
+    WriteResult w = write(Fixtures.create("a"));
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    tracker.sweep();
+    assertThat(w.confirmation().toCompletableFuture()).as("not due yet").isNotDone();
+    nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS);
+    tracker.sweep();
+    assertThat(done(w.confirmation()).revision()).isEqualTo(etcdRevisionOf("a"));
+  }
+
+  @Test
+  void opIdPushedOutByTheRetentionBound_beforeEtcdHeldIt_failsTyped() {
+    mirror(tracker);
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    WriteResult first = write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-first"), "k", "0"));
+    for (int i = 1; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
+      write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
+    }
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    assertThatThrownBy(() -> first.confirmation().toCompletableFuture().join())
+        .hasCauseInstanceOf(UnknownOperationException.class).hasMessageContaining("no longer holds it");
+    assertThat(tracker.pendingCount()).isZero();
+  }
+
+  @Test
+  void close_failsWhatIsPending_withStoreClosed() {
+    mode.set(mode(Phase.DEGRADED));
+    WriteResult w = write(Fixtures.create("a"));
+    tracker.close();
+    assertThatThrownBy(() -> w.confirmation().toCompletableFuture().join())
+        .hasCauseInstanceOf(StoreClosedException.class).hasMessageContaining("not lost");
+    assertThatThrownBy(() -> tracker.lookup(OpId.of("op-a")).toCompletableFuture().join())
+        .hasCauseInstanceOf(StoreClosedException.class);
+  }
+}
