@@ -105,7 +105,14 @@ final class RequestRouter {
           long took = System.nanoTime() - start;
           if (error == null) {
             breaker.success(took);
-            result.complete(acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
+            try {
+              result.complete(acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
+            } catch (RuntimeException e) {
+              // a backend answer the store cannot acknowledge (say, no revision): the caller gets the
+              // error instead of a call that never completes
+              result.completeExceptionally(e);
+              return;
+            }
             // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the same.
             local.absorb(List.of(written.record()));
             return;

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hybridstore.Acceptance;
 import org.hybridstore.ConsistencyUnavailableException;
 import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.InvalidInputException;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
@@ -18,6 +20,7 @@ import org.hybridstore.ReadConsistency;
 import org.hybridstore.StoreClosedException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
+import org.hybridstore.spi.BackendWrite;
 import org.junit.jupiter.api.Test;
 
 /** Routing by phase, the in-call fallback, and the breaker that only reports; in-memory backends. */
@@ -73,6 +76,23 @@ class RequestRouterTest {
     reconciler.foldIn(local.backlog(10)).toCompletableFuture().join();
     assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().get(OpId.of("op-a"))).isPresent();
     assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
+  void strong_answerTheStoreCannotAcknowledge_failsTheCall_insteadOfHanging() {
+    // Given an etcd backend whose answer carries no revision (a broken or lying backend)
+    FakeStrongBackend noRevision = new FakeStrongBackend(time) {
+      @Override
+      public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
+        return super.apply(command).thenApply(w -> new BackendWrite(w.record(), w.duplicate(), 0));
+      }
+    };
+    RequestRouter r = new RequestRouter(noRevision, local, mode::get, breaker, reconciler,
+        Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker(), confirmations);
+    // Then the call fails with the typed error (it used to never complete)
+    assertThatThrownBy(() -> r.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture()
+        .orTimeout(5, TimeUnit.SECONDS).join())
+        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(InvalidInputException.class);
   }
 
   @Test
