@@ -30,8 +30,11 @@ public final class OrderCommands {
   /**
    * Applies a command, stamping it with a fresh reading of the node's clock. The clock is first
    * advanced past every stamp in the current record, so the write's registers are newer than the
-   * ones it replaces (the record comes from this node's replica or from etcd, both trusted; peer
-   * records are checked against the maximum clock offset when they arrive instead).
+   * ones it replaces. A record whose latest stamp is beyond the clock's maximum offset (written by
+   * a node whose clock ran ahead, or put into etcd by someone else) does not move the clock: the
+   * write is stamped just after that stamp, so it still replaces the values it changes, and the
+   * refusal is counted ({@link HybridLogicalClock#refusedStamps()}). Peer records are checked when
+   * they arrive as well.
    *
    * @param current the order's record, or {@code null} if the order does not exist
    * @param command the command
@@ -43,7 +46,11 @@ public final class OrderCommands {
   public static Applied apply(@Nullable OrderRecord current, OrderCommand command,
       HybridLogicalClock clock, org.hybridstore.NodeId node) {
     if (current != null) {
-      clock.advanceTo(current.latestTime());
+      HybridTimestamp latest = current.latestTime();
+      if (clock.tryObserve(latest) instanceof ClockObservation.Refused) {
+        // the clock stays where it is (it would stay ahead for good); only this write follows
+        return apply(current, command, new Stamp(new HybridTimestamp(latest.wallMillis(), latest.logical() + 1), node));
+      }
     }
     return apply(current, command, new Stamp(clock.now(), node));
   }

@@ -21,6 +21,32 @@ import org.hybridstore.OrderStatus;
 import org.junit.jupiter.api.Test;
 
 class OrderCommandsTest {
+
+  @Test
+  void apply_toARecordStampedBeyondTheMaxOffset_replacesItsValues_butTheClockStays() {
+    // Given an order whose record was stamped an hour ahead (a writer whose clock ran ahead, or a
+    // record put into etcd by someone else)
+    HybridLogicalClockTest.ManualTime time = new HybridLogicalClockTest.ManualTime(10_000);
+    HybridLogicalClock clock = new HybridLogicalClock(time, java.time.Duration.ofMillis(500));
+    HybridLogicalClock ahead = new HybridLogicalClock(new HybridLogicalClockTest.ManualTime(10_000 + 3_600_000),
+        java.time.Duration.ofMillis(500));
+    OrderId id = OrderId.of("o-future");
+    OrderRecord future = OrderCommands.apply(null, OrderCommand.Create.of(id, OpId.of("op-1"), "c-1", "EUR"),
+        ahead, NodeId.of("n9")).record();
+    future = OrderCommands.apply(future, new OrderCommand.SetAttribute(id, OpId.of("op-2"), "k", "old"), ahead,
+        NodeId.of("n9")).record();
+    // When this node changes the attribute
+    OrderRecord after = OrderCommands.apply(future, new OrderCommand.SetAttribute(id, OpId.of("op-3"), "k", "new"),
+        clock, NodeId.of("n1")).record();
+    // Then the write wins over the value it replaces, also in a merge with the old record...
+    assertThat(after.attributes().get("k").value()).isEqualTo("new");
+    assertThat(after.attributes().get("k").stamp().time()).isGreaterThan(future.latestTime());
+    assertThat(future.merge(after).attributes().get("k").value()).isEqualTo("new");
+    // ...but this node's clock did not follow the stamp, and the refusal is counted
+    assertThat(clock.last().wallMillis()).isLessThanOrEqualTo(10_500);
+    assertThat(clock.now().wallMillis()).isLessThanOrEqualTo(10_500);
+    assertThat(clock.refusedStamps()).isEqualTo(1);
+  }
   private static final OrderId ID = OrderId.of("o-1");
   private long tick = 1;
 

@@ -153,8 +153,11 @@ final class GroupCommitWriter implements AutoCloseable {
         throw new CorruptDataException(store.file() + ": record under '" + id + "' is for order "
             + r.id());
       }
+      // The clock's own last reading is in the meta, committed with every batch; a record's stamps
+      // only raise it within the maximum offset (a record stamped far ahead, mirrored from etcd,
+      // must not carry the clock with it at every restart).
       HybridTimestamp t = r.latestTime();
-      if (t.compareTo(latest[0]) > 0) {
+      if (t.compareTo(latest[0]) > 0 && clock.withinOffset(t)) {
         latest[0] = t;
       }
       index.put(id, ReplicaIndex.hash(bytes));
