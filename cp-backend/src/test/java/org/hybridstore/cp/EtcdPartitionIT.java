@@ -158,7 +158,9 @@ class EtcdPartitionIT {
     // Then the probe soon shows that follower without a leader, and quorum all along
     Duration bound = cluster.electionTimeout().multipliedBy(2).plusMillis(500);
     AtomicReference<QuorumStatus> last = new AtomicReference<>();
-    await("the cut-off follower reports no leader").atMost(bound.plus(SLACK)).pollInterval(Duration.ofMillis(50))
+    // (each poll is a probe that may wait its whole deadline on the cut-off member: the bound covers one)
+    await("the cut-off follower reports no leader").atMost(bound.plus(SLACK).plus(QUORUM_PROBE_TIMEOUT))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> {
           QuorumStatus s = join(backend.probe(QUORUM_PROBE_TIMEOUT));
           last.set(s);

@@ -24,6 +24,7 @@ import org.hybridstore.ConsistencyMode;
 import org.hybridstore.OrderId;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.EtcdMember;
+import org.hybridstore.chaos.cluster.PortAllocator;
 import org.hybridstore.switchover.HybridOrderStore;
 
 /**
@@ -94,7 +95,7 @@ final class BacklogRun {
   BacklogResult run(int records) throws InterruptedException {
     String label = BacklogResult.label(records);
     String prefix = "/bench/backlog-" + label + "/";
-    int[] ports = BenchStores.freePorts(3);
+    int[] ports = PortAllocator.freePorts(3);
     List<HybridOrderStore> stores = new ArrayList<>();
     ExecutorService probe = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-recovery-probe"));
     ExecutorService checker = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-digest-check"));

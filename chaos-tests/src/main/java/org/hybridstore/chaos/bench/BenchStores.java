@@ -1,10 +1,6 @@
 package org.hybridstore.chaos.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,35 +166,6 @@ final class BenchStores {
       }
     }
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-  }
-
-  /**
-   * Returns distinct free TCP ports on 127.0.0.1 (all held open until every one is known).
-   *
-   * @param count how many
-   * @return the ports
-   */
-  static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot allocate free ports", e);
-    } finally {
-      for (ServerSocket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // an unused listening socket closes without error in practice
-        }
-      }
-    }
   }
 
   /**

@@ -4,11 +4,8 @@ import io.etcd.jetcd.ByteSequence;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +32,8 @@ import org.hybridstore.OrderId;
 import org.hybridstore.WriteResult;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.ClusterSpec;
+import org.hybridstore.chaos.cluster.FileTrees;
+import org.hybridstore.chaos.cluster.PortAllocator;
 import org.hybridstore.switchover.HybridOrderStore;
 
 /**
@@ -162,7 +161,7 @@ public final class Benchmark {
     for (int i = 0; i < settings.inFlight(); i++) {
       orders.add(OrderId.of(String.format(Locale.ROOT, "order-%06d", i)));
     }
-    int[] ports = BenchStores.freePorts(2);
+    int[] ports = PortAllocator.freePorts(2);
     HybridOrderStore store = BenchStores.start(new BenchStores.Spec("bench-" + runId + "-a", "bench-a",
         cluster.etcdClientUrls(), ORDERS, dir.resolve("store-a"), ports[0], List.of(),
         ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH, List.of("bench-a")));
@@ -302,25 +301,11 @@ public final class Benchmark {
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      FileTrees.deleteTree(dir);
     } catch (IOException | UncheckedIOException e) {
       System.err.println("bench: could not delete " + dir + ": " + e);
     }
   }
+
 }

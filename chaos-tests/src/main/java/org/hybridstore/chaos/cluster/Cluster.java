@@ -7,11 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -638,7 +635,7 @@ public final class Cluster implements AutoCloseable {
                 }
             }
             try {
-                deleteTree(spec.workDir().resolve("etcd"));
+                FileTrees.deleteTree(spec.workDir().resolve("etcd"));
             } catch (IOException | UncheckedIOException e) {
                 LOG.warn("cluster {}: cannot delete etcd data: {}", runId, e.toString());
             }
@@ -675,28 +672,6 @@ public final class Cluster implements AutoCloseable {
      */
     public static List<String> leftovers(String runId) {
         return NamespaceTopology.leftovers(Naming.requireRunId(runId));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private static void pause(Duration d) {

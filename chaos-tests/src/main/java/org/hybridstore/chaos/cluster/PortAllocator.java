@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds free TCP ports on 127.0.0.1 for the LOOPBACK mode by binding port 0. All sockets of one
+ * Finds free TCP ports on 127.0.0.1 (for the LOOPBACK mode and {@code ./chaos bench}) by binding port 0. All sockets of one
  * call stay open until every port is known, so one call never returns a port twice; another
  * process can still take a port before etcd binds it, which is unlikely and shows up as a start
  * failure with the port in the etcd log.
  */
-final class PortAllocator {
+public final class PortAllocator {
 
     private PortAllocator() {
     }
@@ -23,7 +23,7 @@ final class PortAllocator {
      *
      * @throws UncheckedIOException if binding fails
      */
-    static int[] freePorts(int count) {
+    public static int[] freePorts(int count) {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative: " + count);
         }

@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -220,20 +219,20 @@ final class HttpApi {
   private Response command(HttpExchange ex) throws IOException {
     requireToken(ex, settings.apiToken(), "a write");
     OrderCommand command = CommandCodec.decode(body(ex));
-    boolean strong = "true".equals(query(ex.getRequestURI(), "strong"));
+    boolean strong = "true".equals(HttpQuery.get(ex.getRequestURI(), "strong"));
     return new Response(200, Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
   }
 
   private Response commandStatus(HttpExchange ex) {
     CommandStatus.Answer a = commandStatus.answer(ex.getRequestURI().getPath().substring("/commands/".length()),
-        query(ex.getRequestURI(), "waitMs"));
+        HttpQuery.get(ex.getRequestURI(), "waitMs"));
     return new Response(a.status(), a.body());
   }
 
   private Response order(HttpExchange ex) {
     String path = ex.getRequestURI().getPath();
     OrderId id = OrderId.of(path.substring("/orders/".length()));
-    String c = query(ex.getRequestURI(), "consistency");
+    String c = HttpQuery.get(ex.getRequestURI(), "consistency");
     ReadConsistency consistency = c == null ? ReadConsistency.LINEARIZABLE : parseConsistency(c);
     Optional<Versioned<Order>> order = sync.get(id, consistency);
     if (order.isEmpty()) {
@@ -267,8 +266,8 @@ final class HttpApi {
   }
 
   private Response replica(HttpExchange ex) {
-    String after = query(ex.getRequestURI(), "after");
-    String limit = query(ex.getRequestURI(), "limit");
+    String after = HttpQuery.get(ex.getRequestURI(), "after");
+    String limit = HttpQuery.get(ex.getRequestURI(), "limit");
     int n;
     try {
       n = limit == null ? 1000 : Integer.parseInt(limit);
@@ -277,7 +276,7 @@ final class HttpApi {
     }
     ObjectNode out = Json.MAPPER.createObjectNode();
     var ids = out.putArray("ids");
-    if ("true".equals(query(ex.getRequestURI(), "hashes"))) {
+    if ("true".equals(HttpQuery.get(ex.getRequestURI(), "hashes"))) {
       var hashes = out.putArray("hashes");
       store.replicaHashes(after == null ? "" : after, n).forEach((id, h) -> {
         ids.add(id);
@@ -291,7 +290,7 @@ final class HttpApi {
 
   private Response clockOffset(HttpExchange ex) {
     requireToken(ex, settings.adminToken(), "/admin/clock-offset");
-    String millis = query(ex.getRequestURI(), "millis");
+    String millis = HttpQuery.get(ex.getRequestURI(), "millis");
     if (millis == null) {
       throw new InvalidInputException("millis", "query parameter is required");
     }
@@ -326,20 +325,5 @@ final class HttpApi {
       }
       return bytes;
     }
-  }
-
-  private static String query(URI uri, String name) {
-    String q = uri.getRawQuery();
-    if (q == null) {
-      return null;
-    }
-    for (String part : q.split("&")) {
-      int eq = part.indexOf('=');
-      String key = eq < 0 ? part : part.substring(0, eq);
-      if (key.equals(name)) {
-        return eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 }

@@ -82,7 +82,7 @@ final class OperationsAuthenticator extends Authenticator {
       path = path.substring(contextPath.length());
     }
     // Jolokia also takes the request path from the query parameter "p"; both must be read-only.
-    String p = queryParameter(uri, "p");
+    String p = HttpQuery.get(uri, "p");
     return isReadOnlyPath(path) && (p == null || isReadOnlyPath(p));
   }
 
@@ -157,20 +157,5 @@ final class OperationsAuthenticator extends Authenticator {
     }
     String authority = o.getRawAuthority();
     return host == null || authority == null || !authority.equalsIgnoreCase(host.trim());
-  }
-
-  private static String queryParameter(URI uri, String name) {
-    String q = uri.getRawQuery();
-    if (q == null) {
-      return null;
-    }
-    for (String part : q.split("&")) {
-      int eq = part.indexOf('=');
-      String key = eq < 0 ? part : part.substring(0, eq);
-      if (key.equals(name)) {
-        return eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 }
