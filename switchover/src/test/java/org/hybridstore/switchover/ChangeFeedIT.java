@@ -218,9 +218,19 @@ class ChangeFeedIT {
       stop.set(true);
       writer.join(30_000);
 
-      // Then the feed catches up with every order's last version
+      // Then the feed catches up with every order's last version, as etcd itself holds it once the
+      // writer has stopped (the witness's own watch may still be delivering the last events)
       Map<String, Long> lastInEtcd = new HashMap<>();
-      history.forEach(v -> lastInEtcd.merge(v.order(), v.revision(), Math::max));
+      for (var kv : raw.getKVClient().get(start, io.etcd.jetcd.options.GetOption.builder().withRange(end).build())
+          .get(10, TimeUnit.SECONDS).getKvs()) {
+        lastInEtcd.put(kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()), kv.getModRevision());
+      }
+      assertThat(lastInEtcd).as("the orders the writer changed").hasSize(ORDERS);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        Map<String, Long> lastWitnessed = new HashMap<>();
+        history.forEach(v -> lastWitnessed.merge(v.order(), v.revision(), Math::max));
+        assertThat(lastWitnessed).as("the witness saw every last version").isEqualTo(lastInEtcd);
+      });
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         Map<String, Long> lastDelivered = new HashMap<>();
         valve.got.forEach(c -> lastDelivered.merge(c.orderId().value(), c.revision(), Math::max));
