@@ -95,7 +95,9 @@ final class GroupCommitWriter implements AutoCloseable {
   private final int maxBatch;
   private final Counters counters;
   private final ReplicaIndex index;
-  private final Consumer<List<byte[]>> onLocalWrites;
+  // Set once, before start() (the replicator that takes local writes is built after the writer,
+  // since it reads the journal the writer loads); Thread.start() publishes it to the writer thread.
+  private @Nullable Consumer<List<byte[]>> onLocalWrites;
   private final BlockingQueue<Task> queue;
   /** Encoded bytes of peer records queued and not yet merged: what a flood of pushes can cost. */
   private final AtomicLong pendingMergeBytes = new AtomicLong();
@@ -124,7 +126,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private final List<Consumer<List<OrderRecord>>> provisionalListeners = new CopyOnWriteArrayList<>();
 
   GroupCommitWriter(JournalStore store, NodeId node, HybridLogicalClock clock, Executor executor, int maxBatch,
-      long maxPendingMergeBytes, Counters counters, ReplicaIndex index, Consumer<List<byte[]>> onLocalWrites) {
+      long maxPendingMergeBytes, Counters counters, ReplicaIndex index) {
     this.maxPendingMergeBytes = maxPendingMergeBytes;
     this.store = store;
     this.node = node;
@@ -133,7 +135,6 @@ final class GroupCommitWriter implements AutoCloseable {
     this.maxBatch = maxBatch;
     this.counters = counters;
     this.index = index;
-    this.onLocalWrites = onLocalWrites;
     this.queue = new ArrayBlockingQueue<>(Math.max(1024, 4 * maxBatch));
     this.journalSeq = store.meta(JOURNAL_SEQ);
     this.mirrorRevision = store.meta(MIRROR_REVISION);
@@ -166,7 +167,29 @@ final class GroupCommitWriter implements AutoCloseable {
     clock.advanceTo(latest[0]);
   }
 
+  /**
+   * Names who receives each committed batch's local writes (encoded records), to push them to the
+   * peers. Called once, before {@link #start()}.
+   *
+   * @param receiver the receiver
+   * @throws IllegalStateException if a receiver is set already or the writer has started
+   */
+  void onLocalWrites(Consumer<List<byte[]>> receiver) {
+    if (onLocalWrites != null || thread.isAlive()) {
+      throw new IllegalStateException("the local-writes receiver is set once, before start()");
+    }
+    onLocalWrites = receiver;
+  }
+
+  /**
+   * Starts the writer thread.
+   *
+   * @throws IllegalStateException if no local-writes receiver was set
+   */
   void start() {
+    if (onLocalWrites == null) {
+      throw new IllegalStateException("set the local-writes receiver before start()");
+    }
     thread.start();
   }
 
@@ -416,7 +439,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     if (!pushed.isEmpty()) {
       try {
-        onLocalWrites.accept(pushed);
+        java.util.Objects.requireNonNull(onLocalWrites, "set before start()").accept(pushed);
       } catch (RuntimeException e) {
         LOG.warn("handing writes to the replicator failed", e);
       }

@@ -106,7 +106,6 @@ public final class MapDbOrderBackend implements LocalBackend {
     Counters counters = new Counters();
     ReplicaIndex index = new ReplicaIndex();
     JournalStore store = JournalStore.open(config.dataDir(), storage);
-    Replicator[] replicatorRef = new Replicator[1];
     GroupCommitWriter writer;
     try {
       if (store.openReport().damaged()) {
@@ -116,8 +115,7 @@ public final class MapDbOrderBackend implements LocalBackend {
         store.commit();
       }
       writer = new GroupCommitWriter(store, context.node(), context.clock(), context.executor(),
-          config.groupCommitMaxBatch(), config.peerQueueBytes(), counters, index,
-          records -> replicatorRef[0].pushLocalWrites(records));
+          config.groupCommitMaxBatch(), config.peerQueueBytes(), counters, index);
       writer.load();
       writer.maybeRotate();
     } catch (RuntimeException e) {
@@ -126,7 +124,7 @@ public final class MapDbOrderBackend implements LocalBackend {
     }
     Replicator replicator = new Replicator(context.node(), writer, index, context.clock(), counters, config,
         context.scheduler());
-    replicatorRef[0] = replicator;
+    writer.onLocalWrites(replicator::pushLocalWrites);
     writer.start();
     NodeMeta self = new NodeMeta(context.node(), ConsistencyMode.STRONG, 0);
     PeerNetwork network;
