@@ -169,6 +169,16 @@ public interface LocalBackend extends AutoCloseable {
     return JournalHealth.HEALTHY;
   }
 
+  /**
+   * Returns how many peer messages this backend dropped since it started, by reason (a running
+   * total per reason, in reason order; every reason the backend knows is listed, also at zero). A
+   * peer that floods or lies is dropped and counted here, never believed. The default drops
+   * nothing and lists no reason.
+   */
+  default java.util.SortedMap<String, Long> peerDrops() {
+    return java.util.Collections.emptySortedMap();
+  }
+
   /** Flushes pending commits and closes the store and the membership. */
   @Override
   void close();

@@ -73,6 +73,17 @@ public interface HybridOrderStoreMXBean {
   /** Returns how many peer clock stamps were refused for being too far ahead. */
   long getClockSkewRefusals();
 
+  /**
+   * Returns how many peer messages were dropped since the start, by reason ({@code unauthenticated},
+   * {@code unknown-member}, {@code forged-sender}, {@code replayed}, {@code malformed},
+   * {@code oversized}, {@code queue-full}, ...; every reason, also at zero): a peer that floods or
+   * lies shows here. The reasons are docs/security.md's.
+   */
+  java.util.Map<String, Long> getPeerDrops();
+
+  /** Returns the sum of {@link #getPeerDrops()}. */
+  long getPeerDropsTotal();
+
   /** Returns the live peers as {@code node=MODE@epoch}. */
   String[] getPeers();
 

@@ -324,6 +324,17 @@ class HybridOrderStoreIT {
       });
       assertThat((Long) remote.getAttribute(name, "Epoch")).isEqualTo(2L);
       assertThat((String[]) remote.getAttribute(name, "EtcdMembers")).hasSize(3);
+      // the peer drops by reason arrive as an open-type table, every reason listed (none dropped here)
+      javax.management.openmbean.TabularData drops = (javax.management.openmbean.TabularData)
+          remote.getAttribute(name, "PeerDrops");
+      java.util.Map<Object, Object> byReason = new java.util.HashMap<>();
+      for (Object row : drops.values()) {
+        javax.management.openmbean.CompositeData r = (javax.management.openmbean.CompositeData) row;
+        byReason.put(r.get("key"), r.get("value"));
+      }
+      assertThat(byReason).containsKeys("unauthenticated", "forged-sender", "replayed", "oversized", "queue-full");
+      assertThat(byReason.values()).allMatch(v -> v.equals(0L));
+      assertThat(remote.getAttribute(name, "PeerDropsTotal")).isEqualTo(0L);
       remote.invoke(name, "requestReconcile", new Object[0], new String[0]);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(remote.getAttribute(name, "Mode")).isEqualTo("STRONG"));
       assertThat((Long) remote.getAttribute(name, "LastConvergenceMillis")).isNotNegative();

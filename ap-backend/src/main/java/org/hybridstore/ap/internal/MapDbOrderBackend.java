@@ -255,6 +255,11 @@ public final class MapDbOrderBackend implements LocalBackend {
     return counters.snapshot();
   }
 
+  @Override
+  public java.util.SortedMap<String, Long> peerDrops() {
+    return counters.snapshot().dropsByReason();
+  }
+
   /** Returns the fault-injection seam the transport consults (tests only). */
   public NetworkFaults faults() {
     return faults;

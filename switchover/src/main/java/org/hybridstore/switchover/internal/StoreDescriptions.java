@@ -26,6 +26,8 @@ final class StoreDescriptions {
       Map.entry("FallbacksTotal", "Writes that fell back from etcd to the local journal in the same call"),
       Map.entry("LostRacesTotal", "Compare-and-swap races lost (and retried) while folding records into etcd; with one reconciler per record it stays near 0"),
       Map.entry("ClockSkewRefusals", "Peer clock stamps refused for being too far ahead"),
+      Map.entry("PeerDrops", "Peer messages dropped since start, by reason (unauthenticated, unknown-member, forged-sender, replayed, malformed, oversized, queue-full, ...): a peer that floods or lies shows here"),
+      Map.entry("PeerDropsTotal", "Sum of PeerDrops"),
       Map.entry("Peers", "Live peers as node=MODE@epoch"),
       Map.entry("JournalWritable", "Whether the local journal acknowledges provisional writes now; false after a failed disk write until it recovers (degraded writes are refused, never lost)"),
       Map.entry("PendingConfirmations", "Writes this node waits to see confirmed in etcd (its provisional acknowledgements, duplicates and lookups by op id)"),

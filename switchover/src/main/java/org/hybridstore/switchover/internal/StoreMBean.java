@@ -165,6 +165,16 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
   }
 
   @Override
+  public java.util.Map<String, Long> getPeerDrops() {
+    return s().peerDrops();
+  }
+
+  @Override
+  public long getPeerDropsTotal() {
+    return s().peerDrops().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  @Override
   public String[] getPeers() {
     return s().peers().entrySet().stream()
         .map(e -> e.getKey().value() + "=" + e.getValue().mode() + "@" + e.getValue().epoch())

@@ -16,7 +16,8 @@ import org.hybridstore.Acceptance;
  * hybridstore.journal.writable} (1 or 0). Confirmations: {@code hybridstore.confirmations.pending}
  * (gauge), {@code hybridstore.confirmation.latency} (timer with a histogram: provisional
  * acknowledgement to confirmation), {@code hybridstore.confirmations} (counter) and {@code
- * hybridstore.conflicts.resolved} (confirmations whose merge changed the outcome).
+ * hybridstore.conflicts.resolved} (confirmations whose merge changed the outcome). Peers: {@code
+ * hybridstore.peer.dropped} (tag {@code reason}).
  */
 final class StoreMetrics {
   private final Timer strongWrites;
@@ -60,6 +61,22 @@ final class StoreMetrics {
     Gauge.builder("hybridstore.journal.writable", journalWritable).tags(tags)
         .description("1 while the local journal acknowledges writes, 0 after a failed disk write until it recovers")
         .register(registry);
+  }
+
+  /**
+   * Registers {@code hybridstore.peer.dropped} (a function counter per reason, tag {@code reason})
+   * for the reasons the local backend lists.
+   *
+   * @param registry the registry
+   * @param tags the store's tags
+   * @param drops reads the local backend's running totals
+   */
+  static void peerDrops(MeterRegistry registry, Tags tags, Supplier<java.util.SortedMap<String, Long>> drops) {
+    for (String reason : drops.get().keySet()) {
+      io.micrometer.core.instrument.FunctionCounter.builder("hybridstore.peer.dropped", drops,
+          d -> d.get().getOrDefault(reason, 0L)).tags(tags).tag("reason", reason)
+          .description("peer messages dropped (never believed), by reason").register(registry);
+    }
   }
 
   void write(Acceptance acceptance, long nanos) {

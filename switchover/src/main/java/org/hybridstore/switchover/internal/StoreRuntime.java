@@ -114,6 +114,8 @@ public final class StoreRuntime implements AutoCloseable {
     SwitchoverConfig c = s.config();
     metrics = new StoreMetrics(s.registry(), name, node.value(), this::modeOrdinal, local::backlogSize,
         this::mirrorLag, () -> local.journalHealth().writable() ? 1 : 0);
+    StoreMetrics.peerDrops(s.registry(), io.micrometer.core.instrument.Tags.of("store", name, "node", node.value()),
+        local::peerDrops);
     // The breaker exists before the controller it reports to: it reports through this indirection.
     ControllerRef ref = new ControllerRef();
     breaker = new WriteBreaker("hybridstore-" + name, c, ref::breakerOpened);
@@ -208,7 +210,7 @@ public final class StoreRuntime implements AutoCloseable {
     return new StoreSnapshot(name, node, controller.mode(), controller.transitions(), health.last(), breaker.state(),
         local.backlogSize(), controller.lastReconcileMillis(), controller.lastConvergenceMillis(), mirrorLag(),
         conflicts.count(), metrics.provisionalWrites(), metrics.strongWrites(), metrics.fallbacks(),
-        metrics.lostRaces(), clock.refusedStamps(), local.peers(), local.journalHealth(),
+        metrics.lostRaces(), clock.refusedStamps(), local.peerDrops(), local.peers(), local.journalHealth(),
         confirmations.pendingCount(), metrics.confirmations(), metrics.conflictsResolved(),
         metrics.confirmationP99Millis());
   }

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param fallbacks strong attempts that fell back to the journal
  * @param lostRaces compare-and-swap races lost while folding records into etcd
  * @param clockSkewRefusals peer stamps refused for being too far ahead
+ * @param peerDrops peer messages the local backend dropped, by reason
  * @param peers live peers and what they last published
  * @param journal the local journal's condition
  * @param pendingConfirmations confirmations this node waits for
@@ -35,5 +36,5 @@ import org.jspecify.annotations.Nullable;
 record StoreSnapshot(String name, NodeId node, StoreMode mode, long transitions, @Nullable HealthSample lastProbe,
     String breakerState, int backlog, long lastReconcileMillis, long lastConvergenceMillis, long mirrorLag,
     long conflicts, long provisionalWrites, long strongWrites, long fallbacks, long lostRaces, long clockSkewRefusals,
-    Map<NodeId, LocalBackend.PeerState> peers, LocalBackend.JournalHealth journal, int pendingConfirmations,
+    java.util.SortedMap<String, Long> peerDrops, Map<NodeId, LocalBackend.PeerState> peers, LocalBackend.JournalHealth journal, int pendingConfirmations,
     long confirmations, long conflictsResolved, double confirmationP99Millis) {}

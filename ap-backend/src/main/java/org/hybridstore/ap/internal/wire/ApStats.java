@@ -40,6 +40,29 @@ public record ApStats(long writes, long duplicates, long rejected, long batches,
     long messagesSent, long messagesReceived, long antiEntropyRounds, long digestPages, long rotations,
     long droppedUnauthenticated, long droppedUnknownMember, long droppedReplayed, long droppedStale,
     long droppedMisdirected, long droppedForgedSender, long droppedMergeBudget, long cappedRequests) {
+  /**
+   * Returns the drops by reason, as {@code LocalBackend.peerDrops()} lists them: every message
+   * dropped on receipt or before sending, plus records refused for a clock stamp too far ahead and
+   * records left for a later round because one message's merge budget was spent.
+   */
+  public java.util.SortedMap<String, Long> dropsByReason() {
+    java.util.SortedMap<String, Long> m = new java.util.TreeMap<>();
+    m.put("malformed", droppedMalformed);
+    m.put("unknown-type", droppedUnknownType);
+    m.put("oversized", droppedOversized);
+    m.put("queue-full", droppedQueueFull);
+    m.put("blocked", droppedBlocked);
+    m.put("unauthenticated", droppedUnauthenticated);
+    m.put("unknown-member", droppedUnknownMember);
+    m.put("replayed", droppedReplayed);
+    m.put("stale", droppedStale);
+    m.put("misdirected", droppedMisdirected);
+    m.put("forged-sender", droppedForgedSender);
+    m.put("merge-budget", droppedMergeBudget);
+    m.put("clock-skew", refusedClockSkew);
+    return java.util.Collections.unmodifiableSortedMap(m);
+  }
+
   /** Returns every message dropped on receipt or before sending, whatever the reason. */
   public long droppedMessages() {
     return droppedMalformed + droppedUnknownType + droppedOversized + droppedQueueFull + droppedBlocked

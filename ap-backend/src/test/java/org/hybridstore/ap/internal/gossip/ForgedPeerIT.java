@@ -115,6 +115,9 @@ class ForgedPeerIT {
     // Then a refuses both (and the intruder's SWIM traffic) as unauthenticated
     Awaits.await(20).untilAsserted(() ->
         assertThat(a.backend.stats().droppedUnauthenticated() - before.droppedUnauthenticated()).isGreaterThanOrEqualTo(2));
+    assertThat(a.backend.peerDrops().get("unauthenticated")).isGreaterThanOrEqualTo(2);
+    assertThat(a.backend.peerDrops()).containsKeys("unknown-member", "forged-sender", "replayed", "malformed", "oversized",
+        "queue-full", "clock-skew");
     assertUntouched(summary, received);
   }
 
@@ -145,6 +148,9 @@ class ForgedPeerIT {
         .get(10, TimeUnit.SECONDS);
     Awaits.await(20).untilAsserted(() ->
         assertThat(a.backend.stats().droppedForgedSender() - before.droppedForgedSender()).isEqualTo(2));
+    // and the backend reports them by reason to the store (its MXBean and meters read this)
+    assertThat(a.backend.peerDrops().get("forged-sender")).isEqualTo(a.backend.stats().droppedForgedSender())
+        .isGreaterThanOrEqualTo(2);
     assertThat(a.backend.replicaSummary()).isEqualTo(summary);
     assertThat(a.backend.orderIds()).containsExactly("secret-order");
     Awaits.await(5).during(Duration.ofSeconds(1)).until(() -> received.stream().noneMatch(WireMessage.Push.class::isInstance));
