@@ -27,11 +27,11 @@ class DelegatingBackendsTest {
   }
 
   @Test
-  void registry_listsEightMutantsWithScenarios() {
+  void registry_listsTenMutantsWithScenarios() {
     List<ChaosMutant> all = List.of(new SkipReconcile(), new AckBeforeCommit(), new ReapplyRetries(),
         new MirrorLinearizableReads(), new StaleLocalReads(), new LocalWinsAbsorb(), new DropAbsorb(),
-        new AckUncertainStrong());
-    assertThat(all).extracting(ChaosMutant::name).doesNotHaveDuplicates().hasSize(8);
+        new AckUncertainStrong(), new ConfirmTooEarly(), new CoalescingWatch());
+    assertThat(all).extracting(ChaosMutant::name).doesNotHaveDuplicates().hasSize(10);
     assertThat(all).allSatisfy(m -> {
       assertThat(m.caughtBy()).isNotEmpty();
       assertThat(m.nemeses()).isNotEmpty();

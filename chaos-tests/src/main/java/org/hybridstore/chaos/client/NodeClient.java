@@ -145,6 +145,37 @@ public final class NodeClient {
         .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build());
   }
 
+  /**
+   * Asks for a write's confirmation ({@code GET /commands/{opId}?waitMs=N}).
+   *
+   * @param opId the write's op id
+   * @param waitMillis how long the node may wait for it; the request's deadline is this plus the
+   *     client's timeout
+   * @return the response: 200 with {@code "state": "confirmed"} or {@code "provisional"}, or 404
+   */
+  public CompletableFuture<Response> confirmation(String opId, long waitMillis) {
+    String path = "/commands/" + java.net.URLEncoder.encode(opId, java.nio.charset.StandardCharsets.UTF_8)
+        + "?waitMs=" + waitMillis;
+    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(timeout.plusMillis(waitMillis)).GET().build());
+  }
+
+  /**
+   * Opens the node's change feed as server-sent events ({@code GET /changes}); the caller reads
+   * the lines and closes the stream. The deadline covers the answer's headers only: the stream
+   * lasts until the node ends it (after its stream budget) or the caller closes it.
+   *
+   * @param lastEventId the last event id the caller processed (0 at first)
+   * @return the response with the stream of lines
+   * @throws IOException if the node does not answer within the deadline
+   * @throws InterruptedException if interrupted while waiting for the answer
+   */
+  public HttpResponse<java.util.stream.Stream<String>> changes(long lastEventId) throws IOException,
+      InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(base.resolve("/changes")).timeout(timeout)
+        .header("Accept", "text/event-stream").header("Last-Event-ID", Long.toString(lastEventId)).GET().build();
+    return http.send(request, HttpResponse.BodyHandlers.ofLines());
+  }
+
   private CompletableFuture<Response> send(HttpRequest request) {
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
         .thenApply(r -> new Response(r.statusCode(), parse(r.body())));

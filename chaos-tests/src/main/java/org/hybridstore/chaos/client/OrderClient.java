@@ -56,6 +56,17 @@ public final class OrderClient {
   private final NodeClient node;
   private final List<NodeClient> others;
   private final long timeoutMillis;
+  private final java.util.function.Consumer<Acknowledgement> acknowledgements;
+
+  /**
+   * A write a node acknowledged, as the suite's confirmation probe follows it.
+   *
+   * @param opId the command's op id
+   * @param orderId its order
+   * @param node the node that acknowledged it
+   * @param provisional whether it was acknowledged PROVISIONAL (else STRONG)
+   */
+  public record Acknowledgement(String opId, String orderId, String node, boolean provisional) {}
 
   /**
    * Creates a client that does not retry elsewhere.
@@ -75,9 +86,24 @@ public final class OrderClient {
    * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
    */
   public OrderClient(NodeClient node, List<NodeClient> others, long timeoutMillis) {
+    this(node, others, timeoutMillis, a -> { });
+  }
+
+  /**
+   * Creates a client that reports every acknowledged write.
+   *
+   * @param node the node to talk to first
+   * @param others the nodes to retry a write with an unknown outcome on, in turn
+   * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
+   * @param acknowledgements told of each acknowledged write, on the calling thread, before
+   *     {@link #invoke} returns
+   */
+  public OrderClient(NodeClient node, List<NodeClient> others, long timeoutMillis,
+      java.util.function.Consumer<Acknowledgement> acknowledgements) {
     this.node = node;
     this.others = List.copyOf(others);
     this.timeoutMillis = timeoutMillis;
+    this.acknowledgements = acknowledgements;
   }
 
   /** Returns the node's name. */
@@ -172,6 +198,8 @@ public final class OrderClient {
         if (r.ok()) {
           JsonNode b = r.body();
           String mode = b.path("acceptance").asText() + "/" + b.path("mode").asText() + "@" + b.path("epoch").asLong();
+          acknowledgements.accept(new Acknowledgement(cmd.opId().value(), cmd.orderId().value(), target.node(),
+              b.path("acceptance").asText().startsWith("PROVISIONAL")));
           return complete(invoke, OpType.OK, value, null, t == 0 ? mode : mode + " try " + (t + 1), target.node());
         }
         error = r.status() + " " + r.body().path("error").asText() + ": " + r.body().path("message").asText();

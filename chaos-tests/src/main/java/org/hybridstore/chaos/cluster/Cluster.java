@@ -358,6 +358,40 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Reads one key as of a revision, asking each member in turn until one answers.
+     *
+     * @param key the key
+     * @param revision the revision to read at; 0 reads the latest
+     * @param timeout each member's bound
+     * @return empty if no member answered; a present empty optional if the key did not exist then
+     */
+    public Optional<Optional<KeyVersion>> etcdRead(String key, long revision, Duration timeout) {
+        for (EtcdMember m : members) {
+            Optional<Optional<KeyVersion>> r = etcdHttp.range(m.clientUrl(), key, revision, timeout).join();
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * etcd's current revision, asking each member in turn until one answers.
+     *
+     * @param timeout each member's bound
+     * @return the revision, or empty if no member answered
+     */
+    public Optional<Long> etcdRevision(Duration timeout) {
+        for (EtcdMember m : members) {
+            Optional<Long> r = etcdHttp.revision(m.clientUrl(), timeout).join();
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Every member's Status, asked in parallel.
      *
      * @param timeout each call's bound

@@ -46,6 +46,48 @@ final class EtcdHttp {
                 .thenApply(r -> r.map(EtcdHttp::isPutOk).orElse(false));
     }
 
+    /**
+     * One key's version as of a revision (0: now), as the Range call gives it; empty on no answer
+     * in time or an error (a compacted revision included), a present empty optional value when
+     * the key did not exist then.
+     */
+    CompletableFuture<Optional<Optional<KeyVersion>>> range(URI endpoint, String key, long revision, Duration timeout) {
+        String body = "{\"key\":\"" + b64(key) + "\",\"revision\":\"" + revision + "\"}";
+        return post(endpoint, "/v3/kv/range", body, timeout).thenApply(r -> r.flatMap(EtcdHttp::parseRange));
+    }
+
+    /** The store's current revision (a Range's header), empty on no answer in time. */
+    CompletableFuture<Optional<Long>> revision(URI endpoint, Duration timeout) {
+        String body = "{\"key\":\"" + b64("/") + "\"}";
+        return post(endpoint, "/v3/kv/range", body, timeout).thenApply(r -> r.flatMap(b -> {
+            try {
+                JsonNode h = JSON.readTree(b).path("header");
+                return h.has("revision") ? Optional.of(h.path("revision").asLong()) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }));
+    }
+
+    static Optional<Optional<KeyVersion>> parseRange(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (!n.has("header")) {
+                return Optional.empty();
+            }
+            long now = n.path("header").path("revision").asLong(0);
+            JsonNode kvs = n.path("kvs");
+            if (!kvs.isArray() || kvs.isEmpty()) {
+                return Optional.of(Optional.empty());
+            }
+            JsonNode kv = kvs.get(0);
+            return Optional.of(Optional.of(new KeyVersion(kv.path("mod_revision").asLong(0), now,
+                    Base64.getDecoder().decode(kv.path("value").asText("")))));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Member id to member name, from the member list. */
     Optional<Map<String, String>> members(URI endpoint, Duration timeout) {
         return post(endpoint, "/v3/cluster/member/list", "{}", timeout).join().flatMap(EtcdHttp::parseMembers);

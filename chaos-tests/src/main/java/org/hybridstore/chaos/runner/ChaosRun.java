@@ -75,9 +75,18 @@ public final class ChaosRun {
    * round of 1 s).
    */
   static final Duration REPLICATION_BOUND = Duration.ofSeconds(10);
+  /**
+   * After the recovery: how long provisional writes may still take to be confirmed, and the change
+   * feeds to deliver etcd's last versions (both are due by the recovery itself).
+   */
+  static final Duration CONFIRMATION_BOUND = Duration.ofSeconds(30);
+  /** Where the service keeps its orders in etcd (the service's default prefix). */
+  static final String ORDERS_PREFIX = "/hybridstore/orders/";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int FINAL_PROCESS_BASE = 100_000;
   private static final int SETUP_PROCESS = 99_999;
+  /** The process that records confirmations in the history (one invoke/ok pair each). */
+  private static final int CONFIRM_PROCESS = 99_998;
 
   private final RunConfig config;
   private final PrintStream out;
@@ -91,6 +100,12 @@ public final class ChaosRun {
   private final Set<String> nemesesRun = ConcurrentHashMap.newKeySet();
   private final List<String> finalReadFailures = new CopyOnWriteArrayList<>();
   private ReplicationProbe replication;
+  private ConfirmationProbe confirmations;
+  private ChangeFeedProbe feeds;
+  private final AtomicReference<String> lastFaultStarted = new AtomicReference<>("before-any-fault");
+  private final Object confirmLog = new Object();
+  /** Counted down when the workload ends: the nemesis loop stops waiting (a heal is never interrupted). */
+  private final java.util.concurrent.CountDownLatch runEnded = new java.util.concurrent.CountDownLatch(1);
   private ModeSampler sampler;
   private Cluster cluster;
   private String dashboardUrl;
@@ -143,6 +158,13 @@ public final class ChaosRun {
       this.sampler = sampler;
       sampler.start(scheduler);
       replication = new ReplicationProbe(nodes.clients(), scheduler, this::nanos, this::reachable, REPLICATION_BOUND);
+      confirmations = new ConfirmationProbe(nodes.clients(), scheduler, () -> nanos() / 1_000_000,
+          lastFaultStarted::get, this::logConfirmation);
+      long fromRevision = cluster.etcdRevision(Duration.ofSeconds(2))
+          .orElseThrow(() -> new IllegalStateException("etcd did not say its revision after the setup"));
+      feeds = new ChangeFeedProbe(nodes.clients(), fromRevision, () -> nanos() / 1_000_000, confirmations);
+      feeds.start();
+      scheduler.scheduleAtFixedRate(feeds::watchdog, 5, 5, TimeUnit.SECONDS);
       long runStart = nanos();
       long deadline = runStart + TimeUnit.SECONDS.toNanos(config.timeLimitSeconds());
       AtomicBoolean stop = new AtomicBoolean();
@@ -156,7 +178,7 @@ public final class ChaosRun {
         w.join();
       }
       stop.set(true);
-      nemesisThread.interrupt();
+      runEnded.countDown(); // ends a quiet period or a held fault; never interrupts a heal in progress
       nemesisThread.join(TimeUnit.SECONDS.toMillis(120));
       progress.cancel(false);
       long runEnd = nanos();
@@ -169,7 +191,13 @@ public final class ChaosRun {
       out.println(recoveryMillis >= 0 ? "recovered in " + recoveryMillis + " ms"
           : "did NOT recover within " + RECOVERY_BOUND + ": " + sampler.latest());
       replication.close();
+      confirmations.settle(CONFIRMATION_BOUND.toMillis());
+      confirmations.close();
       finalReads(nodes, cluster);
+      Map<String, Long> lastInEtcd = new TreeMap<>();
+      etcdRecords(dir.resolve("etcd-final-revisions.json")).forEach((id, r) -> lastInEtcd.put(id, r.modRevision()));
+      feeds.awaitCaughtUp(lastInEtcd, CONFIRMATION_BOUND.toMillis());
+      feeds.close();
       sampler.close();
 
       out.println("checking " + history.size() + " ops");
@@ -181,6 +209,9 @@ public final class ChaosRun {
       checks.put("convergence", convergenceCheck());
       checks.put("recovery", recoveryCheck(recoveryMillis));
       checks.put("replication", replication.result());
+      ChangeFeedProbe.EtcdReader etcdAt = (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2));
+      checks.put("confirmations", confirmations.result(etcdAt, ORDERS_PREFIX));
+      checks.put("change-feed", feeds.result(lastInEtcd, etcdAt, ORDERS_PREFIX));
       Validity verdict = Validity.VALID;
       for (CheckResult r : checks.values()) {
         verdict = verdict.merge(r.validity());
@@ -190,6 +221,7 @@ public final class ChaosRun {
       figures.put("recoveryMillis", recoveryMillis);
       figures.put("recoveryStartMillis", recoveryStart / 1_000_000);
       figures.put("replicationLagMillis", replication.lagQuantiles());
+      figures.put("confirmationMillis", confirmations.confirmationQuantiles());
       RunResult result = new RunResult(config, dir, check, figures, cluster.usesNamespaces(), spec.etcdTimingFlags());
       write(result, sampler);
       Summary.print(result, out);
@@ -197,6 +229,15 @@ public final class ChaosRun {
     } finally {
       scheduler.shutdownNow();
       http.shutdownNow();
+    }
+  }
+
+  /** Records a confirmation in the history: an invoke/ok pair of {@code confirm}, never interleaved. */
+  private void logConfirmation(String node, String opId, Map<String, Object> confirmation) {
+    synchronized (confirmLog) {
+      history.append(new Op(Op.UNASSIGNED, nanos(), CONFIRM_PROCESS, OpType.INVOKE, "confirm", opId, null, node, null));
+      history.append(new Op(Op.UNASSIGNED, nanos(), CONFIRM_PROCESS, OpType.OK, "confirm", confirmation, null, node,
+          null));
     }
   }
 
@@ -235,7 +276,7 @@ public final class ChaosRun {
       Thread t = new Thread(() -> {
         int process = first;
         int host = first % nodes.size();
-        OrderClient client = nodes.orderClient(host);
+        OrderClient client = nodes.orderClient(host, confirmations::acknowledged);
         while (!stop.get() && nanos() < deadline) {
           if (!limiter.acquire(deadline, this::nanos)) {
             break;
@@ -265,7 +306,9 @@ public final class ChaosRun {
     int i = 0;
     try {
       while (!stop.get() && !nemeses.isEmpty()) {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(config.quietSeconds()));
+        if (runEnded.await(config.quietSeconds(), TimeUnit.SECONDS)) {
+          break;
+        }
         Nemesis n = nemeses.get(i++ % nemeses.size());
         long start = nanos();
         try {
@@ -286,13 +329,13 @@ public final class ChaosRun {
         FaultWindow w = new FaultWindow(n.name(), n.describe(), start);
         windows.add(w);
         currentFault.set(n.describe());
+        lastFaultStarted.set(n.name());
         history.append(new Op(Op.UNASSIGNED, start, Op.NEMESIS, OpType.INFO, "start", n.name(), null, null, n.describe()));
         try {
-          Thread.sleep(TimeUnit.SECONDS.toMillis(config.faultSeconds()));
-        } catch (InterruptedException endOfRun) {
-          // The run ended while the fault was held: heal it properly before leaving (a heal that
-          // restarts a node must not see the interrupt), then stop.
-          stop.set(true);
+          if (runEnded.await(config.faultSeconds(), TimeUnit.SECONDS)) {
+            // The run ended while the fault was held: heal it properly before leaving, then stop.
+            stop.set(true);
+          }
         } finally {
           try {
             n.stop(cluster);
@@ -547,7 +590,7 @@ public final class ChaosRun {
   private JsonNode etcdKvs(Cluster cluster, Path output) throws IOException {
     String endpoints = String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList());
     ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints=" + endpoints, "--command-timeout=10s", "get",
-        "--prefix", "/hybridstore/orders/", "-w", "json");
+        "--prefix", ORDERS_PREFIX, "-w", "json");
     pb.environment().put("ETCDCTL_API", "3");
     Path err = output.resolveSibling(output.getFileName() + ".err");
     pb.redirectOutput(output.toFile()).redirectError(err.toFile());

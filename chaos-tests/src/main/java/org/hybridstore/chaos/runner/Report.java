@@ -233,6 +233,10 @@ final class Report {
         f.get("convergenceMillis"));
     rows.put("replication lag (provisional create to readable on a reachable peer)", f.get("replicationLagMillis"));
     rows.put("failover detection (fault to first provisional ack)", f.get("failoverMillis"));
+    if (f.get("confirmationMillis") instanceof Map<?, ?> confirmation && confirmation.get("all") != null) {
+      rows.put("provisional ack to in etcd (first shown by a node's change feed, then confirmed)",
+          confirmation.get("all"));
+    }
     Map<String, Object> lat = (Map<String, Object>) f.get("latencyMillis");
     rows.put("write latency, STRONG", lat.get("STRONG"));
     rows.put("write latency, PROVISIONAL", lat.get("PROVISIONAL"));

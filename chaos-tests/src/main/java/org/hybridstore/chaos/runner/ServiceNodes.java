@@ -73,12 +73,12 @@ final class ServiceNodes implements AutoCloseable {
   }
 
   /** A client of one node that retries writes with an unknown outcome on the others in turn. */
-  OrderClient orderClient(int host) {
+  OrderClient orderClient(int host, java.util.function.Consumer<OrderClient.Acknowledgement> acknowledgements) {
     List<NodeClient> others = new ArrayList<>();
     for (int i = 1; i < clients.length; i++) {
       others.add(clients[(host + i) % clients.length]);
     }
-    return new OrderClient(clients[host], others, 5_000);
+    return new OrderClient(clients[host], others, 5_000, acknowledgements);
   }
 
   /** A client of one node that never goes elsewhere (final reads). */

@@ -45,6 +45,8 @@ final class Summary {
     out.println("replication lag (provisional create -> readable on reachable peers), ms: "
         + f.get("replicationLagMillis"));
     out.println("failover detection (fault -> first provisional ack per node), ms: " + f.get("failoverMillis"));
+    out.println("provisional ack -> in etcd (a node's change feed shows it; confirmed by GET /commands), ms, by the"
+        + " last fault started before the ack: " + f.get("confirmationMillis"));
     out.println("write latency, ms: " + f.get("latencyMillis"));
     out.println("recovery after the final heal, ms: " + f.get("recoveryMillis"));
     out.println("checks:");
@@ -70,7 +72,8 @@ final class Summary {
       return "";
     }
     for (String key : List.of("why-unknown", "why", "lost", "not-converged", "never-ran", "errors", "applied-twice",
-        "violations", "not-seen", "failures", "nodes", "error")) {
+        "violations", "not-seen", "failures", "unconfirmed-examples", "not-as-in-etcd-examples", "breaches", "nodes",
+        "error")) {
       Object v = c.details().get(key);
       if (v != null && !(v instanceof java.util.Collection<?> col && col.isEmpty())
           && !(v instanceof Map<?, ?> m && m.isEmpty())) {

@@ -56,7 +56,7 @@ import org.hybridstore.chaos.history.OpType;
  * </ul>
  */
 public final class OrderWorkload {
-  /** Fresh bumps per cart before the next cart takes over (far below the op-id retention of 128). */
+  /** Fresh bumps per cart before the next cart takes over (below the op-id retention of 64). */
   public static final int BUMPS_PER_CART = 40;
 
   /** The weights of the operation mix. */

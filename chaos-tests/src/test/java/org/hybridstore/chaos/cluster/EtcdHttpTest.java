@@ -42,4 +42,20 @@ class EtcdHttpTest {
         assertThat(EtcdHttp.parseMembers(body)).contains(Map.of("1", "h1", "2", "h2"));
         assertThat(EtcdHttp.parseMembers("{}")).isEmpty();
     }
+
+    @Test
+    void parseRange_aVersion_anAbsentKey_andNoAnswer() {
+        String body = "{\"header\":{\"revision\":\"42\"},\"kvs\":[{\"key\":\"L2E=\",\"mod_revision\":\"17\","
+                + "\"value\":\"aGk=\"}],\"count\":\"1\"}";
+        KeyVersion v = EtcdHttp.parseRange(body).orElseThrow().orElseThrow();
+        assertThat(v.modRevision()).isEqualTo(17);
+        assertThat(v.readAt()).isEqualTo(42);
+        assertThat(new String(v.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hi");
+        // etcd omits "kvs" when the key did not exist at that revision
+        assertThat(EtcdHttp.parseRange("{\"header\":{\"revision\":\"42\"}}")).contains(java.util.Optional.empty());
+        // an error (a compacted revision answers {"error": ...}) or garbage is no answer, never "absent"
+        assertThat(EtcdHttp.parseRange("{\"error\":\"etcdserver: mvcc: required revision has been compacted\"}"))
+                .isEmpty();
+        assertThat(EtcdHttp.parseRange("not json")).isEmpty();
+    }
 }

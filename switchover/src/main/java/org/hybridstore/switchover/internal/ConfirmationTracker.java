@@ -62,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
  * lookup soon after (which reads etcd again) reports the same outcome as the write's confirmation.
+ * Where the last {@value #LOCATED} confirmed writes were found (order, revision, whether it is the
+ * first) is kept too, so a lookup of one of them reads etcd once, at that revision, instead of
+ * walking back from the order's current version: for an order written many times a second that
+ * walk grows by every version, and a write's op id leaves the record after {@value
+ * org.hybridstore.OrderLimits#OP_ID_RETENTION} later writes, after which only this memory (or an
+ * earlier answer) can find it.
  *
  * <p>Thread-safe: one lock around the maps; futures complete outside it, on the executor.
  */
@@ -69,6 +75,7 @@ final class ConfirmationTracker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfirmationTracker.class);
   static final int MAX_IN_FLIGHT = 4;
   static final int RECENT = 4096;
+  static final int LOCATED = 16_384;
   /** How many earlier versions a locate reads at most before it settles for a later one. */
   static final int MAX_WALK = 2 * org.hybridstore.OrderLimits.OP_ID_RETENTION;
   /** How many orders one sweep locates at most. */
@@ -99,9 +106,20 @@ final class ConfirmationTracker implements AutoCloseable {
       return size() > RECENT;
     }
   };
+  private final LinkedHashMap<Long, Located> located = new LinkedHashMap<>(256, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Located> eldest) {
+      return size() > LOCATED;
+    }
+  };
   private boolean closed;
 
   private record Key(OrderId order, long opKey) {}
+
+  /** Where a confirmed write was found: its order, the revision, and whether that is the first. */
+  private record Located(OrderId order, long revision, boolean first) {}
 
   /** What an acknowledgement reported, as far as the outcome rule needs it. */
   private record Ack(OrderStatus status, Set<OrderStatus> conflicts) {
@@ -166,6 +184,7 @@ final class ConfirmationTracker implements AutoCloseable {
     lock.lock();
     try {
       recent.put(new Key(order.id(), opId.key()), Ack.of(order));
+      located.put(opId.key(), new Located(order.id(), written.revision(), true));
       waiting = removePending(order.id(), opId.key());
     } finally {
       lock.unlock();
@@ -195,16 +214,55 @@ final class ConfirmationTracker implements AutoCloseable {
    * @return completes with the confirmation
    */
   CompletionStage<Confirmation> lookup(OpId opId) {
+    Located where;
+    lock.lock();
+    try {
+      if (closed) {
+        return failed(new StoreClosedException(store));
+      }
+      where = located.get(opId.key());
+    } finally {
+      lock.unlock();
+    }
+    if (where == null) {
+      return locateByIndex(opId);
+    }
+    // found before: read etcd at that revision once; anything unexpected falls back to a full locate
+    CompletableFuture<Confirmation> answer = new CompletableFuture<>();
+    CompletionStage<Optional<StoredRecord>> read;
+    try {
+      read = strong.readRevision(where.order(), where.revision());
+    } catch (RuntimeException e) {
+      read = CompletableFuture.failedFuture(e);
+    }
+    read.whenComplete((version, error) -> {
+      if (error == null && version.isPresent() && version.get().modRevision() == where.revision()
+          && version.get().record().appliedOps().contains(opId)) {
+        Pending p = new Pending(opId, where.order(), nanos.getAsLong());
+        lock.lock();
+        try {
+          p.acknowledged = recent.get(new Key(where.order(), opId.key()));
+        } finally {
+          lock.unlock();
+        }
+        Confirmation c = confirmation(p, new Found(version.get(), where.first()));
+        run(() -> answer.complete(c));
+      } else {
+        locateByIndex(opId).whenComplete((c, e) -> {
+          if (e != null) {
+            answer.completeExceptionally(e);
+          } else {
+            answer.complete(c);
+          }
+        });
+      }
+    });
+    return answer.minimalCompletionStage();
+  }
+
+  private CompletionStage<Confirmation> locateByIndex(OpId opId) {
     Optional<OrderId> order;
     try {
-      lock.lock();
-      try {
-        if (closed) {
-          return failed(new StoreClosedException(store));
-        }
-      } finally {
-        lock.unlock();
-      }
       order = local.orderOfOp(opId);
     } catch (OrderStoreException e) {
       return failed(e);
@@ -420,6 +478,7 @@ final class ConfirmationTracker implements AutoCloseable {
             if (p.acknowledged != null) {
               recent.put(new Key(order, f.getKey()), p.acknowledged);
             }
+            located.put(f.getKey(), new Located(order, f.getValue().version().modRevision(), f.getValue().first()));
             metrics.confirmed(p.acknowledgedAt < 0 ? -1 : now - p.acknowledgedAt, c.outcomeChanged());
             outcomes.add(Map.entry(p, c));
           }

@@ -279,6 +279,35 @@ class ConfirmationTrackerTest {
   }
 
   @Test
+  void lookup_ofAConfirmedWrite_readsEtcdOnceAtItsRevision_evenAfterTheRetentionBoundPushedItOut() {
+    // Given a provisional write, confirmed by its fold-in
+    mirror(tracker);
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    OpId op = OpId.of("op-pay");
+    WriteResult w = write(new OrderCommand.Transition(OrderId.of("a"), op, OrderStatus.PAID));
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    mode.set(mode(Phase.STRONG));
+    Confirmation c = done(w.confirmation());
+    // And more later writes to the order than a record remembers op ids of
+    for (int i = 1; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
+      write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
+    }
+    assertThat(local.read(OrderId.of("a")).orElseThrow().appliedOps().contains(op)).isFalse();
+    // When the write is looked up
+    int readsBefore = etcd.revisionReads.get();
+    Confirmation again = done(tracker.lookup(op));
+    // Then the answer is its confirmation, from one read of etcd at the revision that first held it
+    assertThat(again).isEqualTo(c);
+    assertThat(etcd.revisionReads.get() - readsBefore).isEqualTo(1);
+    // And a node that never confirmed it (a restart forgets) answers as the retention bound says
+    tracker = tracker();
+    assertThatThrownBy(() -> tracker.lookup(op).toCompletableFuture().join())
+        .hasCauseInstanceOf(UnknownOperationException.class);
+  }
+
+  @Test
   void close_failsWhatIsPending_withStoreClosed() {
     mode.set(mode(Phase.DEGRADED));
     WriteResult w = write(Fixtures.create("a"));

@@ -1,0 +1,10 @@
+package org.hybridstore.chaos.cluster;
+
+/**
+ * One version of an etcd key, read through the JSON gateway.
+ *
+ * @param modRevision the revision that wrote this version
+ * @param readAt the store revision the read was served at (etcd's header revision)
+ * @param value the value's bytes
+ */
+public record KeyVersion(long modRevision, long readAt, byte[] value) {}

@@ -1,0 +1,421 @@
+package org.hybridstore.chaos.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.hybridstore.chaos.checker.CheckResult;
+import org.hybridstore.chaos.checker.Validity;
+import org.hybridstore.chaos.client.NodeClient;
+import org.hybridstore.chaos.cluster.KeyVersion;
+import org.hybridstore.codec.RecordCodec;
+import org.hybridstore.model.OrderRecord;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Follows every node's order change feed ({@code GET /changes}, server-sent events) for the whole
+ * run, from the etcd revision the run starts at, the way a careful consumer does: it resumes after
+ * each stream ends (or its node dies) with the last event id it processed.
+ *
+ * <p>The feed's contract, checked per node: committed changes come in revision order within a
+ * stream; no version of an order is delivered twice, except again after a resume from id X, at
+ * revisions up to X + 1 (the contract allows that: a transaction's changes but its last carry the
+ * id of the revision before it); nothing is skipped and nothing invented (after the run, etcd's
+ * own history of every order is read back version by version through the JSON gateway, and each
+ * feed must have delivered exactly those versions, with their op keys); and once the cluster has
+ * healed each feed reaches etcd's last version of every order. Every committed change is also
+ * handed to a listener (the {@link ConfirmationProbe}).
+ *
+ * <p>One thread per node reads its stream; a watchdog ends a stream that stays silent past twice
+ * the feed's keep-alive (a paused node keeps the connection open), and the reader resumes.
+ */
+final class ChangeFeedProbe implements AutoCloseable {
+  /** Told of every committed (or re-read) change a node's feed delivered. */
+  interface Listener {
+    /**
+     * @param node the node whose feed delivered it
+     * @param orderId the order
+     * @param revision the version's mod revision
+     * @param opKeys the op keys the version holds
+     */
+    void committed(String node, String orderId, long revision, long[] opKeys);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long SILENT_MILLIS = 35_000;
+  private static final long RECONNECT_MILLIS = 200;
+  private static final int LIST_LIMIT = 10;
+  /** Parallel readers of etcd's history at the end. */
+  private static final int READERS = 6;
+
+  private final List<NodeClient> nodes;
+  private final long fromRevision;
+  private final LongSupplier millis;
+  private final Listener listener;
+  private final List<Follower> followers = new ArrayList<>();
+  private volatile boolean closed;
+
+  ChangeFeedProbe(List<NodeClient> nodes, long fromRevision, LongSupplier millis, Listener listener) {
+    this.nodes = nodes;
+    this.fromRevision = fromRevision;
+    this.millis = millis;
+    this.listener = listener;
+  }
+
+  /** The revision every feed starts after. */
+  long fromRevision() {
+    return fromRevision;
+  }
+
+  /** Starts one follower per node. */
+  void start() {
+    for (NodeClient n : nodes) {
+      Follower f = new Follower(n);
+      followers.add(f);
+      Thread t = new Thread(f::run, "chaos-feed-" + n.node());
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  /** Ends every stream that stayed silent too long (called periodically). */
+  void watchdog() {
+    long now = millis.getAsLong();
+    for (Follower f : followers) {
+      f.endIfSilent(now);
+    }
+  }
+
+  /**
+   * Waits until every node's feed delivered etcd's last version of every order changed after the
+   * start, or the bound passes.
+   *
+   * @param lastInEtcd order id to its mod revision in etcd's final read
+   * @param boundMillis the bound
+   * @return whether every feed caught up
+   */
+  boolean awaitCaughtUp(Map<String, Long> lastInEtcd, long boundMillis) throws InterruptedException {
+    long deadline = millis.getAsLong() + boundMillis;
+    while (millis.getAsLong() < deadline) {
+      if (followers.stream().allMatch(f -> f.behind(lastInEtcd).isEmpty())) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    followers.forEach(Follower::end);
+  }
+
+  /**
+   * The check. etcd's own history of every order changed after the start is read back version by
+   * version (each version names the one before it), so the feeds are held against etcd, not
+   * against each other.
+   *
+   * @param lastInEtcd order id to its mod revision in etcd's final read
+   * @param etcd reads a key at a revision, as the cluster does
+   * @param keyPrefix etcd's key prefix of the orders
+   * @return INVALID on any breach; UNKNOWN if no feed delivered a committed change or etcd's
+   *     history could not be read; else VALID
+   */
+  CheckResult result(Map<String, Long> lastInEtcd, EtcdReader etcd, String keyPrefix) throws InterruptedException {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("from-revision", fromRevision);
+    List<String> breaches = new ArrayList<>();
+    EtcdVersions history = readHistory(lastInEtcd, etcd, keyPrefix);
+    d.put("versions-in-etcd", history.opKeys.size());
+    d.put("orders-whose-history-etcd-did-not-answer", history.unreadable.size());
+    long events = 0;
+    Map<String, Object> perNode = new LinkedHashMap<>();
+    for (Follower f : followers) {
+      synchronized (f) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("changes", f.changes);
+        n.put("streams", f.streams);
+        n.put("resyncs", f.resyncs);
+        n.put("redelivered-after-resume", f.redelivered);
+        events += f.changes;
+        perNode.put(f.node.node(), n);
+        f.breaches.forEach(b -> breaches.add(f.node.node() + ": " + b));
+        // never skips: every version etcd committed after the start was delivered
+        int skipped = 0;
+        for (String v : history.opKeys.keySet()) {
+          if (!f.seen.containsKey(v) && skipped++ < LIST_LIMIT) {
+            breaches.add(f.node.node() + ": skipped " + v + ", which etcd committed");
+          }
+        }
+        n.put("skipped", skipped);
+        // never invents: every delivered version is etcd's, with its op keys
+        int invented = 0;
+        for (Map.Entry<String, Long> e : f.seen.entrySet()) {
+          String order = e.getKey().substring(0, e.getKey().lastIndexOf('@'));
+          if (history.unreadable.contains(order)) {
+            continue;
+          }
+          Long inEtcd = history.opKeys.get(e.getKey());
+          if ((inEtcd == null || inEtcd.longValue() != e.getValue()) && invented++ < LIST_LIMIT) {
+            breaches.add(f.node.node() + ": delivered " + e.getKey() + (inEtcd == null ? ", which etcd never committed"
+                : " with other op keys than etcd's"));
+          }
+        }
+        n.put("not-as-in-etcd", invented);
+        // caught up with etcd's final state
+        List<String> behind = f.behind(lastInEtcd);
+        n.put("behind-etcd-at-end", behind.size());
+        behind.stream().limit(LIST_LIMIT).forEach(b -> breaches.add(f.node.node() + ": at the end " + b));
+      }
+    }
+    d.put("nodes", perNode);
+    d.put("breaches", breaches);
+    Validity v = !breaches.isEmpty() ? Validity.INVALID
+        : events == 0 || !history.unreadable.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+    if (v == Validity.UNKNOWN) {
+      d.put("why-unknown", events == 0 ? "no feed delivered a committed change"
+          : "etcd did not answer for the history of " + history.unreadable.size() + " orders");
+    }
+    return CheckResult.of(v, d);
+  }
+
+  /** etcd's versions after the start ("order@revision" to a hash of its op keys), and orders it did not answer for. */
+  private record EtcdVersions(Map<String, Long> opKeys, Set<String> unreadable) {}
+
+  private EtcdVersions readHistory(Map<String, Long> lastInEtcd, EtcdReader etcd, String keyPrefix)
+      throws InterruptedException {
+    Map<String, Long> versions = new ConcurrentHashMap<>();
+    Set<String> unreadable = ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(READERS);
+    try {
+      for (Map.Entry<String, Long> e : lastInEtcd.entrySet()) {
+        if (e.getValue() <= fromRevision) {
+          continue;
+        }
+        pool.execute(() -> {
+          String key = keyPrefix + e.getKey();
+          long at = e.getValue();
+          while (at > fromRevision) {
+            var read = etcd.read(key, at);
+            if (read.isEmpty()) {
+              unreadable.add(e.getKey());
+              return;
+            }
+            if (read.get().isEmpty()) {
+              return; // the order did not exist yet
+            }
+            KeyVersion kv = read.get().get();
+            if (kv.modRevision() <= fromRevision) {
+              return;
+            }
+            versions.put(e.getKey() + "@" + kv.modRevision(), opKeysHash(RecordCodec.decode(kv.value(), key)));
+            at = kv.modRevision() - 1;
+          }
+        });
+      }
+    } finally {
+      pool.shutdown();
+      if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+        pool.shutdownNow();
+        unreadable.add("(reading etcd's history took over 5 minutes)");
+      }
+    }
+    return new EtcdVersions(versions, unreadable);
+  }
+
+  private static long opKeysHash(OrderRecord r) {
+    return opKeysHash(r.appliedOps().entries().keySet().stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static long opKeysHash(long[] keys) {
+    long[] sorted = keys.clone();
+    java.util.Arrays.sort(sorted);
+    return java.util.Arrays.hashCode(sorted);
+  }
+
+  /** Reads one etcd key at a revision: empty if etcd did not answer; a present empty if no key. */
+  interface EtcdReader {
+    java.util.Optional<java.util.Optional<KeyVersion>> read(String key, long revision);
+  }
+
+  /** One node's stream, resumed for the whole run. */
+  private final class Follower {
+    final NodeClient node;
+    long lastId;
+    long changes;
+    long streams;
+    long resyncs;
+    long redelivered;
+    final List<String> breaches = new ArrayList<>();
+    /** "order@revision" delivered, to a hash of its op keys */
+    final Map<String, Long> seen = new HashMap<>();
+    final Map<String, Long> last = new HashMap<>();
+    // the current stream
+    private @Nullable Stream<String> lines;
+    private long resumedFrom;
+    private long lastCommitted;
+    private long lastLineMillis;
+    private String eventId = "";
+    private String eventKind = "";
+    private final StringBuilder data = new StringBuilder();
+
+    Follower(NodeClient node) {
+      this.node = node;
+      this.lastId = fromRevision;
+    }
+
+    void run() {
+      while (!closed) {
+        long resume;
+        synchronized (this) {
+          resume = lastId;
+        }
+        try {
+          HttpResponse<Stream<String>> r = node.changes(resume);
+          if (r.statusCode() != 200) {
+            r.body().close();
+          } else {
+            try (Stream<String> s = r.body()) {
+              synchronized (this) {
+                lines = s;
+                streams++;
+                resumedFrom = resume;
+                lastCommitted = 0;
+                lastLineMillis = millis.getAsLong();
+              }
+              s.forEach(this::line);
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          // the node is down, cut off or ended the stream abruptly: resume
+        } catch (InterruptedException e) {
+          return;
+        } finally {
+          synchronized (this) {
+            lines = null;
+            eventId = "";
+            eventKind = "";
+            data.setLength(0);
+          }
+        }
+        try {
+          Thread.sleep(RECONNECT_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    synchronized void endIfSilent(long now) {
+      if (lines != null && now - lastLineMillis > SILENT_MILLIS) {
+        lines.close();
+      }
+    }
+
+    synchronized void end() {
+      if (lines != null) {
+        lines.close();
+      }
+    }
+
+    private void line(String line) {
+      if (closed) {
+        throw new IllegalStateException("probe closed");
+      }
+      Change c = null;
+      synchronized (this) {
+        lastLineMillis = millis.getAsLong();
+        if (line.isEmpty()) {
+          if (data.length() > 0 && !eventKind.equals("error")) {
+            c = accept(eventId, eventKind, data.toString());
+          }
+          eventId = "";
+          eventKind = "";
+          data.setLength(0);
+        } else if (line.startsWith("id:")) {
+          eventId = line.substring(3).trim();
+        } else if (line.startsWith("event:")) {
+          eventKind = line.substring(6).trim();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5).trim());
+        }
+      }
+      if (c != null) {
+        listener.committed(node.node(), c.order, c.revision, c.opKeys);
+      }
+    }
+
+    private record Change(String order, long revision, long[] opKeys) {}
+
+    /** Records one event (under the lock); returns the change to tell the listener, if any. */
+    private @Nullable Change accept(String id, String kind, String json) {
+      JsonNode n;
+      try {
+        n = JSON.readTree(json);
+      } catch (IOException e) {
+        breaches.add("an event that is not JSON: " + json);
+        return null;
+      }
+      if (kind.equals("provisional")) {
+        return null; // not asked for; a feed that sends them anyway is not breaking this contract
+      }
+      String order = n.path("orderId").asText();
+      long revision = n.path("revision").asLong();
+      JsonNode keys = n.path("opKeys");
+      long[] opKeys = new long[keys.size()];
+      for (int i = 0; i < opKeys.length; i++) {
+        opKeys[i] = Long.parseUnsignedLong(keys.get(i).asText(), 16);
+      }
+      changes++;
+      String v = order + "@" + revision;
+      if (kind.equals("resync")) {
+        resyncs++;
+      } else {
+        if (revision < lastCommitted && breaches.size() < LIST_LIMIT) {
+          breaches.add("committed " + v + " after revision " + lastCommitted + " in one stream");
+        }
+        lastCommitted = Math.max(lastCommitted, revision);
+      }
+      if (seen.put(v, opKeysHash(opKeys)) != null) {
+        // a transaction's changes but its last carry resume id revision - 1, so a resume from id X
+        // may deliver the versions of revision X + 1 again
+        if (revision <= resumedFrom + 1) {
+          redelivered++;
+        } else if (breaches.size() < LIST_LIMIT) {
+          breaches.add("delivered " + v + " twice (the stream resumed from " + resumedFrom + ")");
+        }
+      }
+      if (revision <= fromRevision && !kind.equals("resync") && breaches.size() < LIST_LIMIT) {
+        breaches.add("delivered " + v + ", at or before the start revision " + fromRevision);
+      }
+      last.merge(order, revision, Math::max);
+      try {
+        lastId = Long.parseLong(id);
+      } catch (NumberFormatException e) {
+        breaches.add("an event without a numeric id: '" + id + "'");
+      }
+      return new Change(order, revision, opKeys);
+    }
+
+    /** Orders whose last version in etcd (changed after the start) this feed has not delivered. */
+    synchronized List<String> behind(Map<String, Long> lastInEtcd) {
+      List<String> out = new ArrayList<>();
+      lastInEtcd.forEach((order, rev) -> {
+        if (rev > fromRevision && last.getOrDefault(order, 0L) != rev.longValue()) {
+          out.add(order + ": delivered up to " + last.getOrDefault(order, 0L) + ", etcd has " + rev);
+        }
+      });
+      return out;
+    }
+  }
+}

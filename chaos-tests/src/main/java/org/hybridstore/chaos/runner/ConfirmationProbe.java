@@ -1,0 +1,362 @@
+package org.hybridstore.chaos.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.hybridstore.OpId;
+import org.hybridstore.chaos.checker.CheckResult;
+import org.hybridstore.chaos.checker.Validity;
+import org.hybridstore.chaos.client.NodeClient;
+import org.hybridstore.chaos.client.OrderClient;
+import org.hybridstore.chaos.cluster.KeyVersion;
+import org.hybridstore.codec.RecordCodec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Follows every PROVISIONAL acknowledgement to its confirmation through the store's own API, and
+ * holds each confirmation against etcd.
+ *
+ * <p>When a node's change feed (see {@link ChangeFeedProbe}) first delivers a committed version
+ * holding a followed write's op key, the probe notes the time (the write reached etcd and a node
+ * knew it) and asks the node that acknowledged the write {@code GET /commands/{opId}} (it awaits
+ * that confirmation itself, and then remembers where it found it); an answer that is not "confirmed"
+ * is asked again, of the next node, half a second later, until the run ends; at most {@value
+ * #MAX_IN_FLIGHT} questions are on the wire at once (a flood of them would starve the nodes' HTTP
+ * workers and change what is measured). After the final heal, writes no feed showed are asked for
+ * directly. Asking at once matters: a record keeps only its newest 64 op
+ * ids, and a register order of the workload can take more writes than that in a run.
+ *
+ * <p>The check: every provisional acknowledgement is confirmed before the run ends; each
+ * confirmation names a revision at which etcd's version of the order holds the op (same mod
+ * revision), and, when it says that revision is the first such one, etcd's version just before it
+ * does not hold the op; so no confirmation precedes the write's presence in etcd. Times are
+ * reported per fault (the last fault started before the acknowledgement).
+ */
+final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable {
+  private static final long ASK_WAIT_MILLIS = 2_000;
+  private static final long RETRY_MILLIS = 500;
+  private static final int LIST_LIMIT = 10;
+  /** Questions on the wire at once, over all nodes. */
+  private static final int MAX_IN_FLIGHT = 4;
+
+  /** One followed write. */
+  private static final class Ack {
+    final String opId;
+    final String order;
+    final String node;
+    final String fault;
+    final long ackMillis;
+    volatile long inEtcdMillis = -1;
+    /** the revision of the first version a feed showed holding the write, 0 if none did */
+    volatile long seenAt;
+    volatile String firstAnswer = "";
+    /** answers that were not "confirmed", by kind */
+    final Map<String, Integer> answers = new ConcurrentHashMap<>();
+    volatile long answeredMillis = -1;
+    volatile long revision;
+    volatile boolean first;
+    volatile boolean asking;
+    volatile String lastAnswer = "not asked";
+    volatile int asks;
+
+    Ack(String opId, String order, String node, String fault, long ackMillis) {
+      this.opId = opId;
+      this.order = order;
+      this.node = node;
+      this.fault = fault;
+      this.ackMillis = ackMillis;
+    }
+  }
+
+  private final List<NodeClient> nodes;
+  private final ScheduledExecutorService scheduler;
+  private final LongSupplier millis;
+  private final Supplier<String> fault;
+  private final Recorder recorder;
+
+  /** Records a confirmation in the run's history. */
+  interface Recorder {
+    /**
+     * @param node the node that answered
+     * @param opId the write's op id
+     * @param confirmation order, revision, first revision
+     */
+    void confirmed(String node, String opId, Map<String, Object> confirmation);
+  }
+  /** op key to the followed write */
+  private final Map<Long, Ack> followed = new ConcurrentHashMap<>();
+  /** op key to the revision at which a feed first showed it committed */
+  private final Map<Long, Long> inEtcd = new ConcurrentHashMap<>();
+  private final java.util.Queue<Question> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+  private volatile boolean closed;
+
+  ConfirmationProbe(List<NodeClient> nodes, ScheduledExecutorService scheduler, LongSupplier millis,
+      Supplier<String> fault, Recorder recorder) {
+    this.nodes = nodes;
+    this.scheduler = scheduler;
+    this.millis = millis;
+    this.fault = fault;
+    this.recorder = recorder;
+  }
+
+  /**
+   * Follows an acknowledged write if it was provisional.
+   *
+   * @param a the acknowledgement
+   */
+  void acknowledged(OrderClient.Acknowledgement a) {
+    if (!a.provisional() || closed) {
+      return;
+    }
+    long key = OpId.of(a.opId()).key();
+    Ack ack = new Ack(a.opId(), a.orderId(), a.node(), fault.get(), millis.getAsLong());
+    if (followed.putIfAbsent(key, ack) != null) {
+      return; // the same write acknowledged again (a resubmitted bump): followed once
+    }
+    Long seen = inEtcd.get(key);
+    if (seen != null) {
+      ack.inEtcdMillis = ack.ackMillis; // a peer folded it in before the acknowledgement came back
+      ack.seenAt = seen;
+      ask(ack, indexOf(a.node()));
+    }
+  }
+
+  @Override
+  public void committed(String node, String orderId, long revision, long[] opKeys) {
+    long now = millis.getAsLong();
+    for (long k : opKeys) {
+      if (inEtcd.putIfAbsent(k, revision) == null) {
+        Ack ack = followed.get(k);
+        if (ack != null && ack.inEtcdMillis < 0) {
+          ack.inEtcdMillis = now;
+          ack.seenAt = revision;
+          ask(ack, indexOf(ack.node)); // the accepting node confirmed it itself and remembers where
+        }
+      }
+    }
+  }
+
+  private int indexOf(String node) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).node().equals(node)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  /** Queues a question; at most {@value #MAX_IN_FLIGHT} are on the wire, so the probe never floods a node. */
+  private void ask(Ack ack, int nodeIndex) {
+    synchronized (ack) {
+      if (closed || ack.answeredMillis >= 0 || ack.asking) {
+        return;
+      }
+      ack.asking = true; // until it is answered, or its retry is due
+    }
+    queue.add(new Question(ack, nodeIndex));
+    pump();
+  }
+
+  private record Question(Ack ack, int nodeIndex) {}
+
+  private void pump() {
+    while (!queue.isEmpty() && permits.tryAcquire()) {
+      Question q = queue.poll();
+      if (q == null) {
+        permits.release();
+        return;
+      }
+      send(q.ack(), q.nodeIndex());
+    }
+  }
+
+  private void send(Ack ack, int nodeIndex) {
+    ack.asks++;
+    NodeClient n = nodes.get(nodeIndex % nodes.size());
+    n.confirmation(ack.opId, ASK_WAIT_MILLIS).whenComplete((r, e) -> {
+      try {
+        if (e == null && r.status() == 200 && "confirmed".equals(r.body().path("state").asText())) {
+          JsonNode b = r.body();
+          ack.revision = b.path("revision").asLong();
+          ack.first = b.path("firstRevision").asBoolean();
+          ack.answeredMillis = millis.getAsLong();
+          ack.lastAnswer = "confirmed by " + n.node();
+          if (ack.inEtcdMillis < 0) {
+            ack.inEtcdMillis = ack.answeredMillis; // no feed showed it first
+          }
+          Map<String, Object> c = new LinkedHashMap<>();
+          c.put("order", ack.order);
+          c.put("revision", ack.revision);
+          c.put("firstRevision", ack.first);
+          recorder.confirmed(n.node(), ack.opId, c);
+        } else {
+          String answer = e != null ? String.valueOf(e.getCause() != null ? e.getCause() : e)
+              : r.status() + " " + r.body().path("state").asText(r.body().path("error").asText());
+          ack.lastAnswer = n.node() + ": " + answer;
+          ack.answers.merge(answer.length() > 60 ? answer.substring(0, 60) : answer, 1, Integer::sum);
+          if (ack.firstAnswer.isEmpty()) {
+            ack.firstAnswer = ack.lastAnswer + " at " + millis.getAsLong() + " ms";
+          }
+          retry(ack, nodeIndex + 1);
+        }
+      } finally {
+        permits.release();
+        pump();
+      }
+    });
+  }
+
+  private void retry(Ack ack, int nodeIndex) {
+    try {
+      scheduler.schedule(() -> {
+        ack.asking = false;
+        ask(ack, nodeIndex);
+      }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // the run is over; the write stays unconfirmed
+    }
+  }
+
+  /**
+   * After the final heal: asks for every write not confirmed yet, and waits until all are, or the
+   * bound passes.
+   *
+   * @param boundMillis the bound
+   */
+  void settle(long boundMillis) throws InterruptedException {
+    for (Ack ack : followed.values()) {
+      if (ack.answeredMillis < 0) {
+        ask(ack, indexOf(ack.node));
+      }
+    }
+    long deadline = millis.getAsLong() + boundMillis;
+    while (millis.getAsLong() < deadline && followed.values().stream().anyMatch(a -> a.answeredMillis < 0)) {
+      Thread.sleep(100);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** Per fault: acknowledgement to etcd holding the write (first shown by a feed), ms. */
+  Map<String, Object> confirmationQuantiles() {
+    Map<String, List<Double>> byFault = new TreeMap<>();
+    List<Double> all = new ArrayList<>();
+    for (Ack a : followed.values()) {
+      if (a.answeredMillis >= 0) {
+        double ms = Math.max(0, a.inEtcdMillis - a.ackMillis);
+        byFault.computeIfAbsent(a.fault, f -> new ArrayList<>()).add(ms);
+        all.add(ms);
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("all", Figures.quantiles(all));
+    byFault.forEach((f, v) -> out.put(f, Figures.quantiles(v)));
+    return out;
+  }
+
+  /**
+   * The check.
+   *
+   * @param etcd reads a key at a revision
+   * @param keyPrefix etcd's key prefix of the orders
+   * @return INVALID if a provisional write was not confirmed or a confirmation is not etcd's;
+   *     UNKNOWN if no write was acknowledged PROVISIONAL; else VALID
+   */
+  CheckResult result(ChangeFeedProbe.EtcdReader etcd, String keyPrefix) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    List<String> unconfirmed = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    int confirmed = 0;
+    int unreadable = 0;
+    int notFirst = 0;
+    long answerLagMax = 0;
+    String slowest = "";
+    for (Ack a : followed.values()) {
+      if (a.answeredMillis < 0) {
+        unconfirmed.add(a.opId + " (order " + a.order + ", acknowledged by " + a.node + " during " + a.fault
+            + " at " + a.ackMillis + " ms, " + (a.seenAt > 0 ? "a feed showed etcd holding it at revision " + a.seenAt
+            + " at " + a.inEtcdMillis + " ms" : "no feed showed etcd holding it") + ", " + a.asks + " asks, first answer: "
+            + a.firstAnswer + ", last: " + a.lastAnswer + ", answers: " + a.answers + ")");
+        continue;
+      }
+      confirmed++;
+      if (a.answeredMillis - a.inEtcdMillis > answerLagMax) {
+        answerLagMax = a.answeredMillis - a.inEtcdMillis;
+        slowest = a.opId + " (order " + a.order + ", acknowledged by " + a.node + " at " + a.ackMillis + " ms, in etcd at "
+            + a.inEtcdMillis + " ms, " + a.asks + " asks, " + a.lastAnswer + ", other answers: " + a.answers + ")";
+      }
+      if (!a.first) {
+        notFirst++;
+      }
+      String why = notInEtcd(etcd, keyPrefix + a.order, a);
+      if (why == null) {
+        continue;
+      }
+      if (why.isEmpty()) {
+        unreadable++;
+      } else {
+        wrong.add(a.opId + " (order " + a.order + ") confirmed at revision " + a.revision + ", but etcd " + why);
+      }
+    }
+    d.put("provisional-acks", followed.size());
+    d.put("confirmed", confirmed);
+    d.put("confirmed-without-the-first-revision", notFirst);
+    d.put("etcd-did-not-answer-for", unreadable);
+    d.put("unconfirmed", unconfirmed.size());
+    d.put("unconfirmed-examples", unconfirmed.stream().limit(LIST_LIMIT).toList());
+    d.put("not-as-in-etcd", wrong.size());
+    d.put("not-as-in-etcd-examples", wrong.stream().limit(LIST_LIMIT).toList());
+    d.put("in-etcd-to-answer-max-ms", answerLagMax);
+    d.put("slowest-answer", slowest);
+    d.put("ack-to-in-etcd-ms", confirmationQuantiles());
+    Validity v = !unconfirmed.isEmpty() || !wrong.isEmpty() ? Validity.INVALID
+        : followed.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+    if (v == Validity.UNKNOWN) {
+      d.put("why-unknown", "no write was acknowledged PROVISIONAL");
+    }
+    return CheckResult.of(v, d);
+  }
+
+  /** Null if etcd agrees; "" if etcd did not answer; else what etcd holds instead. */
+  private static @Nullable String notInEtcd(ChangeFeedProbe.EtcdReader etcd, String key, Ack a) {
+    long opKey = OpId.of(a.opId).key();
+    Optional<Optional<KeyVersion>> at = etcd.read(key, a.revision);
+    if (at.isEmpty()) {
+      return "";
+    }
+    if (at.get().isEmpty()) {
+      return "had no such order at that revision";
+    }
+    KeyVersion kv = at.get().get();
+    if (kv.modRevision() != a.revision) {
+      return "holds the version of revision " + kv.modRevision() + " there";
+    }
+    if (!RecordCodec.decode(kv.value(), key).appliedOps().entries().containsKey(opKey)) {
+      return "does not hold the op at that revision";
+    }
+    if (a.first && a.revision > 1) {
+      Optional<Optional<KeyVersion>> before = etcd.read(key, a.revision - 1);
+      if (before.isEmpty()) {
+        return "";
+      }
+      if (before.get().isPresent()
+          && RecordCodec.decode(before.get().get().value(), key).appliedOps().entries().containsKey(opKey)) {
+        return "held the op already at revision " + before.get().get().modRevision() + ", before the 'first' one";
+      }
+    }
+    return null;
+  }
+}
