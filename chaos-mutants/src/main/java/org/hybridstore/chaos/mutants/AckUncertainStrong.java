@@ -24,7 +24,7 @@ public final class AckUncertainStrong extends AbstractMutant {
   /** Creates the mutant. */
   public AckUncertainStrong() {
     super("ack-uncertain-strong", "an etcd write without an answer is acknowledged as committed",
-        List.of("no-lost", "linearizable", "no-duplicates"), List.of("kill-etcd-majority"));
+        List.of("no-lost", "linearizable", "no-duplicates", "confirmations"), List.of("kill-etcd-majority"));
   }
 
   @Override

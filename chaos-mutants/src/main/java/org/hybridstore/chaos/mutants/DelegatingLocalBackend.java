@@ -87,6 +87,11 @@ class DelegatingLocalBackend implements LocalBackend {
   }
 
   @Override
+  public java.util.SortedMap<String, Long> peerDrops() {
+    return real.peerDrops();
+  }
+
+  @Override
   public void publishMode(ConsistencyMode mode, long epoch) {
     real.publishMode(mode, epoch);
   }

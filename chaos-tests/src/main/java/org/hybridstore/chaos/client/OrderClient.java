@@ -65,8 +65,12 @@ public final class OrderClient {
    * @param orderId its order
    * @param node the node that acknowledged it
    * @param provisional whether it was acknowledged PROVISIONAL (else STRONG)
+   * @param revision the revision the answer named (etcd held the write at once), or 0
+   * @param duplicate whether the op id had been applied before
+   * @param firstRevision whether the answer says {@code revision} is the first that holds the write
    */
-  public record Acknowledgement(String opId, String orderId, String node, boolean provisional) {}
+  public record Acknowledgement(String opId, String orderId, String node, boolean provisional, long revision,
+      boolean duplicate, boolean firstRevision) {}
 
   /**
    * Creates a client that does not retry elsewhere.
@@ -199,7 +203,8 @@ public final class OrderClient {
           JsonNode b = r.body();
           String mode = b.path("acceptance").asText() + "/" + b.path("mode").asText() + "@" + b.path("epoch").asLong();
           acknowledgements.accept(new Acknowledgement(cmd.opId().value(), cmd.orderId().value(), target.node(),
-              b.path("acceptance").asText().startsWith("PROVISIONAL")));
+              b.path("acceptance").asText().startsWith("PROVISIONAL"), b.path("revision").asLong(0),
+              b.path("duplicate").asBoolean(false), b.path("firstRevision").asBoolean(false)));
           return complete(invoke, OpType.OK, value, null, t == 0 ? mode : mode + " try " + (t + 1), target.node());
         }
         error = r.status() + " " + r.body().path("error").asText() + ": " + r.body().path("message").asText();

@@ -366,13 +366,34 @@ public final class Cluster implements AutoCloseable {
      * @return empty if no member answered; a present empty optional if the key did not exist then
      */
     public Optional<Optional<KeyVersion>> etcdRead(String key, long revision, Duration timeout) {
-        for (EtcdMember m : members) {
-            Optional<Optional<KeyVersion>> r = etcdHttp.range(m.clientUrl(), key, revision, timeout).join();
+        int first = lastReader;
+        for (int i = 0; i < members.size(); i++) {
+            int m = (first + i) % members.size();
+            Optional<Optional<KeyVersion>> r = etcdHttp.range(members.get(m).clientUrl(), key, revision, timeout).join();
             if (r.isPresent()) {
+                lastReader = m; // a member cut off or paused costs one timeout, not one per read
                 return r;
             }
         }
         return Optional.empty();
+    }
+
+    private volatile int lastReader;
+
+    /**
+     * Compacts etcd's history at a revision, asking each member in turn until one acknowledges.
+     *
+     * @param revision the revision
+     * @param timeout each member's bound
+     * @return whether a member acknowledged it
+     */
+    public boolean etcdCompact(long revision, Duration timeout) {
+        for (EtcdMember m : members) {
+            if (etcdHttp.compact(m.clientUrl(), revision, timeout).join()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

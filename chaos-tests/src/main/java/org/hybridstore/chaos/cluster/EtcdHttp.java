@@ -56,6 +56,12 @@ final class EtcdHttp {
         return post(endpoint, "/v3/kv/range", body, timeout).thenApply(r -> r.flatMap(EtcdHttp::parseRange));
     }
 
+    /** Compacts the key-value history at a revision (physically); true if etcd acknowledged it in time. */
+    CompletableFuture<Boolean> compact(URI endpoint, long revision, Duration timeout) {
+        String body = "{\"revision\":\"" + revision + "\",\"physical\":true}";
+        return post(endpoint, "/v3/kv/compaction", body, timeout).thenApply(r -> r.map(EtcdHttp::isPutOk).orElse(false));
+    }
+
     /** The store's current revision (a Range's header), empty on no answer in time. */
     CompletableFuture<Optional<Long>> revision(URI endpoint, Duration timeout) {
         String body = "{\"key\":\"" + b64("/") + "\"}";

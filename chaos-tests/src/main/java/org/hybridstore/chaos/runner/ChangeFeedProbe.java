@@ -9,16 +9,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.hybridstore.chaos.checker.CheckResult;
 import org.hybridstore.chaos.checker.Validity;
 import org.hybridstore.chaos.client.NodeClient;
-import org.hybridstore.chaos.cluster.KeyVersion;
-import org.hybridstore.codec.RecordCodec;
-import org.hybridstore.model.OrderRecord;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,8 +49,6 @@ final class ChangeFeedProbe implements AutoCloseable {
   private static final long SILENT_MILLIS = 35_000;
   private static final long RECONNECT_MILLIS = 200;
   private static final int LIST_LIMIT = 10;
-  /** Parallel readers of etcd's history at the end. */
-  private static final int READERS = 6;
 
   private final List<NodeClient> nodes;
   private final long fromRevision;
@@ -121,23 +114,23 @@ final class ChangeFeedProbe implements AutoCloseable {
   }
 
   /**
-   * The check. etcd's own history of every order changed after the start is read back version by
-   * version (each version names the one before it), so the feeds are held against etcd, not
-   * against each other.
+   * The check, against etcd's own history of every order changed after the start.
    *
    * @param lastInEtcd order id to its mod revision in etcd's final read
-   * @param etcd reads a key at a revision, as the cluster does
-   * @param keyPrefix etcd's key prefix of the orders
+   * @param history etcd's history after {@link #fromRevision()}
+   * @param compactedAt the revisions etcd was compacted at during the run
    * @return INVALID on any breach; UNKNOWN if no feed delivered a committed change or etcd's
    *     history could not be read; else VALID
    */
-  CheckResult result(Map<String, Long> lastInEtcd, EtcdReader etcd, String keyPrefix) throws InterruptedException {
+  CheckResult result(Map<String, Long> lastInEtcd, EtcdHistory history, List<Long> compactedAt) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("from-revision", fromRevision);
+    d.put("compacted-at", compactedAt);
+    long lastCompaction = compactedAt.stream().mapToLong(Long::longValue).max().orElse(0);
     List<String> breaches = new ArrayList<>();
-    EtcdVersions history = readHistory(lastInEtcd, etcd, keyPrefix);
-    d.put("versions-in-etcd", history.opKeys.size());
-    d.put("orders-whose-history-etcd-did-not-answer", history.unreadable.size());
+    Map<String, long[]> inEtcd = history.all();
+    d.put("versions-in-etcd", inEtcd.size());
+    d.put("orders-whose-history-etcd-did-not-answer", history.unreadable().size());
     long events = 0;
     Map<String, Object> perNode = new LinkedHashMap<>();
     for (Follower f : followers) {
@@ -150,24 +143,35 @@ final class ChangeFeedProbe implements AutoCloseable {
         events += f.changes;
         perNode.put(f.node.node(), n);
         f.breaches.forEach(b -> breaches.add(f.node.node() + ": " + b));
-        // never skips: every version etcd committed after the start was delivered
+        // never skips: every version etcd committed after the start was delivered, except one that
+        // etcd compacted away before this feed read it (the feed then re-read, and delivered a later
+        // version of that order)
         int skipped = 0;
-        for (String v : history.opKeys.keySet()) {
-          if (!f.seen.containsKey(v) && skipped++ < LIST_LIMIT) {
+        int compactedAway = 0;
+        for (String v : inEtcd.keySet()) {
+          if (f.seen.containsKey(v)) {
+            continue;
+          }
+          String order = v.substring(0, v.lastIndexOf('@'));
+          long revision = Long.parseLong(v.substring(v.lastIndexOf('@') + 1));
+          if (f.resyncs > 0 && revision <= lastCompaction && f.last.getOrDefault(order, 0L) > revision) {
+            compactedAway++;
+          } else if (skipped++ < LIST_LIMIT) {
             breaches.add(f.node.node() + ": skipped " + v + ", which etcd committed");
           }
         }
         n.put("skipped", skipped);
+        n.put("compacted-away-before-it-read-them", compactedAway);
         // never invents: every delivered version is etcd's, with its op keys
         int invented = 0;
-        for (Map.Entry<String, Long> e : f.seen.entrySet()) {
+        for (Map.Entry<String, long[]> e : f.seen.entrySet()) {
           String order = e.getKey().substring(0, e.getKey().lastIndexOf('@'));
-          if (history.unreadable.contains(order)) {
+          if (history.unreadable().contains(order)) {
             continue;
           }
-          Long inEtcd = history.opKeys.get(e.getKey());
-          if ((inEtcd == null || inEtcd.longValue() != e.getValue()) && invented++ < LIST_LIMIT) {
-            breaches.add(f.node.node() + ": delivered " + e.getKey() + (inEtcd == null ? ", which etcd never committed"
+          long[] keys = inEtcd.get(e.getKey());
+          if ((keys == null || !java.util.Arrays.equals(keys, e.getValue())) && invented++ < LIST_LIMIT) {
+            breaches.add(f.node.node() + ": delivered " + e.getKey() + (keys == null ? ", which etcd never committed"
                 : " with other op keys than etcd's"));
           }
         }
@@ -181,71 +185,12 @@ final class ChangeFeedProbe implements AutoCloseable {
     d.put("nodes", perNode);
     d.put("breaches", breaches);
     Validity v = !breaches.isEmpty() ? Validity.INVALID
-        : events == 0 || !history.unreadable.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+        : events == 0 || !history.unreadable().isEmpty() ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
       d.put("why-unknown", events == 0 ? "no feed delivered a committed change"
-          : "etcd did not answer for the history of " + history.unreadable.size() + " orders");
+          : "etcd did not answer for the history of " + history.unreadable().size() + " orders");
     }
     return CheckResult.of(v, d);
-  }
-
-  /** etcd's versions after the start ("order@revision" to a hash of its op keys), and orders it did not answer for. */
-  private record EtcdVersions(Map<String, Long> opKeys, Set<String> unreadable) {}
-
-  private EtcdVersions readHistory(Map<String, Long> lastInEtcd, EtcdReader etcd, String keyPrefix)
-      throws InterruptedException {
-    Map<String, Long> versions = new ConcurrentHashMap<>();
-    Set<String> unreadable = ConcurrentHashMap.newKeySet();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(READERS);
-    try {
-      for (Map.Entry<String, Long> e : lastInEtcd.entrySet()) {
-        if (e.getValue() <= fromRevision) {
-          continue;
-        }
-        pool.execute(() -> {
-          String key = keyPrefix + e.getKey();
-          long at = e.getValue();
-          while (at > fromRevision) {
-            var read = etcd.read(key, at);
-            if (read.isEmpty()) {
-              unreadable.add(e.getKey());
-              return;
-            }
-            if (read.get().isEmpty()) {
-              return; // the order did not exist yet
-            }
-            KeyVersion kv = read.get().get();
-            if (kv.modRevision() <= fromRevision) {
-              return;
-            }
-            versions.put(e.getKey() + "@" + kv.modRevision(), opKeysHash(RecordCodec.decode(kv.value(), key)));
-            at = kv.modRevision() - 1;
-          }
-        });
-      }
-    } finally {
-      pool.shutdown();
-      if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
-        pool.shutdownNow();
-        unreadable.add("(reading etcd's history took over 5 minutes)");
-      }
-    }
-    return new EtcdVersions(versions, unreadable);
-  }
-
-  private static long opKeysHash(OrderRecord r) {
-    return opKeysHash(r.appliedOps().entries().keySet().stream().mapToLong(Long::longValue).toArray());
-  }
-
-  private static long opKeysHash(long[] keys) {
-    long[] sorted = keys.clone();
-    java.util.Arrays.sort(sorted);
-    return java.util.Arrays.hashCode(sorted);
-  }
-
-  /** Reads one etcd key at a revision: empty if etcd did not answer; a present empty if no key. */
-  interface EtcdReader {
-    java.util.Optional<java.util.Optional<KeyVersion>> read(String key, long revision);
   }
 
   /** One node's stream, resumed for the whole run. */
@@ -257,8 +202,8 @@ final class ChangeFeedProbe implements AutoCloseable {
     long resyncs;
     long redelivered;
     final List<String> breaches = new ArrayList<>();
-    /** "order@revision" delivered, to a hash of its op keys */
-    final Map<String, Long> seen = new HashMap<>();
+    /** "order@revision" delivered, to its sorted op keys */
+    final Map<String, long[]> seen = new HashMap<>();
     final Map<String, Long> last = new HashMap<>();
     // the current stream
     private @Nullable Stream<String> lines;
@@ -386,7 +331,7 @@ final class ChangeFeedProbe implements AutoCloseable {
         }
         lastCommitted = Math.max(lastCommitted, revision);
       }
-      if (seen.put(v, opKeysHash(opKeys)) != null) {
+      if (seen.put(v, EtcdHistory.sortedOpKeys(opKeys)) != null) {
         // a transaction's changes but its last carry resume id revision - 1, so a resume from id X
         // may deliver the versions of revision X + 1 again
         if (revision <= resumedFrom + 1) {

@@ -80,6 +80,8 @@ public final class ChaosRun {
    * feeds to deliver etcd's last versions (both are due by the recovery itself).
    */
   static final Duration CONFIRMATION_BOUND = Duration.ofSeconds(30);
+  /** The faults during which etcd is compacted while the killed node is down (see compactEtcd). */
+  static final Set<String> COMPACT_WHILE_DOWN = Set.of("kill-node");
   /** Where the service keeps its orders in etcd (the service's default prefix). */
   static final String ORDERS_PREFIX = "/hybridstore/orders/";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -104,6 +106,9 @@ public final class ChaosRun {
   private ChangeFeedProbe feeds;
   private final AtomicReference<String> lastFaultStarted = new AtomicReference<>("before-any-fault");
   private final Object confirmLog = new Object();
+  /** etcd's history recorded before each compaction, and the revisions compacted at. */
+  private final List<EtcdHistory> historyParts = new CopyOnWriteArrayList<>();
+  private final List<Long> compactedAt = new CopyOnWriteArrayList<>();
   /** Counted down when the workload ends: the nemesis loop stops waiting (a heal is never interrupted). */
   private final java.util.concurrent.CountDownLatch runEnded = new java.util.concurrent.CountDownLatch(1);
   private ModeSampler sampler;
@@ -209,9 +214,13 @@ public final class ChaosRun {
       checks.put("convergence", convergenceCheck());
       checks.put("recovery", recoveryCheck(recoveryMillis));
       checks.put("replication", replication.result());
-      ChangeFeedProbe.EtcdReader etcdAt = (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2));
-      checks.put("confirmations", confirmations.result(etcdAt, ORDERS_PREFIX));
-      checks.put("change-feed", feeds.result(lastInEtcd, etcdAt, ORDERS_PREFIX));
+      EtcdHistory.Reader etcdAt = (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2));
+      List<EtcdHistory> parts = new ArrayList<>(historyParts);
+      parts.add(EtcdHistory.read(compactedAt.isEmpty() ? feeds.fromRevision() : compactedAt.get(compactedAt.size() - 1),
+          lastInEtcd, etcdAt, ORDERS_PREFIX));
+      EtcdHistory etcdHistory = EtcdHistory.join(feeds.fromRevision(), parts);
+      checks.put("confirmations", confirmations.result(etcdHistory, etcdAt, ORDERS_PREFIX));
+      checks.put("change-feed", feeds.result(lastInEtcd, etcdHistory, List.copyOf(compactedAt)));
       Validity verdict = Validity.VALID;
       for (CheckResult r : checks.values()) {
         verdict = verdict.merge(r.validity());
@@ -229,6 +238,46 @@ public final class ChaosRun {
     } finally {
       scheduler.shutdownNow();
       http.shutdownNow();
+    }
+  }
+
+  /**
+   * While a {@code kill-node} fault holds a node down: records etcd's history of every order up to
+   * the current revision (after the last compaction), then compacts etcd there. The restarted node's
+   * mirror and its change feed, which the suite resumes from where the node died, must then re-read
+   * after a compaction, and the feed check holds them to it. A compaction that cannot be recorded
+   * first is not made, and says why.
+   */
+  private void compactEtcd() {
+    try {
+      long at = cluster.etcdRevision(Duration.ofSeconds(2))
+          .orElseThrow(() -> new IllegalStateException("etcd did not say its revision"));
+      Map<String, Long> lastAt = new TreeMap<>();
+      for (JsonNode kv : etcdKvs(cluster, dir.resolve("etcd-read-at-" + at + ".json"), at)) {
+        String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
+        lastAt.put(key.substring(ORDERS_PREFIX.length()), kv.path("mod_revision").asLong());
+      }
+      long after = compactedAt.isEmpty() ? feeds.fromRevision() : compactedAt.get(compactedAt.size() - 1);
+      EtcdHistory part = EtcdHistory.read(after, lastAt,
+          (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2)), ORDERS_PREFIX);
+      if (!part.unreadable().isEmpty()) {
+        out.println("not compacting etcd: its history up to " + at + " could not be read for " + part.unreadable());
+        return;
+      }
+      if (!cluster.etcdCompact(at, Duration.ofSeconds(5))) {
+        nemesisErrors.merge("compaction", "etcd did not acknowledge a compaction at " + at, (a, b) -> a);
+        return;
+      }
+      historyParts.add(part);
+      compactedAt.add(at);
+      history.append(new Op(Op.UNASSIGNED, nanos(), Op.NEMESIS, OpType.INFO, "compact", at, null, null,
+          "etcd compacted at revision " + at + " while a node was down"));
+      out.println("compacted etcd at revision " + at + " while the node was down (" + part.size()
+          + " versions recorded first)");
+    } catch (IOException | RuntimeException e) {
+      nemesisErrors.merge("compaction", "failed: " + e, (a, b) -> a);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -335,6 +384,8 @@ public final class ChaosRun {
           if (runEnded.await(config.faultSeconds(), TimeUnit.SECONDS)) {
             // The run ended while the fault was held: heal it properly before leaving, then stop.
             stop.set(true);
+          } else if (COMPACT_WHILE_DOWN.contains(n.name())) {
+            compactEtcd();
           }
         } finally {
           try {
@@ -588,9 +639,14 @@ public final class ChaosRun {
 
   /** Every key-value under the orders prefix as etcdctl's JSON gives it (key, value, mod_revision). */
   private JsonNode etcdKvs(Cluster cluster, Path output) throws IOException {
+    return etcdKvs(cluster, output, 0);
+  }
+
+  /** The same, as of a revision (0: now). */
+  private JsonNode etcdKvs(Cluster cluster, Path output, long revision) throws IOException {
     String endpoints = String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList());
     ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints=" + endpoints, "--command-timeout=10s", "get",
-        "--prefix", ORDERS_PREFIX, "-w", "json");
+        "--prefix", ORDERS_PREFIX, "-w", "json", "--rev=" + revision);
     pb.environment().put("ETCDCTL_API", "3");
     Path err = output.resolveSibling(output.getFileName() + ".err");
     pb.redirectOutput(output.toFile()).redirectError(err.toFile());

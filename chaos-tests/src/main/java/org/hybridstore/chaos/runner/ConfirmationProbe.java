@@ -92,6 +92,10 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
      */
     void confirmed(String node, String opId, Map<String, Object> confirmation);
   }
+  /** A STRONG acknowledgement and the revision it named (the first that holds it, if the answer says so). */
+  private record StrongAck(String opId, String order, String node, long revision, boolean first) {}
+
+  private final List<StrongAck> strong = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** op key to the followed write */
   private final Map<Long, Ack> followed = new ConcurrentHashMap<>();
   /** op key to the revision at which a feed first showed it committed */
@@ -115,13 +119,27 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
    * @param a the acknowledgement
    */
   void acknowledged(OrderClient.Acknowledgement a) {
-    if (!a.provisional() || closed) {
+    if (closed) {
+      return;
+    }
+    if (!a.provisional()) {
+      if (a.revision() > 0) {
+        strong.add(new StrongAck(a.opId(), a.orderId(), a.node(), a.revision(), !a.duplicate() && a.firstRevision()));
+      }
       return;
     }
     long key = OpId.of(a.opId()).key();
     Ack ack = new Ack(a.opId(), a.orderId(), a.node(), fault.get(), millis.getAsLong());
     if (followed.putIfAbsent(key, ack) != null) {
       return; // the same write acknowledged again (a resubmitted bump): followed once
+    }
+    if (a.revision() > 0) {
+      // confirmed in the acknowledgement itself (an in-call fallback whose etcd attempt committed)
+      ack.revision = a.revision();
+      ack.inEtcdMillis = ack.ackMillis;
+      ack.answeredMillis = ack.ackMillis;
+      ack.lastAnswer = "confirmed in the acknowledgement";
+      return;
     }
     Long seen = inEtcd.get(key);
     if (seen != null) {
@@ -270,12 +288,14 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
   /**
    * The check.
    *
-   * @param etcd reads a key at a revision
+   * @param history etcd's history of every order changed after the run's start
+   * @param etcd reads a key at a revision (for versions before the start)
    * @param keyPrefix etcd's key prefix of the orders
-   * @return INVALID if a provisional write was not confirmed or a confirmation is not etcd's;
-   *     UNKNOWN if no write was acknowledged PROVISIONAL; else VALID
+   * @return INVALID if a provisional write was not confirmed, or a confirmation (a STRONG
+   *     acknowledgement's revision included) is not etcd's; UNKNOWN if no write was acknowledged
+   *     PROVISIONAL; else VALID
    */
-  CheckResult result(ChangeFeedProbe.EtcdReader etcd, String keyPrefix) {
+  CheckResult result(EtcdHistory history, EtcdHistory.Reader etcd, String keyPrefix) {
     Map<String, Object> d = new LinkedHashMap<>();
     List<String> unconfirmed = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
@@ -301,7 +321,7 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
       if (!a.first) {
         notFirst++;
       }
-      String why = notInEtcd(etcd, keyPrefix + a.order, a);
+      String why = notInEtcd(history, etcd, keyPrefix, a.order, a.opId, a.revision, a.first);
       if (why == null) {
         continue;
       }
@@ -311,18 +331,35 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
         wrong.add(a.opId + " (order " + a.order + ") confirmed at revision " + a.revision + ", but etcd " + why);
       }
     }
+    // A STRONG acknowledgement names its revision: that is its confirmation, held to the same rule.
+    List<String> strongWrong = new ArrayList<>();
+    for (StrongAck s : strong) {
+      String why = notInEtcd(history, etcd, keyPrefix, s.order(), s.opId(), s.revision(), s.first());
+      if (why == null) {
+        continue;
+      }
+      if (why.isEmpty()) {
+        unreadable++;
+      } else {
+        strongWrong.add(s.opId() + " (order " + s.order() + ") acknowledged STRONG by " + s.node() + " at revision "
+            + s.revision() + ", but etcd " + why);
+      }
+    }
     d.put("provisional-acks", followed.size());
     d.put("confirmed", confirmed);
     d.put("confirmed-without-the-first-revision", notFirst);
-    d.put("etcd-did-not-answer-for", unreadable);
     d.put("unconfirmed", unconfirmed.size());
     d.put("unconfirmed-examples", unconfirmed.stream().limit(LIST_LIMIT).toList());
     d.put("not-as-in-etcd", wrong.size());
     d.put("not-as-in-etcd-examples", wrong.stream().limit(LIST_LIMIT).toList());
+    d.put("strong-acks-with-a-revision", strong.size());
+    d.put("strong-not-as-in-etcd", strongWrong.size());
+    d.put("strong-not-as-in-etcd-examples", strongWrong.stream().limit(LIST_LIMIT).toList());
+    d.put("etcd-did-not-answer-for", unreadable);
     d.put("in-etcd-to-answer-max-ms", answerLagMax);
     d.put("slowest-answer", slowest);
     d.put("ack-to-in-etcd-ms", confirmationQuantiles());
-    Validity v = !unconfirmed.isEmpty() || !wrong.isEmpty() ? Validity.INVALID
+    Validity v = !unconfirmed.isEmpty() || !wrong.isEmpty() || !strongWrong.isEmpty() ? Validity.INVALID
         : followed.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
       d.put("why-unknown", "no write was acknowledged PROVISIONAL");
@@ -330,10 +367,34 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     return CheckResult.of(v, d);
   }
 
-  /** Null if etcd agrees; "" if etcd did not answer; else what etcd holds instead. */
-  private static @Nullable String notInEtcd(ChangeFeedProbe.EtcdReader etcd, String key, Ack a) {
-    long opKey = OpId.of(a.opId).key();
-    Optional<Optional<KeyVersion>> at = etcd.read(key, a.revision);
+  /**
+   * Null if etcd's version of the order at the revision has that mod revision and holds the op
+   * (and, for a first revision, the version before it does not); "" if etcd did not answer; else
+   * what etcd holds instead. Answers from the history where it covers the revision, else reads.
+   */
+  private static @Nullable String notInEtcd(EtcdHistory history, EtcdHistory.Reader etcd, String keyPrefix,
+      String order, String opId, long revision, boolean first) {
+    long opKey = OpId.of(opId).key();
+    String key = keyPrefix + order;
+    if (history.covers(order, revision)) {
+      Optional<long[]> at = history.at(order, revision);
+      if (at.isEmpty()) {
+        return "committed no version of the order at that revision";
+      }
+      if (!EtcdHistory.holds(at.get(), opKey)) {
+        return "does not hold the op at that revision";
+      }
+      if (first) {
+        Optional<Map.Entry<Long, long[]>> before = history.before(order, revision);
+        if (before.isPresent()) {
+          return EtcdHistory.holds(before.get().getValue(), opKey)
+              ? "held the op already at revision " + before.get().getKey() + ", before the 'first' one" : null;
+        }
+        return heldBefore(etcd, key, revision, opKey); // the version before is older than the run
+      }
+      return null;
+    }
+    Optional<Optional<KeyVersion>> at = etcd.read(key, revision);
     if (at.isEmpty()) {
       return "";
     }
@@ -341,21 +402,26 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
       return "had no such order at that revision";
     }
     KeyVersion kv = at.get().get();
-    if (kv.modRevision() != a.revision) {
+    if (kv.modRevision() != revision) {
       return "holds the version of revision " + kv.modRevision() + " there";
     }
     if (!RecordCodec.decode(kv.value(), key).appliedOps().entries().containsKey(opKey)) {
       return "does not hold the op at that revision";
     }
-    if (a.first && a.revision > 1) {
-      Optional<Optional<KeyVersion>> before = etcd.read(key, a.revision - 1);
-      if (before.isEmpty()) {
-        return "";
-      }
-      if (before.get().isPresent()
-          && RecordCodec.decode(before.get().get().value(), key).appliedOps().entries().containsKey(opKey)) {
-        return "held the op already at revision " + before.get().get().modRevision() + ", before the 'first' one";
-      }
+    return first ? heldBefore(etcd, key, revision, opKey) : null;
+  }
+
+  private static @Nullable String heldBefore(EtcdHistory.Reader etcd, String key, long revision, long opKey) {
+    if (revision <= 1) {
+      return null;
+    }
+    Optional<Optional<KeyVersion>> before = etcd.read(key, revision - 1);
+    if (before.isEmpty()) {
+      return "";
+    }
+    if (before.get().isPresent()
+        && RecordCodec.decode(before.get().get().value(), key).appliedOps().entries().containsKey(opKey)) {
+      return "held the op already at revision " + before.get().get().modRevision() + ", before the 'first' one";
     }
     return null;
   }

@@ -146,29 +146,48 @@ final class Figures {
       m.put("ackStrong", a[0]);
       m.put("ackProvisional", a[1]);
       m.put("strongPercent", a[0] + a[1] == 0 ? null : Math.round(1000.0 * a[0] / (a[0] + a[1])) / 10.0);
-      long notStrong = 0;
+      m.put("notStrongMillis", notStrongMillis(byNode.getOrDefault(node, List.of()), fromMs, untilMs));
       int transitions = 0;
       ModeSampler.Sample prev = null;
       for (ModeSampler.Sample s : byNode.getOrDefault(node, List.of())) {
-        if (prev != null) {
-          long a0 = Math.max(prev.sentMillis(), fromMs);
-          long b0 = Math.min(s.sentMillis(), untilMs);
-          if (b0 > a0 && !prev.mode().equals("STRONG")) {
-            notStrong += b0 - a0;
-          }
-          if (s.sentMillis() >= fromMs && s.sentMillis() <= untilMs && s.epoch() > prev.epoch() && prev.epoch() > 0) {
-            transitions += (int) (s.epoch() - prev.epoch());
-          }
+        if (prev != null && s.sentMillis() >= fromMs && s.sentMillis() <= untilMs && s.epoch() > prev.epoch()
+            && prev.epoch() > 0) {
+          transitions += (int) (s.epoch() - prev.epoch());
         }
         if (!s.mode().equals("DOWN")) {
-          prev = s;
+          prev = s; // a restarted node starts a new epoch count: compare with its last answer
         }
       }
-      m.put("notStrongMillis", notStrong);
       m.put("transitions", transitions);
       out.put(node, m);
     }
     return out;
+  }
+
+  /**
+   * How long one node was not STRONG within [fromMs, untilMs]: each interval between two
+   * consecutive samples counts once, with the mode of the earlier sample (a node that did not
+   * answer, DOWN, is not STRONG).
+   *
+   * @param samples the node's samples in time order
+   * @param fromMs the window's start (run time, ms)
+   * @param untilMs the window's end
+   * @return the time not STRONG, ms
+   */
+  static long notStrongMillis(List<ModeSampler.Sample> samples, long fromMs, long untilMs) {
+    long notStrong = 0;
+    ModeSampler.Sample last = null;
+    for (ModeSampler.Sample s : samples) {
+      if (last != null) {
+        long a0 = Math.max(last.sentMillis(), fromMs);
+        long b0 = Math.min(s.sentMillis(), untilMs);
+        if (b0 > a0 && !last.mode().equals("STRONG")) {
+          notStrong += b0 - a0;
+        }
+      }
+      last = s;
+    }
+    return notStrong;
   }
 
   /** Mode changes (epoch increments) that happened outside every fault window: should be none. */

@@ -38,8 +38,10 @@ import org.hybridstore.spi.BackendWrite;
  * duplicate=true}: a caller's retry after an indeterminate failure finds it. The router may send one
  * write twice (to another member, or as a hedge); the attempt that loses the compare then finds the
  * op id in the current record with this very attempt's stamp (every application of a command gets
- * its own HLC stamp), and reports the write as done by this call ({@code duplicate=false}); an op
- * id applied by an earlier call carries another stamp and is a duplicate. Thread-safe.
+ * its own HLC stamp), and reports the write as done by this call ({@code duplicate=false}) at the
+ * first version that holds it (read back version by version: another write may have changed the
+ * order since); an op id applied by an earlier call carries another stamp and is a duplicate.
+ * Thread-safe.
  */
 final class CommandWriter {
   private final EtcdKeys keys;
@@ -50,9 +52,20 @@ final class CommandWriter {
   private final Backoffs backoffs;
   private final Counters counters;
   private final int maxCasRetries;
+  private final PastVersions pastVersions;
+
+  /** Reads an order's version as of a past revision (the seam a unit test answers itself). */
+  interface PastVersions {
+    CompletableFuture<java.util.Optional<org.hybridstore.spi.StoredRecord>> at(OrderId id, long revision);
+  }
 
   CommandWriter(EtcdKeys keys, RevisionCache cache, Reader reader, GroupCommitter committer, BackendContext context,
       Backoffs backoffs, Counters counters, int maxCasRetries) {
+    this(keys, cache, reader, committer, context, backoffs, counters, maxCasRetries, reader::revision);
+  }
+
+  CommandWriter(EtcdKeys keys, RevisionCache cache, Reader reader, GroupCommitter committer, BackendContext context,
+      Backoffs backoffs, Counters counters, int maxCasRetries, PastVersions pastVersions) {
     this.keys = keys;
     this.cache = cache;
     this.reader = reader;
@@ -61,6 +74,7 @@ final class CommandWriter {
     this.backoffs = backoffs;
     this.counters = counters;
     this.maxCasRetries = maxCasRetries;
+    this.pastVersions = pastVersions;
   }
 
   CompletableFuture<BackendWrite> apply(OrderCommand command) {
@@ -121,8 +135,11 @@ final class CommandWriter {
       if (current.record() != null && current.record().appliedOps().get(command.opId()).isPresent()) {
         if (current.record().appliedOps().get(command.opId()).equals(next.appliedOps().get(command.opId()))) {
           // The op carries this attempt's own stamp: another attempt of this very write (the
-          // router sent it again, or hedged it) is what committed. This call applied the command.
-          return CompletableFuture.completedFuture(new BackendWrite(current.record(), false, current.modRevision()));
+          // router sent it again, or hedged it) is what committed. This call applied the command,
+          // at the first version that holds it: the current one may be later (another write to
+          // the order since), so walk back to it; the record after this command is that version's.
+          return firstHolding(command, new First(current.modRevision(), true, current.record()), 0)
+              .thenApply(first -> new BackendWrite(first.record(), false, first.revision(), first.proven()));
         }
         // Applied by an earlier call (this call's snapshot was stale): a duplicate.
         return attempt(command, keyText, current, lostRaces);
@@ -140,6 +157,34 @@ final class CommandWriter {
       // While we wait, other writers through this backend may move the key on: start from the
       // newest revision we know of when the wait is over.
       return later(delay, () -> attempt(command, keyText, newest(keyText, current), lostRaces + 1));
+    }).thenCompose(f -> f);
+  }
+
+  /** A version that holds a write, and whether it is proven to be the first that does. */
+  private record First(long revision, boolean proven, OrderRecord record) {}
+
+  /** How many earlier versions {@link #firstHolding} reads at most (one write's hedges: one or two). */
+  private static final int MAX_WALK = 16;
+
+  /**
+   * Walks back from a version that holds the command's op id to the first that does, one etcd read
+   * per version. A read that fails (a compacted revision, no answer) ends the walk unproven.
+   */
+  private CompletableFuture<First> firstHolding(OrderCommand command, First holding, int steps) {
+    if (holding.revision() <= 1) {
+      return CompletableFuture.completedFuture(holding);
+    }
+    if (steps >= MAX_WALK) {
+      return CompletableFuture.completedFuture(new First(holding.revision(), false, holding.record()));
+    }
+    return pastVersions.at(command.orderId(), holding.revision() - 1).handle((previous, error) -> {
+      if (error != null) {
+        return CompletableFuture.completedFuture(new First(holding.revision(), false, holding.record()));
+      }
+      if (previous.isPresent() && previous.get().record().appliedOps().contains(command.opId())) {
+        return firstHolding(command, new First(previous.get().modRevision(), true, previous.get().record()), steps + 1);
+      }
+      return CompletableFuture.completedFuture(holding);
     }).thenCompose(f -> f);
   }
 

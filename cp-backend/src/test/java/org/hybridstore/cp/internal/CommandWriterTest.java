@@ -56,13 +56,25 @@ class CommandWriterTest {
     ctx.close();
   }
 
-  /** A writer whose etcd answers every transaction with {@code answer(request)}. */
+  /** A writer whose etcd answers every transaction with {@code answer(request)} and has no past versions. */
   private CommandWriter writer(Function<TxnRequest, TxnResponse> answer) {
+    return writer(answer, past);
+  }
+
+  /** etcd's past versions of the order, by revision (what a read at that revision returns). */
+  private final java.util.TreeMap<Long, OrderRecord> history = new java.util.TreeMap<>();
+  private final CommandWriter.PastVersions past = (id, revision) -> {
+    var at = history.floorEntry(revision);
+    return CompletableFuture.completedFuture(at == null ? java.util.Optional.empty()
+        : java.util.Optional.of(new org.hybridstore.spi.StoredRecord(at.getValue(), at.getKey())));
+  };
+
+  private CommandWriter writer(Function<TxnRequest, TxnResponse> answer, CommandWriter.PastVersions versions) {
     GroupCommitter committer = new GroupCommitter(
         (what, deadline, request) -> CompletableFuture.completedFuture(answer.apply(request)), 128, 1 << 20, 4, 0,
         TimeUnit.SECONDS.toNanos(1), ctx.context().scheduler(), counters, System::nanoTime);
     return new CommandWriter(keys, cache, reader, committer, ctx.context(),
-        Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build()), counters, 3);
+        Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build()), counters, 3, versions);
   }
 
   /** etcd says: the guard failed, and the key holds {@code stored} at revision 7. */
@@ -80,7 +92,37 @@ class CommandWriterTest {
     BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
     assertThat(written.duplicate()).isFalse();
     assertThat(written.revision()).isEqualTo(7);
+    assertThat(written.revisionIsFirst()).as("revision 6 did not hold it").isTrue();
     assertThat(counters.snapshot().lostCasRaces()).isZero();
+  }
+
+  @Test
+  void apply_twinAttemptCommitted_andALaterWriteSince_reportsTheFirstRevisionThatHoldsIt() {
+    // etcd: the twin attempt committed this write at revision 4, another write changed the order
+    // at revision 7 (still holding the op), and this attempt's compare lost against revision 7
+    OrderCommand create = OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR");
+    CommandWriter w = writer(request -> {
+      OrderRecord mine = RecordCodec.decode(request.getSuccess(0).getRequestPut().getValue().toByteArray(), "test");
+      OrderRecord later = OrderCommands.apply(mine, new OrderCommand.SetAttribute(ID, OpId.of("op-2"), "k", "v"),
+          new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)), NodeId.of("n2")).record();
+      history.put(4L, mine);
+      history.put(7L, later);
+      return lost(ByteString.copyFrom(RecordCodec.encode(later)));
+    });
+    BackendWrite written = w.apply(create).join();
+    assertThat(written.duplicate()).isFalse();
+    assertThat(written.revision()).as("the twin's commit, not the later write").isEqualTo(4);
+    assertThat(written.revisionIsFirst()).isTrue();
+    assertThat(written.record()).isEqualTo(history.get(4L));
+  }
+
+  @Test
+  void apply_twinAttemptCommitted_butThePastCannotBeRead_reportsALaterRevisionNotProvenFirst() {
+    CommandWriter w = writer(request -> lost(request.getSuccess(0).getRequestPut().getValue()),
+        (id, revision) -> CompletableFuture.failedFuture(new org.hybridstore.StoreUnavailableException("no answer")));
+    BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
+    assertThat(written.revision()).isEqualTo(7);
+    assertThat(written.revisionIsFirst()).isFalse();
   }
 
   @Test

@@ -38,7 +38,7 @@ import org.hybridstore.switchover.HybridOrderStore;
  * <pre>
  *   POST /commands                      body: a command (see CommandCodec); ?strong=true demands STRONG;
  *                                       the answer names "confirmation": "/commands/{opId}", and the
- *                                       "revision" when etcd committed it at once
+ *                                       "revision" (and "firstRevision") when etcd committed it at once
  *   GET  /commands/{opId}?waitMs=N      the write's confirmation, waiting up to N ms (default 1000,
  *                                       at most 30000 and half the HTTP timeout): state confirmed /
  *                                       provisional / unknown (404), see CommandStatus

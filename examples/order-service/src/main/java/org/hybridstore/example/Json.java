@@ -32,6 +32,7 @@ final class Json {
     Confirmation c = r.confirmation().toCompletableFuture().getNow(null);
     if (c != null) {
       n.put("revision", c.revision());
+      n.put("firstRevision", c.firstRevision());
     }
     return n;
   }

@@ -38,6 +38,7 @@ final class FakeStoreMBean implements AutoCloseable {
           case "getJournalProblem" -> "";
           case "getReconcileBacklog", "getPendingConfirmations" -> 0;
           case "getConfirmationP99Millis" -> 0.0;
+          case "getPeerDrops" -> java.util.Map.of("unauthenticated", 0L);
           case "forceDegrade" -> {
             calls.add("forceDegrade:" + args[0]);
             mode = "DEGRADED";

@@ -178,13 +178,13 @@ final class ConfirmationTracker implements AutoCloseable {
    */
   CompletionStage<Confirmation> strong(OpId opId, BackendWrite written) {
     Order order = written.record().toOrder();
-    Confirmation c = new Confirmation(opId, order.id(), written.revision(), true, order, Optional.of(order.status()),
-        false);
+    Confirmation c = new Confirmation(opId, order.id(), written.revision(), written.revisionIsFirst(), order,
+        Optional.of(order.status()), false);
     Pending waiting;
     lock.lock();
     try {
       recent.put(new Key(order.id(), opId.key()), Ack.of(order));
-      located.put(opId.key(), new Located(order.id(), written.revision(), true));
+      located.put(opId.key(), new Located(order.id(), written.revision(), written.revisionIsFirst()));
       waiting = removePending(order.id(), opId.key());
     } finally {
       lock.unlock();
