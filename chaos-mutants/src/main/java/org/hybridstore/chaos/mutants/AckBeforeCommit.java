@@ -22,7 +22,7 @@ public final class AckBeforeCommit extends AbstractMutant {
   /** Creates the mutant. */
   public AckBeforeCommit() {
     super("ack-before-commit", "provisional writes are acknowledged 1.5 s before the journal commits them",
-        List.of("no-lost"), List.of("kill-node-isolated"));
+        List.of("no-lost", "confirmations"), List.of("kill-node-isolated"));
   }
 
   @Override

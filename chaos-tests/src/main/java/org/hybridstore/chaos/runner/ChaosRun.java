@@ -43,6 +43,7 @@ import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.HistoryWriters;
 import org.hybridstore.chaos.history.Op;
 import org.hybridstore.chaos.history.OpType;
+import org.hybridstore.chaos.history.Operation;
 import org.hybridstore.chaos.nemesis.Nemesis;
 import org.hybridstore.chaos.workload.OrderWorkload;
 import org.hybridstore.codec.CommandCodec;
@@ -219,7 +220,8 @@ public final class ChaosRun {
       parts.add(EtcdHistory.read(compactedAt.isEmpty() ? feeds.fromRevision() : compactedAt.get(compactedAt.size() - 1),
           lastInEtcd, etcdAt, ORDERS_PREFIX));
       EtcdHistory etcdHistory = EtcdHistory.join(feeds.fromRevision(), parts);
-      checks.put("confirmations", confirmations.result(etcdHistory, etcdAt, ORDERS_PREFIX));
+      checks.put("confirmations", confirmations.result(etcdHistory, etcdAt, ORDERS_PREFIX,
+          laterWrites(history.operations(), sampler.samples())));
       checks.put("change-feed", feeds.result(lastInEtcd, etcdHistory, List.copyOf(compactedAt)));
       Validity verdict = Validity.VALID;
       for (CheckResult r : checks.values()) {
@@ -279,6 +281,61 @@ public final class ChaosRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Counts, for the confirmation check, the writes to an order that could have pushed an op id out
+   * of its record before etcd held it: writes invoked before every node was next settled (STRONG,
+   * backlog 0) after the acknowledgement, and not completed before the acknowledgement minus the
+   * client timeout and the largest clock offset the run may apply (a later stamp is possible for
+   * any of them).
+   */
+  private ConfirmationProbe.LaterWrites laterWrites(List<Operation> ops, List<ModeSampler.Sample> samples) {
+    Map<String, List<long[]>> byOrder = new java.util.HashMap<>();
+    for (Operation o : ops) {
+      Op inv = o.invocation();
+      if (!inv.isClient() || !WRITE_FUNCTIONS.contains(inv.f())) {
+        continue;
+      }
+      String order = inv.value() instanceof List<?> l ? String.valueOf(l.get(0)) : String.valueOf(inv.value());
+      long done = o.completion() == null || o.completion().type() == OpType.INFO ? Long.MAX_VALUE
+          : o.completion().timeNanos() / 1_000_000;
+      byOrder.computeIfAbsent(order, k -> new ArrayList<>()).add(new long[] {inv.timeNanos() / 1_000_000, done});
+    }
+    long lookback = 5_000 + (config.nemeses().contains("clock-skew") || config.nemeses().contains("all") ? 6_000 : 1_000);
+    return (order, ackMillis) -> {
+      long settled = settledAfter(samples, ackMillis);
+      int n = 0;
+      for (long[] w : byOrder.getOrDefault(order, List.of())) {
+        if (w[0] <= settled && w[1] >= ackMillis - lookback) {
+          n++;
+        }
+      }
+      return n;
+    };
+  }
+
+  private static final Set<String> WRITE_FUNCTIONS = Set.of("put", "add", "transition", "cart", "bump");
+
+  /**
+   * The first time after {@code millis} at which every node's latest sample, from a poll sent after
+   * {@code millis} (an earlier poll may predate the write), was settled.
+   */
+  static long settledAfter(List<ModeSampler.Sample> samples, long millis) {
+    Map<String, ModeSampler.Sample> latest = new java.util.HashMap<>();
+    java.util.Set<String> nodes = new java.util.HashSet<>();
+    samples.forEach(s -> nodes.add(s.node()));
+    for (ModeSampler.Sample s : samples) {
+      if (s.sentMillis() <= millis) {
+        continue;
+      }
+      latest.put(s.node(), s);
+      if (latest.size() == nodes.size()
+          && latest.values().stream().allMatch(x -> x.mode().equals("STRONG") && x.backlog() == 0)) {
+        return s.millis();
+      }
+    }
+    return Long.MAX_VALUE;
   }
 
   /** Records a confirmation in the history: an invoke/ok pair of {@code confirm}, never interleaved. */
@@ -360,6 +417,7 @@ public final class ChaosRun {
         }
         Nemesis n = nemeses.get(i++ % nemeses.size());
         long start = nanos();
+        lastFaultStarted.set(n.name()); // starting may take seconds (a kill and a restart); it acts at once
         try {
           activeNemesis.set(n);
           n.start(cluster, random);
@@ -378,7 +436,6 @@ public final class ChaosRun {
         FaultWindow w = new FaultWindow(n.name(), n.describe(), start);
         windows.add(w);
         currentFault.set(n.describe());
-        lastFaultStarted.set(n.name());
         history.append(new Op(Op.UNASSIGNED, start, Op.NEMESIS, OpType.INFO, "start", n.name(), null, null, n.describe()));
         try {
           if (runEnded.await(config.faultSeconds(), TimeUnit.SECONDS)) {

@@ -166,10 +166,11 @@ final class Figures {
 
   /**
    * How long one node was not STRONG within [fromMs, untilMs]: each interval between two
-   * consecutive samples counts once, with the mode of the earlier sample (a node that did not
-   * answer, DOWN, is not STRONG).
+   * consecutive samples (by the time their polls were sent) counts once, with the mode of the
+   * earlier sample (a node that did not answer, DOWN, is not STRONG). Samples arrive in the order
+   * their answers came, and a poll that timed out comes after later polls that were answered.
    *
-   * @param samples the node's samples in time order
+   * @param samples the node's samples
    * @param fromMs the window's start (run time, ms)
    * @param untilMs the window's end
    * @return the time not STRONG, ms
@@ -177,7 +178,9 @@ final class Figures {
   static long notStrongMillis(List<ModeSampler.Sample> samples, long fromMs, long untilMs) {
     long notStrong = 0;
     ModeSampler.Sample last = null;
-    for (ModeSampler.Sample s : samples) {
+    List<ModeSampler.Sample> bySent = new java.util.ArrayList<>(samples);
+    bySent.sort(java.util.Comparator.comparingLong(ModeSampler.Sample::sentMillis));
+    for (ModeSampler.Sample s : bySent) {
       if (last != null) {
         long a0 = Math.max(last.sentMillis(), fromMs);
         long b0 = Math.min(s.sentMillis(), untilMs);

@@ -15,6 +15,7 @@ import org.hybridstore.chaos.checker.Validity;
 import org.hybridstore.chaos.mutants.ChaosMutant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 12, unit = MINUTES)
 class ChaosSuiteIT {
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its logs, history and results
   Path out;
 
   private static RunResult run(RunConfig c) throws Exception {

@@ -25,4 +25,27 @@ class FiguresTest {
     assertThat(Figures.notStrongMillis(samples, 3_000, 5_000)).isEqualTo(2_000);
     assertThat(Figures.notStrongMillis(samples, 8_000, 10_000)).isZero();
   }
+
+  @Test
+  void notStrongTime_ordersSamplesByWhenTheirPollWasSent() {
+    // a poll sent at 2 s timed out (DOWN, recorded at 3 s) after the poll sent at 2.5 s was answered
+    List<ModeSampler.Sample> arrival = List.of(at(0, "STRONG"), at(1_000, "DEGRADED"), at(2_500, "DEGRADED"),
+        at(2_000, "DOWN"), at(4_000, "STRONG"));
+    assertThat(Figures.notStrongMillis(arrival, 0, 5_000)).isEqualTo(3_000);
+  }
+
+  private static ModeSampler.Sample node(String node, long sentMillis, String mode, int backlog) {
+    return new ModeSampler.Sample(sentMillis + 50, node, mode, 3, backlog, sentMillis, 0, 0, "");
+  }
+
+  @Test
+  void settledAfter_waitsForPollsSentAfterTheMoment() {
+    // n2 looked settled at 29.1 s, but the write acknowledged at 29.14 s is in its backlog from then
+    // until 45 s; n1 stays settled throughout
+    List<ModeSampler.Sample> samples = List.of(node("n1", 29_000, "STRONG", 0), node("n2", 29_100, "STRONG", 0),
+        node("n1", 29_200, "STRONG", 0), node("n2", 29_200, "STRONG", 1), node("n2", 30_000, "DOWN", -1),
+        node("n1", 40_000, "STRONG", 0), node("n2", 45_000, "STRONG", 0));
+    assertThat(ChaosRun.settledAfter(samples, 29_140)).isEqualTo(45_050);
+    assertThat(ChaosRun.settledAfter(samples, 45_100)).isEqualTo(Long.MAX_VALUE);
+  }
 }
