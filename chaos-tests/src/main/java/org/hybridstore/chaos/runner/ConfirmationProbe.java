@@ -35,8 +35,11 @@ import org.jspecify.annotations.Nullable;
  * directly. Asking at once matters: a record keeps only its newest 64 op
  * ids, and a register order of the workload can take more writes than that in a run.
  *
- * <p>The check: every provisional acknowledgement is confirmed before the run ends, except in the
- * store's documented corner: an op id that no feed ever showed in etcd, of an order that took at
+ * <p>The check: the accepting node knows every op id it acknowledged PROVISIONAL when asked right
+ * after (its journal indexes op ids in the commit that precedes the acknowledgement); every
+ * provisional acknowledgement is confirmed before the run ends, except in the store's documented
+ * corner: an op id that its node knew right after the acknowledgement and no feed ever showed in
+ * etcd, of an order that took at
  * least {@value org.hybridstore.OrderLimits#OP_ID_RETENTION} writes from shortly before the
  * acknowledgement until every node had folded its backlog in (the record keeps only that many op
  * ids, so the op id may have left it before etcd held it; such writes are counted apart); each
@@ -63,6 +66,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     /** the revision of the first version a feed showed holding the write, 0 if none did */
     volatile long seenAt;
     volatile String firstAnswer = "";
+    /** what the accepting node said of the op id right after acknowledging it: 1 knew it, -1 did not, 0 not asked or no answer */
+    volatile int knownAtAck;
     /** answers that were not "confirmed", by kind */
     final Map<String, Integer> answers = new ConcurrentHashMap<>();
     volatile long answeredMillis = -1;
@@ -120,6 +125,7 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
   private final Map<Long, Long> inEtcd = new ConcurrentHashMap<>();
   private final java.util.Queue<Question> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+  private final java.util.concurrent.Semaphore knownChecks = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
   private volatile boolean closed;
 
   ConfirmationProbe(List<NodeClient> nodes, ScheduledExecutorService scheduler, LongSupplier millis,
@@ -151,6 +157,7 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     if (followed.putIfAbsent(key, ack) != null) {
       return; // the same write acknowledged again (a resubmitted bump): followed once
     }
+    checkKnown(ack);
     if (a.revision() > 0) {
       // confirmed in the acknowledgement itself (an in-call fallback whose etcd attempt committed)
       ack.revision = a.revision();
@@ -189,6 +196,27 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
       }
     }
     return 0;
+  }
+
+  /**
+   * Asks the accepting node at once, without waiting, whether it knows the op id it just
+   * acknowledged: a journal commits a write (and indexes its op id) before the acknowledgement, so
+   * "unknown" there means the node acknowledged what it did not hold. Bounded apart from the
+   * confirmation questions (a question that does not fit is skipped, not queued: late, it would
+   * prove nothing).
+   */
+  private void checkKnown(Ack ack) {
+    if (!knownChecks.tryAcquire()) {
+      return;
+    }
+    nodes.get(indexOf(ack.node)).confirmation(ack.opId, 0).whenComplete((r, e) -> {
+      knownChecks.release();
+      if (e == null && r.status() == 200) {
+        ack.knownAtAck = 1;
+      } else if (e == null && r.status() == 404 && "unknown".equals(r.body().path("state").asText())) {
+        ack.knownAtAck = -1;
+      }
+    });
   }
 
   /** Queues a question; at most {@value #MAX_IN_FLIGHT} are on the wire, so the probe never floods a node. */
@@ -323,8 +351,19 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     int notFirst = 0;
     long answerLagMax = 0;
     String slowest = "";
+    List<String> unknownAtAck = new ArrayList<>();
+    int knownChecked = 0;
     for (Ack a : followed.values()) {
-      if (a.answeredMillis < 0 && a.seenAt == 0
+      if (a.knownAtAck != 0) {
+        knownChecked++;
+      }
+      if (a.knownAtAck < 0) {
+        unknownAtAck.add(a.opId + " (order " + a.order + ", acknowledged by " + a.node + " at " + a.ackMillis
+            + " ms, which answered 'unknown' for it right after)");
+      }
+    }
+    for (Ack a : followed.values()) {
+      if (a.answeredMillis < 0 && a.seenAt == 0 && a.knownAtAck > 0
           && laterWrites.count(a.order, a.ackMillis) >= org.hybridstore.OrderLimits.OP_ID_RETENTION) {
         // The documented corner: so many later writes reached the order before its backlog was
         // folded in that the op id left the record first (its effects are merged; it can no longer
@@ -378,6 +417,9 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     d.put("confirmed-without-the-first-revision", notFirst);
     d.put("unconfirmed", unconfirmed.size());
     d.put("unconfirmed-examples", unconfirmed.stream().limit(LIST_LIMIT).toList());
+    d.put("known-to-the-accepting-node-checked", knownChecked);
+    d.put("unknown-to-the-accepting-node-right-after-its-ack", unknownAtAck.size());
+    d.put("unknown-at-ack-examples", unknownAtAck.stream().limit(LIST_LIMIT).toList());
     d.put("op-id-pushed-out-before-etcd-held-it", pushedOut.size());
     d.put("op-id-pushed-out-examples", pushedOut.stream().limit(LIST_LIMIT).toList());
     d.put("not-as-in-etcd", wrong.size());
@@ -389,7 +431,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     d.put("in-etcd-to-answer-max-ms", answerLagMax);
     d.put("slowest-answer", slowest);
     d.put("ack-to-in-etcd-ms", confirmationQuantiles());
-    Validity v = !unconfirmed.isEmpty() || !wrong.isEmpty() || !strongWrong.isEmpty() ? Validity.INVALID
+    Validity v = !unconfirmed.isEmpty() || !wrong.isEmpty() || !strongWrong.isEmpty() || !unknownAtAck.isEmpty()
+        ? Validity.INVALID
         : followed.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
       d.put("why-unknown", "no write was acknowledged PROVISIONAL");

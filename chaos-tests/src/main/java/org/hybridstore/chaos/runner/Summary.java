@@ -72,7 +72,8 @@ final class Summary {
       return "";
     }
     for (String key : List.of("why-unknown", "why", "lost", "not-converged", "never-ran", "errors", "applied-twice",
-        "violations", "not-seen", "failures", "unconfirmed-examples", "not-as-in-etcd-examples", "breaches", "nodes",
+        "violations", "not-seen", "failures", "unknown-at-ack-examples", "unconfirmed-examples", "not-as-in-etcd-examples",
+        "strong-not-as-in-etcd-examples", "breaches", "nodes",
         "error")) {
       Object v = c.details().get(key);
       if (v != null && !(v instanceof java.util.Collection<?> col && col.isEmpty())

@@ -39,7 +39,7 @@ class ChaosSuiteIT {
 
   @Test
   void run_ofTheRealSystem_isValid_everyCheckJudged_andWritesItsOutputs() throws Exception {
-    RunResult r = run(new RunConfig(3, 50, List.of("kill-etcd-majority", "kill-node-isolated", "kill-node"), 60, 6, 6, 4,
+    RunResult r = run(new RunConfig(3, 50, List.of("kill-node", "kill-etcd-majority", "kill-node-isolated"), 60, 6, 6, 4,
         3, 50, 500, 7, out, "", false, true));
     assertThat(r.check().validity()).as("verdict; see %s", r.dir()).isEqualTo(Validity.VALID);
     r.check().details().forEach((name, res) ->
