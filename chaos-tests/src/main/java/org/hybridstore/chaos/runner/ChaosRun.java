@@ -223,6 +223,11 @@ public final class ChaosRun {
       checks.put("confirmations", confirmations.result(etcdHistory, etcdAt, ORDERS_PREFIX,
           laterWrites(history.operations(), sampler.samples())));
       checks.put("change-feed", feeds.result(lastInEtcd, etcdHistory, List.copyOf(compactedAt)));
+      for (Nemesis n : nemeses) {
+        if (n instanceof RunNemeses.BitflipJournal flips) {
+          checks.put("journal-damage", flips.result());
+        }
+      }
       Validity verdict = Validity.VALID;
       for (CheckResult r : checks.values()) {
         verdict = verdict.merge(r.validity());
@@ -610,7 +615,7 @@ public final class ChaosRun {
    */
   private static final Set<String> SEPARATE_NODES = Set.of("partition-one", "partition-halves", "partition-ring",
       "partition-leader", "partition-gossip", "one-way", "gray-loss", "gray-slow", "kill-node", "kill-node-isolated",
-      "clock-skew");
+      "clock-skew", "bitflip-journal");
 
   /** Whether node {@code b} could hear from node {@code a} at the moment: no active fault separates them. */
   private boolean reachable(String a, String b) {

@@ -1,11 +1,27 @@
 package org.hybridstore.chaos.runner;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hybridstore.chaos.checker.CheckResult;
+import org.hybridstore.chaos.checker.Validity;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.EtcdMember;
 import org.hybridstore.chaos.cluster.Fault;
@@ -17,12 +33,13 @@ import org.hybridstore.chaos.nemesis.Nemesis;
  * ({@code kill-node}: SIGKILL a service node mid-write and restart it on stop; {@code
  * kill-node-isolated}: cut a host off from every other host, so its node degrades and its
  * acknowledged writes can reach no peer, then SIGKILL that node, restart it while still cut off,
- * and heal; {@code clock-skew}: move one node's clock ahead through its injectable time source).
+ * and heal; {@code clock-skew}: move one node's clock ahead through its injectable time source;
+ * {@code bitflip-journal}: SIGKILL a settled node, flip bits in its journal log, restart it).
  * {@code all} selects every nemesis the cluster supports; a nemesis named explicitly that this
  * cluster cannot run is an error, never a silent skip.
  */
 final class RunNemeses {
-  static final List<String> SERVICE_NEMESES = List.of("kill-node", "kill-node-isolated", "clock-skew");
+  static final List<String> SERVICE_NEMESES = List.of("kill-node", "kill-node-isolated", "clock-skew", "bitflip-journal");
 
   private RunNemeses() {}
 
@@ -48,6 +65,7 @@ final class RunNemeses {
         case "kill-node" -> new KillNode(nodes);
         case "kill-node-isolated" -> new KillNodeIsolated(nodes);
         case "clock-skew" -> new ClockSkew(nodes);
+        case "bitflip-journal" -> new BitflipJournal(nodes);
         default -> Nemeses.byName(name);
       };
       if (n.supported(cluster)) {
@@ -102,7 +120,7 @@ final class RunNemeses {
       this.nodes = nodes;
     }
 
-    abstract void apply(int host);
+    abstract void apply(int host, Random random);
 
     abstract void heal(int host);
 
@@ -111,7 +129,7 @@ final class RunNemeses {
     @Override
     public final void start(Cluster c, Random random) {
       victim = random.nextInt(nodes.size());
-      apply(victim);
+      apply(victim, random);
     }
 
     @Override
@@ -156,7 +174,7 @@ final class RunNemeses {
     }
 
     @Override
-    void apply(int host) {
+    void apply(int host, Random random) {
       nodes.kill(host);
     }
 
@@ -264,7 +282,7 @@ final class RunNemeses {
     }
 
     @Override
-    void apply(int host) {
+    void apply(int host, Random random) {
       set(host, OFFSET_MILLIS);
     }
 
@@ -289,6 +307,155 @@ final class RunNemeses {
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         throw new IllegalStateException("could not set the clock of " + ServiceNodes.name(host), e);
       }
+    }
+  }
+
+  /**
+   * Disk corruption, as jepsen-io/etcd's {@code bitflip-wal} does it: a node that is settled (STRONG,
+   * nothing to reconcile, so everything it acknowledged is in etcd) is killed with SIGKILL, one bit
+   * is flipped at each of {@value #FLIPS} random offsets of its journal log past the file header,
+   * and the node is restarted on stop. The journal must notice (a damaged middle is quarantined and
+   * compacted away, a damaged last entry is cut as a torn tail) and the node must refill from etcd
+   * and its peers: the {@code journal-damage} check reads the restarted node's log for either, and
+   * the other checks hold it to serving nothing the flips made up.
+   */
+  static final class BitflipJournal extends ServiceNemesis {
+    static final int FLIPS = 4;
+    /** The journal log's file header (magic, generation, base sequence, CRC): left alone. */
+    static final int LOG_HEADER_BYTES = 28;
+    static final Duration SETTLE = Duration.ofSeconds(15);
+    /** What the journal logs when it finds damage at start (JournalStore). */
+    static final List<String> DETECTED = List.of("is damaged", "cut a torn tail");
+
+    /** One corruption and what the restarted node said about it. */
+    record Flip(String node, String file, List<Long> offsets, String found) {}
+
+    private final List<Flip> flips = new CopyOnWriteArrayList<>();
+    private String file = "";
+    private List<Long> offsets = List.of();
+
+    BitflipJournal(ServiceNodes nodes) {
+      super(nodes);
+    }
+
+    @Override
+    public String name() {
+      return "bitflip-journal";
+    }
+
+    @Override
+    void apply(int host, Random random) {
+      awaitSettled(host);
+      nodes.kill(host);
+      Path dir = nodes.dataDir(host);
+      try {
+        String gen = Files.readString(dir.resolve("CURRENT"), StandardCharsets.US_ASCII).trim();
+        Path log = dir.resolve("log-" + gen + ".wal");
+        long size = Files.size(log);
+        List<Long> at = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          for (int i = 0; i < FLIPS && size > LOG_HEADER_BYTES; i++) {
+            long pos = LOG_HEADER_BYTES + (long) (random.nextDouble() * (size - LOG_HEADER_BYTES));
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, pos);
+            b.put(0, (byte) (b.get(0) ^ (1 << random.nextInt(8))));
+            ch.write(b.rewind(), pos);
+            at.add(pos);
+          }
+          ch.force(true);
+        }
+        file = log.getFileName() + " (" + size + " bytes)";
+        offsets = List.copyOf(at);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not flip bits in the journal of " + ServiceNodes.name(host), e);
+      }
+    }
+
+    @Override
+    void heal(int host) {
+      nodes.start(host);
+      nodes.awaitReady(host);
+      if (offsets.isEmpty()) {
+        return;
+      }
+      String found = "";
+      try {
+        for (String line : Files.readAllLines(nodes.process(host).logFile(), StandardCharsets.UTF_8)) {
+          if (DETECTED.stream().anyMatch(line::contains)) {
+            found = line.length() > 300 ? line.substring(0, 300) + "..." : line;
+            break;
+          }
+        }
+      } catch (IOException e) {
+        found = "";
+      }
+      flips.add(new Flip(ServiceNodes.name(host), file, offsets, found));
+      offsets = List.of();
+    }
+
+    @Override
+    String fault(int host) {
+      return "kill -9 " + ServiceNodes.name(host) + ", flip " + FLIPS + " bits in its journal log";
+    }
+
+    /** Waits until the node is STRONG with nothing to reconcile: all it acknowledged is in etcd. */
+    private void awaitSettled(int host) {
+      long deadline = System.nanoTime() + SETTLE.toNanos();
+      String last = "no answer";
+      while (System.nanoTime() < deadline) {
+        try {
+          var r = nodes.client(host).mode().get(2, TimeUnit.SECONDS);
+          if (r.ok() && r.body().path("mode").asText().equals("STRONG") && r.body().path("backlog").asInt(-1) == 0) {
+            return;
+          }
+          last = r.body().toString();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+          last = e.toString();
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+      // Corrupting the only copy of a provisional write would lose it by design, not by a defect.
+      throw new IllegalStateException(ServiceNodes.name(host) + " did not settle within " + SETTLE
+          + " (its journal may hold the only copy of a write); not corrupting it: " + last);
+    }
+
+    /**
+     * Valid when every corrupted journal was reported at the restart; invalid if one opened as if
+     * intact; unknown if no bits were flipped.
+     */
+    CheckResult result() {
+      Map<String, Object> d = new LinkedHashMap<>();
+      List<Map<String, Object>> each = new ArrayList<>();
+      List<String> silent = new ArrayList<>();
+      for (Flip f : flips) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node", f.node());
+        m.put("file", f.file());
+        m.put("offsets", f.offsets());
+        m.put("reported", f.found().isEmpty() ? "NOTHING" : f.found());
+        each.add(m);
+        if (f.found().isEmpty()) {
+          silent.add(f.node() + " " + f.file() + " at " + f.offsets());
+        }
+      }
+      d.put("corruptions", each);
+      if (flips.isEmpty()) {
+        d.put("why-unknown", "no journal was corrupted (the fault never completed)");
+        return CheckResult.of(Validity.UNKNOWN, d);
+      }
+      if (!silent.isEmpty()) {
+        d.put("opened-as-if-intact", silent);
+        return CheckResult.of(Validity.INVALID, d);
+      }
+      return CheckResult.of(Validity.VALID, d);
     }
   }
 }

@@ -113,7 +113,7 @@ final class ServiceNodes implements AutoCloseable {
     cmd.addAll(NodeProgram.startArguments(config.mutant()));
     cmd.addAll(List.of("--node-id", name(host),
         "--etcd", String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList()),
-        "--data-dir", workDir.resolve("node-" + name(host)).toString(),
+        "--data-dir", dataDir(host).toString(),
         "--http-host", h.address(), "--http-port", Integer.toString(h.ports().http()),
         "--gossip-host", h.address(), "--gossip-port", Integer.toString(h.ports().gossip()),
         "--seeds", String.join(",", seeds),
@@ -177,6 +177,11 @@ final class ServiceNodes implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("no free port", e);
     }
+  }
+
+  /** The node's data directory (its journal). */
+  Path dataDir(int host) {
+    return workDir.resolve("node-" + name(host));
   }
 
   void kill(int host) {
