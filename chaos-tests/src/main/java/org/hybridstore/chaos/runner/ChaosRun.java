@@ -38,6 +38,7 @@ import org.hybridstore.chaos.checker.Validity;
 import org.hybridstore.chaos.client.NodeClient;
 import org.hybridstore.chaos.client.OrderClient;
 import org.hybridstore.chaos.cluster.Cluster;
+import org.hybridstore.chaos.cluster.HostProcess;
 import org.hybridstore.chaos.cluster.ClusterSpec;
 import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.HistoryWriters;
@@ -163,6 +164,8 @@ public final class ChaosRun {
       ModeSampler sampler = new ModeSampler(nodes.clients(), () -> nanos() / 1_000_000);
       this.sampler = sampler;
       sampler.start(scheduler);
+      ResourceSampler resources = new ResourceSampler(nodes, () -> nanos() / 1_000_000);
+      resources.start();
       replication = new ReplicationProbe(nodes.clients(), scheduler, this::nanos, this::reachable, REPLICATION_BOUND);
       confirmations = new ConfirmationProbe(nodes.clients(), scheduler, () -> nanos() / 1_000_000,
           lastFaultStarted::get, this::logConfirmation);
@@ -205,6 +208,7 @@ public final class ChaosRun {
       feeds.awaitCaughtUp(lastInEtcd, CONFIRMATION_BOUND.toMillis());
       feeds.close();
       sampler.close();
+      resources.close();
 
       out.println("checking " + history.size() + " ops");
       Map<String, CheckResult> checks = new LinkedHashMap<>();
@@ -223,6 +227,8 @@ public final class ChaosRun {
       checks.put("confirmations", confirmations.result(etcdHistory, etcdAt, ORDERS_PREFIX,
           laterWrites(history.operations(), sampler.samples())));
       checks.put("change-feed", feeds.result(lastInEtcd, etcdHistory, List.copyOf(compactedAt)));
+      checks.put("resources", resources.result(runEnd / 1_000_000, cluster.processes().stream()
+          .filter(p -> p.name().startsWith("node-")).map(HostProcess::logFile).toList()));
       for (Nemesis n : nemeses) {
         if (n instanceof RunNemeses.BitflipJournal flips) {
           checks.put("journal-damage", flips.result());
@@ -238,6 +244,7 @@ public final class ChaosRun {
       figures.put("recoveryStartMillis", recoveryStart / 1_000_000);
       figures.put("replicationLagMillis", replication.lagQuantiles());
       figures.put("confirmationMillis", confirmations.confirmationQuantiles());
+      figures.put("resources", resources.figures(runEnd / 1_000_000));
       RunResult result = new RunResult(config, dir, check, figures, cluster.usesNamespaces(), spec.etcdTimingFlags());
       write(result, sampler);
       Summary.print(result, out);

@@ -36,6 +36,7 @@ final class Figures {
     out.put("overall", counts(ops, 0, runEndNanos));
     List<Map<String, Object>> perWindow = new ArrayList<>();
     List<Double> convergence = new ArrayList<>();
+    List<List<Double>> convergenceByThird = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     List<Double> detection = new ArrayList<>();
     int degradedWindows = 0;
     for (FaultWindow w : windows) {
@@ -59,6 +60,8 @@ final class Figures {
       // Windows in which every node stayed STRONG measure nothing: reported, kept out of the quantiles.
       if (w.convergenceMillis() >= 0 && w.degraded) {
         convergence.add((double) w.convergenceMillis());
+        int third = (int) Math.min(2, Math.max(0, 3 * w.endNanos / Math.max(1, runEndNanos)));
+        convergenceByThird.get(third).add((double) w.convergenceMillis());
       }
       if (w.degraded) {
         degradedWindows++;
@@ -68,6 +71,10 @@ final class Figures {
     out.put("windows", perWindow);
     out.put("transitionsOutsideFaults", transitionsOutside(samples, windows, runEndNanos));
     out.put("convergenceMillis", quantiles(convergence));
+    // First and last third side by side (by when the window healed): a store that slows down as it
+    // runs shows here before it fails.
+    out.put("convergenceMillisByThird", List.of(quantiles(convergenceByThird.get(0)),
+        quantiles(convergenceByThird.get(1)), quantiles(convergenceByThird.get(2))));
     out.put("convergedWindows", convergence.size() + " of " + degradedWindows + " windows with a degraded node ("
         + (windows.size() - degradedWindows) + " more where every node stayed STRONG)");
     out.put("failoverMillis", quantiles(detection));

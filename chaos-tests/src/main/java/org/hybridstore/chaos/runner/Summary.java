@@ -42,6 +42,7 @@ final class Summary {
     out.println("mode changes outside fault windows: " + f.get("transitionsOutsideFaults"));
     out.println("convergence window (heal -> all nodes STRONG, settled, replicas equal to etcd), ms: "
         + f.get("convergenceMillis") + " (" + f.get("convergedWindows") + ")");
+    out.println("  by third of the run (first, middle, last), ms: " + f.get("convergenceMillisByThird"));
     out.println("replication lag (provisional create -> readable on reachable peers), ms: "
         + f.get("replicationLagMillis"));
     out.println("failover detection (fault -> first provisional ack per node), ms: " + f.get("failoverMillis"));
@@ -49,6 +50,8 @@ final class Summary {
         + " last fault started before the ack: " + f.get("confirmationMillis"));
     out.println("write latency, ms: " + f.get("latencyMillis"));
     out.println("recovery after the final heal, ms: " + f.get("recoveryMillis"));
+    out.println("largest heap after a collection / resident memory / data directory per node and third, MiB: "
+        + f.get("resources"));
     out.println("checks:");
     r.check().details().forEach((name, res) -> out.println("  " + name + ": " + verdictOf(res) + why(res)));
     out.println("verdict: " + r.check().validity().name().toLowerCase(Locale.ROOT));

@@ -9,6 +9,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -262,7 +267,40 @@ final class HttpApi {
     j.put("problem", journal.problem());
     j.put("damageAtStart", journal.damageAtStart());
     j.put("quarantined", journal.quarantined());
+    ObjectNode jvm = n.putObject("jvm");
+    var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    jvm.put("heapUsedBytes", heap.getUsed());
+    jvm.put("heapMaxBytes", heap.getMax());
+    jvm.put("heapAfterLastGcBytes", heapAfterLastGc());
     return n;
+  }
+
+  /**
+   * The heap in use right after the most recent collection (any collector), or -1 before the
+   * first: unlike the heap in use, it does not swing with the garbage made since, so a soak can
+   * tell growth from churn.
+   */
+  private static long heapAfterLastGc() {
+    com.sun.management.GcInfo latest = null;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof com.sun.management.GarbageCollectorMXBean g) {
+        com.sun.management.GcInfo info = g.getLastGcInfo();
+        if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+          latest = info;
+        }
+      }
+    }
+    if (latest == null) {
+      return -1;
+    }
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage after = pool.getType() == MemoryType.HEAP ? latest.getMemoryUsageAfterGc().get(pool.getName()) : null;
+      if (after != null) {
+        used += after.getUsed();
+      }
+    }
+    return used;
   }
 
   private Response replica(HttpExchange ex) {

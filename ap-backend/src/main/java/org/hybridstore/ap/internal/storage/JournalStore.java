@@ -785,7 +785,12 @@ public final class JournalStore implements AutoCloseable {
       target = WriteAheadLog.create(files, nextName, next, base);
       WriteAheadLog out = target;
       Chunker chunks = new Chunker(out, base);
-      index.forEachRecord((id, bytes) -> chunks.add(new LogOp.Put(id, bytes)));
+      long[] live = {0};
+      index.forEachRecord((id, bytes) -> {
+        live[0] += id.length() + bytes.length;
+        chunks.add(new LogOp.Put(id, bytes));
+      });
+      liveBytes = live[0]; // also right when rotate runs at start, before anything else counted it
       index.forEachBacklog((seq, id) -> chunks.add(new LogOp.BacklogAdd(id, seq)));
       for (Map.Entry<String, Long> m : index.allMeta().entrySet()) {
         chunks.add(new LogOp.Meta(m.getKey(), m.getValue()));
