@@ -204,8 +204,24 @@ public final class LinearizabilityChecker<S> implements Checker {
     /** Histories with fewer operations are searched on the calling thread alone. */
     private static final int PARALLEL_THRESHOLD = 500;
 
-    /** Rough memory of one memoised configuration, as in {@link Budget#ofTime}. */
+    /** Rough memory of one memoised configuration's state and slot, as in {@link Budget#ofTime}. */
     private static final long BYTES_PER_CONFIGURATION = 200;
+
+    /**
+     * Memory of one memoised configuration of a partition: besides its state and slot it holds a
+     * bitset of the partition's operations, which for a hot key of a half-hour run (tens of
+     * thousands of operations) is kilobytes, not the budget's 200 bytes. A soak ran a 6 GiB heap
+     * out of memory before the cache was bounded by this.
+     */
+    static long bytesPerConfiguration(int operations) {
+        return BYTES_PER_CONFIGURATION + 16 + 8L * ((operations + 63) / 64);
+    }
+
+    /** The budget's cache bound, lowered so that one search's cache fits in a third of the heap. */
+    long cacheBound(int operations) {
+        long byHeap = Runtime.getRuntime().maxMemory() / 3 / bytesPerConfiguration(operations);
+        return Math.min(options.budget().maxCacheEntries(), Math.max(1_000, byHeap));
+    }
 
     /**
      * Helper threads shared by all checks, at most one per core; idle ones exit after a while.
@@ -364,8 +380,7 @@ public final class LinearizabilityChecker<S> implements Checker {
         AtomicReference<String> stop = new AtomicReference<>();
         BooleanSupplier cancelled = () -> stop.get() != null;
         // Paused searches keep their caches: bound what they hold together, as the budget bounds one.
-        long allowance = Math.max(options.budget().maxCacheEntries(),
-                Runtime.getRuntime().maxMemory() * 2 / 3 / BYTES_PER_CONFIGURATION);
+        long allowance = Runtime.getRuntime().maxMemory() * 2 / 3; // bytes, as held counts them
         AtomicLong held = new AtomicLong();
         CountDownLatch done = new CountDownLatch(n);
         Runnable worker = () -> {
@@ -457,7 +472,7 @@ public final class LinearizabilityChecker<S> implements Checker {
         final int position;
         boolean prePassed;
         WglSearch<?> search;
-        long counted;
+        long counted; // bytes of its cache counted in held
 
         Turn(int position) {
             this.position = position;
@@ -473,12 +488,13 @@ public final class LinearizabilityChecker<S> implements Checker {
         private <T> PartResult sliceOf(Part p, Model<T> m, List<Operation> operations, long deadline,
                                        BooleanSupplier cancelled, AtomicLong held) {
             if (search == null) {
-                search = new WglSearch<>(m, p.ops(), deadline, options.budget().maxCacheEntries(), cancelled);
+                search = new WglSearch<>(m, p.ops(), deadline, cacheBound(p.ops().size()), cancelled);
             }
             WglSearch<T> s = (WglSearch<T>) search;
             WglSearch.Outcome<T> outcome = s.resume(SLICE);
-            held.addAndGet(s.cacheSize() - counted);
-            counted = s.cacheSize();
+            long bytes = s.cacheSize() * bytesPerConfiguration(p.ops().size());
+            held.addAndGet(bytes - counted);
+            counted = bytes;
             if (outcome == null) {
                 return null;
             }

@@ -103,6 +103,15 @@ class HttpSecurityIT {
     ServiceProcess n = start("n2", List.of(), Map.of());
     assertThat(post(n, "/admin/clock-offset?millis=1", "", ADMIN_TOKEN).statusCode()).isEqualTo(404);
     assertThat(post(n, "/commands", create("o-2"), null).statusCode()).isEqualTo(200);
+    // and /mode reports the node's heap (the chaos suite's resources check samples it)
+    HttpResponse<String> mode = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + n.httpPort() + "/mode")).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    var jvm = Json.MAPPER.readTree(mode.body()).path("jvm");
+    long max = jvm.path("heapMaxBytes").asLong();
+    assertThat(max).as(mode.body()).isPositive();
+    assertThat(jvm.path("heapUsedBytes").asLong()).isPositive().isLessThanOrEqualTo(max);
+    assertThat(jvm.path("heapAfterLastGcBytes").asLong()).as("-1 before the first collection").isBetween(-1L, max);
   }
 
   @Test
