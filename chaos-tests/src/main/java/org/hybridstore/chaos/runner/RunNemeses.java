@@ -373,6 +373,9 @@ final class RunNemeses {
 
     @Override
     void heal(int host) {
+      if (nodes.isAlive(host)) {
+        return; // it never settled, so it was neither killed nor corrupted
+      }
       nodes.start(host);
       nodes.awaitReady(host);
       if (offsets.isEmpty()) {

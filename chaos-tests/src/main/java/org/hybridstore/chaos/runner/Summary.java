@@ -50,7 +50,7 @@ final class Summary {
         + " last fault started before the ack: " + f.get("confirmationMillis"));
     out.println("write latency, ms: " + f.get("latencyMillis"));
     out.println("recovery after the final heal, ms: " + f.get("recoveryMillis"));
-    out.println("largest heap after a collection / resident memory / data directory per node and third, MiB: "
+    out.println("largest live heap / resident memory / data directory per node and third, MiB: "
         + f.get("resources"));
     out.println("checks:");
     r.check().details().forEach((name, res) -> out.println("  " + name + ": " + verdictOf(res) + why(res)));

@@ -112,6 +112,7 @@ class HttpSecurityIT {
     assertThat(max).as(mode.body()).isPositive();
     assertThat(jvm.path("heapUsedBytes").asLong()).isPositive().isLessThanOrEqualTo(max);
     assertThat(jvm.path("heapAfterLastGcBytes").asLong()).as("-1 before the first collection").isBetween(-1L, max);
+    assertThat(jvm.path("heapLiveBytes").asLong()).isBetween(0L, max);
   }
 
   @Test

@@ -55,9 +55,13 @@ import org.slf4j.LoggerFactory;
  * modRevision-1}) to the first version that holds it: its mod revision is the confirmation's
  * revision. A compacted history ends the walk at the oldest readable version ({@code
  * firstRevision=false}). At most one locate per order and {@value #MAX_IN_FLIGHT} orders at once;
- * a trigger during a locate re-runs it afterwards. A key etcd does not hold stays pending, unless
- * the local replica's record no longer holds it either (the retention bound pushed it out before
- * etcd held it): then the entry fails with {@link UnknownOperationException}.
+ * a trigger during a locate re-runs it afterwards. Every pending entry keeps the earliest version
+ * the feed showed holding it, and a locate starts from the earliest such version: for an order
+ * written many times a second, etcd's current version may no longer hold the op id by the time a
+ * queued locate runs (a 30-minute chaos soak gave up 48 writes etcd had held that way). A key etcd
+ * does not hold stays pending, unless the feed never showed it in etcd and the local replica's
+ * record no longer holds it either (the retention bound pushed it out before etcd held it): then
+ * the entry fails with {@link UnknownOperationException}.
  *
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
@@ -137,6 +141,8 @@ final class ConfirmationTracker implements AutoCloseable {
     long acknowledgedAt = -1;
     long nextCheck;
     int checks;
+    /** The earliest version etcd's change feed delivered that holds it: proof etcd held it. */
+    @Nullable StoredRecord seenIn;
 
     Pending(OpId opId, OrderId order, long now) {
       this.opId = opId;
@@ -326,10 +332,14 @@ final class ConfirmationTracker implements AutoCloseable {
         if (forOrder == null) {
           continue;
         }
-        for (Long k : forOrder.keySet()) {
-          if (v.record().appliedOps().entries().containsKey(k)) {
+        for (Pending p : forOrder.values()) {
+          if (v.record().appliedOps().entries().containsKey(p.opId.key())) {
             hits.putIfAbsent(v.record().id(), v); // the earliest version holding one: the shortest walk
-            break;
+            // Kept per entry: a locate already running drops the hint, and by the time a later one
+            // reads etcd's current version, later writes may have pushed the op id out of it.
+            if (p.seenIn == null || v.modRevision() < p.seenIn.modRevision()) {
+              p.seenIn = v;
+            }
           }
         }
       }
@@ -390,9 +400,23 @@ final class ConfirmationTracker implements AutoCloseable {
   }
 
   private void locate(OrderId order, @Nullable StoredRecord hint) {
+    // Start from the earliest version the feed showed holding a pending entry, else the hint, else
+    // etcd's current version.
+    StoredRecord seen = null;
+    lock.lock();
+    try {
+      for (Pending p : pending.getOrDefault(order, Map.of()).values()) {
+        if (p.seenIn != null && (seen == null || p.seenIn.modRevision() < seen.modRevision())) {
+          seen = p.seenIn;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    StoredRecord from = seen != null ? seen : hint;
     CompletionStage<Optional<StoredRecord>> start;
     try {
-      start = hint != null ? CompletableFuture.completedFuture(Optional.of(hint)) : strong.readRevision(order, 0);
+      start = from != null ? CompletableFuture.completedFuture(Optional.of(from)) : strong.readRevision(order, 0);
     } catch (RuntimeException e) {
       start = CompletableFuture.failedFuture(e);
     }
@@ -466,6 +490,7 @@ final class ConfirmationTracker implements AutoCloseable {
     List<Map.Entry<Pending, Object>> outcomes = new ArrayList<>();
     Map.Entry<OrderId, Optional<StoredRecord>> next = null;
     boolean rerun;
+    boolean rerunSeen = false;
     lock.lock();
     try {
       long now = nanos.getAsLong();
@@ -487,9 +512,12 @@ final class ConfirmationTracker implements AutoCloseable {
         if (forOrder != null) {
           Optional<OrderRecord> mine = localRecord(order);
           for (Pending p : List.copyOf(forOrder.values())) {
-            // etcd does not hold it: if this node's replica no longer does either, the retention bound
-            // pushed it out before etcd held it, and it can never be confirmed.
-            if (mine.isPresent() && !mine.get().appliedOps().contains(p.opId)) {
+            // etcd does not hold it: if this node's replica no longer does either and the feed never
+            // showed etcd holding it, the retention bound pushed it out before etcd held it, and it can
+            // never be confirmed.
+            if (p.seenIn != null) {
+              rerunSeen = true; // seen in a later version than this locate started from: go there next
+            } else if (mine.isPresent() && !mine.get().appliedOps().contains(p.opId)) {
               removePending(order, p.opId.key());
               outcomes.add(Map.entry(p, new UnknownOperationException(p.opId, "the order's record no longer holds it "
                   + "(more than " + org.hybridstore.OrderLimits.OP_ID_RETENTION + " later writes to order " + order
@@ -508,7 +536,7 @@ final class ConfirmationTracker implements AutoCloseable {
         }
       }
       locating.remove(order);
-      rerun = again.remove(order) && pending.containsKey(order) && !closed;
+      rerun = (again.remove(order) | rerunSeen) && pending.containsKey(order) && !closed;
       if (rerun) {
         locating.add(order);
       } else if (!queued.isEmpty() && !closed) {

@@ -181,6 +181,39 @@ class ConfirmationTrackerTest {
   }
 
   @Test
+  void feedShowsTheWriteWhileALocateIsInFlight_laterWritesPushItOut_stillConfirmedAtTheFoldIn() {
+    // Given a provisional write, and a locate of its order in flight (a sweep reading etcd's
+    // current version, which does not hold the write yet)
+    mirror(tracker);
+    OrderId id = OrderId.of("a");
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    OpId op = OpId.of("op-pay");
+    WriteResult w = write(new OrderCommand.Transition(id, op, OrderStatus.PAID));
+    mode.set(mode(Phase.RECONCILING));
+    etcd.readGate = new CompletableFuture<>();
+    nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS + 1);
+    tracker.sweep();
+    // When the fold-in commits it (the feed shows it while that locate runs), then more writes
+    // than a record keeps op ids for push it out of etcd's current version and of this replica
+    foldIn();
+    long foldedAt = etcdRevisionOf("a");
+    mode.set(mode(Phase.STRONG));
+    for (int i = 0; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
+      write(new OrderCommand.SetAttribute(id, OpId.of("op-later-" + i), "k", Integer.toString(i)));
+    }
+    assertThat(etcd.data.get(id).record().appliedOps().contains(op)).isFalse();
+    CompletableFuture<Void> gate = etcd.readGate;
+    etcd.readGate = null;
+    gate.complete(null);
+    // Then the write is confirmed at the fold-in's revision, not given up as pushed out
+    Confirmation c = done(w.confirmation());
+    assertThat(c.revision()).isEqualTo(foldedAt);
+    assertThat(c.firstRevision()).isTrue();
+    assertThat(c.order().status()).isEqualTo(OrderStatus.PAID);
+  }
+
+  @Test
   void lookup_compactedHistory_answersTheOldestReadableVersion() throws Exception {
     mirror(tracker);
     mode.set(mode(Phase.DEGRADED));

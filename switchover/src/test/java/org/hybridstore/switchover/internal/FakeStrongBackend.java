@@ -140,9 +140,20 @@ class FakeStrongBackend implements StrongBackend {
     return revision;
   }
 
+  /** While set, revision reads wait for it, then read: a read still in flight. */
+  volatile CompletableFuture<Void> readGate;
+
   @Override
   public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
     revisionReads.incrementAndGet();
+    CompletableFuture<Void> gate = readGate;
+    if (gate != null) {
+      return gate.thenCompose(v -> readRevisionNow(id, atRevision));
+    }
+    return readRevisionNow(id, atRevision);
+  }
+
+  private CompletionStage<Optional<StoredRecord>> readRevisionNow(OrderId id, long atRevision) {
     if (down) {
       return CompletableFuture.failedFuture(new StoreUnavailableException("etcd is down (fake)"));
     }
