@@ -209,9 +209,9 @@ public final class LinearizabilityChecker<S> implements Checker {
 
     /**
      * Memory of one memoised configuration of a partition: besides its state and slot it holds a
-     * bitset of the partition's operations, which for a hot key of a half-hour run (tens of
-     * thousands of operations) is kilobytes, not the budget's 200 bytes. A soak ran a 6 GiB heap
-     * out of memory before the cache was bounded by this.
+     * bitset of the partition's operations, which for a key of a half-hour run (some 15,000
+     * operations) is two kilobytes, not the budget's 200 bytes; the old bound let one
+     * search take some 20 GB (docs/checker.md, "Budgets").
      */
     static long bytesPerConfiguration(int operations) {
         return BYTES_PER_CONFIGURATION + 16 + 8L * ((operations + 63) / 64);
