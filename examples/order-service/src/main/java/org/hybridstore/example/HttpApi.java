@@ -279,8 +279,8 @@ final class HttpApi {
   /**
    * Each heap pool's occupancy after its own most recent collection, summed: for the old
    * generation that is after the last full collection, so garbage promoted since does not count
-   * (0 for a pool not collected yet). The closest the JVM tells to the live set; a soak judges
-   * growth by it.
+   * (0 for a pool not collected yet). The closest the JVM tells to the live set; the chaos suite's
+   * {@code resources} check holds it under a ceiling.
    */
   private static long heapLive() {
     long used = 0;
