@@ -16,7 +16,8 @@ final class BlockingOrderStore implements SyncOrderStore {
   private final Duration timeout;
 
   BlockingOrderStore(OrderStore store, Duration timeout) {
-    InvalidInputException.check(!timeout.isNegative() && !timeout.isZero(), "timeout", "must be positive");
+    InvalidInputException.check(
+        !timeout.isNegative() && !timeout.isZero(), "timeout", "must be positive");
     this.store = store;
     this.timeout = timeout;
   }
@@ -68,7 +69,8 @@ final class BlockingOrderStore implements SyncOrderStore {
   }
 
   private static OrderStoreException notFinished(String what, Exception e, boolean write) {
-    return write ? new IndeterminateWriteException(what + "; the write may still be applied", e)
+    return write
+        ? new IndeterminateWriteException(what + "; the write may still be applied", e)
         : new StoreUnavailableException(what, e);
   }
 }

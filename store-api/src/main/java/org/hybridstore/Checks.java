@@ -8,7 +8,8 @@ final class Checks {
 
   static Duration positive(String field, Duration d) {
     InvalidInputException.check(d != null, field, "must not be null");
-    InvalidInputException.check(!d.isNegative() && !d.isZero(), field, "must be positive, was " + d);
+    InvalidInputException.check(
+        !d.isNegative() && !d.isZero(), field, "must be positive, was " + d);
     return d;
   }
 

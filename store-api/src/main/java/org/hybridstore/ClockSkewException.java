@@ -17,8 +17,13 @@ public final class ClockSkewException extends OrderStoreException {
    * @param maxOffsetMillis the configured maximum
    */
   public ClockSkewException(long aheadMillis, long maxOffsetMillis) {
-    super("remote clock stamp is " + aheadMillis + " ms ahead of the local clock (max "
-        + maxOffsetMillis + " ms)", false);
+    super(
+        "remote clock stamp is "
+            + aheadMillis
+            + " ms ahead of the local clock (max "
+            + maxOffsetMillis
+            + " ms)",
+        false);
     this.aheadMillis = aheadMillis;
   }
 

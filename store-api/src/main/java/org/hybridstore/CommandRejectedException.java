@@ -2,8 +2,8 @@ package org.hybridstore;
 
 /**
  * A well-formed command that cannot be applied to the order as it is: the order does not exist,
- * already exists, is past the state the command needs, or the op id was used before for a
- * different command. Nothing was changed. The {@link #reason()} tells which.
+ * already exists, is past the state the command needs, or the op id was used before for a different
+ * command. Nothing was changed. The {@link #reason()} tells which.
  */
 public class CommandRejectedException extends OrderStoreException {
   private static final long serialVersionUID = 1L;

@@ -12,22 +12,25 @@ import java.util.Optional;
  *
  * <p><b>The revision.</b> {@link #revision()} is the mod revision of the first version of the
  * order's etcd key whose record holds the op id: the etcd commit that brought the write into etcd
- * (for a {@code STRONG} write, the revision of its own compare-and-swap). It is found by reading the
- * key's earlier versions from etcd ({@code get key --rev=R-1}) until one does not hold the op id,
- * so it is the same on every node and after restarts. Reading an earlier version can fail only if
- * etcd compacted that history; then {@link #firstRevision()} is {@code false} and {@link
+ * (for a {@code STRONG} write, the revision of its own compare-and-swap). It is found by reading
+ * the key's earlier versions from etcd ({@code get key --rev=R-1}) until one does not hold the op
+ * id, so it is the same on every node and after restarts. Reading an earlier version can fail only
+ * if etcd compacted that history; then {@link #firstRevision()} is {@code false} and {@link
  * #revision()} is the oldest version still readable whose record holds the op id (a later revision
  * than the first; the write certainly was in etcd at it). {@link #order()} is the order as that
  * version of the record holds it.
  *
  * <p><b>Whether the merge changed the outcome.</b> {@link #outcomeChanged()} is {@code true} when
+ *
  * <ul>
- *   <li>etcd's order at the revision holds a status conflict (see {@link Order#conflictingStatuses()})
- *       that the acknowledged order did not hold: a concurrent write on another branch of the status
- *       graph met this one, and the order's status is the deterministic winner; or
+ *   <li>etcd's order at the revision holds a status conflict (see {@link
+ *       Order#conflictingStatuses()}) that the acknowledged order did not hold: a concurrent write
+ *       on another branch of the status graph met this one, and the order's status is the
+ *       deterministic winner; or
  *   <li>etcd's status at the revision is neither the acknowledged status nor after it in the status
  *       graph.
  * </ul>
+ *
  * When the acknowledged outcome is unknown ({@link #acknowledgedStatus()} empty: the write was
  * acknowledged by another node, or before this node restarted), it is {@code true} exactly when
  * etcd's order at the revision holds a status conflict. A {@code STRONG} write is never changed by
@@ -45,8 +48,14 @@ import java.util.Optional;
  *     it (it acknowledged the write and has not restarted since)
  * @param outcomeChanged whether the merge into etcd changed the outcome (see above)
  */
-public record Confirmation(OpId opId, OrderId orderId, long revision, boolean firstRevision, Order order,
-    Optional<OrderStatus> acknowledgedStatus, boolean outcomeChanged) {
+public record Confirmation(
+    OpId opId,
+    OrderId orderId,
+    long revision,
+    boolean firstRevision,
+    Order order,
+    Optional<OrderStatus> acknowledgedStatus,
+    boolean outcomeChanged) {
   /** Checks the fields. */
   public Confirmation {
     Objects.requireNonNull(opId, "opId");
@@ -69,8 +78,10 @@ public record Confirmation(OpId opId, OrderId orderId, long revision, boolean fi
    * @return whether the merge changed the outcome
    */
   public static boolean outcomeChanged(Order inEtcd, Optional<Order> acknowledged) {
-    return acknowledged.isEmpty() ? inEtcd.hasConflict()
-        : outcomeChanged(inEtcd, acknowledged.get().status(), acknowledged.get().conflictingStatuses());
+    return acknowledged.isEmpty()
+        ? inEtcd.hasConflict()
+        : outcomeChanged(
+            inEtcd, acknowledged.get().status(), acknowledged.get().conflictingStatuses());
   }
 
   /**
@@ -82,10 +93,13 @@ public record Confirmation(OpId opId, OrderId orderId, long revision, boolean fi
    * @param acknowledgedConflicts the conflicting statuses the acknowledgement reported (often none)
    * @return whether the merge changed the outcome
    */
-  public static boolean outcomeChanged(Order inEtcd, OrderStatus acknowledgedStatus,
+  public static boolean outcomeChanged(
+      Order inEtcd,
+      OrderStatus acknowledgedStatus,
       java.util.Set<OrderStatus> acknowledgedConflicts) {
     boolean newConflict = !acknowledgedConflicts.containsAll(inEtcd.conflictingStatuses());
-    boolean elsewhere = inEtcd.status() != acknowledgedStatus && !inEtcd.status().isAfter(acknowledgedStatus);
+    boolean elsewhere =
+        inEtcd.status() != acknowledgedStatus && !inEtcd.status().isAfter(acknowledgedStatus);
     return newConflict || elsewhere;
   }
 }

@@ -14,8 +14,8 @@ public enum ConsistencyMode {
    */
   DEGRADED,
   /**
-   * etcd is back and the node folds its provisional writes into etcd. Writes and reads behave as
-   * in {@link #DEGRADED} until the backlog is empty, then the node returns to {@link #STRONG}.
+   * etcd is back and the node folds its provisional writes into etcd. Writes and reads behave as in
+   * {@link #DEGRADED} until the backlog is empty, then the node returns to {@link #STRONG}.
    */
   RECONCILING
 }

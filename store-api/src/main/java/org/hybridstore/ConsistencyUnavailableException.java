@@ -2,8 +2,8 @@ package org.hybridstore;
 
 /**
  * The caller asked for a guarantee the store cannot give in its current mode: a linearizable read,
- * a write that demands {@link Acceptance#STRONG}, or a command that may never run degraded (such
- * as a refund) while the store is not {@link ConsistencyMode#STRONG}. Nothing was changed. Thrown
+ * a write that demands {@link Acceptance#STRONG}, or a command that may never run degraded (such as
+ * a refund) while the store is not {@link ConsistencyMode#STRONG}. Nothing was changed. Thrown
  * without a stack trace: it is an expected rejection on a hot path.
  */
 public final class ConsistencyUnavailableException extends OrderStoreException {

@@ -1,9 +1,9 @@
 package org.hybridstore;
 
 /**
- * Bytes that should hold a record, a command or a message could not be decoded: malformed JSON,
- * an unknown schema version, an unknown enum value, or a value that breaks a model rule. Names
- * where the bytes came from (an etcd key, a journal file, a peer).
+ * Bytes that should hold a record, a command or a message could not be decoded: malformed JSON, an
+ * unknown schema version, an unknown enum value, or a value that breaks a model rule. Names where
+ * the bytes came from (an etcd key, a journal file, a peer).
  */
 public final class CorruptDataException extends OrderStoreException {
   private static final long serialVersionUID = 1L;

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param requestTimeout deadline of every etcd call, including the retries the backend makes on
  *     other members within it; default 2 s
  * @param connectTimeout deadline for opening a connection; default 1 s
- * @param maxCasRetries how often a lost compare-and-swap race is retried; default {@value #DEFAULT_MAX_CAS_RETRIES}
+ * @param maxCasRetries how often a lost compare-and-swap race is retried; default {@value
+ *     #DEFAULT_MAX_CAS_RETRIES}
  * @param tls certificates for TLS, or {@code null} for plain text
  * @param user etcd user name for authentication, or {@code null}
  * @param password etcd password, or {@code null}
@@ -29,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  *     batch; default {@value #DEFAULT_TXNS_IN_FLIGHT}
  * @param groupCommitLinger how long a write may wait for others to join its batch while other
  *     batches are in flight (a write that finds nothing in flight is sent at once); default 0
- * @param memberCheckInterval how often the backend checks the members it is not using, and how
- *     long a member may leave requests unanswered before new requests avoid it; default 100 ms
+ * @param memberCheckInterval how often the backend checks the members it is not using, and how long
+ *     a member may leave requests unanswered before new requests avoid it; default 100 ms
  * @param casBackoff waits between retries of a lost compare-and-swap race (none before the first
  *     retry); default 1 ms doubling to 128 ms, randomized
  * @param retryBackoff waits between rounds over the members when none of them serves (an election
@@ -38,35 +39,66 @@ import org.jspecify.annotations.Nullable;
  * @param watchBackoff waits before the change feed reopens a failed watch; default 100 ms doubling
  *     to 2 s
  */
-public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTimeout, Duration connectTimeout,
-    int maxCasRetries, @Nullable Tls tls, @Nullable String user, @Nullable String password, int maxTxnOps,
-    int maxRequestBytes, int txnsInFlight, Duration groupCommitLinger, Duration memberCheckInterval,
-    Backoff casBackoff, Backoff retryBackoff, Backoff watchBackoff) {
+public record CpConfig(
+    List<URI> endpoints,
+    String keyPrefix,
+    Duration requestTimeout,
+    Duration connectTimeout,
+    int maxCasRetries,
+    @Nullable Tls tls,
+    @Nullable String user,
+    @Nullable String password,
+    int maxTxnOps,
+    int maxRequestBytes,
+    int txnsInFlight,
+    Duration groupCommitLinger,
+    Duration memberCheckInterval,
+    Backoff casBackoff,
+    Backoff retryBackoff,
+    Backoff watchBackoff) {
   /** Default key prefix. */
   public static final String DEFAULT_KEY_PREFIX = "/hybridstore/orders/";
+
   /** Default deadline of an etcd call. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
   /** Default connect deadline. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
   /** Default number of compare-and-swap retries. */
   public static final int DEFAULT_MAX_CAS_RETRIES = 16;
+
   /** etcd's default {@code --max-txn-ops}. */
   public static final int DEFAULT_MAX_TXN_OPS = 128;
+
   /** etcd's default {@code --max-request-bytes} (1.5 MiB). */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+
   /** Default number of batch transactions in flight. */
   public static final int DEFAULT_TXNS_IN_FLIGHT = 4;
+
   /** Default group-commit linger: none. */
   public static final Duration DEFAULT_GROUP_COMMIT_LINGER = Duration.ZERO;
+
   /** Default member check interval. */
   public static final Duration DEFAULT_MEMBER_CHECK_INTERVAL = Duration.ofMillis(100);
+
   /** Default backoff between lost compare-and-swap races. */
-  public static final Backoff DEFAULT_CAS_BACKOFF = new Backoff(Duration.ofMillis(1), Duration.ofMillis(128));
+  public static final Backoff DEFAULT_CAS_BACKOFF =
+      new Backoff(Duration.ofMillis(1), Duration.ofMillis(128));
+
   /** Default backoff between rounds over members that do not serve. */
-  public static final Backoff DEFAULT_RETRY_BACKOFF = new Backoff(Duration.ofMillis(10), Duration.ofMillis(100));
+  public static final Backoff DEFAULT_RETRY_BACKOFF =
+      new Backoff(Duration.ofMillis(10), Duration.ofMillis(100));
+
   /** Default backoff before a failed watch is reopened. */
-  public static final Backoff DEFAULT_WATCH_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
-  /** The smallest {@code maxRequestBytes}: one record of the largest size plus room for the request around it. */
+  public static final Backoff DEFAULT_WATCH_BACKOFF =
+      new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+
+  /**
+   * The smallest {@code maxRequestBytes}: one record of the largest size plus room for the request
+   * around it.
+   */
   public static final int MIN_REQUEST_BYTES = OrderLimits.MAX_RECORD_BYTES + 16 * 1024;
 
   /**
@@ -80,7 +112,9 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
     /** Checks that certificate and key come together. */
     public Tls {
       InvalidInputException.check(caCert != null, "tls.caCert", "must not be null");
-      InvalidInputException.check((clientCert == null) == (clientKey == null), "tls.clientKey",
+      InvalidInputException.check(
+          (clientCert == null) == (clientKey == null),
+          "tls.clientKey",
           "client certificate and key must be given together");
     }
   }
@@ -88,8 +122,8 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
   /**
    * An exponential backoff (Resilience4j's {@code IntervalFunction}): the n-th wait is drawn at
    * random from {@code [0, 2 × initial × 2^(n-1))} and capped at {@code max}, so that clients that
-   * failed together do not retry in lockstep; the change feed, one stream per backend, waits exactly
-   * {@code min(initial × 2^(n-1), max)}.
+   * failed together do not retry in lockstep; the change feed, one stream per backend, waits
+   * exactly {@code min(initial × 2^(n-1), max)}.
    *
    * @param initial the first wait's scale, at least 1 ms
    * @param max the largest scale, at least {@code initial}
@@ -98,29 +132,41 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
     /** Validates the durations. */
     public Backoff {
       Checks.positive("backoff.initial", initial);
-      InvalidInputException.check(initial.toMillis() >= 1, "backoff.initial", "must be at least 1 ms, was " + initial);
-      InvalidInputException.check(max != null && max.compareTo(initial) >= 0, "backoff.max",
+      InvalidInputException.check(
+          initial.toMillis() >= 1, "backoff.initial", "must be at least 1 ms, was " + initial);
+      InvalidInputException.check(
+          max != null && max.compareTo(initial) >= 0,
+          "backoff.max",
           "must be at least the initial wait " + initial + ", was " + max);
     }
   }
 
   /** Validates the fields. */
   public CpConfig {
-    InvalidInputException.check(endpoints != null && !endpoints.isEmpty(), "endpoints", "must not be empty");
+    InvalidInputException.check(
+        endpoints != null && !endpoints.isEmpty(), "endpoints", "must not be empty");
     endpoints = List.copyOf(endpoints);
-    InvalidInputException.check(keyPrefix != null && keyPrefix.startsWith("/") && keyPrefix.endsWith("/"),
-        "keyPrefix", "must start and end with '/', was " + keyPrefix);
+    InvalidInputException.check(
+        keyPrefix != null && keyPrefix.startsWith("/") && keyPrefix.endsWith("/"),
+        "keyPrefix",
+        "must start and end with '/', was " + keyPrefix);
     Checks.positive("requestTimeout", requestTimeout);
     Checks.positive("connectTimeout", connectTimeout);
     Checks.atLeast("maxCasRetries", maxCasRetries, 0);
-    InvalidInputException.check((user == null) == (password == null), "password",
+    InvalidInputException.check(
+        (user == null) == (password == null),
+        "password",
         "user and password must be given together");
     Checks.atLeast("maxTxnOps", maxTxnOps, 1);
     Checks.atLeast("maxRequestBytes", maxRequestBytes, MIN_REQUEST_BYTES);
     Checks.atLeast("txnsInFlight", txnsInFlight, 1);
-    InvalidInputException.check(groupCommitLinger != null && !groupCommitLinger.isNegative(), "groupCommitLinger",
+    InvalidInputException.check(
+        groupCommitLinger != null && !groupCommitLinger.isNegative(),
+        "groupCommitLinger",
         "must not be negative, was " + groupCommitLinger);
-    InvalidInputException.check(groupCommitLinger.compareTo(requestTimeout) < 0, "groupCommitLinger",
+    InvalidInputException.check(
+        groupCommitLinger.compareTo(requestTimeout) < 0,
+        "groupCommitLinger",
         "must be shorter than requestTimeout " + requestTimeout + ", was " + groupCommitLinger);
     Checks.positive("memberCheckInterval", memberCheckInterval);
     InvalidInputException.check(casBackoff != null, "casBackoff", "must not be null");
@@ -140,11 +186,32 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
    * @param user etcd user, or null
    * @param password etcd password, or null
    */
-  public CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTimeout, Duration connectTimeout,
-      int maxCasRetries, @Nullable Tls tls, @Nullable String user, @Nullable String password) {
-    this(endpoints, keyPrefix, requestTimeout, connectTimeout, maxCasRetries, tls, user, password, DEFAULT_MAX_TXN_OPS,
-        DEFAULT_MAX_REQUEST_BYTES, DEFAULT_TXNS_IN_FLIGHT, DEFAULT_GROUP_COMMIT_LINGER, DEFAULT_MEMBER_CHECK_INTERVAL,
-        DEFAULT_CAS_BACKOFF, DEFAULT_RETRY_BACKOFF, DEFAULT_WATCH_BACKOFF);
+  public CpConfig(
+      List<URI> endpoints,
+      String keyPrefix,
+      Duration requestTimeout,
+      Duration connectTimeout,
+      int maxCasRetries,
+      @Nullable Tls tls,
+      @Nullable String user,
+      @Nullable String password) {
+    this(
+        endpoints,
+        keyPrefix,
+        requestTimeout,
+        connectTimeout,
+        maxCasRetries,
+        tls,
+        user,
+        password,
+        DEFAULT_MAX_TXN_OPS,
+        DEFAULT_MAX_REQUEST_BYTES,
+        DEFAULT_TXNS_IN_FLIGHT,
+        DEFAULT_GROUP_COMMIT_LINGER,
+        DEFAULT_MEMBER_CHECK_INTERVAL,
+        DEFAULT_CAS_BACKOFF,
+        DEFAULT_RETRY_BACKOFF,
+        DEFAULT_WATCH_BACKOFF);
   }
 
   /** Returns a builder with the defaults. */
@@ -176,13 +243,33 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
 
   @Override
   public String toString() {
-    return "CpConfig[endpoints=" + endpoints + ", keyPrefix=" + keyPrefix + ", requestTimeout=" + requestTimeout
-        + ", tls=" + (tls != null) + ", user=" + user + ", maxTxnOps=" + maxTxnOps + ", maxRequestBytes="
-        + maxRequestBytes + ", txnsInFlight=" + txnsInFlight + ", groupCommitLinger=" + groupCommitLinger
-        + ", memberCheckInterval=" + memberCheckInterval + "]";
+    return "CpConfig[endpoints="
+        + endpoints
+        + ", keyPrefix="
+        + keyPrefix
+        + ", requestTimeout="
+        + requestTimeout
+        + ", tls="
+        + (tls != null)
+        + ", user="
+        + user
+        + ", maxTxnOps="
+        + maxTxnOps
+        + ", maxRequestBytes="
+        + maxRequestBytes
+        + ", txnsInFlight="
+        + txnsInFlight
+        + ", groupCommitLinger="
+        + groupCommitLinger
+        + ", memberCheckInterval="
+        + memberCheckInterval
+        + "]";
   }
 
-  /** Builds a {@link CpConfig}; not thread-safe; {@link #build()} copies, so a builder can be reused. */
+  /**
+   * Builds a {@link CpConfig}; not thread-safe; {@link #build()} copies, so a builder can be
+   * reused.
+   */
   public static final class Builder {
     private List<URI> endpoints = List.of();
     private String keyPrefix = DEFAULT_KEY_PREFIX;
@@ -203,37 +290,49 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
 
     private Builder() {}
 
-    /** @param v etcd client URLs @return this builder */
+    /**
+     * @param v etcd client URLs @return this builder
+     */
     public Builder endpoints(List<URI> v) {
       endpoints = v;
       return this;
     }
 
-    /** @param v key prefix @return this builder */
+    /**
+     * @param v key prefix @return this builder
+     */
     public Builder keyPrefix(String v) {
       keyPrefix = v;
       return this;
     }
 
-    /** @param v deadline of every etcd call @return this builder */
+    /**
+     * @param v deadline of every etcd call @return this builder
+     */
     public Builder requestTimeout(Duration v) {
       requestTimeout = v;
       return this;
     }
 
-    /** @param v connect deadline @return this builder */
+    /**
+     * @param v connect deadline @return this builder
+     */
     public Builder connectTimeout(Duration v) {
       connectTimeout = v;
       return this;
     }
 
-    /** @param v compare-and-swap retries @return this builder */
+    /**
+     * @param v compare-and-swap retries @return this builder
+     */
     public Builder maxCasRetries(int v) {
       maxCasRetries = v;
       return this;
     }
 
-    /** @param v TLS material, or null @return this builder */
+    /**
+     * @param v TLS material, or null @return this builder
+     */
     public Builder tls(@Nullable Tls v) {
       tls = v;
       return this;
@@ -252,58 +351,91 @@ public record CpConfig(List<URI> endpoints, String keyPrefix, Duration requestTi
       return this;
     }
 
-    /** @param v etcd's {@code --max-txn-ops} @return this builder */
+    /**
+     * @param v etcd's {@code --max-txn-ops} @return this builder
+     */
     public Builder maxTxnOps(int v) {
       maxTxnOps = v;
       return this;
     }
 
-    /** @param v etcd's {@code --max-request-bytes} @return this builder */
+    /**
+     * @param v etcd's {@code --max-request-bytes} @return this builder
+     */
     public Builder maxRequestBytes(int v) {
       maxRequestBytes = v;
       return this;
     }
 
-    /** @param v batch transactions in flight @return this builder */
+    /**
+     * @param v batch transactions in flight @return this builder
+     */
     public Builder txnsInFlight(int v) {
       txnsInFlight = v;
       return this;
     }
 
-    /** @param v how long a write may wait for its batch to fill while others are in flight @return this builder */
+    /**
+     * @param v how long a write may wait for its batch to fill while others are in flight @return
+     *     this builder
+     */
     public Builder groupCommitLinger(Duration v) {
       groupCommitLinger = v;
       return this;
     }
 
-    /** @param v member check interval @return this builder */
+    /**
+     * @param v member check interval @return this builder
+     */
     public Builder memberCheckInterval(Duration v) {
       memberCheckInterval = v;
       return this;
     }
 
-    /** @param v backoff between lost compare-and-swap races @return this builder */
+    /**
+     * @param v backoff between lost compare-and-swap races @return this builder
+     */
     public Builder casBackoff(Backoff v) {
       casBackoff = v;
       return this;
     }
 
-    /** @param v backoff between rounds over members that do not serve @return this builder */
+    /**
+     * @param v backoff between rounds over members that do not serve @return this builder
+     */
     public Builder retryBackoff(Backoff v) {
       retryBackoff = v;
       return this;
     }
 
-    /** @param v backoff before a failed watch is reopened @return this builder */
+    /**
+     * @param v backoff before a failed watch is reopened @return this builder
+     */
     public Builder watchBackoff(Backoff v) {
       watchBackoff = v;
       return this;
     }
 
-    /** @return the configuration @throws InvalidInputException naming the first invalid field */
+    /**
+     * @return the configuration @throws InvalidInputException naming the first invalid field
+     */
     public CpConfig build() {
-      return new CpConfig(endpoints, keyPrefix, requestTimeout, connectTimeout, maxCasRetries, tls, user, password,
-          maxTxnOps, maxRequestBytes, txnsInFlight, groupCommitLinger, memberCheckInterval, casBackoff, retryBackoff,
+      return new CpConfig(
+          endpoints,
+          keyPrefix,
+          requestTimeout,
+          connectTimeout,
+          maxCasRetries,
+          tls,
+          user,
+          password,
+          maxTxnOps,
+          maxRequestBytes,
+          txnsInFlight,
+          groupCommitLinger,
+          memberCheckInterval,
+          casBackoff,
+          retryBackoff,
           watchBackoff);
     }
   }

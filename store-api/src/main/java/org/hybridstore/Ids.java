@@ -11,21 +11,28 @@ final class Ids {
   static String requireValid(String field, String value) {
     InvalidInputException.check(value != null, field, "must not be null");
     InvalidInputException.check(!value.isEmpty(), field, "must not be empty");
-    InvalidInputException.check(value.length() <= OrderLimits.MAX_ID_LENGTH, field,
+    InvalidInputException.check(
+        value.length() <= OrderLimits.MAX_ID_LENGTH,
+        field,
         "must be at most " + OrderLimits.MAX_ID_LENGTH + " characters, was " + value.length());
-    InvalidInputException.check(ID.matcher(value).matches(), field,
+    InvalidInputException.check(
+        ID.matcher(value).matches(),
+        field,
         "must start with a letter or digit and contain only letters, digits, '.', '_', ':' or '-': '"
-            + printable(value) + "'");
+            + printable(value)
+            + "'");
     return value;
   }
 
   static String requireText(String field, String value, int maxLength) {
     InvalidInputException.check(value != null, field, "must not be null");
-    InvalidInputException.check(value.length() <= maxLength, field,
+    InvalidInputException.check(
+        value.length() <= maxLength,
+        field,
         "must be at most " + maxLength + " characters, was " + value.length());
     for (int i = 0; i < value.length(); i++) {
-      InvalidInputException.check(!Character.isISOControl(value.charAt(i)), field,
-          "must not contain control characters");
+      InvalidInputException.check(
+          !Character.isISOControl(value.charAt(i)), field, "must not contain control characters");
     }
     return value;
   }

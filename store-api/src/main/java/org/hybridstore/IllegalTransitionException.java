@@ -15,8 +15,18 @@ public final class IllegalTransitionException extends CommandRejectedException {
    * @param to the status the command asked for
    */
   public IllegalTransitionException(OrderId orderId, OrderStatus from, OrderStatus to) {
-    super(Reason.ILLEGAL_TRANSITION, orderId, "illegal status transition " + from + " -> " + to
-        + " (allowed from " + from + ": " + from.successors() + ")");
+    super(
+        Reason.ILLEGAL_TRANSITION,
+        orderId,
+        "illegal status transition "
+            + from
+            + " -> "
+            + to
+            + " (allowed from "
+            + from
+            + ": "
+            + from.successors()
+            + ")");
     this.from = from;
     this.to = to;
   }

@@ -41,7 +41,8 @@ public record OpId(String value) implements Comparable<OpId> {
    */
   public long key() {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
       return ByteBuffer.wrap(d).getLong();
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-256", e);

@@ -18,19 +18,27 @@ import java.util.TreeMap;
  * @param attributes the attributes, sorted by key
  * @param conflictingStatuses empty, or the statuses on separate branches of the status graph that
  *     replicas reached independently (SHIPPED on one node, CANCELLED on another); {@link #status()}
- *     is then the deterministic winner. The conflict stays recorded so the application can list
- *     and handle it.
+ *     is then the deterministic winner. The conflict stays recorded so the application can list and
+ *     handle it.
  * @param version grows with every write the order includes (the sum of its version vector)
  */
-public record Order(OrderId id, String customer, String currency, OrderStatus status,
-    List<OrderLine> lines, SortedMap<String, String> attributes, Set<OrderStatus> conflictingStatuses,
+public record Order(
+    OrderId id,
+    String customer,
+    String currency,
+    OrderStatus status,
+    List<OrderLine> lines,
+    SortedMap<String, String> attributes,
+    Set<OrderStatus> conflictingStatuses,
     long version) {
   /** Copies the collections. */
   public Order {
     lines = List.copyOf(lines);
     attributes = Collections.unmodifiableSortedMap(new TreeMap<>(attributes));
-    conflictingStatuses = conflictingStatuses.isEmpty()
-        ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(conflictingStatuses));
+    conflictingStatuses =
+        conflictingStatuses.isEmpty()
+            ? Set.of()
+            : Collections.unmodifiableSet(EnumSet.copyOf(conflictingStatuses));
   }
 
   /** Returns whether replicas reached conflicting statuses (see {@link #conflictingStatuses()}). */

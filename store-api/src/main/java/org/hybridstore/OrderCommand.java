@@ -18,10 +18,10 @@ import java.util.regex.Pattern;
  *
  * <p>Commands validate their fields when constructed and throw {@link InvalidInputException}.
  *
- * <p>Some commands must never run while the store is degraded, because a provisional write could
- * be contradicted by another node before anyone finds out (a refund pays money out):
- * {@link #allowedDegraded()} is {@code false} for those, and the store fails them fast with
- * {@link ConsistencyUnavailableException} unless it is {@link ConsistencyMode#STRONG}.
+ * <p>Some commands must never run while the store is degraded, because a provisional write could be
+ * contradicted by another node before anyone finds out (a refund pays money out): {@link
+ * #allowedDegraded()} is {@code false} for those, and the store fails them fast with {@link
+ * ConsistencyUnavailableException} unless it is {@link ConsistencyMode#STRONG}.
  */
 public sealed interface OrderCommand {
   /** Returns the order this command writes. */
@@ -40,23 +40,34 @@ public sealed interface OrderCommand {
    *
    * @param orderId the new order's id
    * @param opId idempotency key
-   * @param customer the customer reference, at most {@link OrderLimits#MAX_CUSTOMER_LENGTH} characters
+   * @param customer the customer reference, at most {@link OrderLimits#MAX_CUSTOMER_LENGTH}
+   *     characters
    * @param currency ISO 4217 code, three upper-case letters
    * @param lines initial lines, distinct SKUs, at most {@link OrderLimits#MAX_LINES}
    * @param attributes initial attributes, at most {@link OrderLimits#MAX_ATTRIBUTES}
    */
-  record Create(OrderId orderId, OpId opId, String customer, String currency, List<OrderLine> lines,
-      SortedMap<String, String> attributes) implements OrderCommand {
+  record Create(
+      OrderId orderId,
+      OpId opId,
+      String customer,
+      String currency,
+      List<OrderLine> lines,
+      SortedMap<String, String> attributes)
+      implements OrderCommand {
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
     /** Validates and copies the fields. */
     public Create {
       requireIds(orderId, opId);
       Ids.requireText("customer", customer, OrderLimits.MAX_CUSTOMER_LENGTH);
-      InvalidInputException.check(currency != null && CURRENCY.matcher(currency).matches(), "currency",
+      InvalidInputException.check(
+          currency != null && CURRENCY.matcher(currency).matches(),
+          "currency",
           "must be an ISO 4217 code of three upper-case letters, was '" + currency + "'");
       InvalidInputException.check(lines != null, "lines", "must not be null");
-      InvalidInputException.check(lines.size() <= OrderLimits.MAX_LINES, "lines",
+      InvalidInputException.check(
+          lines.size() <= OrderLimits.MAX_LINES,
+          "lines",
           "at most " + OrderLimits.MAX_LINES + " lines, was " + lines.size());
       Set<String> skus = new HashSet<>();
       for (OrderLine line : lines) {
@@ -82,8 +93,8 @@ public sealed interface OrderCommand {
   }
 
   /**
-   * Moves the order to the next status along an edge of the {@link OrderStatus} graph. Use
-   * {@link Cancel} and {@link Refund} for those two statuses.
+   * Moves the order to the next status along an edge of the {@link OrderStatus} graph. Use {@link
+   * Cancel} and {@link Refund} for those two statuses.
    *
    * @param orderId the order
    * @param opId idempotency key
@@ -94,8 +105,10 @@ public sealed interface OrderCommand {
     public Transition {
       requireIds(orderId, opId);
       InvalidInputException.check(to != null, "to", "must not be null");
-      InvalidInputException.check(to != OrderStatus.CANCELLED && to != OrderStatus.REFUNDED
-          && to != OrderStatus.CREATED, "to", "use Create, Cancel or Refund for " + to);
+      InvalidInputException.check(
+          to != OrderStatus.CANCELLED && to != OrderStatus.REFUNDED && to != OrderStatus.CREATED,
+          "to",
+          "use Create, Cancel or Refund for " + to);
     }
   }
 
@@ -145,7 +158,8 @@ public sealed interface OrderCommand {
    * @param key the attribute, same character rule as {@link OrderId}
    * @param value its value, at most {@link OrderLimits#MAX_ATTRIBUTE_VALUE_LENGTH} characters
    */
-  record SetAttribute(OrderId orderId, OpId opId, String key, String value) implements OrderCommand {
+  record SetAttribute(OrderId orderId, OpId opId, String key, String value)
+      implements OrderCommand {
     /** Validates the fields. */
     public SetAttribute {
       requireIds(orderId, opId);
@@ -200,7 +214,9 @@ public sealed interface OrderCommand {
     public AdjustQuantity {
       requireIds(orderId, opId);
       Ids.requireValid("sku", sku);
-      InvalidInputException.check(delta != 0 && Math.abs((long) delta) <= OrderLimits.MAX_QUANTITY, "delta",
+      InvalidInputException.check(
+          delta != 0 && Math.abs((long) delta) <= OrderLimits.MAX_QUANTITY,
+          "delta",
           "must be non-zero and at most " + OrderLimits.MAX_QUANTITY + " in size, was " + delta);
     }
   }
@@ -231,21 +247,26 @@ public sealed interface OrderCommand {
 
     static void requireKey(String key) {
       InvalidInputException.check(key != null, "attributeKey", "must not be null");
-      InvalidInputException.check(key.length() <= OrderLimits.MAX_ATTRIBUTE_KEY_LENGTH, "attributeKey",
+      InvalidInputException.check(
+          key.length() <= OrderLimits.MAX_ATTRIBUTE_KEY_LENGTH,
+          "attributeKey",
           "must be at most " + OrderLimits.MAX_ATTRIBUTE_KEY_LENGTH + " characters");
       Ids.requireValid("attributeKey", key);
     }
 
     static SortedMap<String, String> copy(Map<String, String> attributes) {
       InvalidInputException.check(attributes != null, "attributes", "must not be null");
-      InvalidInputException.check(attributes.size() <= OrderLimits.MAX_ATTRIBUTES, "attributes",
+      InvalidInputException.check(
+          attributes.size() <= OrderLimits.MAX_ATTRIBUTES,
+          "attributes",
           "at most " + OrderLimits.MAX_ATTRIBUTES + " attributes, was " + attributes.size());
       TreeMap<String, String> copy = new TreeMap<>();
-      attributes.forEach((k, v) -> {
-        requireKey(k);
-        Ids.requireText("attributeValue", v, OrderLimits.MAX_ATTRIBUTE_VALUE_LENGTH);
-        copy.put(k, v);
-      });
+      attributes.forEach(
+          (k, v) -> {
+            requireKey(k);
+            Ids.requireText("attributeValue", v, OrderLimits.MAX_ATTRIBUTE_VALUE_LENGTH);
+            copy.put(k, v);
+          });
       return Collections.unmodifiableSortedMap(copy);
     }
   }

@@ -12,10 +12,12 @@ public record OrderLine(String sku, int quantity, long unitPriceMinor) {
   /** Validates the line. */
   public OrderLine {
     Ids.requireValid("sku", sku);
-    InvalidInputException.check(quantity > 0 && quantity <= OrderLimits.MAX_QUANTITY, "quantity",
+    InvalidInputException.check(
+        quantity > 0 && quantity <= OrderLimits.MAX_QUANTITY,
+        "quantity",
         "must be between 1 and " + OrderLimits.MAX_QUANTITY + ", was " + quantity);
-    InvalidInputException.check(unitPriceMinor >= 0, "unitPriceMinor",
-        "must not be negative, was " + unitPriceMinor);
+    InvalidInputException.check(
+        unitPriceMinor >= 0, "unitPriceMinor", "must not be negative, was " + unitPriceMinor);
   }
 
   /** Returns quantity times unit price, in minor units. */

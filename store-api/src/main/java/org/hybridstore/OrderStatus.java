@@ -23,8 +23,8 @@ import java.util.Set;
  *
  * <p>The constants are declared in a fixed total order that extends the graph (every edge goes from
  * a lower to a higher ordinal). When replicas merge, the order's status is the highest status any
- * replica reached in that order; two statuses on separate branches (SHIPPED and CANCELLED, say)
- * are a conflict that the record keeps, and CANCELLED wins deterministically.
+ * replica reached in that order; two statuses on separate branches (SHIPPED and CANCELLED, say) are
+ * a conflict that the record keeps, and CANCELLED wins deterministically.
  */
 public enum OrderStatus {
   /** Placed, not paid. Lines can change only in this status. */
@@ -42,8 +42,10 @@ public enum OrderStatus {
   /** Money returned; terminal. Never applied while degraded. */
   REFUNDED;
 
-  private static final Map<OrderStatus, Set<OrderStatus>> SUCCESSORS = new EnumMap<>(OrderStatus.class);
-  private static final Map<OrderStatus, Set<OrderStatus>> REACHABLE = new EnumMap<>(OrderStatus.class);
+  private static final Map<OrderStatus, Set<OrderStatus>> SUCCESSORS =
+      new EnumMap<>(OrderStatus.class);
+  private static final Map<OrderStatus, Set<OrderStatus>> REACHABLE =
+      new EnumMap<>(OrderStatus.class);
 
   static {
     SUCCESSORS.put(CREATED, EnumSet.of(PAID, CANCELLED));
@@ -59,7 +61,8 @@ public enum OrderStatus {
       EnumSet<OrderStatus> reach = EnumSet.noneOf(OrderStatus.class);
       for (OrderStatus next : SUCCESSORS.get(all[i])) {
         if (next.ordinal() <= all[i].ordinal()) {
-          throw new AssertionError("declaration order must extend the graph: " + all[i] + "->" + next);
+          throw new AssertionError(
+              "declaration order must extend the graph: " + all[i] + "->" + next);
         }
         reach.add(next);
         reach.addAll(REACHABLE.get(next));

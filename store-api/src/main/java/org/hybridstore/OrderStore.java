@@ -26,8 +26,8 @@ public interface OrderStore extends AutoCloseable {
   /**
    * Applies a command. The stage fails with {@link CommandRejectedException} if the command cannot
    * be applied to the order as it is, {@link ConsistencyUnavailableException} if the options or the
-   * command demand a guarantee the current mode cannot give, {@link IndeterminateWriteException}
-   * if the outcome is unknown, {@link StoreUnavailableException} if it definitely was not applied.
+   * command demand a guarantee the current mode cannot give, {@link IndeterminateWriteException} if
+   * the outcome is unknown, {@link StoreUnavailableException} if it definitely was not applied.
    *
    * @param command the command
    * @param options per-write options
@@ -47,11 +47,11 @@ public interface OrderStore extends AutoCloseable {
   /**
    * Returns the confirmation of a write by its op id: the same answer as {@link
    * WriteResult#confirmation()} (see {@link Confirmation}), for any op id within the retention
-   * bound (the {@value OrderLimits#OP_ID_RETENTION} most recent writes of its order), whichever node
-   * accepted the write, also after this node restarted. The node finds the order through its own
-   * replica; if etcd holds the op id the stage completes after a linearizable etcd read (and reads
-   * of the key's earlier versions, see {@link Confirmation#revision()}); if etcd does not hold it yet,
-   * or cannot be reached, the stage completes when the write gets confirmed.
+   * bound (the {@value OrderLimits#OP_ID_RETENTION} most recent writes of its order), whichever
+   * node accepted the write, also after this node restarted. The node finds the order through its
+   * own replica; if etcd holds the op id the stage completes after a linearizable etcd read (and
+   * reads of the key's earlier versions, see {@link Confirmation#revision()}); if etcd does not
+   * hold it yet, or cannot be reached, the stage completes when the write gets confirmed.
    *
    * <p>The stage fails with {@link UnknownOperationException} if this node knows no write with the
    * op id (never applied, older than the retention bound, or not replicated to this node yet), or
@@ -76,13 +76,13 @@ public interface OrderStore extends AutoCloseable {
   /**
    * Returns the order change feed: every change committed in etcd after {@code fromRevision}, in
    * etcd revision order, each with its own mod revision ({@link OrderChange}); with {@code
-   * fromRevision = 0}, each order's current record first. Each subscriber gets its own feed with real
-   * backpressure: changes are delivered only as requested, at most {@link
+   * fromRevision = 0}, each order's current record first. Each subscriber gets its own feed with
+   * real backpressure: changes are delivered only as requested, at most {@link
    * ChangeFeedOptions#bufferSize()} wait for a slow subscriber, and beyond that the feed stops
-   * reading etcd and resumes from the last change it buffered when the subscriber requests more. The
-   * feed survives etcd member restarts and elections; if etcd compacted the history it needs, it
-   * re-reads at the compaction revision (see {@link OrderChange.Kind#RESYNC}). It never delivers a
-   * version twice and never skips a version etcd still has.
+   * reading etcd and resumes from the last change it buffered when the subscriber requests more.
+   * The feed survives etcd member restarts and elections; if etcd compacted the history it needs,
+   * it re-reads at the compaction revision (see {@link OrderChange.Kind#RESYNC}). It never delivers
+   * a version twice and never skips a version etcd still has.
    *
    * <p>The feed signals {@code onError} with {@link StoreClosedException} when the store closes,
    * and with {@link IllegalArgumentException} on a request of less than one change (Reactive
@@ -113,7 +113,10 @@ public interface OrderStore extends AutoCloseable {
     return sync(BlockingOrderStore.DEFAULT_TIMEOUT);
   }
 
-  /** Stops the store and releases its resources; calls made afterwards fail with {@link StoreClosedException}. */
+  /**
+   * Stops the store and releases its resources; calls made afterwards fail with {@link
+   * StoreClosedException}.
+   */
   @Override
   void close();
 }

@@ -10,8 +10,8 @@ package org.hybridstore;
  *   <li>{@link InvalidInputException} and {@link CommandRejectedException}: the request itself is
  *       wrong or not allowed now; nothing was changed; retrying the same request is pointless.
  *   <li>{@link StoreUnavailableException}: definitely not applied; safe to retry.
- *   <li>{@link IndeterminateWriteException}: may or may not have been applied (Jepsen's
- *       {@code :info}); retry with the same op id, which makes the retry idempotent.
+ *   <li>{@link IndeterminateWriteException}: may or may not have been applied (Jepsen's {@code
+ *       :info}); retry with the same op id, which makes the retry idempotent.
  *   <li>{@link ConsistencyUnavailableException}: the requested guarantee cannot be given in the
  *       current mode.
  *   <li>{@link StoreClosedException}: the store was closed.

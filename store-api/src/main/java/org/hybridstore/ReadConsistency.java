@@ -9,13 +9,13 @@ public enum ReadConsistency {
    */
   LINEARIZABLE,
   /**
-   * Served by one etcd member without a quorum round trip: may miss recent writes, never returns
-   * a value that was not committed. A backend without etcd serves it from its local replica.
+   * Served by one etcd member without a quorum round trip: may miss recent writes, never returns a
+   * value that was not committed. A backend without etcd serves it from its local replica.
    */
   SERIALIZABLE,
   /**
-   * Served from this node's local replica without any network call: includes this node's own
-   * writes (read-your-writes) and whatever replication brought; available in every mode.
+   * Served from this node's local replica without any network call: includes this node's own writes
+   * (read-your-writes) and whatever replication brought; available in every mode.
    */
   LOCAL
 }

@@ -9,6 +9,7 @@ package org.hybridstore;
 public record WriteOptions(boolean requireStrong) {
   /** The defaults: provisional acceptance allowed. */
   public static final WriteOptions DEFAULT = new WriteOptions(false);
+
   /** A write that must be committed in etcd. */
   public static final WriteOptions STRONG_ONLY = new WriteOptions(true);
 }

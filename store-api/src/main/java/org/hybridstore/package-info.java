@@ -1,4 +1,2 @@
-/**
- * HybridStore's public API: the order store, its values, results, configuration and exceptions.
- */
+/** HybridStore's public API: the order store, its values, results, configuration and exceptions. */
 package org.hybridstore;

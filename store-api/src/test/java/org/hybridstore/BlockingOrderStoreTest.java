@@ -17,7 +17,8 @@ class BlockingOrderStoreTest {
     final CompletableFuture<WriteResult> write;
     final CompletableFuture<Optional<Versioned<Order>>> read;
 
-    StubStore(CompletableFuture<WriteResult> write, CompletableFuture<Optional<Versioned<Order>>> read) {
+    StubStore(
+        CompletableFuture<WriteResult> write, CompletableFuture<Optional<Versioned<Order>>> read) {
       this.write = write;
       this.read = read;
     }
@@ -28,7 +29,8 @@ class BlockingOrderStoreTest {
     }
 
     @Override
-    public CompletionStage<Optional<Versioned<Order>>> get(OrderId id, ReadConsistency consistency) {
+    public CompletionStage<Optional<Versioned<Order>>> get(
+        OrderId id, ReadConsistency consistency) {
       return read;
     }
 
@@ -38,7 +40,8 @@ class BlockingOrderStoreTest {
     }
 
     @Override
-    public java.util.concurrent.Flow.Publisher<OrderChange> changes(long fromRevision, ChangeFeedOptions options) {
+    public java.util.concurrent.Flow.Publisher<OrderChange> changes(
+        long fromRevision, ChangeFeedOptions options) {
       throw new UnsupportedOperationException();
     }
 
@@ -55,34 +58,46 @@ class BlockingOrderStoreTest {
 
   @Test
   void write_thatOutlivesTheTimeout_isIndeterminate() {
-    SyncOrderStore sync = new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync(Duration.ofMillis(20));
+    SyncOrderStore sync =
+        new StubStore(new CompletableFuture<>(), new CompletableFuture<>())
+            .sync(Duration.ofMillis(20));
     assertThatThrownBy(() -> sync.apply(CMD)).isInstanceOf(IndeterminateWriteException.class);
   }
 
   @Test
   void read_thatOutlivesTheTimeout_isUnavailable() {
-    SyncOrderStore sync = new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync(Duration.ofMillis(20));
-    assertThatThrownBy(() -> sync.get(OrderId.of("o"), ReadConsistency.LOCAL)).isInstanceOf(StoreUnavailableException.class);
+    SyncOrderStore sync =
+        new StubStore(new CompletableFuture<>(), new CompletableFuture<>())
+            .sync(Duration.ofMillis(20));
+    assertThatThrownBy(() -> sync.get(OrderId.of("o"), ReadConsistency.LOCAL))
+        .isInstanceOf(StoreUnavailableException.class);
   }
 
   @Test
   void confirmation_thatOutlivesTheTimeout_isUnavailable() {
-    SyncOrderStore sync = new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync(Duration.ofMillis(20));
-    assertThatThrownBy(() -> sync.confirmation(OpId.of("op"))).isInstanceOf(StoreUnavailableException.class);
+    SyncOrderStore sync =
+        new StubStore(new CompletableFuture<>(), new CompletableFuture<>())
+            .sync(Duration.ofMillis(20));
+    assertThatThrownBy(() -> sync.confirmation(OpId.of("op")))
+        .isInstanceOf(StoreUnavailableException.class);
   }
 
   @Test
   void failure_isRethrownAsItsOwnType() {
-    CompletableFuture<WriteResult> failed = CompletableFuture.failedFuture(
-        new ConsistencyUnavailableException(ConsistencyMode.DEGRADED, "refund needs STRONG"));
+    CompletableFuture<WriteResult> failed =
+        CompletableFuture.failedFuture(
+            new ConsistencyUnavailableException(ConsistencyMode.DEGRADED, "refund needs STRONG"));
     SyncOrderStore sync = new StubStore(failed, new CompletableFuture<>()).sync();
-    assertThatThrownBy(() -> sync.apply(CMD)).isInstanceOfSatisfying(ConsistencyUnavailableException.class,
-        e -> assertThat(e.mode()).isEqualTo(ConsistencyMode.DEGRADED));
+    assertThatThrownBy(() -> sync.apply(CMD))
+        .isInstanceOfSatisfying(
+            ConsistencyUnavailableException.class,
+            e -> assertThat(e.mode()).isEqualTo(ConsistencyMode.DEGRADED));
   }
 
   @Test
   void interrupt_isRestored() {
-    SyncOrderStore sync = new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync();
+    SyncOrderStore sync =
+        new StubStore(new CompletableFuture<>(), new CompletableFuture<>()).sync();
     Thread.currentThread().interrupt();
     try {
       assertThatThrownBy(() -> sync.apply(CMD)).isInstanceOf(IndeterminateWriteException.class);
@@ -95,7 +110,8 @@ class BlockingOrderStoreTest {
   @Test
   void success_isReturned() {
     Optional<Versioned<Order>> none = Optional.empty();
-    SyncOrderStore sync = new StubStore(new CompletableFuture<>(), CompletableFuture.completedFuture(none)).sync();
+    SyncOrderStore sync =
+        new StubStore(new CompletableFuture<>(), CompletableFuture.completedFuture(none)).sync();
     assertThat(sync.get(OrderId.of("o"), ReadConsistency.LOCAL)).isEmpty();
     assertThat(sync.async()).isNotNull();
   }

@@ -23,7 +23,8 @@ class ModuleBoundariesTest {
   @Test
   void storeApi_productionClassesAreImported() {
     // Guards the rule above against passing on an empty import.
-    assertThat(ModuleBoundaries.productionClasses("org.hybridstore").contain(OrderId.class)).isTrue();
+    assertThat(ModuleBoundaries.productionClasses("org.hybridstore").contain(OrderId.class))
+        .isTrue();
   }
 
   @Test
@@ -31,18 +32,29 @@ class ModuleBoundariesTest {
     // Given a class outside cp-backend that uses a type in io.etcd..
     JavaClasses bad = new ClassFileImporter().importClasses(UsesJetcd.class);
     // Then every rule but cp-backend's rejects it
-    for (ModuleBoundaries m : new ModuleBoundaries[] {ModuleBoundaries.AP_BACKEND, ModuleBoundaries.SWITCHOVER}) {
+    for (ModuleBoundaries m :
+        new ModuleBoundaries[] {ModuleBoundaries.AP_BACKEND, ModuleBoundaries.SWITCHOVER}) {
       EvaluationResult result = rescoped(m, bad);
       assertThat(result.hasViolation()).as(m.name()).isTrue();
     }
-    assertThatThrownBy(() -> ModuleBoundaries.STORE_API.bannedDependencies("org.hybridstore.archfixture..").check(bad)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(
+            () ->
+                ModuleBoundaries.STORE_API
+                    .bannedDependencies("org.hybridstore.archfixture..")
+                    .check(bad))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("io.etcd.jetcd.archfixture.FakeJetcdType");
   }
 
   @Test
   void rules_failOnMapDbOutsideApStorage() {
     JavaClasses bad = new ClassFileImporter().importClasses(UsesMapDb.class);
-    assertThatThrownBy(() -> ModuleBoundaries.STORE_API.bannedDependencies("org.hybridstore.archfixture..").check(bad)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(
+            () ->
+                ModuleBoundaries.STORE_API
+                    .bannedDependencies("org.hybridstore.archfixture..")
+                    .check(bad))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("org.mapdb");
     assertThat(rescoped(ModuleBoundaries.SWITCHOVER, bad).hasViolation()).isTrue();
     assertThat(rescoped(ModuleBoundaries.CP_BACKEND, bad).hasViolation()).isTrue();

@@ -15,21 +15,26 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OrderStatusTest {
-  /** The graph as docs/consistency-model.md draws it, written out again independently of the enum. */
-  private static final Map<OrderStatus, Set<OrderStatus>> EDGES = Map.of(
-      CREATED, EnumSet.of(PAID, CANCELLED),
-      PAID, EnumSet.of(FULFILLING, CANCELLED, REFUNDED),
-      FULFILLING, EnumSet.of(SHIPPED, CANCELLED),
-      SHIPPED, EnumSet.of(DELIVERED),
-      DELIVERED, EnumSet.of(REFUNDED),
-      CANCELLED, EnumSet.of(REFUNDED),
-      REFUNDED, EnumSet.noneOf(OrderStatus.class));
+  /**
+   * The graph as docs/consistency-model.md draws it, written out again independently of the enum.
+   */
+  private static final Map<OrderStatus, Set<OrderStatus>> EDGES =
+      Map.of(
+          CREATED, EnumSet.of(PAID, CANCELLED),
+          PAID, EnumSet.of(FULFILLING, CANCELLED, REFUNDED),
+          FULFILLING, EnumSet.of(SHIPPED, CANCELLED),
+          SHIPPED, EnumSet.of(DELIVERED),
+          DELIVERED, EnumSet.of(REFUNDED),
+          CANCELLED, EnumSet.of(REFUNDED),
+          REFUNDED, EnumSet.noneOf(OrderStatus.class));
 
   @Test
   void canTransitionTo_agreesWithTheDocumentedGraph_forEveryPair() {
     for (OrderStatus from : OrderStatus.values()) {
       for (OrderStatus to : OrderStatus.values()) {
-        assertThat(from.canTransitionTo(to)).as(from + " -> " + to).isEqualTo(EDGES.get(from).contains(to));
+        assertThat(from.canTransitionTo(to))
+            .as(from + " -> " + to)
+            .isEqualTo(EDGES.get(from).contains(to));
       }
     }
   }
@@ -53,6 +58,7 @@ class OrderStatusTest {
 
   @Test
   void declarationOrder_extendsTheGraph() {
-    EDGES.forEach((from, tos) -> tos.forEach(to -> assertThat(to.ordinal()).isGreaterThan(from.ordinal())));
+    EDGES.forEach(
+        (from, tos) -> tos.forEach(to -> assertThat(to.ordinal()).isGreaterThan(from.ordinal())));
   }
 }

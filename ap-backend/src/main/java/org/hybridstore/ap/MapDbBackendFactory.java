@@ -18,9 +18,9 @@ import org.hybridstore.spi.LocalBackendFactory;
  * }</pre>
  *
  * <p>{@link #create} opens the journal in {@link ApConfig#dataDir()} (creating it on first start),
- * starts one writer thread named {@code hybridstore-journal-<node>}, binds the gossip port and joins
- * the seeds. See {@code docs/local-journal.md} for the file layout, the durability promise and the
- * recovery of a damaged file.
+ * starts one writer thread named {@code hybridstore-journal-<node>}, binds the gossip port and
+ * joins the seeds. See {@code docs/local-journal.md} for the file layout, the durability promise
+ * and the recovery of a damaged file.
  *
  * <p>This class is immutable and thread-safe.
  */
@@ -48,8 +48,8 @@ public final class MapDbBackendFactory implements LocalBackendFactory {
    * @return the started backend
    * @throws org.hybridstore.CorruptDataException naming the file if the journal is corrupt or
    *     unreadable; the file is left as it is (move the data directory aside to recover)
-   * @throws org.hybridstore.StoreUnavailableException if the directory cannot be created, the file is
-   *     locked by another process, or the gossip port cannot be bound
+   * @throws org.hybridstore.StoreUnavailableException if the directory cannot be created, the file
+   *     is locked by another process, or the gossip port cannot be bound
    */
   @Override
   public LocalBackend create(BackendContext context) {

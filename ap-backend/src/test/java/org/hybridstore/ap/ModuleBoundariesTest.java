@@ -7,7 +7,8 @@ import org.hybridstore.testing.ModuleBoundaries;
 import org.junit.jupiter.api.Test;
 
 class ModuleBoundariesTest {
-  private static final JavaClasses CLASSES = ModuleBoundaries.productionClasses("org.hybridstore.ap");
+  private static final JavaClasses CLASSES =
+      ModuleBoundaries.productionClasses("org.hybridstore.ap");
 
   @Test
   void apBackend_keepsItsBoundaries() {
@@ -22,8 +23,11 @@ class ModuleBoundariesTest {
   @Test
   void publicPackage_holdsOnlyTheFactory() {
     JavaClasses classes = CLASSES;
-    assertThat(classes.stream().filter(c -> c.getPackageName().equals("org.hybridstore.ap"))
-        .filter(c -> !c.getSimpleName().equals("package-info")).map(c -> c.getSimpleName()))
+    assertThat(
+            classes.stream()
+                .filter(c -> c.getPackageName().equals("org.hybridstore.ap"))
+                .filter(c -> !c.getSimpleName().equals("package-info"))
+                .map(c -> c.getSimpleName()))
         .containsExactly("MapDbBackendFactory");
   }
 }

@@ -9,13 +9,16 @@ import org.hybridstore.spi.StrongBackendFactory;
 
 /**
  * Creates the etcd-backed {@link StrongBackend}: orders stored as JSON under {@link
- * CpConfig#keyPrefix()}, every command a compare-and-swap transaction, every call bounded by
- * {@link CpConfig#requestTimeout()}.
+ * CpConfig#keyPrefix()}, every command a compare-and-swap transaction, every call bounded by {@link
+ * CpConfig#requestTimeout()}.
  *
  * <pre>{@code
- * StrongBackendFactory cp = EtcdBackendFactory.of(CpConfig.builder()
- *     .endpoints(List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379")))
- *     .build());
+ * StrongBackendFactory cp =
+ *     EtcdBackendFactory.of(
+ *         CpConfig.builder()
+ *             .endpoints(
+ *                 List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379")))
+ *             .build());
  * }</pre>
  *
  * <p>Failures carry the store's exceptions, classified in one place: {@code

@@ -28,12 +28,17 @@ class EtcdBackendContractIT extends OrderStoreContract {
     return new Subject() {
       @Override
       public CompletionStage<Written> apply(OrderCommand command) {
-        return backend.apply(command).thenApply(w -> new Written(w.record().toOrder(), w.duplicate()));
+        return backend
+            .apply(command)
+            .thenApply(w -> new Written(w.record().toOrder(), w.duplicate()));
       }
 
       @Override
       public Optional<Order> read(OrderId id) throws Exception {
-        return backend.read(id, ReadConsistency.LINEARIZABLE).toCompletableFuture().get(10, TimeUnit.SECONDS)
+        return backend
+            .read(id, ReadConsistency.LINEARIZABLE)
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
             .map(OrderRecord::toOrder);
       }
 

@@ -40,8 +40,13 @@ class EtcdFailoverIT {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdFailoverIT.class);
 
   @RegisterExtension
-  static final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
-      .withNodes(3).withHeartbeat(50).withElectionTimeout(500).withPreVote(true).build();
+  static final EtcdClusterExtension cluster =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
 
   static TestBackendContext ctx;
   static StrongBackend backend;
@@ -49,8 +54,9 @@ class EtcdFailoverIT {
   @BeforeAll
   static void open() {
     ctx = new TestBackendContext("n1");
-    backend = EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(Duration.ofSeconds(1)).build())
-        .create(ctx.context());
+    backend =
+        EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(Duration.ofSeconds(1)).build())
+            .create(ctx.context());
   }
 
   @AfterAll
@@ -77,16 +83,20 @@ class EtcdFailoverIT {
    */
   private static BackendWrite applyRetrying(OrderCommand command, AtomicInteger failures) {
     AtomicReference<BackendWrite> done = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          try {
-            done.set(join(backend.apply(command)));
-            return true;
-          } catch (IndeterminateWriteException | StoreUnavailableException e) {
-            failures.incrementAndGet();
-            return false;
-          }
-        });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              try {
+                done.set(join(backend.apply(command)));
+                return true;
+              } catch (IndeterminateWriteException | StoreUnavailableException e) {
+                failures.incrementAndGet();
+                return false;
+              }
+            });
     return done.get();
   }
 
@@ -115,13 +125,21 @@ class EtcdFailoverIT {
         firstOk = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       }
     }
-    LOG.info("{}: first write after the fault succeeded after {} ms; {} attempts failed and were retried",
-        name, firstOk, failures.get());
+    LOG.info(
+        "{}: first write after the fault succeeded after {} ms; {} attempts failed and were retried",
+        name,
+        firstOk,
+        failures.get());
     // and each was applied exactly once (a read that hits the stopped member times out: read again)
-    OrderRecord r = await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
-        .ignoreExceptionsInstanceOf(StoreUnavailableException.class)
-        .until(() -> join(backend.read(id, ReadConsistency.LINEARIZABLE)), java.util.Optional::isPresent)
-        .orElseThrow();
+    OrderRecord r =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollDelay(Duration.ZERO)
+            .ignoreExceptionsInstanceOf(StoreUnavailableException.class)
+            .until(
+                () -> join(backend.read(id, ReadConsistency.LINEARIZABLE)),
+                java.util.Optional::isPresent)
+            .orElseThrow();
     assertThat(ops).allMatch(r.appliedOps()::contains);
     assertThat(r.version()).isEqualTo(ops.size() + 1L);
   }

@@ -34,6 +34,8 @@ import org.hybridstore.OrderLine;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.ReadConsistency;
 import org.hybridstore.codec.RecordCodec;
+import org.hybridstore.cp.testing.EtcdClusterExtension;
+import org.hybridstore.cp.testing.TestBackendContext;
 import org.hybridstore.model.Lww;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
@@ -42,8 +44,6 @@ import org.hybridstore.spi.MergeReport;
 import org.hybridstore.spi.QuorumStatus;
 import org.hybridstore.spi.StrongBackend;
 import org.hybridstore.testing.RandomRecords;
-import org.hybridstore.cp.testing.EtcdClusterExtension;
-import org.hybridstore.cp.testing.TestBackendContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,8 +54,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EtcdOrderBackendIT {
   @RegisterExtension
-  static final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
-      .withNodes(3).withHeartbeat(50).withElectionTimeout(500).withPreVote(true).build();
+  static final EtcdClusterExtension cluster =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
 
   static TestBackendContext ctx1;
   static TestBackendContext ctx2;
@@ -84,8 +89,11 @@ class EtcdOrderBackendIT {
   }
 
   static Optional<KeyValue> rawGet(String key) throws Exception {
-    List<KeyValue> kvs = raw.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
-        .get(10, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs =
+        raw.getKVClient()
+            .get(ByteSequence.from(key, StandardCharsets.UTF_8))
+            .get(10, TimeUnit.SECONDS)
+            .getKvs();
     return kvs.isEmpty() ? Optional.empty() : Optional.of(kvs.get(0));
   }
 
@@ -97,19 +105,24 @@ class EtcdOrderBackendIT {
   void apply_createThenUpdate_storedAsJsonUnderPrefix() throws Exception {
     // Given a new order
     OrderId id = OrderId.of("o-basic");
-    BackendWrite created = join(n1.apply(OrderCommand.Create.of(id, OpId.of("op-create"), "c-1", "EUR")));
+    BackendWrite created =
+        join(n1.apply(OrderCommand.Create.of(id, OpId.of("op-create"), "c-1", "EUR")));
     // When another node updates it
-    BackendWrite paid = join(n2.apply(new OrderCommand.Transition(id, OpId.of("op-pay"), OrderStatus.PAID)));
+    BackendWrite paid =
+        join(n2.apply(new OrderCommand.Transition(id, OpId.of("op-pay"), OrderStatus.PAID)));
     // Then etcd holds the JSON under <prefix><id> at the reported revision
     assertThat(created.duplicate()).isFalse();
     assertThat(paid.revision()).isGreaterThan(created.revision());
     KeyValue kv = rawGet(key(id)).orElseThrow();
     assertThat(kv.getModRevision()).isEqualTo(paid.revision());
-    assertThat(kv.getValue().toString(StandardCharsets.UTF_8)).contains("\"status\":\"PAID\"").contains("\"schema\":2");
+    assertThat(kv.getValue().toString(StandardCharsets.UTF_8))
+        .contains("\"status\":\"PAID\"")
+        .contains("\"schema\":2");
     assertThat(RecordCodec.decode(kv.getValue().getBytes(), "test")).isEqualTo(paid.record());
     // and reads of every consistency see it
     assertThat(join(n1.read(id, ReadConsistency.LINEARIZABLE))).contains(paid.record());
-    assertThat(join(n2.read(id, ReadConsistency.SERIALIZABLE)).map(OrderRecord::version)).isPresent();
+    assertThat(join(n2.read(id, ReadConsistency.SERIALIZABLE)).map(OrderRecord::version))
+        .isPresent();
     assertThat(join(n1.read(OrderId.of("o-absent"), ReadConsistency.LINEARIZABLE))).isEmpty();
   }
 
@@ -134,13 +147,20 @@ class EtcdOrderBackendIT {
     OrderId id = OrderId.of("o-reject");
     BackendWrite c = join(n1.apply(OrderCommand.Create.of(id, OpId.of("op-c1"), "c-1", "EUR")));
     // A create for an existing order, through the other node (which has nothing cached)
-    assertThatThrownBy(() -> join(n2.apply(OrderCommand.Create.of(id, OpId.of("op-c2"), "c-2", "EUR"))))
+    assertThatThrownBy(
+            () -> join(n2.apply(OrderCommand.Create.of(id, OpId.of("op-c2"), "c-2", "EUR"))))
         .isInstanceOf(CommandRejectedException.class)
         .extracting(e -> ((CommandRejectedException) e).reason())
         .isEqualTo(CommandRejectedException.Reason.ALREADY_EXISTS);
     // An update of an order that does not exist
-    assertThatThrownBy(() -> join(n2.apply(new OrderCommand.SetAttribute(OrderId.of("o-nope"), OpId.random(), "a", "b"))))
-        .isInstanceOf(CommandRejectedException.class).hasMessageContaining("no such order");
+    assertThatThrownBy(
+            () ->
+                join(
+                    n2.apply(
+                        new OrderCommand.SetAttribute(
+                            OrderId.of("o-nope"), OpId.random(), "a", "b"))))
+        .isInstanceOf(CommandRejectedException.class)
+        .hasMessageContaining("no such order");
     assertThat(rawGet(key(id)).orElseThrow().getModRevision()).isEqualTo(c.revision());
     assertThat(rawGet(key(OrderId.of("o-nope")))).isEmpty();
   }
@@ -151,9 +171,11 @@ class EtcdOrderBackendIT {
     OrderId id = OrderId.of("o-stale");
     join(n1.apply(OrderCommand.Create.of(id, OpId.random(), "c-1", "EUR")));
     join(n2.apply(new OrderCommand.SetAttribute(id, OpId.random(), "k", "v")));
-    // When n1 moves it on to PAID and n2 then asks for FULFILLING (illegal from CREATED, legal from PAID)
+    // When n1 moves it on to PAID and n2 then asks for FULFILLING (illegal from CREATED, legal from
+    // PAID)
     join(n1.apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.PAID)));
-    BackendWrite w = join(n2.apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.FULFILLING)));
+    BackendWrite w =
+        join(n2.apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.FULFILLING)));
     // Then n2 did not trust its stale copy
     assertThat(w.record().statuses().current()).isEqualTo(OrderStatus.FULFILLING);
   }
@@ -161,12 +183,15 @@ class EtcdOrderBackendIT {
   @Test
   void apply_manyThreadsSameOrders_noLostUpdateAndEveryOpOnce() throws Exception {
     // Given 3 orders and 8 threads on 2 nodes, each thread adding its own lines to every order
-    List<OrderId> orders = List.of(OrderId.of("race-a"), OrderId.of("race-b"), OrderId.of("race-c"));
+    List<OrderId> orders =
+        List.of(OrderId.of("race-a"), OrderId.of("race-b"), OrderId.of("race-c"));
     for (OrderId id : orders) {
       join(n1.apply(OrderCommand.Create.of(id, OpId.of("create-" + id.value()), "c", "EUR")));
     }
     int threads = 8;
-    int perThread = 12; // per thread, spread over the orders: 8 * 12 = 96 ops + 3 creates, within op-id retention
+    int perThread =
+        12; // per thread, spread over the orders: 8 * 12 = 96 ops + 3 creates, within op-id
+    // retention
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch go = new CountDownLatch(1);
     Map<OrderId, Set<OpId>> expected = new ConcurrentHashMap<>();
@@ -174,22 +199,26 @@ class EtcdOrderBackendIT {
     for (int t = 0; t < threads; t++) {
       int thread = t;
       StrongBackend backend = t % 2 == 0 ? n1 : n2;
-      results.add(pool.submit(() -> {
-        go.await();
-        int duplicates = 0;
-        for (int i = 0; i < perThread; i++) {
-          OrderId id = orders.get((thread + i) % orders.size());
-          OpId op = OpId.of("t" + thread + "-" + i);
-          OrderCommand cmd = new OrderCommand.AddLine(id, op, new OrderLine("sku-" + thread + "-" + i, 1, 100));
-          assertThat(join(backend.apply(cmd)).duplicate()).isFalse();
-          // and the same op id once more, as a client retry would: must not apply twice
-          if (join(backend.apply(cmd)).duplicate()) {
-            duplicates++;
-          }
-          expected.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(op);
-        }
-        return duplicates;
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                int duplicates = 0;
+                for (int i = 0; i < perThread; i++) {
+                  OrderId id = orders.get((thread + i) % orders.size());
+                  OpId op = OpId.of("t" + thread + "-" + i);
+                  OrderCommand cmd =
+                      new OrderCommand.AddLine(
+                          id, op, new OrderLine("sku-" + thread + "-" + i, 1, 100));
+                  assertThat(join(backend.apply(cmd)).duplicate()).isFalse();
+                  // and the same op id once more, as a client retry would: must not apply twice
+                  if (join(backend.apply(cmd)).duplicate()) {
+                    duplicates++;
+                  }
+                  expected.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(op);
+                }
+                return duplicates;
+              }));
     }
     go.countDown();
     for (Future<Integer> f : results) {
@@ -215,24 +244,39 @@ class EtcdOrderBackendIT {
   void apply_recordWouldExceedLimit_rejectedAndNothingWritten() throws Exception {
     // Given a stored record just under the size limit (written by another writer)
     OrderId id = OrderId.of("o-big");
-    OrderRecord base = org.hybridstore.model.OrderCommands.apply(null,
-        OrderCommand.Create.of(id, OpId.random(), "c", "EUR"), ctx1.context().clock(), NodeId.of("n1")).record();
+    OrderRecord base =
+        org.hybridstore.model.OrderCommands.apply(
+                null,
+                OrderCommand.Create.of(id, OpId.random(), "c", "EUR"),
+                ctx1.context().clock(),
+                NodeId.of("n1"))
+            .record();
     TreeMap<String, Lww<String>> attrs = new TreeMap<>();
     Stamp stamp = base.customer().stamp();
     String filler = "x".repeat(1000);
     OrderRecord big = base;
     for (int i = 0; RecordCodec.encode(big).length + 1100 < OrderLimits.MAX_RECORD_BYTES; i++) {
       attrs.put(String.format("k%04d", i), new Lww<>(filler, stamp));
-      big = new OrderRecord(id, base.customer(), base.currency(), base.lines(), attrs, base.statuses(),
-          base.versions(), base.appliedOps());
+      big =
+          new OrderRecord(
+              id,
+              base.customer(),
+              base.currency(),
+              base.lines(),
+              attrs,
+              base.statuses(),
+              base.versions(),
+              base.appliedOps());
     }
     byte[] bytes = RecordCodec.encode(big);
-    raw.getKVClient().put(ByteSequence.from(key(id), StandardCharsets.UTF_8), ByteSequence.from(bytes))
+    raw.getKVClient()
+        .put(ByteSequence.from(key(id), StandardCharsets.UTF_8), ByteSequence.from(bytes))
         .get(10, TimeUnit.SECONDS);
     long revision = rawGet(key(id)).orElseThrow().getModRevision();
     // When a command would push it over the limit
     String large = "\u20ac".repeat(OrderLimits.MAX_ATTRIBUTE_VALUE_LENGTH);
-    assertThatThrownBy(() -> join(n1.apply(new OrderCommand.SetAttribute(id, OpId.random(), "k0000", large))))
+    assertThatThrownBy(
+            () -> join(n1.apply(new OrderCommand.SetAttribute(id, OpId.random(), "k0000", large))))
         .isInstanceOf(CommandRejectedException.class)
         .extracting(e -> ((CommandRejectedException) e).reason())
         .isEqualTo(CommandRejectedException.Reason.LIMIT_EXCEEDED);
@@ -245,19 +289,27 @@ class EtcdOrderBackendIT {
     // Given another writer stored something that is not a record
     OrderId id = OrderId.of("o-corrupt");
     String k = key(id);
-    raw.getKVClient().put(ByteSequence.from(k, StandardCharsets.UTF_8),
-        ByteSequence.from("{\"schema\":1,\"id\":", StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+    raw.getKVClient()
+        .put(
+            ByteSequence.from(k, StandardCharsets.UTF_8),
+            ByteSequence.from("{\"schema\":1,\"id\":", StandardCharsets.UTF_8))
+        .get(10, TimeUnit.SECONDS);
     long revision = rawGet(k).orElseThrow().getModRevision();
     // When the backend reads, updates or merges it
-    assertThatThrownBy(() -> join(n1.apply(new OrderCommand.SetAttribute(id, OpId.random(), "a", "b"))))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining(k);
+    assertThatThrownBy(
+            () -> join(n1.apply(new OrderCommand.SetAttribute(id, OpId.random(), "a", "b"))))
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(k);
     assertThatThrownBy(() -> join(n2.read(id, ReadConsistency.LINEARIZABLE)))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining(k);
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(k);
     assertThatThrownBy(() -> join(n1.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR"))))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining(k);
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(k);
     OrderRecord replica = new RandomRecords(7, id).replicas(1, 3).get(0);
     assertThatThrownBy(() -> join(n1.mergeAll(List.of(replica))))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining(k);
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(k);
     // Then the value is untouched
     KeyValue kv = rawGet(k).orElseThrow();
     assertThat(kv.getModRevision()).isEqualTo(revision);
@@ -303,7 +355,8 @@ class EtcdOrderBackendIT {
     assertThat(report.written()).isEqualTo(300);
     assertThat(report.retries()).isZero();
     assertThat(report.transactions()).isEqualTo(3);
-    assertThat(join(n2.read(records.get(299).id(), ReadConsistency.LINEARIZABLE))).contains(records.get(299));
+    assertThat(join(n2.read(records.get(299).id(), ReadConsistency.LINEARIZABLE)))
+        .contains(records.get(299));
   }
 
   @Test
@@ -311,8 +364,9 @@ class EtcdOrderBackendIT {
     // Given a backend whose writes wait up to 200 ms for others to join their batch (without a
     // linger, how many share a transaction depends on how fast the machine submits them: 29
     // transactions for 64 commands at load 12), and 64 orders
-    StrongBackend lingering = EtcdBackendFactory.of(config.toBuilder().groupCommitLinger(Duration.ofMillis(200)).build())
-        .create(ctx1.context());
+    StrongBackend lingering =
+        EtcdBackendFactory.of(config.toBuilder().groupCommitLinger(Duration.ofMillis(200)).build())
+            .create(ctx1.context());
     try {
       concurrentCommandsShareTransactions(lingering);
     } finally {
@@ -331,7 +385,8 @@ class EtcdOrderBackendIT {
     // When a command for each is applied at once
     List<java.util.concurrent.CompletionStage<BackendWrite>> writes = new ArrayList<>();
     for (OrderId id : ids) {
-      writes.add(n1.apply(new OrderCommand.SetAttribute(id, OpId.of("gc-set-" + id.value()), "k", "v")));
+      writes.add(
+          n1.apply(new OrderCommand.SetAttribute(id, OpId.of("gc-set-" + id.value()), "k", "v")));
     }
     // Then each committed once, in far fewer transactions than commands
     for (var w : writes) {
@@ -357,24 +412,31 @@ class EtcdOrderBackendIT {
     }
     ExecutorService writer = Executors.newSingleThreadExecutor();
     Set<OpId> written = new HashSet<>();
-    Future<?> commands = writer.submit(() -> {
-      for (int round = 0; round < 5; round++) {
-        for (OrderId id : ids) {
-          OpId op = OpId.of("mc-" + id.value() + "-" + round);
-          join(n1.apply(new OrderCommand.SetAttribute(id, op, "r" + round, "v")));
-          synchronized (written) {
-            written.add(op);
-          }
-        }
-      }
-    });
+    Future<?> commands =
+        writer.submit(
+            () -> {
+              for (int round = 0; round < 5; round++) {
+                for (OrderId id : ids) {
+                  OpId op = OpId.of("mc-" + id.value() + "-" + round);
+                  join(n1.apply(new OrderCommand.SetAttribute(id, op, "r" + round, "v")));
+                  synchronized (written) {
+                    written.add(op);
+                  }
+                }
+              }
+            });
     // When n2 merges replicas with their own changes at the same time
     List<OrderRecord> replicas = new ArrayList<>();
     for (OrderId id : ids) {
       OrderRecord base = join(n2.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow();
-      replicas.add(org.hybridstore.model.OrderCommands.apply(base,
-          new OrderCommand.SetAttribute(id, OpId.of("replica-" + id.value()), "from-replica", "yes"),
-          ctx2.context().clock(), NodeId.of("n9")).record());
+      replicas.add(
+          org.hybridstore.model.OrderCommands.apply(
+                  base,
+                  new OrderCommand.SetAttribute(
+                      id, OpId.of("replica-" + id.value()), "from-replica", "yes"),
+                  ctx2.context().clock(),
+                  NodeId.of("n9"))
+              .record());
     }
     MergeReport report = join(n2.mergeAll(replicas));
     commands.get(1, TimeUnit.MINUTES);
@@ -388,7 +450,8 @@ class EtcdOrderBackendIT {
     }
     for (OpId op : written) {
       OrderId id = OrderId.of(op.value().substring(3, op.value().lastIndexOf('-')));
-      assertThat(join(n1.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow().appliedOps().get(op)).isPresent();
+      assertThat(join(n1.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow().appliedOps().get(op))
+          .isPresent();
     }
   }
 
@@ -396,11 +459,14 @@ class EtcdOrderBackendIT {
   void probe_healthyCluster_quorumWithOneLeader() {
     QuorumStatus status = join(n1.probe(java.time.Duration.ofSeconds(1)));
     assertThat(status.quorum()).as(status.detail()).isTrue();
-    assertThat(status.members()).hasSize(3).allSatisfy(m -> {
-      assertThat(m.reachable()).isTrue();
-      assertThat(m.leaderId()).isNotZero();
-      assertThat(m.errors()).isEmpty();
-    });
+    assertThat(status.members())
+        .hasSize(3)
+        .allSatisfy(
+            m -> {
+              assertThat(m.reachable()).isTrue();
+              assertThat(m.leaderId()).isNotZero();
+              assertThat(m.errors()).isEmpty();
+            });
     assertThat(status.members().stream().map(m -> m.leaderId()).distinct()).hasSize(1);
   }
 }

@@ -51,8 +51,10 @@ class EtcdPartitionIT {
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(EtcdPartitionIT.class);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration CHECK_INTERVAL = CpConfig.DEFAULT_MEMBER_CHECK_INTERVAL;
+
   /** Scheduling slack on a loaded 2-core machine, on top of the bounds the tests assert. */
   private static final Duration SLACK = Duration.ofMillis(300);
+
   // A probe that must find a quorum gets the request timeout: with 300 ms, one probe on a machine
   // at load 12 found all three members (the leader too) past their deadline at once, a stall of
   // this JVM, not of the cluster.
@@ -60,8 +62,14 @@ class EtcdPartitionIT {
   private static final Duration FAULT_TIME = Duration.ofSeconds(3);
 
   @RegisterExtension
-  static final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
-      .withNodes(3).withHeartbeat(50).withElectionTimeout(500).withPreVote(true).withNetworkNamespaces(true).build();
+  static final EtcdClusterExtension cluster =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .withNetworkNamespaces(true)
+          .build();
 
   static TestBackendContext ctx;
   StrongBackend backend;
@@ -79,8 +87,14 @@ class EtcdPartitionIT {
 
   @BeforeEach
   void open() {
-    backend = EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(REQUEST_TIMEOUT)
-        .memberCheckInterval(CHECK_INTERVAL).build()).create(ctx.context());
+    backend =
+        EtcdBackendFactory.of(
+                cluster
+                    .cpConfig()
+                    .requestTimeout(REQUEST_TIMEOUT)
+                    .memberCheckInterval(CHECK_INTERVAL)
+                    .build())
+            .create(ctx.context());
     load = new Load(backend, 4);
   }
 
@@ -102,17 +116,27 @@ class EtcdPartitionIT {
     long cut = System.nanoTime();
     old.isolateFromPeers();
     // Then the others elect a new leader
-    EtcdMember elected = await("a new leader").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> cluster.currentLeader().filter(m -> m != old), Optional::isPresent).orElseThrow();
+    EtcdMember elected =
+        await("a new leader")
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> cluster.currentLeader().filter(m -> m != old), Optional::isPresent)
+            .orElseThrow();
     long election = System.nanoTime();
-    LOG.info("partition-leader: {} isolated, {} elected after {} ms", old.name(), elected.name(), millis(cut, election));
+    LOG.info(
+        "partition-leader: {} isolated, {} elected after {} ms",
+        old.name(),
+        elected.name(),
+        millis(cut, election));
     hold(election, FAULT_TIME);
     List<Load.Op> ops = load.stop();
     // and every write started after the election committed, through the majority
     long after = election + SLACK.toNanos();
     List<Load.Op> later = ops.stream().filter(o -> o.start() >= after).toList();
     Load.report("partition-leader", ops, cut, election);
-    assertThat(later).hasSizeGreaterThan(10).allSatisfy(o -> assertThat(o.error()).as(o.toString()).isNull());
+    assertThat(later)
+        .hasSizeGreaterThan(10)
+        .allSatisfy(o -> assertThat(o.error()).as(o.toString()).isNull());
     // and linearizable reads are served too
     for (int i = 0; i < 10; i++) {
       assertThat(join(backend.read(load.order(i % 4), ReadConsistency.LINEARIZABLE))).isPresent();
@@ -122,7 +146,9 @@ class EtcdPartitionIT {
     assertThat(probe.quorum()).as(probe.detail()).isTrue();
     assertThat(probe.servingMembers()).as(probe.detail()).isGreaterThanOrEqualTo(2);
     assertThat(probe.leaderId()).as(probe.detail()).isNotZero();
-    assertThat(probe.members().get(index(old)).state()).as(probe.detail()).isNotEqualTo(MemberStatus.State.SERVING);
+    assertThat(probe.members().get(index(old)).state())
+        .as(probe.detail())
+        .isNotEqualTo(MemberStatus.State.SERVING);
   }
 
   @Test
@@ -139,11 +165,13 @@ class EtcdPartitionIT {
     // Then writes go through the followers: none started after one check interval failed
     long after = cut + CHECK_INTERVAL.plus(SLACK).toNanos();
     Load.report("leader cut off from the client", ops, cut, after);
-    assertThat(ops.stream().filter(o -> o.start() >= after).toList()).hasSizeGreaterThan(10)
+    assertThat(ops.stream().filter(o -> o.start() >= after).toList())
+        .hasSizeGreaterThan(10)
         .allSatisfy(o -> assertThat(o.error()).as(o.toString()).isNull());
     QuorumStatus probe = join(backend.probe(QUORUM_PROBE_TIMEOUT));
     assertThat(probe.quorum()).as(probe.detail()).isTrue();
-    assertThat(probe.members().get(index(leader)).state()).as(probe.detail())
+    assertThat(probe.members().get(index(leader)).state())
+        .as(probe.detail())
         .isIn(MemberStatus.State.UNREACHABLE, MemberStatus.State.STALLED);
   }
 
@@ -158,22 +186,28 @@ class EtcdPartitionIT {
     // Then the probe soon shows that follower without a leader, and quorum all along
     Duration bound = cluster.electionTimeout().multipliedBy(2).plusMillis(500);
     AtomicReference<QuorumStatus> last = new AtomicReference<>();
-    // (each poll is a probe that may wait its whole deadline on the cut-off member: the bound covers one)
-    await("the cut-off follower reports no leader").atMost(bound.plus(SLACK).plus(QUORUM_PROBE_TIMEOUT))
+    // (each poll is a probe that may wait its whole deadline on the cut-off member: the bound
+    // covers one)
+    await("the cut-off follower reports no leader")
+        .atMost(bound.plus(SLACK).plus(QUORUM_PROBE_TIMEOUT))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          QuorumStatus s = join(backend.probe(QUORUM_PROBE_TIMEOUT));
-          last.set(s);
-          assertThat(s.quorum()).as(s.detail()).isTrue();
-          return s.members().get(index(follower)).state() == MemberStatus.State.NO_LEADER;
-        });
-    LOG.info("cut-off follower reported no leader {} ms after the cut: {}", millis(cut, System.nanoTime()),
+        .until(
+            () -> {
+              QuorumStatus s = join(backend.probe(QUORUM_PROBE_TIMEOUT));
+              last.set(s);
+              assertThat(s.quorum()).as(s.detail()).isTrue();
+              return s.members().get(index(follower)).state() == MemberStatus.State.NO_LEADER;
+            });
+    LOG.info(
+        "cut-off follower reported no leader {} ms after the cut: {}",
+        millis(cut, System.nanoTime()),
         last.get().detail());
     hold(cut, FAULT_TIME);
     List<Load.Op> ops = load.stop();
     long after = cut + CHECK_INTERVAL.plus(SLACK).toNanos();
     Load.report("follower cut off from the leader", ops, cut, after);
-    assertThat(ops.stream().filter(o -> o.start() >= after).toList()).hasSizeGreaterThan(10)
+    assertThat(ops.stream().filter(o -> o.start() >= after).toList())
+        .hasSizeGreaterThan(10)
         .allSatisfy(o -> assertThat(o.error()).as(o.toString()).isNull());
   }
 
@@ -192,21 +226,34 @@ class EtcdPartitionIT {
       // Then the probe says no quorum within etcd's detection (two election timeouts) + 0.5 s
       Duration bound = cluster.electionTimeout().multipliedBy(2).plusMillis(500);
       AtomicReference<QuorumStatus> last = new AtomicReference<>();
-      await("no quorum").atMost(bound.plus(SLACK)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
-          .until(() -> {
-            last.set(join(backend.probe(Duration.ofMillis(300))));
-            return !last.get().quorum();
-          });
+      await("no quorum")
+          .atMost(bound.plus(SLACK))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(25))
+          .until(
+              () -> {
+                last.set(join(backend.probe(Duration.ofMillis(300))));
+                return !last.get().quorum();
+              });
       long noQuorum = System.nanoTime();
-      LOG.info("probe said no quorum {} ms after the partition (bound {} ms): {}", millis(cut, noQuorum),
-          bound.toMillis(), last.get().detail());
-      // and, once etcd itself noticed, that a majority has no leader (positive evidence, not slowness)
-      await("a majority reports no leader").atMost(bound.plus(SLACK)).pollInterval(Duration.ofMillis(25))
-          .until(() -> {
-            last.set(join(backend.probe(Duration.ofMillis(300))));
-            return last.get().majorityReportsNoLeader();
-          });
-      LOG.info("majority said no leader {} ms after the partition: {}", millis(cut, System.nanoTime()),
+      LOG.info(
+          "probe said no quorum {} ms after the partition (bound {} ms): {}",
+          millis(cut, noQuorum),
+          bound.toMillis(),
+          last.get().detail());
+      // and, once etcd itself noticed, that a majority has no leader (positive evidence, not
+      // slowness)
+      await("a majority reports no leader")
+          .atMost(bound.plus(SLACK))
+          .pollInterval(Duration.ofMillis(25))
+          .until(
+              () -> {
+                last.set(join(backend.probe(Duration.ofMillis(300))));
+                return last.get().majorityReportsNoLeader();
+              });
+      LOG.info(
+          "majority said no leader {} ms after the partition: {}",
+          millis(cut, System.nanoTime()),
           last.get().detail());
       assertThat(last.get().quorum()).isFalse();
       // and while writes and probes keep failing for a while, the backend logs a handful of lines
@@ -218,9 +265,14 @@ class EtcdPartitionIT {
       }
       List<Load.Op> ops = load.stop();
       long failed = ops.stream().filter(o -> o.start() >= quietFrom && o.error() != null).count();
-      List<ILoggingEvent> loud = warnings.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
-      LOG.info("{} failed writes and 20 failed probes in {} ms logged {} WARN lines: {}", failed,
-          millis(quietFrom, System.nanoTime()), loud.size(), loud.stream().map(ILoggingEvent::getFormattedMessage).toList());
+      List<ILoggingEvent> loud =
+          warnings.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+      LOG.info(
+          "{} failed writes and 20 failed probes in {} ms logged {} WARN lines: {}",
+          failed,
+          millis(quietFrom, System.nanoTime()),
+          loud.size(),
+          loud.stream().map(ILoggingEvent::getFormattedMessage).toList());
       assertThat(failed).isGreaterThan(10);
       assertThat(loud).hasSizeLessThanOrEqualTo(2);
     } finally {
@@ -239,7 +291,10 @@ class EtcdPartitionIT {
   /** Lets the load run until {@code duration} after {@code from} (Awaitility, no sleep). */
   private static void hold(long from, Duration duration) {
     long until = from + duration.toNanos();
-    await().atMost(duration.plusSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> System.nanoTime() >= until);
+    await()
+        .atMost(duration.plusSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> System.nanoTime() >= until);
   }
 
   /** Closed-loop writers, one order each, recording every write's start, end and failure. */
@@ -247,7 +302,10 @@ class EtcdPartitionIT {
     record Op(long start, long end, Throwable error) {
       @Override
       public String toString() {
-        return "write at +" + TimeUnit.NANOSECONDS.toMillis(end - start) + " ms: " + (error == null ? "ok" : error);
+        return "write at +"
+            + TimeUnit.NANOSECONDS.toMillis(end - start)
+            + " ms: "
+            + (error == null ? "ok" : error);
       }
     }
 
@@ -288,20 +346,27 @@ class EtcdPartitionIT {
         return;
       }
       long start = System.nanoTime();
-      backend.apply(new OrderCommand.SetAttribute(orders.get(w), OpId.random(), "k" + (start % 8), "v"))
-          .whenComplete((r, e) -> {
-            ops.add(new Op(start, System.nanoTime(), e));
-            next(w, done);
-          });
+      backend
+          .apply(
+              new OrderCommand.SetAttribute(orders.get(w), OpId.random(), "k" + (start % 8), "v"))
+          .whenComplete(
+              (r, e) -> {
+                ops.add(new Op(start, System.nanoTime(), e));
+                next(w, done);
+              });
     }
 
     void awaitSuccesses(int n) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> ops.stream().filter(o -> o.error() == null).count() >= n);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> ops.stream().filter(o -> o.error() == null).count() >= n);
     }
 
     List<Op> stop() {
       running.set(false);
-      CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+      CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new))
+          .orTimeout(10, TimeUnit.SECONDS)
+          .join();
       loops.clear();
       return List.copyOf(ops);
     }
@@ -310,11 +375,21 @@ class EtcdPartitionIT {
       long during = ops.stream().filter(o -> o.start() >= fault).count();
       long failed = ops.stream().filter(o -> o.start() >= fault && o.error() != null).count();
       long failedAfter = ops.stream().filter(o -> o.start() >= mark && o.error() != null).count();
-      long maxMillis = ops.stream().filter(o -> o.start() >= fault)
-          .mapToLong(o -> TimeUnit.NANOSECONDS.toMillis(o.end() - o.start())).max().orElse(0);
-      LOG.info("{}: {} writes after the fault, {} failed ({} %, all before +{} ms: {}), slowest {} ms", what, during,
-          failed, during == 0 ? 0 : 100 * failed / during, TimeUnit.NANOSECONDS.toMillis(mark - fault),
-          failedAfter == 0, maxMillis);
+      long maxMillis =
+          ops.stream()
+              .filter(o -> o.start() >= fault)
+              .mapToLong(o -> TimeUnit.NANOSECONDS.toMillis(o.end() - o.start()))
+              .max()
+              .orElse(0);
+      LOG.info(
+          "{}: {} writes after the fault, {} failed ({} %, all before +{} ms: {}), slowest {} ms",
+          what,
+          during,
+          failed,
+          during == 0 ? 0 : 100 * failed / during,
+          TimeUnit.NANOSECONDS.toMillis(mark - fault),
+          failedAfter == 0,
+          maxMillis);
     }
   }
 }

@@ -40,12 +40,18 @@ import org.slf4j.LoggerFactory;
 class EtcdQuorumLossIT {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdQuorumLossIT.class);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+
   /** Slack on top of a deadline for scheduling on a busy 2-core machine. */
   private static final Duration SLACK = Duration.ofMillis(750);
 
   @RegisterExtension
-  final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
-      .withNodes(3).withHeartbeat(50).withElectionTimeout(500).withPreVote(true).build();
+  final EtcdClusterExtension cluster =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
 
   TestBackendContext ctx;
 
@@ -60,14 +66,15 @@ class EtcdQuorumLossIT {
   }
 
   private StrongBackend backend(List<URI> endpoints) {
-    CpConfig config = cluster.cpConfig().endpoints(endpoints).requestTimeout(REQUEST_TIMEOUT).build();
+    CpConfig config =
+        cluster.cpConfig().endpoints(endpoints).requestTimeout(REQUEST_TIMEOUT).build();
     return EtcdBackendFactory.of(config).create(ctx.context());
   }
 
   @Test
   void quorumLoss_killTwoOfThree_boundedFailuresAndRecoveryWithSameClient() {
-    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
-        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
         new ch.qos.logback.core.read.ListAppender<>();
     logged.start();
@@ -80,7 +87,8 @@ class EtcdQuorumLossIT {
 
       // When the leader and one follower are SIGKILLed
       EtcdMember leader = cluster.leader();
-      EtcdMember follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+      EtcdMember follower =
+          cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
       leader.kill();
       follower.kill();
       long killedAt = System.nanoTime();
@@ -88,22 +96,32 @@ class EtcdQuorumLossIT {
       // Then the probe reports no quorum within two election timeouts + 0.5 s
       Duration probeBound = cluster.electionTimeout().multipliedBy(2).plusMillis(500);
       AtomicReference<QuorumStatus> last = new AtomicReference<>();
-      await("probe says no quorum").atMost(probeBound).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
-          .until(() -> {
-            QuorumStatus s = join(backend.probe(Duration.ofMillis(300)));
-            last.set(s);
-            return !s.quorum();
-          });
-      LOG.info("probe said quorum=false {} ms after the second kill (bound {} ms): {}",
-          elapsedMillis(killedAt), probeBound.toMillis(), last.get().detail());
+      await("probe says no quorum")
+          .atMost(probeBound)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(25))
+          .until(
+              () -> {
+                QuorumStatus s = join(backend.probe(Duration.ofMillis(300)));
+                last.set(s);
+                return !s.quorum();
+              });
+      LOG.info(
+          "probe said quorum=false {} ms after the second kill (bound {} ms): {}",
+          elapsedMillis(killedAt),
+          probeBound.toMillis(),
+          last.get().detail());
       assertThat(last.get().members().stream().filter(m -> m.reachable()).count()).isEqualTo(1);
 
       // and a write fails within its deadline, outcome unknown
       long start = System.nanoTime();
-      assertThatThrownBy(() -> join(backend.apply(new OrderCommand.SetAttribute(id, OpId.random(), "a", "2"))))
+      assertThatThrownBy(
+              () -> join(backend.apply(new OrderCommand.SetAttribute(id, OpId.random(), "a", "2"))))
           .isInstanceOf(IndeterminateWriteException.class);
       long writeMillis = elapsedMillis(start);
-      LOG.info("write under quorum loss failed indeterminate after {} ms (deadline {} ms)", writeMillis,
+      LOG.info(
+          "write under quorum loss failed indeterminate after {} ms (deadline {} ms)",
+          writeMillis,
           REQUEST_TIMEOUT.toMillis());
       assertThat(writeMillis).isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(SLACK).toMillis());
 
@@ -124,10 +142,13 @@ class EtcdQuorumLossIT {
         join(backend.probe(Duration.ofMillis(100)));
         assertThatThrownBy(() -> join(backend.read(id, ReadConsistency.LINEARIZABLE)));
       }
-      List<String> warnings = logged.list.stream()
-          .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
-          .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
-      LOG.info("30 failed probes and 30 failed reads logged {} warnings: {}", warnings.size(), warnings);
+      List<String> warnings =
+          logged.list.stream()
+              .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+              .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+              .toList();
+      LOG.info(
+          "30 failed probes and 30 failed reads logged {} warnings: {}", warnings.size(), warnings);
       assertThat(warnings).hasSizeLessThanOrEqualTo(2);
 
       // When the killed members come back
@@ -137,8 +158,13 @@ class EtcdQuorumLossIT {
 
       // Then writes succeed again through the same backend (no rebuilt client)
       OrderCommand after = new OrderCommand.SetAttribute(id, OpId.of("after-restart"), "a", "3");
-      await("a write succeeds after the restart").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-          .ignoreExceptionsMatching(e -> e instanceof IndeterminateWriteException || e instanceof StoreUnavailableException)
+      await("a write succeeds after the restart")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptionsMatching(
+              e ->
+                  e instanceof IndeterminateWriteException
+                      || e instanceof StoreUnavailableException)
           .until(() -> join(backend.apply(after)) != null);
       LOG.info("first successful write {} ms after the restart", elapsedMillis(restartedAt));
       OrderRecord r = join(backend.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow();
@@ -153,18 +179,26 @@ class EtcdQuorumLossIT {
   void indeterminateWrite_thatCommittedLater_isFoundByRetryAndNotAppliedTwice() {
     EtcdMember leader = cluster.leader();
     List<EtcdMember> followers = cluster.members().stream().filter(m -> m != leader).toList();
-    // The backend talks to the leader only, so the write surely reaches the member that will keep it
+    // The backend talks to the leader only, so the write surely reaches the member that will keep
+    // it
     try (StrongBackend backend = backend(List.of(leader.clientEndpoint()))) {
       OrderId id = OrderId.of("late-1");
-      BackendWrite created = join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
+      BackendWrite created =
+          join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
 
-      // When both followers die and a write is sent at once: the leader appends it but cannot commit
+      // When both followers die and a write is sent at once: the leader appends it but cannot
+      // commit
       followers.forEach(EtcdMember::kill);
       OrderCommand late = new OrderCommand.SetAttribute(id, OpId.of("op-late"), "paid-by", "card");
-      assertThatThrownBy(() -> join(backend.apply(late))).isInstanceOf(IndeterminateWriteException.class);
+      assertThatThrownBy(() -> join(backend.apply(late)))
+          .isInstanceOf(IndeterminateWriteException.class);
       // (not visible: an uncommitted entry is not applied)
-      assertThat(join(backend.read(id, ReadConsistency.SERIALIZABLE)).orElseThrow().appliedOps()
-          .get(OpId.of("op-late"))).isEmpty();
+      assertThat(
+              join(backend.read(id, ReadConsistency.SERIALIZABLE))
+                  .orElseThrow()
+                  .appliedOps()
+                  .get(OpId.of("op-late")))
+          .isEmpty();
 
       // When one follower returns: its log is behind the leader's, so only the old leader can win
       // the election, and it commits the entry it kept
@@ -172,16 +206,24 @@ class EtcdQuorumLossIT {
 
       // Then the caller's retry with the same op id finds the write instead of applying it again
       AtomicReference<BackendWrite> retry = new AtomicReference<>();
-      await("the retry completes").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-          .ignoreExceptionsMatching(e -> e instanceof IndeterminateWriteException || e instanceof StoreUnavailableException)
-          .until(() -> {
-            retry.set(join(backend.apply(late)));
-            return true;
-          });
+      await("the retry completes")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptionsMatching(
+              e ->
+                  e instanceof IndeterminateWriteException
+                      || e instanceof StoreUnavailableException)
+          .until(
+              () -> {
+                retry.set(join(backend.apply(late)));
+                return true;
+              });
       assertThat(retry.get().duplicate()).as("the late commit was detected").isTrue();
       OrderRecord stored = join(backend.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow();
       assertThat(stored.appliedOps().get(OpId.of("op-late"))).isPresent();
-      assertThat(stored.version()).as("create + op-late, once").isEqualTo(created.record().version() + 1);
+      assertThat(stored.version())
+          .as("create + op-late, once")
+          .isEqualTo(created.record().version() + 1);
       assertThat(stored.attributes().get("paid-by").value()).isEqualTo("card");
     }
     followers.get(1).restart();

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code readRevision}: a record with its mod revision, now or as of a past revision; compaction is typed. */
+/**
+ * {@code readRevision}: a record with its mod revision, now or as of a past revision; compaction is
+ * typed.
+ */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class EtcdReadRevisionIT {
   @RegisterExtension
@@ -35,8 +38,9 @@ class EtcdReadRevisionIT {
   @BeforeAll
   static void open() {
     ctx = new TestBackendContext("n1");
-    backend = EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(Duration.ofSeconds(2)).build())
-        .create(ctx.context());
+    backend =
+        EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(Duration.ofSeconds(2)).build())
+            .create(ctx.context());
   }
 
   @AfterAll
@@ -50,8 +54,10 @@ class EtcdReadRevisionIT {
     // Given an order written three times
     OrderId id = OrderId.of("rr-versions");
     BackendWrite v1 = join(backend.apply(OrderCommand.Create.of(id, OpId.of("rr-1"), "c", "EUR")));
-    BackendWrite v2 = join(backend.apply(new OrderCommand.SetAttribute(id, OpId.of("rr-2"), "a", "1")));
-    BackendWrite v3 = join(backend.apply(new OrderCommand.SetAttribute(id, OpId.of("rr-3"), "a", "2")));
+    BackendWrite v2 =
+        join(backend.apply(new OrderCommand.SetAttribute(id, OpId.of("rr-2"), "a", "1")));
+    BackendWrite v3 =
+        join(backend.apply(new OrderCommand.SetAttribute(id, OpId.of("rr-3"), "a", "2")));
     // When it is read now, and just before each later version
     StoredRecord now = join(backend.readRevision(id, 0)).orElseThrow();
     StoredRecord beforeV3 = join(backend.readRevision(id, v3.revision() - 1)).orElseThrow();
@@ -69,13 +75,17 @@ class EtcdReadRevisionIT {
   void readRevision_compacted_failsTyped_andNegative_isInvalid() throws Exception {
     OrderId id = OrderId.of("rr-compacted");
     BackendWrite v1 = join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
-    BackendWrite v2 = join(backend.apply(new OrderCommand.SetAttribute(id, OpId.random(), "a", "1")));
+    BackendWrite v2 =
+        join(backend.apply(new OrderCommand.SetAttribute(id, OpId.random(), "a", "1")));
     try (Client raw = cluster.newClient()) {
       raw.getKVClient().compact(v2.revision()).get(10, TimeUnit.SECONDS);
     }
-    assertThatThrownBy(() -> join(backend.readRevision(id, v1.revision()))).isInstanceOf(RevisionCompactedException.class)
+    assertThatThrownBy(() -> join(backend.readRevision(id, v1.revision())))
+        .isInstanceOf(RevisionCompactedException.class)
         .hasMessageContaining("rr-compacted");
-    assertThat(join(backend.readRevision(id, v2.revision()))).hasValue(new StoredRecord(v2.record(), v2.revision()));
-    assertThatThrownBy(() -> join(backend.readRevision(id, -1))).isInstanceOf(InvalidInputException.class);
+    assertThat(join(backend.readRevision(id, v2.revision())))
+        .hasValue(new StoredRecord(v2.record(), v2.revision()));
+    assertThatThrownBy(() -> join(backend.readRevision(id, -1)))
+        .isInstanceOf(InvalidInputException.class);
   }
 }

@@ -27,11 +27,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Production connection settings: TLS with client certificates, and user/password auth. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class EtcdTlsAuthIT {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtcdTlsAuthIT.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(EtcdTlsAuthIT.class);
+
   @RegisterExtension
-  static final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
-      .withNodes(3).withHeartbeat(50).withElectionTimeout(500).withPreVote(true)
-      .withTls(true).withAuth("root", "s3cret").build();
+  static final EtcdClusterExtension cluster =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .withTls(true)
+          .withAuth("root", "s3cret")
+          .build();
 
   static TestBackendContext ctx;
 
@@ -52,7 +60,8 @@ class EtcdTlsAuthIT {
   @Test
   void write_overTlsWithPassword_works() {
     try (StrongBackend backend = backend(cluster.cpConfig().build())) {
-      assertThat(cluster.clientEndpoints()).allSatisfy(u -> assertThat(u.getScheme()).isEqualTo("https"));
+      assertThat(cluster.clientEndpoints())
+          .allSatisfy(u -> assertThat(u.getScheme()).isEqualTo("https"));
       OrderId id = OrderId.of("tls-1");
       BackendWrite w = join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
       assertThat(join(backend.read(id, ReadConsistency.LINEARIZABLE))).contains(w.record());
@@ -64,18 +73,33 @@ class EtcdTlsAuthIT {
   @Test
   void wrongCa_failsDefinitelyWithTlsMessage() {
     TestCertificates certs = cluster.certificates();
-    CpConfig wrong = cluster.cpConfig()
-        .tls(new CpConfig.Tls(certs.otherCaCert(), certs.clientCert(), certs.clientKey())).build();
+    CpConfig wrong =
+        cluster
+            .cpConfig()
+            .tls(new CpConfig.Tls(certs.otherCaCert(), certs.clientCert(), certs.clientKey()))
+            .build();
     try (StrongBackend backend = backend(wrong)) {
       long start = System.nanoTime();
-      LOG.info("wrong CA: {}", org.assertj.core.api.Assertions.catchThrowable(
-          () -> join(backend.apply(OrderCommand.Create.of(OrderId.of("tls-bad-ca-0"), OpId.random(), "c", "EUR")))).getMessage());
-      assertThatThrownBy(() -> join(backend.apply(OrderCommand.Create.of(OrderId.of("tls-bad-ca"), OpId.random(),
-          "c", "EUR"))))
+      LOG.info(
+          "wrong CA: {}",
+          org.assertj.core.api.Assertions.catchThrowable(
+                  () ->
+                      join(
+                          backend.apply(
+                              OrderCommand.Create.of(
+                                  OrderId.of("tls-bad-ca-0"), OpId.random(), "c", "EUR"))))
+              .getMessage());
+      assertThatThrownBy(
+              () ->
+                  join(
+                      backend.apply(
+                          OrderCommand.Create.of(
+                              OrderId.of("tls-bad-ca"), OpId.random(), "c", "EUR"))))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("TLS")
           .hasMessageContaining("not applied");
-      assertThatThrownBy(() -> join(backend.read(OrderId.of("tls-1"), ReadConsistency.LINEARIZABLE)))
+      assertThatThrownBy(
+              () -> join(backend.read(OrderId.of("tls-1"), ReadConsistency.LINEARIZABLE)))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("TLS");
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
@@ -89,14 +113,26 @@ class EtcdTlsAuthIT {
   void wrongPassword_failsDefinitelyWithAuthMessage() {
     CpConfig wrong = cluster.cpConfig().credentials("root", "guess").build();
     try (StrongBackend backend = backend(wrong)) {
-      LOG.info("wrong password: {}", org.assertj.core.api.Assertions.catchThrowable(
-          () -> join(backend.apply(OrderCommand.Create.of(OrderId.of("auth-bad-0"), OpId.random(), "c", "EUR")))).getMessage());
-      assertThatThrownBy(() -> join(backend.apply(OrderCommand.Create.of(OrderId.of("auth-bad"), OpId.random(),
-          "c", "EUR"))))
+      LOG.info(
+          "wrong password: {}",
+          org.assertj.core.api.Assertions.catchThrowable(
+                  () ->
+                      join(
+                          backend.apply(
+                              OrderCommand.Create.of(
+                                  OrderId.of("auth-bad-0"), OpId.random(), "c", "EUR"))))
+              .getMessage());
+      assertThatThrownBy(
+              () ->
+                  join(
+                      backend.apply(
+                          OrderCommand.Create.of(
+                              OrderId.of("auth-bad"), OpId.random(), "c", "EUR"))))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("authentication failed")
           .hasMessageContaining("not applied");
-      assertThatThrownBy(() -> join(backend.read(OrderId.of("tls-1"), ReadConsistency.SERIALIZABLE)))
+      assertThatThrownBy(
+              () -> join(backend.read(OrderId.of("tls-1"), ReadConsistency.SERIALIZABLE)))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("authentication failed");
     }
@@ -105,12 +141,19 @@ class EtcdTlsAuthIT {
   @Test
   void noCredentials_onAuthEnabledCluster_failsDefinitely() {
     TestCertificates certs = cluster.certificates();
-    CpConfig anonymous = CpConfig.builder().endpoints(cluster.clientEndpoints())
-        .tls(new CpConfig.Tls(certs.caCert(), certs.clientCert(), certs.clientKey())).build();
+    CpConfig anonymous =
+        CpConfig.builder()
+            .endpoints(cluster.clientEndpoints())
+            .tls(new CpConfig.Tls(certs.caCert(), certs.clientCert(), certs.clientKey()))
+            .build();
     try (StrongBackend backend = backend(anonymous)) {
       // the client certificate's CN names no etcd user, so etcd refuses the request
-      assertThatThrownBy(() -> join(backend.apply(OrderCommand.Create.of(OrderId.of("auth-none"), OpId.random(),
-          "c", "EUR"))))
+      assertThatThrownBy(
+              () ->
+                  join(
+                      backend.apply(
+                          OrderCommand.Create.of(
+                              OrderId.of("auth-none"), OpId.random(), "c", "EUR"))))
           .isInstanceOf(StoreUnavailableException.class);
     }
   }

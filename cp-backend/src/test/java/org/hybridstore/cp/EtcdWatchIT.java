@@ -36,8 +36,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @SuppressWarnings("try") // the feeds are opened in try-with-resources only to be closed
 class EtcdWatchIT {
   @RegisterExtension
-  static final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
-      .withNodes(3).withHeartbeat(50).withElectionTimeout(500).withPreVote(true).build();
+  static final EtcdClusterExtension cluster =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
 
   static TestBackendContext ctx;
   static StrongBackend writer;
@@ -46,8 +51,9 @@ class EtcdWatchIT {
   @BeforeAll
   static void open() {
     ctx = new TestBackendContext("n1");
-    writer = EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(Duration.ofSeconds(1)).build())
-        .create(ctx.context());
+    writer =
+        EtcdBackendFactory.of(cluster.cpConfig().requestTimeout(Duration.ofSeconds(1)).build())
+            .create(ctx.context());
     watcher = EtcdBackendFactory.of(cluster.cpConfig().build()).create(ctx.context());
   }
 
@@ -100,7 +106,8 @@ class EtcdWatchIT {
   }
 
   @Test
-  void watch_perVersionListener_getsEveryPutWithItsOwnRevision_andTransactionsWhole() throws Exception {
+  void watch_perVersionListener_getsEveryPutWithItsOwnRevision_andTransactionsWhole()
+      throws Exception {
     // Given a feed that starts with a re-read (revision 0)
     OrderId a = OrderId.of("w-events-a");
     OrderId b = OrderId.of("w-events-b");
@@ -113,29 +120,60 @@ class EtcdWatchIT {
       // When one order is written twice in a row and then two orders in one transaction
       BackendWrite w1 = applyRetrying(new OrderCommand.SetAttribute(a, OpId.random(), "k", "1"));
       BackendWrite w2 = applyRetrying(new OrderCommand.SetAttribute(a, OpId.random(), "k", "2"));
-      OrderRecord bRecord = org.hybridstore.model.OrderCommands.apply(null,
-          OrderCommand.Create.of(b, OpId.random(), "c", "EUR"), ctx.context().clock(), ctx.context().node()).record();
-      OrderRecord aFromPeer = org.hybridstore.model.OrderCommands.apply(w2.record(),
-          new OrderCommand.SetAttribute(a, OpId.random(), "p", "x"), ctx.context().clock(), ctx.context().node()).record();
+      OrderRecord bRecord =
+          org.hybridstore.model.OrderCommands.apply(
+                  null,
+                  OrderCommand.Create.of(b, OpId.random(), "c", "EUR"),
+                  ctx.context().clock(),
+                  ctx.context().node())
+              .record();
+      OrderRecord aFromPeer =
+          org.hybridstore.model.OrderCommands.apply(
+                  w2.record(),
+                  new OrderCommand.SetAttribute(a, OpId.random(), "p", "x"),
+                  ctx.context().clock(),
+                  ctx.context().node())
+              .record();
       List<OrderRecord> merged = join(writer.mergeAll(List.of(bRecord, aFromPeer))).stored();
       // Then the feed delivers every version with its own revision, in order, after the re-read
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.live.stream()
-          .map(e -> e.record().id())).contains(b));
-      assertThat(recorder.live).startsWith(new StoredRecord(w1.record(), w1.revision()),
-          new StoredRecord(w2.record(), w2.revision()));
-      assertThat(recorder.live).extracting(StoredRecord::modRevision).isSorted().allMatch(r -> r > resyncAt);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.live).hasSize(4));
-      StoredRecord lastA = recorder.live.get(2).record().id().equals(a) ? recorder.live.get(2) : recorder.live.get(3);
-      StoredRecord lastB = recorder.live.get(2).record().id().equals(b) ? recorder.live.get(2) : recorder.live.get(3);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(recorder.live.stream().map(e -> e.record().id())).contains(b));
+      assertThat(recorder.live)
+          .startsWith(
+              new StoredRecord(w1.record(), w1.revision()),
+              new StoredRecord(w2.record(), w2.revision()));
+      assertThat(recorder.live)
+          .extracting(StoredRecord::modRevision)
+          .isSorted()
+          .allMatch(r -> r > resyncAt);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(recorder.live).hasSize(4));
+      StoredRecord lastA =
+          recorder.live.get(2).record().id().equals(a)
+              ? recorder.live.get(2)
+              : recorder.live.get(3);
+      StoredRecord lastB =
+          recorder.live.get(2).record().id().equals(b)
+              ? recorder.live.get(2)
+              : recorder.live.get(3);
       assertThat(lastB.record()).isEqualTo(merged.get(0));
       assertThat(lastA.record()).isEqualTo(merged.get(1));
-      assertThat(lastA.modRevision()).as("one transaction, one revision").isEqualTo(lastB.modRevision());
+      assertThat(lastA.modRevision())
+          .as("one transaction, one revision")
+          .isEqualTo(lastB.modRevision());
     }
   }
 
   private static BackendWrite applyRetrying(OrderCommand command) {
-    return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
-        .ignoreExceptionsMatching(e -> e instanceof IndeterminateWriteException || e instanceof StoreUnavailableException)
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptionsMatching(
+            e -> e instanceof IndeterminateWriteException || e instanceof StoreUnavailableException)
         .until(() -> join(writer.apply(command)), w -> true);
   }
 
@@ -166,7 +204,9 @@ class EtcdWatchIT {
       }
       // Then the feed caught up with the last write, in revision order
       OrderRecord last = join(writer.read(id, ReadConsistency.LINEARIZABLE)).orElseThrow();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(last));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(last));
       assertThat(recorder.outOfOrder).isFalse();
       assertThat(ops).allMatch(recorder.latest.get(id).appliedOps()::contains);
     }
@@ -179,7 +219,8 @@ class EtcdWatchIT {
     OrderId b = OrderId.of("w-compact-b");
     long known = applyRetrying(OrderCommand.Create.of(a, OpId.random(), "c", "EUR")).revision();
     applyRetrying(new OrderCommand.SetAttribute(a, OpId.random(), "x", "1"));
-    long compactedAt = applyRetrying(OrderCommand.Create.of(b, OpId.random(), "c", "EUR")).revision();
+    long compactedAt =
+        applyRetrying(OrderCommand.Create.of(b, OpId.random(), "c", "EUR")).revision();
     try (Client raw = cluster.newClient()) {
       raw.getKVClient().compact(compactedAt).get(10, TimeUnit.SECONDS);
     }
@@ -187,13 +228,20 @@ class EtcdWatchIT {
     // When a feed starts from the compacted revision
     try (AutoCloseable feed = watcher.watch(known, recorder)) {
       // Then it re-reads every order at a revision at or after the compaction
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(recorder.latest).containsKeys(a, b);
-        assertThat(recorder.revisions).isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThanOrEqualTo(compactedAt));
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(recorder.latest).containsKeys(a, b);
+                assertThat(recorder.revisions)
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r).isGreaterThanOrEqualTo(compactedAt));
+              });
       // and continues with later changes
       BackendWrite later = applyRetrying(new OrderCommand.SetAttribute(b, OpId.random(), "y", "2"));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.latest.get(b)).isEqualTo(later.record()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(recorder.latest.get(b)).isEqualTo(later.record()));
       assertThat(recorder.outOfOrder).isFalse();
     }
   }
@@ -204,7 +252,9 @@ class EtcdWatchIT {
     BackendWrite w = applyRetrying(OrderCommand.Create.of(id, OpId.random(), "c", "EUR"));
     Recorder recorder = new Recorder();
     try (AutoCloseable feed = watcher.watch(0, recorder)) {
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(w.record()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(w.record()));
       assertThat(recorder.revisions.get(0)).isGreaterThanOrEqualTo(w.revision());
     }
   }
@@ -216,12 +266,17 @@ class EtcdWatchIT {
     Recorder recorder = new Recorder();
     AutoCloseable feed = watcher.watch(w.revision(), recorder);
     BackendWrite seen = applyRetrying(new OrderCommand.SetAttribute(id, OpId.random(), "a", "1"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(seen.record()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(seen.record()));
     feed.close();
     int deliveries = recorder.revisions.size();
     applyRetrying(new OrderCommand.SetAttribute(id, OpId.random(), "a", "2"));
-    // a later delivery would arrive within milliseconds; give it a bounded chance to (wrongly) show up
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+    // a later delivery would arrive within milliseconds; give it a bounded chance to (wrongly) show
+    // up
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
         .untilAsserted(() -> assertThat(recorder.revisions).hasSize(deliveries));
   }
 }

@@ -8,7 +8,8 @@ import org.hybridstore.testing.ModuleBoundaries;
 import org.junit.jupiter.api.Test;
 
 class ModuleBoundariesTest {
-  private static final JavaClasses PRODUCTION = ModuleBoundaries.productionClasses("org.hybridstore.cp");
+  private static final JavaClasses PRODUCTION =
+      ModuleBoundaries.productionClasses("org.hybridstore.cp");
 
   @Test
   void cpBackend_keepsItsBoundaries() {
@@ -24,10 +25,14 @@ class ModuleBoundariesTest {
 
   @Test
   void cpPackage_exposesOnlyTheFactory() {
-    assertThat(PRODUCTION.stream()
-        .filter(c -> c.getPackageName().equals("org.hybridstore.cp"))
-        .filter(c -> c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC))
-        .map(JavaClass::getSimpleName))
+    assertThat(
+            PRODUCTION.stream()
+                .filter(c -> c.getPackageName().equals("org.hybridstore.cp"))
+                .filter(
+                    c ->
+                        c.getModifiers()
+                            .contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC))
+                .map(JavaClass::getSimpleName))
         .containsExactly("EtcdBackendFactory");
   }
 }

@@ -125,17 +125,30 @@ public final class CommandCodec {
     OrderId id = OrderId.of(RecordCodec.text(n, "orderId"));
     OpId op = OpId.of(RecordCodec.text(n, "opId"));
     return switch (type) {
-      case "create" -> new OrderCommand.Create(id, op, RecordCodec.text(n, "customer"), RecordCodec.text(n, "currency"),
-          lines(n.path("lines")), attributes(n.path("attributes")));
-      case "transition" -> new OrderCommand.Transition(id, op,
-          RecordCodec.enumValue(OrderStatus.class, RecordCodec.text(n, "to"), "status"));
+      case "create" ->
+          new OrderCommand.Create(
+              id,
+              op,
+              RecordCodec.text(n, "customer"),
+              RecordCodec.text(n, "currency"),
+              lines(n.path("lines")),
+              attributes(n.path("attributes")));
+      case "transition" ->
+          new OrderCommand.Transition(
+              id,
+              op,
+              RecordCodec.enumValue(OrderStatus.class, RecordCodec.text(n, "to"), "status"));
       case "cancel" -> new OrderCommand.Cancel(id, op, RecordCodec.text(n, "reason"));
       case "refund" -> new OrderCommand.Refund(id, op);
-      case "set-attribute" -> new OrderCommand.SetAttribute(id, op, RecordCodec.text(n, "key"), RecordCodec.text(n, "value"));
-      case "remove-attribute" -> new OrderCommand.RemoveAttribute(id, op, RecordCodec.text(n, "key"));
+      case "set-attribute" ->
+          new OrderCommand.SetAttribute(
+              id, op, RecordCodec.text(n, "key"), RecordCodec.text(n, "value"));
+      case "remove-attribute" ->
+          new OrderCommand.RemoveAttribute(id, op, RecordCodec.text(n, "key"));
       case "add-line" -> new OrderCommand.AddLine(id, op, line(RecordCodec.required(n, "line")));
       case "remove-line" -> new OrderCommand.RemoveLine(id, op, RecordCodec.text(n, "sku"));
-      case "adjust-quantity" -> new OrderCommand.AdjustQuantity(id, op, RecordCodec.text(n, "sku"), delta(n));
+      case "adjust-quantity" ->
+          new OrderCommand.AdjustQuantity(id, op, RecordCodec.text(n, "sku"), delta(n));
       default -> throw new CorruptDataException("unknown command type '" + type + "'");
     };
   }
@@ -178,11 +191,17 @@ public final class CommandCodec {
   }
 
   private static ObjectNode line(OrderLine l) {
-    return JSON.createObjectNode().put("sku", l.sku()).put("qty", l.quantity()).put("price", l.unitPriceMinor());
+    return JSON.createObjectNode()
+        .put("sku", l.sku())
+        .put("qty", l.quantity())
+        .put("price", l.unitPriceMinor());
   }
 
   private static OrderLine line(JsonNode n) {
-    return new OrderLine(RecordCodec.text(n, "sku"), RecordCodec.integer(n, "qty"), RecordCodec.longValue(n, "price"));
+    return new OrderLine(
+        RecordCodec.text(n, "sku"),
+        RecordCodec.integer(n, "qty"),
+        RecordCodec.longValue(n, "price"));
   }
 
   private static List<OrderLine> lines(JsonNode n) {

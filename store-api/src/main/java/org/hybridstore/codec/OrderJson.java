@@ -6,8 +6,8 @@ import org.hybridstore.Order;
 import org.hybridstore.OrderLine;
 
 /**
- * The JSON view of an {@link Order} for people and HTTP clients:
- * {@code {"id","customer","currency","status","lines":[{"sku","qty","price"}],"attributes":{},
+ * The JSON view of an {@link Order} for people and HTTP clients: {@code
+ * {"id","customer","currency","status","lines":[{"sku","qty","price"}],"attributes":{},
  * "conflictingStatuses":[],"version"}}. One definition, so that the example service's answers and
  * the chaos suite's reads of etcd compare equal for equal orders.
  */
@@ -30,7 +30,11 @@ public final class OrderJson {
     n.put("status", o.status().name());
     var lines = n.putArray("lines");
     for (OrderLine l : o.lines()) {
-      lines.addObject().put("sku", l.sku()).put("qty", l.quantity()).put("price", l.unitPriceMinor());
+      lines
+          .addObject()
+          .put("sku", l.sku())
+          .put("qty", l.quantity())
+          .put("price", l.unitPriceMinor());
     }
     var attributes = n.putObject("attributes");
     o.attributes().forEach(attributes::put);

@@ -47,8 +47,8 @@ import org.hybridstore.model.VersionVector;
  *  "opn":["n1"],"ops":"<base64>"}
  * }</pre>
  *
- * {@code status} is the derived current status, written for people reading the key with
- * {@code etcdctl get}; decoding ignores it. {@code ops} is the applied op ids, compactly: base64 of
+ * {@code status} is the derived current status, written for people reading the key with {@code
+ * etcdctl get}; decoding ignores it. {@code ops} is the applied op ids, compactly: base64 of
  * {@value #OP_ENTRY_BYTES}-byte entries in key order (op id key, command fingerprint, stamp wall
  * millis, stamp logical counter, index of the stamp's node in {@code opn}), big-endian; with the
  * retention of {@link OrderLimits#OP_ID_RETENTION} entries that is at most about 2.4 KB. Schema 1
@@ -87,17 +87,20 @@ public final class RecordCodec {
     ArrayNode statuses = root.putArray("statuses");
     record.statuses().reached().forEach(s -> statuses.add(s.name()));
     ObjectNode lines = root.putObject("lines");
-    record.lines().forEach((sku, reg) -> {
-      ObjectNode l = lines.putObject(sku);
-      OrderLine line = reg.value();
-      if (line == null) {
-        l.put("removed", true);
-      } else {
-        l.put("qty", line.quantity());
-        l.put("price", line.unitPriceMinor());
-      }
-      l.put("t", reg.stamp().toString());
-    });
+    record
+        .lines()
+        .forEach(
+            (sku, reg) -> {
+              ObjectNode l = lines.putObject(sku);
+              OrderLine line = reg.value();
+              if (line == null) {
+                l.put("removed", true);
+              } else {
+                l.put("qty", line.quantity());
+                l.put("price", line.unitPriceMinor());
+              }
+              l.put("t", reg.stamp().toString());
+            });
     ObjectNode attributes = root.putObject("attributes");
     record.attributes().forEach((k, reg) -> attributes.set(k, register(reg)));
     ObjectNode vv = root.putObject("vv");
@@ -110,8 +113,13 @@ public final class RecordCodec {
       throw new IllegalStateException("a JSON tree always serializes", e);
     }
     if (bytes.length > OrderLimits.MAX_RECORD_BYTES) {
-      throw new CommandRejectedException(CommandRejectedException.Reason.LIMIT_EXCEEDED, record.id(),
-          "the record would encode to " + bytes.length + " bytes, more than " + OrderLimits.MAX_RECORD_BYTES);
+      throw new CommandRejectedException(
+          CommandRejectedException.Reason.LIMIT_EXCEEDED,
+          record.id(),
+          "the record would encode to "
+              + bytes.length
+              + " bytes, more than "
+              + OrderLimits.MAX_RECORD_BYTES);
     }
     return bytes;
   }
@@ -126,8 +134,12 @@ public final class RecordCodec {
    */
   public static OrderRecord decode(byte[] bytes, String source) {
     if (bytes.length > OrderLimits.MAX_RECORD_BYTES) {
-      throw new CorruptDataException(source + ": record of " + bytes.length + " bytes exceeds the limit of "
-          + OrderLimits.MAX_RECORD_BYTES);
+      throw new CorruptDataException(
+          source
+              + ": record of "
+              + bytes.length
+              + " bytes exceeds the limit of "
+              + OrderLimits.MAX_RECORD_BYTES);
     }
     JsonNode root;
     try {
@@ -137,7 +149,10 @@ public final class RecordCodec {
     }
     try {
       return decode(root);
-    } catch (CorruptDataException | InvalidInputException | IllegalArgumentException | NullPointerException e) {
+    } catch (CorruptDataException
+        | InvalidInputException
+        | IllegalArgumentException
+        | NullPointerException e) {
       throw new CorruptDataException(source + ": not a valid order record: " + e.getMessage(), e);
     }
   }
@@ -200,8 +215,12 @@ public final class RecordCodec {
     }
     int schema = required(root, "schema").asInt(-1);
     if (!required(root, "schema").isInt() || (schema != SCHEMA_VERSION && schema != 1)) {
-      throw new CorruptDataException("unknown schema version " + root.get("schema")
-          + " (this build reads versions 1 and " + SCHEMA_VERSION + ")");
+      throw new CorruptDataException(
+          "unknown schema version "
+              + root.get("schema")
+              + " (this build reads versions 1 and "
+              + SCHEMA_VERSION
+              + ")");
     }
     OrderId id = OrderId.of(text(root, "id"));
     EnumSet<OrderStatus> reached = EnumSet.noneOf(OrderStatus.class);
@@ -209,19 +228,31 @@ public final class RecordCodec {
       reached.add(enumValue(OrderStatus.class, s.asText(), "status"));
     }
     TreeMap<String, Lww<OrderLine>> lines = new TreeMap<>();
-    fields(object(root, "lines"), (sku, l) -> {
-      Stamp t = Stamp.parse(text(l, "t"));
-      lines.put(sku, l.path("removed").asBoolean(false) ? new Lww<>(null, t)
-          : new Lww<>(new OrderLine(sku, integer(l, "qty"), longValue(l, "price")), t));
-    });
+    fields(
+        object(root, "lines"),
+        (sku, l) -> {
+          Stamp t = Stamp.parse(text(l, "t"));
+          lines.put(
+              sku,
+              l.path("removed").asBoolean(false)
+                  ? new Lww<>(null, t)
+                  : new Lww<>(new OrderLine(sku, integer(l, "qty"), longValue(l, "price")), t));
+        });
     TreeMap<String, Lww<String>> attributes = new TreeMap<>();
-    fields(object(root, "attributes"), (k, a) -> attributes.put(k, register(a, Function.identity())));
+    fields(
+        object(root, "attributes"), (k, a) -> attributes.put(k, register(a, Function.identity())));
     TreeMap<NodeId, Long> vv = new TreeMap<>();
     fields(object(root, "vv"), (n, c) -> vv.put(NodeId.of(n), c.asLong()));
     AppliedOps ops = schema == 1 ? decodeOpsV1(root) : decodeOps(root);
-    return new OrderRecord(id, register(required(root, "customer"), Function.identity()),
-        register(required(root, "currency"), Function.identity()), lines, attributes,
-        new StatusHistory(reached), new VersionVector(vv), ops);
+    return new OrderRecord(
+        id,
+        register(required(root, "customer"), Function.identity()),
+        register(required(root, "currency"), Function.identity()),
+        lines,
+        attributes,
+        new StatusHistory(reached),
+        new VersionVector(vv),
+        ops);
   }
 
   private static void encodeOps(ObjectNode root, AppliedOps ops) {
@@ -231,10 +262,15 @@ public final class RecordCodec {
     ArrayNode opn = root.putArray("opn");
     table.forEach(opn::add);
     ByteBuffer b = ByteBuffer.allocate(ops.entries().size() * OP_ENTRY_BYTES);
-    ops.entries().forEach((key, e) -> {
-      b.putLong(key).putLong(e.fingerprint()).putLong(e.stamp().time().wallMillis())
-          .putInt(e.stamp().time().logical()).putShort((short) table.indexOf(e.stamp().node().value()));
-    });
+    ops.entries()
+        .forEach(
+            (key, e) -> {
+              b.putLong(key)
+                  .putLong(e.fingerprint())
+                  .putLong(e.stamp().time().wallMillis())
+                  .putInt(e.stamp().time().logical())
+                  .putShort((short) table.indexOf(e.stamp().node().value()));
+            });
     root.put("ops", Base64.getEncoder().encodeToString(b.array()));
   }
 
@@ -249,9 +285,15 @@ public final class RecordCodec {
     } catch (IllegalArgumentException e) {
       throw new CorruptDataException("field 'ops' is not base64");
     }
-    if (raw.length % OP_ENTRY_BYTES != 0 || raw.length / OP_ENTRY_BYTES > OrderLimits.OP_ID_RETENTION) {
-      throw new CorruptDataException("field 'ops' holds " + raw.length + " bytes, not up to "
-          + OrderLimits.OP_ID_RETENTION + " entries of " + OP_ENTRY_BYTES);
+    if (raw.length % OP_ENTRY_BYTES != 0
+        || raw.length / OP_ENTRY_BYTES > OrderLimits.OP_ID_RETENTION) {
+      throw new CorruptDataException(
+          "field 'ops' holds "
+              + raw.length
+              + " bytes, not up to "
+              + OrderLimits.OP_ID_RETENTION
+              + " entries of "
+              + OP_ENTRY_BYTES);
     }
     ByteBuffer b = ByteBuffer.wrap(raw);
     TreeMap<Long, AppliedOps.Entry> ops = new TreeMap<>();
@@ -264,8 +306,9 @@ public final class RecordCodec {
       if (node >= table.size()) {
         throw new CorruptDataException("field 'ops' names node " + node + " of " + table.size());
       }
-      ops.put(key, new AppliedOps.Entry(fp, new Stamp(new HybridTimestamp(wall, logical),
-          table.get(node))));
+      ops.put(
+          key,
+          new AppliedOps.Entry(fp, new Stamp(new HybridTimestamp(wall, logical), table.get(node))));
     }
     return new AppliedOps(ops);
   }
@@ -273,8 +316,13 @@ public final class RecordCodec {
   /** Schema 1: {@code "ops":{"op-1":{"fp":"<16 hex>","t":"<stamp>"}}}. */
   private static AppliedOps decodeOpsV1(JsonNode root) {
     TreeMap<Long, AppliedOps.Entry> ops = new TreeMap<>();
-    fields(object(root, "ops"), (op, e) -> ops.put(OpId.of(op).key(),
-        new AppliedOps.Entry(Long.parseUnsignedLong(text(e, "fp"), 16), Stamp.parse(text(e, "t")))));
+    fields(
+        object(root, "ops"),
+        (op, e) ->
+            ops.put(
+                OpId.of(op).key(),
+                new AppliedOps.Entry(
+                    Long.parseUnsignedLong(text(e, "fp"), 16), Stamp.parse(text(e, "t")))));
     return new AppliedOps(ops);
   }
 
@@ -291,15 +339,17 @@ public final class RecordCodec {
 
   private static <T> Lww<T> register(JsonNode n, Function<String, T> parse) {
     Stamp t = Stamp.parse(text(n, "t"));
-    return n.path("removed").asBoolean(false) ? new Lww<>(null, t) : new Lww<>(parse.apply(text(n, "v")), t);
+    return n.path("removed").asBoolean(false)
+        ? new Lww<>(null, t)
+        : new Lww<>(parse.apply(text(n, "v")), t);
   }
 
   static <E extends Enum<E>> E enumValue(Class<E> type, String name, String field) {
     try {
       return Enum.valueOf(type, name);
     } catch (IllegalArgumentException e) {
-      throw new CorruptDataException("unknown " + field + " '" + name + "' (known: "
-          + EnumSet.allOf(type) + ")", e);
+      throw new CorruptDataException(
+          "unknown " + field + " '" + name + "' (known: " + EnumSet.allOf(type) + ")", e);
     }
   }
 
@@ -351,7 +401,8 @@ public final class RecordCodec {
     return v;
   }
 
-  private static void fields(JsonNode object, java.util.function.BiConsumer<String, JsonNode> each) {
+  private static void fields(
+      JsonNode object, java.util.function.BiConsumer<String, JsonNode> each) {
     for (Map.Entry<String, JsonNode> e : object.properties()) {
       each.accept(e.getKey(), e.getValue());
     }

@@ -15,5 +15,11 @@ import org.hybridstore.NodeId;
  * @param at when the change happened
  * @param reason why, for people
  */
-public record ModeChangedEvent(String store, NodeId node, ConsistencyMode from, ConsistencyMode to, long epoch,
-    Instant at, String reason) {}
+public record ModeChangedEvent(
+    String store,
+    NodeId node,
+    ConsistencyMode from,
+    ConsistencyMode to,
+    long epoch,
+    Instant at,
+    String reason) {}

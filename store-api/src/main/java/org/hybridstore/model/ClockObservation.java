@@ -4,11 +4,12 @@ import java.util.Objects;
 
 /**
  * What {@link HybridLogicalClock#tryObserve} did with a remote stamp: adopted it (the clock moved
- * past it) or refused it (it was further ahead than the maximum offset; the clock is unchanged).
- * An expected outcome, returned as data: callers count and log a refusal, and decide what to do
- * with the data that carried the stamp (drop it, or keep it without advancing the clock).
+ * past it) or refused it (it was further ahead than the maximum offset; the clock is unchanged). An
+ * expected outcome, returned as data: callers count and log a refusal, and decide what to do with
+ * the data that carried the stamp (drop it, or keep it without advancing the clock).
  */
-public sealed interface ClockObservation permits ClockObservation.Adopted, ClockObservation.Refused {
+public sealed interface ClockObservation
+    permits ClockObservation.Adopted, ClockObservation.Refused {
   /** Returns whether the stamp was adopted. */
   boolean adopted();
 
@@ -37,7 +38,8 @@ public sealed interface ClockObservation permits ClockObservation.Adopted, Clock
    * @param aheadMillis how far it was ahead of the local physical clock
    * @param maxOffsetMillis the configured maximum offset
    */
-  record Refused(HybridTimestamp remote, long aheadMillis, long maxOffsetMillis) implements ClockObservation {
+  record Refused(HybridTimestamp remote, long aheadMillis, long maxOffsetMillis)
+      implements ClockObservation {
     /** Checks the fields. */
     public Refused {
       Objects.requireNonNull(remote, "remote");

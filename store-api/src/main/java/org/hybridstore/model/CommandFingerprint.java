@@ -8,8 +8,8 @@ import org.hybridstore.OrderLine;
 
 /**
  * A stable fingerprint of a command's payload: the first 8 bytes of the SHA-256 of a canonical text
- * form. Stable across JVMs and versions (unlike {@code hashCode}, which is identity-based
- * for enums), so replicas on different nodes agree on whether two commands are the same.
+ * form. Stable across JVMs and versions (unlike {@code hashCode}, which is identity-based for
+ * enums), so replicas on different nodes agree on whether two commands are the same.
  */
 public final class CommandFingerprint {
   private CommandFingerprint() {}
@@ -22,18 +22,23 @@ public final class CommandFingerprint {
    */
   public static long of(OrderCommand command) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(canonical(command).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(canonical(command).getBytes(StandardCharsets.UTF_8));
       return java.nio.ByteBuffer.wrap(digest).getLong();
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-256", e);
     }
   }
 
-  // Fields are joined by a character no validated field can contain, so no two commands share a form.
+  // Fields are joined by a character no validated field can contain, so no two commands share a
+  // form.
   static String canonical(OrderCommand c) {
-    StringBuilder b = new StringBuilder(c.getClass().getSimpleName()).append('\u0000')
-        .append(c.orderId().value()).append('\u0000');
+    StringBuilder b =
+        new StringBuilder(c.getClass().getSimpleName())
+            .append('\u0000')
+            .append(c.orderId().value())
+            .append('\u0000');
     if (c instanceof OrderCommand.Create x) {
       b.append(x.customer()).append('\u0000').append(x.currency());
       for (OrderLine l : x.lines()) {
@@ -61,6 +66,11 @@ public final class CommandFingerprint {
   }
 
   private static void line(StringBuilder b, OrderLine l) {
-    b.append('\u0000').append(l.sku()).append('*').append(l.quantity()).append('@').append(l.unitPriceMinor());
+    b.append('\u0000')
+        .append(l.sku())
+        .append('*')
+        .append(l.quantity())
+        .append('@')
+        .append(l.unitPriceMinor());
   }
 }

@@ -42,9 +42,11 @@ public final class HybridLogicalClock {
   /** Returns a reading for a local event: later than every earlier reading of this clock. */
   public HybridTimestamp now() {
     long physical = source.millis();
-    return last.updateAndGet(l -> physical > l.wallMillis()
-        ? new HybridTimestamp(physical, 0)
-        : new HybridTimestamp(l.wallMillis(), l.logical() + 1));
+    return last.updateAndGet(
+        l ->
+            physical > l.wallMillis()
+                ? new HybridTimestamp(physical, 0)
+                : new HybridTimestamp(l.wallMillis(), l.logical() + 1));
   }
 
   /**
@@ -70,7 +72,8 @@ public final class HybridLogicalClock {
    * data that carried the stamp, but must not advance the clock past it by other means.
    *
    * @param remote a stamp that arrived from another node or from etcd
-   * @return {@link ClockObservation.Adopted} with the new reading, or {@link ClockObservation.Refused}
+   * @return {@link ClockObservation.Adopted} with the new reading, or {@link
+   *     ClockObservation.Refused}
    */
   public ClockObservation tryObserve(HybridTimestamp remote) {
     long physical = source.millis();
@@ -79,20 +82,22 @@ public final class HybridLogicalClock {
       refused.increment();
       return new ClockObservation.Refused(remote, ahead, maxOffsetMillis);
     }
-    return new ClockObservation.Adopted(last.updateAndGet(l -> {
-      long wall = Math.max(Math.max(l.wallMillis(), remote.wallMillis()), physical);
-      int logical;
-      if (wall == l.wallMillis() && wall == remote.wallMillis()) {
-        logical = Math.max(l.logical(), remote.logical()) + 1;
-      } else if (wall == l.wallMillis()) {
-        logical = l.logical() + 1;
-      } else if (wall == remote.wallMillis()) {
-        logical = remote.logical() + 1;
-      } else {
-        logical = 0;
-      }
-      return new HybridTimestamp(wall, logical);
-    }));
+    return new ClockObservation.Adopted(
+        last.updateAndGet(
+            l -> {
+              long wall = Math.max(Math.max(l.wallMillis(), remote.wallMillis()), physical);
+              int logical;
+              if (wall == l.wallMillis() && wall == remote.wallMillis()) {
+                logical = Math.max(l.logical(), remote.logical()) + 1;
+              } else if (wall == l.wallMillis()) {
+                logical = l.logical() + 1;
+              } else if (wall == remote.wallMillis()) {
+                logical = remote.logical() + 1;
+              } else {
+                logical = 0;
+              }
+              return new HybridTimestamp(wall, logical);
+            }));
   }
 
   /**

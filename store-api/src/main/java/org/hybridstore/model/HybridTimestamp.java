@@ -4,9 +4,9 @@ import org.hybridstore.CorruptDataException;
 import org.hybridstore.InvalidInputException;
 
 /**
- * A hybrid logical clock reading: the largest physical time (milliseconds since the epoch) the
- * node has seen, plus a logical counter that orders events within the same millisecond. Ordered
- * by wall time, then counter.
+ * A hybrid logical clock reading: the largest physical time (milliseconds since the epoch) the node
+ * has seen, plus a logical counter that orders events within the same millisecond. Ordered by wall
+ * time, then counter.
  *
  * @param wallMillis physical component, not negative
  * @param logical logical component, not negative
@@ -18,8 +18,8 @@ public record HybridTimestamp(long wallMillis, int logical) implements Comparabl
   /** Validates the components. */
   public HybridTimestamp {
     if (wallMillis < 0 || logical < 0) {
-      throw new InvalidInputException("hybridTimestamp",
-          "components must not be negative: " + wallMillis + "." + logical);
+      throw new InvalidInputException(
+          "hybridTimestamp", "components must not be negative: " + wallMillis + "." + logical);
     }
   }
 
@@ -53,8 +53,8 @@ public record HybridTimestamp(long wallMillis, int logical) implements Comparabl
       if (dot <= 0) {
         throw new NumberFormatException("no '.'");
       }
-      return new HybridTimestamp(Long.parseLong(text.substring(0, dot)),
-          Integer.parseInt(text.substring(dot + 1)));
+      return new HybridTimestamp(
+          Long.parseLong(text.substring(0, dot)), Integer.parseInt(text.substring(dot + 1)));
     } catch (NumberFormatException | InvalidInputException e) {
       throw new CorruptDataException("malformed hybrid timestamp '" + text + "'", e);
     }

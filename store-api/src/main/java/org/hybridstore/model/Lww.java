@@ -23,9 +23,9 @@ public record Lww<T>(@Nullable T value, Stamp stamp) {
   }
 
   /**
-   * Returns the register with the later stamp. Two writes never share a stamp unless they are
-   * the same write; if they ever did, the value's text breaks the tie so every replica still
-   * picks the same one.
+   * Returns the register with the later stamp. Two writes never share a stamp unless they are the
+   * same write; if they ever did, the value's text breaks the tie so every replica still picks the
+   * same one.
    *
    * @param other the other replica's register
    * @return the winner

@@ -43,13 +43,19 @@ public final class OrderCommands {
    * @return the new record, or the unchanged one for a duplicate op id
    * @throws CommandRejectedException if the command cannot be applied to this record (no change)
    */
-  public static Applied apply(@Nullable OrderRecord current, OrderCommand command,
-      HybridLogicalClock clock, org.hybridstore.NodeId node) {
+  public static Applied apply(
+      @Nullable OrderRecord current,
+      OrderCommand command,
+      HybridLogicalClock clock,
+      org.hybridstore.NodeId node) {
     if (current != null) {
       HybridTimestamp latest = current.latestTime();
       if (clock.tryObserve(latest) instanceof ClockObservation.Refused) {
         // the clock stays where it is (it would stay ahead for good); only this write follows
-        return apply(current, command, new Stamp(new HybridTimestamp(latest.wallMillis(), latest.logical() + 1), node));
+        return apply(
+            current,
+            command,
+            new Stamp(new HybridTimestamp(latest.wallMillis(), latest.logical() + 1), node));
       }
     }
     return apply(current, command, new Stamp(clock.now(), node));
@@ -71,7 +77,9 @@ public final class OrderCommands {
       var earlier = current.appliedOps().get(command.opId());
       if (earlier.isPresent()) {
         if (earlier.get().fingerprint() != fingerprint) {
-          throw new CommandRejectedException(Reason.OP_ID_REUSED, command.orderId(),
+          throw new CommandRejectedException(
+              Reason.OP_ID_REUSED,
+              command.orderId(),
               "op id " + command.opId() + " was already applied with a different command");
         }
         return new Applied(current, true);
@@ -85,22 +93,38 @@ public final class OrderCommands {
     } else {
       next = update(current, command, stamp);
     }
-    next = new OrderRecord(next.id(), next.customer(), next.currency(), next.lines(), next.attributes(),
-        next.statuses(), next.versions().increment(stamp.node()),
-        next.appliedOps().with(command.opId(), new AppliedOps.Entry(fingerprint, stamp)));
+    next =
+        new OrderRecord(
+            next.id(),
+            next.customer(),
+            next.currency(),
+            next.lines(),
+            next.attributes(),
+            next.statuses(),
+            next.versions().increment(stamp.node()),
+            next.appliedOps().with(command.opId(), new AppliedOps.Entry(fingerprint, stamp)));
     return new Applied(next, false);
   }
 
-  private static OrderRecord create(@Nullable OrderRecord current, OrderCommand.Create c, Stamp stamp) {
+  private static OrderRecord create(
+      @Nullable OrderRecord current, OrderCommand.Create c, Stamp stamp) {
     if (current != null) {
-      throw new CommandRejectedException(Reason.ALREADY_EXISTS, c.orderId(), "order already exists");
+      throw new CommandRejectedException(
+          Reason.ALREADY_EXISTS, c.orderId(), "order already exists");
     }
     TreeMap<String, Lww<OrderLine>> lines = new TreeMap<>();
     c.lines().forEach(l -> lines.put(l.sku(), new Lww<>(l, stamp)));
     TreeMap<String, Lww<String>> attributes = new TreeMap<>();
     c.attributes().forEach((k, v) -> attributes.put(k, new Lww<>(v, stamp)));
-    return new OrderRecord(c.orderId(), new Lww<>(c.customer(), stamp), new Lww<>(c.currency(), stamp),
-        lines, attributes, StatusHistory.created(), VersionVector.EMPTY, AppliedOps.EMPTY);
+    return new OrderRecord(
+        c.orderId(),
+        new Lww<>(c.customer(), stamp),
+        new Lww<>(c.currency(), stamp),
+        lines,
+        attributes,
+        StatusHistory.created(),
+        VersionVector.EMPTY,
+        AppliedOps.EMPTY);
   }
 
   private static OrderRecord update(OrderRecord r, OrderCommand command, Stamp stamp) {
@@ -109,19 +133,29 @@ public final class OrderCommands {
       return withStatus(r, status, t.to());
     } else if (command instanceof OrderCommand.Cancel c) {
       OrderRecord cancelled = withStatus(r, status, OrderStatus.CANCELLED);
-      return withAttributes(cancelled,
-          put(r, r.attributes(), OrderCommand.Cancel.REASON_ATTRIBUTE, c.reason(), stamp, OrderLimits.MAX_ATTRIBUTES));
+      return withAttributes(
+          cancelled,
+          put(
+              r,
+              r.attributes(),
+              OrderCommand.Cancel.REASON_ATTRIBUTE,
+              c.reason(),
+              stamp,
+              OrderLimits.MAX_ATTRIBUTES));
     } else if (command instanceof OrderCommand.Refund) {
       return withStatus(r, status, OrderStatus.REFUNDED);
     } else if (command instanceof OrderCommand.SetAttribute s) {
-      return withAttributes(r, put(r, r.attributes(), s.key(), s.value(), stamp, OrderLimits.MAX_ATTRIBUTES));
+      return withAttributes(
+          r, put(r, r.attributes(), s.key(), s.value(), stamp, OrderLimits.MAX_ATTRIBUTES));
     } else if (command instanceof OrderCommand.RemoveAttribute s) {
       return r.attributes().containsKey(s.key())
-          ? withAttributes(r, put(r, r.attributes(), s.key(), null, stamp, OrderLimits.MAX_ATTRIBUTES))
+          ? withAttributes(
+              r, put(r, r.attributes(), s.key(), null, stamp, OrderLimits.MAX_ATTRIBUTES))
           : r;
     } else if (command instanceof OrderCommand.AddLine a) {
       requireUnlocked(r, status);
-      return withLines(r, put(r, r.lines(), a.line().sku(), a.line(), stamp, OrderLimits.MAX_LINES));
+      return withLines(
+          r, put(r, r.lines(), a.line().sku(), a.line(), stamp, OrderLimits.MAX_LINES));
     } else if (command instanceof OrderCommand.AdjustQuantity q) {
       requireUnlocked(r, status);
       Lww<OrderLine> line = r.lines().get(q.sku());
@@ -131,8 +165,15 @@ public final class OrderCommands {
       OrderLine old = line.value();
       long quantity = (long) old.quantity() + q.delta();
       if (quantity < 1 || quantity > OrderLimits.MAX_QUANTITY) {
-        throw new CommandRejectedException(Reason.LIMIT_EXCEEDED, r.id(), "quantity of " + q.sku() + " would be "
-            + quantity + ", outside 1.." + OrderLimits.MAX_QUANTITY);
+        throw new CommandRejectedException(
+            Reason.LIMIT_EXCEEDED,
+            r.id(),
+            "quantity of "
+                + q.sku()
+                + " would be "
+                + quantity
+                + ", outside 1.."
+                + OrderLimits.MAX_QUANTITY);
       }
       OrderLine adjusted = new OrderLine(old.sku(), (int) quantity, old.unitPriceMinor());
       return withLines(r, put(r, r.lines(), q.sku(), adjusted, stamp, OrderLimits.MAX_LINES));
@@ -140,7 +181,8 @@ public final class OrderCommands {
       requireUnlocked(r, status);
       Lww<OrderLine> line = r.lines().get(rl.sku());
       if (line == null || !line.isPresent()) {
-        throw new CommandRejectedException(Reason.NOT_FOUND, r.id(), "no line with sku " + rl.sku());
+        throw new CommandRejectedException(
+            Reason.NOT_FOUND, r.id(), "no line with sku " + rl.sku());
       }
       return withLines(r, put(r, r.lines(), rl.sku(), null, stamp, OrderLimits.MAX_LINES));
     }
@@ -151,21 +193,37 @@ public final class OrderCommands {
     if (!from.canTransitionTo(to)) {
       throw new IllegalTransitionException(r.id(), from, to);
     }
-    return new OrderRecord(r.id(), r.customer(), r.currency(), r.lines(), r.attributes(),
-        r.statuses().with(to), r.versions(), r.appliedOps());
+    return new OrderRecord(
+        r.id(),
+        r.customer(),
+        r.currency(),
+        r.lines(),
+        r.attributes(),
+        r.statuses().with(to),
+        r.versions(),
+        r.appliedOps());
   }
 
   private static void requireUnlocked(OrderRecord r, OrderStatus status) {
     if (status != OrderStatus.CREATED) {
-      throw new CommandRejectedException(Reason.ORDER_LOCKED, r.id(),
+      throw new CommandRejectedException(
+          Reason.ORDER_LOCKED,
+          r.id(),
           "lines can only change while the order is CREATED, it is " + status);
     }
   }
 
-  private static <T> SortedMap<String, Lww<T>> put(OrderRecord r, SortedMap<String, Lww<T>> map,
-      String key, @Nullable T value, Stamp stamp, int limit) {
+  private static <T> SortedMap<String, Lww<T>> put(
+      OrderRecord r,
+      SortedMap<String, Lww<T>> map,
+      String key,
+      @Nullable T value,
+      Stamp stamp,
+      int limit) {
     if (!map.containsKey(key) && map.size() >= limit) {
-      throw new CommandRejectedException(Reason.LIMIT_EXCEEDED, r.id(),
+      throw new CommandRejectedException(
+          Reason.LIMIT_EXCEEDED,
+          r.id(),
           "an order holds at most " + limit + " distinct keys here, removed ones included");
     }
     TreeMap<String, Lww<T>> next = new TreeMap<>(map);
@@ -173,13 +231,28 @@ public final class OrderCommands {
     return next;
   }
 
-  private static OrderRecord withAttributes(OrderRecord r, SortedMap<String, Lww<String>> attributes) {
-    return new OrderRecord(r.id(), r.customer(), r.currency(), r.lines(), attributes, r.statuses(),
-        r.versions(), r.appliedOps());
+  private static OrderRecord withAttributes(
+      OrderRecord r, SortedMap<String, Lww<String>> attributes) {
+    return new OrderRecord(
+        r.id(),
+        r.customer(),
+        r.currency(),
+        r.lines(),
+        attributes,
+        r.statuses(),
+        r.versions(),
+        r.appliedOps());
   }
 
   private static OrderRecord withLines(OrderRecord r, SortedMap<String, Lww<OrderLine>> lines) {
-    return new OrderRecord(r.id(), r.customer(), r.currency(), lines, r.attributes(), r.statuses(),
-        r.versions(), r.appliedOps());
+    return new OrderRecord(
+        r.id(),
+        r.customer(),
+        r.currency(),
+        lines,
+        r.attributes(),
+        r.statuses(),
+        r.versions(),
+        r.appliedOps());
   }
 }

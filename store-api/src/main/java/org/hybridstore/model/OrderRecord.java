@@ -10,8 +10,8 @@ import org.hybridstore.OrderId;
 import org.hybridstore.OrderLine;
 
 /**
- * An order plus the metadata that lets independently written replicas be joined: what every
- * backend stores and every node replicates.
+ * An order plus the metadata that lets independently written replicas be joined: what every backend
+ * stores and every node replicates.
  *
  * <ul>
  *   <li>customer, currency, each line (by SKU) and each attribute (by key) is a last-writer-wins
@@ -33,9 +33,15 @@ import org.hybridstore.OrderLine;
  * @param versions writes per node
  * @param appliedOps recently applied op ids
  */
-public record OrderRecord(OrderId id, Lww<String> customer, Lww<String> currency,
-    SortedMap<String, Lww<OrderLine>> lines, SortedMap<String, Lww<String>> attributes,
-    StatusHistory statuses, VersionVector versions, AppliedOps appliedOps) {
+public record OrderRecord(
+    OrderId id,
+    Lww<String> customer,
+    Lww<String> currency,
+    SortedMap<String, Lww<OrderLine>> lines,
+    SortedMap<String, Lww<String>> attributes,
+    StatusHistory statuses,
+    VersionVector versions,
+    AppliedOps appliedOps) {
 
   /** Copies the maps and checks that no field is missing. */
   public OrderRecord {
@@ -58,25 +64,42 @@ public record OrderRecord(OrderId id, Lww<String> customer, Lww<String> currency
    */
   public OrderRecord merge(OrderRecord other) {
     if (!id.equals(other.id)) {
-      throw new InvalidInputException("record", "cannot merge order " + id + " with order " + other.id);
+      throw new InvalidInputException(
+          "record", "cannot merge order " + id + " with order " + other.id);
     }
-    return new OrderRecord(id, customer.merge(other.customer), currency.merge(other.currency),
-        mergeRegisters(lines, other.lines), mergeRegisters(attributes, other.attributes),
-        statuses.merge(other.statuses), versions.merge(other.versions), appliedOps.merge(other.appliedOps));
+    return new OrderRecord(
+        id,
+        customer.merge(other.customer),
+        currency.merge(other.currency),
+        mergeRegisters(lines, other.lines),
+        mergeRegisters(attributes, other.attributes),
+        statuses.merge(other.statuses),
+        versions.merge(other.versions),
+        appliedOps.merge(other.appliedOps));
   }
 
   /** Returns the application's view of this record. */
   public Order toOrder() {
     TreeMap<String, String> attrs = new TreeMap<>();
-    attributes.forEach((k, v) -> {
-      if (v.value() != null) {
-        attrs.put(k, v.value());
-      }
-    });
-    return new Order(id, Objects.requireNonNull(customer.value()), Objects.requireNonNull(currency.value()),
+    attributes.forEach(
+        (k, v) -> {
+          if (v.value() != null) {
+            attrs.put(k, v.value());
+          }
+        });
+    return new Order(
+        id,
+        Objects.requireNonNull(customer.value()),
+        Objects.requireNonNull(currency.value()),
         statuses.current(),
-        lines.values().stream().filter(Lww::isPresent).map(Lww::value).map(Objects::requireNonNull).toList(),
-        attrs, statuses.conflicting(), versions.sum());
+        lines.values().stream()
+            .filter(Lww::isPresent)
+            .map(Lww::value)
+            .map(Objects::requireNonNull)
+            .toList(),
+        attrs,
+        statuses.conflicting(),
+        versions.sum());
   }
 
   /** Returns the user-visible version: the sum of the version vector. */
@@ -99,8 +122,8 @@ public record OrderRecord(OrderId id, Lww<String> customer, Lww<String> currency
     return t;
   }
 
-  private static <T> SortedMap<String, Lww<T>> mergeRegisters(SortedMap<String, Lww<T>> a,
-      SortedMap<String, Lww<T>> b) {
+  private static <T> SortedMap<String, Lww<T>> mergeRegisters(
+      SortedMap<String, Lww<T>> a, SortedMap<String, Lww<T>> b) {
     TreeMap<String, Lww<T>> out = new TreeMap<>(a);
     b.forEach((k, v) -> out.merge(k, v, Lww::merge));
     return out;

@@ -37,7 +37,8 @@ public record Stamp(HybridTimestamp time, NodeId node) implements Comparable<Sta
       throw new CorruptDataException("malformed stamp '" + text + "': expected wall.logical@node");
     }
     try {
-      return new Stamp(HybridTimestamp.parse(text.substring(0, at)), NodeId.of(text.substring(at + 1)));
+      return new Stamp(
+          HybridTimestamp.parse(text.substring(0, at)), NodeId.of(text.substring(at + 1)));
     } catch (InvalidInputException e) {
       throw new CorruptDataException("malformed stamp '" + text + "'", e);
     }

@@ -10,8 +10,8 @@ import org.hybridstore.NodeId;
 /**
  * One counter per node that ever wrote a record: how many of that node's writes the record
  * includes. Merged by pointwise maximum. Comparing two vectors tells whether one replica has seen
- * everything the other has ({@link Order#BEFORE} / {@link Order#AFTER}) or whether they took
- * writes independently ({@link Order#CONCURRENT}).
+ * everything the other has ({@link Order#BEFORE} / {@link Order#AFTER}) or whether they took writes
+ * independently ({@link Order#CONCURRENT}).
  *
  * <p>Replicas decide "equal" by content, not by vector: the vector is causality metadata and the
  * order's user-visible {@link #sum() version}.
@@ -38,7 +38,8 @@ public record VersionVector(SortedMap<NodeId, Long> counters) {
   public VersionVector {
     for (Map.Entry<NodeId, Long> e : counters.entrySet()) {
       if (e.getValue() == null || e.getValue() <= 0) {
-        throw new InvalidInputException("versionVector", "counter of " + e.getKey() + " must be positive");
+        throw new InvalidInputException(
+            "versionVector", "counter of " + e.getKey() + " must be positive");
       }
     }
     counters = Collections.unmodifiableSortedMap(new TreeMap<>(counters));

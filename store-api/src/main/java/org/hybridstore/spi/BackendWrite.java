@@ -13,7 +13,8 @@ import org.hybridstore.model.OrderRecord;
  *     only when the backend could not read back far enough to prove it; then it is a later version
  *     that holds the write)
  */
-public record BackendWrite(OrderRecord record, boolean duplicate, long revision, boolean revisionIsFirst) {
+public record BackendWrite(
+    OrderRecord record, boolean duplicate, long revision, boolean revisionIsFirst) {
   /**
    * A write whose revision is its own (the first version that holds it).
    *

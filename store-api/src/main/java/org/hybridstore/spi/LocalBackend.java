@@ -52,9 +52,9 @@ public interface LocalBackend extends AutoCloseable {
 
   /**
    * Merges records as etcd holds them into the replica, durably, and clears the backlog entries
-   * they include, without moving the mirror revision: for records the node wrote to etcd itself
-   * or folded in by reconciling, which the watch feed delivers again later with their revision.
-   * The default absorbs at the current mirror revision.
+   * they include, without moving the mirror revision: for records the node wrote to etcd itself or
+   * folded in by reconciling, which the watch feed delivers again later with their revision. The
+   * default absorbs at the current mirror revision.
    *
    * @param records records from etcd
    * @return completes when committed
@@ -104,14 +104,14 @@ public interface LocalBackend extends AutoCloseable {
   /**
    * Registers a listener for provisional changes of the replica: the record after each of this
    * node's own writes, and after each record received from a peer that changed the replica, once it
-   * is committed. Called on the backend's writer thread with the records of one commit: the listener
-   * must not block. The default never calls it.
+   * is committed. Called on the backend's writer thread with the records of one commit: the
+   * listener must not block. The default never calls it.
    *
    * @param listener receives the changed records
    * @return closing it removes the listener
    */
   default AutoCloseable listenProvisional(Consumer<List<OrderRecord>> listener) {
-    return () -> { };
+    return () -> {};
   }
 
   /**
@@ -139,8 +139,8 @@ public interface LocalBackend extends AutoCloseable {
 
   /**
    * Lists the content hashes of the orders in the replica in id order, a page at a time: order id
-   * to the first eight bytes of the SHA-256 of the record's {@code RecordCodec} encoding (the
-   * chaos suite compares them with etcd's records). The default lists nothing.
+   * to the first eight bytes of the SHA-256 of the record's {@code RecordCodec} encoding (the chaos
+   * suite compares them with etcd's records). The default lists nothing.
    *
    * @param after the last id of the previous page, or empty for the first page
    * @param limit the most entries to return (at least 1)
@@ -153,8 +153,8 @@ public interface LocalBackend extends AutoCloseable {
   /**
    * Returns a digest of the whole replica: {@code <count>:<xor>} where {@code xor} is the hex XOR
    * of the first eight bytes of the SHA-256 of every record's {@code RecordCodec} encoding. Two
-   * replicas (or a replica and etcd) with equal digests hold the same records. The default
-   * returns an empty string (no digest).
+   * replicas (or a replica and etcd) with equal digests hold the same records. The default returns
+   * an empty string (no digest).
    */
   default String replicaDigest() {
     return "";
@@ -172,8 +172,8 @@ public interface LocalBackend extends AutoCloseable {
   /**
    * Returns how many peer messages this backend dropped since it started, by reason (a running
    * total per reason, in reason order; every reason the backend knows is listed, also at zero). A
-   * peer that floods or lies is dropped and counted here, never believed. The default drops
-   * nothing and lists no reason.
+   * peer that floods or lies is dropped and counted here, never believed. The default drops nothing
+   * and lists no reason.
    */
   default java.util.SortedMap<String, Long> peerDrops() {
     return java.util.Collections.emptySortedMap();
@@ -203,8 +203,14 @@ public interface LocalBackend extends AutoCloseable {
    * @param recoveries recoveries from a failed write since the start
    * @param indexRebuilds rebuilds of the journal's index since the start (after a crash, one)
    */
-  record JournalHealth(boolean writable, String problem, String damageAtStart, String quarantined, long writeFailures,
-      long recoveries, long indexRebuilds) {
+  record JournalHealth(
+      boolean writable,
+      String problem,
+      String damageAtStart,
+      String quarantined,
+      long writeFailures,
+      long recoveries,
+      long indexRebuilds) {
     /** A journal with nothing to report. */
     public static final JournalHealth HEALTHY = new JournalHealth(true, "", "", "", 0, 0, 0);
   }

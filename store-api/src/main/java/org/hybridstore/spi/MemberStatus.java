@@ -17,11 +17,11 @@ import java.util.Objects;
  * cut off" ({@link State#STALLED}).
  *
  * @param endpoint the member's client URL, as configured
- * @param reachable whether it answered anything (status, read result or an error of its own)
- *     within the probe deadline
+ * @param reachable whether it answered anything (status, read result or an error of its own) within
+ *     the probe deadline
  * @param memberId its member id (0 if it did not answer)
- * @param leaderId the leader it follows according to its status; 0 if it has none or did not
- *     answer its status
+ * @param leaderId the leader it follows according to its status; 0 if it has none or did not answer
+ *     its status
  * @param raftTerm the raft term of its last applied entry (not the live term: an isolated member
  *     campaigning at higher terms keeps reporting the old one); a new leader's term shows here once
  *     its first entry is applied, within about a heartbeat
@@ -32,8 +32,16 @@ import java.util.Objects;
  * @param readLatency how long the linearizable read through it took (the probe deadline if it got
  *     no answer)
  */
-public record MemberStatus(String endpoint, boolean reachable, long memberId, long leaderId, long raftTerm,
-    long raftIndex, List<String> errors, State state, Duration readLatency) {
+public record MemberStatus(
+    String endpoint,
+    boolean reachable,
+    long memberId,
+    long leaderId,
+    long raftTerm,
+    long raftIndex,
+    List<String> errors,
+    State state,
+    Duration readLatency) {
 
   /** Whether a member serves linearizable requests, as one probe saw it. */
   public enum State {
@@ -46,18 +54,21 @@ public record MemberStatus(String endpoint, boolean reachable, long memberId, lo
     NO_LEADER,
     /**
      * The member answered its status (so it is up and reachable) but its linearizable read did not
-     * finish within the deadline or timed out: it is cut off from the leader, or everything is slow.
-     * The two cannot be told apart until etcd's own election timeout makes it report no leader.
+     * finish within the deadline or timed out: it is cut off from the leader, or everything is
+     * slow. The two cannot be told apart until etcd's own election timeout makes it report no
+     * leader.
      */
     STALLED,
     /** Nothing answered: connection refused, or no answer at all within the deadline. */
     UNREACHABLE,
     /**
-     * The read failed for a reason that says nothing about quorum, such as TLS or authentication:
-     * a configuration problem.
+     * The read failed for a reason that says nothing about quorum, such as TLS or authentication: a
+     * configuration problem.
      */
     FAILED,
-    /** No linearizable read was sent through this member (a sample from a backend that does not). */
+    /**
+     * No linearizable read was sent through this member (a sample from a backend that does not).
+     */
     UNKNOWN
   }
 
@@ -81,10 +92,24 @@ public record MemberStatus(String endpoint, boolean reachable, long memberId, lo
    * @param raftIndex its raft index
    * @param errors errors it reports
    */
-  public MemberStatus(String endpoint, boolean reachable, long memberId, long leaderId, long raftTerm,
-      long raftIndex, List<String> errors) {
-    this(endpoint, reachable, memberId, leaderId, raftTerm, raftIndex, errors,
-        !reachable ? State.UNREACHABLE : leaderId == 0 ? State.NO_LEADER : State.UNKNOWN, Duration.ZERO);
+  public MemberStatus(
+      String endpoint,
+      boolean reachable,
+      long memberId,
+      long leaderId,
+      long raftTerm,
+      long raftIndex,
+      List<String> errors) {
+    this(
+        endpoint,
+        reachable,
+        memberId,
+        leaderId,
+        raftTerm,
+        raftIndex,
+        errors,
+        !reachable ? State.UNREACHABLE : leaderId == 0 ? State.NO_LEADER : State.UNKNOWN,
+        Duration.ZERO);
   }
 
   /** Returns whether this member served the probe's linearizable read. */

@@ -11,8 +11,8 @@ import java.util.List;
  * <ul>
  *   <li><b>This node can reach a quorum</b>: {@link #quorum()}, i.e. at least one member served a
  *       linearizable read within the deadline. etcd serves one only after its leader confirmed its
- *       leadership with a majority, so one success is proof; a member cut off from the leader, or
- *       a leader election, does not make it false as long as another member serves.
+ *       leadership with a majority, so one success is proof; a member cut off from the leader, or a
+ *       leader election, does not make it false as long as another member serves.
  *   <li><b>No quorum, for sure</b>: {@link #majorityReportsNoLeader()}: a majority of the
  *       configured members answered and say they have no leader. etcd reports that one to two
  *       election timeouts after losing quorum; before that a failed read may mean slowness.
@@ -34,8 +34,14 @@ import java.util.List;
  * @param raftTerm the highest raft term (of the last applied entry) reported by the members that
  *     name {@code leaderId}; 0 if {@code leaderId} is 0
  */
-public record QuorumStatus(boolean quorum, Duration readLatency, List<MemberStatus> members, String detail,
-    long revision, long leaderId, long raftTerm) {
+public record QuorumStatus(
+    boolean quorum,
+    Duration readLatency,
+    List<MemberStatus> members,
+    String detail,
+    long revision,
+    long leaderId,
+    long raftTerm) {
   /** Copies the member list. */
   public QuorumStatus {
     members = List.copyOf(members);
@@ -50,7 +56,11 @@ public record QuorumStatus(boolean quorum, Duration readLatency, List<MemberStat
    * @param detail a short explanation
    * @param revision etcd's revision as the read saw it
    */
-  public QuorumStatus(boolean quorum, Duration readLatency, List<MemberStatus> members, String detail,
+  public QuorumStatus(
+      boolean quorum,
+      Duration readLatency,
+      List<MemberStatus> members,
+      String detail,
       long revision) {
     this(quorum, readLatency, members, detail, revision, 0, 0);
   }
@@ -63,7 +73,8 @@ public record QuorumStatus(boolean quorum, Duration readLatency, List<MemberStat
    * @param members each member's status
    * @param detail a short explanation
    */
-  public QuorumStatus(boolean quorum, Duration readLatency, List<MemberStatus> members, String detail) {
+  public QuorumStatus(
+      boolean quorum, Duration readLatency, List<MemberStatus> members, String detail) {
     this(quorum, readLatency, members, detail, 0);
   }
 
@@ -77,7 +88,10 @@ public record QuorumStatus(boolean quorum, Duration readLatency, List<MemberStat
     return (int) members.stream().filter(m -> m.state() == MemberStatus.State.NO_LEADER).count();
   }
 
-  /** Returns the number of members that make a majority of the configured ones (1 if none are listed). */
+  /**
+   * Returns the number of members that make a majority of the configured ones (1 if none are
+   * listed).
+   */
   public int majority() {
     return members.size() / 2 + 1;
   }

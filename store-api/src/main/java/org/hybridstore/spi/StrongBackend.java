@@ -41,14 +41,14 @@ public interface StrongBackend extends AutoCloseable {
   /**
    * Reads one record with its revision: linearizably as of now ({@code atRevision = 0}), or the
    * version that was current at a past revision (etcd's {@code get key --rev=R}), for finding the
-   * first version that held a write. The default fails with {@code StoreUnavailableException}
-   * (the backend cannot tell revisions; confirmations of provisional writes then never complete).
+   * first version that held a write. The default fails with {@code StoreUnavailableException} (the
+   * backend cannot tell revisions; confirmations of provisional writes then never complete).
    *
    * @param id the order
    * @param atRevision 0 for now, or a past revision
    * @return the version current at that revision with its mod revision, or empty if the key did not
-   *     exist then; fails with {@link RevisionCompactedException} if {@code atRevision} was compacted,
-   *     {@code StoreUnavailableException} if the read failed
+   *     exist then; fails with {@link RevisionCompactedException} if {@code atRevision} was
+   *     compacted, {@code StoreUnavailableException} if the read failed
    */
   default CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
     return java.util.concurrent.CompletableFuture.failedFuture(
@@ -100,8 +100,8 @@ public interface StrongBackend extends AutoCloseable {
 
   /**
    * Receives the change feed. A feed calls one method at a time, in revision order: either the
-   * collapsed {@link #onChanges} (the default methods below collapse into it), or, for listeners that
-   * override them, {@link #onEvents} for live changes and {@link #onResync} for the pages of a
+   * collapsed {@link #onChanges} (the default methods below collapse into it), or, for listeners
+   * that override them, {@link #onEvents} for live changes and {@link #onResync} for the pages of a
    * re-read.
    */
   interface ChangeListener {
@@ -114,10 +114,10 @@ public interface StrongBackend extends AutoCloseable {
     void onChanges(List<OrderRecord> records, long revision);
 
     /**
-     * Called with every version written by one or more etcd revisions (one watch response), each with
-     * its own mod revision, in revision order (the versions one transaction wrote share a revision
-     * and never straddle two calls). The default collapses them to the last version per order and
-     * calls {@link #onChanges}.
+     * Called with every version written by one or more etcd revisions (one watch response), each
+     * with its own mod revision, in revision order (the versions one transaction wrote share a
+     * revision and never straddle two calls). The default collapses them to the last version per
+     * order and calls {@link #onChanges}.
      *
      * @param events the versions, in revision order
      * @param revision the revision of the last one
@@ -130,9 +130,9 @@ public interface StrongBackend extends AutoCloseable {
      * Called with one page of a re-read of every order at one revision (after a compaction, or at a
      * start from revision 0): each order's version current at {@code revision} with its own mod
      * revision, in key order. Pages of one re-read share {@code revision}; the last page (possibly
-     * empty) has {@code last} set, and live {@link #onEvents} after {@code revision} follow. A re-read
-     * that fails half way starts again from the first key at a later revision. The default calls
-     * {@link #onChanges} with the page (unless it is empty).
+     * empty) has {@code last} set, and live {@link #onEvents} after {@code revision} follow. A
+     * re-read that fails half way starts again from the first key at a later revision. The default
+     * calls {@link #onChanges} with the page (unless it is empty).
      *
      * @param page the versions, in key order
      * @param revision the revision of the re-read

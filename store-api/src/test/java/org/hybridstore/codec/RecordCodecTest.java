@@ -33,8 +33,12 @@ class RecordCodecTest {
   @Property(tries = 1000)
   void encodeDecode_roundTripsFreshOrders(@ForAll long seed) {
     RandomRecords random = new RandomRecords(seed, OrderId.of("o-1"));
-    OrderRecord record = OrderCommands.apply(null, random.randomCreate(OrderId.of("o-2")),
-        new Stamp(new HybridTimestamp(Math.abs(seed % 1_000_000_000L), 0), NodeId.of("n1"))).record();
+    OrderRecord record =
+        OrderCommands.apply(
+                null,
+                random.randomCreate(OrderId.of("o-2")),
+                new Stamp(new HybridTimestamp(Math.abs(seed % 1_000_000_000L), 0), NodeId.of("n1")))
+            .record();
     assertThat(RecordCodec.decode(RecordCodec.encode(record), "test")).isEqualTo(record);
   }
 
@@ -44,17 +48,24 @@ class RecordCodecTest {
     List<OrderRecord> replicas = random.replicas(2, 10);
     OrderRecord record = replicas.get(0).merge(replicas.get(1));
     long[] keys = RecordCodec.opKeys(RecordCodec.encode(record), "test");
-    assertThat(keys).containsExactly(record.appliedOps().entries().keySet().stream().mapToLong(Long::longValue)
-        .sorted().toArray());
+    assertThat(keys)
+        .containsExactly(
+            record.appliedOps().entries().keySet().stream()
+                .mapToLong(Long::longValue)
+                .sorted()
+                .toArray());
   }
 
   @Test
   void opKeys_ofNoRecord_failAsCorrupt() {
     assertThatThrownBy(() -> RecordCodec.opKeys("[1]".getBytes(StandardCharsets.UTF_8), "x"))
         .isInstanceOf(CorruptDataException.class);
-    assertThatThrownBy(() -> RecordCodec.opKeys("{\"schema\":2}".getBytes(StandardCharsets.UTF_8), "x"))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining("ops");
-    assertThatThrownBy(() -> RecordCodec.opKeys("{\"ops\":\"!!\"}".getBytes(StandardCharsets.UTF_8), "x"))
+    assertThatThrownBy(
+            () -> RecordCodec.opKeys("{\"schema\":2}".getBytes(StandardCharsets.UTF_8), "x"))
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("ops");
+    assertThatThrownBy(
+            () -> RecordCodec.opKeys("{\"ops\":\"!!\"}".getBytes(StandardCharsets.UTF_8), "x"))
         .isInstanceOf(CorruptDataException.class);
   }
 
@@ -84,20 +95,23 @@ class RecordCodecTest {
   @Test
   void decode_unknownSchemaVersion() {
     assertThat(decodeFails(sampleJson().replace("\"schema\":2", "\"schema\":3")))
-        .hasMessageContaining("/hybridstore/orders/o-1").hasMessageContaining("unknown schema version 3");
+        .hasMessageContaining("/hybridstore/orders/o-1")
+        .hasMessageContaining("unknown schema version 3");
   }
 
   @Test
   void decode_schemaOne_isStillRead() {
     // Given a record as the first version wrote it, op ids as a JSON object
-    String v1 = "{\"schema\":1,\"id\":\"o-1\",\"status\":\"CREATED\",\"customer\":{\"v\":\"c-1\",\"t\":\"1000.0@n0\"},"
-        + "\"currency\":{\"v\":\"EUR\",\"t\":\"1000.0@n0\"},\"statuses\":[\"CREATED\"],\"lines\":{},\"attributes\":{},"
-        + "\"vv\":{\"n0\":1},\"ops\":{\"op-1\":{\"fp\":\"9f2c00112233aabb\",\"t\":\"1000.0@n0\"}}}";
+    String v1 =
+        "{\"schema\":1,\"id\":\"o-1\",\"status\":\"CREATED\",\"customer\":{\"v\":\"c-1\",\"t\":\"1000.0@n0\"},"
+            + "\"currency\":{\"v\":\"EUR\",\"t\":\"1000.0@n0\"},\"statuses\":[\"CREATED\"],\"lines\":{},\"attributes\":{},"
+            + "\"vv\":{\"n0\":1},\"ops\":{\"op-1\":{\"fp\":\"9f2c00112233aabb\",\"t\":\"1000.0@n0\"}}}";
     // When it is decoded, Then the op id is remembered, and it re-encodes as schema 2
     OrderRecord r = RecordCodec.decode(v1.getBytes(StandardCharsets.UTF_8), "v1");
     assertThat(r.appliedOps().get(org.hybridstore.OpId.of("op-1")))
         .hasValueSatisfying(e -> assertThat(e.fingerprint()).isEqualTo(0x9f2c00112233aabbL));
-    assertThat(new String(RecordCodec.encode(r), StandardCharsets.UTF_8)).startsWith("{\"schema\":2,");
+    assertThat(new String(RecordCodec.encode(r), StandardCharsets.UTF_8))
+        .startsWith("{\"schema\":2,");
     assertThat(RecordCodec.decode(RecordCodec.encode(r), "v2")).isEqualTo(r);
     assertThat(RecordCodec.opKeys(v1.getBytes(StandardCharsets.UTF_8), "v1"))
         .containsExactly(org.hybridstore.OpId.of("op-1").key());
@@ -106,17 +120,34 @@ class RecordCodecTest {
   @Test
   void encode_aFullRecordStaysUnderFourKilobytes() {
     // Given an order with lines, attributes and a full op-id retention window
-    org.hybridstore.model.HybridLogicalClock clock = new org.hybridstore.model.HybridLogicalClock(
-        java.time.InstantSource.system(), java.time.Duration.ofSeconds(1));
-    OrderRecord r = org.hybridstore.model.OrderCommands.apply(null, new org.hybridstore.OrderCommand.Create(
-        OrderId.of("order-2026-000017"), org.hybridstore.OpId.random(), "customer-000042", "EUR",
-        java.util.List.of(new org.hybridstore.OrderLine("sku-1", 2, 1250), new org.hybridstore.OrderLine("sku-2", 1, 990)),
-        new java.util.TreeMap<>(java.util.Map.of("channel", "web", "note", "gift wrap"))), clock,
-        org.hybridstore.NodeId.of("node-1")).record();
+    org.hybridstore.model.HybridLogicalClock clock =
+        new org.hybridstore.model.HybridLogicalClock(
+            java.time.InstantSource.system(), java.time.Duration.ofSeconds(1));
+    OrderRecord r =
+        org.hybridstore.model.OrderCommands.apply(
+                null,
+                new org.hybridstore.OrderCommand.Create(
+                    OrderId.of("order-2026-000017"),
+                    org.hybridstore.OpId.random(),
+                    "customer-000042",
+                    "EUR",
+                    java.util.List.of(
+                        new org.hybridstore.OrderLine("sku-1", 2, 1250),
+                        new org.hybridstore.OrderLine("sku-2", 1, 990)),
+                    new java.util.TreeMap<>(
+                        java.util.Map.of("channel", "web", "note", "gift wrap"))),
+                clock,
+                org.hybridstore.NodeId.of("node-1"))
+            .record();
     for (int i = 0; i < org.hybridstore.OrderLimits.OP_ID_RETENTION + 10; i++) {
-      r = org.hybridstore.model.OrderCommands.apply(r, new org.hybridstore.OrderCommand.SetAttribute(r.id(),
-          org.hybridstore.OpId.random(), "k" + (i % 8), "v" + i), clock,
-          org.hybridstore.NodeId.of("node-" + (1 + i % 3))).record();
+      r =
+          org.hybridstore.model.OrderCommands.apply(
+                  r,
+                  new org.hybridstore.OrderCommand.SetAttribute(
+                      r.id(), org.hybridstore.OpId.random(), "k" + (i % 8), "v" + i),
+                  clock,
+                  org.hybridstore.NodeId.of("node-" + (1 + i % 3)))
+              .record();
     }
     // Then it encodes to less than 4 KB (schema 1 took about 12 KB)
     assertThat(RecordCodec.encode(r).length).isLessThan(4096);
@@ -124,7 +155,8 @@ class RecordCodecTest {
 
   @Test
   void decode_unknownStatus() {
-    String json = sampleJson().replace("\"statuses\":[\"CREATED\"", "\"statuses\":[\"LOST_IN_SPACE\"");
+    String json =
+        sampleJson().replace("\"statuses\":[\"CREATED\"", "\"statuses\":[\"LOST_IN_SPACE\"");
     assertThat(decodeFails(json)).hasMessageContaining("unknown status 'LOST_IN_SPACE'");
   }
 
@@ -133,15 +165,19 @@ class RecordCodecTest {
     assertThat(decodeFails("not json at all")).hasMessageContaining("not JSON");
     assertThat(decodeFails("[1,2]")).hasMessageContaining("expected a JSON object");
     assertThat(decodeFails("{\"schema\":1}")).hasMessageContaining("missing field 'id'");
-    assertThat(decodeFails(sampleJson().replace("\"id\":\"o-1\"", "\"id\":\"bad id\""))).hasMessageContaining("orderId");
+    assertThat(decodeFails(sampleJson().replace("\"id\":\"o-1\"", "\"id\":\"bad id\"")))
+        .hasMessageContaining("orderId");
     assertThat(decodeFails("{\"schema\":\"1\"}")).hasMessageContaining("unknown schema version");
-    assertThat(decodeFails(sampleJson().replaceFirst("@n0\"", "@\""))).hasMessageContaining("stamp");
+    assertThat(decodeFails(sampleJson().replaceFirst("@n0\"", "@\"")))
+        .hasMessageContaining("stamp");
   }
 
   @Test
   void decode_oversizedInput() {
     byte[] big = new byte[org.hybridstore.OrderLimits.MAX_RECORD_BYTES + 1];
-    assertThatThrownBy(() -> RecordCodec.decode(big, "peer n2")).isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining("peer n2").hasMessageContaining("exceeds the limit");
+    assertThatThrownBy(() -> RecordCodec.decode(big, "peer n2"))
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("peer n2")
+        .hasMessageContaining("exceeds the limit");
   }
 }

@@ -18,8 +18,14 @@ class AppliedOpsRetentionTest {
     AppliedOps ops = AppliedOps.EMPTY;
     for (int i = 0; i < size; i++) {
       OpId op = pool.get(random.nextInt(pool.size()));
-      ops = ops.with(op, new AppliedOps.Entry(random.nextInt(2),
-          new Stamp(new HybridTimestamp(random.nextInt(400), random.nextInt(2)), NodeId.of("n" + random.nextInt(3)))));
+      ops =
+          ops.with(
+              op,
+              new AppliedOps.Entry(
+                  random.nextInt(2),
+                  new Stamp(
+                      new HybridTimestamp(random.nextInt(400), random.nextInt(2)),
+                      NodeId.of("n" + random.nextInt(3)))));
     }
     return ops;
   }
@@ -51,7 +57,10 @@ class AppliedOpsRetentionTest {
     AppliedOps ops = AppliedOps.EMPTY;
     int n = OrderLimits.OP_ID_RETENTION + 1 + random.nextInt(50);
     for (int i = 0; i < n; i++) {
-      ops = ops.with(OpId.of("op-" + i), new AppliedOps.Entry(7L, new Stamp(new HybridTimestamp(i, 0), NodeId.of("n"))));
+      ops =
+          ops.with(
+              OpId.of("op-" + i),
+              new AppliedOps.Entry(7L, new Stamp(new HybridTimestamp(i, 0), NodeId.of("n"))));
     }
     assertThat(ops.entries()).hasSize(OrderLimits.OP_ID_RETENTION);
     assertThat(ops.get(OpId.of("op-" + (n - 1)))).isPresent();

@@ -11,7 +11,9 @@ import org.hybridstore.ClockSkewException;
 import org.hybridstore.model.HybridLogicalClockTest.ManualTime;
 import org.junit.jupiter.api.Test;
 
-/** {@link HybridLogicalClock#tryObserve}: the non-throwing observe-or-refuse for every remote stamp. */
+/**
+ * {@link HybridLogicalClock#tryObserve}: the non-throwing observe-or-refuse for every remote stamp.
+ */
 class ClockObservationTest {
 
   @Test
@@ -23,8 +25,10 @@ class ClockObservationTest {
     ClockObservation o = clock.tryObserve(new HybridTimestamp(10_500, 3));
     // Then it is adopted and the clock is past it
     assertThat(o.adopted()).isTrue();
-    assertThat(o).isInstanceOfSatisfying(ClockObservation.Adopted.class,
-        a -> assertThat(a.reading()).isEqualTo(new HybridTimestamp(10_500, 4)));
+    assertThat(o)
+        .isInstanceOfSatisfying(
+            ClockObservation.Adopted.class,
+            a -> assertThat(a.reading()).isEqualTo(new HybridTimestamp(10_500, 4)));
     assertThat(clock.last()).isEqualTo(new HybridTimestamp(10_500, 4));
     assertThat(clock.refusedStamps()).isZero();
   }
@@ -41,7 +45,8 @@ class ClockObservationTest {
     assertThat(o.adopted()).isFalse();
     assertThat(clock.refusedStamps()).isEqualTo(1);
     assertThat(clock.last()).isEqualTo(before);
-    assertThat(((ClockObservation.Refused) o).toException()).isInstanceOf(ClockSkewException.class)
+    assertThat(((ClockObservation.Refused) o).toException())
+        .isInstanceOf(ClockSkewException.class)
         .satisfies(e -> assertThat(e.aheadMillis()).isEqualTo(501));
   }
 
@@ -57,7 +62,8 @@ class ClockObservationTest {
 
   /** tryObserve and observe agree on every stamp: same decision, same reading, same count. */
   @Property(tries = 500)
-  void tryObserve_agreesWithObserve(@ForAll @LongRange(min = -5_000, max = 5_000) long aheadMillis,
+  void tryObserve_agreesWithObserve(
+      @ForAll @LongRange(min = -5_000, max = 5_000) long aheadMillis,
       @ForAll @IntRange(min = 0, max = 10) int logical) {
     ManualTime t1 = new ManualTime(1_000_000);
     ManualTime t2 = new ManualTime(1_000_000);

@@ -40,7 +40,8 @@ class HybridLogicalClockTest {
       if (random.nextBoolean()) {
         next = clock.now();
       } else {
-        HybridTimestamp remote = new HybridTimestamp(time.millis + random.nextInt(1_000) - 500, random.nextInt(5));
+        HybridTimestamp remote =
+            new HybridTimestamp(time.millis + random.nextInt(1_000) - 500, random.nextInt(5));
         next = clock.observe(remote);
         assertThat(next).isGreaterThan(remote);
       }
@@ -63,7 +64,8 @@ class HybridLogicalClockTest {
     assertThat(clock.refusedStamps()).isEqualTo(1);
     assertThat(clock.last()).isEqualTo(before);
     // And a stamp exactly at the bound is accepted
-    assertThat(clock.observe(new HybridTimestamp(10_500, 3))).isEqualTo(new HybridTimestamp(10_500, 4));
+    assertThat(clock.observe(new HybridTimestamp(10_500, 3)))
+        .isEqualTo(new HybridTimestamp(10_500, 4));
   }
 
   @Test

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import org.hybridstore.OpId;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderLimits;
 import org.hybridstore.testing.RandomRecords;
@@ -62,8 +61,10 @@ class MergeLawsTest {
     OrderRecord merged = r.get(0).merge(r.get(1)).merge(r.get(2));
     for (OrderRecord x : r) {
       assertThat(merged.statuses().reached()).containsAll(x.statuses().reached());
-      assertThat(merged.statuses().current().ordinal()).isGreaterThanOrEqualTo(x.statuses().current().ordinal());
-      assertThat(merged.versions().compare(x.versions())).isIn(VersionVector.Order.AFTER, VersionVector.Order.EQUAL);
+      assertThat(merged.statuses().current().ordinal())
+          .isGreaterThanOrEqualTo(x.statuses().current().ordinal());
+      assertThat(merged.versions().compare(x.versions()))
+          .isIn(VersionVector.Order.AFTER, VersionVector.Order.EQUAL);
     }
   }
 }

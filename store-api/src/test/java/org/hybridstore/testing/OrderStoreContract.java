@@ -48,7 +48,10 @@ public abstract class OrderStoreContract {
     void close();
   }
 
-  /** Opens a fresh, empty store (its orders must not leak between tests: use fresh ids or a fresh store). */
+  /**
+   * Opens a fresh, empty store (its orders must not leak between tests: use fresh ids or a fresh
+   * store).
+   */
   protected abstract Subject open() throws Exception;
 
   private Subject store;
@@ -75,7 +78,12 @@ public abstract class OrderStoreContract {
   }
 
   private OrderCommand.Create create(String name, String op) {
-    return new OrderCommand.Create(id(name), OpId.of(prefix + op), "alice", "EUR", List.of(new OrderLine("sku-1", 1, 250)),
+    return new OrderCommand.Create(
+        id(name),
+        OpId.of(prefix + op),
+        "alice",
+        "EUR",
+        List.of(new OrderLine("sku-1", 1, 250)),
         new java.util.TreeMap<>());
   }
 
@@ -91,17 +99,20 @@ public abstract class OrderStoreContract {
     assertThat(w.duplicate()).isFalse();
     assertThat(w.order().status()).isEqualTo(OrderStatus.CREATED);
     Optional<Order> read = store.read(id("a"));
-    assertThat(read).hasValueSatisfying(o -> {
-      assertThat(o.customer()).isEqualTo("alice");
-      assertThat(o.lines()).containsExactly(new OrderLine("sku-1", 1, 250));
-    });
+    assertThat(read)
+        .hasValueSatisfying(
+            o -> {
+              assertThat(o.customer()).isEqualTo("alice");
+              assertThat(o.lines()).containsExactly(new OrderLine("sku-1", 1, 250));
+            });
     assertThat(store.read(id("absent"))).isEmpty();
   }
 
   @Test
   void sameOpIdTwice_isADuplicateAndChangesNothing() throws Exception {
     write(create("a", "op-a"));
-    OrderCommand pay = new OrderCommand.Transition(id("a"), OpId.of(prefix + "pay"), OrderStatus.PAID);
+    OrderCommand pay =
+        new OrderCommand.Transition(id("a"), OpId.of(prefix + "pay"), OrderStatus.PAID);
     Written first = write(pay);
     Written again = write(pay);
     assertThat(again.duplicate()).isTrue();
@@ -113,7 +124,8 @@ public abstract class OrderStoreContract {
   void sameOpIdForAnotherCommand_isRejected() {
     write(create("a", "op-a"));
     write(new OrderCommand.SetAttribute(id("a"), OpId.of(prefix + "k"), "k", "v1"));
-    assertThatThrownBy(() -> write(new OrderCommand.SetAttribute(id("a"), OpId.of(prefix + "k"), "k", "v2")))
+    assertThatThrownBy(
+            () -> write(new OrderCommand.SetAttribute(id("a"), OpId.of(prefix + "k"), "k", "v2")))
         .satisfies(t -> assertThat(rejection(t).reason()).isEqualTo(Reason.OP_ID_REUSED));
   }
 
@@ -122,14 +134,22 @@ public abstract class OrderStoreContract {
     write(create("a", "op-a"));
     assertThatThrownBy(() -> write(create("a", "op-other")))
         .satisfies(t -> assertThat(rejection(t).reason()).isEqualTo(Reason.ALREADY_EXISTS));
-    assertThatThrownBy(() -> write(new OrderCommand.Transition(id("nope"), OpId.of(prefix + "x"), OrderStatus.PAID)))
+    assertThatThrownBy(
+            () ->
+                write(
+                    new OrderCommand.Transition(
+                        id("nope"), OpId.of(prefix + "x"), OrderStatus.PAID)))
         .satisfies(t -> assertThat(rejection(t).reason()).isEqualTo(Reason.NOT_FOUND));
   }
 
   @Test
   void illegalTransition_isRejectedAndChangesNothing() throws Exception {
     write(create("a", "op-a"));
-    assertThatThrownBy(() -> write(new OrderCommand.Transition(id("a"), OpId.of(prefix + "ship"), OrderStatus.SHIPPED)))
+    assertThatThrownBy(
+            () ->
+                write(
+                    new OrderCommand.Transition(
+                        id("a"), OpId.of(prefix + "ship"), OrderStatus.SHIPPED)))
         .satisfies(t -> assertThat(rejection(t).reason()).isEqualTo(Reason.ILLEGAL_TRANSITION));
     assertThat(store.read(id("a")).orElseThrow().status()).isEqualTo(OrderStatus.CREATED);
   }
@@ -137,18 +157,24 @@ public abstract class OrderStoreContract {
   @Test
   void adjustQuantity_addsUp_andARetryCountsOnce() throws Exception {
     write(create("a", "op-a"));
-    OrderCommand plusTwo = new OrderCommand.AdjustQuantity(id("a"), OpId.of(prefix + "plus"), "sku-1", 2);
+    OrderCommand plusTwo =
+        new OrderCommand.AdjustQuantity(id("a"), OpId.of(prefix + "plus"), "sku-1", 2);
     write(plusTwo);
     assertThat(write(plusTwo).duplicate()).isTrue();
     write(new OrderCommand.AdjustQuantity(id("a"), OpId.of(prefix + "plus-again"), "sku-1", 1));
-    assertThat(store.read(id("a")).orElseThrow().lines()).containsExactly(new OrderLine("sku-1", 4, 250));
+    assertThat(store.read(id("a")).orElseThrow().lines())
+        .containsExactly(new OrderLine("sku-1", 4, 250));
   }
 
   @Test
   void lines_areLockedOncePaid() {
     write(create("a", "op-a"));
     write(new OrderCommand.Transition(id("a"), OpId.of(prefix + "pay"), OrderStatus.PAID));
-    assertThatThrownBy(() -> write(new OrderCommand.AddLine(id("a"), OpId.of(prefix + "line"), new OrderLine("s", 1, 1))))
+    assertThatThrownBy(
+            () ->
+                write(
+                    new OrderCommand.AddLine(
+                        id("a"), OpId.of(prefix + "line"), new OrderLine("s", 1, 1))))
         .satisfies(t -> assertThat(rejection(t).reason()).isEqualTo(Reason.ORDER_LOCKED));
   }
 
@@ -157,8 +183,12 @@ public abstract class OrderStoreContract {
     write(create("a", "op-a"));
     List<CompletableFuture<Written>> writes = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      writes.add(store.apply(new OrderCommand.SetAttribute(id("a"), OpId.of(prefix + "attr-" + i), "k" + i, "v" + i))
-          .toCompletableFuture());
+      writes.add(
+          store
+              .apply(
+                  new OrderCommand.SetAttribute(
+                      id("a"), OpId.of(prefix + "attr-" + i), "k" + i, "v" + i))
+              .toCompletableFuture());
     }
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     Order o = store.read(id("a")).orElseThrow();

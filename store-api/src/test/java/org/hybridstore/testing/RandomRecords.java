@@ -17,9 +17,9 @@ import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 
 /**
- * Realistic random replicas of one order: a common create, then each replica applies its own
- * random commands (on its own node, with its own clock readings) and now and then merges another
- * replica's state, as gossip would. Deterministic for a seed.
+ * Realistic random replicas of one order: a common create, then each replica applies its own random
+ * commands (on its own node, with its own clock readings) and now and then merges another replica's
+ * state, as gossip would. Deterministic for a seed.
  */
 public final class RandomRecords {
   private static final String[] SKUS = {"sku-a", "sku-b", "sku-c", "sku-d"};
@@ -48,8 +48,12 @@ public final class RandomRecords {
    * @return the replicas
    */
   public List<OrderRecord> replicas(int count, int maxSteps) {
-    OrderRecord base = OrderCommands.apply(null, OrderCommand.Create.of(id, nextOp(), "c-1", "EUR"),
-        new Stamp(new HybridTimestamp(1_000, 0), NodeId.of("n0"))).record();
+    OrderRecord base =
+        OrderCommands.apply(
+                null,
+                OrderCommand.Create.of(id, nextOp(), "c-1", "EUR"),
+                new Stamp(new HybridTimestamp(1_000, 0), NodeId.of("n0")))
+            .record();
     List<OrderRecord> replicas = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       replicas.add(base);
@@ -60,12 +64,15 @@ public final class RandomRecords {
       if (random.nextInt(5) == 0) {
         replicas.set(i, replicas.get(i).merge(replicas.get(random.nextInt(count))));
       } else {
-        Stamp stamp = new Stamp(new HybridTimestamp(1_000 + random.nextInt(50), random.nextInt(3)),
-            NodeId.of("n" + i));
+        Stamp stamp =
+            new Stamp(
+                new HybridTimestamp(1_000 + random.nextInt(50), random.nextInt(3)),
+                NodeId.of("n" + i));
         try {
           replicas.set(i, OrderCommands.apply(replicas.get(i), randomCommand(), stamp).record());
         } catch (CommandRejectedException rejected) {
-          // Illegal transitions and locked lines are part of a realistic mix: the replica stays as it was.
+          // Illegal transitions and locked lines are part of a realistic mix: the replica stays as
+          // it was.
         }
       }
     }
@@ -76,17 +83,36 @@ public final class RandomRecords {
   public OrderCommand randomCommand() {
     OpId op = nextOp();
     return switch (random.nextInt(8)) {
-      case 0 -> new OrderCommand.Transition(id, op,
-          List.of(OrderStatus.PAID, OrderStatus.FULFILLING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
-              .get(random.nextInt(4)));
+      case 0 ->
+          new OrderCommand.Transition(
+              id,
+              op,
+              List.of(
+                      OrderStatus.PAID,
+                      OrderStatus.FULFILLING,
+                      OrderStatus.SHIPPED,
+                      OrderStatus.DELIVERED)
+                  .get(random.nextInt(4)));
       case 1 -> new OrderCommand.Cancel(id, op, "reason-" + random.nextInt(3));
-      case 2 -> new OrderCommand.SetAttribute(id, op, KEYS[random.nextInt(KEYS.length)], "v" + random.nextInt(5));
+      case 2 ->
+          new OrderCommand.SetAttribute(
+              id, op, KEYS[random.nextInt(KEYS.length)], "v" + random.nextInt(5));
       case 3 -> new OrderCommand.RemoveAttribute(id, op, KEYS[random.nextInt(KEYS.length)]);
-      case 4 -> new OrderCommand.AddLine(id, op,
-          new OrderLine(SKUS[random.nextInt(SKUS.length)], 1 + random.nextInt(3), 100L * random.nextInt(5)));
+      case 4 ->
+          new OrderCommand.AddLine(
+              id,
+              op,
+              new OrderLine(
+                  SKUS[random.nextInt(SKUS.length)],
+                  1 + random.nextInt(3),
+                  100L * random.nextInt(5)));
       case 5 -> new OrderCommand.RemoveLine(id, op, SKUS[random.nextInt(SKUS.length)]);
-      case 6 -> new OrderCommand.AdjustQuantity(id, op, SKUS[random.nextInt(SKUS.length)],
-          random.nextBoolean() ? 1 + random.nextInt(2) : -1);
+      case 6 ->
+          new OrderCommand.AdjustQuantity(
+              id,
+              op,
+              SKUS[random.nextInt(SKUS.length)],
+              random.nextBoolean() ? 1 + random.nextInt(2) : -1);
       default -> new OrderCommand.Transition(id, op, OrderStatus.PAID);
     };
   }
@@ -103,7 +129,8 @@ public final class RandomRecords {
     if (random.nextBoolean()) {
       attributes.put("note", "hello \"world\" ü");
     }
-    return new OrderCommand.Create(orderId, nextOp(), "customer-" + random.nextInt(100), "EUR", lines, attributes);
+    return new OrderCommand.Create(
+        orderId, nextOp(), "customer-" + random.nextInt(100), "EUR", lines, attributes);
   }
 
   private OpId nextOp() {

@@ -41,18 +41,20 @@ import org.jspecify.annotations.Nullable;
  * when it has not. Build one per service node:
  *
  * <pre>{@code
- * HybridOrderStore store = HybridOrderStore.builder()
- *     .nodeId(NodeId.of("node-1"))
- *     .strong(EtcdBackendFactory.of(cpConfig))
- *     .local(MapDbBackendFactory.of(apConfig))
- *     .build();
- * WriteResult r = store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "customer-7", "EUR"));
+ * HybridOrderStore store =
+ *     HybridOrderStore.builder()
+ *         .nodeId(NodeId.of("node-1"))
+ *         .strong(EtcdBackendFactory.of(cpConfig))
+ *         .local(MapDbBackendFactory.of(apConfig))
+ *         .build();
+ * WriteResult r =
+ *     store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "customer-7", "EUR"));
  * }</pre>
  *
  * <p>Its mode ({@link #mode()}) is STRONG while etcd answers, DEGRADED while it does not (writes
  * are then acknowledged once durable in the node's local journal and replicated to peers), and
- * RECONCILING while the provisional writes are folded back into etcd. See
- * docs/consistency-model.md for the guarantees of each mode.
+ * RECONCILING while the provisional writes are folded back into etcd. See docs/consistency-model.md
+ * for the guarantees of each mode.
  *
  * <p>The store starts a timer pool, one switchover thread and (unless {@link Builder#executor} is
  * given) a callback pool, all daemon threads named {@code hybridstore-<name>-*}; {@link #close()}
@@ -167,9 +169,7 @@ public final class HybridOrderStore implements OrderStore {
     return runtime.replicaDigest();
   }
 
-  /**
-   * Returns the etcd revision the local replica was last brought up to by the watch feed.
-   */
+  /** Returns the etcd revision the local replica was last brought up to by the watch feed. */
   public long mirrorRevision() {
     return runtime.mirrorRevision();
   }
@@ -238,7 +238,9 @@ public final class HybridOrderStore implements OrderStore {
     return name;
   }
 
-  /** Stops probing, closes both backends (flushing the local journal) and stops the store's threads. */
+  /**
+   * Stops probing, closes both backends (flushing the local journal) and stops the store's threads.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
@@ -261,61 +263,88 @@ public final class HybridOrderStore implements OrderStore {
 
     private Builder() {}
 
-    /** @param v the store's name in JMX, metrics and thread names; default the node id @return this builder */
+    /**
+     * @param v the store's name in JMX, metrics and thread names; default the node id @return this
+     *     builder
+     */
     public Builder name(String v) {
       name = v;
       return this;
     }
 
-    /** @param v this node's id, unique in the cluster and stable across restarts (required) @return this builder */
+    /**
+     * @param v this node's id, unique in the cluster and stable across restarts (required) @return
+     *     this builder
+     */
     public Builder nodeId(NodeId v) {
       nodeId = v;
       return this;
     }
 
-    /** @param v the strong backend, e.g. {@code EtcdBackendFactory.of(cpConfig)} (required) @return this builder */
+    /**
+     * @param v the strong backend, e.g. {@code EtcdBackendFactory.of(cpConfig)} (required) @return
+     *     this builder
+     */
     public Builder strong(StrongBackendFactory v) {
       strong = v;
       return this;
     }
 
-    /** @param v the local backend, e.g. {@code MapDbBackendFactory.of(apConfig)} (required) @return this builder */
+    /**
+     * @param v the local backend, e.g. {@code MapDbBackendFactory.of(apConfig)} (required) @return
+     *     this builder
+     */
     public Builder local(LocalBackendFactory v) {
       local = v;
       return this;
     }
 
-    /** @param v switchover thresholds; default {@link SwitchoverConfig#ofDefaults()} @return this builder */
+    /**
+     * @param v switchover thresholds; default {@link SwitchoverConfig#ofDefaults()} @return this
+     *     builder
+     */
     public Builder config(SwitchoverConfig v) {
       config = v;
       return this;
     }
 
-    /** @param v the physical clock behind the hybrid logical clock; default the system clock @return this builder */
+    /**
+     * @param v the physical clock behind the hybrid logical clock; default the system clock @return
+     *     this builder
+     */
     public Builder clock(InstantSource v) {
       time = v;
       return this;
     }
 
-    /** @param v where callers' stages complete; default a pool the store owns @return this builder */
+    /**
+     * @param v where callers' stages complete; default a pool the store owns @return this builder
+     */
     public Builder executor(Executor v) {
       executor = v;
       return this;
     }
 
-    /** @param v the Micrometer registry; default a private simple registry @return this builder */
+    /**
+     * @param v the Micrometer registry; default a private simple registry @return this builder
+     */
     public Builder meterRegistry(MeterRegistry v) {
       registry = v;
       return this;
     }
 
-    /** @param v where to register the MXBean, or {@code null} for none; default the platform server @return this builder */
+    /**
+     * @param v where to register the MXBean, or {@code null} for none; default the platform
+     *     server @return this builder
+     */
     public Builder mbeanServer(@Nullable MBeanServer v) {
       mbeanServer = v;
       return this;
     }
 
-    /** @param v a mode-change listener @return this builder */
+    /**
+     * @param v a mode-change listener @return this builder
+     */
     public Builder listener(SwitchoverListener v) {
       listeners.add(v);
       return this;
@@ -333,10 +362,22 @@ public final class HybridOrderStore implements OrderStore {
       StrongBackendFactory strongFactory = require(strong, "strong");
       LocalBackendFactory localFactory = require(local, "local");
       String n = name != null ? name : node.value();
-      List<java.util.function.Consumer<org.hybridstore.event.ModeChangedEvent>> ls = new ArrayList<>();
+      List<java.util.function.Consumer<org.hybridstore.event.ModeChangedEvent>> ls =
+          new ArrayList<>();
       listeners.forEach(l -> ls.add(l::onModeChanged));
-      StoreRuntime runtime = StoreRuntime.start(new StoreRuntime.Settings(n, node, strongFactory, localFactory, config, time,
-          executor, registry != null ? registry : new SimpleMeterRegistry(), mbeanServer, List.copyOf(ls)));
+      StoreRuntime runtime =
+          StoreRuntime.start(
+              new StoreRuntime.Settings(
+                  n,
+                  node,
+                  strongFactory,
+                  localFactory,
+                  config,
+                  time,
+                  executor,
+                  registry != null ? registry : new SimpleMeterRegistry(),
+                  mbeanServer,
+                  List.copyOf(ls)));
       return new HybridOrderStore(runtime, n);
     }
 

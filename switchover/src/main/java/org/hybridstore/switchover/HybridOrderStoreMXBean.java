@@ -1,10 +1,10 @@
 package org.hybridstore.switchover;
 
 /**
- * The JMX view of one {@link HybridOrderStore}, registered as
- * {@code org.hybridstore:type=HybridOrderStore,name=<store name>}. Uses only open types, so
- * JConsole, VisualVM, Hawtio and Jolokia show it as is. Emits an {@code
- * jmx.attribute.change} notification on attribute {@code Mode} at every mode change.
+ * The JMX view of one {@link HybridOrderStore}, registered as {@code
+ * org.hybridstore:type=HybridOrderStore,name=<store name>}. Uses only open types, so JConsole,
+ * VisualVM, Hawtio and Jolokia show it as is. Emits an {@code jmx.attribute.change} notification on
+ * attribute {@code Mode} at every mode change.
  */
 public interface HybridOrderStoreMXBean {
   /** Returns the store's name. */
@@ -43,7 +43,10 @@ public interface HybridOrderStoreMXBean {
   /** Returns how many records hold writes etcd may not have yet. */
   int getReconcileBacklog();
 
-  /** Returns how long the last reconcile took (entering RECONCILING to STRONG), in ms; -1 if none yet. */
+  /**
+   * Returns how long the last reconcile took (entering RECONCILING to STRONG), in ms; -1 if none
+   * yet.
+   */
   long getLastReconcileMillis();
 
   /**
@@ -67,17 +70,20 @@ public interface HybridOrderStoreMXBean {
   /** Returns how many writes fell back from etcd to the local journal in the same call. */
   long getFallbacksTotal();
 
-  /** Returns how many compare-and-swap races this node lost (and retried) while folding records into etcd. */
+  /**
+   * Returns how many compare-and-swap races this node lost (and retried) while folding records into
+   * etcd.
+   */
   long getLostRacesTotal();
 
   /** Returns how many peer clock stamps were refused for being too far ahead. */
   long getClockSkewRefusals();
 
   /**
-   * Returns how many peer messages were dropped since the start, by reason ({@code unauthenticated},
-   * {@code unknown-member}, {@code forged-sender}, {@code replayed}, {@code malformed},
-   * {@code oversized}, {@code queue-full}, ...; every reason, also at zero): a peer that floods or
-   * lies shows here. The reasons are docs/security.md's.
+   * Returns how many peer messages were dropped since the start, by reason ({@code
+   * unauthenticated}, {@code unknown-member}, {@code forged-sender}, {@code replayed}, {@code
+   * malformed}, {@code oversized}, {@code queue-full}, ...; every reason, also at zero): a peer
+   * that floods or lies shows here. The reasons are docs/security.md's.
    */
   java.util.Map<String, Long> getPeerDrops();
 
@@ -93,7 +99,10 @@ public interface HybridOrderStoreMXBean {
    */
   int getPendingConfirmations();
 
-  /** Returns how many writes were confirmed since start (plain STRONG writes are confirmed by their commit and not counted). */
+  /**
+   * Returns how many writes were confirmed since start (plain STRONG writes are confirmed by their
+   * commit and not counted).
+   */
   long getConfirmationsTotal();
 
   /**

@@ -54,13 +54,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = MINUTES)
 class ChangeFeedIT {
   @RegisterExtension
-  static final EtcdClusterExtension ETCD = EtcdClusterExtension.builder().withNodes(3).withHeartbeat(50)
-      .withElectionTimeout(500).withPreVote(true).build();
+  static final EtcdClusterExtension ETCD =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
+
   private static final int ORDERS = 12;
   private static final int BUFFER = 32;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -123,13 +128,15 @@ class ChangeFeedIT {
 
   private static OrderCommand next(int n) {
     OrderId id = OrderId.of("feed-" + (n % ORDERS));
-    return n < ORDERS ? OrderCommand.Create.of(id, OpId.of("feed-op-" + n), "c", "EUR")
+    return n < ORDERS
+        ? OrderCommand.Create.of(id, OpId.of("feed-op-" + n), "c", "EUR")
         : new OrderCommand.SetAttribute(id, OpId.of("feed-op-" + n), "n", Integer.toString(n));
   }
 
   @Test
   void changeFeed_acrossAMemberKillAndACompaction_neverSkipsOrRepeatsAVersion() throws Exception {
-    StoreCluster cluster = new StoreCluster(ETCD, dir, 1, ManagementFactory.getPlatformMBeanServer());
+    StoreCluster cluster =
+        new StoreCluster(ETCD, dir, 1, ManagementFactory.getPlatformMBeanServer());
     resources.add(cluster);
     HybridOrderStore store = cluster.start(0);
     String prefix = cluster.prefix();
@@ -137,23 +144,39 @@ class ChangeFeedIT {
     EtcdMember witness = ETCD.followers().get(0);
     Client raw = Client.builder().endpoints(witness.clientEndpoint()).build();
     resources.add(raw);
-    long from = raw.getKVClient().get(ByteSequence.from("/", StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS)
-        .getHeader().getRevision();
+    long from =
+        raw.getKVClient()
+            .get(ByteSequence.from("/", StandardCharsets.UTF_8))
+            .get(10, TimeUnit.SECONDS)
+            .getHeader()
+            .getRevision();
     List<Version> history = new CopyOnWriteArrayList<>();
     List<Throwable> witnessErrors = new CopyOnWriteArrayList<>();
     ByteSequence start = ByteSequence.from(prefix, StandardCharsets.UTF_8);
-    ByteSequence end = ByteSequence.from(prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1),
-        StandardCharsets.UTF_8);
-    Watch.Watcher watcher = raw.getWatchClient().watch(start, WatchOption.builder().withRange(end)
-        .withRevision(from + 1).build(), Watch.listener(response -> {
-          for (WatchEvent e : response.getEvents()) {
-            if (e.getEventType() == WatchEvent.EventType.PUT) {
-              String key = e.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
-              history.add(new Version(key.substring(prefix.length()), e.getKeyValue().getModRevision(),
-                  RecordCodec.decode(e.getKeyValue().getValue().getBytes(), key)));
-            }
-          }
-        }, witnessErrors::add));
+    ByteSequence end =
+        ByteSequence.from(
+            prefix.substring(0, prefix.length() - 1)
+                + (char) (prefix.charAt(prefix.length() - 1) + 1),
+            StandardCharsets.UTF_8);
+    Watch.Watcher watcher =
+        raw.getWatchClient()
+            .watch(
+                start,
+                WatchOption.builder().withRange(end).withRevision(from + 1).build(),
+                Watch.listener(
+                    response -> {
+                      for (WatchEvent e : response.getEvents()) {
+                        if (e.getEventType() == WatchEvent.EventType.PUT) {
+                          String key = e.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
+                          history.add(
+                              new Version(
+                                  key.substring(prefix.length()),
+                                  e.getKeyValue().getModRevision(),
+                                  RecordCodec.decode(e.getKeyValue().getValue().getBytes(), key)));
+                        }
+                      }
+                    },
+                    witnessErrors::add));
     resources.add(watcher);
     // And the feed from the same revision
     Valve valve = new Valve();
@@ -161,22 +184,25 @@ class ChangeFeedIT {
     // And a writer that keeps changing 12 orders through the store (retrying with the same op id)
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger written = new AtomicInteger();
-    Thread writer = new Thread(() -> {
-      long pace = System.nanoTime();
-      for (int n = 0; !stop.get(); n++) {
-        pace += 10_000_000L;
-        LockSupport.parkNanos(pace - System.nanoTime());
-        for (int attempt = 0; attempt < 50 && !stop.get(); attempt++) {
-          try {
-            store.sync().apply(next(n));
-            written.incrementAndGet();
-            break;
-          } catch (OrderStoreException e) {
-            LockSupport.parkNanos(50_000_000L); // the same op id again, soon
-          }
-        }
-      }
-    }, "feed-it-writer");
+    Thread writer =
+        new Thread(
+            () -> {
+              long pace = System.nanoTime();
+              for (int n = 0; !stop.get(); n++) {
+                pace += 10_000_000L;
+                LockSupport.parkNanos(pace - System.nanoTime());
+                for (int attempt = 0; attempt < 50 && !stop.get(); attempt++) {
+                  try {
+                    store.sync().apply(next(n));
+                    written.incrementAndGet();
+                    break;
+                  } catch (OrderStoreException e) {
+                    LockSupport.parkNanos(50_000_000L); // the same op id again, soon
+                  }
+                }
+              }
+            },
+            "feed-it-writer");
     writer.start();
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> valve.got.size() > 100);
@@ -194,20 +220,29 @@ class ChangeFeedIT {
       ETCD.awaitHealthy(Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(30)).until(() -> valve.got.size() > beforeKill + 200);
 
-      // And the store degrades for a while, so that reconciling folds its provisional writes into etcd
+      // And the store degrades for a while, so that reconciling folds its provisional writes into
+      // etcd
       // in transactions of several orders
       store.forceDegrade("change feed IT: provisional writes");
-      await().atMost(Duration.ofSeconds(10)).until(() -> store.mode() == org.hybridstore.ConsistencyMode.DEGRADED);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> store.mode() == org.hybridstore.ConsistencyMode.DEGRADED);
       int degradedAt = written.get();
       await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > degradedAt + 100);
       store.requestReconcile();
-      await().atMost(Duration.ofSeconds(30)).until(() -> store.mode() == org.hybridstore.ConsistencyMode.STRONG
-          && store.backlogSize() == 0);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  store.mode() == org.hybridstore.ConsistencyMode.STRONG
+                      && store.backlogSize() == 0);
 
       // And the subscriber stalls long enough for the feed to close its watch, and etcd compacts
       valve.flowing = false;
       int stalledAt = history.size();
-      await().atMost(Duration.ofSeconds(30)).until(() -> history.size() > stalledAt + 16 + BUFFER + 100);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> history.size() > stalledAt + 16 + BUFFER + 100);
       long compactAt = history.get(history.size() - 1).revision();
       raw.getKVClient().compact(compactAt).get(10, TimeUnit.SECONDS);
       int compactedAt = history.size();
@@ -221,31 +256,63 @@ class ChangeFeedIT {
       // Then the feed catches up with every order's last version, as etcd itself holds it once the
       // writer has stopped (the witness's own watch may still be delivering the last events)
       Map<String, Long> lastInEtcd = new HashMap<>();
-      for (var kv : raw.getKVClient().get(start, io.etcd.jetcd.options.GetOption.builder().withRange(end).build())
-          .get(10, TimeUnit.SECONDS).getKvs()) {
-        lastInEtcd.put(kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()), kv.getModRevision());
+      for (var kv :
+          raw.getKVClient()
+              .get(start, io.etcd.jetcd.options.GetOption.builder().withRange(end).build())
+              .get(10, TimeUnit.SECONDS)
+              .getKvs()) {
+        lastInEtcd.put(
+            kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()),
+            kv.getModRevision());
       }
       assertThat(lastInEtcd).as("the orders the writer changed").hasSize(ORDERS);
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        Map<String, Long> lastWitnessed = new HashMap<>();
-        history.forEach(v -> lastWitnessed.merge(v.order(), v.revision(), Math::max));
-        assertThat(lastWitnessed).as("the witness saw every last version").isEqualTo(lastInEtcd);
-      });
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        Map<String, Long> lastDelivered = new HashMap<>();
-        valve.got.forEach(c -> lastDelivered.merge(c.orderId().value(), c.revision(), Math::max));
-        assertThat(lastDelivered).isEqualTo(lastInEtcd);
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Map<String, Long> lastWitnessed = new HashMap<>();
+                history.forEach(v -> lastWitnessed.merge(v.order(), v.revision(), Math::max));
+                assertThat(lastWitnessed)
+                    .as("the witness saw every last version")
+                    .isEqualTo(lastInEtcd);
+              });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Map<String, Long> lastDelivered = new HashMap<>();
+                valve.got.forEach(
+                    c -> lastDelivered.merge(c.orderId().value(), c.revision(), Math::max));
+                assertThat(lastDelivered).isEqualTo(lastInEtcd);
+              });
       check(history, valve.got, compactAt);
-      assertThat(history.stream().collect(java.util.stream.Collectors.groupingBy(Version::revision,
-          java.util.stream.Collectors.counting())).values()).as("transactions of several orders").anyMatch(n -> n > 1);
+      assertThat(
+              history.stream()
+                  .collect(
+                      java.util.stream.Collectors.groupingBy(
+                          Version::revision, java.util.stream.Collectors.counting()))
+                  .values())
+          .as("transactions of several orders")
+          .anyMatch(n -> n > 1);
       assertThat(valve.errors).isEmpty();
       assertThat(witnessErrors).isEmpty();
       long resyncs = valve.got.stream().filter(c -> c.kind() == OrderChange.Kind.RESYNC).count();
-      System.out.printf("change feed: %d writes, %d versions in etcd, %d delivered (%d re-read after the compaction at"
-          + " %d), %d transactions of several orders%n", written.get(), history.size(), valve.got.size(), resyncs,
-          compactAt, history.stream().collect(java.util.stream.Collectors.groupingBy(Version::revision,
-              java.util.stream.Collectors.counting())).values().stream().filter(n -> n > 1).count());
+      System.out.printf(
+          "change feed: %d writes, %d versions in etcd, %d delivered (%d re-read after the compaction at"
+              + " %d), %d transactions of several orders%n",
+          written.get(),
+          history.size(),
+          valve.got.size(),
+          resyncs,
+          compactAt,
+          history.stream()
+              .collect(
+                  java.util.stream.Collectors.groupingBy(
+                      Version::revision, java.util.stream.Collectors.counting()))
+              .values()
+              .stream()
+              .filter(n -> n > 1)
+              .count());
     } finally {
       stop.set(true);
       writer.join(30_000);
@@ -273,7 +340,9 @@ class ChangeFeedIT {
     long lastBeforeResync = -1;
     for (OrderChange c : feed) {
       if (c.kind() == OrderChange.Kind.COMMITTED) {
-        assertThat(c.revision()).as("committed changes in revision order").isGreaterThanOrEqualTo(lastCommitted);
+        assertThat(c.revision())
+            .as("committed changes in revision order")
+            .isGreaterThanOrEqualTo(lastCommitted);
         lastCommitted = c.revision();
       } else {
         if (lastBeforeResync < 0) {
@@ -283,8 +352,14 @@ class ChangeFeedIT {
       }
     }
     assertThat(lastBeforeResync).as("the stall and the compaction forced a re-read").isPositive();
-    assertThat(feed.stream().filter(c -> c.kind() == OrderChange.Kind.COMMITTED).mapToLong(OrderChange::revision)
-        .max().orElseThrow()).as("live changes after the re-read").isGreaterThan(compactAt);
+    assertThat(
+            feed.stream()
+                .filter(c -> c.kind() == OrderChange.Kind.COMMITTED)
+                .mapToLong(OrderChange::revision)
+                .max()
+                .orElseThrow())
+        .as("live changes after the re-read")
+        .isGreaterThan(compactAt);
     // never skips: every version is delivered, except one that etcd compacted away before the feed
     // read it, for which the same order's later version is delivered
     Map<String, Long> lastDelivered = new HashMap<>();
@@ -294,9 +369,12 @@ class ChangeFeedIT {
       if (delivered.contains(k)) {
         continue;
       }
-      assertThat(v.revision()).as("%s was skipped, but etcd still had it", k)
-          .isGreaterThan(lastBeforeResync).isLessThan(compactAt);
-      assertThat(lastDelivered.get(v.order())).as("a later version of %s stands for %s", v.order(), k)
+      assertThat(v.revision())
+          .as("%s was skipped, but etcd still had it", k)
+          .isGreaterThan(lastBeforeResync)
+          .isLessThan(compactAt);
+      assertThat(lastDelivered.get(v.order()))
+          .as("a later version of %s stands for %s", v.order(), k)
           .isGreaterThan(v.revision());
     }
   }

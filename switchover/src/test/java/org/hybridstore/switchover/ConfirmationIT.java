@@ -34,17 +34,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Confirmations on real parts: a 3-member etcd cluster, HybridOrderStores with their MapDB journals
- * and ScaleCube members. Every confirmation's revision is checked against etcd itself (a raw
- * client reading the key at that revision and the one before).
+ * and ScaleCube members. Every confirmation's revision is checked against etcd itself (a raw client
+ * reading the key at that revision and the one before).
  */
 @Timeout(value = 4, unit = MINUTES)
 class ConfirmationIT {
   @RegisterExtension
-  static final EtcdClusterExtension ETCD = EtcdClusterExtension.builder().withNodes(3).withHeartbeat(50)
-      .withElectionTimeout(500).withPreVote(true).build();
+  static final EtcdClusterExtension ETCD =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
@@ -85,13 +89,15 @@ class ConfirmationIT {
   }
 
   @Test
-  void provisionalWrite_quorumReturns_confirmationCompletesWithTheRevisionThatFirstHeldIt() throws Exception {
+  void provisionalWrite_quorumReturns_confirmationCompletesWithTheRevisionThatFirstHeldIt()
+      throws Exception {
     // Given one store (nobody else can fold its writes in) and an order written STRONG
     StoreCluster cluster = closeLater(new StoreCluster(ETCD, dir, 1, mbeans));
     HybridOrderStore store = cluster.start(0);
     Client raw = closeLater(ETCD.newClient());
     OrderId id = OrderId.of("confirm-quorum");
-    WriteResult created = store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "c-1", "EUR"));
+    WriteResult created =
+        store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "c-1", "EUR"));
     assertThat(created.acceptance()).isEqualTo(Acceptance.STRONG);
     Confirmation strong = confirmed(created, Duration.ofSeconds(1));
     EtcdHistory.assertFirstHeldAt(raw, cluster.prefix(), strong);
@@ -117,7 +123,8 @@ class ConfirmationIT {
     leader.restart();
     follower.restart();
     Confirmation c = pending.get(60, TimeUnit.SECONDS);
-    System.out.printf("provisional write confirmed %d ms after the restart, at revision %d%n",
+    System.out.printf(
+        "provisional write confirmed %d ms after the restart, at revision %d%n",
         (System.nanoTime() - restartedAt) / 1_000_000, c.revision());
     assertThat(lookedUp.get(10, TimeUnit.SECONDS)).isEqualTo(c);
     assertThat(c.opId()).isEqualTo(pay);
@@ -126,7 +133,8 @@ class ConfirmationIT {
     assertThat(c.order().status()).isEqualTo(OrderStatus.PAID);
     assertThat(c.acknowledgedStatus()).contains(OrderStatus.PAID);
     assertThat(c.outcomeChanged()).isFalse();
-    // with the right revision: etcd's key at that revision holds the write, the version before does not
+    // with the right revision: etcd's key at that revision holds the write, the version before does
+    // not
     EtcdHistory.assertFirstHeldAt(raw, cluster.prefix(), c);
     // and later lookups give the same answer, also after later writes to the order
     store.sync().apply(new OrderCommand.SetAttribute(id, OpId.random(), "note", "later"));
@@ -137,7 +145,8 @@ class ConfirmationIT {
   }
 
   @Test
-  void provisionalWrite_conflictingStrongWriteMeanwhile_confirmationReportsTheMerge() throws Exception {
+  void provisionalWrite_conflictingStrongWriteMeanwhile_confirmationReportsTheMerge()
+      throws Exception {
     // Two stores on one etcd prefix that do not gossip, so only etcd joins their writes; store A
     // reaches etcd through proxies that the test can cut.
     String prefix = "/it-confirm-" + Long.toHexString(System.nanoTime()) + "/";
@@ -154,17 +163,25 @@ class ConfirmationIT {
     b.sync().apply(OrderCommand.Create.of(id, OpId.random(), "c-1", "EUR"));
     b.sync().apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.PAID));
     b.sync().apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.FULFILLING));
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.sync().get(id, ReadConsistency.LOCAL)
-        .map(v -> v.value().status() == OrderStatus.FULFILLING).orElse(false));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                a.sync()
+                    .get(id, ReadConsistency.LOCAL)
+                    .map(v -> v.value().status() == OrderStatus.FULFILLING)
+                    .orElse(false));
 
     // Given A cut off from etcd ships the order provisionally, while B cancels it in etcd
     proxies.forEach(p -> p.blackhole(true));
     await().atMost(Duration.ofSeconds(15)).until(() -> a.mode() == ConsistencyMode.DEGRADED);
     OpId ship = OpId.random();
-    WriteResult shipped = a.sync().apply(new OrderCommand.Transition(id, ship, OrderStatus.SHIPPED));
+    WriteResult shipped =
+        a.sync().apply(new OrderCommand.Transition(id, ship, OrderStatus.SHIPPED));
     assertThat(shipped.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
     assertThat(shipped.order().status()).isEqualTo(OrderStatus.SHIPPED);
-    WriteResult cancelled = b.sync().apply(new OrderCommand.Cancel(id, OpId.random(), "out of stock"));
+    WriteResult cancelled =
+        b.sync().apply(new OrderCommand.Cancel(id, OpId.random(), "out of stock"));
     assertThat(cancelled.acceptance()).isEqualTo(Acceptance.STRONG);
 
     // When A reaches etcd again and folds its write in
@@ -175,7 +192,8 @@ class ConfirmationIT {
     assertThat(c.outcomeChanged()).isTrue();
     assertThat(c.acknowledgedStatus()).contains(OrderStatus.SHIPPED);
     assertThat(c.order().status()).isEqualTo(OrderStatus.CANCELLED);
-    assertThat(c.order().conflictingStatuses()).containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
+    assertThat(c.order().conflictingStatuses())
+        .containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
     assertThat(c.revision()).isGreaterThan(confirmed(cancelled, Duration.ofSeconds(1)).revision());
     EtcdHistory.assertFirstHeldAt(raw, prefix, c);
     assertThat(linearizable(b, id).value().status()).isEqualTo(OrderStatus.CANCELLED);
@@ -186,6 +204,8 @@ class ConfirmationIT {
     assertThat(onB.revision()).isEqualTo(c.revision());
     assertThat(onB.order()).isEqualTo(c.order());
     assertThat(onB.acknowledgedStatus()).isEmpty();
-    assertThat(onB.outcomeChanged()).as("unknown acknowledgement: the conflict at the revision").isTrue();
+    assertThat(onB.outcomeChanged())
+        .as("unknown acknowledgement: the conflict at the revision")
+        .isTrue();
   }
 }

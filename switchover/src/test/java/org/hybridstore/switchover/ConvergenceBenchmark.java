@@ -44,7 +44,8 @@ public final class ConvergenceBenchmark {
     for (String a : args.length == 0 ? new String[] {"1000", "10000"} : args) {
       sizes.add(Integer.parseInt(a));
     }
-    System.out.println("| backlog | detection: kill to all DEGRADED (ms) | acknowledged during outage | restart to all STRONG, backlog 0 (ms) | restart to replicas equal to etcd (ms) |");
+    System.out.println(
+        "| backlog | detection: kill to all DEGRADED (ms) | acknowledged during outage | restart to all STRONG, backlog 0 (ms) | restart to replicas equal to etcd (ms) |");
     System.out.println("|---|---|---|---|---|");
     for (int size : sizes) {
       run(size);
@@ -52,18 +53,26 @@ public final class ConvergenceBenchmark {
   }
 
   private static void run(int size) throws Exception {
-    EtcdClusterExtension etcd = EtcdClusterExtension.builder().withNodes(3).withHeartbeat(50).withElectionTimeout(500)
-        .withPreVote(true).build();
+    EtcdClusterExtension etcd =
+        EtcdClusterExtension.builder()
+            .withNodes(3)
+            .withHeartbeat(50)
+            .withElectionTimeout(500)
+            .withPreVote(true)
+            .build();
     etcd.start();
     Path dir = Files.createTempDirectory("convergence-bench");
-    try (StoreCluster stores = new StoreCluster(etcd, dir, 3, ManagementFactory.getPlatformMBeanServer())) {
+    try (StoreCluster stores =
+        new StoreCluster(etcd, dir, 3, ManagementFactory.getPlatformMBeanServer())) {
       stores.startAll();
       EtcdMember leader = etcd.leader();
       EtcdMember follower = etcd.followers().get(0);
       long killed = System.nanoTime();
       leader.kill();
       follower.kill();
-      until(Duration.ofSeconds(30), () -> stores.all().stream().allMatch(s -> s.mode() == ConsistencyMode.DEGRADED));
+      until(
+          Duration.ofSeconds(30),
+          () -> stores.all().stream().allMatch(s -> s.mode() == ConsistencyMode.DEGRADED));
       long detection = ms(killed);
       AtomicInteger acked = new AtomicInteger();
       AtomicInteger refused = new AtomicInteger();
@@ -72,26 +81,38 @@ public final class ConvergenceBenchmark {
       for (int i = 0; i < size; i++) {
         inFlight.acquire();
         OrderCommand c = OrderCommand.Create.of(OrderId.of("b-" + i), OpId.random(), "c", "EUR");
-        writes.add(stores.get(i % 3).apply(c).toCompletableFuture().whenComplete((r, e) -> {
-          inFlight.release();
-          if (e == null && r.acceptance() == Acceptance.PROVISIONAL) {
-            acked.incrementAndGet();
-          } else {
-            refused.incrementAndGet();
-          }
-        }));
+        writes.add(
+            stores
+                .get(i % 3)
+                .apply(c)
+                .toCompletableFuture()
+                .whenComplete(
+                    (r, e) -> {
+                      inFlight.release();
+                      if (e == null && r.acceptance() == Acceptance.PROVISIONAL) {
+                        acked.incrementAndGet();
+                      } else {
+                        refused.incrementAndGet();
+                      }
+                    }));
       }
-      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+          .exceptionally(e -> null)
+          .join();
       long restarted = System.nanoTime();
       leader.restart();
       follower.restart();
-      until(Duration.ofMinutes(5), () -> stores.all().stream()
-          .allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0));
+      until(
+          Duration.ofMinutes(5),
+          () ->
+              stores.all().stream()
+                  .allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0));
       long strong = ms(restarted);
       until(Duration.ofMinutes(5), () -> allEqual(stores, size));
       long equal = ms(restarted);
-      System.out.printf("| %,d | %d | %d of %d (%d refused) | %d | %d |%n", size, detection, acked.get(), size,
-          refused.get(), strong, equal);
+      System.out.printf(
+          "| %,d | %d | %d of %d (%d refused) | %d | %d |%n",
+          size, detection, acked.get(), size, refused.get(), strong, equal);
     } finally {
       etcd.close();
     }
@@ -105,20 +126,31 @@ public final class ConvergenceBenchmark {
     for (int i = 0; i < size; i++) {
       OrderId id = OrderId.of("b-" + i);
       inFlight.acquireUninterruptibly();
-      reads.add(stores.get(0).get(id, ReadConsistency.LINEARIZABLE).toCompletableFuture().whenComplete((etcd, e) -> {
-        inFlight.release();
-        if (e != null || etcd.isEmpty()) {
-          mismatches.incrementAndGet();
-          return;
-        }
-        for (HybridOrderStore s : stores.all()) {
-          if (!s.sync().get(id, ReadConsistency.LOCAL).map(v -> v.value().equals(etcd.get().value())).orElse(false)) {
-            mismatches.incrementAndGet();
-          }
-        }
-      }));
+      reads.add(
+          stores
+              .get(0)
+              .get(id, ReadConsistency.LINEARIZABLE)
+              .toCompletableFuture()
+              .whenComplete(
+                  (etcd, e) -> {
+                    inFlight.release();
+                    if (e != null || etcd.isEmpty()) {
+                      mismatches.incrementAndGet();
+                      return;
+                    }
+                    for (HybridOrderStore s : stores.all()) {
+                      if (!s.sync()
+                          .get(id, ReadConsistency.LOCAL)
+                          .map(v -> v.value().equals(etcd.get().value()))
+                          .orElse(false)) {
+                        mismatches.incrementAndGet();
+                      }
+                    }
+                  }));
     }
-    CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+    CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null)
+        .join();
     return mismatches.get() == 0;
   }
 
@@ -126,7 +158,8 @@ public final class ConvergenceBenchmark {
     return (System.nanoTime() - since) / 1_000_000;
   }
 
-  private static void until(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void until(Duration limit, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -17,11 +17,17 @@ import org.hybridstore.model.OrderRecord;
 final class EtcdHistory {
   private EtcdHistory() {}
 
-  /** Reads a key's version at a revision: the version current then, or null if the key did not exist. */
+  /**
+   * Reads a key's version at a revision: the version current then, or null if the key did not
+   * exist.
+   */
   static KeyValue at(Client raw, String prefix, String orderId, long revision) throws Exception {
     ByteSequence key = ByteSequence.from(prefix + orderId, StandardCharsets.UTF_8);
-    List<KeyValue> kvs = raw.getKVClient().get(key, GetOption.builder().withRevision(revision).build())
-        .get(10, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs =
+        raw.getKVClient()
+            .get(key, GetOption.builder().withRevision(revision).build())
+            .get(10, TimeUnit.SECONDS)
+            .getKvs();
     return kvs.isEmpty() ? null : kvs.get(0);
   }
 
@@ -39,11 +45,14 @@ final class EtcdHistory {
     assertThat(kv).as("etcd holds %s at revision %s", c.orderId(), c.revision()).isNotNull();
     assertThat(kv.getModRevision()).as("a version written at the revision").isEqualTo(c.revision());
     OrderRecord record = decode(kv);
-    assertThat(record.appliedOps().contains(c.opId())).as("the version holds op %s", c.opId()).isTrue();
+    assertThat(record.appliedOps().contains(c.opId()))
+        .as("the version holds op %s", c.opId())
+        .isTrue();
     assertThat(record.toOrder()).isEqualTo(c.order());
     KeyValue before = at(raw, prefix, c.orderId().value(), c.revision() - 1);
     if (before != null) {
-      assertThat(decode(before).appliedOps().contains(c.opId())).as("the version before does not hold the op")
+      assertThat(decode(before).appliedOps().contains(c.opId()))
+          .as("the version before does not hold the op")
           .isFalse();
     }
   }

@@ -45,10 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
 class FutureStampIT {
   @RegisterExtension
   static final EtcdClusterExtension ETCD = EtcdClusterExtension.builder().withNodes(3).build();
+
   private static final long HOUR = 3_600_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
   private final List<AutoCloseable> resources = new ArrayList<>();
@@ -61,7 +61,10 @@ class FutureStampIT {
   }
 
   private static OrderRecord read(Client raw, String key) throws Exception {
-    GetResponse r = raw.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+    GetResponse r =
+        raw.getKVClient()
+            .get(ByteSequence.from(key, StandardCharsets.UTF_8))
+            .get(10, TimeUnit.SECONDS);
     assertThat(r.getKvs()).as(key).hasSize(1);
     return RecordCodec.decode(r.getKvs().get(0).getValue().getBytes(), key);
   }
@@ -79,18 +82,29 @@ class FutureStampIT {
     // Given an order put into etcd directly, stamped an hour ahead of every node's clock
     OrderId planted = OrderId.of("planted-ahead");
     long ahead = System.currentTimeMillis() + HOUR;
-    OrderRecord record = OrderCommands.apply(null, OrderCommand.Create.of(planted, OpId.of("planted"), "c", "EUR"),
-        new Stamp(new HybridTimestamp(ahead, 0), NodeId.of("elsewhere"))).record();
-    raw.getKVClient().put(ByteSequence.from(cluster.prefix() + planted.value(), StandardCharsets.UTF_8),
-        ByteSequence.from(RecordCodec.encode(record))).get(10, TimeUnit.SECONDS);
+    OrderRecord record =
+        OrderCommands.apply(
+                null,
+                OrderCommand.Create.of(planted, OpId.of("planted"), "c", "EUR"),
+                new Stamp(new HybridTimestamp(ahead, 0), NodeId.of("elsewhere")))
+            .record();
+    raw.getKVClient()
+        .put(
+            ByteSequence.from(cluster.prefix() + planted.value(), StandardCharsets.UTF_8),
+            ByteSequence.from(RecordCodec.encode(record)))
+        .get(10, TimeUnit.SECONDS);
 
     for (int i = 0; i < 2; i++) {
       HybridOrderStore s = cluster.get(i);
-      long refusedBefore = (Long) mbeans.getAttribute(s.objectName().orElseThrow(), "ClockSkewRefusals");
+      long refusedBefore =
+          (Long) mbeans.getAttribute(s.objectName().orElseThrow(), "ClockSkewRefusals");
       // When the store writes to the planted order, then to a fresh one
-      WriteResult touched = s.sync().apply(new OrderCommand.SetAttribute(planted, OpId.of("touch-" + i), "k", "v" + i));
+      WriteResult touched =
+          s.sync()
+              .apply(new OrderCommand.SetAttribute(planted, OpId.of("touch-" + i), "k", "v" + i));
       OrderId fresh = OrderId.of("fresh-after-planted-" + i);
-      WriteResult created = s.sync().apply(OrderCommand.Create.of(fresh, OpId.of("fresh-" + i), "c", "EUR"));
+      WriteResult created =
+          s.sync().apply(OrderCommand.Create.of(fresh, OpId.of("fresh-" + i), "c", "EUR"));
 
       // Then both are STRONG; the planted order holds the store's value, stamped after the plant
       assertThat(touched.acceptance()).isEqualTo(Acceptance.STRONG);
@@ -101,10 +115,13 @@ class FutureStampIT {
       // and the store's clock did not follow it: the fresh order is stamped near real time
       long now = System.currentTimeMillis();
       OrderRecord freshRecord = read(raw, cluster.prefix() + fresh.value());
-      assertThat(freshRecord.latestTime().wallMillis()).as("stamp of a write after the planted record")
-          .isLessThan(now + 1_000).isGreaterThan(now - 60_000);
+      assertThat(freshRecord.latestTime().wallMillis())
+          .as("stamp of a write after the planted record")
+          .isLessThan(now + 1_000)
+          .isGreaterThan(now - 60_000);
       assertThat((Long) mbeans.getAttribute(s.objectName().orElseThrow(), "ClockSkewRefusals"))
-          .as("refusals counted").isGreaterThan(refusedBefore);
+          .as("refusals counted")
+          .isGreaterThan(refusedBefore);
     }
   }
 }

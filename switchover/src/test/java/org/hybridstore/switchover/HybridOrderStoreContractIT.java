@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.hybridstore.ApConfig;
 import org.hybridstore.NodeId;
-import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.Order;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.ReadConsistency;
 import org.hybridstore.Versioned;
 import org.hybridstore.WriteOptions;
@@ -19,7 +20,6 @@ import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
 import org.hybridstore.cp.testing.EtcdClusterExtension;
 import org.hybridstore.testing.OrderStoreContract;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,17 +34,29 @@ class HybridOrderStoreContractIT extends OrderStoreContract {
 
   @Override
   protected Subject open() {
-    HybridOrderStore store = HybridOrderStore.builder().nodeId(NodeId.of("contract")).name("contract-" + System.nanoTime())
-        .strong(EtcdBackendFactory.of(cluster.cpConfig().build()))
-        .local(MapDbBackendFactory.of(ApConfig.builder(dir.resolve("journal")).seeds(List.of())
-            .peerAuth(PeerAuthConfig.builder().members(List.of(NodeId.of("contract")))
-                .secrets(List.of("a-contract-test-secret-of-32-bytes-or-more")).build())
-            .build()))
-        .mbeanServer(null).build();
+    HybridOrderStore store =
+        HybridOrderStore.builder()
+            .nodeId(NodeId.of("contract"))
+            .name("contract-" + System.nanoTime())
+            .strong(EtcdBackendFactory.of(cluster.cpConfig().build()))
+            .local(
+                MapDbBackendFactory.of(
+                    ApConfig.builder(dir.resolve("journal"))
+                        .seeds(List.of())
+                        .peerAuth(
+                            PeerAuthConfig.builder()
+                                .members(List.of(NodeId.of("contract")))
+                                .secrets(List.of("a-contract-test-secret-of-32-bytes-or-more"))
+                                .build())
+                        .build()))
+            .mbeanServer(null)
+            .build();
     return new Subject() {
       @Override
       public CompletionStage<Written> apply(OrderCommand command) {
-        return store.apply(command, WriteOptions.DEFAULT).thenApply(r -> new Written(r.order(), r.duplicate()));
+        return store
+            .apply(command, WriteOptions.DEFAULT)
+            .thenApply(r -> new Written(r.order(), r.duplicate()));
       }
 
       @Override
@@ -52,7 +64,10 @@ class HybridOrderStoreContractIT extends OrderStoreContract {
         // A write that lost its compare-and-swap races past the strong deadline was acknowledged
         // PROVISIONAL: durable here, in etcd once reconciled. Read etcd after that.
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> store.backlogSize() == 0);
-        return store.get(id, ReadConsistency.LINEARIZABLE).toCompletableFuture().get(10, TimeUnit.SECONDS)
+        return store
+            .get(id, ReadConsistency.LINEARIZABLE)
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
             .map(Versioned::value);
       }
 

@@ -43,15 +43,22 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three HybridOrderStores on one real 3-member etcd cluster, each with its own MapDB file and ScaleCube member. */
+/**
+ * Three HybridOrderStores on one real 3-member etcd cluster, each with its own MapDB file and
+ * ScaleCube member.
+ */
 @Timeout(value = 4, unit = MINUTES)
 class HybridOrderStoreIT {
   @RegisterExtension
-  static final EtcdClusterExtension ETCD = EtcdClusterExtension.builder().withNodes(3).withHeartbeat(50)
-      .withElectionTimeout(500).withPreVote(true).build();
+  static final EtcdClusterExtension ETCD =
+      EtcdClusterExtension.builder()
+          .withNodes(3)
+          .withHeartbeat(50)
+          .withElectionTimeout(500)
+          .withPreVote(true)
+          .build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private StoreCluster stores;
   private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
@@ -94,24 +101,26 @@ class HybridOrderStoreIT {
     for (int i = 0; i < 3; i++) {
       HybridOrderStore s = stores.get(i);
       int node = i;
-      Thread t = new Thread(() -> {
-        long next = System.nanoTime();
-        while (!stop.get()) {
-          // A steady 50 writes/s per store: the load the issue asks for, not an overload.
-          next += 20_000_000L;
-          java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
-          String id = "load-" + node + "-" + seq.incrementAndGet();
-          try {
-            WriteResult r = s.sync().apply(create(id));
-            acked.put(id, r);
-            if (r.acceptance() == Acceptance.PROVISIONAL && firstProvisional[node] == 0) {
-              firstProvisional[node] = System.nanoTime();
-            }
-          } catch (RuntimeException e) {
-            refused.add(e);
-          }
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                long next = System.nanoTime();
+                while (!stop.get()) {
+                  // A steady 50 writes/s per store: the load the issue asks for, not an overload.
+                  next += 20_000_000L;
+                  java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+                  String id = "load-" + node + "-" + seq.incrementAndGet();
+                  try {
+                    WriteResult r = s.sync().apply(create(id));
+                    acked.put(id, r);
+                    if (r.acceptance() == Acceptance.PROVISIONAL && firstProvisional[node] == 0) {
+                      firstProvisional[node] = System.nanoTime();
+                    }
+                  } catch (RuntimeException e) {
+                    refused.add(e);
+                  }
+                }
+              });
       t.start();
       writers.add(t);
     }
@@ -125,27 +134,43 @@ class HybridOrderStoreIT {
     follower.kill();
 
     // Then every store degrades and keeps acknowledging writes, provisionally
-    await().atMost(Duration.ofSeconds(10)).until(() -> stores.all().stream().allMatch(s -> s.mode() == ConsistencyMode.DEGRADED));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> stores.all().stream().allMatch(s -> s.mode() == ConsistencyMode.DEGRADED));
     long degradedAt = System.nanoTime();
     int before = acked.size();
     await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() > before + 100);
     // And provisional writes replicate between the stores
-    String provisionalId = acked.entrySet().stream().filter(e -> e.getValue().acceptance() == Acceptance.PROVISIONAL)
-        .map(Map.Entry::getKey).findFirst().orElseThrow();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      for (HybridOrderStore s : stores.all()) {
-        assertThat(read(s, provisionalId, ReadConsistency.LOCAL)).isPresent();
-      }
-    });
+    String provisionalId =
+        acked.entrySet().stream()
+            .filter(e -> e.getValue().acceptance() == Acceptance.PROVISIONAL)
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (HybridOrderStore s : stores.all()) {
+                assertThat(read(s, provisionalId, ReadConsistency.LOCAL)).isPresent();
+              }
+            });
 
     // When the members come back
     leader.restart();
     follower.restart();
     long restartedAt = System.nanoTime();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      System.out.println("converging: " + stores.all().stream().map(s -> s.mode() + "/" + s.backlogSize()).toList());
-      return stores.all().stream().allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0);
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              System.out.println(
+                  "converging: "
+                      + stores.all().stream().map(s -> s.mode() + "/" + s.backlogSize()).toList());
+              return stores.all().stream()
+                  .allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0);
+            });
     long convergedAt = System.nanoTime();
     stop.set(true);
     for (Thread t : writers) {
@@ -154,26 +179,46 @@ class HybridOrderStoreIT {
 
     // Then nothing was refused, and etcd holds every acknowledged write exactly once
     assertThat(refused).isEmpty();
-    long provisional = acked.values().stream().filter(r -> r.acceptance() == Acceptance.PROVISIONAL).count();
+    long provisional =
+        acked.values().stream().filter(r -> r.acceptance() == Acceptance.PROVISIONAL).count();
     assertThat(provisional).isPositive();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      for (Map.Entry<String, WriteResult> e : acked.entrySet()) {
-        Order inEtcd = read(stores.get(0), e.getKey(), ReadConsistency.LINEARIZABLE).orElseThrow(
-            () -> new AssertionError("acknowledged " + e.getValue().acceptance() + " write lost: " + e.getKey()));
-        assertThat(inEtcd.version()).as("applied exactly once: %s", e.getKey()).isEqualTo(1);
-        for (HybridOrderStore s : stores.all()) {
-          assertThat(read(s, e.getKey(), ReadConsistency.LOCAL)).as("replica of %s on %s", e.getKey(), s.name())
-              .contains(inEtcd);
-        }
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              for (Map.Entry<String, WriteResult> e : acked.entrySet()) {
+                Order inEtcd =
+                    read(stores.get(0), e.getKey(), ReadConsistency.LINEARIZABLE)
+                        .orElseThrow(
+                            () ->
+                                new AssertionError(
+                                    "acknowledged "
+                                        + e.getValue().acceptance()
+                                        + " write lost: "
+                                        + e.getKey()));
+                assertThat(inEtcd.version())
+                    .as("applied exactly once: %s", e.getKey())
+                    .isEqualTo(1);
+                for (HybridOrderStore s : stores.all()) {
+                  assertThat(read(s, e.getKey(), ReadConsistency.LOCAL))
+                      .as("replica of %s on %s", e.getKey(), s.name())
+                      .contains(inEtcd);
+                }
+              }
+            });
     for (int i = 0; i < 3; i++) {
       if (firstProvisional[i] > 0) {
-        System.out.printf("store n%d: fault to first provisional ack %d ms%n", i, (firstProvisional[i] - killedAt) / 1_000_000);
+        System.out.printf(
+            "store n%d: fault to first provisional ack %d ms%n",
+            i, (firstProvisional[i] - killedAt) / 1_000_000);
       }
     }
-    System.out.printf("quorum loss: %d writes acknowledged (%d provisional), 0 refused; all DEGRADED %d ms after the kill;"
-        + " converged %d ms after the restart%n", acked.size(), provisional, (degradedAt - killedAt) / 1_000_000,
+    System.out.printf(
+        "quorum loss: %d writes acknowledged (%d provisional), 0 refused; all DEGRADED %d ms after the kill;"
+            + " converged %d ms after the restart%n",
+        acked.size(),
+        provisional,
+        (degradedAt - killedAt) / 1_000_000,
         (convergedAt - restartedAt) / 1_000_000);
   }
 
@@ -197,23 +242,43 @@ class HybridOrderStoreIT {
       WriteResult w = cut.sync().apply(create("from-the-cut-node"));
       assertThat(w.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
       // ... and concurrent conflicting updates on both sides keep both branches
-      stores.get(0).sync().apply(new OrderCommand.Transition(OrderId.of("shared"), OpId.random(), OrderStatus.PAID));
-      cut.sync().apply(new OrderCommand.Cancel(OrderId.of("shared"), OpId.random(), "customer asked"));
+      stores
+          .get(0)
+          .sync()
+          .apply(
+              new OrderCommand.Transition(OrderId.of("shared"), OpId.random(), OrderStatus.PAID));
+      cut.sync()
+          .apply(new OrderCommand.Cancel(OrderId.of("shared"), OpId.random(), "customer asked"));
       // Then the STRONG peers relay its writes into etcd while it is still cut off (hinted handoff)
       // (a peer may itself leave STRONG for a moment on a starved machine: at load 34 both peers'
-      // probes failed for 1.5 s; a linearizable read then gets the typed refusal, and is asked again)
-      await().atMost(Duration.ofSeconds(20)).ignoreException(ConsistencyUnavailableException.class)
-          .untilAsserted(() -> assertThat(read(stores.get(0), "from-the-cut-node", ReadConsistency.LINEARIZABLE))
-              .isPresent());
+      // probes failed for 1.5 s; a linearizable read then gets the typed refusal, and is asked
+      // again)
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreException(ConsistencyUnavailableException.class)
+          .untilAsserted(
+              () ->
+                  assertThat(read(stores.get(0), "from-the-cut-node", ReadConsistency.LINEARIZABLE))
+                      .isPresent());
       assertThat(cut.mode()).isEqualTo(ConsistencyMode.DEGRADED);
       // When it comes back, everything converges, and the merge kept the cancellation
       proxies.forEach(p -> p.blackhole(false));
-      await().atMost(Duration.ofSeconds(60)).until(() -> cut.mode() == ConsistencyMode.STRONG && cut.backlogSize() == 0);
-      Order merged = await().atMost(Duration.ofSeconds(20)).ignoreException(ConsistencyUnavailableException.class)
-          .until(() -> read(stores.get(0), "shared", ReadConsistency.LINEARIZABLE), Optional::isPresent).orElseThrow();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> cut.mode() == ConsistencyMode.STRONG && cut.backlogSize() == 0);
+      Order merged =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .ignoreException(ConsistencyUnavailableException.class)
+              .until(
+                  () -> read(stores.get(0), "shared", ReadConsistency.LINEARIZABLE),
+                  Optional::isPresent)
+              .orElseThrow();
       assertThat(merged.status()).isEqualTo(OrderStatus.CANCELLED);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(read(cut, "shared", ReadConsistency.LOCAL)).contains(merged));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(read(cut, "shared", ReadConsistency.LOCAL)).contains(merged));
     } finally {
       for (TcpProxy p : proxies) {
         p.close();
@@ -222,8 +287,10 @@ class HybridOrderStoreIT {
   }
 
   @Test
-  void conflictingUpdates_onBothSides_mergeDeterministically_andTheConflictIsVisible() throws Exception {
-    // Two stores that share etcd but not gossip, so that while etcd is down neither sees the other's writes.
+  void conflictingUpdates_onBothSides_mergeDeterministically_andTheConflictIsVisible()
+      throws Exception {
+    // Two stores that share etcd but not gossip, so that while etcd is down neither sees the
+    // other's writes.
     String prefix = "/it-conflict-" + Long.toHexString(System.nanoTime()) + "/";
     stores = new StoreCluster(ETCD, dir.resolve("a"), 1, mbeans, prefix);
     StoreCluster other = new StoreCluster(ETCD, dir.resolve("b"), 1, mbeans, prefix);
@@ -234,31 +301,50 @@ class HybridOrderStoreIT {
       a.sync().apply(create("contested"));
       a.sync().apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.PAID));
       a.sync().apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.FULFILLING));
-      await().atMost(Duration.ofSeconds(10)).until(() -> read(b, "contested", ReadConsistency.LOCAL)
-          .map(o -> o.status() == OrderStatus.FULFILLING).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  read(b, "contested", ReadConsistency.LOCAL)
+                      .map(o -> o.status() == OrderStatus.FULFILLING)
+                      .orElse(false));
       // When quorum is lost and the two sides disagree
       EtcdMember leader = ETCD.leader();
       EtcdMember follower = ETCD.followers().get(0);
       leader.kill();
       follower.kill();
-      await().atMost(Duration.ofSeconds(10)).until(() -> a.mode() == ConsistencyMode.DEGRADED && b.mode() == ConsistencyMode.DEGRADED);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> a.mode() == ConsistencyMode.DEGRADED && b.mode() == ConsistencyMode.DEGRADED);
       a.sync().apply(new OrderCommand.Transition(id, OpId.random(), OrderStatus.SHIPPED));
       b.sync().apply(new OrderCommand.Cancel(id, OpId.random(), "out of stock"));
       leader.restart();
       follower.restart();
-      await().atMost(Duration.ofSeconds(60)).until(() -> List.of(a, b).stream()
-          .allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  List.of(a, b).stream()
+                      .allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0));
       // Then both stores and etcd hold the same record: CANCELLED, with the conflict recorded
       Order inEtcd = read(a, "contested", ReadConsistency.LINEARIZABLE).orElseThrow();
       assertThat(inEtcd.status()).isEqualTo(OrderStatus.CANCELLED);
-      assertThat(inEtcd.conflictingStatuses()).containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        for (HybridOrderStore s : List.of(a, b)) {
-          assertThat(read(s, "contested", ReadConsistency.LOCAL)).contains(inEtcd);
-          assertThat(s.conflicts()).contains(id);
-          assertThat((Long) mbeans.getAttribute(s.objectName().orElseThrow(), "ConflictsTotal")).isPositive();
-        }
-      });
+      assertThat(inEtcd.conflictingStatuses())
+          .containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                for (HybridOrderStore s : List.of(a, b)) {
+                  assertThat(read(s, "contested", ReadConsistency.LOCAL)).contains(inEtcd);
+                  assertThat(s.conflicts()).contains(id);
+                  assertThat(
+                          (Long)
+                              mbeans.getAttribute(s.objectName().orElseThrow(), "ConflictsTotal"))
+                      .isPositive();
+                }
+              });
     } finally {
       other.close();
     }
@@ -293,7 +379,9 @@ class HybridOrderStoreIT {
     System.out.printf("backlog at restart: %d of %d%n", remaining, ids.size());
     assertThat(remaining).as("the stop must have interrupted the reconcile").isPositive();
     // Then it reconciles the rest, and etcd holds every write
-    await().atMost(Duration.ofSeconds(60)).until(() -> restarted.mode() == ConsistencyMode.STRONG && restarted.backlogSize() == 0);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> restarted.mode() == ConsistencyMode.STRONG && restarted.backlogSize() == 0);
     for (String id : ids) {
       assertThat(read(restarted, id, ReadConsistency.LINEARIZABLE)).as(id).isPresent();
     }
@@ -315,28 +403,41 @@ class HybridOrderStoreIT {
       assertThat(remote.getAttribute(name, "Mode")).isEqualTo("STRONG");
       assertThat(mbeans.getAttribute(name, "Mode")).isEqualTo("STRONG");
       // When an operator forces a degrade over JMX
-      remote.invoke(name, "forceDegrade", new Object[] {"maintenance"}, new String[] {String.class.getName()});
+      remote.invoke(
+          name,
+          "forceDegrade",
+          new Object[] {"maintenance"},
+          new String[] {String.class.getName()});
       // Then both views show it, with the reason, and a notification arrives
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-        assertThat(remote.getAttribute(name, "Mode")).isEqualTo("DEGRADED");
-        assertThat(mbeans.getAttribute(name, "LastTransitionReason")).asString().contains("maintenance");
-        assertThat(notifications).isNotEmpty();
-      });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                assertThat(remote.getAttribute(name, "Mode")).isEqualTo("DEGRADED");
+                assertThat(mbeans.getAttribute(name, "LastTransitionReason"))
+                    .asString()
+                    .contains("maintenance");
+                assertThat(notifications).isNotEmpty();
+              });
       assertThat((Long) remote.getAttribute(name, "Epoch")).isEqualTo(2L);
       assertThat((String[]) remote.getAttribute(name, "EtcdMembers")).hasSize(3);
-      // the peer drops by reason arrive as an open-type table, every reason listed (none dropped here)
-      javax.management.openmbean.TabularData drops = (javax.management.openmbean.TabularData)
-          remote.getAttribute(name, "PeerDrops");
+      // the peer drops by reason arrive as an open-type table, every reason listed (none dropped
+      // here)
+      javax.management.openmbean.TabularData drops =
+          (javax.management.openmbean.TabularData) remote.getAttribute(name, "PeerDrops");
       java.util.Map<Object, Object> byReason = new java.util.HashMap<>();
       for (Object row : drops.values()) {
         javax.management.openmbean.CompositeData r = (javax.management.openmbean.CompositeData) row;
         byReason.put(r.get("key"), r.get("value"));
       }
-      assertThat(byReason).containsKeys("unauthenticated", "forged-sender", "replayed", "oversized", "queue-full");
+      assertThat(byReason)
+          .containsKeys("unauthenticated", "forged-sender", "replayed", "oversized", "queue-full");
       assertThat(byReason.values()).allMatch(v -> v.equals(0L));
       assertThat(remote.getAttribute(name, "PeerDropsTotal")).isEqualTo(0L);
       remote.invoke(name, "requestReconcile", new Object[0], new String[0]);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(remote.getAttribute(name, "Mode")).isEqualTo("STRONG"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(remote.getAttribute(name, "Mode")).isEqualTo("STRONG"));
       assertThat((Long) remote.getAttribute(name, "LastConvergenceMillis")).isNotNegative();
     } finally {
       server.stop();

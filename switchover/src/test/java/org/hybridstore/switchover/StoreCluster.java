@@ -22,9 +22,14 @@ import org.hybridstore.cp.testing.EtcdClusterExtension;
  * on a free port, all pointed at one real etcd cluster. Closes every store it started.
  */
 final class StoreCluster implements AutoCloseable {
-  static final SwitchoverConfig FAST = SwitchoverConfig.builder()
-      .probeInterval(Duration.ofMillis(100)).probeTimeout(Duration.ofMillis(500)).failedProbesToDegrade(3)
-      .stablePeriod(Duration.ofMillis(500)).strongWriteDeadline(Duration.ofMillis(1000)).build();
+  static final SwitchoverConfig FAST =
+      SwitchoverConfig.builder()
+          .probeInterval(Duration.ofMillis(100))
+          .probeTimeout(Duration.ofMillis(500))
+          .failedProbesToDegrade(3)
+          .stablePeriod(Duration.ofMillis(500))
+          .strongWriteDeadline(Duration.ofMillis(1000))
+          .build();
 
   /** The test cluster's secret (a deployment reads it from a file). */
   private static final String SECRET = "store-cluster-test-secret-0123456789abcdef";
@@ -68,14 +73,29 @@ final class StoreCluster implements AutoCloseable {
     for (int j = 0; j < gossipPorts.length; j++) {
       members.add(NodeId.of(dir.getFileName() + "-n" + j));
     }
-    ApConfig ap = ApConfig.builder(dir.resolve("node-" + i)).gossipPort(gossipPorts[i]).seeds(seeds)
-        .antiEntropyInterval(Duration.ofMillis(500))
-        .peerAuth(PeerAuthConfig.builder().members(members).secrets(List.of(SECRET)).build()).build();
-    CpConfig cp = etcd.cpConfig().endpoints(endpoints).requestTimeout(Duration.ofMillis(1000))
-        .keyPrefix(prefix).build();
+    ApConfig ap =
+        ApConfig.builder(dir.resolve("node-" + i))
+            .gossipPort(gossipPorts[i])
+            .seeds(seeds)
+            .antiEntropyInterval(Duration.ofMillis(500))
+            .peerAuth(PeerAuthConfig.builder().members(members).secrets(List.of(SECRET)).build())
+            .build();
+    CpConfig cp =
+        etcd.cpConfig()
+            .endpoints(endpoints)
+            .requestTimeout(Duration.ofMillis(1000))
+            .keyPrefix(prefix)
+            .build();
     String name = prefix.replace("/", "") + "-" + dir.getFileName() + "-n" + i;
-    stores[i] = HybridOrderStore.builder().nodeId(NodeId.of(dir.getFileName() + "-n" + i)).name(name)
-        .strong(EtcdBackendFactory.of(cp)).local(MapDbBackendFactory.of(ap)).config(FAST).mbeanServer(mbeans).build();
+    stores[i] =
+        HybridOrderStore.builder()
+            .nodeId(NodeId.of(dir.getFileName() + "-n" + i))
+            .name(name)
+            .strong(EtcdBackendFactory.of(cp))
+            .local(MapDbBackendFactory.of(ap))
+            .config(FAST)
+            .mbeanServer(mbeans)
+            .build();
     return stores[i];
   }
 

@@ -57,23 +57,27 @@ final class TcpProxy implements AutoCloseable {
   }
 
   private void pipe(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          if (!blackhole) {
-            out.write(buf, 0, n);
-            out.flush();
-          }
-        }
-      } catch (IOException e) {
-        // connection closed
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "tcp-proxy-pipe");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                  if (!blackhole) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                  }
+                }
+              } catch (IOException e) {
+                // connection closed
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-proxy-pipe");
     t.setDaemon(true);
     t.start();
   }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.IndeterminateWriteException;
+import org.hybridstore.NodeId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderStoreException;
 import org.hybridstore.StoreClosedException;
@@ -28,7 +29,6 @@ import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
-import org.hybridstore.NodeId;
 import org.hybridstore.spi.BackendWrite;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * <p>Design:
  *
  * <ul>
- *   <li>Every change (a local command, records from a peer, records absorbed from etcd) is a task in
- *       one bounded queue. One thread, owned by this class and named {@code hybridstore-journal-<node>},
- *       takes the first waiting task, drains up to {@code maxBatch - 1} more, applies them in order,
- *       commits them as ONE journal entry (one fsync), and only then completes their futures on the
- *       context's executor. No acknowledgement precedes the fsync that holds the write.
+ *   <li>Every change (a local command, records from a peer, records absorbed from etcd) is a task
+ *       in one bounded queue. One thread, owned by this class and named {@code
+ *       hybridstore-journal-<node>}, takes the first waiting task, drains up to {@code maxBatch -
+ *       1} more, applies them in order, commits them as ONE journal entry (one fsync), and only
+ *       then completes their futures on the context's executor. No acknowledgement precedes the
+ *       fsync that holds the write.
  *   <li>Read-your-writes inside a batch: tasks read the batch's own overlay before the committed
  *       state, so a command sees every earlier command of its batch.
  *   <li>A command the model rejects fails only its own future; the rest of the batch commits. A
@@ -60,6 +61,7 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter implements AutoCloseable {
   /** The revision of an absorb that leaves the mirror revision as it is. */
   static final long KEEP_MIRROR_REVISION = Long.MIN_VALUE;
+
   static final String JOURNAL_SEQ = "journal.seq";
   static final String MIRROR_REVISION = "mirror.revision";
   static final String HLC_WALL = "hlc.wall";
@@ -71,12 +73,14 @@ final class GroupCommitWriter implements AutoCloseable {
   /** A unit of work for the writer. */
   private sealed interface Task permits Apply, Merge, Absorb, Barrier, Hold, Wake, Stop {}
 
-  private record Apply(OrderCommand command, CompletableFuture<BackendWrite> future) implements Task {}
+  private record Apply(OrderCommand command, CompletableFuture<BackendWrite> future)
+      implements Task {}
 
   /** Records from a peer; {@code bytes} (their encoded size) count against the merge budget. */
   private record Merge(List<OrderRecord> records, long bytes) implements Task {}
 
-  private record Absorb(Collection<OrderRecord> records, long revision, CompletableFuture<Void> future)
+  private record Absorb(
+      Collection<OrderRecord> records, long revision, CompletableFuture<Void> future)
       implements Task {}
 
   private record Barrier(CompletableFuture<Void> future) implements Task {}
@@ -99,17 +103,20 @@ final class GroupCommitWriter implements AutoCloseable {
   // since it reads the journal the writer loads); Thread.start() publishes it to the writer thread.
   private @Nullable Consumer<List<byte[]>> onLocalWrites;
   private final BlockingQueue<Task> queue;
+
   /** Encoded bytes of peer records queued and not yet merged: what a flood of pushes can cost. */
   private final AtomicLong pendingMergeBytes = new AtomicLong();
-  private final long maxPendingMergeBytes;
-  private final LinkedHashMap<String, OrderRecord> decoded = new LinkedHashMap<>(256, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, OrderRecord> eldest) {
-      return size() > DECODED_CACHE;
-    }
-  };
+  private final long maxPendingMergeBytes;
+  private final LinkedHashMap<String, OrderRecord> decoded =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, OrderRecord> eldest) {
+          return size() > DECODED_CACHE;
+        }
+      };
   private final Thread thread;
   private volatile boolean closed;
   private volatile long mirrorRevision;
@@ -123,10 +130,18 @@ final class GroupCommitWriter implements AutoCloseable {
   private final List<Runnable> completions = new ArrayList<>();
   private final List<CompletableFuture<?>> batchFutures = new ArrayList<>();
   private final Map<String, OrderRecord> provisional = new LinkedHashMap<>();
-  private final List<Consumer<List<OrderRecord>>> provisionalListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<List<OrderRecord>>> provisionalListeners =
+      new CopyOnWriteArrayList<>();
 
-  GroupCommitWriter(JournalStore store, NodeId node, HybridLogicalClock clock, Executor executor, int maxBatch,
-      long maxPendingMergeBytes, Counters counters, ReplicaIndex index) {
+  GroupCommitWriter(
+      JournalStore store,
+      NodeId node,
+      HybridLogicalClock clock,
+      Executor executor,
+      int maxBatch,
+      long maxPendingMergeBytes,
+      Counters counters,
+      ReplicaIndex index) {
     this.maxPendingMergeBytes = maxPendingMergeBytes;
     this.store = store;
     this.node = node;
@@ -147,22 +162,27 @@ final class GroupCommitWriter implements AutoCloseable {
    * fills the index and restores the clock. Call once before {@link #start()}.
    */
   void load() {
-    HybridTimestamp[] latest = {new HybridTimestamp(store.meta(HLC_WALL), (int) store.meta(HLC_LOGICAL))};
-    store.forEachRecord((id, bytes) -> {
-      OrderRecord r = RecordCodec.decode(bytes, store.file() + " record '" + id + "'");
-      if (!r.id().value().equals(id)) {
-        throw new CorruptDataException(store.file() + ": record under '" + id + "' is for order "
-            + r.id());
-      }
-      // The clock's own last reading is in the meta, committed with every batch; a record's stamps
-      // only raise it within the maximum offset (a record stamped far ahead, mirrored from etcd,
-      // must not carry the clock with it at every restart).
-      HybridTimestamp t = r.latestTime();
-      if (t.compareTo(latest[0]) > 0 && clock.withinOffset(t)) {
-        latest[0] = t;
-      }
-      index.put(id, ReplicaIndex.hash(bytes));
-    });
+    HybridTimestamp[] latest = {
+      new HybridTimestamp(store.meta(HLC_WALL), (int) store.meta(HLC_LOGICAL))
+    };
+    store.forEachRecord(
+        (id, bytes) -> {
+          OrderRecord r = RecordCodec.decode(bytes, store.file() + " record '" + id + "'");
+          if (!r.id().value().equals(id)) {
+            throw new CorruptDataException(
+                store.file() + ": record under '" + id + "' is for order " + r.id());
+          }
+          // The clock's own last reading is in the meta, committed with every batch; a record's
+          // stamps
+          // only raise it within the maximum offset (a record stamped far ahead, mirrored from
+          // etcd,
+          // must not carry the clock with it at every restart).
+          HybridTimestamp t = r.latestTime();
+          if (t.compareTo(latest[0]) > 0 && clock.withinOffset(t)) {
+            latest[0] = t;
+          }
+          index.put(id, ReplicaIndex.hash(bytes));
+        });
     // Stamps never go backwards across a restart, even if the wall clock did.
     clock.advanceTo(latest[0]);
   }
@@ -270,8 +290,8 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   /**
-   * Parks the writer thread until {@code release} completes, so that everything queued meanwhile
-   * is committed as one batch (a seam for tests of batch semantics).
+   * Parks the writer thread until {@code release} completes, so that everything queued meanwhile is
+   * committed as one batch (a seam for tests of batch semantics).
    *
    * @param release completes to let the writer go on
    */
@@ -285,8 +305,9 @@ final class GroupCommitWriter implements AutoCloseable {
       return;
     }
     if (!queue.offer(task)) {
-      f.completeExceptionally(new StoreUnavailableException("the local journal's queue is full ("
-          + queue.size() + " waiting); retry"));
+      f.completeExceptionally(
+          new StoreUnavailableException(
+              "the local journal's queue is full (" + queue.size() + " waiting); retry"));
     }
   }
 
@@ -298,7 +319,9 @@ final class GroupCommitWriter implements AutoCloseable {
    */
   Optional<OrderRecord> read(String orderId) {
     byte[] bytes = committedBytes(orderId);
-    return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes, store.file() + " record '" + orderId + "'"));
+    return bytes == null
+        ? Optional.empty()
+        : Optional.of(RecordCodec.decode(bytes, store.file() + " record '" + orderId + "'"));
   }
 
   /**
@@ -408,8 +431,11 @@ final class GroupCommitWriter implements AutoCloseable {
         decoded.remove(r.id().value());
       }
       for (CompletableFuture<?> f : batchFutures) {
-        complete(() -> f.completeExceptionally(
-            new IndeterminateWriteException("the local journal could not commit: " + e.getMessage(), e)));
+        complete(
+            () ->
+                f.completeExceptionally(
+                    new IndeterminateWriteException(
+                        "the local journal could not commit: " + e.getMessage(), e)));
       }
       clearBatch();
       return;
@@ -426,7 +452,8 @@ final class GroupCommitWriter implements AutoCloseable {
       complete(r);
     }
     List<byte[]> pushed = localWrites.isEmpty() ? List.of() : new ArrayList<>(localWrites.values());
-    List<OrderRecord> changed = provisional.isEmpty() ? List.of() : List.copyOf(provisional.values());
+    List<OrderRecord> changed =
+        provisional.isEmpty() ? List.of() : List.copyOf(provisional.values());
     clearBatch();
     if (!changed.isEmpty()) {
       for (Consumer<List<OrderRecord>> l : provisionalListeners) {
@@ -512,7 +539,10 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  /** Returns whether the absorb changed the backlog or the mirror revision (record changes are staged). */
+  /**
+   * Returns whether the absorb changed the backlog or the mirror revision (record changes are
+   * staged).
+   */
   private boolean absorbRecords(Absorb a) {
     boolean changed = false;
     batchFutures.add(a.future());
@@ -581,8 +611,13 @@ final class GroupCommitWriter implements AutoCloseable {
 
   /** The journal is failed and did not recover: nothing in these tasks is written. */
   private void refuse(List<Task> tasks) {
-    StoreUnavailableException refused = new StoreUnavailableException("the local journal " + store.file()
-        + " cannot write (" + store.failure() + "); nothing was written, retry later");
+    StoreUnavailableException refused =
+        new StoreUnavailableException(
+            "the local journal "
+                + store.file()
+                + " cannot write ("
+                + store.failure()
+                + "); nothing was written, retry later");
     for (Task t : tasks) {
       if (t instanceof Merge) {
         counters.droppedQueueFull();

@@ -63,9 +63,17 @@ public final class MapDbOrderBackend implements LocalBackend {
   private final ScheduledFuture<?> antiEntropy;
   private volatile boolean closed;
 
-  private MapDbOrderBackend(BackendContext context, JournalStore store, GroupCommitWriter writer,
-      Replicator replicator, PeerNetwork network, NetworkFaults faults, Counters counters, ReplicaIndex index,
-      NodeMeta meta, ScheduledFuture<?> antiEntropy) {
+  private MapDbOrderBackend(
+      BackendContext context,
+      JournalStore store,
+      GroupCommitWriter writer,
+      Replicator replicator,
+      PeerNetwork network,
+      NetworkFaults faults,
+      Counters counters,
+      ReplicaIndex index,
+      NodeMeta meta,
+      ScheduledFuture<?> antiEntropy) {
     this.context = context;
     this.store = store;
     this.writer = writer;
@@ -87,7 +95,8 @@ public final class MapDbOrderBackend implements LocalBackend {
    */
   public static MapDbOrderBackend open(ApConfig config, BackendContext context) {
     NetworkFaults faults = new NetworkFaults();
-    return open(config, context, StorageOptions.DEFAULTS, ScaleCubeNetwork.factory(config, faults), faults);
+    return open(
+        config, context, StorageOptions.DEFAULTS, ScaleCubeNetwork.factory(config, faults), faults);
   }
 
   /**
@@ -101,8 +110,12 @@ public final class MapDbOrderBackend implements LocalBackend {
    * @return the started backend
    * @throws org.hybridstore.CorruptDataException naming the file if the journal is damaged
    */
-  public static MapDbOrderBackend open(ApConfig config, BackendContext context, StorageOptions storage,
-      PeerNetwork.Factory networkFactory, NetworkFaults faults) {
+  public static MapDbOrderBackend open(
+      ApConfig config,
+      BackendContext context,
+      StorageOptions storage,
+      PeerNetwork.Factory networkFactory,
+      NetworkFaults faults) {
     Counters counters = new Counters();
     ReplicaIndex index = new ReplicaIndex();
     JournalStore store = JournalStore.open(config.dataDir(), storage);
@@ -114,32 +127,45 @@ public final class MapDbOrderBackend implements LocalBackend {
         store.setMeta(GroupCommitWriter.MIRROR_REVISION, 0);
         store.commit();
       }
-      writer = new GroupCommitWriter(store, context.node(), context.clock(), context.executor(),
-          config.groupCommitMaxBatch(), config.peerQueueBytes(), counters, index);
+      writer =
+          new GroupCommitWriter(
+              store,
+              context.node(),
+              context.clock(),
+              context.executor(),
+              config.groupCommitMaxBatch(),
+              config.peerQueueBytes(),
+              counters,
+              index);
       writer.load();
       writer.maybeRotate();
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    Replicator replicator = new Replicator(context.node(), writer, index, context.clock(), counters, config,
-        context.scheduler());
+    Replicator replicator =
+        new Replicator(
+            context.node(), writer, index, context.clock(), counters, config, context.scheduler());
     writer.onLocalWrites(replicator::pushLocalWrites);
     writer.start();
     NodeMeta self = new NodeMeta(context.node(), ConsistencyMode.STRONG, 0);
     PeerNetwork network;
     try {
-      network = networkFactory.start(self, new PeerNetwork.Listener() {
-        @Override
-        public void onMessage(PeerNetwork.Sender from, WireMessage message) {
-          replicator.onMessage(from, message);
-        }
+      network =
+          networkFactory.start(
+              self,
+              new PeerNetwork.Listener() {
+                @Override
+                public void onMessage(PeerNetwork.Sender from, WireMessage message) {
+                  replicator.onMessage(from, message);
+                }
 
-        @Override
-        public void onPeerUp(PeerNetwork.Peer peer) {
-          replicator.onPeerUp(peer);
-        }
-      }, counters);
+                @Override
+                public void onPeerUp(PeerNetwork.Peer peer) {
+                  replicator.onPeerUp(peer);
+                }
+              },
+              counters);
     } catch (RuntimeException e) {
       writer.close();
       store.close();
@@ -147,23 +173,36 @@ public final class MapDbOrderBackend implements LocalBackend {
     }
     replicator.attach(network);
     long period = config.antiEntropyInterval().toMillis();
-    ScheduledFuture<?> antiEntropy = context.scheduler().scheduleWithFixedDelay(() -> {
-      try {
-        replicator.antiEntropyTick();
-      } catch (RuntimeException e) {
-        LOG.warn("anti-entropy round failed", e);
-      }
-    }, period, period, TimeUnit.MILLISECONDS);
-    LOG.info("node {} opened journal {} ({} records, {} in backlog) on {}", context.node(), store.file(),
-        index.size(), store.backlogSize(), network.localAddress());
-    return new MapDbOrderBackend(context, store, writer, replicator, network, faults, counters, index, self,
-        antiEntropy);
+    ScheduledFuture<?> antiEntropy =
+        context
+            .scheduler()
+            .scheduleWithFixedDelay(
+                () -> {
+                  try {
+                    replicator.antiEntropyTick();
+                  } catch (RuntimeException e) {
+                    LOG.warn("anti-entropy round failed", e);
+                  }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
+    LOG.info(
+        "node {} opened journal {} ({} records, {} in backlog) on {}",
+        context.node(),
+        store.file(),
+        index.size(),
+        store.backlogSize(),
+        network.localAddress());
+    return new MapDbOrderBackend(
+        context, store, writer, replicator, network, faults, counters, index, self, antiEntropy);
   }
 
   @Override
   public CompletionStage<BackendWrite> apply(OrderCommand command) {
     if (closed) {
-      return CompletableFuture.<BackendWrite>failedFuture(closedException()).minimalCompletionStage();
+      return CompletableFuture.<BackendWrite>failedFuture(closedException())
+          .minimalCompletionStage();
     }
     return writer.apply(command).minimalCompletionStage();
   }
@@ -275,8 +314,14 @@ public final class MapDbOrderBackend implements LocalBackend {
     JournalStore.OpenReport r = store.openReport();
     long[] c = store.counters();
     String failure = store.failure();
-    return new JournalHealth(store.writable(), failure == null ? "" : failure, String.join("; ", r.damage()),
-        r.quarantined() == null ? "" : r.quarantined(), c[0], c[1], c[2]);
+    return new JournalHealth(
+        store.writable(),
+        failure == null ? "" : failure,
+        String.join("; ", r.damage()),
+        r.quarantined() == null ? "" : r.quarantined(),
+        c[0],
+        c[1],
+        c[2]);
   }
 
   /** Returns the number of records and the XOR of their hashes: equal on converged replicas. */

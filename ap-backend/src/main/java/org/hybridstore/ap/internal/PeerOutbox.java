@@ -30,7 +30,12 @@ final class PeerOutbox {
   private long queuedBytes;
   private boolean sending;
 
-  PeerOutbox(String address, PeerNetwork network, int capacity, long capacityBytes, Counters counters,
+  PeerOutbox(
+      String address,
+      PeerNetwork network,
+      int capacity,
+      long capacityBytes,
+      Counters counters,
       Duration sendTimeout) {
     this.address = address;
     this.network = network;
@@ -110,13 +115,14 @@ final class PeerOutbox {
         lock.unlock();
       }
       counters.sent();
-      CompletableFuture<Void> sent = network.send(address, next)
-          .orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture<Void> sent =
+          network.send(address, next).orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!sent.isDone()) {
-        sent.whenComplete((ok, e) -> {
-          finished(e);
-          drain();
-        });
+        sent.whenComplete(
+            (ok, e) -> {
+              finished(e);
+              drain();
+            });
         return;
       }
       // Completed at once (a refused connection, a blocked peer): loop instead of recursing.

@@ -14,13 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * nodes compare first. Updated by the writer after each commit; read from any thread.
  */
 final class ReplicaIndex {
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  });
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+          });
 
   private final ConcurrentSkipListMap<String, Long> hashes = new ConcurrentSkipListMap<>();
   private final AtomicLong xor = new AtomicLong();

@@ -39,31 +39,32 @@ import org.slf4j.LoggerFactory;
  * <p>Anti-entropy: every interval, and when a peer joins or comes back, this node sends each peer a
  * {@link WireMessage.Summary}. A peer whose summary differs answers with {@link WireMessage.Digest}
  * pages; for each page this node pulls what it lacks or holds differently, pushes (up to a few
- * hundred records) what the page lacks or holds differently, and asks for the next page. Both
- * nodes send summaries, so exchanges run both ways and a quiet pair ends with the join on both
- * sides; a small difference converges in one exchange. Nothing depends on gossip delivery or
- * ordering: any lost message is repaired by a later round.
+ * hundred records) what the page lacks or holds differently, and asks for the next page. Both nodes
+ * send summaries, so exchanges run both ways and a quiet pair ends with the join on both sides; a
+ * small difference converges in one exchange. Nothing depends on gossip delivery or ordering: any
+ * lost message is repaired by a later round.
  *
- * <p>Who: every handler is given the authenticated {@link PeerNetwork.Sender}; answers (digest pages,
- * pushes for a page or a pull) go to its address, never to one a payload names.
+ * <p>Who: every handler is given the authenticated {@link PeerNetwork.Sender}; answers (digest
+ * pages, pushes for a page or a pull) go to its address, never to one a payload names.
  *
  * <p>Bounded wherever a peer can push work (see docs/local-journal.md section 6):
  *
  * <ul>
- *   <li>a digest page this node sends holds at most {@code pageEntries} entries and fits in a message;
+ *   <li>a digest page this node sends holds at most {@code pageEntries} entries and fits in a
+ *       message;
  *   <li>handling a page walks at most {@code pageEntries} of this node's own entries in its range
  *       and sends at most {@value #MAX_UNASKED_RECORDS} records (and {@code giveBudget} bytes)
  *       unasked, none if the page holds less than half as many entries (its sender is far behind);
  *       a page whose range holds more here (a wiped peer's empty page covers everything) is handled
  *       up to where the walk stopped, and the {@link WireMessage.More} that follows asks for the
  *       rest from there; the bulk of a large difference is pulled, by the node that lacks it;
- *   <li>an id pulled from one peer is not pulled again (from any peer) until it arrives or 5 s pass,
- *       and the next page is asked for only when at most one page of pulls is unanswered;
+ *   <li>an id pulled from one peer is not pulled again (from any peer) until it arrives or 5 s
+ *       pass, and the next page is asked for only when at most one page of pulls is unanswered;
  *   <li>a pull is answered for at most {@code pageEntries} ids and {@code giveBudget} bytes;
  *   <li>each peer has a {@link PeerOutbox} bounded in messages and bytes that drops the oldest;
- *   <li>received records wait for the writer within a byte budget ({@link GroupCommitWriter#merge});
- *       while that budget is half used, the next {@code More} waits (the exchange slows down to the
- *       journal's pace instead of dropping what it fetched);
+ *   <li>received records wait for the writer within a byte budget ({@link
+ *       GroupCommitWriter#merge}); while that budget is half used, the next {@code More} waits (the
+ *       exchange slows down to the journal's pace instead of dropping what it fetched);
  *   <li>one exchange at a time is served per peer: a summary arriving while pages are being served
  *       to that peer, or within the idle time after the last one, starts nothing.
  * </ul>
@@ -73,14 +74,19 @@ import org.slf4j.LoggerFactory;
 final class Replicator {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
   private static final int ENVELOPE_BYTES = 1024;
+
   /** Encoded size of a digest entry beyond its id: quotes, colon, comma, 16 hex digits. */
   private static final int DIGEST_ENTRY_OVERHEAD = 24;
+
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   private static final long FORGET_AFTER_MILLIS = TimeUnit.HOURS.toMillis(1);
   private static final long MORE_RETRY_MILLIS = 25;
   private static final int MORE_MAX_RETRIES = 400;
   private static final int MAX_TRACKED_EXCHANGES = 1024;
-  /** Records a page handler sends without being asked (what the page lacks or holds differently). */
+
+  /**
+   * Records a page handler sends without being asked (what the page lacks or holds differently).
+   */
   private static final int MAX_UNASKED_RECORDS = 256;
 
   private final NodeId self;
@@ -98,17 +104,27 @@ final class Replicator {
   private final long pullExpiryMillis;
 
   private final Map<String, PeerOutbox> outboxes = new ConcurrentHashMap<>();
+
   /** Seeds and every address a peer was seen at, with when: summaries go there too (see tick). */
   private final Map<String, Long> known = new ConcurrentHashMap<>();
+
   /** Ids this node pulled recently, with when: not pulled again from another peer meanwhile. */
   private final Map<String, Long> pulling = new ConcurrentHashMap<>();
+
   /** Peers this node is serving digest pages to, with when it last sent one. */
   private final Map<NodeId, Long> serving = new ConcurrentHashMap<>();
+
   private final Set<String> seeds;
   private volatile @Nullable PeerNetwork network;
 
-  Replicator(NodeId self, GroupCommitWriter writer, ReplicaIndex index, HybridLogicalClock clock, Counters counters,
-      ApConfig config, ScheduledExecutorService scheduler) {
+  Replicator(
+      NodeId self,
+      GroupCommitWriter writer,
+      ReplicaIndex index,
+      HybridLogicalClock clock,
+      Counters counters,
+      ApConfig config,
+      ScheduledExecutorService scheduler) {
     this.seeds = Set.copyOf(config.seeds());
     this.self = self;
     this.writer = writer;
@@ -119,8 +135,11 @@ final class Replicator {
     this.maxMessageBytes = config.maxMessageBytes();
     this.peerQueueCapacity = config.peerQueueCapacity();
     this.peerQueueBytes = config.peerQueueBytes();
-    int byBytes = (maxMessageBytes - ENVELOPE_BYTES) / (OrderLimits.MAX_ID_LENGTH + DIGEST_ENTRY_OVERHEAD);
-    this.pageEntries = Math.max(16, Math.min(Math.min(WireCodec.MAX_DIGEST_ENTRIES, WireCodec.MAX_PULL_IDS), byBytes));
+    int byBytes =
+        (maxMessageBytes - ENVELOPE_BYTES) / (OrderLimits.MAX_ID_LENGTH + DIGEST_ENTRY_OVERHEAD);
+    this.pageEntries =
+        Math.max(
+            16, Math.min(Math.min(WireCodec.MAX_DIGEST_ENTRIES, WireCodec.MAX_PULL_IDS), byBytes));
     this.giveBudget = Math.min(peerQueueBytes / 2, 4L * maxMessageBytes);
     this.exchangeIdleMillis = 2 * config.antiEntropyInterval().toMillis();
     // A pull unanswered for this long is taken as lost: the id may be pulled again (from anyone).
@@ -151,9 +170,9 @@ final class Replicator {
 
   /**
    * One anti-entropy round: a summary to every live peer, and also to every seed and recently seen
-   * peer address that membership does not list now. SWIM removes a member it could not reach
-   * during a partition and only re-adds it at its next periodic sync; data convergence does not
-   * wait for that: a summary that gets through starts the digest exchange at once.
+   * peer address that membership does not list now. SWIM removes a member it could not reach during
+   * a partition and only re-adds it at its next periodic sync; data convergence does not wait for
+   * that: a summary that gets through starts the digest exchange at once.
    */
   void antiEntropyTick() {
     PeerNetwork n = network;
@@ -166,7 +185,9 @@ final class Replicator {
       targets.add(p.address());
       known.put(p.address(), now);
     }
-    known.entrySet().removeIf(e -> !seeds.contains(e.getKey()) && now - e.getValue() > FORGET_AFTER_MILLIS);
+    known
+        .entrySet()
+        .removeIf(e -> !seeds.contains(e.getKey()) && now - e.getValue() > FORGET_AFTER_MILLIS);
     targets.addAll(known.keySet());
     for (String address : targets) {
       sendSummary(n, address);
@@ -243,8 +264,12 @@ final class Replicator {
       ClockObservation seen = clock.tryObserve(r.latestTime());
       if (seen instanceof ClockObservation.Refused refused) {
         counters.refusedClockSkew();
-        LOG.warn("refused order {} from {}: its clock stamp is {} ms ahead (max {} ms)", r.id(), from.node(),
-            refused.aheadMillis(), refused.maxOffsetMillis());
+        LOG.warn(
+            "refused order {} from {}: its clock stamp is {} ms ahead (max {} ms)",
+            r.id(),
+            from.node(),
+            refused.aheadMillis(),
+            refused.maxOffsetMillis());
         continue;
       }
       accepted.add(r);
@@ -281,9 +306,10 @@ final class Replicator {
   }
 
   private void onDigest(PeerNetwork n, PeerNetwork.Sender from, WireMessage.Digest d) {
-    NavigableMap<String, Long> mine = d.end() == null
-        ? index.hashes().tailMap(d.start(), true)
-        : index.hashes().subMap(d.start(), true, d.end(), true);
+    NavigableMap<String, Long> mine =
+        d.end() == null
+            ? index.hashes().tailMap(d.start(), true)
+            : index.hashes().subMap(d.start(), true, d.end(), true);
     // Walk this node's side of the page's range, at most pageEntries entries: a wiped peer's page
     // is empty and open-ended, and must not make this node walk (or send) its whole replica. What
     // the page lacks or holds differently is given back unasked, but only the first few records
@@ -301,7 +327,8 @@ final class Replicator {
       walked++;
       coveredTo = e.getKey();
       Long theirs = d.entries().get(e.getKey());
-      if ((theirs == null || theirs.longValue() != e.getValue().longValue()) && differing.size() < MAX_UNASKED_RECORDS) {
+      if ((theirs == null || theirs.longValue() != e.getValue().longValue())
+          && differing.size() < MAX_UNASKED_RECORDS) {
         differing.add(e.getKey());
       }
     }
@@ -335,7 +362,8 @@ final class Replicator {
     PeerOutbox box = outbox(n, from.address());
     chunk(give).forEach(box::offer);
     for (int i = 0; i < want.size(); i += pageEntries) {
-      box.offer(new WireMessage.Pull(self, want.subList(i, Math.min(want.size(), i + pageEntries))));
+      box.offer(
+          new WireMessage.Pull(self, want.subList(i, Math.min(want.size(), i + pageEntries))));
     }
     String next = cut ? coveredTo : d.end();
     if (next != null) {
@@ -373,15 +401,18 @@ final class Replicator {
   }
 
   /**
-   * Sends a More once at most one page of pulls is unanswered and the records waiting for the writer
-   * use less than half their budget: the pages come at the pace the answers arrive and are merged,
-   * so nothing fetched is dropped for lack of room (after about 10 s it is sent anyway).
+   * Sends a More once at most one page of pulls is unanswered and the records waiting for the
+   * writer use less than half their budget: the pages come at the pace the answers arrive and are
+   * merged, so nothing fetched is dropped for lack of room (after about 10 s it is sent anyway).
    */
-  private void askForMore(PeerNetwork n, PeerNetwork.Sender to, WireMessage.More more, int attempt) {
+  private void askForMore(
+      PeerNetwork n, PeerNetwork.Sender to, WireMessage.More more, int attempt) {
     if (attempt < MORE_MAX_RETRIES
-        && (writer.pendingMergeBytes() > writer.maxPendingMergeBytes() / 2 || unansweredPulls() > pageEntries)) {
+        && (writer.pendingMergeBytes() > writer.maxPendingMergeBytes() / 2
+            || unansweredPulls() > pageEntries)) {
       try {
-        scheduler.schedule(() -> askForMore(n, to, more, attempt + 1), MORE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+            () -> askForMore(n, to, more, attempt + 1), MORE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         return;
       } catch (RejectedExecutionException e) {
         return; // closing
@@ -436,7 +467,8 @@ final class Replicator {
   }
 
   private PeerOutbox outbox(PeerNetwork n, String address) {
-    return outboxes.computeIfAbsent(address,
+    return outboxes.computeIfAbsent(
+        address,
         a -> new PeerOutbox(a, n, peerQueueCapacity, peerQueueBytes, counters, SEND_TIMEOUT));
   }
 

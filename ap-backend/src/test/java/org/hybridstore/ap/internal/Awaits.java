@@ -10,7 +10,9 @@ public final class Awaits {
 
   /** Polls every 20 ms for at most {@code seconds}. */
   public static ConditionFactory await(long seconds) {
-    return Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+    return Awaitility.await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
         .atMost(Duration.ofSeconds(seconds));
   }
 }

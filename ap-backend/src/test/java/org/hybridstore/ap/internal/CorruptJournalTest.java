@@ -45,7 +45,10 @@ class CorruptJournalTest {
   void factory_damagedJournal_startsHealedReportsTheDamageAndReReadsEtcd() throws Exception {
     // Given a node that wrote, absorbed etcd up to revision 40, and stopped
     try (TestNode n = TestNode.inMemory("n1", TestNode.config(dir).build(), hub)) {
-      n.backend.apply(OrderCommand.Create.of(OrderId.of("a"), OpId.of("op-a"), "c", "EUR")).toCompletableFuture().get();
+      n.backend
+          .apply(OrderCommand.Create.of(OrderId.of("a"), OpId.of("op-a"), "c", "EUR"))
+          .toCompletableFuture()
+          .get();
       n.backend.absorb(java.util.List.of(), 40).toCompletableFuture().get();
       assertThat(n.backend.mirrorRevision()).isEqualTo(40);
     }
@@ -56,14 +59,23 @@ class CorruptJournalTest {
     }
     String before = org.hybridstore.ap.internal.storage.JournalStoreTestAccess.sha256(file);
     // Then the public factory starts the node anyway, salvaging every valid entry
-    BackendContext ctx = new BackendContext(NodeId.of("n1"),
-        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), Runnable::run, threads);
-    try (LocalBackend backend = MapDbBackendFactory.of(ApConfig.builder(dir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build()).create(ctx)) {
+    BackendContext ctx =
+        new BackendContext(
+            NodeId.of("n1"),
+            new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)),
+            Runnable::run,
+            threads);
+    try (LocalBackend backend =
+        MapDbBackendFactory.of(
+                ApConfig.builder(dir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build())
+            .create(ctx)) {
       // And says so: the damage names the file, the damaged copy is kept as it was
       LocalBackend.JournalHealth health = backend.journalHealth();
       assertThat(health.writable()).isTrue();
       assertThat(health.damageAtStart()).contains(file.toString()).contains("header");
-      assertThat(org.hybridstore.ap.internal.storage.JournalStoreTestAccess.sha256(Path.of(health.quarantined())))
+      assertThat(
+              org.hybridstore.ap.internal.storage.JournalStoreTestAccess.sha256(
+                  Path.of(health.quarantined())))
           .isEqualTo(before);
       assertThat(backend.read(OrderId.of("a"))).isPresent();
       // And the mirror starts over, so the node re-reads every order from etcd

@@ -25,8 +25,8 @@ import org.hybridstore.spi.LocalBackend;
 
 /**
  * The child JVM of {@code CrashIT}: opens a node through the public factory and writes orders
- * {@code <prefix>-<n>} forever with 32 writes in flight, printing {@code ACK <order id>} for each as
- * it is acknowledged, until the parent kills it with SIGKILL.
+ * {@code <prefix>-<n>} forever with 32 writes in flight, printing {@code ACK <order id>} for each
+ * as it is acknowledged, until the parent kills it with SIGKILL.
  *
  * <p>Arguments: data directory, order id prefix, and {@code scalecube} (default) or {@code local}.
  */
@@ -36,32 +36,45 @@ public final class CrashChild {
   public static void main(String[] args) throws Exception {
     Path dataDir = Path.of(args[0]);
     String prefix = args[1];
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    BackendContext ctx = new BackendContext(NodeId.of("crash"),
-        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), Executors.newFixedThreadPool(2), scheduler);
-    ApConfig config = ApConfig.builder(dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build();
+    BackendContext ctx =
+        new BackendContext(
+            NodeId.of("crash"),
+            new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)),
+            Executors.newFixedThreadPool(2),
+            scheduler);
+    ApConfig config =
+        ApConfig.builder(dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build();
     // "scalecube": the production factory; "local": the same journal and writer without sockets
     // (starts in a fraction of the time, which keeps twenty rounds fast).
-    LocalBackend backend = args.length > 2 && args[2].equals("local")
-        ? MapDbOrderBackend.open(config, ctx, StorageOptions.DEFAULTS, new LocalHub(1).factory(new NetworkFaults()),
-            new NetworkFaults())
-        : MapDbBackendFactory.of(config).create(ctx);
+    LocalBackend backend =
+        args.length > 2 && args[2].equals("local")
+            ? MapDbOrderBackend.open(
+                config,
+                ctx,
+                StorageOptions.DEFAULTS,
+                new LocalHub(1).factory(new NetworkFaults()),
+                new NetworkFaults())
+            : MapDbBackendFactory.of(config).create(ctx);
     out.println("READY");
     Semaphore inFlight = new Semaphore(32);
     AtomicLong next = new AtomicLong();
     while (true) {
       inFlight.acquire();
       String id = prefix + "-" + next.getAndIncrement();
-      backend.apply(OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"))
-          .whenComplete((w, e) -> {
-            if (e == null) {
-              synchronized (out) {
-                out.println("ACK " + id);
-              }
-            }
-            inFlight.release();
-          });
+      backend
+          .apply(OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"))
+          .whenComplete(
+              (w, e) -> {
+                if (e == null) {
+                  synchronized (out) {
+                    out.println("ACK " + id);
+                  }
+                }
+                inFlight.release();
+              });
     }
   }
 }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node in a child JVM is killed with SIGKILL in the middle of a stream of writes; after a
- * restart on the same file every write it acknowledged is there. Twenty times over one journal;
- * every fifth child opens through the public factory with ScaleCube, the others skip the sockets
- * (the journal, the writer and the kill are the same) so the rounds stay fast.
+ * A node in a child JVM is killed with SIGKILL in the middle of a stream of writes; after a restart
+ * on the same file every write it acknowledged is there. Twenty times over one journal; every fifth
+ * child opens through the public factory with ScaleCube, the others skip the sockets (the journal,
+ * the writer and the kill are the same) so the rounds stay fast.
  */
 // A guard against a hang, not a speed target: 20 child JVMs take about 1 minute on a quiet
 // 2-core machine and over 4 under a load average of 30.
@@ -51,12 +51,20 @@ class CrashIT {
     for (int round = 0; round < ROUNDS; round++) {
       // Given a child JVM writing as fast as it can
       Path out = dir.resolve("child-" + round + ".out");
-      child = new ProcessBuilder(javaBin(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-          System.getProperty("java.class.path"),
-          CrashChild.class.getName(), data.toString(), "r" + round, round % 5 == 0 ? "scalecube" : "local")
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .redirectOutput(out.toFile())
-          .start();
+      child =
+          new ProcessBuilder(
+                  javaBin(),
+                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CrashChild.class.getName(),
+                  data.toString(),
+                  "r" + round,
+                  round % 5 == 0 ? "scalecube" : "local")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .redirectOutput(out.toFile())
+              .start();
       int killAfter = 10 + random.nextInt(150);
       // When it is killed with SIGKILL after some acknowledgements, mid-stream
       Process running = child;
@@ -72,12 +80,15 @@ class CrashIT {
       TestNode node = TestNode.inMemory("crash", TestNode.config(data).build(), hub);
       nodes.add(node);
       for (String id : allAcked) {
-        assertThat(node.backend.read(OrderId.of(id))).as("round %d: acknowledged %s", round, id).isPresent();
+        assertThat(node.backend.read(OrderId.of(id)))
+            .as("round %d: acknowledged %s", round, id)
+            .isPresent();
       }
       TestNode.closeAll(nodes);
     }
-    System.out.printf("CrashIT: %d rounds, %d acknowledged writes, all present after SIGKILL%n", ROUNDS,
-        allAcked.size());
+    System.out.printf(
+        "CrashIT: %d rounds, %d acknowledged writes, all present after SIGKILL%n",
+        ROUNDS, allAcked.size());
   }
 
   /** Complete {@code ACK} lines written so far (a line cut by the kill has no newline). */

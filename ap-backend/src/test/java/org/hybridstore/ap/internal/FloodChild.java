@@ -22,8 +22,13 @@ public final class FloodChild {
     String[] seeds = Arrays.copyOfRange(args, 2, args.length);
     long start = System.nanoTime();
     long maxAfterGc = 0;
-    try (TestNode node = TestNode.scaleCube("n4", TestNode.config(dataDir).seeds(Arrays.asList(seeds))
-        .antiEntropyInterval(java.time.Duration.ofMillis(500)).build())) {
+    try (TestNode node =
+        TestNode.scaleCube(
+            "n4",
+            TestNode.config(dataDir)
+                .seeds(Arrays.asList(seeds))
+                .antiEntropyInterval(java.time.Duration.ofMillis(500))
+                .build())) {
       while (true) {
         long afterGc = 0;
         long peak = 0;
@@ -37,15 +42,27 @@ public final class FloodChild {
         maxAfterGc = Math.max(maxAfterGc, afterGc);
         int size = node.backend.replicaSize();
         long ms = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("SIZE %d ms=%d liveAfterGcMiB=%d peakMiB=%d dropped=%d%n", size, ms, maxAfterGc >> 20,
-            peak >> 20, node.backend.stats().droppedMessages() + node.backend.stats().droppedMergeBudget());
+        System.out.printf(
+            "SIZE %d ms=%d liveAfterGcMiB=%d peakMiB=%d dropped=%d%n",
+            size,
+            ms,
+            maxAfterGc >> 20,
+            peak >> 20,
+            node.backend.stats().droppedMessages() + node.backend.stats().droppedMergeBudget());
         if (size >= expected) {
           node.backend.flush().toCompletableFuture().join();
           var st = node.backend.stats();
-          System.out.printf("DONE %s ms=%d liveAfterGcMiB=%d peakMiB=%d recordsReceived=%d droppedMergeBudget=%d "
-              + "droppedQueueFull=%d messagesReceived=%d%n", node.backend.replicaSummary(), ms, maxAfterGc >> 20,
-              peak >> 20, st.peerRecordsMerged() + st.peerRecordsUnchanged(), st.droppedMergeBudget(),
-              st.droppedQueueFull(), st.messagesReceived());
+          System.out.printf(
+              "DONE %s ms=%d liveAfterGcMiB=%d peakMiB=%d recordsReceived=%d droppedMergeBudget=%d "
+                  + "droppedQueueFull=%d messagesReceived=%d%n",
+              node.backend.replicaSummary(),
+              ms,
+              maxAfterGc >> 20,
+              peak >> 20,
+              st.peerRecordsMerged() + st.peerRecordsUnchanged(),
+              st.droppedMergeBudget(),
+              st.droppedQueueFull(),
+              st.messagesReceived());
           System.out.flush();
           return;
         }

@@ -69,16 +69,22 @@ class GroupCommitTest {
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       int writer = w;
-      done.add(CompletableFuture.runAsync(() -> {
-        try {
-          start.await();
-          for (int i = 0; i < perWriter; i++) {
-            n.backend.apply(create("o-" + writer + "-" + i)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, pool));
+      done.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  start.await();
+                  for (int i = 0; i < perWriter; i++) {
+                    n.backend
+                        .apply(create("o-" + writer + "-" + i))
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              pool));
     }
     start.countDown();
     // When every write is acknowledged
@@ -91,7 +97,9 @@ class GroupCommitTest {
     TestNode again = reopen(n);
     for (int w = 0; w < writers; w++) {
       for (int i = 0; i < perWriter; i++) {
-        assertThat(again.backend.read(OrderId.of("o-" + w + "-" + i))).as("o-%d-%d", w, i).isPresent();
+        assertThat(again.backend.read(OrderId.of("o-" + w + "-" + i)))
+            .as("o-%d-%d", w, i)
+            .isPresent();
       }
     }
     assertThat(again.backend.backlogSize()).isEqualTo(writers * perWriter);
@@ -125,7 +133,8 @@ class GroupCommitTest {
   }
 
   @Test
-  void batch_commandsSeeEarlierWritesOfTheSameBatch_andARejectionFailsOnlyItself() throws Exception {
+  void batch_commandsSeeEarlierWritesOfTheSameBatch_andARejectionFailsOnlyItself()
+      throws Exception {
     TestNode n = open();
     long batchesBefore = n.backend.stats().batches();
     // Given the writer parked, so that the next commands commit as one batch
@@ -133,20 +142,33 @@ class GroupCommitTest {
     n.backend.holdWriter(release);
     OrderId a = OrderId.of("a");
     var created = n.backend.apply(create("a")).toCompletableFuture();
-    var paid = n.backend.apply(new OrderCommand.Transition(a, OpId.of("op-paid"), OrderStatus.PAID)).toCompletableFuture();
-    var illegal = n.backend.apply(new OrderCommand.Transition(a, OpId.of("op-delivered"), OrderStatus.DELIVERED))
-        .toCompletableFuture();
-    var noted = n.backend.apply(new OrderCommand.SetAttribute(a, OpId.of("op-note"), "note", "x")).toCompletableFuture();
-    var missing = n.backend.apply(new OrderCommand.SetAttribute(OrderId.of("nope"), OpId.of("op-x"), "k", "v"))
-        .toCompletableFuture();
+    var paid =
+        n.backend
+            .apply(new OrderCommand.Transition(a, OpId.of("op-paid"), OrderStatus.PAID))
+            .toCompletableFuture();
+    var illegal =
+        n.backend
+            .apply(new OrderCommand.Transition(a, OpId.of("op-delivered"), OrderStatus.DELIVERED))
+            .toCompletableFuture();
+    var noted =
+        n.backend
+            .apply(new OrderCommand.SetAttribute(a, OpId.of("op-note"), "note", "x"))
+            .toCompletableFuture();
+    var missing =
+        n.backend
+            .apply(new OrderCommand.SetAttribute(OrderId.of("nope"), OpId.of("op-x"), "k", "v"))
+            .toCompletableFuture();
     // When the batch runs
     release.complete(null);
     // Then the commands saw each other (read-your-writes inside the batch)...
     assertThat(created.get(10, TimeUnit.SECONDS).duplicate()).isFalse();
-    assertThat(paid.get(10, TimeUnit.SECONDS).record().statuses().current()).isEqualTo(OrderStatus.PAID);
-    assertThat(noted.get(10, TimeUnit.SECONDS).record().toOrder().attributes()).containsEntry("note", "x");
+    assertThat(paid.get(10, TimeUnit.SECONDS).record().statuses().current())
+        .isEqualTo(OrderStatus.PAID);
+    assertThat(noted.get(10, TimeUnit.SECONDS).record().toOrder().attributes())
+        .containsEntry("note", "x");
     // ...the rejected ones failed alone...
-    assertThatThrownBy(illegal::join).isInstanceOf(CompletionException.class)
+    assertThatThrownBy(illegal::join)
+        .isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(CommandRejectedException.class);
     assertThatThrownBy(missing::join).hasCauseInstanceOf(CommandRejectedException.class);
     // ...and one transaction held the three writes
@@ -160,8 +182,10 @@ class GroupCommitTest {
   @Test
   void apply_sameOpIdTwice_isADuplicate() throws Exception {
     TestNode n = open();
-    BackendWrite first = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    BackendWrite again = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendWrite first =
+        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendWrite again =
+        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(again.duplicate()).isTrue();
     assertThat(again.record()).isEqualTo(first.record());
     assertThat(first.revision()).isPositive();
@@ -173,26 +197,39 @@ class GroupCommitTest {
     n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     CompletableFuture<Void> release = new CompletableFuture<>();
     n.backend.holdWriter(release);
-    var paid = n.backend.apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
-        .toCompletableFuture();
+    var paid =
+        n.backend
+            .apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
+            .toCompletableFuture();
     // While the write waits for its batch, reads see the committed record
-    assertThat(n.backend.read(OrderId.of("a")).orElseThrow().statuses().current()).isEqualTo(OrderStatus.CREATED);
+    assertThat(n.backend.read(OrderId.of("a")).orElseThrow().statuses().current())
+        .isEqualTo(OrderStatus.CREATED);
     release.complete(null);
     paid.get(10, TimeUnit.SECONDS);
-    assertThat(n.backend.read(OrderId.of("a")).orElseThrow().statuses().current()).isEqualTo(OrderStatus.PAID);
+    assertThat(n.backend.read(OrderId.of("a")).orElseThrow().statuses().current())
+        .isEqualTo(OrderStatus.PAID);
   }
 
   @Test
   void absorb_clearsTheBacklogOnlyWhereEtcdIncludesTheLocalRecord() throws Exception {
     TestNode n = open();
-    OrderRecord createdA = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
-    OrderRecord paidA = n.backend.apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS).record();
-    OrderRecord createdB = n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord createdA =
+        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord paidA =
+        n.backend
+            .apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .record();
+    OrderRecord createdB =
+        n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
     assertThat(n.backend.backlog(10)).extracting(r -> r.id().value()).containsExactly("a", "b");
     assertThat(n.backend.inBacklog(OrderId.of("b"))).isTrue();
     // When etcd holds an older record of a and the current record of b
-    n.backend.absorb(List.of(createdA, createdB), 17).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    n.backend
+        .absorb(List.of(createdA, createdB), 17)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
     // Then only b leaves the backlog; a keeps its local write
     assertThat(n.backend.backlog(10)).extracting(r -> r.id().value()).containsExactly("a");
     assertThat(n.backend.inBacklog(OrderId.of("b"))).isFalse();
@@ -209,7 +246,10 @@ class GroupCommitTest {
   @Test
   void absorb_unknownOrder_entersTheReplicaWithoutBacklog() throws Exception {
     TestNode n = open();
-    OrderRecord r = org.hybridstore.model.OrderCommands.apply(null, create("x"), n.clock, org.hybridstore.NodeId.of("etcd-writer")).record();
+    OrderRecord r =
+        org.hybridstore.model.OrderCommands.apply(
+                null, create("x"), n.clock, org.hybridstore.NodeId.of("etcd-writer"))
+            .record();
     n.backend.absorb(List.of(r), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(n.backend.read(OrderId.of("x"))).contains(r);
     assertThat(n.backend.backlogSize()).isZero();
@@ -221,45 +261,72 @@ class GroupCommitTest {
     Path data = dir.resolve("clock");
     AtomicLong now = new AtomicLong(Instant.parse("2030-01-01T01:00:00Z").toEpochMilli());
     InstantSource source = () -> Instant.ofEpochMilli(now.get());
-    TestNode n = TestNode.start("n1", TestNode.config(data).build(), StorageOptions.DEFAULTS, hub.factory(new NetworkFaults()),
-        new NetworkFaults(), source);
+    TestNode n =
+        TestNode.start(
+            "n1",
+            TestNode.config(data).build(),
+            StorageOptions.DEFAULTS,
+            hub.factory(new NetworkFaults()),
+            new NetworkFaults(),
+            source);
     nodes.add(n);
-    OrderRecord first = n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord first =
+        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
     nodes.remove(n);
     n.close();
     // When it restarts with its wall clock set back by an hour
     now.addAndGet(-3_600_000);
-    TestNode again = TestNode.start("n1", TestNode.config(data).build(), StorageOptions.DEFAULTS,
-        hub.factory(new NetworkFaults()), new NetworkFaults(), source);
+    TestNode again =
+        TestNode.start(
+            "n1",
+            TestNode.config(data).build(),
+            StorageOptions.DEFAULTS,
+            hub.factory(new NetworkFaults()),
+            new NetworkFaults(),
+            source);
     nodes.add(again);
     // Then its next stamp is still later than every stamp it wrote before
     assertThat(again.clock.last()).isGreaterThanOrEqualTo(first.latestTime());
-    OrderRecord second = again.backend.apply(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-2"), "k", "v"))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord second =
+        again
+            .backend
+            .apply(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-2"), "k", "v"))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .record();
     assertThat(second.attributes().get("k").stamp().time()).isGreaterThan(first.latestTime());
   }
 
   @Test
   void failedFsync_batchIndeterminateThenWritesRefusedUntilTheJournalRecovers() throws Exception {
     // Given a node whose disk fails one fsync
-    org.hybridstore.ap.internal.storage.SimulatedDisk disk = new org.hybridstore.ap.internal.storage.SimulatedDisk();
-    TestNode n = TestNode.start("n1", TestNode.config(dir.resolve("sim")).build(),
-        new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk), hub.factory(new NetworkFaults()),
-        new NetworkFaults(), InstantSource.system());
+    org.hybridstore.ap.internal.storage.SimulatedDisk disk =
+        new org.hybridstore.ap.internal.storage.SimulatedDisk();
+    TestNode n =
+        TestNode.start(
+            "n1",
+            TestNode.config(dir.resolve("sim")).build(),
+            new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk),
+            hub.factory(new NetworkFaults()),
+            new NetworkFaults(),
+            InstantSource.system());
     nodes.add(n);
     n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     disk.failForceAfter(0);
     // When a write's fsync fails, Then its outcome is unknown (never an acknowledgement)
-    assertThatThrownBy(() -> n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(org.hybridstore.IndeterminateWriteException.class);
     // And the writer recovers the journal by itself
     Awaits.await(10).until(() -> n.backend.journalHealth().writable());
     // When the disk takes no fsync at all, Then the next write is indeterminate and later ones are
     // refused, definitely (nothing written), while the journal says why
     disk.failAllForces(true);
-    assertThatThrownBy(() -> n.backend.apply(create("c")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> n.backend.apply(create("c")).toCompletableFuture().get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(org.hybridstore.IndeterminateWriteException.class);
-    assertThatThrownBy(() -> n.backend.apply(create("d")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> n.backend.apply(create("d")).toCompletableFuture().get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(org.hybridstore.StoreUnavailableException.class);
     assertThat(n.backend.journalHealth().writable()).isFalse();
     assertThat(n.backend.journalHealth().problem()).contains("simulated fsync failure");

@@ -31,13 +31,13 @@ import org.hybridstore.spi.BackendContext;
  * The journal's crash torture harness: starts a {@link TortureChild} writer, SIGKILLs it at a
  * random point (during its start and recovery, during group commits, during rotations, during
  * absorbs), reopens the journal in this JVM and checks that every write any child of the series
- * acknowledged is present and readable. Configurations: both volumes (mmap, RandomAccessFile)
- * times the three workloads of {@link TortureChild}, round robin.
+ * acknowledged is present and readable. Configurations: both volumes (mmap, RandomAccessFile) times
+ * the three workloads of {@link TortureChild}, round robin.
  *
  * <p>Run it: {@code mvn -o -q -pl ap-backend test-compile exec:java
- * -Dexec.mainClass=org.hybridstore.ap.internal.JournalTorture -Dexec.args="--kills 1000"}
- * ({@code --seed S}, {@code --dir D}, {@code --per-series N}); {@code JournalTortureIT} runs a
- * shorter version on every build.
+ * -Dexec.mainClass=org.hybridstore.ap.internal.JournalTorture -Dexec.args="--kills 1000"} ({@code
+ * --seed S}, {@code --dir D}, {@code --per-series N}); {@code JournalTortureIT} runs a shorter
+ * version on every build.
  */
 public final class JournalTorture {
   /** One configuration: volume and workload. */
@@ -82,17 +82,34 @@ public final class JournalTorture {
 
     String table() {
       StringBuilder b = new StringBuilder();
-      b.append("| configuration | kills | of them before READY | acknowledged writes | checks after restarts | missing"
-          + " | unreadable | writer failed to start |\n");
+      b.append(
+          "| configuration | kills | of them before READY | acknowledged writes | checks after restarts | missing"
+              + " | unreadable | writer failed to start |\n");
       b.append("|---|---|---|---|---|---|---|---|\n");
       for (Row r : rows) {
-        b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d |%n", r.config.name(), r.kills,
-            r.killsBeforeReady, r.acknowledged, r.checks, r.missing, r.unreadable, r.childFailures));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %d | %d | %d | %d | %d | %d |%n",
+                r.config.name(),
+                r.kills,
+                r.killsBeforeReady,
+                r.acknowledged,
+                r.checks,
+                r.missing,
+                r.unreadable,
+                r.childFailures));
       }
-      b.append(String.format(Locale.ROOT, "| **total** | **%d** | | **%d** | **%d** | **%d** | **%d** | **%d** |%n",
-          kills(), rows.stream().mapToLong(r -> r.acknowledged).sum(), rows.stream().mapToLong(r -> r.checks).sum(),
-          rows.stream().mapToLong(r -> r.missing).sum(), rows.stream().mapToLong(r -> r.unreadable).sum(),
-          rows.stream().mapToLong(r -> r.childFailures).sum()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| **total** | **%d** | | **%d** | **%d** | **%d** | **%d** | **%d** |%n",
+              kills(),
+              rows.stream().mapToLong(r -> r.acknowledged).sum(),
+              rows.stream().mapToLong(r -> r.checks).sum(),
+              rows.stream().mapToLong(r -> r.missing).sum(),
+              rows.stream().mapToLong(r -> r.unreadable).sum(),
+              rows.stream().mapToLong(r -> r.childFailures).sum()));
       for (Row r : rows) {
         for (String e : r.examples) {
           b.append("- ").append(r.config.name()).append(": ").append(e).append('\n');
@@ -102,9 +119,14 @@ public final class JournalTorture {
     }
   }
 
-  static final List<Config> ALL = List.of(new Config(true, "commit"), new Config(false, "commit"),
-      new Config(true, "rotate"), new Config(false, "rotate"), new Config(true, "absorb"),
-      new Config(false, "absorb"));
+  static final List<Config> ALL =
+      List.of(
+          new Config(true, "commit"),
+          new Config(false, "commit"),
+          new Config(true, "rotate"),
+          new Config(false, "rotate"),
+          new Config(true, "absorb"),
+          new Config(false, "absorb"));
 
   private JournalTorture() {}
 
@@ -124,7 +146,9 @@ public final class JournalTorture {
     }
     Path work = dir != null ? dir : Files.createTempDirectory("journal-torture");
     Result r = run(work, kills, seed, perSeries, ALL, true);
-    System.out.printf("journal torture: seed %d, %d kills in %s%n%s", r.seed(), r.kills(), r.elapsed(), r.table());
+    System.out.printf(
+        "journal torture: seed %d, %d kills in %s%n%s",
+        r.seed(), r.kills(), r.elapsed(), r.table());
     System.exit(r.lost() == 0 ? 0 : 1);
   }
 
@@ -139,7 +163,8 @@ public final class JournalTorture {
    * @param progress print one line per kill
    * @return the table
    */
-  static Result run(Path work, int kills, long seed, int perSeries, List<Config> configs, boolean progress)
+  static Result run(
+      Path work, int kills, long seed, int perSeries, List<Config> configs, boolean progress)
       throws Exception {
     long start = System.nanoTime();
     Random random = new Random(seed);
@@ -166,14 +191,17 @@ public final class JournalTorture {
           series.remove(config);
         }
         if (progress) {
-          System.out.printf("kill %d %s %s%s%n", kill, config.name(), outcome, check == null ? "" : " FAILED " + check);
+          System.out.printf(
+              "kill %d %s %s%s%n",
+              kill, config.name(), outcome, check == null ? "" : " FAILED " + check);
         }
       }
     } finally {
       executor.shutdownNow();
       scheduler.shutdownNow();
     }
-    return new Result(seed, new ArrayList<>(rows.values()), Duration.ofNanos(System.nanoTime() - start));
+    return new Result(
+        seed, new ArrayList<>(rows.values()), Duration.ofNanos(System.nanoTime() - start));
   }
 
   /** A data directory and everything acknowledged into it so far. */
@@ -188,15 +216,27 @@ public final class JournalTorture {
     }
   }
 
-  private static String killOnce(Series s, Config config, int kill, Random random, Row row) throws Exception {
+  private static String killOnce(Series s, Config config, int kill, Random random, Row row)
+      throws Exception {
     Path out = s.dataDir.resolveSibling(s.dataDir.getFileName() + ".out" + s.kills);
     Files.createDirectories(s.dataDir.getParent());
-    Process child = new ProcessBuilder(javaBin(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path"), TortureChild.class.getName(), s.dataDir.toString(),
-        "k" + kill, config.mmap() ? "mmap" : "raf", config.workload(), Long.toString(random.nextLong()))
-        .redirectError(s.dataDir.resolveSibling(s.dataDir.getFileName() + ".err").toFile())
-        .redirectOutput(out.toFile())
-        .start();
+    Process child =
+        new ProcessBuilder(
+                javaBin(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-cp",
+                System.getProperty("java.class.path"),
+                TortureChild.class.getName(),
+                s.dataDir.toString(),
+                "k" + kill,
+                config.mmap() ? "mmap" : "raf",
+                config.workload(),
+                Long.toString(random.nextLong()))
+            .redirectError(s.dataDir.resolveSibling(s.dataDir.getFileName() + ".err").toFile())
+            .redirectOutput(out.toFile())
+            .start();
     String how;
     try {
       int dice = random.nextInt(10);
@@ -227,11 +267,17 @@ public final class JournalTorture {
       if (!child.isAlive()) {
         // The writer died by itself (for example its journal would not open): a failure.
         row.childFailures++;
-        row.example("writer of kill " + kill + " exited by itself with " + child.exitValue() + ": "
-            + tail(s.dataDir, kill));
+        row.example(
+            "writer of kill "
+                + kill
+                + " exited by itself with "
+                + child.exitValue()
+                + ": "
+                + tail(s.dataDir, kill));
       } else if (how.equals("never ready")) {
         row.childFailures++;
-        row.example("writer of kill " + kill + " did not start within 60 s: " + tail(s.dataDir, kill));
+        row.example(
+            "writer of kill " + kill + " did not start within 60 s: " + tail(s.dataDir, kill));
       }
     } finally {
       child.destroyForcibly(); // SIGKILL
@@ -262,19 +308,39 @@ public final class JournalTorture {
     return how + ", " + acked + " acks";
   }
 
-  /** Opens the journal after the kill and checks every acknowledged write; returns a failure or null. */
-  private static String verify(Series s, Config config, Row row, ExecutorService executor,
+  /**
+   * Opens the journal after the kill and checks every acknowledged write; returns a failure or
+   * null.
+   */
+  private static String verify(
+      Series s,
+      Config config,
+      Row row,
+      ExecutorService executor,
       ScheduledExecutorService scheduler) {
-    BackendContext ctx = new BackendContext(NodeId.of("torture"),
-        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), executor, scheduler);
-    StorageOptions storage = new StorageOptions(config.mmap(),
-        config.workload().equals("rotate") ? 1 : StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
+    BackendContext ctx =
+        new BackendContext(
+            NodeId.of("torture"),
+            new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)),
+            executor,
+            scheduler);
+    StorageOptions storage =
+        new StorageOptions(
+            config.mmap(),
+            config.workload().equals("rotate") ? 1 : StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
     MapDbOrderBackend backend;
     LocalHub hub = new LocalHub(1);
     try {
       try {
-        backend = MapDbOrderBackend.open(ApConfig.builder(s.dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build(), ctx, storage,
-            hub.factory(new NetworkFaults()), new NetworkFaults());
+        backend =
+            MapDbOrderBackend.open(
+                ApConfig.builder(s.dataDir)
+                    .peerAuth(org.hybridstore.PeerAuthConfig.insecure())
+                    .build(),
+                ctx,
+                storage,
+                hub.factory(new NetworkFaults()),
+                new NetworkFaults());
       } catch (RuntimeException e) {
         row.unreadable++;
         String failure = "journal did not open after kill " + s.kills + ": " + e;
@@ -305,8 +371,15 @@ public final class JournalTorture {
             String value = r.map(x -> x.toOrder().attributes().get(idKey[1])).orElse(null);
             if (!a.getValue().equals(value)) {
               row.missing++;
-              failure = "acknowledged attribute " + a.getKey() + " = " + a.getValue() + " read as " + value
-                  + " after kill " + s.kills;
+              failure =
+                  "acknowledged attribute "
+                      + a.getKey()
+                      + " = "
+                      + a.getValue()
+                      + " read as "
+                      + value
+                      + " after kill "
+                      + s.kills;
               row.example(failure);
             }
           } catch (RuntimeException e) {
@@ -327,8 +400,11 @@ public final class JournalTorture {
   /** The last line the child wrote to stderr (its failure, if it failed). */
   private static String tail(Path dataDir, int kill) {
     try {
-      List<String> lines = Files.readAllLines(dataDir.resolveSibling(dataDir.getFileName() + ".err"));
-      return lines.stream().filter(l -> l.contains("Exception") || l.contains("Error")).findFirst()
+      List<String> lines =
+          Files.readAllLines(dataDir.resolveSibling(dataDir.getFileName() + ".err"));
+      return lines.stream()
+          .filter(l -> l.contains("Exception") || l.contains("Error"))
+          .findFirst()
           .orElse(lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1));
     } catch (IOException e) {
       return "(no output: " + e + ")";

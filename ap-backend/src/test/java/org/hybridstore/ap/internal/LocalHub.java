@@ -23,11 +23,13 @@ import org.hybridstore.ap.internal.wire.WireMessage;
  */
 public final class LocalHub implements AutoCloseable {
   private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
-  private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "local-hub");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService delivery =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "local-hub");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicInteger ports = new AtomicInteger(1);
   private final Random random;
   private volatile double dropProbability;
@@ -63,11 +65,14 @@ public final class LocalHub implements AutoCloseable {
     @Override
     public List<Peer> peers() {
       List<Peer> out = new ArrayList<>();
-      endpoints.values().forEach(e -> {
-        if (e != this) {
-          out.add(new Peer(e.address, e.meta));
-        }
-      });
+      endpoints
+          .values()
+          .forEach(
+              e -> {
+                if (e != this) {
+                  out.add(new Peer(e.address, e.meta));
+                }
+              });
       return out;
     }
 
@@ -83,7 +88,9 @@ public final class LocalHub implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       WireMessage decoded = WireCodec.decode(bytes, Integer.MAX_VALUE);
-      delivery.execute(() -> target.listener.onMessage(new PeerNetwork.Sender(decoded.from(), address), decoded));
+      delivery.execute(
+          () ->
+              target.listener.onMessage(new PeerNetwork.Sender(decoded.from(), address), decoded));
       return CompletableFuture.completedFuture(null);
     }
 
@@ -103,7 +110,9 @@ public final class LocalHub implements AutoCloseable {
     Endpoint target = endpoints.get(to);
     byte[] bytes = WireCodec.encode(message);
     WireMessage decoded = WireCodec.decode(bytes, Integer.MAX_VALUE);
-    delivery.execute(() -> target.listener.onMessage(new PeerNetwork.Sender(decoded.from(), "local:0"), decoded));
+    delivery.execute(
+        () ->
+            target.listener.onMessage(new PeerNetwork.Sender(decoded.from(), "local:0"), decoded));
   }
 
   /** Returns a factory for one node on this hub. */

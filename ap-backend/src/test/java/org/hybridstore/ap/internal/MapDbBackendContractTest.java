@@ -21,7 +21,9 @@ class MapDbBackendContractTest extends OrderStoreContract {
     return new Subject() {
       @Override
       public CompletionStage<Written> apply(OrderCommand command) {
-        return node.backend.apply(command).thenApply(w -> new Written(w.record().toOrder(), w.duplicate()));
+        return node.backend
+            .apply(command)
+            .thenApply(w -> new Written(w.record().toOrder(), w.duplicate()));
       }
 
       @Override

@@ -30,10 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * every byte and every file creation that was not forced when the power goes, and keeps at random
  * an in-order part of the unforced appends (a torn write). The machine stops after a random number
  * of disk operations (during a start and its recovery, a group commit, a compaction), the power is
- * cut, the node restarts, and every write that was acknowledged before the cut must be there.
- * Cuts come in series of {@value #PER_SERIES} on one disk, half of them with a tiny compaction
- * threshold so that cuts land inside compactions too. 250 cuts on every build; the proof run
- * passes {@code -Dpowercut.cuts=1000} (docs/local-journal.md).
+ * cut, the node restarts, and every write that was acknowledged before the cut must be there. Cuts
+ * come in series of {@value #PER_SERIES} on one disk, half of them with a tiny compaction threshold
+ * so that cuts land inside compactions too. 250 cuts on every build; the proof run passes {@code
+ * -Dpowercut.cuts=1000} (docs/local-journal.md).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class PowerCutIT {
@@ -91,12 +91,25 @@ class PowerCutIT {
           checks++;
           String[] idKey = a.getKey().split(" ");
           OrderRecord r = check.backend.read(OrderId.of(idKey[0])).orElse(null);
-          String value = r == null ? null : idKey.length == 1 ? "" : r.toOrder().attributes().get(idKey[1]);
+          String value =
+              r == null ? null : idKey.length == 1 ? "" : r.toOrder().attributes().get(idKey[1]);
           if (!a.getValue().equals(value)) {
-            lost.add("series " + series + " cut " + cut + ": " + a.getKey() + " = " + a.getValue() + " read " + value);
+            lost.add(
+                "series "
+                    + series
+                    + " cut "
+                    + cut
+                    + ": "
+                    + a.getKey()
+                    + " = "
+                    + a.getValue()
+                    + " read "
+                    + value);
           }
         }
-        assertThat(check.backend.journalHealth().damageAtStart()).as("no damage after a power cut").isEmpty();
+        assertThat(check.backend.journalHealth().damageAtStart())
+            .as("no damage after a power cut")
+            .isEmpty();
         // Half the time the check closes cleanly, half the time the power goes again at once.
         if (random.nextBoolean()) {
           disk.dieAfter(0);
@@ -108,24 +121,33 @@ class PowerCutIT {
         }
       }
     }
-    System.out.printf("PowerCutIT: seed %d, %d cuts (%d during a start), %d acknowledged writes, %d checks, %d lost%n",
+    System.out.printf(
+        "PowerCutIT: seed %d, %d cuts (%d during a start), %d acknowledged writes, %d checks, %d lost%n",
         seed, CUTS, cutsInsideOpen, acknowledged, checks, lost.size());
     assertThat(lost).as("seed %d", seed).isEmpty();
     assertThat(acknowledged).as("the cuts must land among acknowledged writes").isGreaterThan(CUTS);
   }
 
   private TestNode start(Path data, StorageOptions storage) {
-    TestNode n = TestNode.start("cut", TestNode.config(data).build(), storage, hub.factory(new NetworkFaults()),
-        new NetworkFaults(), InstantSource.system());
+    TestNode n =
+        TestNode.start(
+            "cut",
+            TestNode.config(data).build(),
+            storage,
+            hub.factory(new NetworkFaults()),
+            new NetworkFaults(),
+            InstantSource.system());
     nodes.add(n);
     return n;
   }
 
   /** Writes with up to 16 in flight until the machine stops; returns how many were acknowledged. */
-  private static int write(TestNode node, String prefix, Random random, SimulatedDisk disk, Map<String, String> acked)
+  private static int write(
+      TestNode node, String prefix, Random random, SimulatedDisk disk, Map<String, String> acked)
       throws Exception {
     List<CompletableFuture<?>> inFlight = new ArrayList<>();
-    List<String> created = new CopyOnWriteArrayList<>(acked.keySet().stream().filter(k -> !k.contains(" ")).toList());
+    List<String> created =
+        new CopyOnWriteArrayList<>(acked.keySet().stream().filter(k -> !k.contains(" ")).toList());
     AtomicInteger count = new AtomicInteger();
     for (int n = 0; !disk.dead() && n < 300; n++) {
       OrderCommand command;
@@ -140,25 +162,34 @@ class PowerCutIT {
         String id = created.get(random.nextInt(created.size()));
         String attr = "k" + n;
         value = "v" + random.nextInt(1000);
-        command = new OrderCommand.SetAttribute(OrderId.of(id), OpId.of("op-" + id + "-" + attr), attr, value);
+        command =
+            new OrderCommand.SetAttribute(
+                OrderId.of(id), OpId.of("op-" + id + "-" + attr), attr, value);
         key = id + " " + attr;
       }
       boolean create = command instanceof OrderCommand.Create;
-      inFlight.add(node.backend.apply(command).toCompletableFuture().thenRun(() -> {
-        // acknowledged: it must survive the cut
-        acked.put(key, value);
-        count.incrementAndGet();
-        if (create) {
-          created.add(key);
-        }
-      }));
+      inFlight.add(
+          node.backend
+              .apply(command)
+              .toCompletableFuture()
+              .thenRun(
+                  () -> {
+                    // acknowledged: it must survive the cut
+                    acked.put(key, value);
+                    count.incrementAndGet();
+                    if (create) {
+                      created.add(key);
+                    }
+                  }));
       if (inFlight.size() >= 16) {
-        CompletableFuture.anyOf(inFlight.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+        CompletableFuture.anyOf(inFlight.toArray(CompletableFuture[]::new))
+            .exceptionally(e -> null)
             .get(30, TimeUnit.SECONDS);
         inFlight.removeIf(CompletableFuture::isDone);
       }
     }
-    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null)
         .get(30, TimeUnit.SECONDS);
     return count.get();
   }

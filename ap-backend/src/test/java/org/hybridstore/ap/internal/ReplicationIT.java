@@ -34,7 +34,9 @@ class ReplicationIT {
         assertThat(n.backend.stats().droppedMalformed()).as("malformed on %s", n.id).isZero();
         assertThat(n.backend.stats().droppedUnknownType()).as("unknown on %s", n.id).isZero();
         // ... and every frame was authenticated: members never refuse each other's traffic.
-        assertThat(n.backend.stats().droppedByAuthentication()).as("refused by auth on %s", n.id).isZero();
+        assertThat(n.backend.stats().droppedByAuthentication())
+            .as("refused by auth on %s", n.id)
+            .isZero();
       }
     } finally {
       TestNode.closeAll(nodes);
@@ -45,13 +47,17 @@ class ReplicationIT {
     TestNode a = TestNode.scaleCube("n1", TestNode.config(dir.resolve("n1")).build());
     nodes.add(a);
     for (String n : List.of("n2", "n3")) {
-      nodes.add(TestNode.scaleCube(n, TestNode.config(dir.resolve(n)).seeds(List.of(a.address())).build()));
+      nodes.add(
+          TestNode.scaleCube(
+              n, TestNode.config(dir.resolve(n)).seeds(List.of(a.address())).build()));
     }
-    Awaits.await(30).untilAsserted(() -> {
-      for (TestNode n : nodes) {
-        assertThat(n.backend.peers()).hasSize(2);
-      }
-    });
+    Awaits.await(30)
+        .untilAsserted(
+            () -> {
+              for (TestNode n : nodes) {
+                assertThat(n.backend.peers()).hasSize(2);
+              }
+            });
     return List.copyOf(nodes);
   }
 
@@ -67,7 +73,9 @@ class ReplicationIT {
     TestNode first = nodes.get(0);
     assertThat(first.backend.replicaSize()).isEqualTo(expectedRecords);
     for (TestNode n : nodes) {
-      assertThat(n.backend.replicaSummary()).as(n.id.value()).isEqualTo(first.backend.replicaSummary());
+      assertThat(n.backend.replicaSummary())
+          .as(n.id.value())
+          .isEqualTo(first.backend.replicaSummary());
     }
   }
 
@@ -75,7 +83,9 @@ class ReplicationIT {
     TestNode first = nodes.get(0);
     for (String id : first.backend.orderIds()) {
       for (TestNode n : nodes) {
-        assertThat(n.backend.read(OrderId.of(id))).as("%s on %s", id, n.id).isEqualTo(first.backend.read(OrderId.of(id)));
+        assertThat(n.backend.read(OrderId.of(id)))
+            .as("%s on %s", id, n.id)
+            .isEqualTo(first.backend.read(OrderId.of(id)));
       }
     }
   }
@@ -102,14 +112,26 @@ class ReplicationIT {
     OrderId id = OrderId.of("contested");
     write(three.get(0).backend, create("contested"));
     Awaits.await(30).untilAsserted(() -> assertConverged(three, 1));
-    write(three.get(0).backend, new OrderCommand.Transition(id, OpId.of("op-paid"), OrderStatus.PAID));
-    write(three.get(0).backend, new OrderCommand.Transition(id, OpId.of("op-fulfil"), OrderStatus.FULFILLING));
+    write(
+        three.get(0).backend,
+        new OrderCommand.Transition(id, OpId.of("op-paid"), OrderStatus.PAID));
+    write(
+        three.get(0).backend,
+        new OrderCommand.Transition(id, OpId.of("op-fulfil"), OrderStatus.FULFILLING));
     Awaits.await(30).untilAsserted(() -> assertConverged(three, 1));
     // When two nodes move the order to incompatible statuses at the same time
-    CompletableFuture<?> shipped = three.get(1).backend
-        .apply(new OrderCommand.Transition(id, OpId.of("op-ship"), OrderStatus.SHIPPED)).toCompletableFuture();
-    CompletableFuture<?> cancelled = three.get(2).backend
-        .apply(new OrderCommand.Cancel(id, OpId.of("op-cancel"), "customer")).toCompletableFuture();
+    CompletableFuture<?> shipped =
+        three
+            .get(1)
+            .backend
+            .apply(new OrderCommand.Transition(id, OpId.of("op-ship"), OrderStatus.SHIPPED))
+            .toCompletableFuture();
+    CompletableFuture<?> cancelled =
+        three
+            .get(2)
+            .backend
+            .apply(new OrderCommand.Cancel(id, OpId.of("op-cancel"), "customer"))
+            .toCompletableFuture();
     CompletableFuture.allOf(shipped, cancelled).get(30, TimeUnit.SECONDS);
     // Then every node ends with the same record, and it records the conflict
     Awaits.await(30).untilAsserted(() -> assertConverged(three, 1));
@@ -129,48 +151,70 @@ class ReplicationIT {
     TestNode.partition(List.of(a, b), List.of(c));
     // When both sides take writes, including to the same order
     write(a.backend, create("shared"));
-    write(c.backend, new OrderCommand.Create(OrderId.of("shared"), OpId.of("op-shared"), "c-1", "EUR", List.of(),
-        new java.util.TreeMap<>()));
+    write(
+        c.backend,
+        new OrderCommand.Create(
+            OrderId.of("shared"),
+            OpId.of("op-shared"),
+            "c-1",
+            "EUR",
+            List.of(),
+            new java.util.TreeMap<>()));
     for (int i = 0; i < 100; i++) {
       write((i % 2 == 0 ? a : c).backend, create("p-" + i));
     }
-    write(b.backend, new OrderCommand.SetAttribute(OrderId.of("shared"), OpId.of("op-b"), "side", "ab"));
-    write(c.backend, new OrderCommand.SetAttribute(OrderId.of("shared"), OpId.of("op-c"), "channel", "c"));
+    write(
+        b.backend,
+        new OrderCommand.SetAttribute(OrderId.of("shared"), OpId.of("op-b"), "side", "ab"));
+    write(
+        c.backend,
+        new OrderCommand.SetAttribute(OrderId.of("shared"), OpId.of("op-c"), "channel", "c"));
     Awaits.await(30).untilAsserted(() -> assertThat(b.backend.replicaSize()).isEqualTo(51));
     assertThat(c.backend.replicaSize()).isEqualTo(51);
     // (membership notices the partition too: the seam blocks SWIM's traffic as well)
-    Awaits.await(60).untilAsserted(() -> {
-      assertThat(c.backend.peers()).isEmpty();
-      assertThat(a.backend.peers()).containsOnlyKeys(b.id);
-    });
+    Awaits.await(60)
+        .untilAsserted(
+            () -> {
+              assertThat(c.backend.peers()).isEmpty();
+              assertThat(a.backend.peers()).containsOnlyKeys(b.id);
+            });
     assertThat(c.backend.replicaSummary()).isNotEqualTo(a.backend.replicaSummary());
     // And the partition heals
     long healed = System.nanoTime();
     TestNode.heal(three);
     Awaits.await(60).untilAsserted(() -> assertConverged(three, 101));
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed);
-    System.out.printf("ReplicationIT: 3 nodes converged %d ms after the partition healed (101 records)%n", millis);
+    System.out.printf(
+        "ReplicationIT: 3 nodes converged %d ms after the partition healed (101 records)%n",
+        millis);
     // Then the replicas are equal and both sides' writes to the shared order are merged
     assertSameRecords(three);
     Order shared = a.backend.read(OrderId.of("shared")).orElseThrow().toOrder();
     assertThat(shared.attributes()).containsEntry("side", "ab").containsEntry("channel", "c");
     // And membership heals as well (at SWIM's next periodic sync)
-    Awaits.await(60).untilAsserted(() -> {
-      for (TestNode n : three) {
-        assertThat(n.backend.peers()).hasSize(2);
-      }
-    });
+    Awaits.await(60)
+        .untilAsserted(
+            () -> {
+              for (TestNode n : three) {
+                assertThat(n.backend.peers()).hasSize(2);
+              }
+            });
   }
 
   @Test
   void publishMode_isVisibleToPeers() throws Exception {
     List<TestNode> three = startThree();
     three.get(1).backend.publishMode(ConsistencyMode.DEGRADED, 7);
-    Awaits.await(30).untilAsserted(() -> {
-      assertThat(three.get(0).backend.peers().get(three.get(1).id)).isEqualTo(new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 7));
-      assertThat(three.get(2).backend.peers().get(three.get(1).id)).isEqualTo(new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 7));
-    });
-    assertThat(three.get(0).backend.peers().keySet()).isEqualTo(Set.of(three.get(1).id, three.get(2).id));
+    Awaits.await(30)
+        .untilAsserted(
+            () -> {
+              assertThat(three.get(0).backend.peers().get(three.get(1).id))
+                  .isEqualTo(new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 7));
+              assertThat(three.get(2).backend.peers().get(three.get(1).id))
+                  .isEqualTo(new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 7));
+            });
+    assertThat(three.get(0).backend.peers().keySet())
+        .isEqualTo(Set.of(three.get(1).id, three.get(2).id));
   }
 
   @Test
@@ -182,7 +226,10 @@ class ReplicationIT {
     for (int i = 0; i < 40; i++) {
       write(three.get(i % 2).backend, create("r-" + i));
     }
-    TestNode back = TestNode.scaleCube("n3", TestNode.config(dir.resolve("n3")).seeds(List.of(three.get(0).address())).build());
+    TestNode back =
+        TestNode.scaleCube(
+            "n3",
+            TestNode.config(dir.resolve("n3")).seeds(List.of(three.get(0).address())).build());
     nodes.add(back);
     List<TestNode> now = List.of(three.get(0), three.get(1), back);
     Awaits.await(60).untilAsserted(() -> assertConverged(now, 40));

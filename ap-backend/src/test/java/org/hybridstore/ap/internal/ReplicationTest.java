@@ -57,10 +57,15 @@ class ReplicationTest {
       // When n1 writes and n2 receives the record, then n2 writes to the same order
       three.get(0).backend.apply(create("p-1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
       Awaits.await(30).until(() -> seenOnN2.stream().anyMatch(r -> r.id().value().equals("p-1")));
-      three.get(1).backend.apply(new OrderCommand.SetAttribute(OrderId.of("p-1"), OpId.of("op-p-2"), "k", "v"))
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      three
+          .get(1)
+          .backend
+          .apply(new OrderCommand.SetAttribute(OrderId.of("p-1"), OpId.of("op-p-2"), "k", "v"))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
       // Then n2 saw the peer's record and its own write, and its index finds both op ids
-      Awaits.await(30).until(() -> seenOnN2.stream().anyMatch(r -> r.appliedOps().contains(OpId.of("op-p-2"))));
+      Awaits.await(30)
+          .until(() -> seenOnN2.stream().anyMatch(r -> r.appliedOps().contains(OpId.of("op-p-2"))));
       assertThat(three.get(1).backend.orderOfOp(OpId.of("op-p-1"))).contains(OrderId.of("p-1"));
       assertThat(three.get(1).backend.orderOfOp(OpId.of("op-p-2"))).contains(OrderId.of("p-1"));
       assertThat(three.get(1).backend.orderOfOp(OpId.of("op-none"))).isEmpty();
@@ -78,7 +83,12 @@ class ReplicationTest {
     List<TestNode> three = three();
     hub.dropProbability(0.6);
     for (int i = 0; i < 150; i++) {
-      three.get(i % 3).backend.apply(create("o-" + i)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      three
+          .get(i % 3)
+          .backend
+          .apply(create("o-" + i))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
     }
     for (int i = 0; i < 30; i++) {
       // An update on another node than the create's: that node must have received the order
@@ -86,8 +96,11 @@ class ReplicationTest {
       TestNode other = three.get((i + 1) % 3);
       OrderId id = OrderId.of("o-" + i);
       Awaits.await(30).until(() -> other.backend.read(id).isPresent());
-      other.backend.apply(new OrderCommand.SetAttribute(id, OpId.of("a-" + i), "k", "v" + i))
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      other
+          .backend
+          .apply(new OrderCommand.SetAttribute(id, OpId.of("a-" + i), "k", "v" + i))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
     }
     // Then repeated anti-entropy rounds bring every node to the same 150 records
     Awaits.await(60).untilAsserted(() -> ReplicationIT.assertConverged(three, 150));
@@ -99,12 +112,16 @@ class ReplicationTest {
     // Given a record stamped an hour ahead of this node's clock (max offset 5 s)
     List<TestNode> three = three();
     TestNode n = three.get(0);
-    HybridLogicalClock future = new HybridLogicalClock(() -> Instant.now().plus(Duration.ofHours(1)), Duration.ZERO);
-    OrderRecord skewed = OrderCommands.apply(null, create("skewed"), future, NodeId.of("n9")).record();
+    HybridLogicalClock future =
+        new HybridLogicalClock(() -> Instant.now().plus(Duration.ofHours(1)), Duration.ZERO);
+    OrderRecord skewed =
+        OrderCommands.apply(null, create("skewed"), future, NodeId.of("n9")).record();
     // When a peer pushes it
-    hub.inject(n.address(), new WireMessage.Push(NodeId.of("n9"), List.of(RecordCodec.encode(skewed))));
+    hub.inject(
+        n.address(), new WireMessage.Push(NodeId.of("n9"), List.of(RecordCodec.encode(skewed))));
     // Then it is refused and counted, and not stored
-    Awaits.await(10).untilAsserted(() -> assertThat(n.backend.stats().refusedClockSkew()).isEqualTo(1));
+    Awaits.await(10)
+        .untilAsserted(() -> assertThat(n.backend.stats().refusedClockSkew()).isEqualTo(1));
     n.backend.flush().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(n.backend.read(OrderId.of("skewed"))).isEmpty();
     assertThat(n.clock.last().wallMillis()).isLessThan(skewed.latestTime().wallMillis());
@@ -113,11 +130,22 @@ class ReplicationTest {
   @Test
   void peerRecordThatIsAlreadyIncluded_changesNothing() throws Exception {
     List<TestNode> three = three();
-    OrderRecord r = three.get(0).backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord r =
+        three
+            .get(0)
+            .backend
+            .apply(create("a"))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .record();
     Awaits.await(20).untilAsserted(() -> ReplicationIT.assertConverged(three, 1));
     long before = three.get(1).backend.stats().peerRecordsMerged();
-    hub.inject(three.get(1).address(), new WireMessage.Push(NodeId.of("n1"), List.of(RecordCodec.encode(r))));
-    Awaits.await(10).untilAsserted(() -> assertThat(three.get(1).backend.stats().peerRecordsUnchanged()).isPositive());
+    hub.inject(
+        three.get(1).address(),
+        new WireMessage.Push(NodeId.of("n1"), List.of(RecordCodec.encode(r))));
+    Awaits.await(10)
+        .untilAsserted(
+            () -> assertThat(three.get(1).backend.stats().peerRecordsUnchanged()).isPositive());
     assertThat(three.get(1).backend.stats().peerRecordsMerged()).isEqualTo(before);
   }
 }

@@ -27,8 +27,13 @@ public final class TestNode implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
 
-  private TestNode(NodeId id, Path dataDir, HybridLogicalClock clock, MapDbOrderBackend backend,
-      ExecutorService executor, ScheduledExecutorService scheduler) {
+  private TestNode(
+      NodeId id,
+      Path dataDir,
+      HybridLogicalClock clock,
+      MapDbOrderBackend backend,
+      ExecutorService executor,
+      ScheduledExecutorService scheduler) {
     this.id = id;
     this.dataDir = dataDir;
     this.clock = clock;
@@ -41,34 +46,58 @@ public final class TestNode implements AutoCloseable {
   public static final String SECRET = "test-cluster-secret-0123456789abcdef";
 
   /** Peer authentication of the test cluster: nodes n1..n5, "bench" and "crash". */
-  public static final PeerAuthConfig PEER_AUTH = PeerAuthConfig.builder()
-      .members(List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"), NodeId.of("n4"), NodeId.of("n5"),
-          NodeId.of("bench"), NodeId.of("crash"), NodeId.of("cut")))
-      .secrets(List.of(SECRET)).build();
+  public static final PeerAuthConfig PEER_AUTH =
+      PeerAuthConfig.builder()
+          .members(
+              List.of(
+                  NodeId.of("n1"),
+                  NodeId.of("n2"),
+                  NodeId.of("n3"),
+                  NodeId.of("n4"),
+                  NodeId.of("n5"),
+                  NodeId.of("bench"),
+                  NodeId.of("crash"),
+                  NodeId.of("cut")))
+          .secrets(List.of(SECRET))
+          .build();
 
   /** Config with fast anti-entropy and the test cluster's peer authentication. */
   public static ApConfig.Builder config(Path dataDir) {
-    return ApConfig.builder(dataDir).antiEntropyInterval(Duration.ofMillis(200)).peerAuth(PEER_AUTH);
+    return ApConfig.builder(dataDir)
+        .antiEntropyInterval(Duration.ofMillis(200))
+        .peerAuth(PEER_AUTH);
   }
 
   /** Starts a node on ScaleCube (real sockets). */
   public static TestNode scaleCube(String node, ApConfig config) {
     NetworkFaults faults = new NetworkFaults();
-    return start(node, config, StorageOptions.DEFAULTS, ScaleCubeNetwork.factory(config, faults), faults,
+    return start(
+        node,
+        config,
+        StorageOptions.DEFAULTS,
+        ScaleCubeNetwork.factory(config, faults),
+        faults,
         InstantSource.system());
   }
 
   /** Starts a node on an in-memory network (no sockets). */
   public static TestNode inMemory(String node, ApConfig config, LocalHub hub) {
     NetworkFaults faults = new NetworkFaults();
-    return start(node, config, StorageOptions.DEFAULTS, hub.factory(faults), faults, InstantSource.system());
+    return start(
+        node, config, StorageOptions.DEFAULTS, hub.factory(faults), faults, InstantSource.system());
   }
 
   /** Starts a node with everything given. */
-  public static TestNode start(String node, ApConfig config, StorageOptions storage, PeerNetwork.Factory network,
-      NetworkFaults faults, InstantSource time) {
+  public static TestNode start(
+      String node,
+      ApConfig config,
+      StorageOptions storage,
+      PeerNetwork.Factory network,
+      NetworkFaults faults,
+      InstantSource time) {
     ExecutorService executor = Executors.newFixedThreadPool(2, r -> daemon(r, node + "-exec"));
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, node + "-sched"));
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, node + "-sched"));
     HybridLogicalClock clock = new HybridLogicalClock(time, Duration.ofSeconds(5));
     BackendContext ctx = new BackendContext(NodeId.of(node), clock, executor, scheduler);
     try {

@@ -60,20 +60,31 @@ public final class TortureChild {
     boolean mmap = args[2].equals("mmap");
     String workload = args[3];
     Random random = new Random(Long.parseLong(args[4]));
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    BackendContext ctx = new BackendContext(NodeId.of("torture"),
-        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)), Executors.newFixedThreadPool(2),
-        scheduler);
-    StorageOptions storage = new StorageOptions(mmap,
-        workload.equals("rotate") ? 1 : StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
-    MapDbOrderBackend backend = MapDbOrderBackend.open(ApConfig.builder(dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build(), ctx, storage,
-        new LocalHub(1).factory(new NetworkFaults()), new NetworkFaults());
+    BackendContext ctx =
+        new BackendContext(
+            NodeId.of("torture"),
+            new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5)),
+            Executors.newFixedThreadPool(2),
+            scheduler);
+    StorageOptions storage =
+        new StorageOptions(
+            mmap, workload.equals("rotate") ? 1 : StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
+    MapDbOrderBackend backend =
+        MapDbOrderBackend.open(
+            ApConfig.builder(dataDir).peerAuth(org.hybridstore.PeerAuthConfig.insecure()).build(),
+            ctx,
+            storage,
+            new LocalHub(1).factory(new NetworkFaults()),
+            new NetworkFaults());
     out.println("READY");
 
     int valueLength = workload.equals("rotate") ? 1024 : 16;
     boolean absorbs = workload.equals("absorb");
-    HybridLogicalClock etcdClock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5));
+    HybridLogicalClock etcdClock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(5));
     NodeId etcdWriter = NodeId.of("etcd-writer");
     AtomicLong revision = new AtomicLong(backend.mirrorRevision());
     List<String> created = new ArrayList<>();
@@ -84,20 +95,25 @@ public final class TortureChild {
       inFlight.acquire();
       String target;
       synchronized (created) {
-        target = created.isEmpty() || random.nextInt(4) == 0 ? null : created.get(random.nextInt(created.size()));
+        target =
+            created.isEmpty() || random.nextInt(4) == 0
+                ? null
+                : created.get(random.nextInt(created.size()));
       }
       if (target == null) {
         String id = prefix + "-" + next++;
-        backend.apply(OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"))
-            .whenComplete((w, e) -> {
-              if (e == null) {
-                synchronized (created) {
-                  created.add(id);
-                }
-                print(out, "ACK C " + id);
-              }
-              inFlight.release();
-            });
+        backend
+            .apply(OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"))
+            .whenComplete(
+                (w, e) -> {
+                  if (e == null) {
+                    synchronized (created) {
+                      created.add(id);
+                    }
+                    print(out, "ACK C " + id);
+                  }
+                  inFlight.release();
+                });
         continue;
       }
       int k = keysUsed.computeIfAbsent(target, t -> new AtomicInteger()).getAndIncrement();
@@ -113,23 +129,36 @@ public final class TortureChild {
         // A record as etcd would hold it: the replica's record plus another writer's attribute.
         String key = "e" + k;
         OrderRecord base = backend.read(OrderId.of(target)).orElseThrow();
-        OrderRecord etcd = OrderCommands.apply(base, new OrderCommand.SetAttribute(OrderId.of(target),
-            OpId.of("op-" + target + "-" + key), key, value), etcdClock, etcdWriter).record();
-        backend.absorb(List.of(etcd), revision.incrementAndGet()).whenComplete((v, e) -> {
-          if (e == null) {
-            print(out, "ACK E " + target + " " + key + " " + value);
-          }
-          inFlight.release();
-        });
+        OrderRecord etcd =
+            OrderCommands.apply(
+                    base,
+                    new OrderCommand.SetAttribute(
+                        OrderId.of(target), OpId.of("op-" + target + "-" + key), key, value),
+                    etcdClock,
+                    etcdWriter)
+                .record();
+        backend
+            .absorb(List.of(etcd), revision.incrementAndGet())
+            .whenComplete(
+                (v, e) -> {
+                  if (e == null) {
+                    print(out, "ACK E " + target + " " + key + " " + value);
+                  }
+                  inFlight.release();
+                });
       } else {
         String key = "a" + k;
-        backend.apply(new OrderCommand.SetAttribute(OrderId.of(target), OpId.of("op-" + target + "-" + key), key,
-            value)).whenComplete((w, e) -> {
-              if (e == null) {
-                print(out, "ACK A " + target + " " + key + " " + value);
-              }
-              inFlight.release();
-            });
+        backend
+            .apply(
+                new OrderCommand.SetAttribute(
+                    OrderId.of(target), OpId.of("op-" + target + "-" + key), key, value))
+            .whenComplete(
+                (w, e) -> {
+                  if (e == null) {
+                    print(out, "ACK A " + target + " " + key + " " + value);
+                  }
+                  inFlight.release();
+                });
       }
     }
   }

@@ -12,38 +12,45 @@ import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackendFactory;
 
 /**
- * A provisional write is acknowledged before its journal commit: the journal writes it 1.5 s
- * later, so a node killed meanwhile loses the last group commits it acknowledged (the journal bug
- * of issue 11, as a decorator).
+ * A provisional write is acknowledged before its journal commit: the journal writes it 1.5 s later,
+ * so a node killed meanwhile loses the last group commits it acknowledged (the journal bug of issue
+ * 11, as a decorator).
  */
 public final class AckBeforeCommit extends AbstractMutant {
   static final long DELAY_MILLIS = 1_500;
 
   /** Creates the mutant. */
   public AckBeforeCommit() {
-    super("ack-before-commit", "provisional writes are acknowledged 1.5 s before the journal commits them",
-        List.of("no-lost", "confirmations"), List.of("kill-node-isolated"));
+    super(
+        "ack-before-commit",
+        "provisional writes are acknowledged 1.5 s before the journal commits them",
+        List.of("no-lost", "confirmations"),
+        List.of("kill-node-isolated"));
   }
 
   @Override
   public LocalBackendFactory local(LocalBackendFactory real) {
-    return context -> new DelegatingLocalBackend(real.create(context)) {
-      @Override
-      public CompletionStage<BackendWrite> apply(OrderCommand command) {
-        return early(this, context, command);
-      }
-    };
+    return context ->
+        new DelegatingLocalBackend(real.create(context)) {
+          @Override
+          public CompletionStage<BackendWrite> apply(OrderCommand command) {
+            return early(this, context, command);
+          }
+        };
   }
 
-  private static CompletionStage<BackendWrite> early(DelegatingLocalBackend b, BackendContext context,
-      OrderCommand command) {
+  private static CompletionStage<BackendWrite> early(
+      DelegatingLocalBackend b, BackendContext context, OrderCommand command) {
     OrderCommands.Applied applied;
     try {
-      applied = OrderCommands.apply(b.read(command.orderId()).orElse(null), command, context.clock(), context.node());
+      applied =
+          OrderCommands.apply(
+              b.read(command.orderId()).orElse(null), command, context.clock(), context.node());
     } catch (OrderStoreException e) {
       return CompletableFuture.failedFuture(e);
     }
     context.scheduler().schedule(() -> b.real.apply(command), DELAY_MILLIS, TimeUnit.MILLISECONDS);
-    return CompletableFuture.completedFuture(new BackendWrite(applied.record(), applied.duplicate(), 0));
+    return CompletableFuture.completedFuture(
+        new BackendWrite(applied.record(), applied.duplicate(), 0));
   }
 }

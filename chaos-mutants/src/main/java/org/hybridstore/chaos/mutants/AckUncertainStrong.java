@@ -23,8 +23,11 @@ public final class AckUncertainStrong extends AbstractMutant {
 
   /** Creates the mutant. */
   public AckUncertainStrong() {
-    super("ack-uncertain-strong", "an etcd write without an answer is acknowledged as committed",
-        List.of("no-lost", "linearizable", "no-duplicates", "confirmations"), List.of("kill-etcd-majority"));
+    super(
+        "ack-uncertain-strong",
+        "an etcd write without an answer is acknowledged as committed",
+        List.of("no-lost", "linearizable", "no-duplicates", "confirmations"),
+        List.of("kill-etcd-majority"));
   }
 
   @Override
@@ -38,26 +41,33 @@ public final class AckUncertainStrong extends AbstractMutant {
 
   @Override
   public StrongBackendFactory strong(StrongBackendFactory real) {
-    return context -> new DelegatingStrongBackend(real.create(context)) {
-      @Override
-      public CompletionStage<BackendWrite> apply(OrderCommand command) {
-        return real.apply(command).toCompletableFuture().orTimeout(300, TimeUnit.MILLISECONDS)
-            .exceptionallyCompose(e -> {
-              LocalBackend mirror = local.get();
-              if (mirror == null) {
-                return CompletableFuture.failedFuture(e);
-              }
-              try {
-                OrderRecord current = mirror.read(command.orderId()).orElse(null);
-                OrderCommands.Applied a = OrderCommands.apply(current, command, context.clock(), context.node());
-                // the revision the mirror has reached passes for etcd's: the acknowledgement looks real
-                return CompletableFuture.completedFuture(
-                    new BackendWrite(a.record(), a.duplicate(), Math.max(1, mirror.mirrorRevision())));
-              } catch (OrderStoreException rejected) {
-                return CompletableFuture.failedFuture(e);
-              }
-            });
-      }
-    };
+    return context ->
+        new DelegatingStrongBackend(real.create(context)) {
+          @Override
+          public CompletionStage<BackendWrite> apply(OrderCommand command) {
+            return real.apply(command)
+                .toCompletableFuture()
+                .orTimeout(300, TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(
+                    e -> {
+                      LocalBackend mirror = local.get();
+                      if (mirror == null) {
+                        return CompletableFuture.failedFuture(e);
+                      }
+                      try {
+                        OrderRecord current = mirror.read(command.orderId()).orElse(null);
+                        OrderCommands.Applied a =
+                            OrderCommands.apply(current, command, context.clock(), context.node());
+                        // the revision the mirror has reached passes for etcd's: the
+                        // acknowledgement looks real
+                        return CompletableFuture.completedFuture(
+                            new BackendWrite(
+                                a.record(), a.duplicate(), Math.max(1, mirror.mirrorRevision())));
+                      } catch (OrderStoreException rejected) {
+                        return CompletableFuture.failedFuture(e);
+                      }
+                    });
+          }
+        };
   }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import org.hybridstore.example.NodeMutation;
 
 /**
- * A mutant with what the chaos suite needs to run it: the bug it plants, the checks that must
- * catch it, and a short scenario that gives them the chance to.
+ * A mutant with what the chaos suite needs to run it: the bug it plants, the checks that must catch
+ * it, and a short scenario that gives them the chance to.
  */
 public interface ChaosMutant extends NodeMutation {
   /** Returns one sentence on the bug this mutant plants. */

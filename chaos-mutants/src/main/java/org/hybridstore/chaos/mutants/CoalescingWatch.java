@@ -19,43 +19,49 @@ import org.hybridstore.spi.StrongBackendFactory;
 public final class CoalescingWatch extends AbstractMutant {
   /** Creates the mutant. */
   public CoalescingWatch() {
-    super("coalescing-watch", "the change feed skips versions the watch coalesced", List.of("change-feed"),
+    super(
+        "coalescing-watch",
+        "the change feed skips versions the watch coalesced",
+        List.of("change-feed"),
         List.of("kill-etcd-majority"));
   }
 
   @Override
   public StrongBackendFactory strong(StrongBackendFactory real) {
-    return context -> new DelegatingStrongBackend(real.create(context)) {
-      @Override
-      public AutoCloseable watch(long fromRevision, ChangeListener listener) {
-        return real.watch(fromRevision, new ChangeListener() {
+    return context ->
+        new DelegatingStrongBackend(real.create(context)) {
           @Override
-          public void onChanges(List<OrderRecord> records, long revision) {
-            listener.onChanges(records, revision);
-          }
+          public AutoCloseable watch(long fromRevision, ChangeListener listener) {
+            return real.watch(
+                fromRevision,
+                new ChangeListener() {
+                  @Override
+                  public void onChanges(List<OrderRecord> records, long revision) {
+                    listener.onChanges(records, revision);
+                  }
 
-          @Override
-          public void onEvents(List<StoredRecord> events, long revision) {
-            Map<OrderId, StoredRecord> last = new LinkedHashMap<>();
-            for (StoredRecord e : events) {
-              last.remove(e.record().id());
-              last.put(e.record().id(), e);
-            }
-            List<StoredRecord> kept = new ArrayList<>();
-            for (StoredRecord e : events) {
-              if (last.get(e.record().id()) == e) {
-                kept.add(e);
-              }
-            }
-            listener.onEvents(kept, revision);
-          }
+                  @Override
+                  public void onEvents(List<StoredRecord> events, long revision) {
+                    Map<OrderId, StoredRecord> last = new LinkedHashMap<>();
+                    for (StoredRecord e : events) {
+                      last.remove(e.record().id());
+                      last.put(e.record().id(), e);
+                    }
+                    List<StoredRecord> kept = new ArrayList<>();
+                    for (StoredRecord e : events) {
+                      if (last.get(e.record().id()) == e) {
+                        kept.add(e);
+                      }
+                    }
+                    listener.onEvents(kept, revision);
+                  }
 
-          @Override
-          public void onResync(List<StoredRecord> page, long revision, boolean last) {
-            listener.onResync(page, revision, last);
+                  @Override
+                  public void onResync(List<StoredRecord> page, long revision, boolean last) {
+                    listener.onResync(page, revision, last);
+                  }
+                });
           }
-        });
-      }
-    };
+        };
   }
 }

@@ -17,22 +17,34 @@ import org.hybridstore.spi.StrongBackendFactory;
 public final class ConfirmTooEarly extends AbstractMutant {
   /** Creates the mutant. */
   public ConfirmTooEarly() {
-    super("confirm-too-early", "a write is confirmed at a revision before etcd held it", List.of("confirmations"),
+    super(
+        "confirm-too-early",
+        "a write is confirmed at a revision before etcd held it",
+        List.of("confirmations"),
         List.of("kill-etcd-majority"));
   }
 
   @Override
   public StrongBackendFactory strong(StrongBackendFactory real) {
-    return context -> new DelegatingStrongBackend(real.create(context)) {
-      @Override
-      public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
-        CompletionStage<Optional<StoredRecord>> past = real.readRevision(id, atRevision);
-        if (atRevision == 0) {
-          return past;
-        }
-        return past.thenCombine(real.readRevision(id, 0), (then, now) -> then.map(v -> now
-            .map(latest -> new StoredRecord(v.record().merge(latest.record()), v.modRevision())).orElse(v)));
-      }
-    };
+    return context ->
+        new DelegatingStrongBackend(real.create(context)) {
+          @Override
+          public CompletionStage<Optional<StoredRecord>> readRevision(OrderId id, long atRevision) {
+            CompletionStage<Optional<StoredRecord>> past = real.readRevision(id, atRevision);
+            if (atRevision == 0) {
+              return past;
+            }
+            return past.thenCombine(
+                real.readRevision(id, 0),
+                (then, now) ->
+                    then.map(
+                        v ->
+                            now.map(
+                                    latest ->
+                                        new StoredRecord(
+                                            v.record().merge(latest.record()), v.modRevision()))
+                                .orElse(v)));
+          }
+        };
   }
 }

@@ -16,8 +16,8 @@ import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 
 /**
- * Forwards every call to the real local backend, the SPI's default methods included (a default
- * left unforwarded would silently change behaviour); mutants override the calls they break.
+ * Forwards every call to the real local backend, the SPI's default methods included (a default left
+ * unforwarded would silently change behaviour); mutants override the calls they break.
  */
 class DelegatingLocalBackend implements LocalBackend {
   final LocalBackend real;

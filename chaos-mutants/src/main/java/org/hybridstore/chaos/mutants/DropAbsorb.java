@@ -14,22 +14,26 @@ import org.hybridstore.spi.LocalBackendFactory;
 public final class DropAbsorb extends AbstractMutant {
   /** Creates the mutant. */
   public DropAbsorb() {
-    super("drop-absorb", "records from etcd never reach the local replica", List.of("no-lost", "convergence"),
+    super(
+        "drop-absorb",
+        "records from etcd never reach the local replica",
+        List.of("no-lost", "convergence"),
         List.of("kill-etcd-majority"));
   }
 
   @Override
   public LocalBackendFactory local(LocalBackendFactory real) {
-    return context -> new DelegatingLocalBackend(real.create(context)) {
-      @Override
-      public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
-        return CompletableFuture.completedFuture(null);
-      }
+    return context ->
+        new DelegatingLocalBackend(real.create(context)) {
+          @Override
+          public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
+            return CompletableFuture.completedFuture(null);
+          }
 
-      @Override
-      public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
-        return CompletableFuture.completedFuture(null);
-      }
-    };
+          @Override
+          public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+            return CompletableFuture.completedFuture(null);
+          }
+        };
   }
 }

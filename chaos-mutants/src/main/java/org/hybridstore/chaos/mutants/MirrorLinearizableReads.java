@@ -24,8 +24,11 @@ public final class MirrorLinearizableReads extends AbstractMutant {
 
   /** Creates the mutant. */
   public MirrorLinearizableReads() {
-    super("mirror-linearizable-reads", "linearizable reads are answered from the local mirror, not by etcd",
-        List.of("linearizable"), List.of("partition-leader"));
+    super(
+        "mirror-linearizable-reads",
+        "linearizable reads are answered from the local mirror, not by etcd",
+        List.of("linearizable"),
+        List.of("partition-leader"));
   }
 
   @Override
@@ -39,15 +42,17 @@ public final class MirrorLinearizableReads extends AbstractMutant {
 
   @Override
   public StrongBackendFactory strong(StrongBackendFactory real) {
-    return context -> new DelegatingStrongBackend(real.create(context)) {
-      @Override
-      public CompletionStage<Optional<OrderRecord>> read(OrderId id, ReadConsistency consistency) {
-        LocalBackend mirror = local.get();
-        if (consistency == ReadConsistency.LINEARIZABLE && mirror != null) {
-          return CompletableFuture.completedFuture(mirror.read(id));
-        }
-        return real.read(id, consistency);
-      }
-    };
+    return context ->
+        new DelegatingStrongBackend(real.create(context)) {
+          @Override
+          public CompletionStage<Optional<OrderRecord>> read(
+              OrderId id, ReadConsistency consistency) {
+            LocalBackend mirror = local.get();
+            if (consistency == ReadConsistency.LINEARIZABLE && mirror != null) {
+              return CompletableFuture.completedFuture(mirror.read(id));
+            }
+            return real.read(id, consistency);
+          }
+        };
   }
 }

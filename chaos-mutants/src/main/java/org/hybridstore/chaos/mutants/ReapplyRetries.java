@@ -15,34 +15,40 @@ import org.hybridstore.spi.StrongBackendFactory;
 public final class ReapplyRetries extends AbstractMutant {
   /** Creates the mutant. */
   public ReapplyRetries() {
-    super("reapply-retries", "commands lose their op id on the way in, so a retry is applied twice",
-        List.of("no-duplicates"), List.of("kill-node"));
+    super(
+        "reapply-retries",
+        "commands lose their op id on the way in, so a retry is applied twice",
+        List.of("no-duplicates"),
+        List.of("kill-node"));
   }
 
   @Override
   public StrongBackendFactory strong(StrongBackendFactory real) {
-    return context -> new DelegatingStrongBackend(real.create(context)) {
-      @Override
-      public CompletionStage<BackendWrite> apply(OrderCommand command) {
-        return real.apply(withFreshOpId(command));
-      }
-    };
+    return context ->
+        new DelegatingStrongBackend(real.create(context)) {
+          @Override
+          public CompletionStage<BackendWrite> apply(OrderCommand command) {
+            return real.apply(withFreshOpId(command));
+          }
+        };
   }
 
   @Override
   public LocalBackendFactory local(LocalBackendFactory real) {
-    return context -> new DelegatingLocalBackend(real.create(context)) {
-      @Override
-      public CompletionStage<BackendWrite> apply(OrderCommand command) {
-        return real.apply(withFreshOpId(command));
-      }
-    };
+    return context ->
+        new DelegatingLocalBackend(real.create(context)) {
+          @Override
+          public CompletionStage<BackendWrite> apply(OrderCommand command) {
+            return real.apply(withFreshOpId(command));
+          }
+        };
   }
 
   static OrderCommand withFreshOpId(OrderCommand c) {
     OpId op = OpId.random();
     if (c instanceof OrderCommand.Create x) {
-      return new OrderCommand.Create(x.orderId(), op, x.customer(), x.currency(), x.lines(), x.attributes());
+      return new OrderCommand.Create(
+          x.orderId(), op, x.customer(), x.currency(), x.lines(), x.attributes());
     } else if (c instanceof OrderCommand.Transition x) {
       return new OrderCommand.Transition(x.orderId(), op, x.to());
     } else if (c instanceof OrderCommand.Cancel x) {

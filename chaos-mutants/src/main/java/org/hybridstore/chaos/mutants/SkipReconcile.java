@@ -12,27 +12,31 @@ import org.hybridstore.spi.LocalBackendFactory;
 public final class SkipReconcile extends AbstractMutant {
   /** Creates the mutant. */
   public SkipReconcile() {
-    super("skip-reconcile", "the reconcile backlog always looks empty, so provisional writes never reach etcd",
-        List.of("no-lost"), List.of("kill-etcd-majority"));
+    super(
+        "skip-reconcile",
+        "the reconcile backlog always looks empty, so provisional writes never reach etcd",
+        List.of("no-lost"),
+        List.of("kill-etcd-majority"));
   }
 
   @Override
   public LocalBackendFactory local(LocalBackendFactory real) {
-    return context -> new DelegatingLocalBackend(real.create(context)) {
-      @Override
-      public List<OrderRecord> backlog(int max) {
-        return List.of();
-      }
+    return context ->
+        new DelegatingLocalBackend(real.create(context)) {
+          @Override
+          public List<OrderRecord> backlog(int max) {
+            return List.of();
+          }
 
-      @Override
-      public int backlogSize() {
-        return 0;
-      }
+          @Override
+          public int backlogSize() {
+            return 0;
+          }
 
-      @Override
-      public boolean inBacklog(OrderId id) {
-        return false;
-      }
-    };
+          @Override
+          public boolean inBacklog(OrderId id) {
+            return false;
+          }
+        };
   }
 }

@@ -28,15 +28,26 @@ class DelegatingBackendsTest {
 
   @Test
   void registry_listsTenMutantsWithScenarios() {
-    List<ChaosMutant> all = List.of(new SkipReconcile(), new AckBeforeCommit(), new ReapplyRetries(),
-        new MirrorLinearizableReads(), new StaleLocalReads(), new LocalWinsAbsorb(), new DropAbsorb(),
-        new AckUncertainStrong(), new ConfirmTooEarly(), new CoalescingWatch());
+    List<ChaosMutant> all =
+        List.of(
+            new SkipReconcile(),
+            new AckBeforeCommit(),
+            new ReapplyRetries(),
+            new MirrorLinearizableReads(),
+            new StaleLocalReads(),
+            new LocalWinsAbsorb(),
+            new DropAbsorb(),
+            new AckUncertainStrong(),
+            new ConfirmTooEarly(),
+            new CoalescingWatch());
     assertThat(all).extracting(ChaosMutant::name).doesNotHaveDuplicates().hasSize(10);
-    assertThat(all).allSatisfy(m -> {
-      assertThat(m.caughtBy()).isNotEmpty();
-      assertThat(m.nemeses()).isNotEmpty();
-      assertThat(m.bug()).isNotBlank();
-    });
+    assertThat(all)
+        .allSatisfy(
+            m -> {
+              assertThat(m.caughtBy()).isNotEmpty();
+              assertThat(m.nemeses()).isNotEmpty();
+              assertThat(m.bug()).isNotBlank();
+            });
   }
 
   private static void assertOverridesAll(Class<?> impl, Class<?> spi) {
@@ -44,9 +55,14 @@ class DelegatingBackendsTest {
       if (Modifier.isStatic(m.getModifiers())) {
         continue;
       }
-      assertThat(Arrays.stream(impl.getDeclaredMethods())
-          .anyMatch(d -> d.getName().equals(m.getName()) && Arrays.equals(d.getParameterTypes(), m.getParameterTypes())))
-          .as("%s forwards %s", impl.getSimpleName(), m).isTrue();
+      assertThat(
+              Arrays.stream(impl.getDeclaredMethods())
+                  .anyMatch(
+                      d ->
+                          d.getName().equals(m.getName())
+                              && Arrays.equals(d.getParameterTypes(), m.getParameterTypes())))
+          .as("%s forwards %s", impl.getSimpleName(), m)
+          .isTrue();
     }
   }
 }

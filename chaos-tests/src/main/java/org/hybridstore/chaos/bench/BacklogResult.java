@@ -2,8 +2,8 @@ package org.hybridstore.chaos.bench;
 
 /**
  * The convergence of one backlog: three stores, two of three etcd members killed, {@code records}
- * provisional writes spread over the stores, the members restarted. Times are in milliseconds
- * from the moment the killed members were restarted, except {@code detectMs} and {@code writeMs}.
+ * provisional writes spread over the stores, the members restarted. Times are in milliseconds from
+ * the moment the killed members were restarted, except {@code detectMs} and {@code writeMs}.
  *
  * @param records the backlog's size: new orders written while quorum was lost
  * @param acknowledged writes acknowledged PROVISIONAL (of {@code records})
@@ -13,13 +13,22 @@ package org.hybridstore.chaos.bench;
  * @param strongMs restart to every store STRONG with an empty backlog
  * @param equalMs restart to the etcd snapshot whose digest first equalled every replica's (the
  *     replicas' digests are read just before the snapshot; nothing writes meanwhile)
- * @param equalCheckMs how long that verification pass took (a full range read of etcd, hashed);
- *     the figure is known only this much later
+ * @param equalCheckMs how long that verification pass took (a full range read of etcd, hashed); the
+ *     figure is known only this much later
  * @param lostRaces compare-and-swap races the stores lost while folding the backlog into etcd
  * @param digest the digest all replicas and etcd agreed on, {@code <count>:<xor>}
  */
-public record BacklogResult(int records, int acknowledged, long detectMs, long writeMs, long etcdRecoveryMs,
-    long strongMs, long equalMs, long equalCheckMs, long lostRaces, String digest) {
+public record BacklogResult(
+    int records,
+    int acknowledged,
+    long detectMs,
+    long writeMs,
+    long etcdRecoveryMs,
+    long strongMs,
+    long equalMs,
+    long equalCheckMs,
+    long lostRaces,
+    String digest) {
 
   /**
    * Returns the label of a backlog size in field names: {@code 1k} for 1,000, {@code 10k} for

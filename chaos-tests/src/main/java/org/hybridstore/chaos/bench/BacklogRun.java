@@ -36,24 +36,27 @@ import org.hybridstore.switchover.HybridOrderStore;
  * <ul>
  *   <li>the first successful raw jetcd put (etcd's own recovery, the floor of everything else);
  *   <li>every store STRONG with an empty backlog;
- *   <li>every replica equal to etcd, proven by digests: every store's {@code replicaDigest()} equals
- *       the digest of a full range read of the prefix in etcd, computed the same way.
+ *   <li>every replica equal to etcd, proven by digests: every store's {@code replicaDigest()}
+ *       equals the digest of a full range read of the prefix in etcd, computed the same way.
  * </ul>
  *
  * <p>Design: three pollers run side by side from the restart on, so a slow one cannot delay the
- * others: the recovery probe (raw puts), the digest check, and this thread polling the stores' modes
- * every {@link BenchStores#POLL}. The full range read is expensive (every record read and hashed)
- * and would take CPU from the reconciliation it measures, so it runs only when the replicas agree
- * with each other and a count-only read of etcd finds as many records as they hold, and at most
- * every {@link #DIGEST_INTERVAL}.
+ * others: the recovery probe (raw puts), the digest check, and this thread polling the stores'
+ * modes every {@link BenchStores#POLL}. The full range read is expensive (every record read and
+ * hashed) and would take CPU from the reconciliation it measures, so it runs only when the replicas
+ * agree with each other and a count-only read of etcd finds as many records as they hold, and at
+ * most every {@link #DIGEST_INTERVAL}.
  */
 final class BacklogRun {
   /** Writes in flight per store while the backlog is written. */
   static final int WRITERS_PER_STORE = 64;
+
   /** The least time between two full digest reads of etcd. */
   static final Duration DIGEST_INTERVAL = Duration.ofMillis(200);
+
   /** The least time between two count-only reads of etcd. */
   static final Duration COUNT_INTERVAL = Duration.ofMillis(50);
+
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
   private final Cluster cluster;
@@ -74,7 +77,12 @@ final class BacklogRun {
    * @param open where the stores it starts are listed while they run, so that the run's shutdown
    *     hook can close them
    */
-  BacklogRun(Cluster cluster, RawEtcd raw, Path dir, String runId, PrintStream progress,
+  BacklogRun(
+      Cluster cluster,
+      RawEtcd raw,
+      Path dir,
+      String runId,
+      PrintStream progress,
       List<HybridOrderStore> open) {
     this.open = open;
     this.cluster = cluster;
@@ -97,8 +105,10 @@ final class BacklogRun {
     String prefix = "/bench/backlog-" + label + "/";
     int[] ports = PortAllocator.freePorts(3);
     List<HybridOrderStore> stores = new ArrayList<>();
-    ExecutorService probe = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-recovery-probe"));
-    ExecutorService checker = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-digest-check"));
+    ExecutorService probe =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-recovery-probe"));
+    ExecutorService checker =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-digest-check"));
     BacklogResult result;
     try {
       for (int i = 0; i < 3; i++) {
@@ -108,20 +118,35 @@ final class BacklogRun {
             seeds.add("127.0.0.1:" + ports[j]);
           }
         }
-        stores.add(BenchStores.start(new BenchStores.Spec("bench-" + runId + "-" + label + "-n" + (i + 1),
-            "b" + label + "-n" + (i + 1), cluster.etcdClientUrls(), prefix, dir.resolve(label + "-n" + (i + 1)),
-            ports[i], seeds, ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH,
-            List.of("b" + label + "-n1", "b" + label + "-n2", "b" + label + "-n3"))));
+        stores.add(
+            BenchStores.start(
+                new BenchStores.Spec(
+                    "bench-" + runId + "-" + label + "-n" + (i + 1),
+                    "b" + label + "-n" + (i + 1),
+                    cluster.etcdClientUrls(),
+                    prefix,
+                    dir.resolve(label + "-n" + (i + 1)),
+                    ports[i],
+                    seeds,
+                    ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH,
+                    List.of("b" + label + "-n1", "b" + label + "-n2", "b" + label + "-n3"))));
         open.add(stores.get(i));
       }
       BenchStores.awaitMode(stores, ConsistencyMode.STRONG, Duration.ofSeconds(60));
-      BenchStores.until("every store sees its two peers", Duration.ofSeconds(60),
+      BenchStores.until(
+          "every store sees its two peers",
+          Duration.ofSeconds(60),
           () -> stores.stream().allMatch(s -> BenchStores.peers(s).length == 2),
-          () -> stores.stream().map(s -> s.name() + " " + List.of(BenchStores.peers(s))).toList().toString());
+          () ->
+              stores.stream()
+                  .map(s -> s.name() + " " + List.of(BenchStores.peers(s)))
+                  .toList()
+                  .toString());
 
       OptionalInt leaderHost = cluster.leader(Duration.ofSeconds(10));
       if (leaderHost.isEmpty()) {
-        throw new BenchmarkException("backlog " + label + ": no etcd leader agreed by a majority within 10 s");
+        throw new BenchmarkException(
+            "backlog " + label + ": no etcd leader agreed by a majority within 10 s");
       }
       EtcdMember leader = cluster.etcd(leaderHost.getAsInt());
       EtcdMember follower = cluster.etcd((leaderHost.getAsInt() + 1) % 3);
@@ -130,34 +155,66 @@ final class BacklogRun {
       follower.kill();
       BenchStores.awaitMode(stores, ConsistencyMode.DEGRADED, Duration.ofSeconds(30));
       long detectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-      progress.printf(Locale.ROOT, "  backlog %s: %s and %s killed; every store DEGRADED after %d ms%n", label,
-          leader.host().name(), follower.host().name(), detectMs);
+      progress.printf(
+          Locale.ROOT,
+          "  backlog %s: %s and %s killed; every store DEGRADED after %d ms%n",
+          label,
+          leader.host().name(),
+          follower.host().name(),
+          detectMs);
 
       long writeStart = System.nanoTime();
       int acknowledged = writeBacklog(stores, records, label);
       long writeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - writeStart);
-      progress.printf(Locale.ROOT, "  backlog %s: %d of %d writes acknowledged PROVISIONAL in %d ms%n", label,
-          acknowledged, records, writeMs);
+      progress.printf(
+          Locale.ROOT,
+          "  backlog %s: %d of %d writes acknowledged PROVISIONAL in %d ms%n",
+          label,
+          acknowledged,
+          records,
+          writeMs);
       if (acknowledged == 0) {
-        throw new BenchmarkException("backlog " + label + ": no write was acknowledged while quorum was lost");
+        throw new BenchmarkException(
+            "backlog " + label + ": no write was acknowledged while quorum was lost");
       }
 
       long restarted = System.nanoTime();
       leader.restart();
       follower.restart();
-      Future<Long> recovery = probe.submit(() -> raw.firstWriteAfter("/bench/recovery/" + label, restarted,
-          Duration.ofSeconds(60)));
+      Future<Long> recovery =
+          probe.submit(
+              () ->
+                  raw.firstWriteAfter(
+                      "/bench/recovery/" + label, restarted, Duration.ofSeconds(60)));
       long deadline = restarted + Duration.ofSeconds(60 + records / 50).toNanos();
-      Future<Equal> equal = checker.submit(() -> awaitEqual(stores, prefix, acknowledged, restarted, deadline));
+      Future<Equal> equal =
+          checker.submit(() -> awaitEqual(stores, prefix, acknowledged, restarted, deadline));
       long strongMs = awaitStrong(stores, restarted, deadline, equal);
       Equal c = get(equal, deadline);
       long etcdRecoveryMs = get(recovery, deadline);
       long lostRaces = stores.stream().mapToLong(BenchStores::lostRaces).sum();
-      progress.printf(Locale.ROOT, "  backlog %s: restart -> first etcd write %d ms, -> all STRONG %d ms,"
-          + " -> replicas equal to etcd %d ms (check %d ms), lost CAS races %d%n", label, etcdRecoveryMs, strongMs,
-          c.equalMs(), c.checkMs(), lostRaces);
-      result = new BacklogResult(records, acknowledged, detectMs, writeMs, etcdRecoveryMs, strongMs, c.equalMs(),
-          c.checkMs(), lostRaces, c.digest());
+      progress.printf(
+          Locale.ROOT,
+          "  backlog %s: restart -> first etcd write %d ms, -> all STRONG %d ms,"
+              + " -> replicas equal to etcd %d ms (check %d ms), lost CAS races %d%n",
+          label,
+          etcdRecoveryMs,
+          strongMs,
+          c.equalMs(),
+          c.checkMs(),
+          lostRaces);
+      result =
+          new BacklogResult(
+              records,
+              acknowledged,
+              detectMs,
+              writeMs,
+              etcdRecoveryMs,
+              strongMs,
+              c.equalMs(),
+              c.checkMs(),
+              lostRaces,
+              c.digest());
     } finally {
       probe.shutdownNow();
       checker.shutdownNow();
@@ -169,36 +226,51 @@ final class BacklogRun {
     return result;
   }
 
-  /** Provisional creates of typical orders, round-robin over the stores, a bounded number in flight. */
-  private int writeBacklog(List<HybridOrderStore> stores, int records, String label) throws InterruptedException {
+  /**
+   * Provisional creates of typical orders, round-robin over the stores, a bounded number in flight.
+   */
+  private int writeBacklog(List<HybridOrderStore> stores, int records, String label)
+      throws InterruptedException {
     Semaphore inFlight = new Semaphore(WRITERS_PER_STORE * stores.size());
     AtomicInteger acknowledged = new AtomicInteger();
     AtomicReference<String> firstProblem = new AtomicReference<>();
     List<CompletableFuture<?>> writes = new ArrayList<>();
     for (int i = 0; i < records; i++) {
       if (!inFlight.tryAcquire(WRITE_TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
-        throw new BenchmarkException("backlog " + label + ": writes stopped completing after " + i + " of " + records);
+        throw new BenchmarkException(
+            "backlog " + label + ": writes stopped completing after " + i + " of " + records);
       }
       OrderId id = OrderId.of(String.format(Locale.ROOT, "b%s-%06d", label, i));
-      writes.add(stores.get(i % stores.size()).apply(TypicalOrder.create(id)).toCompletableFuture()
-          .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-          .whenComplete((r, e) -> {
-            inFlight.release();
-            if (e == null && r.acceptance() == Acceptance.PROVISIONAL) {
-              acknowledged.incrementAndGet();
-            } else {
-              firstProblem.compareAndSet(null, e != null ? e.toString() : "acknowledged " + r.acceptance());
-            }
-          }));
+      writes.add(
+          stores
+              .get(i % stores.size())
+              .apply(TypicalOrder.create(id))
+              .toCompletableFuture()
+              .orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .whenComplete(
+                  (r, e) -> {
+                    inFlight.release();
+                    if (e == null && r.acceptance() == Acceptance.PROVISIONAL) {
+                      acknowledged.incrementAndGet();
+                    } else {
+                      firstProblem.compareAndSet(
+                          null, e != null ? e.toString() : "acknowledged " + r.acceptance());
+                    }
+                  }));
     }
     try {
-      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+          .exceptionally(e -> null)
           .get(WRITE_TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new BenchmarkException("backlog " + label + ": the last writes did not complete", e);
     }
     if (firstProblem.get() != null) {
-      progress.println("  backlog " + label + ": first write not acknowledged PROVISIONAL: " + firstProblem.get());
+      progress.println(
+          "  backlog "
+              + label
+              + ": first write not acknowledged PROVISIONAL: "
+              + firstProblem.get());
     }
     return acknowledged.get();
   }
@@ -206,19 +278,21 @@ final class BacklogRun {
   /** When the replicas first equalled etcd, in ms from the restart, and the check's duration. */
   private record Equal(long equalMs, long checkMs, String digest) {}
 
-  /**
-   * Polls every store until all are STRONG with an empty backlog; returns ms from the restart.
-   */
-  private static long awaitStrong(List<HybridOrderStore> stores, long restarted, long deadline, Future<Equal> equal) {
+  /** Polls every store until all are STRONG with an empty backlog; returns ms from the restart. */
+  private static long awaitStrong(
+      List<HybridOrderStore> stores, long restarted, long deadline, Future<Equal> equal) {
     while (true) {
       long now = System.nanoTime();
-      if (stores.stream().allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0)) {
+      if (stores.stream()
+          .allMatch(s -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0)) {
         return TimeUnit.NANOSECONDS.toMillis(now - restarted);
       }
       if (now > deadline) {
-        throw new BenchmarkException("not all stores STRONG with an empty backlog within "
-            + TimeUnit.NANOSECONDS.toSeconds(deadline - restarted) + " s of the restart; last seen "
-            + BenchStores.modes(stores));
+        throw new BenchmarkException(
+            "not all stores STRONG with an empty backlog within "
+                + TimeUnit.NANOSECONDS.toSeconds(deadline - restarted)
+                + " s of the restart; last seen "
+                + BenchStores.modes(stores));
       }
       if (failed(equal)) {
         return -1; // the caller's get() rethrows why
@@ -229,14 +303,19 @@ final class BacklogRun {
 
   /**
    * Polls until every replica's digest equals etcd's (runs on its own thread, so that an etcd call
-   * that waits for a leader does not delay the STRONG poll). The full range read runs only when
-   * the replicas agree and etcd holds as many records as they do.
+   * that waits for a leader does not delay the STRONG poll). The full range read runs only when the
+   * replicas agree and etcd holds as many records as they do.
    */
-  private Equal awaitEqual(List<HybridOrderStore> stores, String prefix, int acknowledged, long restarted,
+  private Equal awaitEqual(
+      List<HybridOrderStore> stores,
+      String prefix,
+      int acknowledged,
+      long restarted,
       long deadline) {
     String lastSeen = "nothing yet";
     while (System.nanoTime() < deadline) {
-      List<String> digests = stores.stream().map(HybridOrderStore::replicaDigest).distinct().toList();
+      List<String> digests =
+          stores.stream().map(HybridOrderStore::replicaDigest).distinct().toList();
       lastSeen = "replica digests " + digests;
       long pause = COUNT_INTERVAL.toNanos();
       if (digests.size() == 1 && count(digests.get(0)) >= acknowledged) {
@@ -253,8 +332,10 @@ final class BacklogRun {
           long checkEnd = System.nanoTime();
           lastSeen += ", etcd digest " + etcd.value();
           if (etcd.value().equals(digests.get(0))) {
-            return new Equal(TimeUnit.NANOSECONDS.toMillis(etcd.snapshotNanos() - restarted),
-                TimeUnit.NANOSECONDS.toMillis(checkEnd - checkStart), etcd.value());
+            return new Equal(
+                TimeUnit.NANOSECONDS.toMillis(etcd.snapshotNanos() - restarted),
+                TimeUnit.NANOSECONDS.toMillis(checkEnd - checkStart),
+                etcd.value());
           }
           pause = DIGEST_INTERVAL.toNanos();
         }
@@ -264,8 +345,11 @@ final class BacklogRun {
         throw new BenchmarkException("interrupted while comparing the replicas with etcd");
       }
     }
-    throw new BenchmarkException("replicas not equal to etcd within " + TimeUnit.NANOSECONDS.toSeconds(deadline - restarted)
-        + " s of the restart; last seen " + lastSeen);
+    throw new BenchmarkException(
+        "replicas not equal to etcd within "
+            + TimeUnit.NANOSECONDS.toSeconds(deadline - restarted)
+            + " s of the restart; last seen "
+            + lastSeen);
   }
 
   /** etcd's record count under the prefix, or -1 while etcd cannot answer. */
@@ -299,10 +383,14 @@ final class BacklogRun {
 
   private static <T> T get(Future<T> f, long deadline) throws InterruptedException {
     try {
-      return f.get(Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
+      return f.get(
+          Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(5),
+          TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof BenchmarkException b ? b : new BenchmarkException("backlog check failed: " + c, c);
+      throw c instanceof BenchmarkException b
+          ? b
+          : new BenchmarkException("backlog check failed: " + c, c);
     } catch (TimeoutException e) {
       throw new BenchmarkException("a backlog check did not finish by its deadline", e);
     }

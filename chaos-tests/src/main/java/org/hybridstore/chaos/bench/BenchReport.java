@@ -27,27 +27,47 @@ import java.util.stream.Collectors;
  */
 public final class BenchReport {
   /** The top-level JSON fields every full run writes. */
-  public static final List<String> HEADLINE_FIELDS = List.of("strong_over_raw_cas", "strong_over_raw_cas_1_in_flight",
-      "degraded_over_raw_put", "group_commit_over_single", "record_bytes", "payload_bytes", "strong_p99_ms",
-      "raw_cas_p99_ms", "etcd_recovery_ms", "backlog_1k_strong_ms", "backlog_1k_equal_ms", "backlog_10k_strong_ms",
-      "backlog_10k_equal_ms");
+  public static final List<String> HEADLINE_FIELDS =
+      List.of(
+          "strong_over_raw_cas",
+          "strong_over_raw_cas_1_in_flight",
+          "degraded_over_raw_put",
+          "group_commit_over_single",
+          "record_bytes",
+          "payload_bytes",
+          "strong_p99_ms",
+          "raw_cas_p99_ms",
+          "etcd_recovery_ms",
+          "backlog_1k_strong_ms",
+          "backlog_1k_equal_ms",
+          "backlog_10k_strong_ms",
+          "backlog_10k_equal_ms");
 
   /** issue 14: STRONG over raw CAS at the concurrent load. */
   public static final double TARGET_STRONG_OVER_RAW_CAS = 1.5;
+
   /** issue 14: STRONG over raw CAS with one request in flight, never below this. */
   public static final double TARGET_STRONG_OVER_RAW_CAS_1 = 0.9;
+
   /** issue 14: DEGRADED durable write over raw put at the same payload. */
   public static final double TARGET_DEGRADED_OVER_RAW_PUT = 1.0;
+
   /** DESIGN.md section 8 (docs/performance.md): group commit at least 10x one commit per write. */
   public static final double TARGET_GROUP_COMMIT_OVER_SINGLE = 10.0;
+
   /** issue 14: a typical order's record at most 4 KB. */
   public static final int TARGET_RECORD_BYTES = 4096;
+
   /** issue 14: 10,000-record backlog, restart to all STRONG within etcd's recovery plus this. */
   public static final long TARGET_STRONG_AFTER_RECOVERY_MS = 2000;
-  /** issue 14: 10,000-record backlog, restart to replicas equal within etcd's recovery plus this. */
+
+  /**
+   * issue 14: 10,000-record backlog, restart to replicas equal within etcd's recovery plus this.
+   */
   public static final long TARGET_EQUAL_AFTER_RECOVERY_MS = 3000;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private BenchReport() {}
 
@@ -70,41 +90,79 @@ public final class BenchReport {
   public static List<Target> targets(BenchResult r) {
     List<Target> out = new ArrayList<>();
     double strong = r.strong().ratio();
-    out.add(new Target("strong_over_raw_cas", ratio(strong), ">= " + TARGET_STRONG_OVER_RAW_CAS,
-        strong >= TARGET_STRONG_OVER_RAW_CAS));
+    out.add(
+        new Target(
+            "strong_over_raw_cas",
+            ratio(strong),
+            ">= " + TARGET_STRONG_OVER_RAW_CAS,
+            strong >= TARGET_STRONG_OVER_RAW_CAS));
     double strongP99 = r.strong().median(x -> x.b().p99Ms());
     double casP99 = r.strong().median(x -> x.a().p99Ms());
-    out.add(new Target("strong_p99_ms", ms(strongP99) + " (raw CAS " + ms(casP99) + ")", "<= raw CAS p99",
-        strongP99 <= casP99));
+    out.add(
+        new Target(
+            "strong_p99_ms",
+            ms(strongP99) + " (raw CAS " + ms(casP99) + ")",
+            "<= raw CAS p99",
+            strongP99 <= casP99));
     double single = r.strongSingle().ratio();
-    out.add(new Target("strong_over_raw_cas_1_in_flight", ratio(single), ">= " + TARGET_STRONG_OVER_RAW_CAS_1,
-        single >= TARGET_STRONG_OVER_RAW_CAS_1));
+    out.add(
+        new Target(
+            "strong_over_raw_cas_1_in_flight",
+            ratio(single),
+            ">= " + TARGET_STRONG_OVER_RAW_CAS_1,
+            single >= TARGET_STRONG_OVER_RAW_CAS_1));
     double degraded = r.degraded().ratio();
-    out.add(new Target("degraded_over_raw_put", ratio(degraded), ">= " + TARGET_DEGRADED_OVER_RAW_PUT,
-        degraded >= TARGET_DEGRADED_OVER_RAW_PUT));
+    out.add(
+        new Target(
+            "degraded_over_raw_put",
+            ratio(degraded),
+            ">= " + TARGET_DEGRADED_OVER_RAW_PUT,
+            degraded >= TARGET_DEGRADED_OVER_RAW_PUT));
     double group = r.groupCommit().ratio();
-    out.add(new Target("group_commit_over_single", ratio(group), ">= " + TARGET_GROUP_COMMIT_OVER_SINGLE,
-        group >= TARGET_GROUP_COMMIT_OVER_SINGLE));
-    out.add(new Target("record_bytes", String.format(Locale.ROOT, "%,d", r.recordBytes()),
-        String.format(Locale.ROOT, "<= %,d", TARGET_RECORD_BYTES), r.recordBytes() <= TARGET_RECORD_BYTES));
+    out.add(
+        new Target(
+            "group_commit_over_single",
+            ratio(group),
+            ">= " + TARGET_GROUP_COMMIT_OVER_SINGLE,
+            group >= TARGET_GROUP_COMMIT_OVER_SINGLE));
+    out.add(
+        new Target(
+            "record_bytes",
+            String.format(Locale.ROOT, "%,d", r.recordBytes()),
+            String.format(Locale.ROOT, "<= %,d", TARGET_RECORD_BYTES),
+            r.recordBytes() <= TARGET_RECORD_BYTES));
     Optional<BacklogResult> tenK = r.backlog(10_000);
     if (tenK.isPresent()) {
       BacklogResult b = tenK.get();
       long strongBound = b.etcdRecoveryMs() + TARGET_STRONG_AFTER_RECOVERY_MS;
       long equalBound = b.etcdRecoveryMs() + TARGET_EQUAL_AFTER_RECOVERY_MS;
-      out.add(new Target("backlog_10k_strong_ms", String.format(Locale.ROOT, "%,d", b.strongMs()),
-          String.format(Locale.ROOT, "<= etcd_recovery_ms + %,d = %,d", TARGET_STRONG_AFTER_RECOVERY_MS, strongBound),
-          b.strongMs() <= strongBound));
-      out.add(new Target("backlog_10k_equal_ms", String.format(Locale.ROOT, "%,d", b.equalMs()),
-          String.format(Locale.ROOT, "<= etcd_recovery_ms + %,d = %,d", TARGET_EQUAL_AFTER_RECOVERY_MS, equalBound),
-          b.equalMs() <= equalBound));
+      out.add(
+          new Target(
+              "backlog_10k_strong_ms",
+              String.format(Locale.ROOT, "%,d", b.strongMs()),
+              String.format(
+                  Locale.ROOT,
+                  "<= etcd_recovery_ms + %,d = %,d",
+                  TARGET_STRONG_AFTER_RECOVERY_MS,
+                  strongBound),
+              b.strongMs() <= strongBound));
+      out.add(
+          new Target(
+              "backlog_10k_equal_ms",
+              String.format(Locale.ROOT, "%,d", b.equalMs()),
+              String.format(
+                  Locale.ROOT,
+                  "<= etcd_recovery_ms + %,d = %,d",
+                  TARGET_EQUAL_AFTER_RECOVERY_MS,
+                  equalBound),
+              b.equalMs() <= equalBound));
     }
     return out;
   }
 
   /**
-   * Returns the printed report: a header line, the figures with their targets, every
-   * measurement, and the backlogs.
+   * Returns the printed report: a header line, the figures with their targets, every measurement,
+   * and the backlogs.
    *
    * @param r the result
    * @return Markdown text
@@ -113,64 +171,130 @@ public final class BenchReport {
     StringBuilder s = new StringBuilder();
     BenchSettings st = r.settings();
     BenchResult.Environment env = r.environment();
-    s.append(String.format(Locale.ROOT, "%s%s, %s, %d cores, Java %s, load average %s before, %s after; %s %s;"
-        + " %d round%s of %d s after %d s warm-up per measurement; %.0f s in all%n%n",
-        st.quick() ? "QUICK SMOKE RUN (not a measurement): " : "", r.command(), r.date(), env.cores(), env.java(),
-        load(env.loadBefore()), load(env.loadAfter()), env.etcdVersion(), st.etcdFlags(), st.rounds(),
-        st.rounds() == 1 ? "" : "s", st.seconds(), st.warmupSeconds(), r.elapsed().toMillis() / 1000.0));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%s%s, %s, %d cores, Java %s, load average %s before, %s after; %s %s;"
+                + " %d round%s of %d s after %d s warm-up per measurement; %.0f s in all%n%n",
+            st.quick() ? "QUICK SMOKE RUN (not a measurement): " : "",
+            r.command(),
+            r.date(),
+            env.cores(),
+            env.java(),
+            load(env.loadBefore()),
+            load(env.loadAfter()),
+            env.etcdVersion(),
+            st.etcdFlags(),
+            st.rounds(),
+            st.rounds() == 1 ? "" : "s",
+            st.seconds(),
+            st.warmupSeconds(),
+            r.elapsed().toMillis() / 1000.0));
 
     s.append("| figure | measured | per round | target | met |\n|---|---|---|---|---|\n");
     List<Target> targets = targets(r);
     for (PairResult p : List.of(r.strong(), r.strongSingle(), r.degraded(), r.groupCommit())) {
       Target t = find(targets, p.key());
-      s.append(String.format(Locale.ROOT, "| %s (%s over %s, %d in flight) | %s | %s | %s | %s |%n", p.key(), p.b(),
-          p.a(), p.inFlight(), ratio(p.ratio()), perRound(p, PairResult.Round::ratio, "%.2f"), t.target(),
-          yes(t.met())));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "| %s (%s over %s, %d in flight) | %s | %s | %s | %s |%n",
+              p.key(),
+              p.b(),
+              p.a(),
+              p.inFlight(),
+              ratio(p.ratio()),
+              perRound(p, PairResult.Round::ratio, "%.2f"),
+              t.target(),
+              yes(t.met())));
       if (p == r.strong()) {
         Target p99 = find(targets, "strong_p99_ms");
-        s.append(String.format(Locale.ROOT, "| strong_p99_ms (%d in flight) | %s | %s | %s | %s |%n", p.inFlight(),
-            p99.measured(), perRound(p, x -> x.b().p99Ms(), "%.1f"), p99.target(), yes(p99.met())));
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "| strong_p99_ms (%d in flight) | %s | %s | %s | %s |%n",
+                p.inFlight(),
+                p99.measured(),
+                perRound(p, x -> x.b().p99Ms(), "%.1f"),
+                p99.target(),
+                yes(p99.met())));
       }
     }
     Target bytes = find(targets, "record_bytes");
-    s.append(String.format(Locale.ROOT, "| record_bytes (typical order; payload in etcd %,d) | %s | | %s | %s |%n",
-        r.payloadBytes(), bytes.measured(), bytes.target(), yes(bytes.met())));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "| record_bytes (typical order; payload in etcd %,d) | %s | | %s | %s |%n",
+            r.payloadBytes(),
+            bytes.measured(),
+            bytes.target(),
+            yes(bytes.met())));
     for (BacklogResult b : r.backlogs()) {
       String l = BacklogResult.label(b.records());
-      s.append(String.format(Locale.ROOT, "| backlog_%s_etcd_recovery_ms (restart -> first raw write) | %,d | | | |%n",
-          l, b.etcdRecoveryMs()));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "| backlog_%s_etcd_recovery_ms (restart -> first raw write) | %,d | | | |%n",
+              l,
+              b.etcdRecoveryMs()));
       for (String kind : List.of("strong", "equal")) {
         String key = "backlog_" + l + "_" + kind + "_ms";
         long v = kind.equals("strong") ? b.strongMs() : b.equalMs();
         Target t = targets.stream().filter(x -> x.figure().equals(key)).findFirst().orElse(null);
-        s.append(String.format(Locale.ROOT, "| %s (restart -> %s) | %,d | | %s | %s |%n", key,
-            kind.equals("strong") ? "all STRONG, backlog 0" : "replicas equal to etcd", v,
-            t == null ? "" : t.target(), t == null ? "" : yes(t.met())));
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "| %s (restart -> %s) | %,d | | %s | %s |%n",
+                key,
+                kind.equals("strong") ? "all STRONG, backlog 0" : "replicas equal to etcd",
+                v,
+                t == null ? "" : t.target(),
+                t == null ? "" : yes(t.met())));
       }
     }
 
-    s.append("\n| measurement | in flight | ops/s per round | ops/s (median) | p50 ms | p99 ms | errors / other |\n");
+    s.append(
+        "\n| measurement | in flight | ops/s per round | ops/s (median) | p50 ms | p99 ms | errors / other |\n");
     s.append("|---|---|---|---|---|---|---|\n");
     for (PairResult p : List.of(r.strong(), r.strongSingle(), r.degraded(), r.groupCommit())) {
       for (boolean sideA : new boolean[] {true, false}) {
         ToDoubleFunction<PairResult.Round> ops = x -> (sideA ? x.a() : x.b()).opsPerSecond();
         long errors = p.rounds().stream().mapToLong(x -> (sideA ? x.a() : x.b()).errors()).sum();
         long other = p.rounds().stream().mapToLong(x -> (sideA ? x.a() : x.b()).other()).sum();
-        s.append(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %.1f | %.1f | %d / %d |%n", sideA ? p.a() : p.b(),
-            p.inFlight(), perRound(p, ops, "%.0f"), p.median(ops),
-            p.median(x -> (sideA ? x.a() : x.b()).p50Ms()), p.median(x -> (sideA ? x.a() : x.b()).p99Ms()), errors,
-            other));
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %s | %.0f | %.1f | %.1f | %d / %d |%n",
+                sideA ? p.a() : p.b(),
+                p.inFlight(),
+                perRound(p, ops, "%.0f"),
+                p.median(ops),
+                p.median(x -> (sideA ? x.a() : x.b()).p50Ms()),
+                p.median(x -> (sideA ? x.a() : x.b()).p99Ms()),
+                errors,
+                other));
       }
     }
 
     if (!r.backlogs().isEmpty()) {
-      s.append("\n| backlog | acknowledged | kill -> all DEGRADED | write time | restart -> first etcd write"
-          + " | -> all STRONG, backlog 0 | -> replicas equal to etcd | digest check | lost CAS races |\n");
+      s.append(
+          "\n| backlog | acknowledged | kill -> all DEGRADED | write time | restart -> first etcd write"
+              + " | -> all STRONG, backlog 0 | -> replicas equal to etcd | digest check | lost CAS races |\n");
       s.append("|---|---|---|---|---|---|---|---|---|\n");
       for (BacklogResult b : r.backlogs()) {
-        s.append(String.format(Locale.ROOT, "| %,d | %,d | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %d |%n",
-            b.records(), b.acknowledged(), b.detectMs(), b.writeMs(), b.etcdRecoveryMs(), b.strongMs(), b.equalMs(),
-            b.equalCheckMs(), b.lostRaces()));
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "| %,d | %,d | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %d |%n",
+                b.records(),
+                b.acknowledged(),
+                b.detectMs(),
+                b.writeMs(),
+                b.etcdRecoveryMs(),
+                b.strongMs(),
+                b.equalMs(),
+                b.equalCheckMs(),
+                b.lostRaces()));
       }
     }
     return s.toString();
@@ -328,8 +452,10 @@ public final class BenchReport {
     return targets.stream().filter(t -> t.figure().equals(figure)).findFirst().orElseThrow();
   }
 
-  private static String perRound(PairResult p, ToDoubleFunction<PairResult.Round> f, String format) {
-    return p.rounds().stream().map(x -> String.format(Locale.ROOT, format, f.applyAsDouble(x)))
+  private static String perRound(
+      PairResult p, ToDoubleFunction<PairResult.Round> f, String format) {
+    return p.rounds().stream()
+        .map(x -> String.format(Locale.ROOT, format, f.applyAsDouble(x)))
         .collect(Collectors.joining(" / "));
   }
 
@@ -346,6 +472,10 @@ public final class BenchReport {
   }
 
   private static String load(List<Double> l) {
-    return l.isEmpty() ? "?" : l.stream().map(d -> String.format(Locale.ROOT, "%.2f", d)).collect(Collectors.joining(" "));
+    return l.isEmpty()
+        ? "?"
+        : l.stream()
+            .map(d -> String.format(Locale.ROOT, "%.2f", d))
+            .collect(Collectors.joining(" "));
   }
 }

@@ -24,9 +24,19 @@ import java.util.Optional;
  * @param backlogs the convergence after each backlog, in the order run
  * @param elapsed the whole run, cluster start to cleanup
  */
-public record BenchResult(Instant date, String command, BenchSettings settings, Environment environment,
-    int recordBytes, int payloadBytes, PairResult strong, PairResult strongSingle, PairResult degraded,
-    PairResult groupCommit, List<BacklogResult> backlogs, Duration elapsed) {
+public record BenchResult(
+    Instant date,
+    String command,
+    BenchSettings settings,
+    Environment environment,
+    int recordBytes,
+    int payloadBytes,
+    PairResult strong,
+    PairResult strongSingle,
+    PairResult degraded,
+    PairResult groupCommit,
+    List<BacklogResult> backlogs,
+    Duration elapsed) {
   /** Copies the backlogs. */
   public BenchResult {
     backlogs = List.copyOf(backlogs);
@@ -41,8 +51,8 @@ public record BenchResult(Instant date, String command, BenchSettings settings, 
    * @param loadBefore the load averages (1, 5, 15 min) before the cluster started
    * @param loadAfter the load averages after the last phase
    */
-  public record Environment(int cores, String java, String etcdVersion, List<Double> loadBefore,
-      List<Double> loadAfter) {
+  public record Environment(
+      int cores, String java, String etcdVersion, List<Double> loadBefore, List<Double> loadAfter) {
     /** Copies the lists. */
     public Environment {
       loadBefore = List.copyOf(loadBefore);
@@ -67,7 +77,9 @@ public record BenchResult(Instant date, String command, BenchSettings settings, 
    * @return milliseconds, or -1 without a backlog run
    */
   public long etcdRecoveryMs() {
-    return backlogs.stream().max(java.util.Comparator.comparingInt(BacklogResult::records))
-        .map(BacklogResult::etcdRecoveryMs).orElse(-1L);
+    return backlogs.stream()
+        .max(java.util.Comparator.comparingInt(BacklogResult::records))
+        .map(BacklogResult::etcdRecoveryMs)
+        .orElse(-1L);
   }
 }

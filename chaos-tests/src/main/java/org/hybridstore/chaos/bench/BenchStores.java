@@ -47,8 +47,16 @@ final class BenchStores {
    * @param groupCommitMaxBatch the journal's group-commit batch
    * @param members the node ids of the stores that replicate with this one, its own included
    */
-  record Spec(String name, String node, List<URI> etcd, String keyPrefix, Path dataDir, int gossipPort,
-      List<String> seeds, int groupCommitMaxBatch, List<String> members) {}
+  record Spec(
+      String name,
+      String node,
+      List<URI> etcd,
+      String keyPrefix,
+      Path dataDir,
+      int gossipPort,
+      List<String> seeds,
+      int groupCommitMaxBatch,
+      List<String> members) {}
 
   // Peers authenticate as in production (HMAC on every frame), with a secret made for this run.
   private static final String SECRET = newSecret();
@@ -67,14 +75,25 @@ final class BenchStores {
    */
   static HybridOrderStore start(Spec s) {
     CpConfig cp = CpConfig.builder().endpoints(s.etcd()).keyPrefix(s.keyPrefix()).build();
-    ApConfig ap = ApConfig.builder(s.dataDir()).bindHost("127.0.0.1").gossipPort(s.gossipPort()).seeds(s.seeds())
-        .groupCommitMaxBatch(s.groupCommitMaxBatch())
-        .peerAuth(PeerAuthConfig.builder().members(s.members().stream().map(NodeId::of).toList())
-            .secrets(List.of(SECRET)).build())
-        .build();
+    ApConfig ap =
+        ApConfig.builder(s.dataDir())
+            .bindHost("127.0.0.1")
+            .gossipPort(s.gossipPort())
+            .seeds(s.seeds())
+            .groupCommitMaxBatch(s.groupCommitMaxBatch())
+            .peerAuth(
+                PeerAuthConfig.builder()
+                    .members(s.members().stream().map(NodeId::of).toList())
+                    .secrets(List.of(SECRET))
+                    .build())
+            .build();
     try {
-      return HybridOrderStore.builder().name(s.name()).nodeId(NodeId.of(s.node()))
-          .strong(EtcdBackendFactory.of(cp)).local(MapDbBackendFactory.of(ap)).build();
+      return HybridOrderStore.builder()
+          .name(s.name())
+          .nodeId(NodeId.of(s.node()))
+          .strong(EtcdBackendFactory.of(cp))
+          .local(MapDbBackendFactory.of(ap))
+          .build();
     } catch (RuntimeException e) {
       throw new BenchmarkException("cannot start store " + s.name() + ": " + e, e);
     }
@@ -89,7 +108,11 @@ final class BenchStores {
    * @throws BenchmarkException with every store's mode if they are not there in time
    */
   static void awaitMode(List<HybridOrderStore> stores, ConsistencyMode mode, Duration bound) {
-    until("every store " + mode, bound, () -> stores.stream().allMatch(s -> s.mode() == mode), () -> modes(stores));
+    until(
+        "every store " + mode,
+        bound,
+        () -> stores.stream().allMatch(s -> s.mode() == mode),
+        () -> modes(stores));
   }
 
   /**
@@ -151,13 +174,19 @@ final class BenchStores {
    * @return milliseconds it took
    * @throws BenchmarkException if it does not hold in time
    */
-  static long until(String what, Duration bound, BooleanSupplier condition, Supplier<String> state) {
+  static long until(
+      String what, Duration bound, BooleanSupplier condition, Supplier<String> state) {
     long start = System.nanoTime();
     long deadline = start + bound.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new BenchmarkException("not reached within " + bound.toSeconds() + " s: " + what + "; last seen: "
-            + state.get());
+        throw new BenchmarkException(
+            "not reached within "
+                + bound.toSeconds()
+                + " s: "
+                + what
+                + "; last seen: "
+                + state.get());
       }
       LockSupport.parkNanos(POLL.toNanos());
       if (Thread.interrupted()) {

@@ -64,11 +64,15 @@ import org.hybridstore.switchover.HybridOrderStore;
 public final class Benchmark {
   /** etcd key prefix of the throughput phases' orders. */
   static final String ORDERS = "/bench/orders/";
+
   /** Client-side bound on one operation, beyond the calls' own deadlines. */
   static final Duration OP_TIMEOUT = Duration.ofSeconds(10);
+
   /** Tries of one seeding command. */
   static final int SEED_ATTEMPTS = 50;
-  private static final Executor SEED_RETRY_DELAY = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS);
+
+  private static final Executor SEED_RETRY_DELAY =
+      CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS);
 
   private final BenchSettings settings;
   private final PrintStream progress;
@@ -106,16 +110,29 @@ public final class Benchmark {
       throw new BenchmarkException("cannot create a temporary directory: " + e.getMessage(), e);
     }
     List<HybridOrderStore> stores = new CopyOnWriteArrayList<>();
-    Thread hook = new Thread(() -> {
-      BenchStores.closeAll(stores);
-      deleteTree(dir);
-    }, "hybridstore-bench-cleanup");
+    Thread hook =
+        new Thread(
+            () -> {
+              BenchStores.closeAll(stores);
+              deleteTree(dir);
+            },
+            "hybridstore-bench-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
-    ClusterSpec spec = ClusterSpec.builder().hosts(3).heartbeatMs(settings.heartbeatMs())
-        .electionMs(settings.electionMs()).preVote(true).mode(ClusterSpec.Mode.LOOPBACK)
-        .workDir(dir.resolve("cluster")).build();
-    progress.printf(Locale.ROOT, "./chaos bench %s: starting a 3-member etcd cluster (%s) in %s%n", runId,
-        settings.etcdFlags(), dir);
+    ClusterSpec spec =
+        ClusterSpec.builder()
+            .hosts(3)
+            .heartbeatMs(settings.heartbeatMs())
+            .electionMs(settings.electionMs())
+            .preVote(true)
+            .mode(ClusterSpec.Mode.LOOPBACK)
+            .workDir(dir.resolve("cluster"))
+            .build();
+    progress.printf(
+        Locale.ROOT,
+        "./chaos bench %s: starting a 3-member etcd cluster (%s) in %s%n",
+        runId,
+        settings.etcdFlags(),
+        dir);
     try (Cluster cluster = Cluster.start(spec);
         RawEtcd raw = new RawEtcd(cluster.etcdClientUrls(), CpConfig.DEFAULT_REQUEST_TIMEOUT)) {
       try {
@@ -140,18 +157,30 @@ public final class Benchmark {
     }
   }
 
-  private BenchResult phases(Cluster cluster, RawEtcd raw, Path dir, List<HybridOrderStore> stores, String command,
-      Instant date, long start, List<Double> loadBefore) throws InterruptedException {
+  private BenchResult phases(
+      Cluster cluster,
+      RawEtcd raw,
+      Path dir,
+      List<HybridOrderStore> stores,
+      String command,
+      Instant date,
+      long start,
+      List<Double> loadBefore)
+      throws InterruptedException {
     int recordBytes = TypicalOrder.recordBytes();
-    progress.printf(Locale.ROOT, "record_bytes: a typical order encodes to %d bytes%n", recordBytes);
+    progress.printf(
+        Locale.ROOT, "record_bytes: a typical order encodes to %d bytes%n", recordBytes);
 
     // 1. convergence after each backlog, first: a restarted etcd member replays its WAL, and after
     // the throughput phases (about 100,000 writes of 3 KB) that alone took 8 s and 32 s here
     // instead of about 1 s, so etcd's recovery would no longer be the floor the targets mean
     List<BacklogResult> backlogs = new ArrayList<>();
-    BacklogRun backlogRun = new BacklogRun(cluster, raw, dir.resolve("backlogs"), runId, progress, stores);
+    BacklogRun backlogRun =
+        new BacklogRun(cluster, raw, dir.resolve("backlogs"), runId, progress, stores);
     for (int records : settings.backlogs()) {
-      progress.printf(Locale.ROOT, "backlog of %,d records: three stores, etcd leader and a follower killed%n",
+      progress.printf(
+          Locale.ROOT,
+          "backlog of %,d records: three stores, etcd leader and a follower killed%n",
           records);
       backlogs.add(backlogRun.run(records));
     }
@@ -162,57 +191,131 @@ public final class Benchmark {
       orders.add(OrderId.of(String.format(Locale.ROOT, "order-%06d", i)));
     }
     int[] ports = PortAllocator.freePorts(2);
-    HybridOrderStore store = BenchStores.start(new BenchStores.Spec("bench-" + runId + "-a", "bench-a",
-        cluster.etcdClientUrls(), ORDERS, dir.resolve("store-a"), ports[0], List.of(),
-        ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH, List.of("bench-a")));
+    HybridOrderStore store =
+        BenchStores.start(
+            new BenchStores.Spec(
+                "bench-" + runId + "-a",
+                "bench-a",
+                cluster.etcdClientUrls(),
+                ORDERS,
+                dir.resolve("store-a"),
+                ports[0],
+                List.of(),
+                ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH,
+                List.of("bench-a")));
     stores.add(store);
     BenchStores.awaitMode(List.of(store), ConsistencyMode.STRONG, Duration.ofSeconds(60));
     seed(store, orders);
     int payload = raw.get(ORDERS + orders.get(0).value()).length;
-    progress.printf(Locale.ROOT, "payload: the benchmark orders' records are %d bytes in etcd%n", payload);
+    progress.printf(
+        Locale.ROOT, "payload: the benchmark orders' records are %d bytes in etcd%n", payload);
     ByteSequence value = RawEtcd.filler(payload);
 
-    IntFunction<CompletionStage<Boolean>> strong = w -> write(store, orders.get(w), Acceptance.STRONG);
-    PairResult strongPair = pair("strong_over_raw_cas", "raw jetcd CAS txn", "STRONG command", settings.inFlight(),
-        payload, raw.compareAndSwaps("/bench/raw/cas/", value, settings.inFlight()), strong);
-    PairResult strongSingle = pair("strong_over_raw_cas_1_in_flight", "raw jetcd CAS txn", "STRONG command", 1,
-        payload, raw.compareAndSwaps("/bench/raw/cas-1/", value, 1), strong);
+    IntFunction<CompletionStage<Boolean>> strong =
+        w -> write(store, orders.get(w), Acceptance.STRONG);
+    PairResult strongPair =
+        pair(
+            "strong_over_raw_cas",
+            "raw jetcd CAS txn",
+            "STRONG command",
+            settings.inFlight(),
+            payload,
+            raw.compareAndSwaps("/bench/raw/cas/", value, settings.inFlight()),
+            strong);
+    PairResult strongSingle =
+        pair(
+            "strong_over_raw_cas_1_in_flight",
+            "raw jetcd CAS txn",
+            "STRONG command",
+            1,
+            payload,
+            raw.compareAndSwaps("/bench/raw/cas-1/", value, 1),
+            strong);
 
     // 3. DEGRADED durable write against raw put: the same store, forced DEGRADED
     store.forceDegrade("./chaos bench: DEGRADED write phase");
     BenchStores.awaitMode(List.of(store), ConsistencyMode.DEGRADED, Duration.ofSeconds(30));
-    IntFunction<CompletionStage<Boolean>> degraded = w -> write(store, orders.get(w), Acceptance.PROVISIONAL);
-    PairResult degradedPair = pair("degraded_over_raw_put", "raw etcd put", "DEGRADED durable write",
-        settings.inFlight(), payload, raw.puts("/bench/raw/put/", value), degraded);
+    IntFunction<CompletionStage<Boolean>> degraded =
+        w -> write(store, orders.get(w), Acceptance.PROVISIONAL);
+    PairResult degradedPair =
+        pair(
+            "degraded_over_raw_put",
+            "raw etcd put",
+            "DEGRADED durable write",
+            settings.inFlight(),
+            payload,
+            raw.puts("/bench/raw/put/", value),
+            degraded);
 
     // 4. group commit against one commit per write: a second store with batches of one, which
     // mirrors the same orders from etcd before it is forced DEGRADED too
-    HybridOrderStore single = BenchStores.start(new BenchStores.Spec("bench-" + runId + "-b", "bench-b",
-        cluster.etcdClientUrls(), ORDERS, dir.resolve("store-b"), ports[1], List.of(), 1,
-        List.of("bench-b")));
+    HybridOrderStore single =
+        BenchStores.start(
+            new BenchStores.Spec(
+                "bench-" + runId + "-b",
+                "bench-b",
+                cluster.etcdClientUrls(),
+                ORDERS,
+                dir.resolve("store-b"),
+                ports[1],
+                List.of(),
+                1,
+                List.of("bench-b")));
     stores.add(single);
     BenchStores.awaitMode(List.of(single), ConsistencyMode.STRONG, Duration.ofSeconds(60));
-    BenchStores.until("the second store mirrors the benchmark orders", Duration.ofSeconds(60),
-        () -> single.replicaOrderIds("", 10_000).size() >= orders.size() && single.mirrorLagRevisions() == 0,
-        () -> single.replicaOrderIds("", 10_000).size() + " orders, lag " + single.mirrorLagRevisions());
+    BenchStores.until(
+        "the second store mirrors the benchmark orders",
+        Duration.ofSeconds(60),
+        () ->
+            single.replicaOrderIds("", 10_000).size() >= orders.size()
+                && single.mirrorLagRevisions() == 0,
+        () ->
+            single.replicaOrderIds("", 10_000).size()
+                + " orders, lag "
+                + single.mirrorLagRevisions());
     single.forceDegrade("./chaos bench: one commit per write");
     BenchStores.awaitMode(List.of(single), ConsistencyMode.DEGRADED, Duration.ofSeconds(30));
-    IntFunction<CompletionStage<Boolean>> oneCommit = w -> write(single, orders.get(w), Acceptance.PROVISIONAL);
-    PairResult groupPair = pair("group_commit_over_single", "one commit per write (batch 1)",
-        "group commit (batch " + ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH + ")", settings.inFlight(), payload,
-        oneCommit, degraded);
+    IntFunction<CompletionStage<Boolean>> oneCommit =
+        w -> write(single, orders.get(w), Acceptance.PROVISIONAL);
+    PairResult groupPair =
+        pair(
+            "group_commit_over_single",
+            "one commit per write (batch 1)",
+            "group commit (batch " + ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH + ")",
+            settings.inFlight(),
+            payload,
+            oneCommit,
+            degraded);
     BenchStores.closeAll(stores);
     stores.clear();
 
-    BenchResult.Environment env = new BenchResult.Environment(Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"), Machine.etcdVersion(), loadBefore, Machine.loadAverage());
-    return new BenchResult(date, command, settings, env, recordBytes, payload, strongPair, strongSingle,
-        degradedPair, groupPair, backlogs, Duration.ofNanos(System.nanoTime() - start));
+    BenchResult.Environment env =
+        new BenchResult.Environment(
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"),
+            Machine.etcdVersion(),
+            loadBefore,
+            Machine.loadAverage());
+    return new BenchResult(
+        date,
+        command,
+        settings,
+        env,
+        recordBytes,
+        payload,
+        strongPair,
+        strongSingle,
+        degradedPair,
+        groupPair,
+        backlogs,
+        Duration.ofNanos(System.nanoTime() - start));
   }
 
   /** One benchmark command on a worker's order, checked for the acceptance the pair measures. */
-  private CompletionStage<Boolean> write(HybridOrderStore store, OrderId order, Acceptance expected) {
-    return store.apply(TypicalOrder.update(order, updates.incrementAndGet()))
+  private CompletionStage<Boolean> write(
+      HybridOrderStore store, OrderId order, Acceptance expected) {
+    return store
+        .apply(TypicalOrder.update(order, updates.incrementAndGet()))
         .thenApply(r -> r.acceptance() == expected);
   }
 
@@ -237,49 +340,87 @@ public final class Benchmark {
     }
     Duration bound = Duration.ofSeconds(60 + orders.size() * TypicalOrder.HISTORY_COMMANDS / 20L);
     try {
-      CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new)).get(bound.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new))
+          .get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new BenchmarkException("seeding the benchmark orders failed after " + SEED_ATTEMPTS + " tries of one"
-          + " command: " + e.getCause(), e.getCause());
+      throw new BenchmarkException(
+          "seeding the benchmark orders failed after "
+              + SEED_ATTEMPTS
+              + " tries of one"
+              + " command: "
+              + e.getCause(),
+          e.getCause());
     } catch (TimeoutException e) {
-      throw new BenchmarkException("seeding the benchmark orders did not finish within " + bound.toSeconds() + " s", e);
+      throw new BenchmarkException(
+          "seeding the benchmark orders did not finish within " + bound.toSeconds() + " s", e);
     }
-    BenchStores.until("the seeded store STRONG with an empty backlog", Duration.ofSeconds(60),
+    BenchStores.until(
+        "the seeded store STRONG with an empty backlog",
+        Duration.ofSeconds(60),
         () -> store.mode() == ConsistencyMode.STRONG && store.backlogSize() == 0,
         () -> BenchStores.modes(List.of(store)));
-    progress.printf(Locale.ROOT, "seeded %d typical orders (%d commands each) in %d ms%s%n", orders.size(),
-        TypicalOrder.HISTORY_COMMANDS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-        retries.get() == 0 ? "" : "; " + retries.get() + " commands retried, first because of " + firstRetry.get());
+    progress.printf(
+        Locale.ROOT,
+        "seeded %d typical orders (%d commands each) in %d ms%s%n",
+        orders.size(),
+        TypicalOrder.HISTORY_COMMANDS,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        retries.get() == 0
+            ? ""
+            : "; " + retries.get() + " commands retried, first because of " + firstRetry.get());
   }
 
-  private static CompletableFuture<WriteResult> withRetries(HybridOrderStore store, OrderCommand c, int attempts,
-      AtomicLong retries, AtomicReference<String> firstRetry) {
-    return store.apply(c).toCompletableFuture().orTimeout(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((r, e) -> {
-          if (e == null) {
-            return CompletableFuture.completedFuture(r);
-          }
-          if (attempts <= 1) {
-            return CompletableFuture.<WriteResult>failedFuture(e);
-          }
-          retries.incrementAndGet();
-          firstRetry.compareAndSet(null, (e.getCause() != null ? e.getCause() : e) + " (" + c.getClass().getSimpleName()
-              + " while the store was " + store.mode() + ")");
-          return CompletableFuture.supplyAsync(() -> null, SEED_RETRY_DELAY)
-              .thenCompose(x -> withRetries(store, c, attempts - 1, retries, firstRetry));
-        }).thenCompose(f -> f);
+  private static CompletableFuture<WriteResult> withRetries(
+      HybridOrderStore store,
+      OrderCommand c,
+      int attempts,
+      AtomicLong retries,
+      AtomicReference<String> firstRetry) {
+    return store
+        .apply(c)
+        .toCompletableFuture()
+        .orTimeout(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (r, e) -> {
+              if (e == null) {
+                return CompletableFuture.completedFuture(r);
+              }
+              if (attempts <= 1) {
+                return CompletableFuture.<WriteResult>failedFuture(e);
+              }
+              retries.incrementAndGet();
+              firstRetry.compareAndSet(
+                  null,
+                  (e.getCause() != null ? e.getCause() : e)
+                      + " ("
+                      + c.getClass().getSimpleName()
+                      + " while the store was "
+                      + store.mode()
+                      + ")");
+              return CompletableFuture.supplyAsync(() -> null, SEED_RETRY_DELAY)
+                  .thenCompose(x -> withRetries(store, c, attempts - 1, retries, firstRetry));
+            })
+        .thenCompose(f -> f);
   }
 
   /** A pair's rounds: A then B in each round, on the same payload. */
-  private PairResult pair(String key, String aName, String bName, int inFlight, int payload,
-      IntFunction<? extends CompletionStage<Boolean>> a, IntFunction<? extends CompletionStage<Boolean>> b)
+  private PairResult pair(
+      String key,
+      String aName,
+      String bName,
+      int inFlight,
+      int payload,
+      IntFunction<? extends CompletionStage<Boolean>> a,
+      IntFunction<? extends CompletionStage<Boolean>> b)
       throws InterruptedException {
     Duration warmup = Duration.ofSeconds(settings.warmupSeconds());
     Duration window = Duration.ofSeconds(settings.seconds());
     List<PairResult.Round> rounds = new ArrayList<>();
     for (int r = 1; r <= settings.rounds(); r++) {
-      Measurement ma = measure(ClosedLoop.run(aName, inFlight, warmup, window, OP_TIMEOUT, a), key, r);
-      Measurement mb = measure(ClosedLoop.run(bName, inFlight, warmup, window, OP_TIMEOUT, b), key, r);
+      Measurement ma =
+          measure(ClosedLoop.run(aName, inFlight, warmup, window, OP_TIMEOUT, a), key, r);
+      Measurement mb =
+          measure(ClosedLoop.run(bName, inFlight, warmup, window, OP_TIMEOUT, b), key, r);
       PairResult.Round round = new PairResult.Round(r, ma, mb);
       rounds.add(round);
       progress.printf(Locale.ROOT, "%s round %d: %s %.2f%n", key, r, "ratio", round.ratio());
@@ -288,14 +429,37 @@ public final class Benchmark {
   }
 
   private Measurement measure(Measurement m, String key, int round) {
-    progress.printf(Locale.ROOT, "  %-44s %3d in flight %8.0f ops/s  p50 %7.1f ms  p99 %7.1f ms%s%n", m.name(),
-        m.inFlight(), m.opsPerSecond(), m.p50Ms(), m.p99Ms(),
-        m.errors() + m.other() == 0 ? "" : "  errors " + m.errors() + ", other " + m.other()
-            + (m.firstError() == null ? "" : " (first: " + m.firstError() + ")"));
+    progress.printf(
+        Locale.ROOT,
+        "  %-44s %3d in flight %8.0f ops/s  p50 %7.1f ms  p99 %7.1f ms%s%n",
+        m.name(),
+        m.inFlight(),
+        m.opsPerSecond(),
+        m.p50Ms(),
+        m.p99Ms(),
+        m.errors() + m.other() == 0
+            ? ""
+            : "  errors "
+                + m.errors()
+                + ", other "
+                + m.other()
+                + (m.firstError() == null ? "" : " (first: " + m.firstError() + ")"));
     if (m.ok() == 0) {
-      throw new BenchmarkException(key + " round " + round + ": " + m.name() + " completed no operation in "
-          + settings.seconds() + " s (" + m.errors() + " errors, " + m.other() + " other"
-          + (m.firstError() == null ? "" : ", first error: " + m.firstError()) + ")");
+      throw new BenchmarkException(
+          key
+              + " round "
+              + round
+              + ": "
+              + m.name()
+              + " completed no operation in "
+              + settings.seconds()
+              + " s ("
+              + m.errors()
+              + " errors, "
+              + m.other()
+              + " other"
+              + (m.firstError() == null ? "" : ", first error: " + m.firstError())
+              + ")");
     }
     return m;
   }
@@ -307,5 +471,4 @@ public final class Benchmark {
       System.err.println("bench: could not delete " + dir + ": " + e);
     }
   }
-
 }

@@ -1,9 +1,9 @@
 package org.hybridstore.chaos.bench;
 
 /**
- * A benchmark that could not be carried out: a phase made no progress, a condition was not
- * reached within its bound, or the cluster or a store could not be started. The message says
- * which phase and what was last observed.
+ * A benchmark that could not be carried out: a phase made no progress, a condition was not reached
+ * within its bound, or the cluster or a store could not be started. The message says which phase
+ * and what was last observed.
  */
 public final class BenchmarkException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A closed-loop load generator, the approach of cp-backend's {@code CasBenchmark} and ap-backend's
- * {@code JournalBenchmark}: each of N workers has exactly one request in flight and issues its
- * next request from the previous one's completion, so the offered load adapts to the system and
- * the figures compare like with like.
+ * {@code JournalBenchmark}: each of N workers has exactly one request in flight and issues its next
+ * request from the previous one's completion, so the offered load adapts to the system and the
+ * figures compare like with like.
  *
  * <p>Design: the loop runs for warm-up plus the measured window without a pause between them; an
  * operation counts if it completes inside the window (its latency is its full duration). Workers
@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
 final class ClosedLoop {
   /** Pause before a worker re-issues after a failure. */
   static final Duration RETRY_PAUSE = Duration.ofMillis(20);
-  private static final Executor RETRY = CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+
+  private static final Executor RETRY =
+      CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
 
   private ClosedLoop() {}
 
@@ -45,8 +47,14 @@ final class ClosedLoop {
    * @throws BenchmarkException if workers are still waiting long after the window closed
    * @throws InterruptedException if interrupted while waiting
    */
-  static Measurement run(String name, int workers, Duration warmup, Duration window, Duration opTimeout,
-      IntFunction<? extends CompletionStage<Boolean>> op) throws InterruptedException {
+  static Measurement run(
+      String name,
+      int workers,
+      Duration warmup,
+      Duration window,
+      Duration opTimeout,
+      IntFunction<? extends CompletionStage<Boolean>> op)
+      throws InterruptedException {
     long start = System.nanoTime();
     long windowStart = start + warmup.toNanos();
     long windowEnd = windowStart + window.toNanos();
@@ -60,8 +68,15 @@ final class ClosedLoop {
     }
     Duration bound = warmup.plus(window).plus(opTimeout).plusSeconds(10);
     if (!done.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new BenchmarkException(name + ": " + done.getCount() + " of " + workers
-          + " workers still had a request in flight " + bound.toSeconds() + " s after the start");
+      throw new BenchmarkException(
+          name
+              + ": "
+              + done.getCount()
+              + " of "
+              + workers
+              + " workers still had a request in flight "
+              + bound.toSeconds()
+              + " s after the start");
     }
     long ok = 0;
     long other = 0;
@@ -81,8 +96,16 @@ final class ClosedLoop {
     }
     Arrays.sort(latencies);
     double seconds = window.toNanos() / 1e9;
-    return new Measurement(name, workers, ok / seconds, percentile(latencies, 0.50), percentile(latencies, 0.99), ok,
-        other, errors, firstError);
+    return new Measurement(
+        name,
+        workers,
+        ok / seconds,
+        percentile(latencies, 0.50),
+        percentile(latencies, 0.99),
+        ok,
+        other,
+        errors,
+        firstError);
   }
 
   /**
@@ -114,8 +137,13 @@ final class ClosedLoop {
     private long errors;
     private @Nullable String firstError;
 
-    Worker(int id, IntFunction<? extends CompletionStage<Boolean>> op, Duration opTimeout, long windowStart,
-        long windowEnd, CountDownLatch done) {
+    Worker(
+        int id,
+        IntFunction<? extends CompletionStage<Boolean>> op,
+        Duration opTimeout,
+        long windowStart,
+        long windowEnd,
+        CountDownLatch done) {
       this.id = id;
       this.op = op;
       this.opTimeoutNanos = opTimeout.toNanos();
@@ -133,7 +161,8 @@ final class ClosedLoop {
         f = CompletableFuture.failedFuture(e);
       }
       if (f.isDone()) {
-        // completed in the caller: continue on another thread, or a fast system would recurse deeply
+        // completed in the caller: continue on another thread, or a fast system would recurse
+        // deeply
         f.whenCompleteAsync((r, e) -> completed(t0, r, e));
       } else {
         f.whenComplete((r, e) -> completed(t0, r, e));

@@ -19,7 +19,10 @@ final class Machine {
    */
   static List<Double> loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+      String[] f =
+          Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
+              .trim()
+              .split("\\s+");
       List<Double> out = new ArrayList<>();
       for (int i = 0; i < 3 && i < f.length; i++) {
         out.add(Double.parseDouble(f[i]));
@@ -39,8 +42,10 @@ final class Machine {
   static String etcdVersion() {
     String bin = System.getenv("HYBRIDSTORE_ETCD");
     try {
-      Process p = new ProcessBuilder(bin == null || bin.isBlank() ? "etcd" : bin, "--version")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(bin == null || bin.isBlank() ? "etcd" : bin, "--version")
+              .redirectErrorStream(true)
+              .start();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return "unknown";

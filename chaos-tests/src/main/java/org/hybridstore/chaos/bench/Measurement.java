@@ -12,11 +12,19 @@ import org.jspecify.annotations.Nullable;
  * @param p50Ms median latency of those operations
  * @param p99Ms 99th percentile latency of those operations
  * @param ok operations that completed as expected within the window
- * @param other operations that completed, but not as the pair expects (a STRONG command acknowledged
- *     PROVISIONAL by the in-call fallback, a compare-and-swap whose compare failed); not counted in
- *     the throughput
+ * @param other operations that completed, but not as the pair expects (a STRONG command
+ *     acknowledged PROVISIONAL by the in-call fallback, a compare-and-swap whose compare failed);
+ *     not counted in the throughput
  * @param errors operations that failed or timed out within the window
  * @param firstError the first failure, for the report, or {@code null}
  */
-public record Measurement(String name, int inFlight, double opsPerSecond, double p50Ms, double p99Ms, long ok,
-    long other, long errors, @Nullable String firstError) {}
+public record Measurement(
+    String name,
+    int inFlight,
+    double opsPerSecond,
+    double p50Ms,
+    double p99Ms,
+    long ok,
+    long other,
+    long errors,
+    @Nullable String firstError) {}

@@ -7,8 +7,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * One pair of a run: side A (the reference, e.g. raw jetcd CAS) and side B (what is compared with
  * it, e.g. the STRONG command), measured alternately, A then B, in every round, on the same
- * payload. The ratio of a round is B's throughput over A's; the pair's figure is the median of
- * the rounds' ratios, since a shared machine's load drifts from round to round.
+ * payload. The ratio of a round is B's throughput over A's; the pair's figure is the median of the
+ * rounds' ratios, since a shared machine's load drifts from round to round.
  *
  * @param key the ratio's name in the JSON output, e.g. {@code strong_over_raw_cas}
  * @param a what side A measures
@@ -17,7 +17,8 @@ import java.util.function.ToDoubleFunction;
  * @param payloadBytes bytes written per operation on both sides
  * @param rounds the rounds, in order
  */
-public record PairResult(String key, String a, String b, int inFlight, int payloadBytes, List<Round> rounds) {
+public record PairResult(
+    String key, String a, String b, int inFlight, int payloadBytes, List<Round> rounds) {
   /** Copies the rounds. */
   public PairResult {
     rounds = List.copyOf(rounds);

@@ -35,9 +35,9 @@ import org.hybridstore.codec.RecordCodec;
 
 /**
  * The raw jetcd side of the pairs, and etcd's side of the convergence checks. One client with the
- * settings the store's own clients use where they matter for a fair comparison (cp-backend's
- * {@code EtcdClients}): a gRPC deadline on every unary call, wait-for-ready off, no idle pings, a
- * large inbound message limit. Thread-safe.
+ * settings the store's own clients use where they matter for a fair comparison (cp-backend's {@code
+ * EtcdClients}): a gRPC deadline on every unary call, wait-for-ready off, no idle pings, a large
+ * inbound message limit. Thread-safe.
  */
 final class RawEtcd implements AutoCloseable {
   /** Records per page of a digest read (about 3 MB of typical orders at most). */
@@ -49,9 +49,15 @@ final class RawEtcd implements AutoCloseable {
 
   RawEtcd(List<URI> endpoints, Duration deadline) {
     this.deadline = deadline;
-    this.client = Client.builder().endpoints(endpoints).interceptor(new DeadlineInterceptor(deadline))
-        .waitForReady(false).keepaliveWithoutCalls(false).connectTimeout(Duration.ofSeconds(1))
-        .maxInboundMessageSize(64 * 1024 * 1024).build();
+    this.client =
+        Client.builder()
+            .endpoints(endpoints)
+            .interceptor(new DeadlineInterceptor(deadline))
+            .waitForReady(false)
+            .keepaliveWithoutCalls(false)
+            .connectTimeout(Duration.ofSeconds(1))
+            .maxInboundMessageSize(64 * 1024 * 1024)
+            .build();
     this.kv = client.getKVClient();
   }
 
@@ -89,24 +95,32 @@ final class RawEtcd implements AutoCloseable {
    * @param workers the most workers that will use it
    * @return the operation; completes with {@code true} when the compare held
    */
-  IntFunction<CompletableFuture<Boolean>> compareAndSwaps(String prefix, ByteSequence value, int workers) {
+  IntFunction<CompletableFuture<Boolean>> compareAndSwaps(
+      String prefix, ByteSequence value, int workers) {
     // one slot per worker, written only from that worker's completion chain
     long[] lastRevision = new long[workers];
     return w -> {
       ByteSequence key = bytes(prefix + w);
-      Cmp cmp = lastRevision[w] == 0 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-          : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(lastRevision[w]));
-      CompletableFuture<TxnResponse> f = kv.txn().If(cmp).Then(Op.put(key, value, PutOption.DEFAULT))
-          .Else(Op.get(key, GetOption.DEFAULT)).commit();
-      return f.thenApply(r -> {
-        if (r.isSucceeded()) {
-          lastRevision[w] = r.getHeader().getRevision();
-          return true;
-        }
-        List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
-        lastRevision[w] = kvs.isEmpty() ? 0 : kvs.get(0).getModRevision();
-        return false;
-      });
+      Cmp cmp =
+          lastRevision[w] == 0
+              ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
+              : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(lastRevision[w]));
+      CompletableFuture<TxnResponse> f =
+          kv.txn()
+              .If(cmp)
+              .Then(Op.put(key, value, PutOption.DEFAULT))
+              .Else(Op.get(key, GetOption.DEFAULT))
+              .commit();
+      return f.thenApply(
+          r -> {
+            if (r.isSucceeded()) {
+              lastRevision[w] = r.getHeader().getRevision();
+              return true;
+            }
+            List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+            lastRevision[w] = kvs.isEmpty() ? 0 : kvs.get(0).getModRevision();
+            return false;
+          });
     };
   }
 
@@ -134,7 +148,9 @@ final class RawEtcd implements AutoCloseable {
    */
   long count(String prefix) {
     ByteSequence p = bytes(prefix);
-    return await(kv.get(p, GetOption.builder().isPrefix(true).withCountOnly(true).build()), "count " + prefix)
+    return await(
+            kv.get(p, GetOption.builder().isPrefix(true).withCountOnly(true).build()),
+            "count " + prefix)
         .getCount();
   }
 
@@ -188,7 +204,9 @@ final class RawEtcd implements AutoCloseable {
       for (KeyValue e : page.getKvs()) {
         byte[] encoded = e.getValue().getBytes();
         if (canonical) {
-          encoded = RecordCodec.encode(RecordCodec.decode(encoded, e.getKey().toString(StandardCharsets.UTF_8)));
+          encoded =
+              RecordCodec.encode(
+                  RecordCodec.decode(encoded, e.getKey().toString(StandardCharsets.UTF_8)));
         }
         sha.reset();
         xor ^= ByteBuffer.wrap(sha.digest(encoded)).getLong();
@@ -198,13 +216,15 @@ final class RawEtcd implements AutoCloseable {
         return new Digest(count + ":" + Long.toHexString(xor), snapshot);
       }
       byte[] last = page.getKvs().get(page.getKvs().size() - 1).getKey().getBytes();
-      from = ByteSequence.from(Arrays.copyOf(last, last.length + 1)); // the next key after the last one
+      from =
+          ByteSequence.from(
+              Arrays.copyOf(last, last.length + 1)); // the next key after the last one
     }
   }
 
   /**
-   * Puts until one put succeeds: how long etcd takes to take writes again after a restart. Each
-   * put has the client's deadline; without a leader it waits on the surviving member until one is
+   * Puts until one put succeeds: how long etcd takes to take writes again after a restart. Each put
+   * has the client's deadline; without a leader it waits on the surviving member until one is
    * elected, so the success comes right after the election.
    *
    * @param key the key to write
@@ -230,8 +250,11 @@ final class RawEtcd implements AutoCloseable {
         throw new BenchmarkException("interrupted while waiting for etcd to take writes", e);
       }
     }
-    throw new BenchmarkException("etcd took no write within " + bound.toSeconds() + " s of the restart; last error: "
-        + last);
+    throw new BenchmarkException(
+        "etcd took no write within "
+            + bound.toSeconds()
+            + " s of the restart; last error: "
+            + last);
   }
 
   private <T> T await(CompletableFuture<T> f, String what) {
@@ -240,7 +263,8 @@ final class RawEtcd implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new BenchmarkException("etcd: " + what + " failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new BenchmarkException("etcd: " + what + " did not answer within " + deadline.plusSeconds(1), e);
+      throw new BenchmarkException(
+          "etcd: " + what + " did not answer within " + deadline.plusSeconds(1), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchmarkException("interrupted during " + what, e);
@@ -272,8 +296,8 @@ final class RawEtcd implements AutoCloseable {
     }
 
     @Override
-    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
-        CallOptions options, Channel next) {
+    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
       CallOptions o = options.withoutWaitForReady();
       if (method.getType() == MethodDescriptor.MethodType.UNARY) {
         o = o.withDeadline(Deadline.after(nanos, TimeUnit.NANOSECONDS));

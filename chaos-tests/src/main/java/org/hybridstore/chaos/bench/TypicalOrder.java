@@ -27,12 +27,18 @@ import org.hybridstore.model.OrderRecord;
  */
 final class TypicalOrder {
   /** Lines of a typical order. */
-  static final List<OrderLine> LINES = List.of(new OrderLine("sku-100001", 1, 1999),
-      new OrderLine("sku-100002", 2, 4550), new OrderLine("sku-100003", 1, 899));
+  static final List<OrderLine> LINES =
+      List.of(
+          new OrderLine("sku-100001", 1, 1999),
+          new OrderLine("sku-100002", 2, 4550),
+          new OrderLine("sku-100003", 1, 899));
+
   /** The attribute every update sets. */
   static final String NOTE = "note";
+
   /** The other attribute. */
   static final String CHANNEL = "channel";
+
   /** Commands in a typical order's history: enough to fill the op-id retention. */
   static final int HISTORY_COMMANDS = OrderLimits.OP_ID_RETENTION;
 
@@ -62,8 +68,8 @@ final class TypicalOrder {
   }
 
   /**
-   * Returns an update: the {@code note} attribute set to a value of fixed length, so updates do
-   * not change the record's size.
+   * Returns an update: the {@code note} attribute set to a value of fixed length, so updates do not
+   * change the record's size.
    *
    * @param id the order
    * @param n distinguishes the values
@@ -90,13 +96,14 @@ final class TypicalOrder {
   }
 
   /**
-   * Returns the {@link RecordCodec} size of a typical order, built by applying its history with
-   * the pure command function every backend uses, stamped by the system clock.
+   * Returns the {@link RecordCodec} size of a typical order, built by applying its history with the
+   * pure command function every backend uses, stamped by the system clock.
    *
    * @return bytes
    */
   static int recordBytes() {
-    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     NodeId node = NodeId.of("node-1");
     OrderRecord record = null;
     for (OrderCommand c : history(OrderId.of("order-000001"))) {

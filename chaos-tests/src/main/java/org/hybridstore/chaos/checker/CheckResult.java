@@ -13,34 +13,34 @@ import java.util.Objects;
  */
 public record CheckResult(Validity validity, Map<String, Object> details) {
 
-    /**
-     * Validates and copies the details.
-     *
-     * @throws NullPointerException if validity or details is null
-     */
-    public CheckResult {
-        Objects.requireNonNull(validity, "validity");
-        details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
-    }
+  /**
+   * Validates and copies the details.
+   *
+   * @throws NullPointerException if validity or details is null
+   */
+  public CheckResult {
+    Objects.requireNonNull(validity, "validity");
+    details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+  }
 
-    /**
-     * Creates a result.
-     *
-     * @param validity the verdict
-     * @param details the details
-     * @return the result
-     */
-    public static CheckResult of(Validity validity, Map<String, Object> details) {
-        return new CheckResult(validity, details);
-    }
+  /**
+   * Creates a result.
+   *
+   * @param validity the verdict
+   * @param details the details
+   * @return the result
+   */
+  public static CheckResult of(Validity validity, Map<String, Object> details) {
+    return new CheckResult(validity, details);
+  }
 
-    /**
-     * Creates an UNKNOWN result for a checker that threw.
-     *
-     * @param error the exception
-     * @return the result, with the error in {@code "error"}
-     */
-    public static CheckResult crashed(Throwable error) {
-        return new CheckResult(Validity.UNKNOWN, Map.of("error", String.valueOf(error)));
-    }
+  /**
+   * Creates an UNKNOWN result for a checker that threw.
+   *
+   * @param error the exception
+   * @return the result, with the error in {@code "error"}
+   */
+  public static CheckResult crashed(Throwable error) {
+    return new CheckResult(Validity.UNKNOWN, Map.of("error", String.valueOf(error)));
+  }
 }

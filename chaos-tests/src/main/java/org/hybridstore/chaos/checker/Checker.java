@@ -10,11 +10,11 @@ import org.hybridstore.chaos.history.History;
 @FunctionalInterface
 public interface Checker {
 
-    /**
-     * Checks the history.
-     *
-     * @param history the complete history of a run
-     * @return the verdict with details
-     */
-    CheckResult check(History history);
+  /**
+   * Checks the history.
+   *
+   * @param history the complete history of a run
+   * @return the verdict with details
+   */
+  CheckResult check(History history);
 }

@@ -12,7 +12,12 @@ package org.hybridstore.chaos.checker;
  * @param counterexample for INVALID, why; otherwise null
  * @param unknownReason for UNKNOWN, why; otherwise null
  */
-public record LinearizabilityResult(Validity validity, String model, int operations, int partitions,
-                                    long cacheEntries, long elapsedNanos, Counterexample counterexample,
-                                    String unknownReason) {
-}
+public record LinearizabilityResult(
+    Validity validity,
+    String model,
+    int operations,
+    int partitions,
+    long cacheEntries,
+    long elapsedNanos,
+    Counterexample counterexample,
+    String unknownReason) {}

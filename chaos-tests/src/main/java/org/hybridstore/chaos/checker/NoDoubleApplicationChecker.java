@@ -18,8 +18,8 @@ import org.hybridstore.chaos.history.Operation;
  *
  * <p>Op shapes: a bump is {@code {:f "bump", :value [order sku op-id]}}: add 1 to the quantity of
  * the order's line {@code sku}, a command under its op id; clients retry a bump whose outcome is
- * unknown, and resubmit acknowledged ones, always under the same op id. A final read is {@code
- * {:f "final-read"}} completing OK with a map from order id to the order ({@code "lines"}: a list of
+ * unknown, and resubmit acknowledged ones, always under the same op id. A final read is {@code {:f
+ * "final-read"}} completing OK with a map from order id to the order ({@code "lines"}: a list of
  * {@code {"sku", "qty"}}); lines start at quantity 1.
  *
  * <p>For every final read (every node and etcd) and every line: {@code qty - 1} bumps were applied
@@ -63,7 +63,8 @@ public final class NoDoubleApplicationChecker implements Checker {
         continue;
       }
       for (Map.Entry<?, ?> o : new TreeMap<>(orders).entrySet()) {
-        if (!(o.getValue() instanceof Map<?, ?> order) || !(order.get("lines") instanceof List<?> lines)) {
+        if (!(o.getValue() instanceof Map<?, ?> order)
+            || !(order.get("lines") instanceof List<?> lines)) {
           continue;
         }
         for (Object l : lines) {
@@ -90,8 +91,10 @@ public final class NoDoubleApplicationChecker implements Checker {
         }
       }
     }
-    Validity validity = !doubled.isEmpty() ? Validity.INVALID
-        : acknowledged == 0 || linesChecked == 0 ? Validity.UNKNOWN : Validity.VALID;
+    Validity validity =
+        !doubled.isEmpty()
+            ? Validity.INVALID
+            : acknowledged == 0 || linesChecked == 0 ? Validity.UNKNOWN : Validity.VALID;
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("bump-invocations", invocations);
     d.put("bump-acknowledged", acknowledged);
@@ -101,7 +104,9 @@ public final class NoDoubleApplicationChecker implements Checker {
     d.put("lines-checked", linesChecked);
     d.put("applied-twice", doubled);
     if (validity == Validity.UNKNOWN) {
-      d.put("why-unknown", acknowledged == 0 ? "no bump was acknowledged" : "no final read holds a bumped line");
+      d.put(
+          "why-unknown",
+          acknowledged == 0 ? "no bump was acknowledged" : "no final read holds a bumped line");
     }
     return CheckResult.of(validity, d);
   }

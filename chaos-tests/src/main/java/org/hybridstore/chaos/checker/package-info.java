@@ -4,7 +4,7 @@
  * org.hybridstore.chaos.checker.CheckResult} whose {@link org.hybridstore.chaos.checker.Validity}
  * is VALID, INVALID or UNKNOWN; {@link org.hybridstore.chaos.checker.LinearizabilityChecker} runs
  * the Wing-Gong-Lowe search with memoisation against a {@link
- * org.hybridstore.chaos.checker.model.Model}, and the safety checkers (no lost acknowledged
- * writes, no duplicates, monotonic status, converged replicas) judge our own runs.
+ * org.hybridstore.chaos.checker.model.Model}, and the safety checkers (no lost acknowledged writes,
+ * no duplicates, monotonic status, converged replicas) judge our own runs.
  */
 package org.hybridstore.chaos.checker;

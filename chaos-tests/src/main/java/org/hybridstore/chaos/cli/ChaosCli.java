@@ -12,45 +12,52 @@ import picocli.CommandLine.Spec;
  * returning the exit code) and list it in {@code subcommands} below, or register it at run time
  * with {@code ChaosCli.commandLine().addSubcommand(...)}.
  */
-@Command(name = "chaos", mixinStandardHelpOptions = true, version = "chaos 0.1.0",
-        description = "HybridStore's Jepsen-style test tools.",
-        subcommands = {RunCommand.class, CheckCommand.class, MutantsCommand.class, BenchCommand.class,
-            CommandLine.HelpCommand.class})
+@Command(
+    name = "chaos",
+    mixinStandardHelpOptions = true,
+    version = "chaos 0.1.0",
+    description = "HybridStore's Jepsen-style test tools.",
+    subcommands = {
+      RunCommand.class,
+      CheckCommand.class,
+      MutantsCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class ChaosCli implements Runnable {
 
-    @Spec
-    private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-    /** Creates the command; use {@link #commandLine()} to run it. */
-    public ChaosCli() {
-        // picocli instantiates subcommands itself
-    }
+  /** Creates the command; use {@link #commandLine()} to run it. */
+  public ChaosCli() {
+    // picocli instantiates subcommands itself
+  }
 
-    /**
-     * Reports the missing subcommand as a usage error (exit code 2).
-     *
-     * @throws CommandLine.ParameterException always
-     */
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
-    }
+  /**
+   * Reports the missing subcommand as a usage error (exit code 2).
+   *
+   * @throws CommandLine.ParameterException always
+   */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+  }
 
-    /**
-     * Builds the command line with all subcommands, ready to {@code execute(args)}.
-     *
-     * @return a new command line
-     */
-    public static CommandLine commandLine() {
-        return new CommandLine(new ChaosCli());
-    }
+  /**
+   * Builds the command line with all subcommands, ready to {@code execute(args)}.
+   *
+   * @return a new command line
+   */
+  public static CommandLine commandLine() {
+    return new CommandLine(new ChaosCli());
+  }
 
-    /**
-     * Runs the command and exits with its exit code.
-     *
-     * @param args the arguments
-     */
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
-    }
+  /**
+   * Runs the command and exits with its exit code.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
 }

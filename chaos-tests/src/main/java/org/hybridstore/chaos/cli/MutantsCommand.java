@@ -17,19 +17,30 @@ import picocli.CommandLine.Option;
  * s} or {@code <mutant> NOT CAUGHT}. Exit code 0 when every mutant was caught, 1 when one survived,
  * 3 when a run could not be carried out.
  */
-@Command(name = "mutants", mixinStandardHelpOptions = true,
-    description = "Run every deliberately broken build of the node program and report which checks catch it.")
+@Command(
+    name = "mutants",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run every deliberately broken build of the node program and report which checks catch it.")
 public final class MutantsCommand implements Callable<Integer> {
-  @Option(names = "--only", split = ",", paramLabel = "NAMES", description = "run only these mutants")
+  @Option(
+      names = "--only",
+      split = ",",
+      paramLabel = "NAMES",
+      description = "run only these mutants")
   List<String> only = List.of();
 
-  @Option(names = "--seed", description = "randomness of workload and faults; default ${DEFAULT-VALUE}")
+  @Option(
+      names = "--seed",
+      description = "randomness of workload and faults; default ${DEFAULT-VALUE}")
   long seed = 42;
 
   @Option(names = "--output", description = "where run directories go; default ${DEFAULT-VALUE}")
   Path output = Path.of("target", "chaos", "mutants");
 
-  @Option(names = "--loopback", description = "reduced mode (mutants whose scenario needs the network fail to run)")
+  @Option(
+      names = "--loopback",
+      description = "reduced mode (mutants whose scenario needs the network fail to run)")
   boolean loopback;
 
   @Option(names = "--verbose", description = "print each run's progress and summary")
@@ -40,7 +51,8 @@ public final class MutantsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<ChaosMutant> chosen = MutantRuns.all().stream().filter(m -> only.isEmpty() || only.contains(m.name())).toList();
+    List<ChaosMutant> chosen =
+        MutantRuns.all().stream().filter(m -> only.isEmpty() || only.contains(m.name())).toList();
     if (chosen.isEmpty()) {
       System.err.println("no mutant matches " + only + "; known: " + MutantRuns.all());
       return 3;

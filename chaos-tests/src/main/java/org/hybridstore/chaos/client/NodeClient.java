@@ -64,8 +64,12 @@ public final class NodeClient {
     this.node = node;
     this.base = base;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).executor(executor).version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .executor(executor)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
   }
 
   /** Returns the node's name. */
@@ -86,9 +90,12 @@ public final class NodeClient {
    * @return the response
    */
   public CompletableFuture<Response> command(JsonNode command, boolean strong) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("/commands" + (strong ? "?strong=true" : "")))
-        .timeout(timeout).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(command))).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve("/commands" + (strong ? "?strong=true" : "")))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(command)))
+            .build();
     return send(request);
   }
 
@@ -100,8 +107,11 @@ public final class NodeClient {
    * @return the response (404 if there is no such order)
    */
   public CompletableFuture<Response> order(String id, String consistency) {
-    return send(HttpRequest.newBuilder(base.resolve("/orders/" + id + "?consistency=" + consistency)).timeout(timeout)
-        .GET().build());
+    return send(
+        HttpRequest.newBuilder(base.resolve("/orders/" + id + "?consistency=" + consistency))
+            .timeout(timeout)
+            .GET()
+            .build());
   }
 
   /**
@@ -124,8 +134,14 @@ public final class NodeClient {
    * @return the response
    */
   public CompletableFuture<Response> replica(String after, int limit, boolean hashes) {
-    String q = "/replica?limit=" + limit + (hashes ? "&hashes=true" : "") + (after.isEmpty() ? "" : "&after="
-        + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
+    String q =
+        "/replica?limit="
+            + limit
+            + (hashes ? "&hashes=true" : "")
+            + (after.isEmpty()
+                ? ""
+                : "&after="
+                    + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
     return send(HttpRequest.newBuilder(base.resolve(q)).timeout(timeout).GET().build());
   }
 
@@ -141,8 +157,12 @@ public final class NodeClient {
    * @return the response
    */
   public CompletableFuture<Response> clockOffset(long millis) {
-    return send(HttpRequest.newBuilder(base.resolve("/admin/clock-offset?millis=" + millis)).timeout(timeout)
-        .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build());
+    return send(
+        HttpRequest.newBuilder(base.resolve("/admin/clock-offset?millis=" + millis))
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + adminToken)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
   }
 
   /**
@@ -154,25 +174,37 @@ public final class NodeClient {
    * @return the response: 200 with {@code "state": "confirmed"} or {@code "provisional"}, or 404
    */
   public CompletableFuture<Response> confirmation(String opId, long waitMillis) {
-    String path = "/commands/" + java.net.URLEncoder.encode(opId, java.nio.charset.StandardCharsets.UTF_8)
-        + "?waitMs=" + waitMillis;
-    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(timeout.plusMillis(waitMillis)).GET().build());
+    String path =
+        "/commands/"
+            + java.net.URLEncoder.encode(opId, java.nio.charset.StandardCharsets.UTF_8)
+            + "?waitMs="
+            + waitMillis;
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(timeout.plusMillis(waitMillis))
+            .GET()
+            .build());
   }
 
   /**
-   * Opens the node's change feed as server-sent events ({@code GET /changes}); the caller reads
-   * the lines and closes the stream. The deadline covers the answer's headers only: the stream
-   * lasts until the node ends it (after its stream budget) or the caller closes it.
+   * Opens the node's change feed as server-sent events ({@code GET /changes}); the caller reads the
+   * lines and closes the stream. The deadline covers the answer's headers only: the stream lasts
+   * until the node ends it (after its stream budget) or the caller closes it.
    *
    * @param lastEventId the last event id the caller processed (0 at first)
    * @return the response with the stream of lines
    * @throws IOException if the node does not answer within the deadline
    * @throws InterruptedException if interrupted while waiting for the answer
    */
-  public HttpResponse<java.util.stream.Stream<String>> changes(long lastEventId) throws IOException,
-      InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("/changes")).timeout(timeout)
-        .header("Accept", "text/event-stream").header("Last-Event-ID", Long.toString(lastEventId)).GET().build();
+  public HttpResponse<java.util.stream.Stream<String>> changes(long lastEventId)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve("/changes"))
+            .timeout(timeout)
+            .header("Accept", "text/event-stream")
+            .header("Last-Event-ID", Long.toString(lastEventId))
+            .GET()
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofLines());
   }
 

@@ -14,9 +14,9 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderLine;
 import org.hybridstore.OrderStatus;
-import org.hybridstore.codec.CommandCodec;
 import org.hybridstore.chaos.history.Op;
 import org.hybridstore.chaos.history.OpType;
+import org.hybridstore.codec.CommandCodec;
 
 /**
  * The Jepsen client of the order workload: turns an invocation into a completion against one node.
@@ -41,14 +41,16 @@ import org.hybridstore.chaos.history.OpType;
  * with the same command and op id on the other nodes in turn (at most {@value #RETRIES} more
  * tries): an OK from any try makes it OK; once a try was unknown, a later definite failure cannot
  * make it definite (the unknown try may still land), so it completes INFO. A write's completion
- * records in {@link Op#mode()} how it was accepted, as {@code ACCEPTANCE/MODE@EPOCH}, e.g.
- * {@code PROVISIONAL/DEGRADED@4}, followed by {@code try N} when a retry got the answer.
+ * records in {@link Op#mode()} how it was accepted, as {@code ACCEPTANCE/MODE@EPOCH}, e.g. {@code
+ * PROVISIONAL/DEGRADED@4}, followed by {@code try N} when a retry got the answer.
  */
 public final class OrderClient {
   /** The attribute the register workload writes. */
   public static final String REGISTER_ATTRIBUTE = "reg";
+
   /** The lines every cart is created with. */
   public static final List<String> CART_SKUS = List.of("sku-0", "sku-1", "sku-2", "sku-3");
+
   /** Further tries of a write with an unknown outcome, each on another node. */
   public static final int RETRIES = 2;
 
@@ -69,8 +71,14 @@ public final class OrderClient {
    * @param duplicate whether the op id had been applied before
    * @param firstRevision whether the answer says {@code revision} is the first that holds the write
    */
-  public record Acknowledgement(String opId, String orderId, String node, boolean provisional, long revision,
-      boolean duplicate, boolean firstRevision) {}
+  public record Acknowledgement(
+      String opId,
+      String orderId,
+      String node,
+      boolean provisional,
+      long revision,
+      boolean duplicate,
+      boolean firstRevision) {}
 
   /**
    * Creates a client that does not retry elsewhere.
@@ -90,7 +98,7 @@ public final class OrderClient {
    * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
    */
   public OrderClient(NodeClient node, List<NodeClient> others, long timeoutMillis) {
-    this(node, others, timeoutMillis, a -> { });
+    this(node, others, timeoutMillis, a -> {});
   }
 
   /**
@@ -99,10 +107,13 @@ public final class OrderClient {
    * @param node the node to talk to first
    * @param others the nodes to retry a write with an unknown outcome on, in turn
    * @param timeoutMillis how long to wait for an answer (beyond the HTTP deadline, as a guard)
-   * @param acknowledgements told of each acknowledged write, on the calling thread, before
-   *     {@link #invoke} returns
+   * @param acknowledgements told of each acknowledged write, on the calling thread, before {@link
+   *     #invoke} returns
    */
-  public OrderClient(NodeClient node, List<NodeClient> others, long timeoutMillis,
+  public OrderClient(
+      NodeClient node,
+      List<NodeClient> others,
+      long timeoutMillis,
       java.util.function.Consumer<Acknowledgement> acknowledgements) {
     this.node = node;
     this.others = List.copyOf(others);
@@ -140,16 +151,19 @@ public final class OrderClient {
     } catch (Exception e) {
       Throwable cause = unwrap(e);
       boolean read = f.equals("get") || f.equals("status-read");
-      String error = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
-          ? "timeout" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      String error =
+          cause instanceof HttpTimeoutException || cause instanceof TimeoutException
+              ? "timeout"
+              : cause.getClass().getSimpleName() + ": " + cause.getMessage();
       return complete(invoke, read ? OpType.FAIL : OpType.INFO, invoke.value(), error, null);
     }
   }
 
   private Op put(Op invoke) throws Exception {
     List<?> kv = (List<?>) invoke.value();
-    OrderCommand cmd = new OrderCommand.SetAttribute(OrderId.of((String) kv.get(0)), OpId.random(),
-        REGISTER_ATTRIBUTE, (String) kv.get(1));
+    OrderCommand cmd =
+        new OrderCommand.SetAttribute(
+            OrderId.of((String) kv.get(0)), OpId.random(), REGISTER_ATTRIBUTE, (String) kv.get(1));
     return write(invoke, cmd, invoke.value());
   }
 
@@ -164,14 +178,17 @@ public final class OrderClient {
     String id = (String) invoke.value();
     OpId op = OpId.random();
     List<OrderLine> lines = CART_SKUS.stream().map(sku -> new OrderLine(sku, 1, 100)).toList();
-    OrderCommand cmd = new OrderCommand.Create(OrderId.of(id), op, op.value(), "EUR", lines, new java.util.TreeMap<>());
+    OrderCommand cmd =
+        new OrderCommand.Create(
+            OrderId.of(id), op, op.value(), "EUR", lines, new java.util.TreeMap<>());
     return write(invoke, cmd, id);
   }
 
   private Op bump(Op invoke) throws Exception {
     List<?> v = (List<?>) invoke.value();
-    OrderCommand cmd = new OrderCommand.AdjustQuantity(OrderId.of((String) v.get(0)), OpId.of((String) v.get(2)),
-        (String) v.get(1), 1);
+    OrderCommand cmd =
+        new OrderCommand.AdjustQuantity(
+            OrderId.of((String) v.get(0)), OpId.of((String) v.get(2)), (String) v.get(1), 1);
     return write(invoke, cmd, invoke.value());
   }
 
@@ -179,11 +196,12 @@ public final class OrderClient {
     List<?> kv = (List<?>) invoke.value();
     OrderId id = OrderId.of((String) kv.get(0));
     OrderStatus to = OrderStatus.valueOf((String) kv.get(1));
-    OrderCommand cmd = switch (to) {
-      case CANCELLED -> new OrderCommand.Cancel(id, OpId.random(), "chaos");
-      case REFUNDED -> new OrderCommand.Refund(id, OpId.random());
-      default -> new OrderCommand.Transition(id, OpId.random(), to);
-    };
+    OrderCommand cmd =
+        switch (to) {
+          case CANCELLED -> new OrderCommand.Cancel(id, OpId.random(), "chaos");
+          case REFUNDED -> new OrderCommand.Refund(id, OpId.random());
+          default -> new OrderCommand.Transition(id, OpId.random(), to);
+        };
     return write(invoke, cmd, invoke.value());
   }
 
@@ -198,21 +216,46 @@ public final class OrderClient {
       String error;
       boolean definite;
       try {
-        NodeClient.Response r = target.command(json, false).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        NodeClient.Response r =
+            target.command(json, false).get(timeoutMillis, TimeUnit.MILLISECONDS);
         if (r.ok()) {
           JsonNode b = r.body();
-          String mode = b.path("acceptance").asText() + "/" + b.path("mode").asText() + "@" + b.path("epoch").asLong();
-          acknowledgements.accept(new Acknowledgement(cmd.opId().value(), cmd.orderId().value(), target.node(),
-              b.path("acceptance").asText().startsWith("PROVISIONAL"), b.path("revision").asLong(0),
-              b.path("duplicate").asBoolean(false), b.path("firstRevision").asBoolean(false)));
-          return complete(invoke, OpType.OK, value, null, t == 0 ? mode : mode + " try " + (t + 1), target.node());
+          String mode =
+              b.path("acceptance").asText()
+                  + "/"
+                  + b.path("mode").asText()
+                  + "@"
+                  + b.path("epoch").asLong();
+          acknowledgements.accept(
+              new Acknowledgement(
+                  cmd.opId().value(),
+                  cmd.orderId().value(),
+                  target.node(),
+                  b.path("acceptance").asText().startsWith("PROVISIONAL"),
+                  b.path("revision").asLong(0),
+                  b.path("duplicate").asBoolean(false),
+                  b.path("firstRevision").asBoolean(false)));
+          return complete(
+              invoke,
+              OpType.OK,
+              value,
+              null,
+              t == 0 ? mode : mode + " try " + (t + 1),
+              target.node());
         }
-        error = r.status() + " " + r.body().path("error").asText() + ": " + r.body().path("message").asText();
+        error =
+            r.status()
+                + " "
+                + r.body().path("error").asText()
+                + ": "
+                + r.body().path("message").asText();
         definite = r.body().path("definite").asBoolean(false);
       } catch (Exception e) {
         Throwable cause = unwrap(e);
-        error = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
-            ? "timeout" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        error =
+            cause instanceof HttpTimeoutException || cause instanceof TimeoutException
+                ? "timeout"
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         definite = false;
       }
       lastError = error;
@@ -226,13 +269,15 @@ public final class OrderClient {
         unknown = error;
       }
     }
-    return complete(invoke, OpType.INFO, value, unknown + (tries > 1 ? " (then " + lastError + ")" : ""), null);
+    return complete(
+        invoke, OpType.INFO, value, unknown + (tries > 1 ? " (then " + lastError + ")" : ""), null);
   }
 
   private Op get(Op invoke) throws Exception {
     List<?> kv = (List<?>) invoke.value();
     String key = (String) kv.get(0);
-    NodeClient.Response r = node.order(key, "linearizable").get(timeoutMillis, TimeUnit.MILLISECONDS);
+    NodeClient.Response r =
+        node.order(key, "linearizable").get(timeoutMillis, TimeUnit.MILLISECONDS);
     if (r.status() == 200) {
       String v = r.body().path("attributes").path(REGISTER_ATTRIBUTE).asText("");
       return complete(invoke, OpType.OK, List.of(key, v), null, r.body().path("servedBy").asText());
@@ -240,7 +285,12 @@ public final class OrderClient {
     if (r.status() == 404) {
       return complete(invoke, OpType.OK, List.of(key, ""), null, null);
     }
-    return complete(invoke, OpType.FAIL, invoke.value(), r.status() + " " + r.body().path("error").asText(), null);
+    return complete(
+        invoke,
+        OpType.FAIL,
+        invoke.value(),
+        r.status() + " " + r.body().path("error").asText(),
+        null);
   }
 
   private Op statusRead(Op invoke) throws Exception {
@@ -252,7 +302,12 @@ public final class OrderClient {
     if (r.status() == 404) {
       return complete(invoke, OpType.OK, Map.of(), null, null);
     }
-    return complete(invoke, OpType.FAIL, invoke.value(), r.status() + " " + r.body().path("error").asText(), null);
+    return complete(
+        invoke,
+        OpType.FAIL,
+        invoke.value(),
+        r.status() + " " + r.body().path("error").asText(),
+        null);
   }
 
   /**
@@ -268,7 +323,8 @@ public final class OrderClient {
       return null;
     }
     if (r.status() != 200) {
-      throw new IllegalStateException(node.node() + ": local read of " + id + " failed: " + r.status() + " " + r.body());
+      throw new IllegalStateException(
+          node.node() + ": local read of " + id + " failed: " + r.status() + " " + r.body());
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> m = JSON.convertValue(r.body(), Map.class);
@@ -281,13 +337,16 @@ public final class OrderClient {
   }
 
   /** A completion answered by {@code answeredBy} (a retry's node, for writes that needed one). */
-  private static Op complete(Op invoke, OpType type, Object value, String error, String mode, String answeredBy) {
-    return new Op(Op.UNASSIGNED, 0, invoke.process(), type, invoke.f(), value, error, answeredBy, mode);
+  private static Op complete(
+      Op invoke, OpType type, Object value, String error, String mode, String answeredBy) {
+    return new Op(
+        Op.UNASSIGNED, 0, invoke.process(), type, invoke.f(), value, error, answeredBy, mode);
   }
 
   private static Throwable unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {
+    while ((c instanceof ExecutionException || c instanceof CompletionException)
+        && c.getCause() != null) {
       c = c.getCause();
     }
     return c;

@@ -7,24 +7,24 @@ package org.hybridstore.chaos.cluster;
  */
 public final class ClusterException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /**
-     * Creates the exception.
-     *
-     * @param message what failed, with the observed state
-     */
-    public ClusterException(String message) {
-        super(message);
-    }
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed, with the observed state
+   */
+  public ClusterException(String message) {
+    super(message);
+  }
 
-    /**
-     * Creates the exception with a cause.
-     *
-     * @param message what failed, with the observed state
-     * @param cause the underlying failure
-     */
-    public ClusterException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param message what failed, with the observed state
+   * @param cause the underlying failure
+   */
+  public ClusterException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

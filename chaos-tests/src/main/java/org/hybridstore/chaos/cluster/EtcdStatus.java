@@ -13,31 +13,32 @@ import java.util.Objects;
  * @param raftIndex its raft index
  * @param errors the errors it reports, e.g. {@code etcdserver: no leader}
  */
-public record EtcdStatus(String memberId, String leaderId, long raftTerm, long raftIndex, List<String> errors) {
+public record EtcdStatus(
+    String memberId, String leaderId, long raftTerm, long raftIndex, List<String> errors) {
 
-    /** Copies the errors and checks for nulls. */
-    public EtcdStatus {
-        Objects.requireNonNull(memberId, "memberId");
-        Objects.requireNonNull(leaderId, "leaderId");
-        errors = List.copyOf(errors);
-    }
+  /** Copies the errors and checks for nulls. */
+  public EtcdStatus {
+    Objects.requireNonNull(memberId, "memberId");
+    Objects.requireNonNull(leaderId, "leaderId");
+    errors = List.copyOf(errors);
+  }
 
-    /**
-     * Whether the member names a leader and reports no error (faults.md §4: {@code leader == 0}
-     * with {@code etcdserver: no leader} is the reliable sign of lost quorum, after ET to 2*ET).
-     *
-     * @return true if the member has a leader
-     */
-    public boolean hasLeader() {
-        return !"0".equals(leaderId) && errors.isEmpty();
-    }
+  /**
+   * Whether the member names a leader and reports no error (faults.md §4: {@code leader == 0} with
+   * {@code etcdserver: no leader} is the reliable sign of lost quorum, after ET to 2*ET).
+   *
+   * @return true if the member has a leader
+   */
+  public boolean hasLeader() {
+    return !"0".equals(leaderId) && errors.isEmpty();
+  }
 
-    /**
-     * Whether this member is the leader it names.
-     *
-     * @return true if it reports itself as leader
-     */
-    public boolean isLeader() {
-        return hasLeader() && leaderId.equals(memberId);
-    }
+  /**
+   * Whether this member is the leader it names.
+   *
+   * @return true if it reports itself as leader
+   */
+  public boolean isLeader() {
+    return hasLeader() && leaderId.equals(memberId);
+  }
 }

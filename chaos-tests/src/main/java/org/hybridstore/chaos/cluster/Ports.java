@@ -11,21 +11,22 @@ package org.hybridstore.chaos.cluster;
  */
 public record Ports(int http, int gossip) {
 
-    /** The HTTP port of every host in NAMESPACES mode. */
-    public static final int NAMESPACE_HTTP = 8080;
-    /** The gossip port of every host in NAMESPACES mode. */
-    public static final int NAMESPACE_GOSSIP = 4801;
+  /** The HTTP port of every host in NAMESPACES mode. */
+  public static final int NAMESPACE_HTTP = 8080;
 
-    /**
-     * Validates the ports.
-     *
-     * @throws IllegalArgumentException if a port is outside 1..65535 or both are equal
-     */
-    public Ports {
-        Host.requirePort(http, "http");
-        Host.requirePort(gossip, "gossip");
-        if (http == gossip) {
-            throw new IllegalArgumentException("http and gossip ports must differ: " + http);
-        }
+  /** The gossip port of every host in NAMESPACES mode. */
+  public static final int NAMESPACE_GOSSIP = 4801;
+
+  /**
+   * Validates the ports.
+   *
+   * @throws IllegalArgumentException if a port is outside 1..65535 or both are equal
+   */
+  public Ports {
+    Host.requirePort(http, "http");
+    Host.requirePort(gossip, "gossip");
+    if (http == gossip) {
+      throw new IllegalArgumentException("http and gossip ports must differ: " + http);
     }
+  }
 }

@@ -25,92 +25,96 @@ import java.util.Map;
  */
 final class ClojureEdn {
 
-    private ClojureEdn() {
+  private ClojureEdn() {}
+
+  /** Lazily initialised holder: loading clojure.core is slow, so only do it when needed. */
+  private static final class Fns {
+    static final Keyword EOF_MARK = Keyword.intern("hybridstore.chaos", "eof");
+    static final IFn READ;
+    static final IPersistentMap OPTS;
+
+    static {
+      IFn require = Clojure.var("clojure.core", "require");
+      require.invoke(Clojure.read("clojure.edn"));
+      READ = Clojure.var("clojure.edn", "read");
+      OPTS = PersistentHashMap.create(Keyword.intern("eof"), EOF_MARK);
     }
+  }
 
-    /** Lazily initialised holder: loading clojure.core is slow, so only do it when needed. */
-    private static final class Fns {
-        static final Keyword EOF_MARK = Keyword.intern("hybridstore.chaos", "eof");
-        static final IFn READ;
-        static final IPersistentMap OPTS;
+  /** Marker returned by {@link #read} at end of input. */
+  static final Object EOF = new Object();
 
-        static {
-            IFn require = Clojure.var("clojure.core", "require");
-            require.invoke(Clojure.read("clojure.edn"));
-            READ = Clojure.var("clojure.edn", "read");
-            OPTS = PersistentHashMap.create(Keyword.intern("eof"), EOF_MARK);
-        }
+  /**
+   * Reads the next EDN form.
+   *
+   * @param in the reader, ideally a {@code clojure.lang.LineNumberingPushbackReader}
+   * @return the form converted to Java data, or {@link #EOF}
+   * @throws RuntimeException Clojure's reader exceptions for malformed input
+   */
+  static Object read(PushbackReader in) {
+    Object form = Fns.READ.invoke(Fns.OPTS, in);
+    if (form == Fns.EOF_MARK) {
+      return EOF;
     }
+    return toJava(form);
+  }
 
-    /** Marker returned by {@link #read} at end of input. */
-    static final Object EOF = new Object();
-
-    /**
-     * Reads the next EDN form.
-     *
-     * @param in the reader, ideally a {@code clojure.lang.LineNumberingPushbackReader}
-     * @return the form converted to Java data, or {@link #EOF}
-     * @throws RuntimeException Clojure's reader exceptions for malformed input
-     */
-    static Object read(PushbackReader in) {
-        Object form = Fns.READ.invoke(Fns.OPTS, in);
-        if (form == Fns.EOF_MARK) {
-            return EOF;
-        }
-        return toJava(form);
+  /**
+   * Converts Clojure data to plain Java data.
+   *
+   * @param o a value read by the EDN reader
+   * @return the plain value
+   */
+  static Object toJava(Object o) {
+    if (o == null
+        || o instanceof String
+        || o instanceof Long
+        || o instanceof Boolean
+        || o instanceof Double) {
+      return o;
     }
-
-    /**
-     * Converts Clojure data to plain Java data.
-     *
-     * @param o a value read by the EDN reader
-     * @return the plain value
-     */
-    static Object toJava(Object o) {
-        if (o == null || o instanceof String || o instanceof Long || o instanceof Boolean
-                || o instanceof Double) {
-            return o;
-        }
-        if (o instanceof Keyword k) {
-            return k.getNamespace() == null ? k.getName() : k.getNamespace() + "/" + k.getName();
-        }
-        if (o instanceof Symbol s) {
-            return s.toString();
-        }
-        if (o instanceof clojure.lang.BigInt b) {
-            return b.toBigInteger().bitLength() < 64 ? (Object) b.longValue() : b.toBigInteger().toString();
-        }
-        if (o instanceof BigInteger b) {
-            return b.bitLength() < 64 ? (Object) b.longValue() : b.toString();
-        }
-        if (o instanceof Ratio r) {
-            return r.doubleValue();
-        }
-        if (o instanceof BigDecimal d) {
-            return d.doubleValue();
-        }
-        if (o instanceof Character c) {
-            return c.toString();
-        }
-        if (o instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                Object k = toJava(e.getKey());
-                out.put(k instanceof String s ? s : Op.formatValue(k), toJava(e.getValue()));
-            }
-            return out;
-        }
-        if (o instanceof Collection<?> c) {
-            List<Object> out = new ArrayList<>(c.size());
-            for (Object x : c) {
-                out.add(toJava(x));
-            }
-            return out;
-        }
-        if (o instanceof Number n) {
-            return n.doubleValue();
-        }
-        // Tagged literals (#inst, #uuid) and anything else: keep the printed form.
-        return o.toString();
+    if (o instanceof Keyword k) {
+      return k.getNamespace() == null ? k.getName() : k.getNamespace() + "/" + k.getName();
     }
+    if (o instanceof Symbol s) {
+      return s.toString();
+    }
+    if (o instanceof clojure.lang.BigInt b) {
+      return b.toBigInteger().bitLength() < 64
+          ? (Object) b.longValue()
+          : b.toBigInteger().toString();
+    }
+    if (o instanceof BigInteger b) {
+      return b.bitLength() < 64 ? (Object) b.longValue() : b.toString();
+    }
+    if (o instanceof Ratio r) {
+      return r.doubleValue();
+    }
+    if (o instanceof BigDecimal d) {
+      return d.doubleValue();
+    }
+    if (o instanceof Character c) {
+      return c.toString();
+    }
+    if (o instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        Object k = toJava(e.getKey());
+        out.put(k instanceof String s ? s : Op.formatValue(k), toJava(e.getValue()));
+      }
+      return out;
+    }
+    if (o instanceof Collection<?> c) {
+      List<Object> out = new ArrayList<>(c.size());
+      for (Object x : c) {
+        out.add(toJava(x));
+      }
+      return out;
+    }
+    if (o instanceof Number n) {
+      return n.doubleValue();
+    }
+    // Tagged literals (#inst, #uuid) and anything else: keep the printed form.
+    return o.toString();
+  }
 }

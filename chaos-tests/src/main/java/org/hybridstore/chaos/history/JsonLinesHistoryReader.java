@@ -8,8 +8,8 @@ import java.io.Reader;
 import java.util.Map;
 
 /**
- * Reads the project's JSON lines histories, one op object per line, as written by
- * {@link HistoryWriters#writeJsonLines}.
+ * Reads the project's JSON lines histories, one op object per line, as written by {@link
+ * HistoryWriters#writeJsonLines}.
  *
  * <p>Fields: {@code process} (an integer, or {@code "nemesis"} / any string for non-client
  * processes), {@code type}, {@code f}, {@code value}, and optional {@code time}, {@code error},
@@ -18,35 +18,36 @@ import java.util.Map;
  */
 public final class JsonLinesHistoryReader implements HistoryReader {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Override
-    public History read(Reader source, String fileName) throws IOException {
-        BufferedReader in = source instanceof BufferedReader b ? b : new BufferedReader(source);
-        History history = new History();
-        String line;
-        int lineNo = 0;
-        while ((line = in.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            Map<?, ?> map;
-            try {
-                Object parsed = MAPPER.readValue(line, Object.class);
-                if (!(parsed instanceof Map<?, ?> m)) {
-                    throw new MalformedHistoryException(fileName, lineNo, "expected a JSON object", null);
-                }
-                map = m;
-            } catch (JsonProcessingException e) {
-                throw new MalformedHistoryException(fileName, lineNo, "invalid JSON: " + e.getOriginalMessage(), e);
-            }
-            try {
-                history.append(OpMaps.toOp(map));
-            } catch (IllegalArgumentException e) {
-                throw new MalformedHistoryException(fileName, lineNo, e.getMessage(), e);
-            }
+  @Override
+  public History read(Reader source, String fileName) throws IOException {
+    BufferedReader in = source instanceof BufferedReader b ? b : new BufferedReader(source);
+    History history = new History();
+    String line;
+    int lineNo = 0;
+    while ((line = in.readLine()) != null) {
+      lineNo++;
+      if (line.isBlank()) {
+        continue;
+      }
+      Map<?, ?> map;
+      try {
+        Object parsed = MAPPER.readValue(line, Object.class);
+        if (!(parsed instanceof Map<?, ?> m)) {
+          throw new MalformedHistoryException(fileName, lineNo, "expected a JSON object", null);
         }
-        return history;
+        map = m;
+      } catch (JsonProcessingException e) {
+        throw new MalformedHistoryException(
+            fileName, lineNo, "invalid JSON: " + e.getOriginalMessage(), e);
+      }
+      try {
+        history.append(OpMaps.toOp(map));
+      } catch (IllegalArgumentException e) {
+        throw new MalformedHistoryException(fileName, lineNo, e.getMessage(), e);
+      }
     }
+    return history;
+  }
 }

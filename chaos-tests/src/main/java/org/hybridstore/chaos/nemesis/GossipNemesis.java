@@ -17,27 +17,39 @@ import org.hybridstore.chaos.cluster.Host;
  */
 final class GossipNemesis extends NetworkNemesis {
 
-    GossipNemesis(String name) {
-        super(name);
-    }
+  GossipNemesis(String name) {
+    super(name);
+  }
 
-    @Override
-    Applied apply(Cluster cluster, Random random, List<Fault> out) {
-        List<Host> hosts = cluster.hosts();
-        for (Host from : hosts) {
-            Map<List<Integer>, Set<Integer>> byPorts = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
-            for (Host to : hosts) {
-                if (to.index() != from.index()) {
-                    byPorts.computeIfAbsent(List.of(to.ports().http(), to.ports().gossip()), p -> new TreeSet<>())
-                            .add(to.index());
-                }
-            }
-            byPorts.forEach((ports, targets) ->
-                    out.add(cluster.network().blockPorts(from.index(), targets, ports.get(0), ports.get(1))));
+  @Override
+  Applied apply(Cluster cluster, Random random, List<Fault> out) {
+    List<Host> hosts = cluster.hosts();
+    for (Host from : hosts) {
+      Map<List<Integer>, Set<Integer>> byPorts =
+          new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+      for (Host to : hosts) {
+        if (to.index() != from.index()) {
+          byPorts
+              .computeIfAbsent(
+                  List.of(to.ports().http(), to.ports().gossip()), p -> new TreeSet<>())
+              .add(to.index());
         }
-        Set<Integer> all = Targets.all(hosts.size());
-        Host first = hosts.get(0);
-        return new Applied("service nodes cut from each other (http " + first.ports().http() + ", gossip "
-                + first.ports().gossip() + " between all hosts; " + out.size() + " rule sets)", all);
+      }
+      byPorts.forEach(
+          (ports, targets) ->
+              out.add(
+                  cluster.network().blockPorts(from.index(), targets, ports.get(0), ports.get(1))));
     }
+    Set<Integer> all = Targets.all(hosts.size());
+    Host first = hosts.get(0);
+    return new Applied(
+        "service nodes cut from each other (http "
+            + first.ports().http()
+            + ", gossip "
+            + first.ports().gossip()
+            + " between all hosts; "
+            + out.size()
+            + " rule sets)",
+        all);
+  }
 }

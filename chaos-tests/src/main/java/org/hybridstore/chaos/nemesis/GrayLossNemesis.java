@@ -12,21 +12,21 @@ import org.hybridstore.chaos.cluster.Fault;
  */
 final class GrayLossNemesis extends NetworkNemesis {
 
-    /** The default loss probability. */
-    static final double DEFAULT_PROBABILITY = 0.3;
+  /** The default loss probability. */
+  static final double DEFAULT_PROBABILITY = 0.3;
 
-    private final double probability;
+  private final double probability;
 
-    GrayLossNemesis(String name, double probability) {
-        super(name);
-        this.probability = probability;
-    }
+  GrayLossNemesis(String name, double probability) {
+    super(name);
+    this.probability = probability;
+  }
 
-    @Override
-    Applied apply(Cluster cluster, Random random, List<Fault> out) {
-        int h = random.nextInt(cluster.hosts().size());
-        Fault f = cluster.network().randomLoss(h, probability);
-        out.add(f);
-        return new Applied(f.describe(), Set.of(h));
-    }
+  @Override
+  Applied apply(Cluster cluster, Random random, List<Fault> out) {
+    int h = random.nextInt(cluster.hosts().size());
+    Fault f = cluster.network().randomLoss(h, probability);
+    out.add(f);
+    return new Applied(f.describe(), Set.of(h));
+  }
 }

@@ -16,84 +16,98 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code gray-pause}: a pause/resume duty cycle on one etcd member (the agreed leader if there is
- * one, else a random member), below the election timeout: paused for 3/5 of ET out of every 4/5
- * of ET (300 ms of every 400 ms at ET = 500 ms). The cluster stays "up" by every signal (faults.md
- * §4: the leader kept its leadership in 1160 of 1160 samples) but everything it does is slow.
+ * one, else a random member), below the election timeout: paused for 3/5 of ET out of every 4/5 of
+ * ET (300 ms of every 400 ms at ET = 500 ms). The cluster stays "up" by every signal (faults.md §4:
+ * the leader kept its leadership in 1160 of 1160 samples) but everything it does is slow.
  *
- * <p>A single daemon thread owned by this nemesis runs the cycle; stop shuts it down, waits for
- * it, and then resumes the member. Do not combine it with {@code pause-etcd-*} on the same member:
- * its resume would end theirs.
+ * <p>A single daemon thread owned by this nemesis runs the cycle; stop shuts it down, waits for it,
+ * and then resumes the member. Do not combine it with {@code pause-etcd-*} on the same member: its
+ * resume would end theirs.
  */
 final class GrayPauseNemesis extends AbstractNemesis {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GrayPauseNemesis.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GrayPauseNemesis.class);
 
-    private ScheduledExecutorService executor;
-    private EtcdMember target;
-    private final AtomicLong cycles = new AtomicLong();
+  private ScheduledExecutorService executor;
+  private EtcdMember target;
+  private final AtomicLong cycles = new AtomicLong();
 
-    GrayPauseNemesis(String name) {
-        super(name);
+  GrayPauseNemesis(String name) {
+    super(name);
+  }
+
+  @Override
+  Applied doStart(Cluster cluster, Random random) {
+    int et = cluster.spec().electionMs();
+    long pauseMs = et * 3L / 5;
+    long periodMs = et * 4L / 5;
+    OptionalInt leader = cluster.leader(Duration.ofMillis(2L * et + 1000));
+    int h = leader.isPresent() ? leader.getAsInt() : random.nextInt(cluster.hosts().size());
+    EtcdMember member = cluster.etcd(h);
+    ScheduledExecutorService ex =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gray-pause-" + member.host().name());
+              t.setDaemon(true);
+              return t;
+            });
+    cycles.set(0);
+    ex.scheduleAtFixedRate(
+        () -> {
+          if (cluster.isClosed()) {
+            ex.shutdown(); // the cluster was closed without stopping this nemesis: end the thread
+            return;
+          }
+          try {
+            member.pause();
+            cycles.incrementAndGet();
+            ex.schedule(() -> resumeQuietly(member), pauseMs, TimeUnit.MILLISECONDS);
+          } catch (RuntimeException e) {
+            LOG.debug("gray-pause: cannot pause {}: {}", member.host().name(), e.toString());
+          }
+        },
+        0,
+        periodMs,
+        TimeUnit.MILLISECONDS);
+    executor = ex;
+    target = member;
+    return new Applied(
+        "duty cycle on etcd "
+            + member.host().name()
+            + (leader.isPresent() ? " (leader)" : "")
+            + ": paused "
+            + pauseMs
+            + " ms of every "
+            + periodMs
+            + " ms",
+        Set.of(h));
+  }
+
+  @Override
+  void doStop(Cluster cluster) {
+    executor.shutdownNow();
+    boolean interrupted = false;
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        throw new ClusterException("gray-pause thread did not stop within 5 s");
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
     }
-
-    @Override
-    Applied doStart(Cluster cluster, Random random) {
-        int et = cluster.spec().electionMs();
-        long pauseMs = et * 3L / 5;
-        long periodMs = et * 4L / 5;
-        OptionalInt leader = cluster.leader(Duration.ofMillis(2L * et + 1000));
-        int h = leader.isPresent() ? leader.getAsInt() : random.nextInt(cluster.hosts().size());
-        EtcdMember member = cluster.etcd(h);
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gray-pause-" + member.host().name());
-            t.setDaemon(true);
-            return t;
-        });
-        cycles.set(0);
-        ex.scheduleAtFixedRate(() -> {
-            if (cluster.isClosed()) {
-                ex.shutdown(); // the cluster was closed without stopping this nemesis: end the thread
-                return;
-            }
-            try {
-                member.pause();
-                cycles.incrementAndGet();
-                ex.schedule(() -> resumeQuietly(member), pauseMs, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                LOG.debug("gray-pause: cannot pause {}: {}", member.host().name(), e.toString());
-            }
-        }, 0, periodMs, TimeUnit.MILLISECONDS);
-        executor = ex;
-        target = member;
-        return new Applied("duty cycle on etcd " + member.host().name() + (leader.isPresent() ? " (leader)" : "")
-                + ": paused " + pauseMs + " ms of every " + periodMs + " ms", Set.of(h));
+    target.resume();
+    LOG.info("gray-pause: {} pause cycles on {}", cycles.get(), target.host().name());
+    executor = null;
+    target = null;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
+  }
 
-    @Override
-    void doStop(Cluster cluster) {
-        executor.shutdownNow();
-        boolean interrupted = false;
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                throw new ClusterException("gray-pause thread did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            interrupted = true;
-        }
-        target.resume();
-        LOG.info("gray-pause: {} pause cycles on {}", cycles.get(), target.host().name());
-        executor = null;
-        target = null;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+  private static void resumeQuietly(EtcdMember member) {
+    try {
+      member.resume();
+    } catch (RuntimeException e) {
+      LOG.debug("gray-pause: cannot resume {}: {}", member.host().name(), e.toString());
     }
-
-    private static void resumeQuietly(EtcdMember member) {
-        try {
-            member.resume();
-        } catch (RuntimeException e) {
-            LOG.debug("gray-pause: cannot resume {}: {}", member.host().name(), e.toString());
-        }
-    }
+  }
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The nemeses by name. To add one, write the class and add one line to {@link #REGISTRY}: the
- * name and a function from that name to a new instance.
+ * The nemeses by name. To add one, write the class and add one line to {@link #REGISTRY}: the name
+ * and a function from that name to a new instance.
  *
  * <table>
  *   <caption>Nemeses</caption>
@@ -30,50 +30,50 @@ import java.util.function.Function;
  */
 public final class Nemeses {
 
-    private static final Map<String, Function<String, Nemesis>> REGISTRY = new LinkedHashMap<>();
+  private static final Map<String, Function<String, Nemesis>> REGISTRY = new LinkedHashMap<>();
 
-    static {
-        REGISTRY.put("kill-etcd-one", n -> new KillEtcdNemesis(n, Targets.ONE));
-        REGISTRY.put("kill-etcd-majority", n -> new KillEtcdNemesis(n, Targets.MAJORITY));
-        REGISTRY.put("kill-etcd-all", n -> new KillEtcdNemesis(n, Targets.ALL));
-        REGISTRY.put("pause-etcd-one", n -> new PauseEtcdNemesis(n, Targets.ONE));
-        REGISTRY.put("pause-etcd-majority", n -> new PauseEtcdNemesis(n, Targets.MAJORITY));
-        REGISTRY.put("partition-one", n -> new PartitionNemesis(n, PartitionNemesis.Shape.ONE));
-        REGISTRY.put("partition-halves", n -> new PartitionNemesis(n, PartitionNemesis.Shape.HALVES));
-        REGISTRY.put("partition-ring", n -> new PartitionNemesis(n, PartitionNemesis.Shape.RING));
-        REGISTRY.put("partition-leader", n -> new PartitionNemesis(n, PartitionNemesis.Shape.LEADER));
-        REGISTRY.put("partition-service-etcd", ServiceEtcdNemesis::new);
-        REGISTRY.put("partition-gossip", GossipNemesis::new);
-        REGISTRY.put("one-way", OneWayNemesis::new);
-        REGISTRY.put("gray-loss", n -> new GrayLossNemesis(n, GrayLossNemesis.DEFAULT_PROBABILITY));
-        REGISTRY.put("gray-slow", n -> new GraySlowNemesis(n, GraySlowNemesis.DEFAULT_RATE));
-        REGISTRY.put("gray-pause", GrayPauseNemesis::new);
-    }
+  static {
+    REGISTRY.put("kill-etcd-one", n -> new KillEtcdNemesis(n, Targets.ONE));
+    REGISTRY.put("kill-etcd-majority", n -> new KillEtcdNemesis(n, Targets.MAJORITY));
+    REGISTRY.put("kill-etcd-all", n -> new KillEtcdNemesis(n, Targets.ALL));
+    REGISTRY.put("pause-etcd-one", n -> new PauseEtcdNemesis(n, Targets.ONE));
+    REGISTRY.put("pause-etcd-majority", n -> new PauseEtcdNemesis(n, Targets.MAJORITY));
+    REGISTRY.put("partition-one", n -> new PartitionNemesis(n, PartitionNemesis.Shape.ONE));
+    REGISTRY.put("partition-halves", n -> new PartitionNemesis(n, PartitionNemesis.Shape.HALVES));
+    REGISTRY.put("partition-ring", n -> new PartitionNemesis(n, PartitionNemesis.Shape.RING));
+    REGISTRY.put("partition-leader", n -> new PartitionNemesis(n, PartitionNemesis.Shape.LEADER));
+    REGISTRY.put("partition-service-etcd", ServiceEtcdNemesis::new);
+    REGISTRY.put("partition-gossip", GossipNemesis::new);
+    REGISTRY.put("one-way", OneWayNemesis::new);
+    REGISTRY.put("gray-loss", n -> new GrayLossNemesis(n, GrayLossNemesis.DEFAULT_PROBABILITY));
+    REGISTRY.put("gray-slow", n -> new GraySlowNemesis(n, GraySlowNemesis.DEFAULT_RATE));
+    REGISTRY.put("gray-pause", GrayPauseNemesis::new);
+  }
 
-    private Nemeses() {
-    }
+  private Nemeses() {}
 
-    /**
-     * A new nemesis instance.
-     *
-     * @param name a registry name, see {@link #names()}
-     * @return a fresh, inactive nemesis
-     * @throws IllegalArgumentException if the name is unknown (the message lists the known names)
-     */
-    public static Nemesis byName(String name) {
-        Function<String, Nemesis> factory = REGISTRY.get(name);
-        if (factory == null) {
-            throw new IllegalArgumentException("unknown nemesis '" + name + "'; known: " + String.join(", ", names()));
-        }
-        return factory.apply(name);
+  /**
+   * A new nemesis instance.
+   *
+   * @param name a registry name, see {@link #names()}
+   * @return a fresh, inactive nemesis
+   * @throws IllegalArgumentException if the name is unknown (the message lists the known names)
+   */
+  public static Nemesis byName(String name) {
+    Function<String, Nemesis> factory = REGISTRY.get(name);
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "unknown nemesis '" + name + "'; known: " + String.join(", ", names()));
     }
+    return factory.apply(name);
+  }
 
-    /**
-     * The registered names, in registry order.
-     *
-     * @return an immutable list
-     */
-    public static List<String> names() {
-        return List.copyOf(REGISTRY.keySet());
-    }
+  /**
+   * The registered names, in registry order.
+   *
+   * @return an immutable list
+   */
+  public static List<String> names() {
+    return List.copyOf(REGISTRY.keySet());
+  }
 }

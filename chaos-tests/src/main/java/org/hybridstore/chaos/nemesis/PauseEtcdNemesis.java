@@ -13,36 +13,36 @@ import org.hybridstore.chaos.cluster.Cluster;
  */
 final class PauseEtcdNemesis extends AbstractNemesis {
 
-    private final Targets targets;
-    private List<Integer> paused = List.of();
+  private final Targets targets;
+  private List<Integer> paused = List.of();
 
-    PauseEtcdNemesis(String name, Targets targets) {
-        super(name);
-        this.targets = targets;
-    }
+  PauseEtcdNemesis(String name, Targets targets) {
+    super(name);
+    this.targets = targets;
+  }
 
-    @Override
-    Applied doStart(Cluster cluster, Random random) {
-        Set<Integer> chosen = targets.pick(cluster.hosts().size(), random);
-        List<Integer> done = new ArrayList<>();
-        try {
-            for (int h : chosen) {
-                cluster.etcd(h).pause();
-                done.add(h);
-            }
-        } catch (RuntimeException e) {
-            done.forEach(h -> cluster.etcd(h).resume());
-            throw e;
-        }
-        paused = List.copyOf(done);
-        return new Applied("paused etcd on " + KillEtcdNemesis.names(cluster, chosen), chosen);
+  @Override
+  Applied doStart(Cluster cluster, Random random) {
+    Set<Integer> chosen = targets.pick(cluster.hosts().size(), random);
+    List<Integer> done = new ArrayList<>();
+    try {
+      for (int h : chosen) {
+        cluster.etcd(h).pause();
+        done.add(h);
+      }
+    } catch (RuntimeException e) {
+      done.forEach(h -> cluster.etcd(h).resume());
+      throw e;
     }
+    paused = List.copyOf(done);
+    return new Applied("paused etcd on " + KillEtcdNemesis.names(cluster, chosen), chosen);
+  }
 
-    @Override
-    void doStop(Cluster cluster) {
-        for (int h : paused) {
-            cluster.etcd(h).resume();
-        }
-        paused = List.of();
+  @Override
+  void doStop(Cluster cluster) {
+    for (int h : paused) {
+      cluster.etcd(h).resume();
     }
+    paused = List.of();
+  }
 }

@@ -24,11 +24,11 @@ import org.jspecify.annotations.Nullable;
  * <p>The feed's contract, checked per node: committed changes come in revision order within a
  * stream; no version of an order is delivered twice, except again after a resume from id X, at
  * revisions up to X + 1 (the contract allows that: a transaction's changes but its last carry the
- * id of the revision before it); nothing is skipped and nothing invented (after the run, etcd's
- * own history of every order is read back version by version through the JSON gateway, and each
- * feed must have delivered exactly those versions, with their op keys); and once the cluster has
- * healed each feed reaches etcd's last version of every order. Every committed change is also
- * handed to a listener (the {@link ConfirmationProbe}).
+ * id of the revision before it); nothing is skipped and nothing invented (after the run, etcd's own
+ * history of every order is read back version by version through the JSON gateway, and each feed
+ * must have delivered exactly those versions, with their op keys); and once the cluster has healed
+ * each feed reaches etcd's last version of every order. Every committed change is also handed to a
+ * listener (the {@link ConfirmationProbe}).
  *
  * <p>One thread per node reads its stream; a watchdog ends a stream that stays silent past twice
  * the feed's keep-alive (a paused node keeps the connection open), and the reader resumes.
@@ -57,7 +57,8 @@ final class ChangeFeedProbe implements AutoCloseable {
   private final List<Follower> followers = new ArrayList<>();
   private volatile boolean closed;
 
-  ChangeFeedProbe(List<NodeClient> nodes, long fromRevision, LongSupplier millis, Listener listener) {
+  ChangeFeedProbe(
+      List<NodeClient> nodes, long fromRevision, LongSupplier millis, Listener listener) {
     this.nodes = nodes;
     this.fromRevision = fromRevision;
     this.millis = millis;
@@ -96,7 +97,8 @@ final class ChangeFeedProbe implements AutoCloseable {
    * @param boundMillis the bound
    * @return whether every feed caught up
    */
-  boolean awaitCaughtUp(Map<String, Long> lastInEtcd, long boundMillis) throws InterruptedException {
+  boolean awaitCaughtUp(Map<String, Long> lastInEtcd, long boundMillis)
+      throws InterruptedException {
     long deadline = millis.getAsLong() + boundMillis;
     while (millis.getAsLong() < deadline) {
       if (followers.stream().allMatch(f -> f.behind(lastInEtcd).isEmpty())) {
@@ -144,7 +146,8 @@ final class ChangeFeedProbe implements AutoCloseable {
         perNode.put(f.node.node(), n);
         f.breaches.forEach(b -> breaches.add(f.node.node() + ": " + b));
         // never skips: every version etcd committed after the start was delivered, except one that
-        // etcd compacted away before this feed read it (the feed then re-read, and delivered a later
+        // etcd compacted away before this feed read it (the feed then re-read, and delivered a
+        // later
         // version of that order)
         int skipped = 0;
         int compactedAway = 0;
@@ -154,7 +157,9 @@ final class ChangeFeedProbe implements AutoCloseable {
           }
           String order = v.substring(0, v.lastIndexOf('@'));
           long revision = Long.parseLong(v.substring(v.lastIndexOf('@') + 1));
-          if (f.resyncs > 0 && revision <= lastCompaction && f.last.getOrDefault(order, 0L) > revision) {
+          if (f.resyncs > 0
+              && revision <= lastCompaction
+              && f.last.getOrDefault(order, 0L) > revision) {
             compactedAway++;
           } else if (skipped++ < LIST_LIMIT) {
             breaches.add(f.node.node() + ": skipped " + v + ", which etcd committed");
@@ -170,25 +175,40 @@ final class ChangeFeedProbe implements AutoCloseable {
             continue;
           }
           long[] keys = inEtcd.get(e.getKey());
-          if ((keys == null || !java.util.Arrays.equals(keys, e.getValue())) && invented++ < LIST_LIMIT) {
-            breaches.add(f.node.node() + ": delivered " + e.getKey() + (keys == null ? ", which etcd never committed"
-                : " with other op keys than etcd's"));
+          if ((keys == null || !java.util.Arrays.equals(keys, e.getValue()))
+              && invented++ < LIST_LIMIT) {
+            breaches.add(
+                f.node.node()
+                    + ": delivered "
+                    + e.getKey()
+                    + (keys == null
+                        ? ", which etcd never committed"
+                        : " with other op keys than etcd's"));
           }
         }
         n.put("not-as-in-etcd", invented);
         // caught up with etcd's final state
         List<String> behind = f.behind(lastInEtcd);
         n.put("behind-etcd-at-end", behind.size());
-        behind.stream().limit(LIST_LIMIT).forEach(b -> breaches.add(f.node.node() + ": at the end " + b));
+        behind.stream()
+            .limit(LIST_LIMIT)
+            .forEach(b -> breaches.add(f.node.node() + ": at the end " + b));
       }
     }
     d.put("nodes", perNode);
     d.put("breaches", breaches);
-    Validity v = !breaches.isEmpty() ? Validity.INVALID
-        : events == 0 || !history.unreadable().isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+    Validity v =
+        !breaches.isEmpty()
+            ? Validity.INVALID
+            : events == 0 || !history.unreadable().isEmpty() ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
-      d.put("why-unknown", events == 0 ? "no feed delivered a committed change"
-          : "etcd did not answer for the history of " + history.unreadable().size() + " orders");
+      d.put(
+          "why-unknown",
+          events == 0
+              ? "no feed delivered a committed change"
+              : "etcd did not answer for the history of "
+                  + history.unreadable().size()
+                  + " orders");
     }
     return CheckResult.of(v, d);
   }
@@ -202,8 +222,10 @@ final class ChangeFeedProbe implements AutoCloseable {
     long resyncs;
     long redelivered;
     final List<String> breaches = new ArrayList<>();
+
     /** "order@revision" delivered, to its sorted op keys */
     final Map<String, long[]> seen = new HashMap<>();
+
     final Map<String, Long> last = new HashMap<>();
     // the current stream
     private @Nullable Stream<String> lines;
@@ -355,11 +377,17 @@ final class ChangeFeedProbe implements AutoCloseable {
     /** Orders whose last version in etcd (changed after the start) this feed has not delivered. */
     synchronized List<String> behind(Map<String, Long> lastInEtcd) {
       List<String> out = new ArrayList<>();
-      lastInEtcd.forEach((order, rev) -> {
-        if (rev > fromRevision && last.getOrDefault(order, 0L) != rev.longValue()) {
-          out.add(order + ": delivered up to " + last.getOrDefault(order, 0L) + ", etcd has " + rev);
-        }
-      });
+      lastInEtcd.forEach(
+          (order, rev) -> {
+            if (rev > fromRevision && last.getOrDefault(order, 0L) != rev.longValue()) {
+              out.add(
+                  order
+                      + ": delivered up to "
+                      + last.getOrDefault(order, 0L)
+                      + ", etcd has "
+                      + rev);
+            }
+          });
       return out;
     }
   }

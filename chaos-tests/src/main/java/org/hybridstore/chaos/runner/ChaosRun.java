@@ -14,7 +14,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,8 @@ import org.jspecify.annotations.Nullable;
  * One Jepsen-style run, in the phases of jepsen-io/etcd's {@code etcd-test}:
  *
  * <ol>
- *   <li>set up: build the hosts, start etcd and the order-service nodes, create the register orders;
+ *   <li>set up: build the hosts, start etcd and the order-service nodes, create the register
+ *       orders;
  *   <li>workload and nemesis under the time limit: clients invoke operations at the configured rate
  *       while the nemesis cycles faults (hold each for {@code faultSeconds}, then heal and measure
  *       how long the nodes take to converge);
@@ -69,26 +69,34 @@ import org.jspecify.annotations.Nullable;
 public final class ChaosRun {
   /** How long a fault window may take to converge after its heal before it counts as a failure. */
   static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(30);
+
   /** How long the cluster may take to recover after the final heal before the run is invalid. */
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
+
   /**
    * How long a provisional write acknowledged on one node may take to be readable (LOCAL) on every
    * node that node can reach (docs/local-journal.md, section 4: a push, else the next anti-entropy
    * round of 1 s).
    */
   static final Duration REPLICATION_BOUND = Duration.ofSeconds(10);
+
   /**
    * After the recovery: how long provisional writes may still take to be confirmed, and the change
    * feeds to deliver etcd's last versions (both are due by the recovery itself).
    */
   static final Duration CONFIRMATION_BOUND = Duration.ofSeconds(30);
+
   /** The faults during which etcd is compacted while the killed node is down (see compactEtcd). */
   static final Set<String> COMPACT_WHILE_DOWN = Set.of("kill-node");
+
   /** Where the service keeps its orders in etcd (the service's default prefix). */
   static final String ORDERS_PREFIX = "/hybridstore/orders/";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int FINAL_PROCESS_BASE = 100_000;
   private static final int SETUP_PROCESS = 99_999;
+
   /** The process that records confirmations in the history (one invoke/ok pair each). */
   private static final int CONFIRM_PROCESS = 99_998;
 
@@ -106,13 +114,22 @@ public final class ChaosRun {
   private ReplicationProbe replication;
   private ConfirmationProbe confirmations;
   private ChangeFeedProbe feeds;
-  private final AtomicReference<String> lastFaultStarted = new AtomicReference<>("before-any-fault");
+  private final AtomicReference<String> lastFaultStarted =
+      new AtomicReference<>("before-any-fault");
   private final Object confirmLog = new Object();
+
   /** etcd's history recorded before each compaction, and the revisions compacted at. */
   private final List<EtcdHistory> historyParts = new CopyOnWriteArrayList<>();
+
   private final List<Long> compactedAt = new CopyOnWriteArrayList<>();
-  /** Counted down when the workload ends: the nemesis loop stops waiting (a heal is never interrupted). */
-  private final java.util.concurrent.CountDownLatch runEnded = new java.util.concurrent.CountDownLatch(1);
+
+  /**
+   * Counted down when the workload ends: the nemesis loop stops waiting (a heal is never
+   * interrupted).
+   */
+  private final java.util.concurrent.CountDownLatch runEnded =
+      new java.util.concurrent.CountDownLatch(1);
+
   private ModeSampler sampler;
   private Cluster cluster;
   private String dashboardUrl;
@@ -121,7 +138,8 @@ public final class ChaosRun {
     this.config = config;
     this.out = out;
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    this.dir = config.outputRoot().resolve(stamp + "-" + config.name().replaceAll("[^A-Za-z0-9]+", "-"));
+    this.dir =
+        config.outputRoot().resolve(stamp + "-" + config.name().replaceAll("[^A-Za-z0-9]+", "-"));
   }
 
   /**
@@ -144,15 +162,27 @@ public final class ChaosRun {
     Files.createDirectories(dir);
     out.println("run " + config.name() + " -> " + dir);
     // The loopback mode is a choice, never a fallback: without --loopback the run needs namespaces.
-    ClusterSpec spec = ClusterSpec.builder().hosts(config.nodes()).heartbeatMs(config.heartbeatMs())
-        .electionMs(config.electionMs()).preVote(true).workDir(dir)
-        .mode(config.loopback() ? ClusterSpec.Mode.LOOPBACK : ClusterSpec.Mode.NAMESPACES).build();
+    ClusterSpec spec =
+        ClusterSpec.builder()
+            .hosts(config.nodes())
+            .heartbeatMs(config.heartbeatMs())
+            .electionMs(config.electionMs())
+            .preVote(true)
+            .workDir(dir)
+            .mode(config.loopback() ? ClusterSpec.Mode.LOOPBACK : ClusterSpec.Mode.NAMESPACES)
+            .build();
     ExecutorService http = Executors.newFixedThreadPool(8, daemon("chaos-http"));
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("chaos-timer"));
-    try (Cluster cluster = Cluster.start(spec); ServiceNodes nodes = new ServiceNodes(cluster, config, dir, http)) {
+    try (Cluster cluster = Cluster.start(spec);
+        ServiceNodes nodes = new ServiceNodes(cluster, config, dir, http)) {
       this.cluster = cluster;
-      out.println((cluster.usesNamespaces() ? "hosts: network namespaces" : "hosts: loopback (reduced mode: process faults only)")
-          + ", etcd " + spec.etcdTimingFlags() + (config.mutant().isEmpty() ? "" : ", MUTANT " + config.mutant()));
+      out.println(
+          (cluster.usesNamespaces()
+                  ? "hosts: network namespaces"
+                  : "hosts: loopback (reduced mode: process faults only)")
+              + ", etcd "
+              + spec.etcdTimingFlags()
+              + (config.mutant().isEmpty() ? "" : ", MUTANT " + config.mutant()));
       List<Nemesis> nemeses = RunNemeses.resolve(config.nemeses(), cluster, nodes, out);
       nodes.startAll();
       if (config.dashboard()) {
@@ -166,28 +196,52 @@ public final class ChaosRun {
       sampler.start(scheduler);
       ResourceSampler resources = new ResourceSampler(nodes, () -> nanos() / 1_000_000);
       resources.start();
-      replication = new ReplicationProbe(nodes.clients(), scheduler, this::nanos, this::reachable, REPLICATION_BOUND);
-      confirmations = new ConfirmationProbe(nodes.clients(), scheduler, () -> nanos() / 1_000_000,
-          lastFaultStarted::get, this::logConfirmation);
-      long fromRevision = cluster.etcdRevision(Duration.ofSeconds(2))
-          .orElseThrow(() -> new IllegalStateException("etcd did not say its revision after the setup"));
-      feeds = new ChangeFeedProbe(nodes.clients(), fromRevision, () -> nanos() / 1_000_000, confirmations);
+      replication =
+          new ReplicationProbe(
+              nodes.clients(), scheduler, this::nanos, this::reachable, REPLICATION_BOUND);
+      confirmations =
+          new ConfirmationProbe(
+              nodes.clients(),
+              scheduler,
+              () -> nanos() / 1_000_000,
+              lastFaultStarted::get,
+              this::logConfirmation);
+      long fromRevision =
+          cluster
+              .etcdRevision(Duration.ofSeconds(2))
+              .orElseThrow(
+                  () -> new IllegalStateException("etcd did not say its revision after the setup"));
+      feeds =
+          new ChangeFeedProbe(
+              nodes.clients(), fromRevision, () -> nanos() / 1_000_000, confirmations);
       feeds.start();
       scheduler.scheduleAtFixedRate(feeds::watchdog, 5, 5, TimeUnit.SECONDS);
       long runStart = nanos();
       long deadline = runStart + TimeUnit.SECONDS.toNanos(config.timeLimitSeconds());
       AtomicBoolean stop = new AtomicBoolean();
-      Thread nemesisThread = new Thread(() -> nemesisLoop(cluster, nemeses, sampler, stop), "chaos-nemesis");
+      Thread nemesisThread =
+          new Thread(() -> nemesisLoop(cluster, nemeses, sampler, stop), "chaos-nemesis");
       nemesisThread.setDaemon(true);
       nemesisThread.start();
       List<Thread> workers = startWorkers(nodes, workload, deadline, stop);
-      ScheduledFuture<?> progress = scheduler.scheduleAtFixedRate(() -> out.printf("[%4ds] ops %d, fault: %s, modes: %s%n",
-          (nanos() - runStart) / 1_000_000_000, history.size(), currentFault.get(), sampler.summary()), 5, 5, TimeUnit.SECONDS);
+      ScheduledFuture<?> progress =
+          scheduler.scheduleAtFixedRate(
+              () ->
+                  out.printf(
+                      "[%4ds] ops %d, fault: %s, modes: %s%n",
+                      (nanos() - runStart) / 1_000_000_000,
+                      history.size(),
+                      currentFault.get(),
+                      sampler.summary()),
+              5,
+              5,
+              TimeUnit.SECONDS);
       for (Thread w : workers) {
         w.join();
       }
       stop.set(true);
-      runEnded.countDown(); // ends a quiet period or a held fault; never interrupts a heal in progress
+      runEnded
+          .countDown(); // ends a quiet period or a held fault; never interrupts a heal in progress
       nemesisThread.join(TimeUnit.SECONDS.toMillis(120));
       progress.cancel(false);
       long runEnd = nanos();
@@ -197,14 +251,17 @@ public final class ChaosRun {
       out.println("waiting for recovery");
       long recoveryStart = nanos();
       long recoveryMillis = awaitConverged(recoveryStart / 1_000_000, RECOVERY_BOUND);
-      out.println(recoveryMillis >= 0 ? "recovered in " + recoveryMillis + " ms"
-          : "did NOT recover within " + RECOVERY_BOUND + ": " + sampler.latest());
+      out.println(
+          recoveryMillis >= 0
+              ? "recovered in " + recoveryMillis + " ms"
+              : "did NOT recover within " + RECOVERY_BOUND + ": " + sampler.latest());
       replication.close();
       confirmations.settle(CONFIRMATION_BOUND.toMillis());
       confirmations.close();
       finalReads(nodes, cluster);
       Map<String, Long> lastInEtcd = new TreeMap<>();
-      etcdRecords(dir.resolve("etcd-final-revisions.json")).forEach((id, r) -> lastInEtcd.put(id, r.modRevision()));
+      etcdRecords(dir.resolve("etcd-final-revisions.json"))
+          .forEach((id, r) -> lastInEtcd.put(id, r.modRevision()));
       feeds.awaitCaughtUp(lastInEtcd, CONFIRMATION_BOUND.toMillis());
       feeds.close();
       sampler.close();
@@ -219,16 +276,34 @@ public final class ChaosRun {
       checks.put("convergence", convergenceCheck());
       checks.put("recovery", recoveryCheck(recoveryMillis));
       checks.put("replication", replication.result());
-      EtcdHistory.Reader etcdAt = (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2));
+      EtcdHistory.Reader etcdAt =
+          (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2));
       List<EtcdHistory> parts = new ArrayList<>(historyParts);
-      parts.add(EtcdHistory.read(compactedAt.isEmpty() ? feeds.fromRevision() : compactedAt.get(compactedAt.size() - 1),
-          lastInEtcd, etcdAt, ORDERS_PREFIX));
+      parts.add(
+          EtcdHistory.read(
+              compactedAt.isEmpty()
+                  ? feeds.fromRevision()
+                  : compactedAt.get(compactedAt.size() - 1),
+              lastInEtcd,
+              etcdAt,
+              ORDERS_PREFIX));
       EtcdHistory etcdHistory = EtcdHistory.join(feeds.fromRevision(), parts);
-      checks.put("confirmations", confirmations.result(etcdHistory, etcdAt, ORDERS_PREFIX,
-          laterWrites(history.operations(), sampler.samples())));
+      checks.put(
+          "confirmations",
+          confirmations.result(
+              etcdHistory,
+              etcdAt,
+              ORDERS_PREFIX,
+              laterWrites(history.operations(), sampler.samples())));
       checks.put("change-feed", feeds.result(lastInEtcd, etcdHistory, List.copyOf(compactedAt)));
-      checks.put("resources", resources.result(runEnd / 1_000_000, cluster.processes().stream()
-          .filter(p -> p.name().startsWith("node-")).map(HostProcess::logFile).toList()));
+      checks.put(
+          "resources",
+          resources.result(
+              runEnd / 1_000_000,
+              cluster.processes().stream()
+                  .filter(p -> p.name().startsWith("node-"))
+                  .map(HostProcess::logFile)
+                  .toList()));
       for (Nemesis n : nemeses) {
         if (n instanceof RunNemeses.BitflipJournal flips) {
           checks.put("journal-damage", flips.result());
@@ -245,7 +320,9 @@ public final class ChaosRun {
       figures.put("replicationLagMillis", replication.lagQuantiles());
       figures.put("confirmationMillis", confirmations.confirmationQuantiles());
       figures.put("resources", resources.figures(runEnd / 1_000_000));
-      RunResult result = new RunResult(config, dir, check, figures, cluster.usesNamespaces(), spec.etcdTimingFlags());
+      RunResult result =
+          new RunResult(
+              config, dir, check, figures, cluster.usesNamespaces(), spec.etcdTimingFlags());
       write(result, sampler);
       Summary.print(result, out);
       return result;
@@ -257,37 +334,63 @@ public final class ChaosRun {
 
   /**
    * While a {@code kill-node} fault holds a node down: records etcd's history of every order up to
-   * the current revision (after the last compaction), then compacts etcd there. The restarted node's
-   * mirror and its change feed, which the suite resumes from where the node died, must then re-read
-   * after a compaction, and the feed check holds them to it. A compaction that cannot be recorded
-   * first is not made, and says why.
+   * the current revision (after the last compaction), then compacts etcd there. The restarted
+   * node's mirror and its change feed, which the suite resumes from where the node died, must then
+   * re-read after a compaction, and the feed check holds them to it. A compaction that cannot be
+   * recorded first is not made, and says why.
    */
   private void compactEtcd() {
     try {
-      long at = cluster.etcdRevision(Duration.ofSeconds(2))
-          .orElseThrow(() -> new IllegalStateException("etcd did not say its revision"));
+      long at =
+          cluster
+              .etcdRevision(Duration.ofSeconds(2))
+              .orElseThrow(() -> new IllegalStateException("etcd did not say its revision"));
       Map<String, Long> lastAt = new TreeMap<>();
       for (JsonNode kv : etcdKvs(cluster, dir.resolve("etcd-read-at-" + at + ".json"), at)) {
-        String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
+        String key =
+            new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
         lastAt.put(key.substring(ORDERS_PREFIX.length()), kv.path("mod_revision").asLong());
       }
-      long after = compactedAt.isEmpty() ? feeds.fromRevision() : compactedAt.get(compactedAt.size() - 1);
-      EtcdHistory part = EtcdHistory.read(after, lastAt,
-          (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2)), ORDERS_PREFIX);
+      long after =
+          compactedAt.isEmpty() ? feeds.fromRevision() : compactedAt.get(compactedAt.size() - 1);
+      EtcdHistory part =
+          EtcdHistory.read(
+              after,
+              lastAt,
+              (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2)),
+              ORDERS_PREFIX);
       if (!part.unreadable().isEmpty()) {
-        out.println("not compacting etcd: its history up to " + at + " could not be read for " + part.unreadable());
+        out.println(
+            "not compacting etcd: its history up to "
+                + at
+                + " could not be read for "
+                + part.unreadable());
         return;
       }
       if (!cluster.etcdCompact(at, Duration.ofSeconds(5))) {
-        nemesisErrors.merge("compaction", "etcd did not acknowledge a compaction at " + at, (a, b) -> a);
+        nemesisErrors.merge(
+            "compaction", "etcd did not acknowledge a compaction at " + at, (a, b) -> a);
         return;
       }
       historyParts.add(part);
       compactedAt.add(at);
-      history.append(new Op(Op.UNASSIGNED, nanos(), Op.NEMESIS, OpType.INFO, "compact", at, null, null,
-          "etcd compacted at revision " + at + " while a node was down"));
-      out.println("compacted etcd at revision " + at + " while the node was down (" + part.size()
-          + " versions recorded first)");
+      history.append(
+          new Op(
+              Op.UNASSIGNED,
+              nanos(),
+              Op.NEMESIS,
+              OpType.INFO,
+              "compact",
+              at,
+              null,
+              null,
+              "etcd compacted at revision " + at + " while a node was down"));
+      out.println(
+          "compacted etcd at revision "
+              + at
+              + " while the node was down ("
+              + part.size()
+              + " versions recorded first)");
     } catch (IOException | RuntimeException e) {
       nemesisErrors.merge("compaction", "failed: " + e, (a, b) -> a);
     } catch (InterruptedException e) {
@@ -302,19 +405,29 @@ public final class ChaosRun {
    * client timeout and the largest clock offset the run may apply (a later stamp is possible for
    * any of them).
    */
-  private ConfirmationProbe.LaterWrites laterWrites(List<Operation> ops, List<ModeSampler.Sample> samples) {
+  private ConfirmationProbe.LaterWrites laterWrites(
+      List<Operation> ops, List<ModeSampler.Sample> samples) {
     Map<String, List<long[]>> byOrder = new java.util.HashMap<>();
     for (Operation o : ops) {
       Op inv = o.invocation();
       if (!inv.isClient() || !WRITE_FUNCTIONS.contains(inv.f())) {
         continue;
       }
-      String order = inv.value() instanceof List<?> l ? String.valueOf(l.get(0)) : String.valueOf(inv.value());
-      long done = o.completion() == null || o.completion().type() == OpType.INFO ? Long.MAX_VALUE
-          : o.completion().timeNanos() / 1_000_000;
-      byOrder.computeIfAbsent(order, k -> new ArrayList<>()).add(new long[] {inv.timeNanos() / 1_000_000, done});
+      String order =
+          inv.value() instanceof List<?> l ? String.valueOf(l.get(0)) : String.valueOf(inv.value());
+      long done =
+          o.completion() == null || o.completion().type() == OpType.INFO
+              ? Long.MAX_VALUE
+              : o.completion().timeNanos() / 1_000_000;
+      byOrder
+          .computeIfAbsent(order, k -> new ArrayList<>())
+          .add(new long[] {inv.timeNanos() / 1_000_000, done});
     }
-    long lookback = 5_000 + (config.nemeses().contains("clock-skew") || config.nemeses().contains("all") ? 6_000 : 1_000);
+    long lookback =
+        5_000
+            + (config.nemeses().contains("clock-skew") || config.nemeses().contains("all")
+                ? 6_000
+                : 1_000);
     return (order, ackMillis) -> {
       long settled = settledAfter(samples, ackMillis);
       int n = 0;
@@ -327,7 +440,8 @@ public final class ChaosRun {
     };
   }
 
-  private static final Set<String> WRITE_FUNCTIONS = Set.of("put", "add", "transition", "cart", "bump");
+  private static final Set<String> WRITE_FUNCTIONS =
+      Set.of("put", "add", "transition", "cart", "bump");
 
   /**
    * The first time after {@code millis} at which every node's latest sample, from a poll sent after
@@ -343,19 +457,41 @@ public final class ChaosRun {
       }
       latest.put(s.node(), s);
       if (latest.size() == nodes.size()
-          && latest.values().stream().allMatch(x -> x.mode().equals("STRONG") && x.backlog() == 0)) {
+          && latest.values().stream()
+              .allMatch(x -> x.mode().equals("STRONG") && x.backlog() == 0)) {
         return s.millis();
       }
     }
     return Long.MAX_VALUE;
   }
 
-  /** Records a confirmation in the history: an invoke/ok pair of {@code confirm}, never interleaved. */
+  /**
+   * Records a confirmation in the history: an invoke/ok pair of {@code confirm}, never interleaved.
+   */
   private void logConfirmation(String node, String opId, Map<String, Object> confirmation) {
     synchronized (confirmLog) {
-      history.append(new Op(Op.UNASSIGNED, nanos(), CONFIRM_PROCESS, OpType.INVOKE, "confirm", opId, null, node, null));
-      history.append(new Op(Op.UNASSIGNED, nanos(), CONFIRM_PROCESS, OpType.OK, "confirm", confirmation, null, node,
-          null));
+      history.append(
+          new Op(
+              Op.UNASSIGNED,
+              nanos(),
+              CONFIRM_PROCESS,
+              OpType.INVOKE,
+              "confirm",
+              opId,
+              null,
+              node,
+              null));
+      history.append(
+          new Op(
+              Op.UNASSIGNED,
+              nanos(),
+              CONFIRM_PROCESS,
+              OpType.OK,
+              "confirm",
+              confirmation,
+              null,
+              node,
+              null));
     }
   }
 
@@ -363,8 +499,10 @@ public final class ChaosRun {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     for (OrderCommand c : workload.setup()) {
       // The setup's creates are acknowledged writes like any other: no-lost checks them too.
-      history.append(Op.invoke(SETUP_PROCESS, "add", c.orderId().value()).withTime(nanos()).withNodeAndMode(
-          nodes.client(0).node(), null));
+      history.append(
+          Op.invoke(SETUP_PROCESS, "add", c.orderId().value())
+              .withTime(nanos())
+              .withNodeAndMode(nodes.client(0).node(), null));
       while (true) {
         NodeClient.Response r;
         try {
@@ -373,45 +511,63 @@ public final class ChaosRun {
           r = null;
         }
         if (r != null && (r.ok() || "ALREADY_EXISTS".equals(r.body().path("reason").asText()))) {
-          history.append(new Op(Op.UNASSIGNED, nanos(), SETUP_PROCESS, OpType.OK, "add", c.orderId().value(), null,
-              nodes.client(0).node(), "STRONG/setup"));
+          history.append(
+              new Op(
+                  Op.UNASSIGNED,
+                  nanos(),
+                  SETUP_PROCESS,
+                  OpType.OK,
+                  "add",
+                  c.orderId().value(),
+                  null,
+                  nodes.client(0).node(),
+                  "STRONG/setup"));
           break;
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not create the register orders: " + (r == null ? "timeout" : r.body()));
+          throw new IllegalStateException(
+              "could not create the register orders: " + (r == null ? "timeout" : r.body()));
         }
         Thread.sleep(200);
       }
     }
   }
 
-  private List<Thread> startWorkers(ServiceNodes nodes, OrderWorkload workload, long deadline, AtomicBoolean stop) {
+  private List<Thread> startWorkers(
+      ServiceNodes nodes, OrderWorkload workload, long deadline, AtomicBoolean stop) {
     RateLimiter limiter = new RateLimiter(config.rate());
     List<Thread> workers = new ArrayList<>();
     for (int p = 0; p < config.concurrency(); p++) {
       int first = p;
       Random random = new Random(config.seed() * 31 + p);
-      Thread t = new Thread(() -> {
-        int process = first;
-        int host = first % nodes.size();
-        OrderClient client = nodes.orderClient(host, confirmations::acknowledged);
-        while (!stop.get() && nanos() < deadline) {
-          if (!limiter.acquire(deadline, this::nanos)) {
-            break;
-          }
-          Op invoke = workload.next(random, process);
-          history.append(invoke.withTime(nanos()).withNodeAndMode(client.node(), null));
-          Op done = client.invoke(invoke);
-          history.append(done.withTime(nanos()));
-          workload.observe(done);
-          if (done.f().equals("add") && done.type() == OpType.OK && OrderWorkload.provisional(done)) {
-            replication.watch((String) done.value(), done.node());
-          }
-          if (done.type() == OpType.INFO) {
-            process += config.concurrency(); // Jepsen: a process with an unknown outcome never invokes again
-          }
-        }
-      }, "chaos-client-" + p);
+      Thread t =
+          new Thread(
+              () -> {
+                int process = first;
+                int host = first % nodes.size();
+                OrderClient client = nodes.orderClient(host, confirmations::acknowledged);
+                while (!stop.get() && nanos() < deadline) {
+                  if (!limiter.acquire(deadline, this::nanos)) {
+                    break;
+                  }
+                  Op invoke = workload.next(random, process);
+                  history.append(invoke.withTime(nanos()).withNodeAndMode(client.node(), null));
+                  Op done = client.invoke(invoke);
+                  history.append(done.withTime(nanos()));
+                  workload.observe(done);
+                  if (done.f().equals("add")
+                      && done.type() == OpType.OK
+                      && OrderWorkload.provisional(done)) {
+                    replication.watch((String) done.value(), done.node());
+                  }
+                  if (done.type() == OpType.INFO) {
+                    process +=
+                        config.concurrency(); // Jepsen: a process with an unknown outcome never
+                    // invokes again
+                  }
+                }
+              },
+              "chaos-client-" + p);
       t.setDaemon(true);
       t.start();
       workers.add(t);
@@ -419,7 +575,8 @@ public final class ChaosRun {
     return workers;
   }
 
-  private void nemesisLoop(Cluster cluster, List<Nemesis> nemeses, ModeSampler sampler, AtomicBoolean stop) {
+  private void nemesisLoop(
+      Cluster cluster, List<Nemesis> nemeses, ModeSampler sampler, AtomicBoolean stop) {
     Random random = new Random(config.seed() * 17 + 1);
     int i = 0;
     try {
@@ -429,7 +586,8 @@ public final class ChaosRun {
         }
         Nemesis n = nemeses.get(i++ % nemeses.size());
         long start = nanos();
-        lastFaultStarted.set(n.name()); // starting may take seconds (a kill and a restart); it acts at once
+        lastFaultStarted.set(
+            n.name()); // starting may take seconds (a kill and a restart); it acts at once
         try {
           activeNemesis.set(n);
           n.start(cluster, random);
@@ -448,7 +606,17 @@ public final class ChaosRun {
         FaultWindow w = new FaultWindow(n.name(), n.describe(), start);
         windows.add(w);
         currentFault.set(n.describe());
-        history.append(new Op(Op.UNASSIGNED, start, Op.NEMESIS, OpType.INFO, "start", n.name(), null, null, n.describe()));
+        history.append(
+            new Op(
+                Op.UNASSIGNED,
+                start,
+                Op.NEMESIS,
+                OpType.INFO,
+                "start",
+                n.name(),
+                null,
+                null,
+                n.describe()));
         try {
           if (runEnded.await(config.faultSeconds(), TimeUnit.SECONDS)) {
             // The run ended while the fault was held: heal it properly before leaving, then stop.
@@ -467,7 +635,17 @@ public final class ChaosRun {
           w.endNanos = nanos();
           activeNemesis.set(null);
           currentFault.set("none");
-          history.append(new Op(Op.UNASSIGNED, w.endNanos, Op.NEMESIS, OpType.INFO, "stop", n.name(), null, null, null));
+          history.append(
+              new Op(
+                  Op.UNASSIGNED,
+                  w.endNanos,
+                  Op.NEMESIS,
+                  OpType.INFO,
+                  "stop",
+                  n.name(),
+                  null,
+                  null,
+                  null));
         }
         if (stop.get()) {
           w.failure = "cut short by the end of the run (measured by the recovery wait instead)";
@@ -479,8 +657,12 @@ public final class ChaosRun {
         if (converged >= 0) {
           w.convergedNanos = w.endNanos + TimeUnit.MILLISECONDS.toNanos(converged);
         } else if (!stop.get()) {
-          w.failure = "not converged within " + CONVERGENCE_BOUND.toSeconds() + " s of the heal: " + sampler.latest()
-              + (lastMismatch == null ? "" : "; " + lastMismatch);
+          w.failure =
+              "not converged within "
+                  + CONVERGENCE_BOUND.toSeconds()
+                  + " s of the heal: "
+                  + sampler.latest()
+                  + (lastMismatch == null ? "" : "; " + lastMismatch);
         } else {
           w.failure = "cut short by the end of the run (measured by the recovery wait instead)";
         }
@@ -507,7 +689,11 @@ public final class ChaosRun {
         try {
           String mismatch = replicasMatchEtcd(settled);
           if (mismatch == null) {
-            long observed = settled.stream().mapToLong(ModeSampler.Sample::sentMillis).max().orElse(afterMillis);
+            long observed =
+                settled.stream()
+                    .mapToLong(ModeSampler.Sample::sentMillis)
+                    .max()
+                    .orElse(afterMillis);
             return Math.max(0, observed - afterMillis);
           }
           lastMismatch = mismatch;
@@ -552,8 +738,13 @@ public final class ChaosRun {
     List<String> diffs = new ArrayList<>();
     for (Map.Entry<String, Map<String, Long>> n : nodeHashes.entrySet()) {
       for (Map.Entry<String, EtcdRecord> e : etcd.entrySet()) {
-        if (e.getValue().modRevision() <= r && !Long.valueOf(e.getValue().hash()).equals(n.getValue().get(e.getKey()))) {
-          diffs.add(n.getKey() + " " + e.getKey() + (n.getValue().containsKey(e.getKey()) ? " differs" : " missing"));
+        if (e.getValue().modRevision() <= r
+            && !Long.valueOf(e.getValue().hash()).equals(n.getValue().get(e.getKey()))) {
+          diffs.add(
+              n.getKey()
+                  + " "
+                  + e.getKey()
+                  + (n.getValue().containsKey(e.getKey()) ? " differs" : " missing"));
         }
       }
       for (String id : n.getValue().keySet()) {
@@ -570,7 +761,12 @@ public final class ChaosRun {
     }
     StringBuilder sizes = new StringBuilder("etcd " + etcd.size());
     nodeHashes.forEach((n, h) -> sizes.append(", ").append(n).append(' ').append(h.size()));
-    return "at revision " + r + " (records: " + sizes + "): " + String.join(", ", diffs.subList(0, Math.min(5, diffs.size())));
+    return "at revision "
+        + r
+        + " (records: "
+        + sizes
+        + "): "
+        + String.join(", ", diffs.subList(0, Math.min(5, diffs.size())));
   }
 
   private static Map<String, Long> replicaHashes(NodeClient node) throws Exception {
@@ -600,17 +796,22 @@ public final class ChaosRun {
   private Map<String, EtcdRecord> etcdRecords(Path output) throws IOException {
     Map<String, EtcdRecord> out = new java.util.HashMap<>();
     for (JsonNode kv : etcdKvs(cluster, output)) {
-      String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
+      String key =
+          new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
       var record = RecordCodec.decode(Base64.getDecoder().decode(kv.path("value").asText()), key);
-      out.put(record.id().value(), new EtcdRecord(sha256Prefix(RecordCodec.encode(record)),
-          kv.path("mod_revision").asLong()));
+      out.put(
+          record.id().value(),
+          new EtcdRecord(
+              sha256Prefix(RecordCodec.encode(record)), kv.path("mod_revision").asLong()));
     }
     return out;
   }
 
   private static long sha256Prefix(byte[] bytes) {
     try {
-      return java.nio.ByteBuffer.wrap(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).getLong();
+      return java.nio.ByteBuffer.wrap(
+              java.security.MessageDigest.getInstance("SHA-256").digest(bytes))
+          .getLong();
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
@@ -620,11 +821,25 @@ public final class ChaosRun {
    * The faults that keep order-service nodes from replicating to each other (network cuts and loss
    * between hosts, a dead node, a clock its peers refuse); faults on etcd alone do not.
    */
-  private static final Set<String> SEPARATE_NODES = Set.of("partition-one", "partition-halves", "partition-ring",
-      "partition-leader", "partition-gossip", "one-way", "gray-loss", "gray-slow", "kill-node", "kill-node-isolated",
-      "clock-skew", "bitflip-journal");
+  private static final Set<String> SEPARATE_NODES =
+      Set.of(
+          "partition-one",
+          "partition-halves",
+          "partition-ring",
+          "partition-leader",
+          "partition-gossip",
+          "one-way",
+          "gray-loss",
+          "gray-slow",
+          "kill-node",
+          "kill-node-isolated",
+          "clock-skew",
+          "bitflip-journal");
 
-  /** Whether node {@code b} could hear from node {@code a} at the moment: no active fault separates them. */
+  /**
+   * Whether node {@code b} could hear from node {@code a} at the moment: no active fault separates
+   * them.
+   */
   private boolean reachable(String a, String b) {
     Nemesis n = activeNemesis.get();
     if (n == null || !n.isActive() || !SEPARATE_NODES.contains(n.name())) {
@@ -666,18 +881,20 @@ public final class ChaosRun {
         }
         List<CompletableFuture<Void>> reads = new ArrayList<>();
         for (String id : ids) {
-          reads.add(CompletableFuture.runAsync(() -> {
-            try {
-              Map<String, Object> o = client.localOrder(id);
-              if (o != null) {
-                synchronized (orders) {
-                  orders.put(id, o);
-                }
-              }
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          }));
+          reads.add(
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      Map<String, Object> o = client.localOrder(id);
+                      if (o != null) {
+                        synchronized (orders) {
+                          orders.put(id, o);
+                        }
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
         }
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
       } catch (Exception e) {
@@ -697,8 +914,10 @@ public final class ChaosRun {
   private Map<String, Object> etcdOrders(Cluster cluster) throws IOException {
     Map<String, Object> orders = new TreeMap<>();
     for (JsonNode kv : etcdKvs(cluster, dir.resolve("etcd-final-read.json"))) {
-      String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
-      var order = RecordCodec.decode(Base64.getDecoder().decode(kv.path("value").asText()), key).toOrder();
+      String key =
+          new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
+      var order =
+          RecordCodec.decode(Base64.getDecoder().decode(kv.path("value").asText()), key).toOrder();
       @SuppressWarnings("unchecked")
       Map<String, Object> m = JSON.convertValue(OrderJson.toJson(order), Map.class);
       orders.put(order.id().value(), m);
@@ -706,16 +925,28 @@ public final class ChaosRun {
     return orders;
   }
 
-  /** Every key-value under the orders prefix as etcdctl's JSON gives it (key, value, mod_revision). */
+  /**
+   * Every key-value under the orders prefix as etcdctl's JSON gives it (key, value, mod_revision).
+   */
   private JsonNode etcdKvs(Cluster cluster, Path output) throws IOException {
     return etcdKvs(cluster, output, 0);
   }
 
   /** The same, as of a revision (0: now). */
   private JsonNode etcdKvs(Cluster cluster, Path output, long revision) throws IOException {
-    String endpoints = String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList());
-    ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints=" + endpoints, "--command-timeout=10s", "get",
-        "--prefix", ORDERS_PREFIX, "-w", "json", "--rev=" + revision);
+    String endpoints =
+        String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "etcdctl",
+            "--endpoints=" + endpoints,
+            "--command-timeout=10s",
+            "get",
+            "--prefix",
+            ORDERS_PREFIX,
+            "-w",
+            "json",
+            "--rev=" + revision);
     pb.environment().put("ETCDCTL_API", "3");
     Path err = output.resolveSibling(output.getFileName() + ".err");
     pb.redirectOutput(output.toFile()).redirectError(err.toFile());
@@ -736,9 +967,22 @@ public final class ChaosRun {
   private void appendFinal(int index, String node, Map<String, Object> orders) {
     int process = FINAL_PROCESS_BASE + index;
     List<Object> ids = new ArrayList<>(orders.keySet());
-    for (var f : List.of(Map.entry("final-read", (Object) orders), Map.entry("read", (Object) ids))) {
-      history.append(new Op(Op.UNASSIGNED, nanos(), process, OpType.INVOKE, f.getKey(), null, null, node, null));
-      history.append(new Op(Op.UNASSIGNED, nanos(), process, OpType.OK, f.getKey(), f.getValue(), null, node, null));
+    for (var f :
+        List.of(Map.entry("final-read", (Object) orders), Map.entry("read", (Object) ids))) {
+      history.append(
+          new Op(
+              Op.UNASSIGNED, nanos(), process, OpType.INVOKE, f.getKey(), null, null, node, null));
+      history.append(
+          new Op(
+              Op.UNASSIGNED,
+              nanos(),
+              process,
+              OpType.OK,
+              f.getKey(),
+              f.getValue(),
+              null,
+              node,
+              null));
     }
   }
 
@@ -759,7 +1003,8 @@ public final class ChaosRun {
     d.put("ran", new ArrayList<>(new java.util.TreeSet<>(nemesesRun)));
     d.put("never-ran", neverRan);
     d.put("errors", new TreeMap<>(nemesisErrors));
-    Validity v = !neverRan.isEmpty() || !nemesisErrors.isEmpty() ? Validity.INVALID : Validity.VALID;
+    Validity v =
+        !neverRan.isEmpty() || !nemesisErrors.isEmpty() ? Validity.INVALID : Validity.VALID;
     if (!neverRan.isEmpty()) {
       d.put("why", "requested faults that never ran: raise --time-limit or fix the nemesis");
     }
@@ -790,7 +1035,8 @@ public final class ChaosRun {
     d.put("windows-with-a-degraded-node", degraded);
     d.put("windows-where-every-node-stayed-strong", quiet);
     d.put("not-converged", failed);
-    Validity v = !failed.isEmpty() ? Validity.INVALID : degraded == 0 ? Validity.UNKNOWN : Validity.VALID;
+    Validity v =
+        !failed.isEmpty() ? Validity.INVALID : degraded == 0 ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
       d.put("why-unknown", "no fault window made a node leave STRONG: nothing converged");
     }
@@ -825,7 +1071,8 @@ public final class ChaosRun {
     results.put("modes", sampler.samples());
     results.put("dashboard", dashboardUrl);
     JSON.writeValue(dir.resolve("results.json").toFile(), results);
-    Report.write(dir.resolve("report.html"), result, history, windows, sampler.samples(), dashboardUrl);
+    Report.write(
+        dir.resolve("report.html"), result, history, windows, sampler.samples(), dashboardUrl);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String prefix) {

@@ -28,30 +28,30 @@ import org.jspecify.annotations.Nullable;
  * <p>When a node's change feed (see {@link ChangeFeedProbe}) first delivers a committed version
  * holding a followed write's op key, the probe notes the time (the write reached etcd and a node
  * knew it) and asks the node that acknowledged the write {@code GET /commands/{opId}} (it awaits
- * that confirmation itself, and then remembers where it found it); an answer that is not "confirmed"
- * is asked again, of the next node, half a second later, until the run ends; at most {@value
- * #MAX_IN_FLIGHT} questions are on the wire at once (a flood of them would starve the nodes' HTTP
- * workers and change what is measured). After the final heal, writes no feed showed are asked for
- * directly. Asking at once matters: a record keeps only its newest 64 op
- * ids, and a register order of the workload can take more writes than that in a run.
+ * that confirmation itself, and then remembers where it found it); an answer that is not
+ * "confirmed" is asked again, of the next node, half a second later, until the run ends; at most
+ * {@value #MAX_IN_FLIGHT} questions are on the wire at once (a flood of them would starve the
+ * nodes' HTTP workers and change what is measured). After the final heal, writes no feed showed are
+ * asked for directly. Asking at once matters: a record keeps only its newest 64 op ids, and a
+ * register order of the workload can take more writes than that in a run.
  *
  * <p>The check: the accepting node knows every op id it acknowledged PROVISIONAL when asked right
  * after (its journal indexes op ids in the commit that precedes the acknowledgement); every
  * provisional acknowledgement is confirmed before the run ends, except in the store's documented
  * corner: an op id that its node knew right after the acknowledgement and no feed ever showed in
- * etcd, of an order that took at
- * least {@value org.hybridstore.OrderLimits#OP_ID_RETENTION} writes from shortly before the
- * acknowledgement until every node had folded its backlog in (the record keeps only that many op
- * ids, so the op id may have left it before etcd held it; such writes are counted apart); each
- * confirmation names a revision at which etcd's version of the order holds the op (same mod
- * revision), and, when it says that revision is the first such one, etcd's version just before it
- * does not hold the op; so no confirmation precedes the write's presence in etcd. Times are
- * reported per fault (the last fault started before the acknowledgement).
+ * etcd, of an order that took at least {@value org.hybridstore.OrderLimits#OP_ID_RETENTION} writes
+ * from shortly before the acknowledgement until every node had folded its backlog in (the record
+ * keeps only that many op ids, so the op id may have left it before etcd held it; such writes are
+ * counted apart); each confirmation names a revision at which etcd's version of the order holds the
+ * op (same mod revision), and, when it says that revision is the first such one, etcd's version
+ * just before it does not hold the op; so no confirmation precedes the write's presence in etcd.
+ * Times are reported per fault (the last fault started before the acknowledgement).
  */
 final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable {
   private static final long ASK_WAIT_MILLIS = 2_000;
   private static final long RETRY_MILLIS = 500;
   private static final int LIST_LIMIT = 10;
+
   /** Questions on the wire at once, over all nodes. */
   private static final int MAX_IN_FLIGHT = 4;
 
@@ -63,13 +63,21 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     final String fault;
     final long ackMillis;
     volatile long inEtcdMillis = -1;
+
     /** the revision of the first version a feed showed holding the write, 0 if none did */
     volatile long seenAt;
+
     volatile String firstAnswer = "";
-    /** what the accepting node said of the op id right after acknowledging it: 1 knew it, -1 did not, 0 not asked or no answer */
+
+    /**
+     * what the accepting node said of the op id right after acknowledging it: 1 knew it, -1 did
+     * not, 0 not asked or no answer
+     */
     volatile int knownAtAck;
+
     /** answers that were not "confirmed", by kind */
     final Map<String, Integer> answers = new ConcurrentHashMap<>();
+
     volatile long answeredMillis = -1;
     volatile long revision;
     volatile boolean first;
@@ -115,21 +123,35 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
      */
     void confirmed(String node, String opId, Map<String, Object> confirmation);
   }
-  /** A STRONG acknowledgement and the revision it named (the first that holds it, if the answer says so). */
+
+  /**
+   * A STRONG acknowledgement and the revision it named (the first that holds it, if the answer says
+   * so).
+   */
   private record StrongAck(String opId, String order, String node, long revision, boolean first) {}
 
   private final List<StrongAck> strong = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** op key to the followed write */
   private final Map<Long, Ack> followed = new ConcurrentHashMap<>();
+
   /** op key to the revision at which a feed first showed it committed */
   private final Map<Long, Long> inEtcd = new ConcurrentHashMap<>();
-  private final java.util.Queue<Question> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
-  private final java.util.concurrent.Semaphore knownChecks = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+
+  private final java.util.Queue<Question> queue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.Semaphore permits =
+      new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+  private final java.util.concurrent.Semaphore knownChecks =
+      new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
   private volatile boolean closed;
 
-  ConfirmationProbe(List<NodeClient> nodes, ScheduledExecutorService scheduler, LongSupplier millis,
-      Supplier<String> fault, Recorder recorder) {
+  ConfirmationProbe(
+      List<NodeClient> nodes,
+      ScheduledExecutorService scheduler,
+      LongSupplier millis,
+      Supplier<String> fault,
+      Recorder recorder) {
     this.nodes = nodes;
     this.scheduler = scheduler;
     this.millis = millis;
@@ -148,7 +170,13 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     }
     if (!a.provisional()) {
       if (a.revision() > 0) {
-        strong.add(new StrongAck(a.opId(), a.orderId(), a.node(), a.revision(), !a.duplicate() && a.firstRevision()));
+        strong.add(
+            new StrongAck(
+                a.opId(),
+                a.orderId(),
+                a.node(),
+                a.revision(),
+                !a.duplicate() && a.firstRevision()));
       }
       return;
     }
@@ -209,17 +237,26 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     if (!knownChecks.tryAcquire()) {
       return;
     }
-    nodes.get(indexOf(ack.node)).confirmation(ack.opId, 0).whenComplete((r, e) -> {
-      knownChecks.release();
-      if (e == null && r.status() == 200) {
-        ack.knownAtAck = 1;
-      } else if (e == null && r.status() == 404 && "unknown".equals(r.body().path("state").asText())) {
-        ack.knownAtAck = -1;
-      }
-    });
+    nodes
+        .get(indexOf(ack.node))
+        .confirmation(ack.opId, 0)
+        .whenComplete(
+            (r, e) -> {
+              knownChecks.release();
+              if (e == null && r.status() == 200) {
+                ack.knownAtAck = 1;
+              } else if (e == null
+                  && r.status() == 404
+                  && "unknown".equals(r.body().path("state").asText())) {
+                ack.knownAtAck = -1;
+              }
+            });
   }
 
-  /** Queues a question; at most {@value #MAX_IN_FLIGHT} are on the wire, so the probe never floods a node. */
+  /**
+   * Queues a question; at most {@value #MAX_IN_FLIGHT} are on the wire, so the probe never floods a
+   * node.
+   */
   private void ask(Ack ack, int nodeIndex) {
     synchronized (ack) {
       if (closed || ack.answeredMillis >= 0 || ack.asking) {
@@ -247,45 +284,57 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
   private void send(Ack ack, int nodeIndex) {
     ack.asks++;
     NodeClient n = nodes.get(nodeIndex % nodes.size());
-    n.confirmation(ack.opId, ASK_WAIT_MILLIS).whenComplete((r, e) -> {
-      try {
-        if (e == null && r.status() == 200 && "confirmed".equals(r.body().path("state").asText())) {
-          JsonNode b = r.body();
-          ack.revision = b.path("revision").asLong();
-          ack.first = b.path("firstRevision").asBoolean();
-          ack.answeredMillis = millis.getAsLong();
-          ack.lastAnswer = "confirmed by " + n.node();
-          if (ack.inEtcdMillis < 0) {
-            ack.inEtcdMillis = ack.answeredMillis; // no feed showed it first
-          }
-          Map<String, Object> c = new LinkedHashMap<>();
-          c.put("order", ack.order);
-          c.put("revision", ack.revision);
-          c.put("firstRevision", ack.first);
-          recorder.confirmed(n.node(), ack.opId, c);
-        } else {
-          String answer = e != null ? String.valueOf(e.getCause() != null ? e.getCause() : e)
-              : r.status() + " " + r.body().path("state").asText(r.body().path("error").asText());
-          ack.lastAnswer = n.node() + ": " + answer;
-          ack.answers.merge(answer.length() > 60 ? answer.substring(0, 60) : answer, 1, Integer::sum);
-          if (ack.firstAnswer.isEmpty()) {
-            ack.firstAnswer = ack.lastAnswer + " at " + millis.getAsLong() + " ms";
-          }
-          retry(ack, nodeIndex + 1);
-        }
-      } finally {
-        permits.release();
-        pump();
-      }
-    });
+    n.confirmation(ack.opId, ASK_WAIT_MILLIS)
+        .whenComplete(
+            (r, e) -> {
+              try {
+                if (e == null
+                    && r.status() == 200
+                    && "confirmed".equals(r.body().path("state").asText())) {
+                  JsonNode b = r.body();
+                  ack.revision = b.path("revision").asLong();
+                  ack.first = b.path("firstRevision").asBoolean();
+                  ack.answeredMillis = millis.getAsLong();
+                  ack.lastAnswer = "confirmed by " + n.node();
+                  if (ack.inEtcdMillis < 0) {
+                    ack.inEtcdMillis = ack.answeredMillis; // no feed showed it first
+                  }
+                  Map<String, Object> c = new LinkedHashMap<>();
+                  c.put("order", ack.order);
+                  c.put("revision", ack.revision);
+                  c.put("firstRevision", ack.first);
+                  recorder.confirmed(n.node(), ack.opId, c);
+                } else {
+                  String answer =
+                      e != null
+                          ? String.valueOf(e.getCause() != null ? e.getCause() : e)
+                          : r.status()
+                              + " "
+                              + r.body().path("state").asText(r.body().path("error").asText());
+                  ack.lastAnswer = n.node() + ": " + answer;
+                  ack.answers.merge(
+                      answer.length() > 60 ? answer.substring(0, 60) : answer, 1, Integer::sum);
+                  if (ack.firstAnswer.isEmpty()) {
+                    ack.firstAnswer = ack.lastAnswer + " at " + millis.getAsLong() + " ms";
+                  }
+                  retry(ack, nodeIndex + 1);
+                }
+              } finally {
+                permits.release();
+                pump();
+              }
+            });
   }
 
   private void retry(Ack ack, int nodeIndex) {
     try {
-      scheduler.schedule(() -> {
-        ack.asking = false;
-        ask(ack, nodeIndex);
-      }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () -> {
+            ack.asking = false;
+            ask(ack, nodeIndex);
+          },
+          RETRY_MILLIS,
+          TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
       // the run is over; the write stays unconfirmed
     }
@@ -304,7 +353,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
       }
     }
     long deadline = millis.getAsLong() + boundMillis;
-    while (millis.getAsLong() < deadline && followed.values().stream().anyMatch(a -> a.answeredMillis < 0)) {
+    while (millis.getAsLong() < deadline
+        && followed.values().stream().anyMatch(a -> a.answeredMillis < 0)) {
       Thread.sleep(100);
     }
   }
@@ -341,7 +391,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
    *     acknowledgement's revision included) is not etcd's; UNKNOWN if no write was acknowledged
    *     PROVISIONAL; else VALID
    */
-  CheckResult result(EtcdHistory history, EtcdHistory.Reader etcd, String keyPrefix, LaterWrites laterWrites) {
+  CheckResult result(
+      EtcdHistory history, EtcdHistory.Reader etcd, String keyPrefix, LaterWrites laterWrites) {
     Map<String, Object> d = new LinkedHashMap<>();
     List<String> unconfirmed = new ArrayList<>();
     List<String> pushedOut = new ArrayList<>();
@@ -358,32 +409,89 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
         knownChecked++;
       }
       if (a.knownAtAck < 0) {
-        unknownAtAck.add(a.opId + " (order " + a.order + ", acknowledged by " + a.node + " at " + a.ackMillis
-            + " ms, which answered 'unknown' for it right after)");
+        unknownAtAck.add(
+            a.opId
+                + " (order "
+                + a.order
+                + ", acknowledged by "
+                + a.node
+                + " at "
+                + a.ackMillis
+                + " ms, which answered 'unknown' for it right after)");
       }
     }
     for (Ack a : followed.values()) {
-      if (a.answeredMillis < 0 && a.seenAt == 0 && a.knownAtAck > 0
-          && laterWrites.count(a.order, a.ackMillis) >= org.hybridstore.OrderLimits.OP_ID_RETENTION) {
+      if (a.answeredMillis < 0
+          && a.seenAt == 0
+          && a.knownAtAck > 0
+          && laterWrites.count(a.order, a.ackMillis)
+              >= org.hybridstore.OrderLimits.OP_ID_RETENTION) {
         // The documented corner: so many later writes reached the order before its backlog was
         // folded in that the op id left the record first (its effects are merged; it can no longer
         // be told apart). No feed ever showed etcd holding it, so nothing claims otherwise.
-        pushedOut.add(a.opId + " (order " + a.order + ", acknowledged by " + a.node + " at " + a.ackMillis + " ms, "
-            + laterWrites.count(a.order, a.ackMillis) + " writes to the order until every node had folded in)");
+        pushedOut.add(
+            a.opId
+                + " (order "
+                + a.order
+                + ", acknowledged by "
+                + a.node
+                + " at "
+                + a.ackMillis
+                + " ms, "
+                + laterWrites.count(a.order, a.ackMillis)
+                + " writes to the order until every node had folded in)");
         continue;
       }
       if (a.answeredMillis < 0) {
-        unconfirmed.add(a.opId + " (order " + a.order + ", acknowledged by " + a.node + " during " + a.fault
-            + " at " + a.ackMillis + " ms, " + (a.seenAt > 0 ? "a feed showed etcd holding it at revision " + a.seenAt
-            + " at " + a.inEtcdMillis + " ms" : "no feed showed etcd holding it") + ", " + a.asks + " asks, first answer: "
-            + a.firstAnswer + ", last: " + a.lastAnswer + ", answers: " + a.answers + ")");
+        unconfirmed.add(
+            a.opId
+                + " (order "
+                + a.order
+                + ", acknowledged by "
+                + a.node
+                + " during "
+                + a.fault
+                + " at "
+                + a.ackMillis
+                + " ms, "
+                + (a.seenAt > 0
+                    ? "a feed showed etcd holding it at revision "
+                        + a.seenAt
+                        + " at "
+                        + a.inEtcdMillis
+                        + " ms"
+                    : "no feed showed etcd holding it")
+                + ", "
+                + a.asks
+                + " asks, first answer: "
+                + a.firstAnswer
+                + ", last: "
+                + a.lastAnswer
+                + ", answers: "
+                + a.answers
+                + ")");
         continue;
       }
       confirmed++;
       if (a.answeredMillis - a.inEtcdMillis > answerLagMax) {
         answerLagMax = a.answeredMillis - a.inEtcdMillis;
-        slowest = a.opId + " (order " + a.order + ", acknowledged by " + a.node + " at " + a.ackMillis + " ms, in etcd at "
-            + a.inEtcdMillis + " ms, " + a.asks + " asks, " + a.lastAnswer + ", other answers: " + a.answers + ")";
+        slowest =
+            a.opId
+                + " (order "
+                + a.order
+                + ", acknowledged by "
+                + a.node
+                + " at "
+                + a.ackMillis
+                + " ms, in etcd at "
+                + a.inEtcdMillis
+                + " ms, "
+                + a.asks
+                + " asks, "
+                + a.lastAnswer
+                + ", other answers: "
+                + a.answers
+                + ")";
       }
       if (!a.first) {
         notFirst++;
@@ -395,21 +503,37 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
       if (why.isEmpty()) {
         unreadable++;
       } else {
-        wrong.add(a.opId + " (order " + a.order + ") confirmed at revision " + a.revision + ", but etcd " + why);
+        wrong.add(
+            a.opId
+                + " (order "
+                + a.order
+                + ") confirmed at revision "
+                + a.revision
+                + ", but etcd "
+                + why);
       }
     }
     // A STRONG acknowledgement names its revision: that is its confirmation, held to the same rule.
     List<String> strongWrong = new ArrayList<>();
     for (StrongAck s : strong) {
-      String why = notInEtcd(history, etcd, keyPrefix, s.order(), s.opId(), s.revision(), s.first());
+      String why =
+          notInEtcd(history, etcd, keyPrefix, s.order(), s.opId(), s.revision(), s.first());
       if (why == null) {
         continue;
       }
       if (why.isEmpty()) {
         unreadable++;
       } else {
-        strongWrong.add(s.opId() + " (order " + s.order() + ") acknowledged STRONG by " + s.node() + " at revision "
-            + s.revision() + ", but etcd " + why);
+        strongWrong.add(
+            s.opId()
+                + " (order "
+                + s.order()
+                + ") acknowledged STRONG by "
+                + s.node()
+                + " at revision "
+                + s.revision()
+                + ", but etcd "
+                + why);
       }
     }
     d.put("provisional-acks", followed.size());
@@ -431,9 +555,13 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     d.put("in-etcd-to-answer-max-ms", answerLagMax);
     d.put("slowest-answer", slowest);
     d.put("ack-to-in-etcd-ms", confirmationQuantiles());
-    Validity v = !unconfirmed.isEmpty() || !wrong.isEmpty() || !strongWrong.isEmpty() || !unknownAtAck.isEmpty()
-        ? Validity.INVALID
-        : followed.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+    Validity v =
+        !unconfirmed.isEmpty()
+                || !wrong.isEmpty()
+                || !strongWrong.isEmpty()
+                || !unknownAtAck.isEmpty()
+            ? Validity.INVALID
+            : followed.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
       d.put("why-unknown", "no write was acknowledged PROVISIONAL");
     }
@@ -445,8 +573,14 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
    * (and, for a first revision, the version before it does not); "" if etcd did not answer; else
    * what etcd holds instead. Answers from the history where it covers the revision, else reads.
    */
-  private static @Nullable String notInEtcd(EtcdHistory history, EtcdHistory.Reader etcd, String keyPrefix,
-      String order, String opId, long revision, boolean first) {
+  private static @Nullable String notInEtcd(
+      EtcdHistory history,
+      EtcdHistory.Reader etcd,
+      String keyPrefix,
+      String order,
+      String opId,
+      long revision,
+      boolean first) {
     long opKey = OpId.of(opId).key();
     String key = keyPrefix + order;
     if (history.covers(order, revision)) {
@@ -461,7 +595,10 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
         Optional<Map.Entry<Long, long[]>> before = history.before(order, revision);
         if (before.isPresent()) {
           return EtcdHistory.holds(before.get().getValue(), opKey)
-              ? "held the op already at revision " + before.get().getKey() + ", before the 'first' one" : null;
+              ? "held the op already at revision "
+                  + before.get().getKey()
+                  + ", before the 'first' one"
+              : null;
         }
         return heldBefore(etcd, key, revision, opKey); // the version before is older than the run
       }
@@ -484,7 +621,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     return first ? heldBefore(etcd, key, revision, opKey) : null;
   }
 
-  private static @Nullable String heldBefore(EtcdHistory.Reader etcd, String key, long revision, long opKey) {
+  private static @Nullable String heldBefore(
+      EtcdHistory.Reader etcd, String key, long revision, long opKey) {
     if (revision <= 1) {
       return null;
     }
@@ -493,8 +631,13 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
       return "";
     }
     if (before.get().isPresent()
-        && RecordCodec.decode(before.get().get().value(), key).appliedOps().entries().containsKey(opKey)) {
-      return "held the op already at revision " + before.get().get().modRevision() + ", before the 'first' one";
+        && RecordCodec.decode(before.get().get().value(), key)
+            .appliedOps()
+            .entries()
+            .containsKey(opKey)) {
+      return "held the op already at revision "
+          + before.get().get().modRevision()
+          + ", before the 'first' one";
     }
     return null;
   }

@@ -27,11 +27,14 @@ final class EtcdHistory {
   private static final int READERS = 6;
 
   private final long fromRevision;
+
   /** order id to its versions after fromRevision: mod revision to the sorted op keys it holds */
   private final Map<String, TreeMap<Long, long[]>> versions;
+
   private final Set<String> unreadable;
 
-  private EtcdHistory(long fromRevision, Map<String, TreeMap<Long, long[]>> versions, Set<String> unreadable) {
+  private EtcdHistory(
+      long fromRevision, Map<String, TreeMap<Long, long[]>> versions, Set<String> unreadable) {
     this.fromRevision = fromRevision;
     this.versions = versions;
     this.unreadable = unreadable;
@@ -46,7 +49,8 @@ final class EtcdHistory {
    * @param keyPrefix etcd's key prefix of the orders
    * @return the history; orders etcd did not answer for are listed in {@link #unreadable()}
    */
-  static EtcdHistory read(long fromRevision, Map<String, Long> lastInEtcd, Reader etcd, String keyPrefix)
+  static EtcdHistory read(
+      long fromRevision, Map<String, Long> lastInEtcd, Reader etcd, String keyPrefix)
       throws InterruptedException {
     Map<String, TreeMap<Long, long[]>> versions = new ConcurrentHashMap<>();
     Set<String> unreadable = ConcurrentHashMap.newKeySet();
@@ -56,29 +60,34 @@ final class EtcdHistory {
         if (e.getValue() <= fromRevision) {
           continue;
         }
-        pool.execute(() -> {
-          String key = keyPrefix + e.getKey();
-          TreeMap<Long, long[]> mine = new TreeMap<>();
-          long at = e.getValue();
-          while (at > fromRevision) {
-            var read = etcd.read(key, at);
-            if (read.isEmpty()) {
-              unreadable.add(e.getKey());
-              break;
-            }
-            if (read.get().isEmpty()) {
-              break; // the order did not exist yet
-            }
-            KeyVersion kv = read.get().get();
-            if (kv.modRevision() <= fromRevision) {
-              break;
-            }
-            mine.put(kv.modRevision(), sortedOpKeys(RecordCodec.decode(kv.value(), key).appliedOps().entries().keySet()
-                .stream().mapToLong(Long::longValue).toArray()));
-            at = kv.modRevision() - 1;
-          }
-          versions.put(e.getKey(), mine);
-        });
+        pool.execute(
+            () -> {
+              String key = keyPrefix + e.getKey();
+              TreeMap<Long, long[]> mine = new TreeMap<>();
+              long at = e.getValue();
+              while (at > fromRevision) {
+                var read = etcd.read(key, at);
+                if (read.isEmpty()) {
+                  unreadable.add(e.getKey());
+                  break;
+                }
+                if (read.get().isEmpty()) {
+                  break; // the order did not exist yet
+                }
+                KeyVersion kv = read.get().get();
+                if (kv.modRevision() <= fromRevision) {
+                  break;
+                }
+                mine.put(
+                    kv.modRevision(),
+                    sortedOpKeys(
+                        RecordCodec.decode(kv.value(), key).appliedOps().entries().keySet().stream()
+                            .mapToLong(Long::longValue)
+                            .toArray()));
+                at = kv.modRevision() - 1;
+              }
+              versions.put(e.getKey(), mine);
+            });
       }
     } finally {
       pool.shutdown();
@@ -102,7 +111,8 @@ final class EtcdHistory {
     Map<String, TreeMap<Long, long[]>> versions = new ConcurrentHashMap<>();
     Set<String> unreadable = ConcurrentHashMap.newKeySet();
     for (EtcdHistory p : parts) {
-      p.versions.forEach((order, vs) -> versions.computeIfAbsent(order, o -> new TreeMap<>()).putAll(vs));
+      p.versions.forEach(
+          (order, vs) -> versions.computeIfAbsent(order, o -> new TreeMap<>()).putAll(vs));
       unreadable.addAll(p.unreadable);
     }
     return new EtcdHistory(fromRevision, versions, unreadable);
@@ -159,7 +169,8 @@ final class EtcdHistory {
   }
 
   /**
-   * The version just before a revision, if it is after the start (else empty: the caller reads etcd).
+   * The version just before a revision, if it is after the start (else empty: the caller reads
+   * etcd).
    *
    * @param order the order
    * @param revision the revision

@@ -3,8 +3,8 @@ package org.hybridstore.chaos.runner;
 /**
  * One fault as it happened: when the nemesis started and healed it, whether any node left STRONG
  * because of it, and when the cluster had converged afterwards: the first poll, sent after the
- * heal, at which every node was STRONG with an empty backlog and a current mirror, and every
- * node's replica digest equalled etcd's.
+ * heal, at which every node was STRONG with an empty backlog and a current mirror, and every node's
+ * replica digest equalled etcd's.
  */
 final class FaultWindow {
   final String nemesis;
@@ -12,8 +12,10 @@ final class FaultWindow {
   final long startNanos;
   volatile long endNanos = -1;
   volatile long convergedNanos = -1;
+
   /** Whether some node was not STRONG between the start and the convergence (or the bound). */
   volatile boolean degraded;
+
   /** Why the window did not converge, or null. */
   volatile String failure;
 

@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hybridstore.chaos.history.History;
-import org.hybridstore.chaos.history.Operation;
 import org.hybridstore.chaos.history.OpType;
+import org.hybridstore.chaos.history.Operation;
 import org.hybridstore.chaos.workload.OrderWorkload;
 
 /**
  * The numbers a run reports besides the verdict: writes by outcome per fault window and overall
  * (acknowledged STRONG or PROVISIONAL; rejected, i.e. a 409 for a command that does not fit the
- * order, which is an answer, not unavailability; failed; unknown),
- * failover detection time (fault start to a node's first provisional acknowledgement), the
- * convergence window (heal to the first poll sent after it at which every node is STRONG with an
- * empty backlog and a current mirror and every replica's digest equals etcd's) as quantiles over
- * the windows in which some node left STRONG, and write latency quantiles per acceptance.
+ * order, which is an answer, not unavailability; failed; unknown), failover detection time (fault
+ * start to a node's first provisional acknowledgement), the convergence window (heal to the first
+ * poll sent after it at which every node is STRONG with an empty backlog and a current mirror and
+ * every replica's digest equals etcd's) as quantiles over the windows in which some node left
+ * STRONG, and write latency quantiles per acceptance.
  */
 final class Figures {
   private static final Set<String> WRITES = Set.of("put", "add", "transition", "cart", "bump");
@@ -29,14 +29,18 @@ final class Figures {
     return compute(history, windows, runEndNanos, List.of());
   }
 
-  static Map<String, Object> compute(History history, List<FaultWindow> windows, long runEndNanos,
+  static Map<String, Object> compute(
+      History history,
+      List<FaultWindow> windows,
+      long runEndNanos,
       List<ModeSampler.Sample> samples) {
     List<Operation> ops = history.operations();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("overall", counts(ops, 0, runEndNanos));
     List<Map<String, Object>> perWindow = new ArrayList<>();
     List<Double> convergence = new ArrayList<>();
-    List<List<Double>> convergenceByThird = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<Double>> convergenceByThird =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     List<Double> detection = new ArrayList<>();
     int degradedWindows = 0;
     for (FaultWindow w : windows) {
@@ -57,7 +61,8 @@ final class Figures {
       if (w.failure != null) {
         m.put("failure", w.failure);
       }
-      // Windows in which every node stayed STRONG measure nothing: reported, kept out of the quantiles.
+      // Windows in which every node stayed STRONG measure nothing: reported, kept out of the
+      // quantiles.
       if (w.convergenceMillis() >= 0 && w.degraded) {
         convergence.add((double) w.convergenceMillis());
         int third = (int) Math.min(2, Math.max(0, 3 * w.endNanos / Math.max(1, runEndNanos)));
@@ -73,10 +78,20 @@ final class Figures {
     out.put("convergenceMillis", quantiles(convergence));
     // First and last third side by side (by when the window healed): a store that slows down as it
     // runs shows here before it fails.
-    out.put("convergenceMillisByThird", List.of(quantiles(convergenceByThird.get(0)),
-        quantiles(convergenceByThird.get(1)), quantiles(convergenceByThird.get(2))));
-    out.put("convergedWindows", convergence.size() + " of " + degradedWindows + " windows with a degraded node ("
-        + (windows.size() - degradedWindows) + " more where every node stayed STRONG)");
+    out.put(
+        "convergenceMillisByThird",
+        List.of(
+            quantiles(convergenceByThird.get(0)),
+            quantiles(convergenceByThird.get(1)),
+            quantiles(convergenceByThird.get(2))));
+    out.put(
+        "convergedWindows",
+        convergence.size()
+            + " of "
+            + degradedWindows
+            + " windows with a degraded node ("
+            + (windows.size() - degradedWindows)
+            + " more where every node stayed STRONG)");
     out.put("failoverMillis", quantiles(detection));
     out.put("latencyMillis", latencies(ops));
     return out;
@@ -117,22 +132,28 @@ final class Figures {
     m.put("unknown", unknown);
     // Rejections (an illegal transition, say) are the store's answer, not unavailability.
     long answerable = attempted - rejected;
-    m.put("acknowledgedPercent", answerable == 0 ? 100.0 : Math.round(1000.0 * (strong + provisional) / answerable) / 10.0);
+    m.put(
+        "acknowledgedPercent",
+        answerable == 0 ? 100.0 : Math.round(1000.0 * (strong + provisional) / answerable) / 10.0);
     return m;
   }
 
   /**
    * Per node, for one window: the share of its acknowledged writes that were STRONG (writes
-   * completed between the fault's start and its heal), how long it was not STRONG and how many
-   * mode changes it made between the fault's start and the window's convergence (from the mode
-   * samples, so a change shorter than the 100 ms poll can be missed).
+   * completed between the fault's start and its heal), how long it was not STRONG and how many mode
+   * changes it made between the fault's start and the window's convergence (from the mode samples,
+   * so a change shorter than the 100 ms poll can be missed).
    */
-  private static Map<String, Object> perNode(List<Operation> ops, List<ModeSampler.Sample> samples, long from,
-      long to, long until) {
+  private static Map<String, Object> perNode(
+      List<Operation> ops, List<ModeSampler.Sample> samples, long from, long to, long until) {
     Map<String, long[]> acks = new java.util.TreeMap<>();
     for (Operation o : ops) {
       var c = o.completion();
-      if (c == null || c.type() != OpType.OK || !WRITES.contains(c.f()) || c.timeNanos() < from || c.timeNanos() >= to) {
+      if (c == null
+          || c.type() != OpType.OK
+          || !WRITES.contains(c.f())
+          || c.timeNanos() < from
+          || c.timeNanos() >= to) {
         continue;
       }
       long[] a = acks.computeIfAbsent(c.node(), n -> new long[2]);
@@ -152,12 +173,19 @@ final class Figures {
       long[] a = acks.getOrDefault(node, new long[2]);
       m.put("ackStrong", a[0]);
       m.put("ackProvisional", a[1]);
-      m.put("strongPercent", a[0] + a[1] == 0 ? null : Math.round(1000.0 * a[0] / (a[0] + a[1])) / 10.0);
-      m.put("notStrongMillis", notStrongMillis(byNode.getOrDefault(node, List.of()), fromMs, untilMs));
+      m.put(
+          "strongPercent",
+          a[0] + a[1] == 0 ? null : Math.round(1000.0 * a[0] / (a[0] + a[1])) / 10.0);
+      m.put(
+          "notStrongMillis",
+          notStrongMillis(byNode.getOrDefault(node, List.of()), fromMs, untilMs));
       int transitions = 0;
       ModeSampler.Sample prev = null;
       for (ModeSampler.Sample s : byNode.getOrDefault(node, List.of())) {
-        if (prev != null && s.sentMillis() >= fromMs && s.sentMillis() <= untilMs && s.epoch() > prev.epoch()
+        if (prev != null
+            && s.sentMillis() >= fromMs
+            && s.sentMillis() <= untilMs
+            && s.epoch() > prev.epoch()
             && prev.epoch() > 0) {
           transitions += (int) (s.epoch() - prev.epoch());
         }
@@ -201,7 +229,8 @@ final class Figures {
   }
 
   /** Mode changes (epoch increments) that happened outside every fault window: should be none. */
-  private static int transitionsOutside(List<ModeSampler.Sample> samples, List<FaultWindow> windows, long runEnd) {
+  private static int transitionsOutside(
+      List<ModeSampler.Sample> samples, List<FaultWindow> windows, long runEnd) {
     Map<String, ModeSampler.Sample> prev = new java.util.HashMap<>();
     int count = 0;
     for (ModeSampler.Sample s : samples) {
@@ -215,8 +244,11 @@ final class Figures {
       long t = s.sentMillis() * 1_000_000;
       boolean inside = false;
       for (FaultWindow w : windows) {
-        long until = w.convergedNanos >= 0 ? w.convergedNanos : (w.endNanos >= 0 ? w.endNanos : runEnd)
-            + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long until =
+            w.convergedNanos >= 0
+                ? w.convergedNanos
+                : (w.endNanos >= 0 ? w.endNanos : runEnd)
+                    + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         if (t >= w.startNanos && t <= until) {
           inside = true;
           break;
@@ -233,8 +265,12 @@ final class Figures {
     Map<String, Long> first = new LinkedHashMap<>();
     for (Operation o : ops) {
       var c = o.completion();
-      if (c == null || c.type() != OpType.OK || !OrderWorkload.provisional(c) || o.invocation().timeNanos() < from
-          || c.timeNanos() >= to || !WRITES.contains(c.f())) {
+      if (c == null
+          || c.type() != OpType.OK
+          || !OrderWorkload.provisional(c)
+          || o.invocation().timeNanos() < from
+          || c.timeNanos() >= to
+          || !WRITES.contains(c.f())) {
         continue;
       }
       first.merge(c.node(), (c.timeNanos() - from) / 1_000_000, Math::min);

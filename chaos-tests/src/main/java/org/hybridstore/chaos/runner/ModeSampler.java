@@ -25,8 +25,16 @@ final class ModeSampler implements AutoCloseable {
    * @param mirrorRevision the etcd revision its replica was brought up to
    * @param digest its replica digest ({@code count:xor}), empty if unknown
    */
-  record Sample(long millis, String node, String mode, long epoch, int backlog, long sentMillis, long mirrorLag,
-      long mirrorRevision, String digest) {
+  record Sample(
+      long millis,
+      String node,
+      String mode,
+      long epoch,
+      int backlog,
+      long sentMillis,
+      long mirrorLag,
+      long mirrorRevision,
+      String digest) {
     /** Whether the node is STRONG with nothing to reconcile and a current mirror. */
     boolean settled() {
       return mode.equals("STRONG") && backlog == 0 && mirrorLag == 0;
@@ -54,18 +62,29 @@ final class ModeSampler implements AutoCloseable {
       int host = i;
       NodeClient c = nodes.get(i);
       long sent = clock.getAsLong();
-      c.mode().orTimeout(1, TimeUnit.SECONDS).whenComplete((r, e) -> {
-        Sample s;
-        if (e == null && r.ok()) {
-          JsonNode b = r.body();
-          s = new Sample(clock.getAsLong(), c.node(), b.path("mode").asText(), b.path("epoch").asLong(),
-              b.path("backlog").asInt(), sent, b.path("mirrorLag").asLong(), b.path("mirrorRevision").asLong(),
-              b.path("digest").asText(""));
-        } else {
-          s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "");
-        }
-        record(host, s);
-      });
+      c.mode()
+          .orTimeout(1, TimeUnit.SECONDS)
+          .whenComplete(
+              (r, e) -> {
+                Sample s;
+                if (e == null && r.ok()) {
+                  JsonNode b = r.body();
+                  s =
+                      new Sample(
+                          clock.getAsLong(),
+                          c.node(),
+                          b.path("mode").asText(),
+                          b.path("epoch").asLong(),
+                          b.path("backlog").asInt(),
+                          sent,
+                          b.path("mirrorLag").asLong(),
+                          b.path("mirrorRevision").asLong(),
+                          b.path("digest").asText(""));
+                } else {
+                  s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "");
+                }
+                record(host, s);
+              });
     }
   }
 
@@ -73,8 +92,11 @@ final class ModeSampler implements AutoCloseable {
     Sample prev = latest[host];
     latest[host] = s;
     // Keep the timeline compact: only changes, plus one sample per second per node.
-    if (prev == null || !prev.mode().equals(s.mode()) || prev.epoch() != s.epoch()
-        || s.millis() - lastKept(s.node()) >= 1_000 || (prev.backlog() == 0) != (s.backlog() == 0)) {
+    if (prev == null
+        || !prev.mode().equals(s.mode())
+        || prev.epoch() != s.epoch()
+        || s.millis() - lastKept(s.node()) >= 1_000
+        || (prev.backlog() == 0) != (s.backlog() == 0)) {
       samples.add(s);
     }
   }
@@ -116,12 +138,17 @@ final class ModeSampler implements AutoCloseable {
   /** Returns whether some node was not STRONG (or down) in a sample sent in {@code [from, to]}. */
   synchronized boolean anyNotStrong(long fromMillis, long toMillis) {
     for (Sample s : samples) {
-      if (s.sentMillis() >= fromMillis && s.sentMillis() <= toMillis && !s.mode().equals("STRONG")) {
+      if (s.sentMillis() >= fromMillis
+          && s.sentMillis() <= toMillis
+          && !s.mode().equals("STRONG")) {
         return true;
       }
     }
     for (Sample s : latest) {
-      if (s != null && s.sentMillis() >= fromMillis && s.sentMillis() <= toMillis && !s.mode().equals("STRONG")) {
+      if (s != null
+          && s.sentMillis() >= fromMillis
+          && s.sentMillis() <= toMillis
+          && !s.mode().equals("STRONG")) {
         return true;
       }
     }
@@ -148,7 +175,10 @@ final class ModeSampler implements AutoCloseable {
     StringBuilder b = new StringBuilder();
     for (Sample s : latest) {
       if (s != null) {
-        b.append(s.node()).append('=').append(s.mode().equals("DOWN") ? 'X' : s.mode().charAt(0)).append(s.backlog() > 0 ? "(" + s.backlog() + ")" : "")
+        b.append(s.node())
+            .append('=')
+            .append(s.mode().equals("DOWN") ? 'X' : s.mode().charAt(0))
+            .append(s.backlog() > 0 ? "(" + s.backlog() + ")" : "")
             .append(' ');
       }
     }

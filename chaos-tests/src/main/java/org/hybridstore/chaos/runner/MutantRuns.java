@@ -28,7 +28,8 @@ public final class MutantRuns {
    * @param seconds how long the run took
    * @param dir the run's output directory
    */
-  public record Outcome(String mutant, List<String> expected, List<String> caughtBy, long seconds, Path dir) {
+  public record Outcome(
+      String mutant, List<String> expected, List<String> caughtBy, long seconds, Path dir) {
     /** Whether the run was invalid. */
     public boolean caught() {
       return !caughtBy.isEmpty();
@@ -42,9 +43,21 @@ public final class MutantRuns {
     /** The report line. */
     public String line() {
       if (!caught()) {
-        return mutant + " NOT CAUGHT after " + seconds + " s (expected: " + String.join(", ", expected) + "; " + dir + ")";
+        return mutant
+            + " NOT CAUGHT after "
+            + seconds
+            + " s (expected: "
+            + String.join(", ", expected)
+            + "; "
+            + dir
+            + ")";
       }
-      return mutant + " caught by " + String.join(", ", caughtBy) + " after " + seconds + " s"
+      return mutant
+          + " caught by "
+          + String.join(", ", caughtBy)
+          + " after "
+          + seconds
+          + " s"
           + (caughtAsExpected() ? "" : " (expected " + String.join(", ", expected) + ")");
     }
   }
@@ -73,10 +86,25 @@ public final class MutantRuns {
    * @return the outcome
    * @throws Exception if the run could not be carried out
    */
-  public static Outcome run(ChaosMutant m, Path output, long seed, boolean loopback, PrintStream log)
-      throws Exception {
-    RunConfig config = new RunConfig(3, m.timeLimitSeconds(), m.nemeses(), 60, 6, 6, 4, 3, 50, 500, seed, output,
-        m.name(), loopback, false);
+  public static Outcome run(
+      ChaosMutant m, Path output, long seed, boolean loopback, PrintStream log) throws Exception {
+    RunConfig config =
+        new RunConfig(
+            3,
+            m.timeLimitSeconds(),
+            m.nemeses(),
+            60,
+            6,
+            6,
+            4,
+            3,
+            50,
+            500,
+            seed,
+            output,
+            m.name(),
+            loopback,
+            false);
     long t0 = System.nanoTime();
     RunResult r = ChaosRun.run(config, log);
     long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
@@ -91,13 +119,23 @@ public final class MutantRuns {
 
   /** Formats the outcome table (markdown) for docs/chaos.md. */
   public static String table(List<ChaosMutant> mutants, List<Outcome> outcomes) {
-    StringBuilder b = new StringBuilder("| mutant | bug | scenario | expected | caught by | run |\n|---|---|---|---|---|---|\n");
+    StringBuilder b =
+        new StringBuilder(
+            "| mutant | bug | scenario | expected | caught by | run |\n|---|---|---|---|---|---|\n");
     for (int i = 0; i < outcomes.size(); i++) {
       ChaosMutant m = mutants.get(i);
       Outcome o = outcomes.get(i);
-      b.append(String.format(Locale.ROOT, "| `%s` | %s | `%s`, %d s | %s | %s | %d s |%n", m.name(), m.bug(),
-          String.join(",", m.nemeses()), m.timeLimitSeconds(), String.join(", ", m.caughtBy()),
-          o.caught() ? String.join(", ", o.caughtBy()) : "**NOT CAUGHT**", o.seconds()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| `%s` | %s | `%s`, %d s | %s | %s | %d s |%n",
+              m.name(),
+              m.bug(),
+              String.join(",", m.nemeses()),
+              m.timeLimitSeconds(),
+              String.join(", ", m.caughtBy()),
+              o.caught() ? String.join(", ", o.caughtBy()) : "**NOT CAUGHT**",
+              o.seconds()));
     }
     return b.toString();
   }

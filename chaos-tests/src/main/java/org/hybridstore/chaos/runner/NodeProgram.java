@@ -35,13 +35,18 @@ final class NodeProgram {
    * @throws IllegalStateException if the jar (or the mutants' classes) cannot be found
    */
   static List<String> startArguments(String mutant) {
-    List<String> classPath = List.of(System.getProperty("java.class.path", "").split(File.pathSeparator));
+    List<String> classPath =
+        List.of(System.getProperty("java.class.path", "").split(File.pathSeparator));
     Path jar = jar(classPath);
     if (mutant.isEmpty()) {
       return List.of("-jar", jar.toString());
     }
-    Path mutants = entry(classPath, "chaos-mutants").orElseThrow(() -> new IllegalStateException(
-        "--mutant needs the chaos-mutants module on the class path; build it with mvn -pl chaos-tests -am package"));
+    Path mutants =
+        entry(classPath, "chaos-mutants")
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "--mutant needs the chaos-mutants module on the class path; build it with mvn -pl chaos-tests -am package"));
     return List.of("-cp", jar + File.pathSeparator + mutants, MAIN);
   }
 
@@ -51,13 +56,22 @@ final class NodeProgram {
     if (!override.isEmpty()) {
       jar = Path.of(override);
     } else {
-      Path found = entry(classPath, "order-service").orElseThrow(() -> new IllegalStateException(
-          "the order service is not on the class path; build it with mvn -pl chaos-tests -am package"));
+      Path found =
+          entry(classPath, "order-service")
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "the order service is not on the class path; build it with mvn -pl chaos-tests -am package"));
       jar = found.toString().endsWith(".jar") ? found : builtJar(found.getParent());
     }
     if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
-      throw new IllegalStateException("the node program " + jar + " is not built (a jar with lib/ beside it); run"
-          + " mvn -pl examples/order-service -am package, or name it with -D" + JAR_PROPERTY + "=...");
+      throw new IllegalStateException(
+          "the node program "
+              + jar
+              + " is not built (a jar with lib/ beside it); run"
+              + " mvn -pl examples/order-service -am package, or name it with -D"
+              + JAR_PROPERTY
+              + "=...");
     }
     return jar;
   }
@@ -72,9 +86,12 @@ final class NodeProgram {
       }
       String n = name.toString();
       boolean jar = n.startsWith(module + "-") && n.endsWith(".jar") && !n.endsWith("-tests.jar");
-      boolean classes = n.equals("classes") && p.getParent() != null && p.getParent().getParent() != null
-          && p.getParent().getParent().getFileName() != null
-          && p.getParent().getParent().getFileName().toString().equals(module);
+      boolean classes =
+          n.equals("classes")
+              && p.getParent() != null
+              && p.getParent().getParent() != null
+              && p.getParent().getParent().getFileName() != null
+              && p.getParent().getParent().getFileName().toString().equals(module);
       if (jar || classes) {
         return Optional.of(p);
       }
@@ -86,17 +103,26 @@ final class NodeProgram {
   private static Path builtJar(Path target) {
     List<Path> jars = new ArrayList<>();
     try (Stream<Path> files = Files.list(target)) {
-      files.filter(f -> {
-        String n = f.getFileName().toString();
-        return n.startsWith("order-service-") && n.endsWith(".jar") && !n.endsWith("-tests.jar")
-            && !n.endsWith("-sources.jar");
-      }).forEach(jars::add);
+      files
+          .filter(
+              f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith("order-service-")
+                    && n.endsWith(".jar")
+                    && !n.endsWith("-tests.jar")
+                    && !n.endsWith("-sources.jar");
+              })
+          .forEach(jars::add);
     } catch (IOException e) {
       throw new IllegalStateException("cannot list " + target + ": " + e.getMessage(), e);
     }
     if (jars.size() != 1) {
-      throw new IllegalStateException("expected one order-service jar in " + target + ", found " + jars
-          + "; run mvn -pl examples/order-service -am package");
+      throw new IllegalStateException(
+          "expected one order-service jar in "
+              + target
+              + ", found "
+              + jars
+              + "; run mvn -pl examples/order-service -am package");
     }
     return jars.get(0);
   }

@@ -19,8 +19,8 @@ import org.hybridstore.chaos.client.NodeClient;
  * What a peer sees during an outage: a provisional create acknowledged on one node must become
  * readable (a LOCAL read) on every other node within the replication bound, unless a fault keeps
  * the two apart meanwhile. One in {@value #SAMPLE_EVERY} provisional creates is followed: every
- * other node is polled every {@value #POLL_MILLIS} ms until it has the order (the lag is
- * recorded), a fault separates the pair (the check is excused), or the bound passes (a failure).
+ * other node is polled every {@value #POLL_MILLIS} ms until it has the order (the lag is recorded),
+ * a fault separates the pair (the check is excused), or the bound passes (a failure).
  */
 final class ReplicationProbe implements AutoCloseable {
   static final int SAMPLE_EVERY = 3;
@@ -40,8 +40,12 @@ final class ReplicationProbe implements AutoCloseable {
   private final List<String> failures = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
-  ReplicationProbe(List<NodeClient> nodes, ScheduledExecutorService scheduler, LongSupplier nanos,
-      BiPredicate<String, String> reachable, Duration bound) {
+  ReplicationProbe(
+      List<NodeClient> nodes,
+      ScheduledExecutorService scheduler,
+      LongSupplier nanos,
+      BiPredicate<String, String> reachable,
+      Duration bound) {
     this.nodes = nodes;
     this.scheduler = scheduler;
     this.nanos = nanos;
@@ -75,32 +79,43 @@ final class ReplicationProbe implements AutoCloseable {
       pending.decrementAndGet();
       return;
     }
-    peer.order(orderId, "local").orTimeout(2, TimeUnit.SECONDS).whenComplete((r, e) -> {
-      long lagNanos = nanos.getAsLong() - start;
-      if (e == null && r.status() == 200) {
-        lagsMillis.add(lagNanos / 1e6);
-        noteSlow(lagNanos / 1_000_000, orderId + " " + from + "->" + peer.node());
-        pending.decrementAndGet();
-      } else if (lagNanos > bound.toNanos()) {
-        if (reachable.test(from, peer.node())) {
-          if (failures.size() < LIST_LIMIT) {
-            failures.add(orderId + " acknowledged PROVISIONAL by " + from + " not readable on " + peer.node() + " after "
-                + lagNanos / 1_000_000 + " ms");
-          } else {
-            failures.add("...");
-          }
-        } else {
-          excused.incrementAndGet();
-        }
-        pending.decrementAndGet();
-      } else {
-        try {
-          scheduler.schedule(() -> poll(orderId, from, peer, start), POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-          pending.decrementAndGet();
-        }
-      }
-    });
+    peer.order(orderId, "local")
+        .orTimeout(2, TimeUnit.SECONDS)
+        .whenComplete(
+            (r, e) -> {
+              long lagNanos = nanos.getAsLong() - start;
+              if (e == null && r.status() == 200) {
+                lagsMillis.add(lagNanos / 1e6);
+                noteSlow(lagNanos / 1_000_000, orderId + " " + from + "->" + peer.node());
+                pending.decrementAndGet();
+              } else if (lagNanos > bound.toNanos()) {
+                if (reachable.test(from, peer.node())) {
+                  if (failures.size() < LIST_LIMIT) {
+                    failures.add(
+                        orderId
+                            + " acknowledged PROVISIONAL by "
+                            + from
+                            + " not readable on "
+                            + peer.node()
+                            + " after "
+                            + lagNanos / 1_000_000
+                            + " ms");
+                  } else {
+                    failures.add("...");
+                  }
+                } else {
+                  excused.incrementAndGet();
+                }
+                pending.decrementAndGet();
+              } else {
+                try {
+                  scheduler.schedule(
+                      () -> poll(orderId, from, peer, start), POLL_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                  pending.decrementAndGet();
+                }
+              }
+            });
   }
 
   private final java.util.TreeMap<Long, String> slowest = new java.util.TreeMap<>();
@@ -152,7 +167,10 @@ final class ReplicationProbe implements AutoCloseable {
     d.put("lag-ms", lagQuantiles());
     d.put("slowest", slowest());
     d.put("not-seen", List.copyOf(failures));
-    Validity v = !failures.isEmpty() ? Validity.INVALID : lagsMillis.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
+    Validity v =
+        !failures.isEmpty()
+            ? Validity.INVALID
+            : lagsMillis.isEmpty() ? Validity.UNKNOWN : Validity.VALID;
     if (v == Validity.UNKNOWN) {
       d.put("why-unknown", "no provisional create was followed to a peer");
     }

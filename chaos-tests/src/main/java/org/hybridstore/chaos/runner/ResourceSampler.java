@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -21,29 +21,34 @@ import org.hybridstore.chaos.checker.Validity;
 /**
  * What each node holds while the run lasts, sampled every {@value #PERIOD_SECONDS} s: its live heap
  * (each heap pool after its own last collection, the old generation after the last full one) and
- * the heap's maximum (the node's {@code /mode}, {@code jvm}), its
- * resident memory ({@code /proc/<pid>/status}) and the bytes in its data directory (journal log and
- * index). Reported per third of the run, so growth shows; the {@code resources} check holds every
- * node's live heap under a ceiling and finds OutOfMemoryErrors in the node logs.
+ * the heap's maximum (the node's {@code /mode}, {@code jvm}), its resident memory ({@code
+ * /proc/<pid>/status}) and the bytes in its data directory (journal log and index). Reported per
+ * third of the run, so growth shows; the {@code resources} check holds every node's live heap under
+ * a ceiling and finds OutOfMemoryErrors in the node logs.
  */
 final class ResourceSampler implements AutoCloseable {
   static final int PERIOD_SECONDS = 5;
+
   /** The live heap may not pass this share of the maximum heap. */
   static final double HEAP_CEILING = 0.9;
+
   private static final long MIB = 1 << 20;
 
   /** One sample of one node; -1 where the value could not be read (the node was down). */
-  record Sample(long millis, String node, long liveHeap, long heapMax, long rss, long dataDirBytes) {}
+  record Sample(
+      long millis, String node, long liveHeap, long heapMax, long rss, long dataDirBytes) {}
 
   private final ServiceNodes nodes;
   private final LongSupplier clock;
   private final List<Sample> samples = new CopyOnWriteArrayList<>();
   // Its own thread: a sample blocks for up to 2 s per node, which must not delay the mode polls.
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "chaos-resources");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "chaos-resources");
+            t.setDaemon(true);
+            return t;
+          });
 
   ResourceSampler(ServiceNodes nodes, LongSupplier millisSinceStart) {
     this.nodes = nodes;
@@ -76,13 +81,17 @@ final class ResourceSampler implements AutoCloseable {
       if (nodes.isAlive(i)) {
         rss = residentBytes(nodes.process(i).pid());
       }
-      samples.add(new Sample(clock.getAsLong(), node, liveHeap, heapMax, rss, directoryBytes(nodes.dataDir(i))));
+      samples.add(
+          new Sample(
+              clock.getAsLong(), node, liveHeap, heapMax, rss, directoryBytes(nodes.dataDir(i))));
     }
   }
 
   private static long residentBytes(long pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
+      for (String line :
+          Files.readAllLines(
+              Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
@@ -96,13 +105,16 @@ final class ResourceSampler implements AutoCloseable {
   private static long directoryBytes(Path dir) {
     long[] total = {0};
     try (Stream<Path> files = Files.walk(dir)) {
-      files.filter(Files::isRegularFile).forEach(f -> {
-        try {
-          total[0] += Files.size(f);
-        } catch (IOException e) {
-          // deleted meanwhile (a compaction)
-        }
-      });
+      files
+          .filter(Files::isRegularFile)
+          .forEach(
+              f -> {
+                try {
+                  total[0] += Files.size(f);
+                } catch (IOException e) {
+                  // deleted meanwhile (a compaction)
+                }
+              });
     } catch (IOException | RuntimeException e) {
       return -1;
     }
@@ -114,8 +126,8 @@ final class ResourceSampler implements AutoCloseable {
   }
 
   /**
-   * Per node, per third of {@code [0, runEndMillis]}: the largest live heap, resident
-   * memory and data directory, in MiB.
+   * Per node, per third of {@code [0, runEndMillis]}: the largest live heap, resident memory and
+   * data directory, in MiB.
    */
   Map<String, Object> figures(long runEndMillis) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -168,15 +180,23 @@ final class ResourceSampler implements AutoCloseable {
     List<String> unsampled = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       String node = ServiceNodes.name(i);
-      List<Sample> mine = samples.stream().filter(s -> s.node().equals(node) && s.liveHeap() >= 0).toList();
+      List<Sample> mine =
+          samples.stream().filter(s -> s.node().equals(node) && s.liveHeap() >= 0).toList();
       if (mine.isEmpty()) {
         unsampled.add(node);
         continue;
       }
       for (Sample s : mine) {
         if (s.heapMax() > 0 && s.liveHeap() > HEAP_CEILING * s.heapMax()) {
-          problems.add(node + " live heap " + mib(s.liveHeap()) + " MiB of " + mib(s.heapMax())
-              + " MiB at " + s.millis() + " ms");
+          problems.add(
+              node
+                  + " live heap "
+                  + mib(s.liveHeap())
+                  + " MiB of "
+                  + mib(s.heapMax())
+                  + " MiB at "
+                  + s.millis()
+                  + " ms");
           break;
         }
       }

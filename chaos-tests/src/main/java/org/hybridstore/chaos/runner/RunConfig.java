@@ -18,24 +18,42 @@ import java.util.List;
  * @param electionMs etcd election timeout
  * @param seed randomness of generator and nemeses
  * @param outputRoot where run directories are created ({@code target/chaos})
- * @param mutant the suite's self-test: start every node as this deliberately broken build
- *     ({@code chaos-mutants}, {@code ./chaos mutants}); empty for the real build
+ * @param mutant the suite's self-test: start every node as this deliberately broken build ({@code
+ *     chaos-mutants}, {@code ./chaos mutants}); empty for the real build
  * @param loopback the reduced loopback mode (no namespaces, process faults only), chosen
  *     explicitly: without it a host that cannot build namespaces is an error, never a fallback
  * @param dashboard expose every node's Jolokia on its host address and serve the live dashboard
  *     (read-only) while the run is going
  */
-public record RunConfig(int nodes, int timeLimitSeconds, List<String> nemeses, int rate, int concurrency,
-    int faultSeconds, int quietSeconds, int registerKeys, int heartbeatMs, int electionMs, long seed,
-    Path outputRoot, String mutant, boolean loopback, boolean dashboard) {
+public record RunConfig(
+    int nodes,
+    int timeLimitSeconds,
+    List<String> nemeses,
+    int rate,
+    int concurrency,
+    int faultSeconds,
+    int quietSeconds,
+    int registerKeys,
+    int heartbeatMs,
+    int electionMs,
+    long seed,
+    Path outputRoot,
+    String mutant,
+    boolean loopback,
+    boolean dashboard) {
   /** Validates and copies. */
   public RunConfig {
     if (nodes < 1 || nodes > 5) {
       throw new IllegalArgumentException("--nodes must be 1..5, was " + nodes);
     }
-    if (timeLimitSeconds < 1 || rate < 1 || concurrency < 1 || faultSeconds < 1 || quietSeconds < 0
+    if (timeLimitSeconds < 1
+        || rate < 1
+        || concurrency < 1
+        || faultSeconds < 1
+        || quietSeconds < 0
         || registerKeys < 1) {
-      throw new IllegalArgumentException("time limit, rate, concurrency, fault length and keys must be positive");
+      throw new IllegalArgumentException(
+          "time limit, rate, concurrency, fault length and keys must be positive");
     }
     nemeses = List.copyOf(nemeses);
     java.util.Objects.requireNonNull(mutant, "mutant");
@@ -43,6 +61,8 @@ public record RunConfig(int nodes, int timeLimitSeconds, List<String> nemeses, i
 
   /** Returns the run's name: workload and faults, as Jepsen names runs. */
   public String name() {
-    return "orders " + (nemeses.isEmpty() ? "none" : String.join(",", nemeses)) + (mutant.isEmpty() ? "" : " mutant " + mutant);
+    return "orders "
+        + (nemeses.isEmpty() ? "none" : String.join(",", nemeses))
+        + (mutant.isEmpty() ? "" : " mutant " + mutant);
   }
 }

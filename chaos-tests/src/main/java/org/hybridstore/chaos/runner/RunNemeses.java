@@ -39,7 +39,8 @@ import org.hybridstore.chaos.nemesis.Nemesis;
  * cluster cannot run is an error, never a silent skip.
  */
 final class RunNemeses {
-  static final List<String> SERVICE_NEMESES = List.of("kill-node", "kill-node-isolated", "clock-skew", "bitflip-journal");
+  static final List<String> SERVICE_NEMESES =
+      List.of("kill-node", "kill-node-isolated", "clock-skew", "bitflip-journal");
 
   private RunNemeses() {}
 
@@ -55,19 +56,21 @@ final class RunNemeses {
    * @throws IllegalArgumentException if a nemesis named explicitly cannot run on this cluster
    *     (network faults in the loopback mode)
    */
-  static List<Nemesis> resolve(List<String> names, Cluster cluster, ServiceNodes nodes, PrintStream out) {
+  static List<Nemesis> resolve(
+      List<String> names, Cluster cluster, ServiceNodes nodes, PrintStream out) {
     boolean all = names.contains("all");
     List<String> wanted = all ? names() : names;
     List<Nemesis> result = new ArrayList<>();
     List<String> unsupported = new ArrayList<>();
     for (String name : wanted) {
-      Nemesis n = switch (name) {
-        case "kill-node" -> new KillNode(nodes);
-        case "kill-node-isolated" -> new KillNodeIsolated(nodes);
-        case "clock-skew" -> new ClockSkew(nodes);
-        case "bitflip-journal" -> new BitflipJournal(nodes);
-        default -> Nemeses.byName(name);
-      };
+      Nemesis n =
+          switch (name) {
+            case "kill-node" -> new KillNode(nodes);
+            case "kill-node-isolated" -> new KillNodeIsolated(nodes);
+            case "clock-skew" -> new ClockSkew(nodes);
+            case "bitflip-journal" -> new BitflipJournal(nodes);
+            default -> Nemeses.byName(name);
+          };
       if (n.supported(cluster)) {
         result.add(n);
       } else {
@@ -76,15 +79,23 @@ final class RunNemeses {
     }
     if (!unsupported.isEmpty()) {
       if (!all) {
-        throw new IllegalArgumentException("nemeses " + unsupported + " need network namespaces, which this run does"
-            + " not have (loopback mode); run as root without --loopback, or choose process faults only");
+        throw new IllegalArgumentException(
+            "nemeses "
+                + unsupported
+                + " need network namespaces, which this run does"
+                + " not have (loopback mode); run as root without --loopback, or choose process faults only");
       }
-      out.println("--nemesis all in the loopback mode: the network nemeses " + unsupported + " cannot run here");
+      out.println(
+          "--nemesis all in the loopback mode: the network nemeses "
+              + unsupported
+              + " cannot run here");
     }
     return result;
   }
 
-  /** Heals everything any nemesis may have left: network rules, stopped or dead processes, clocks. */
+  /**
+   * Heals everything any nemesis may have left: network rules, stopped or dead processes, clocks.
+   */
   static void healAll(Cluster cluster, ServiceNodes nodes) {
     if (cluster.network().supports()) {
       cluster.network().heal();
@@ -238,8 +249,15 @@ final class RunNemeses {
 
     @Override
     public synchronized String describe() {
-      return victim < 0 ? "none" : "isolate h" + (victim + 1) + ", kill -9 " + ServiceNodes.name(victim) + " after "
-          + DEGRADED_MILLIS + " ms, restart it isolated";
+      return victim < 0
+          ? "none"
+          : "isolate h"
+              + (victim + 1)
+              + ", kill -9 "
+              + ServiceNodes.name(victim)
+              + " after "
+              + DEGRADED_MILLIS
+              + " ms, restart it isolated";
     }
 
     @Override
@@ -311,19 +329,22 @@ final class RunNemeses {
   }
 
   /**
-   * Disk corruption, as jepsen-io/etcd's {@code bitflip-wal} does it: a node that is settled (STRONG,
-   * nothing to reconcile, so everything it acknowledged is in etcd) is killed with SIGKILL, one bit
-   * is flipped at each of {@value #FLIPS} random offsets of its journal log past the file header,
-   * and the node is restarted on stop. The journal must notice (a damaged middle is quarantined and
-   * compacted away, a damaged last entry is cut as a torn tail) and the node must refill from etcd
-   * and its peers: the {@code journal-damage} check reads the restarted node's log for either, and
-   * the other checks hold it to serving nothing the flips made up.
+   * Disk corruption, as jepsen-io/etcd's {@code bitflip-wal} does it: a node that is settled
+   * (STRONG, nothing to reconcile, so everything it acknowledged is in etcd) is killed with
+   * SIGKILL, one bit is flipped at each of {@value #FLIPS} random offsets of its journal log past
+   * the file header, and the node is restarted on stop. The journal must notice (a damaged middle
+   * is quarantined and compacted away, a damaged last entry is cut as a torn tail) and the node
+   * must refill from etcd and its peers: the {@code journal-damage} check reads the restarted
+   * node's log for either, and the other checks hold it to serving nothing the flips made up.
    */
   static final class BitflipJournal extends ServiceNemesis {
     static final int FLIPS = 4;
+
     /** The journal log's file header (magic, generation, base sequence, CRC): left alone. */
     static final int LOG_HEADER_BYTES = 28;
+
     static final Duration SETTLE = Duration.ofSeconds(15);
+
     /** What the journal logs when it finds damage at start (JournalStore). */
     static final List<String> DETECTED = List.of("is damaged", "cut a torn tail");
 
@@ -353,7 +374,8 @@ final class RunNemeses {
         Path log = dir.resolve("log-" + gen + ".wal");
         long size = Files.size(log);
         List<Long> at = new ArrayList<>();
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+            FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
           for (int i = 0; i < FLIPS && size > LOG_HEADER_BYTES; i++) {
             long pos = LOG_HEADER_BYTES + (long) (random.nextDouble() * (size - LOG_HEADER_BYTES));
             ByteBuffer b = ByteBuffer.allocate(1);
@@ -367,7 +389,8 @@ final class RunNemeses {
         file = log.getFileName() + " (" + size + " bytes)";
         offsets = List.copyOf(at);
       } catch (IOException e) {
-        throw new UncheckedIOException("could not flip bits in the journal of " + ServiceNodes.name(host), e);
+        throw new UncheckedIOException(
+            "could not flip bits in the journal of " + ServiceNodes.name(host), e);
       }
     }
 
@@ -383,7 +406,8 @@ final class RunNemeses {
       }
       String found = "";
       try {
-        for (String line : Files.readAllLines(nodes.process(host).logFile(), StandardCharsets.UTF_8)) {
+        for (String line :
+            Files.readAllLines(nodes.process(host).logFile(), StandardCharsets.UTF_8)) {
           if (DETECTED.stream().anyMatch(line::contains)) {
             found = line.length() > 300 ? line.substring(0, 300) + "..." : line;
             break;
@@ -408,7 +432,9 @@ final class RunNemeses {
       while (System.nanoTime() < deadline) {
         try {
           var r = nodes.client(host).mode().get(2, TimeUnit.SECONDS);
-          if (r.ok() && r.body().path("mode").asText().equals("STRONG") && r.body().path("backlog").asInt(-1) == 0) {
+          if (r.ok()
+              && r.body().path("mode").asText().equals("STRONG")
+              && r.body().path("backlog").asInt(-1) == 0) {
             return;
           }
           last = r.body().toString();
@@ -426,8 +452,12 @@ final class RunNemeses {
         }
       }
       // Corrupting the only copy of a provisional write would lose it by design, not by a defect.
-      throw new IllegalStateException(ServiceNodes.name(host) + " did not settle within " + SETTLE
-          + " (its journal may hold the only copy of a write); not corrupting it: " + last);
+      throw new IllegalStateException(
+          ServiceNodes.name(host)
+              + " did not settle within "
+              + SETTLE
+              + " (its journal may hold the only copy of a write); not corrupting it: "
+              + last);
     }
 
     /**

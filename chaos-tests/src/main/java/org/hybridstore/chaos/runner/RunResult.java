@@ -14,5 +14,10 @@ import org.hybridstore.chaos.checker.CheckResult;
  * @param namespaces whether hosts were network namespaces (false: reduced loopback mode)
  * @param etcdFlags etcd's timing flags, reported with every result
  */
-public record RunResult(RunConfig config, Path dir, CheckResult check, Map<String, Object> figures,
-    boolean namespaces, String etcdFlags) {}
+public record RunResult(
+    RunConfig config,
+    Path dir,
+    CheckResult check,
+    Map<String, Object> figures,
+    boolean namespaces,
+    String etcdFlags) {}

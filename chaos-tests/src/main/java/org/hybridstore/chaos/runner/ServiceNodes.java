@@ -30,8 +30,13 @@ final class ServiceNodes implements AutoCloseable {
   private final int[] jolokiaPorts;
   private final int[] starts;
   private final NodeClient[] clients;
-  /** Generated per run: the nodes' cluster secret (in a file) and their admin token (test endpoints). */
+
+  /**
+   * Generated per run: the nodes' cluster secret (in a file) and their admin token (test
+   * endpoints).
+   */
   private final Path secretFile;
+
   private final String adminToken;
 
   ServiceNodes(Cluster cluster, RunConfig config, Path workDir, ExecutorService httpThreads) {
@@ -55,8 +60,13 @@ final class ServiceNodes implements AutoCloseable {
     for (Host h : cluster.hosts()) {
       // Every host has its own address in namespace mode; on loopback they need distinct ports.
       jolokiaPorts[h.index()] = cluster.usesNamespaces() ? JOLOKIA_PORT : freePort();
-      clients[h.index()] = new NodeClient(name(h.index()), URI.create("http://" + h.address() + ":" + h.ports().http()),
-          Duration.ofSeconds(3), httpThreads, adminToken);
+      clients[h.index()] =
+          new NodeClient(
+              name(h.index()),
+              URI.create("http://" + h.address() + ":" + h.ports().http()),
+              Duration.ofSeconds(3),
+              httpThreads,
+              adminToken);
     }
   }
 
@@ -73,7 +83,8 @@ final class ServiceNodes implements AutoCloseable {
   }
 
   /** A client of one node that retries writes with an unknown outcome on the others in turn. */
-  OrderClient orderClient(int host, java.util.function.Consumer<OrderClient.Acknowledgement> acknowledgements) {
+  OrderClient orderClient(
+      int host, java.util.function.Consumer<OrderClient.Acknowledgement> acknowledgements) {
     List<NodeClient> others = new ArrayList<>();
     for (int i = 1; i < clients.length; i++) {
       others.add(clients[(host + i) % clients.length]);
@@ -107,41 +118,76 @@ final class ServiceNodes implements AutoCloseable {
         seeds.add(other.address() + ":" + other.ports().gossip());
       }
     }
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k"));
     cmd.addAll(NodeProgram.startArguments(config.mutant()));
-    cmd.addAll(List.of("--node-id", name(host),
-        "--etcd", String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList()),
-        "--data-dir", dataDir(host).toString(),
-        "--http-host", h.address(), "--http-port", Integer.toString(h.ports().http()),
-        "--gossip-host", h.address(), "--gossip-port", Integer.toString(h.ports().gossip()),
-        "--seeds", String.join(",", seeds),
-        "--request-timeout-ms", "1000", "--strong-deadline-ms", "1000",
-        "--probe-interval-ms", "100", "--probe-timeout-ms", "500",
-        "--peer-members", String.join(",", cluster.hosts().stream().map(o -> name(o.index())).toList()),
-        "--peer-secret-file", secretFile.toString(),
-        // the clock-skew nemesis sets offsets beyond the HLC's maximum on purpose
-        "--test-endpoints", "true", "--test-clock-offset-limit-ms", "60000"));
+    cmd.addAll(
+        List.of(
+            "--node-id",
+            name(host),
+            "--etcd",
+            String.join(",", cluster.etcdClientUrls().stream().map(URI::toString).toList()),
+            "--data-dir",
+            dataDir(host).toString(),
+            "--http-host",
+            h.address(),
+            "--http-port",
+            Integer.toString(h.ports().http()),
+            "--gossip-host",
+            h.address(),
+            "--gossip-port",
+            Integer.toString(h.ports().gossip()),
+            "--seeds",
+            String.join(",", seeds),
+            "--request-timeout-ms",
+            "1000",
+            "--strong-deadline-ms",
+            "1000",
+            "--probe-interval-ms",
+            "100",
+            "--probe-timeout-ms",
+            "500",
+            "--peer-members",
+            String.join(",", cluster.hosts().stream().map(o -> name(o.index())).toList()),
+            "--peer-secret-file",
+            secretFile.toString(),
+            // the clock-skew nemesis sets offsets beyond the HLC's maximum on purpose
+            "--test-endpoints",
+            "true",
+            "--test-clock-offset-limit-ms",
+            "60000"));
     if (!config.mutant().isEmpty()) {
       cmd.addAll(List.of("--mutant", config.mutant()));
     }
     if (config.dashboard()) {
       // Read-only Jolokia on the host's own address, so the dashboard can read every node.
-      cmd.addAll(List.of("--jolokia-host", h.address(), "--jolokia-port", Integer.toString(jolokiaPorts[host])));
+      cmd.addAll(
+          List.of(
+              "--jolokia-host",
+              h.address(),
+              "--jolokia-port",
+              Integer.toString(jolokiaPorts[host])));
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("ADMIN_TOKEN", adminToken);
     // Each start gets its own process name (and log file): node-n2, node-n2-2, ...
     int k = ++starts[host];
-    processes[host] = cluster.startProcess(host, "node-" + name(host) + (k == 1 ? "" : "-" + k), cmd, env);
+    processes[host] =
+        cluster.startProcess(host, "node-" + name(host) + (k == 1 ? "" : "-" + k), cmd, env);
   }
 
   void awaitReady(int host) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!processes[host].isAlive()) {
-        throw new IllegalStateException(name(host) + " exited at start; see " + processes[host].logFile());
+        throw new IllegalStateException(
+            name(host) + " exited at start; see " + processes[host].logFile());
       }
       try {
         if (clients[host].mode().get(2, TimeUnit.SECONDS).ok()) {
@@ -152,7 +198,8 @@ final class ServiceNodes implements AutoCloseable {
       }
       pause(200);
     }
-    throw new IllegalStateException(name(host) + " not ready within " + START_TIMEOUT + "; see " + processes[host].logFile());
+    throw new IllegalStateException(
+        name(host) + " not ready within " + START_TIMEOUT + "; see " + processes[host].logFile());
   }
 
   /** Returns the URL of the live dashboard (served by the first node) showing every node. */
@@ -162,7 +209,12 @@ final class ServiceNodes implements AutoCloseable {
       agents.add("http://" + h.address() + ":" + jolokiaPorts[h.index()] + "/jolokia/");
     }
     Host first = cluster.hosts().get(0);
-    return "http://" + first.address() + ":" + first.ports().http() + "/dashboard?nodes=" + String.join(",", agents);
+    return "http://"
+        + first.address()
+        + ":"
+        + first.ports().http()
+        + "/dashboard?nodes="
+        + String.join(",", agents);
   }
 
   private static String randomToken() {

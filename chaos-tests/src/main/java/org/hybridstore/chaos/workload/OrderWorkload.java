@@ -29,24 +29,24 @@ import org.hybridstore.chaos.history.OpType;
  * A mix of order commands on a small key space, so that nodes write the same orders concurrently
  * (and conflict while degraded), plus reads.
  *
- * <p>Operations (see {@link org.hybridstore.chaos.client.OrderClient} for the value shapes):
- * {@code put}/{@code get} on the register keys {@code reg-0..}, {@code transition} and
- * {@code status-read} on the same keys, {@code add} of fresh orders {@code set-N}, and {@code bump}
- * of the lines of carts {@code cart-N} (each cart is created by a {@code cart} op before its
- * first bump and takes {@value #BUMPS_PER_CART} fresh bumps, well inside the op-id retention, then
- * the next cart takes over). A third of the bumps resubmit a bump that was already acknowledged,
- * under its op id, as a client that lost the answer would; the client also retries writes whose
- * outcome is unknown on the other nodes under the same op id. The setup's register orders enter
- * the history as acknowledged {@code add}s. After the run, final reads add for every node (and
- * for etcd itself, as node {@code etcd}) one {@code final-read} (every order it holds) and one
- * {@code read} (the ids of every order it holds).
+ * <p>Operations (see {@link org.hybridstore.chaos.client.OrderClient} for the value shapes): {@code
+ * put}/{@code get} on the register keys {@code reg-0..}, {@code transition} and {@code status-read}
+ * on the same keys, {@code add} of fresh orders {@code set-N}, and {@code bump} of the lines of
+ * carts {@code cart-N} (each cart is created by a {@code cart} op before its first bump and takes
+ * {@value #BUMPS_PER_CART} fresh bumps, well inside the op-id retention, then the next cart takes
+ * over). A third of the bumps resubmit a bump that was already acknowledged, under its op id, as a
+ * client that lost the answer would; the client also retries writes whose outcome is unknown on the
+ * other nodes under the same op id. The setup's register orders enter the history as acknowledged
+ * {@code add}s. After the run, final reads add for every node (and for etcd itself, as node {@code
+ * etcd}) one {@code final-read} (every order it holds) and one {@code read} (the ids of every order
+ * it holds).
  *
  * <p>Checks:
  *
  * <ul>
  *   <li>{@code linearizable}: the {@code put}/{@code get} ops against a key-value model, split by
- *       key. A put acknowledged PROVISIONAL counts as an op of unknown outcome: it takes effect when
- *       reconciliation folds it into etcd, or never if a later write wins the last-writer-wins
+ *       key. A put acknowledged PROVISIONAL counts as an op of unknown outcome: it takes effect
+ *       when reconciliation folds it into etcd, or never if a later write wins the last-writer-wins
  *       merge; a single correct register allows exactly that.
  *   <li>{@code no-lost}: every acknowledged create ({@code add}, {@code cart}, setup) is in the
  *       final reads of every node and of etcd, and no reader holds an order nobody created.
@@ -60,9 +60,25 @@ public final class OrderWorkload {
   public static final int BUMPS_PER_CART = 40;
 
   /** The weights of the operation mix. */
-  private static final String[] MIX = {"put", "put", "put", "put", "get", "get", "get", "add", "add",
-      "transition", "status-read", "bump", "bump", "bump"};
-  private static final List<String> PATH = List.of("PAID", "FULFILLING", "SHIPPED", "DELIVERED", "CANCELLED");
+  private static final String[] MIX = {
+    "put",
+    "put",
+    "put",
+    "put",
+    "get",
+    "get",
+    "get",
+    "add",
+    "add",
+    "transition",
+    "status-read",
+    "bump",
+    "bump",
+    "bump"
+  };
+
+  private static final List<String> PATH =
+      List.of("PAID", "FULFILLING", "SHIPPED", "DELIVERED", "CANCELLED");
   private static final int RESUBMIT_POOL = 64;
 
   private final int registerKeys;
@@ -94,7 +110,8 @@ public final class OrderWorkload {
   /** Returns the commands that create the register orders before the run. */
   public List<OrderCommand> setup() {
     return registerKeys().stream()
-        .<OrderCommand>map(k -> OrderCommand.Create.of(OrderId.of(k), OpId.of("setup-" + k), "setup", "EUR"))
+        .<OrderCommand>map(
+            k -> OrderCommand.Create.of(OrderId.of(k), OpId.of("setup-" + k), "setup", "EUR"))
         .toList();
   }
 
@@ -109,10 +126,12 @@ public final class OrderWorkload {
     String f = MIX[random.nextInt(MIX.length)];
     String key = "reg-" + random.nextInt(registerKeys);
     return switch (f) {
-      case "put" -> Op.invoke(process, "put", List.of(key, Long.toString(values.incrementAndGet())));
+      case "put" ->
+          Op.invoke(process, "put", List.of(key, Long.toString(values.incrementAndGet())));
       case "get" -> Op.invoke(process, "get", List.of(key, ""));
       case "add" -> Op.invoke(process, "add", "set-" + setIds.incrementAndGet());
-      case "transition" -> Op.invoke(process, "transition", List.of(key, PATH.get(random.nextInt(PATH.size()))));
+      case "transition" ->
+          Op.invoke(process, "transition", List.of(key, PATH.get(random.nextInt(PATH.size()))));
       case "status-read" -> Op.invoke(process, "status-read", key);
       case "bump" -> bump(random, process);
       default -> throw new AssertionError(f);
@@ -122,7 +141,8 @@ public final class OrderWorkload {
   private synchronized Op bump(Random random, int process) {
     if (!acknowledgedBumps.isEmpty() && random.nextInt(3) == 0) {
       // Resubmit an acknowledged bump under its op id: it must not count twice.
-      return Op.invoke(process, "bump", acknowledgedBumps.get(random.nextInt(acknowledgedBumps.size())));
+      return Op.invoke(
+          process, "bump", acknowledgedBumps.get(random.nextInt(acknowledgedBumps.size())));
     }
     if (bumpsOnCart >= BUMPS_PER_CART) {
       cart++;
@@ -131,7 +151,8 @@ public final class OrderWorkload {
     }
     bumpsOnCart++;
     String sku = OrderClient.CART_SKUS.get(random.nextInt(OrderClient.CART_SKUS.size()));
-    return Op.invoke(process, "bump", List.of("cart-" + cart, sku, "bump-" + bumpIds.incrementAndGet()));
+    return Op.invoke(
+        process, "bump", List.of("cart-" + cart, sku, "bump-" + bumpIds.incrementAndGet()));
   }
 
   /**
@@ -153,15 +174,29 @@ public final class OrderWorkload {
   /** Returns the composed checker. */
   public Checker checker() {
     Map<String, Checker> checks = new LinkedHashMap<>();
-    checks.put("linearizable", h -> LinearizabilityChecker.of(new KvModel(), LinearizabilityChecker.Options.defaults())
-        .check(view(h, Set.of("put", "get"))));
-    checks.put("no-lost", h -> new NoLostAckedWritesChecker("add", "read").check(view(h, Set.of("add", "cart", "read"))));
-    checks.put("no-duplicates", h -> new NoDoubleApplicationChecker().check(view(h, Set.of("bump", "final-read"))));
+    checks.put(
+        "linearizable",
+        h ->
+            LinearizabilityChecker.of(new KvModel(), LinearizabilityChecker.Options.defaults())
+                .check(view(h, Set.of("put", "get"))));
+    checks.put(
+        "no-lost",
+        h ->
+            new NoLostAckedWritesChecker("add", "read")
+                .check(view(h, Set.of("add", "cart", "read"))));
+    checks.put(
+        "no-duplicates",
+        h -> new NoDoubleApplicationChecker().check(view(h, Set.of("bump", "final-read"))));
     List<String> ranks = Arrays.stream(OrderStatus.values()).map(Enum::name).toList();
-    checks.put("status-monotonic", h -> new MonotonicStatusChecker("status-read", MonotonicStatusChecker.byRank(ranks))
-        .check(view(h, Set.of("status-read"))));
-    checks.put("replicas-converge", h -> new ReplicasConvergeChecker("final-read", v -> v)
-        .check(view(h, Set.of("final-read"))));
+    checks.put(
+        "status-monotonic",
+        h ->
+            new MonotonicStatusChecker("status-read", MonotonicStatusChecker.byRank(ranks))
+                .check(view(h, Set.of("status-read"))));
+    checks.put(
+        "replicas-converge",
+        h ->
+            new ReplicasConvergeChecker("final-read", v -> v).check(view(h, Set.of("final-read"))));
     return Checkers.compose(checks);
   }
 
@@ -176,8 +211,8 @@ public final class OrderWorkload {
   }
 
   /**
-   * Returns the ops with the given functions, with provisional acknowledgements of {@code put} turned
-   * into unknown outcomes (see the class comment), and carts counted as adds.
+   * Returns the ops with the given functions, with provisional acknowledgements of {@code put}
+   * turned into unknown outcomes (see the class comment), and carts counted as adds.
    */
   static History view(History h, Set<String> functions) {
     List<Op> out = new ArrayList<>();
@@ -186,12 +221,30 @@ public final class OrderWorkload {
         continue;
       }
       if (op.f().equals("put") && op.type() == OpType.OK && provisional(op)) {
-        op = new Op(op.index(), op.timeNanos(), op.process(), OpType.INFO, op.f(), op.value(), "provisional",
-            op.node(), op.mode());
+        op =
+            new Op(
+                op.index(),
+                op.timeNanos(),
+                op.process(),
+                OpType.INFO,
+                op.f(),
+                op.value(),
+                "provisional",
+                op.node(),
+                op.mode());
       }
       if (op.f().equals("cart")) {
-        op = new Op(op.index(), op.timeNanos(), op.process(), op.type(), "add", op.value(), op.error(), op.node(),
-            op.mode());
+        op =
+            new Op(
+                op.index(),
+                op.timeNanos(),
+                op.process(),
+                op.type(),
+                "add",
+                op.value(),
+                op.error(),
+                op.node(),
+                op.mode());
       }
       out.add(op);
     }

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 8, unit = MINUTES)
 class BenchCommandIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void benchQuick_writesEveryFigure_withPlausibleValues_andLeavesNothingBehind() throws Exception {
@@ -38,13 +37,18 @@ class BenchCommandIT {
       assertThat(r.path(field).isNumber()).as(field + " in " + r).isTrue();
     }
     assertThat(r.path("quick").asBoolean()).isTrue();
-    for (String ratio : List.of("strong_over_raw_cas", "strong_over_raw_cas_1_in_flight", "degraded_over_raw_put",
-        "group_commit_over_single")) {
+    for (String ratio :
+        List.of(
+            "strong_over_raw_cas",
+            "strong_over_raw_cas_1_in_flight",
+            "degraded_over_raw_put",
+            "group_commit_over_single")) {
       assertThat(r.path(ratio).asDouble()).as(ratio).isBetween(0.01, 1000.0);
     }
     int recordBytes = r.path("record_bytes").asInt();
     assertThat(recordBytes).isBetween(500, 64 * 1024);
-    assertThat(r.path("payload_bytes").asInt()).as("the benchmark orders are typical orders")
+    assertThat(r.path("payload_bytes").asInt())
+        .as("the benchmark orders are typical orders")
         .isBetween(recordBytes - 64, recordBytes + 64);
     long recovery = r.path("etcd_recovery_ms").asLong();
     assertThat(recovery).isBetween(1L, 60_000L);
@@ -53,7 +57,9 @@ class BenchCommandIT {
       assertThat(r.path("backlog_" + size + "_equal_ms").asLong()).isBetween(1L, 600_000L);
     }
     for (JsonNode b : r.path("backlogs")) {
-      assertThat(b.path("acknowledged").asInt()).as("every backlog write acknowledged").isEqualTo(b.path("records").asInt());
+      assertThat(b.path("acknowledged").asInt())
+          .as("every backlog write acknowledged")
+          .isEqualTo(b.path("records").asInt());
       assertThat(b.path("digest").asText()).startsWith(b.path("records").asText() + ":");
     }
     for (JsonNode p : r.path("pairs")) {

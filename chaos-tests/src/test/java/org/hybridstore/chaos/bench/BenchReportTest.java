@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BenchReportTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Measurement m(String name, int inFlight, double ops, double p99) {
     return new Measurement(name, inFlight, ops, p99 / 3, p99, (long) ops * 2, 0, 0, null);
@@ -23,26 +22,38 @@ class BenchReportTest {
   private static PairResult pair(String key, int inFlight, double... aThenB) {
     List<PairResult.Round> rounds = new java.util.ArrayList<>();
     for (int i = 0; i < aThenB.length; i += 2) {
-      rounds.add(new PairResult.Round(i / 2 + 1, m("a", inFlight, aThenB[i], 200), m("b", inFlight, aThenB[i + 1], 250)));
+      rounds.add(
+          new PairResult.Round(
+              i / 2 + 1, m("a", inFlight, aThenB[i], 200), m("b", inFlight, aThenB[i + 1], 250)));
     }
     return new PairResult(key, "a side", "b side", inFlight, 3150, rounds);
   }
 
   static BenchResult result(BenchSettings settings, List<BacklogResult> backlogs) {
-    return new BenchResult(Instant.parse("2026-12-01T12:00:00Z"), "./chaos bench", settings,
-        new BenchResult.Environment(2, "17.0.15", "etcd Version: 3.4.23", List.of(20.5, 18.0, 17.1),
+    return new BenchResult(
+        Instant.parse("2026-12-01T12:00:00Z"),
+        "./chaos bench",
+        settings,
+        new BenchResult.Environment(
+            2,
+            "17.0.15",
+            "etcd Version: 3.4.23",
+            List.of(20.5, 18.0, 17.1),
             List.of(22.0, 19.0, 17.5)),
-        3150, 3159,
+        3150,
+        3159,
         pair("strong_over_raw_cas", 64, 600, 300, 600, 480, 600, 1200),
         pair("strong_over_raw_cas_1_in_flight", 1, 100, 95, 100, 90, 100, 80),
         pair("degraded_over_raw_put", 64, 900, 2400, 900, 1800, 900, 2700),
         pair("group_commit_over_single", 64, 600, 1800, 500, 2000, 600, 2400),
-        backlogs, Duration.ofSeconds(480));
+        backlogs,
+        Duration.ofSeconds(480));
   }
 
-  private static final List<BacklogResult> BACKLOGS = List.of(
-      new BacklogResult(1000, 1000, 1700, 4400, 700, 2500, 2400, 300, 12, "1000:ab"),
-      new BacklogResult(10_000, 10_000, 1500, 12_000, 800, 2500, 4000, 4000, 60, "10000:cd"));
+  private static final List<BacklogResult> BACKLOGS =
+      List.of(
+          new BacklogResult(1000, 1000, 1700, 4400, 700, 2500, 2400, 300, 12, "1000:ab"),
+          new BacklogResult(10_000, 10_000, 1500, 12_000, 800, 2500, 4000, 4000, 60, "10000:cd"));
 
   @Test
   void json_hasEveryHeadlineField_asNumbers() {
@@ -61,7 +72,9 @@ class BenchReportTest {
     assertThat(json.path("degraded_over_raw_put").asDouble()).isEqualTo(2.667);
     assertThat(json.path("group_commit_over_single").asDouble()).isEqualTo(4.0);
     assertThat(json.path("record_bytes").asInt()).isEqualTo(3150);
-    assertThat(json.path("etcd_recovery_ms").asLong()).as("the largest backlog's recovery").isEqualTo(800);
+    assertThat(json.path("etcd_recovery_ms").asLong())
+        .as("the largest backlog's recovery")
+        .isEqualTo(800);
     assertThat(json.path("backlog_1k_strong_ms").asLong()).isEqualTo(2500);
     assertThat(json.path("backlog_10k_equal_ms").asLong()).isEqualTo(4000);
     assertThat(json.path("pairs")).hasSize(4);
@@ -73,23 +86,31 @@ class BenchReportTest {
 
   @Test
   void targets_areCheckedAgainstTheSameRun() {
-    // Given a run whose 10k backlog took 2,500 ms to STRONG and 4,000 ms to equal, with etcd back after 800 ms
+    // Given a run whose 10k backlog took 2,500 ms to STRONG and 4,000 ms to equal, with etcd back
+    // after 800 ms
     BenchResult r = result(BenchSettings.defaults(), BACKLOGS);
 
     // When the targets are checked
     List<BenchReport.Target> t = BenchReport.targets(r);
 
     // Then the bounds are etcd's recovery in that run plus 2 s and 3 s
-    assertThat(t).extracting(BenchReport.Target::figure, BenchReport.Target::met).contains(
-        org.assertj.core.groups.Tuple.tuple("strong_over_raw_cas", false),
-        org.assertj.core.groups.Tuple.tuple("strong_over_raw_cas_1_in_flight", true),
-        org.assertj.core.groups.Tuple.tuple("degraded_over_raw_put", true),
-        org.assertj.core.groups.Tuple.tuple("group_commit_over_single", false),
-        org.assertj.core.groups.Tuple.tuple("record_bytes", true),
-        org.assertj.core.groups.Tuple.tuple("strong_p99_ms", false),
-        org.assertj.core.groups.Tuple.tuple("backlog_10k_strong_ms", true),
-        org.assertj.core.groups.Tuple.tuple("backlog_10k_equal_ms", false));
-    assertThat(t.stream().filter(x -> x.figure().equals("backlog_10k_equal_ms")).findFirst().orElseThrow().target())
+    assertThat(t)
+        .extracting(BenchReport.Target::figure, BenchReport.Target::met)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("strong_over_raw_cas", false),
+            org.assertj.core.groups.Tuple.tuple("strong_over_raw_cas_1_in_flight", true),
+            org.assertj.core.groups.Tuple.tuple("degraded_over_raw_put", true),
+            org.assertj.core.groups.Tuple.tuple("group_commit_over_single", false),
+            org.assertj.core.groups.Tuple.tuple("record_bytes", true),
+            org.assertj.core.groups.Tuple.tuple("strong_p99_ms", false),
+            org.assertj.core.groups.Tuple.tuple("backlog_10k_strong_ms", true),
+            org.assertj.core.groups.Tuple.tuple("backlog_10k_equal_ms", false));
+    assertThat(
+            t.stream()
+                .filter(x -> x.figure().equals("backlog_10k_equal_ms"))
+                .findFirst()
+                .orElseThrow()
+                .target())
         .contains("3,800");
   }
 
@@ -100,13 +121,25 @@ class BenchReportTest {
     String table = BenchReport.table(r);
 
     assertThat(table).startsWith("QUICK SMOKE RUN (not a measurement)");
-    for (String figure : List.of("strong_over_raw_cas", "strong_p99_ms", "strong_over_raw_cas_1_in_flight",
-        "degraded_over_raw_put", "group_commit_over_single", "record_bytes", "backlog_1k_strong_ms",
-        "backlog_1k_equal_ms", "backlog_10k_strong_ms", "backlog_10k_equal_ms", "backlog_10k_etcd_recovery_ms")) {
+    for (String figure :
+        List.of(
+            "strong_over_raw_cas",
+            "strong_p99_ms",
+            "strong_over_raw_cas_1_in_flight",
+            "degraded_over_raw_put",
+            "group_commit_over_single",
+            "record_bytes",
+            "backlog_1k_strong_ms",
+            "backlog_1k_equal_ms",
+            "backlog_10k_strong_ms",
+            "backlog_10k_equal_ms",
+            "backlog_10k_etcd_recovery_ms")) {
       assertThat(table).contains("| " + figure + " ");
     }
-    assertThat(table).contains("| 0.80 | 0.50 / 0.80 / 2.00 | >= 1.5 | **no** |")
-        .contains("| 10,000 | 10,000 | 1,500 ms | 12,000 ms | 800 ms | 2,500 ms | 4,000 ms | 4,000 ms | 60 |");
+    assertThat(table)
+        .contains("| 0.80 | 0.50 / 0.80 / 2.00 | >= 1.5 | **no** |")
+        .contains(
+            "| 10,000 | 10,000 | 1,500 ms | 12,000 ms | 800 ms | 2,500 ms | 4,000 ms | 4,000 ms | 60 |");
   }
 
   @Test
@@ -127,11 +160,14 @@ class BenchReportTest {
 
   @Test
   void settings_rejectOutOfRangeValues() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchSettings(0, 1, 1, 64, List.of(), 50, 500, false))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new BenchSettings(0, 1, 1, 64, List.of(), 50, 500, false))
         .hasMessageContaining("seconds");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchSettings(1, 1, 1, 64, List.of(0), 50, 500, false))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new BenchSettings(1, 1, 1, 64, List.of(0), 50, 500, false))
         .hasMessageContaining("backlog");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchSettings(1, 1, 1, 64, List.of(), 100, 400, false))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new BenchSettings(1, 1, 1, 64, List.of(), 100, 400, false))
         .hasMessageContaining("5 heartbeats");
   }
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ClosedLoopTest {
   private static CompletableFuture<Boolean> after(long millis, boolean value) {
-    return CompletableFuture.supplyAsync(() -> value, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+    return CompletableFuture.supplyAsync(
+        () -> value, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
   }
 
   @Test
@@ -20,11 +21,17 @@ class ClosedLoopTest {
     AtomicLong maxInFlight = new AtomicLong();
 
     // When 4 workers run for 100 ms of warm-up and a 400 ms window
-    Measurement m = ClosedLoop.run("sleep", 4, Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1),
-        w -> {
-          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-          return after(10, true).whenComplete((r, e) -> inFlight.decrementAndGet());
-        });
+    Measurement m =
+        ClosedLoop.run(
+            "sleep",
+            4,
+            Duration.ofMillis(100),
+            Duration.ofMillis(400),
+            Duration.ofSeconds(1),
+            w -> {
+              maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+              return after(10, true).whenComplete((r, e) -> inFlight.decrementAndGet());
+            });
 
     // Then at most 4 were in flight, about 4 / 10 ms were counted, and the latency is about 10 ms
     assertThat(maxInFlight.get()).isLessThanOrEqualTo(4);
@@ -41,10 +48,19 @@ class ClosedLoopTest {
     AtomicLong n = new AtomicLong();
 
     // When it runs
-    Measurement m = ClosedLoop.run("mixed", 1, Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(1), w -> {
-      long i = n.getAndIncrement();
-      return i % 3 == 2 ? CompletableFuture.failedFuture(new IllegalStateException("boom")) : after(5, i % 3 == 0);
-    });
+    Measurement m =
+        ClosedLoop.run(
+            "mixed",
+            1,
+            Duration.ZERO,
+            Duration.ofMillis(300),
+            Duration.ofSeconds(1),
+            w -> {
+              long i = n.getAndIncrement();
+              return i % 3 == 2
+                  ? CompletableFuture.failedFuture(new IllegalStateException("boom"))
+                  : after(5, i % 3 == 0);
+            });
 
     // Then each kind is counted, failures pause the worker, and the first error is kept
     assertThat(m.ok()).isPositive();
@@ -57,8 +73,14 @@ class ClosedLoopTest {
   void run_boundsAnOperationThatNeverCompletes() throws Exception {
     // Given an operation that never completes
     // When it runs with a 50 ms operation timeout
-    Measurement m = ClosedLoop.run("hang", 2, Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(50),
-        w -> new CompletableFuture<>());
+    Measurement m =
+        ClosedLoop.run(
+            "hang",
+            2,
+            Duration.ZERO,
+            Duration.ofMillis(300),
+            Duration.ofMillis(50),
+            w -> new CompletableFuture<>());
 
     // Then it returns, with the timeouts counted as errors
     assertThat(m.ok()).isZero();

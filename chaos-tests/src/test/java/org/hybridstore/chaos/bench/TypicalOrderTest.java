@@ -23,7 +23,8 @@ class TypicalOrderTest {
   @Test
   void history_fillsTheOpIdRetention_withThreeLinesAndTwoAttributes() {
     // Given a clock
-    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     OrderId id = OrderId.of("order-000001");
 
     // When the whole history is applied
@@ -43,7 +44,8 @@ class TypicalOrderTest {
   @Test
   void recordBytes_isTheSteadyStateSize() {
     // Given a typical order
-    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     OrderId id = OrderId.of("order-000001");
     OrderRecord r = null;
     for (OrderCommand c : TypicalOrder.history(id)) {

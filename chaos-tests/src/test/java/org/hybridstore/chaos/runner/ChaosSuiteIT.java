@@ -41,30 +41,60 @@ class ChaosSuiteIT {
   void run_ofTheRealSystem_isValid_everyCheckJudged_andWritesItsOutputs() throws Exception {
     // 80 s: a node restarted on a loaded two-core machine took up to 42 s from kill to ready, and
     // all three faults must start within the limit (else the faults check is rightly invalid).
-    RunResult r = run(new RunConfig(3, 80, List.of("kill-node", "kill-etcd-majority", "kill-node-isolated"), 60, 6, 6, 4,
-        3, 50, 500, 7, out, "", false, true));
+    RunResult r =
+        run(
+            new RunConfig(
+                3,
+                80,
+                List.of("kill-node", "kill-etcd-majority", "kill-node-isolated"),
+                60,
+                6,
+                6,
+                4,
+                3,
+                50,
+                500,
+                7,
+                out,
+                "",
+                false,
+                true));
     assertThat(r.check().validity()).as("verdict; see %s", r.dir()).isEqualTo(Validity.VALID);
-    r.check().details().forEach((name, res) ->
-        assertThat(((CheckResult) res).validity()).as("check %s: %s", name, res).isEqualTo(Validity.VALID));
+    r.check()
+        .details()
+        .forEach(
+            (name, res) ->
+                assertThat(((CheckResult) res).validity())
+                    .as("check %s: %s", name, res)
+                    .isEqualTo(Validity.VALID));
     for (String f : List.of("history.jsonl", "history.edn", "results.json", "report.html")) {
       assertThat(r.dir().resolve(f)).isNotEmptyFile();
     }
-    assertThat(Files.readString(r.dir().resolve("report.html"))).contains("<svg").contains("kill").contains("/dashboard?nodes=");
+    assertThat(Files.readString(r.dir().resolve("report.html")))
+        .contains("<svg")
+        .contains("kill")
+        .contains("/dashboard?nodes=");
     @SuppressWarnings("unchecked")
     Map<String, Object> overall = (Map<String, Object>) r.figures().get("overall");
-    assertThat((Long) overall.get("ackProvisional")).as("the faults made nodes degrade").isPositive();
+    assertThat((Long) overall.get("ackProvisional"))
+        .as("the faults made nodes degrade")
+        .isPositive();
     // etcd was compacted while the killed node was down, and its change feed re-read after it
     Map<String, Object> feed = ((CheckResult) r.check().details().get("change-feed")).details();
     assertThat((List<?>) feed.get("compacted-at")).as("compactions").isNotEmpty();
     @SuppressWarnings("unchecked")
-    Map<String, Map<String, Object>> feedNodes = (Map<String, Map<String, Object>>) feed.get("nodes");
-    assertThat(feedNodes.values()).as("a feed re-read after the compaction").anyMatch(n -> (Long) n.get("resyncs") > 0);
+    Map<String, Map<String, Object>> feedNodes =
+        (Map<String, Map<String, Object>>) feed.get("nodes");
+    assertThat(feedNodes.values())
+        .as("a feed re-read after the compaction")
+        .anyMatch(n -> (Long) n.get("resyncs") > 0);
   }
 
   @Test
   void mutants_ciSubset_areCaughtByTheExpectedChecks() throws Exception {
     for (String name : List.of("skip-reconcile", "ack-before-commit", "confirm-too-early")) {
-      ChaosMutant m = MutantRuns.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+      ChaosMutant m =
+          MutantRuns.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
       MutantRuns.Outcome o = MutantRuns.run(m, out, 7, false, System.out);
       System.out.println(o.line());
       assertThat(o.caughtAsExpected()).as(o.line()).isTrue();

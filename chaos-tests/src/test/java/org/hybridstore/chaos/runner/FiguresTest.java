@@ -12,8 +12,10 @@ class FiguresTest {
 
   @Test
   void notStrongTime_countsEachIntervalOnce_whileTheNodeIsDown() {
-    // DEGRADED at 1 s, killed: no answer from 2 s to 7 s (a sample every 100 ms), STRONG again at 8 s
-    List<ModeSampler.Sample> samples = new java.util.ArrayList<>(List.of(at(0, "STRONG"), at(1_000, "DEGRADED")));
+    // DEGRADED at 1 s, killed: no answer from 2 s to 7 s (a sample every 100 ms), STRONG again at 8
+    // s
+    List<ModeSampler.Sample> samples =
+        new java.util.ArrayList<>(List.of(at(0, "STRONG"), at(1_000, "DEGRADED")));
     for (long t = 2_000; t <= 7_000; t += 100) {
       samples.add(at(t, "DOWN"));
     }
@@ -28,9 +30,15 @@ class FiguresTest {
 
   @Test
   void notStrongTime_ordersSamplesByWhenTheirPollWasSent() {
-    // a poll sent at 2 s timed out (DOWN, recorded at 3 s) after the poll sent at 2.5 s was answered
-    List<ModeSampler.Sample> arrival = List.of(at(0, "STRONG"), at(1_000, "DEGRADED"), at(2_500, "DEGRADED"),
-        at(2_000, "DOWN"), at(4_000, "STRONG"));
+    // a poll sent at 2 s timed out (DOWN, recorded at 3 s) after the poll sent at 2.5 s was
+    // answered
+    List<ModeSampler.Sample> arrival =
+        List.of(
+            at(0, "STRONG"),
+            at(1_000, "DEGRADED"),
+            at(2_500, "DEGRADED"),
+            at(2_000, "DOWN"),
+            at(4_000, "STRONG"));
     assertThat(Figures.notStrongMillis(arrival, 0, 5_000)).isEqualTo(3_000);
   }
 
@@ -40,11 +48,18 @@ class FiguresTest {
 
   @Test
   void settledAfter_waitsForPollsSentAfterTheMoment() {
-    // n2 looked settled at 29.1 s, but the write acknowledged at 29.14 s is in its backlog from then
+    // n2 looked settled at 29.1 s, but the write acknowledged at 29.14 s is in its backlog from
+    // then
     // until 45 s; n1 stays settled throughout
-    List<ModeSampler.Sample> samples = List.of(node("n1", 29_000, "STRONG", 0), node("n2", 29_100, "STRONG", 0),
-        node("n1", 29_200, "STRONG", 0), node("n2", 29_200, "STRONG", 1), node("n2", 30_000, "DOWN", -1),
-        node("n1", 40_000, "STRONG", 0), node("n2", 45_000, "STRONG", 0));
+    List<ModeSampler.Sample> samples =
+        List.of(
+            node("n1", 29_000, "STRONG", 0),
+            node("n2", 29_100, "STRONG", 0),
+            node("n1", 29_200, "STRONG", 0),
+            node("n2", 29_200, "STRONG", 1),
+            node("n2", 30_000, "DOWN", -1),
+            node("n1", 40_000, "STRONG", 0),
+            node("n2", 45_000, "STRONG", 0));
     assertThat(ChaosRun.settledAfter(samples, 29_140)).isEqualTo(45_050);
     assertThat(ChaosRun.settledAfter(samples, 45_100)).isEqualTo(Long.MAX_VALUE);
   }

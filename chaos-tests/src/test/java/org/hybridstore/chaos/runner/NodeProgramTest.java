@@ -30,15 +30,19 @@ class NodeProgramTest {
 
   @Test
   void aJarWithoutItsLibraries_isRefusedWithTheCommandThatBuildsIt() throws Exception {
-    Path jar = Files.createFile(Files.createDirectories(dir.resolve("repo")).resolve("order-service-0.1.0.jar"));
+    Path jar =
+        Files.createFile(
+            Files.createDirectories(dir.resolve("repo")).resolve("order-service-0.1.0.jar"));
     assertThatThrownBy(() -> NodeProgram.jar(List.of(jar.toString())))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("mvn -pl examples/order-service -am package");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("mvn -pl examples/order-service -am package");
   }
 
   @Test
   void noOrderServiceOnTheClassPath_isRefused() {
     assertThatThrownBy(() -> NodeProgram.jar(List.of("/x/junit-5.jar")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not on the class path");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not on the class path");
   }
 
   private Path module(String name) throws Exception {

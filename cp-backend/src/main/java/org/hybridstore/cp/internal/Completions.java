@@ -44,18 +44,19 @@ final class Completions {
   }
 
   /**
-   * Completes on the executor and hides the future's completion methods from callers; failures
-   * lose their {@code CompletionException} wrappers.
+   * Completes on the executor and hides the future's completion methods from callers; failures lose
+   * their {@code CompletionException} wrappers.
    */
   static <T> CompletionStage<T> deliver(CompletableFuture<T> inner, Executor executor) {
     CompletableFuture<T> out = new CompletableFuture<>();
-    inner.whenComplete((v, e) -> {
-      try {
-        executor.execute(() -> complete(out, v, e));
-      } catch (RejectedExecutionException rejected) {
-        complete(out, v, e);
-      }
-    });
+    inner.whenComplete(
+        (v, e) -> {
+          try {
+            executor.execute(() -> complete(out, v, e));
+          } catch (RejectedExecutionException rejected) {
+            complete(out, v, e);
+          }
+        });
     return out.minimalCompletionStage();
   }
 

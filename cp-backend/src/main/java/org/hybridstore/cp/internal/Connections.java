@@ -11,7 +11,9 @@ import org.hybridstore.CpConfig;
 import org.hybridstore.StoreUnavailableException;
 import org.jspecify.annotations.Nullable;
 
-/** Opens one {@link MemberConnection} per configured endpoint, with the TLS material loaded once. */
+/**
+ * Opens one {@link MemberConnection} per configured endpoint, with the TLS material loaded once.
+ */
 final class Connections {
   private Connections() {}
 
@@ -25,9 +27,10 @@ final class Connections {
    */
   static List<MemberConnection> open(CpConfig config, Executor executor) {
     SslContext ssl = sslContext(config);
-    EtcdAuth auth = config.user() != null && config.password() != null
-        ? new EtcdAuth(config.user(), config.password(), config.requestTimeout())
-        : null;
+    EtcdAuth auth =
+        config.user() != null && config.password() != null
+            ? new EtcdAuth(config.user(), config.password(), config.requestTimeout())
+            : null;
     List<MemberConnection> out = new ArrayList<>();
     try {
       for (URI endpoint : config.endpoints()) {
@@ -53,8 +56,14 @@ final class Connections {
       }
       return b.build();
     } catch (Exception e) {
-      throw new StoreUnavailableException("TLS to etcd failed: cannot load the TLS material (CA "
-          + tls.caCert() + ", client certificate " + tls.clientCert() + "): " + e.getMessage(), e);
+      throw new StoreUnavailableException(
+          "TLS to etcd failed: cannot load the TLS material (CA "
+              + tls.caCert()
+              + ", client certificate "
+              + tls.clientCert()
+              + "): "
+              + e.getMessage(),
+          e);
     }
   }
 }

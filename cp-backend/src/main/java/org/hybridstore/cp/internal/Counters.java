@@ -11,7 +11,7 @@ final class Counters {
   final LongAdder rerouted = new LongAdder();
 
   StrongBackendCounters snapshot() {
-    return new StrongBackendCounters(lostCasRaces.sum(), writeTransactions.sum(), writtenRecords.sum(),
-        rerouted.sum());
+    return new StrongBackendCounters(
+        lostCasRaces.sum(), writeTransactions.sum(), writtenRecords.sum(), rerouted.sum());
   }
 }

@@ -28,12 +28,12 @@ import org.jspecify.annotations.Nullable;
  *       permission errors, and the gRPC codes etcd uses for requests it rejects up front ({@code
  *       INVALID_ARGUMENT}, {@code NOT_FOUND}, {@code ALREADY_EXISTS}, {@code FAILED_PRECONDITION},
  *       {@code OUT_OF_RANGE} such as "revision has been compacted", {@code UNIMPLEMENTED}, and
- *       {@code RESOURCE_EXHAUSTED} when etcd itself says so). Everything else, in particular
- *       {@code UNAVAILABLE} ("leader changed", "request timed out", "no leader", lost
- *       connections), {@code UNKNOWN} ("context deadline exceeded"), {@code DEADLINE_EXCEEDED},
- *       {@code CANCELLED} and any exception without a gRPC status, is <em>indeterminate</em>:
- *       {@link IndeterminateWriteException}. A proposal that reached the leader may still commit
- *       after the client gave up (measured here: dependencies.md section 9).
+ *       {@code RESOURCE_EXHAUSTED} when etcd itself says so). Everything else, in particular {@code
+ *       UNAVAILABLE} ("leader changed", "request timed out", "no leader", lost connections), {@code
+ *       UNKNOWN} ("context deadline exceeded"), {@code DEADLINE_EXCEEDED}, {@code CANCELLED} and
+ *       any exception without a gRPC status, is <em>indeterminate</em>: {@link
+ *       IndeterminateWriteException}. A proposal that reached the leader may still commit after the
+ *       client gave up (measured here: dependencies.md section 9).
  * </ul>
  *
  * <p>Store exceptions raised by our own code (a rejected command, corrupt data) pass through
@@ -91,7 +91,9 @@ final class EtcdErrors {
     TIMEOUT("timeout"),
     /** Nothing answered: connection refused or lost. */
     UNREACHABLE("unreachable"),
-    /** etcd no longer accepts the auth token: get a new one and send again (nothing was applied). */
+    /**
+     * etcd no longer accepts the auth token: get a new one and send again (nothing was applied).
+     */
     STALE_TOKEN("stale auth token"),
     /** TLS or credentials are wrong: a configuration problem, the same on every member. */
     CONFIG("TLS or authentication"),
@@ -162,9 +164,14 @@ final class EtcdErrors {
   }
 
   /** Codes etcd returns for requests it refused before applying them. */
-  private static final Set<Status.Code> REFUSED = EnumSet.of(Status.Code.INVALID_ARGUMENT,
-      Status.Code.NOT_FOUND, Status.Code.ALREADY_EXISTS, Status.Code.FAILED_PRECONDITION,
-      Status.Code.OUT_OF_RANGE, Status.Code.UNIMPLEMENTED);
+  private static final Set<Status.Code> REFUSED =
+      EnumSet.of(
+          Status.Code.INVALID_ARGUMENT,
+          Status.Code.NOT_FOUND,
+          Status.Code.ALREADY_EXISTS,
+          Status.Code.FAILED_PRECONDITION,
+          Status.Code.OUT_OF_RANGE,
+          Status.Code.UNIMPLEMENTED);
 
   private EtcdErrors() {}
 
@@ -181,7 +188,8 @@ final class EtcdErrors {
       return own;
     }
     Verdict v = classify(t, false);
-    return new StoreUnavailableException(v.kind().summary() + ": read of " + what + " failed: " + v.detail(), t);
+    return new StoreUnavailableException(
+        v.kind().summary() + ": read of " + what + " failed: " + v.detail(), t);
   }
 
   /**
@@ -198,11 +206,16 @@ final class EtcdErrors {
     }
     Verdict v = classify(t, true);
     if (v.outcome() == Outcome.DEFINITE) {
-      return new StoreUnavailableException(v.kind().summary() + ": write of " + what
-          + " was not applied: " + v.detail(), t);
+      return new StoreUnavailableException(
+          v.kind().summary() + ": write of " + what + " was not applied: " + v.detail(), t);
     }
-    return new IndeterminateWriteException(v.kind().summary() + ": write of " + what
-        + " may or may not have been applied: " + v.detail(), t);
+    return new IndeterminateWriteException(
+        v.kind().summary()
+            + ": write of "
+            + what
+            + " may or may not have been applied: "
+            + v.detail(),
+        t);
   }
 
   /**
@@ -223,9 +236,12 @@ final class EtcdErrors {
     if (isTlsFailure(t)) {
       return new Verdict(Outcome.DEFINITE, Kind.TLS, code, detail);
     }
-    if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED
-        || lower.contains("authentication failed") || lower.contains("permission denied")
-        || lower.contains("invalid auth token") || lower.contains("user name is empty")
+    if (code == Status.Code.UNAUTHENTICATED
+        || code == Status.Code.PERMISSION_DENIED
+        || lower.contains("authentication failed")
+        || lower.contains("permission denied")
+        || lower.contains("invalid auth token")
+        || lower.contains("user name is empty")
         || lower.contains("revision of auth store is old")) {
       return new Verdict(Outcome.DEFINITE, Kind.AUTH, code, detail);
     }
@@ -239,11 +255,13 @@ final class EtcdErrors {
       kind = Kind.REJECTED;
     } else if (code == Status.Code.RESOURCE_EXHAUSTED) {
       // etcd's own refusals ("etcdserver: too many requests", "mvcc: database space exceeded")
-      // happen before the proposal; a client-side "message larger than max" may come after a commit.
+      // happen before the proposal; a client-side "message larger than max" may come after a
+      // commit.
       boolean etcdSaidSo = description.startsWith("etcdserver:") || description.startsWith("mvcc:");
       writeOutcome = etcdSaidSo ? Outcome.DEFINITE : Outcome.INDETERMINATE;
       kind = etcdSaidSo ? Kind.REJECTED : Kind.OTHER;
-    } else if (code == Status.Code.DEADLINE_EXCEEDED || lower.contains("context deadline exceeded")
+    } else if (code == Status.Code.DEADLINE_EXCEEDED
+        || lower.contains("context deadline exceeded")
         || lower.contains("request timed out")) {
       writeOutcome = Outcome.INDETERMINATE;
       kind = Kind.TIMEOUT;
@@ -260,7 +278,8 @@ final class EtcdErrors {
   /** Removes {@link CompletionException} and {@link ExecutionException} wrappers. */
   static Throwable unwrap(Throwable t) {
     Throwable cur = t;
-    while ((cur instanceof CompletionException || cur instanceof ExecutionException) && cur.getCause() != null) {
+    while ((cur instanceof CompletionException || cur instanceof ExecutionException)
+        && cur.getCause() != null) {
       cur = cur.getCause();
     }
     return cur;
@@ -275,7 +294,8 @@ final class EtcdErrors {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof EtcdException e && e.getErrorCode() != null) {
         try {
-          return Status.fromCode(Status.Code.valueOf(e.getErrorCode().name())).withDescription(e.getMessage());
+          return Status.fromCode(Status.Code.valueOf(e.getErrorCode().name()))
+              .withDescription(e.getMessage());
         } catch (IllegalArgumentException unknownName) {
           return Status.UNKNOWN.withDescription(e.getMessage());
         }
@@ -286,7 +306,8 @@ final class EtcdErrors {
 
   private static boolean isTlsFailure(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SSLHandshakeException || c instanceof SSLPeerUnverifiedException
+      if (c instanceof SSLHandshakeException
+          || c instanceof SSLPeerUnverifiedException
           || c instanceof CertificateException
           || c.getClass().getName().equals("io.netty.handler.ssl.NotSslRecordException")) {
         return true;
@@ -318,7 +339,9 @@ final class EtcdErrors {
     if (root == null) {
       return "";
     }
-    return " (caused by " + root.getClass().getSimpleName()
-        + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+    return " (caused by "
+        + root.getClass().getSimpleName()
+        + (root.getMessage() == null ? "" : ": " + root.getMessage())
+        + ")";
   }
 }

@@ -54,8 +54,8 @@ final class EtcdKeys {
   }
 
   /**
-   * Returns the order a key belongs to, or empty if the key is under the prefix but is no order
-   * key (written by something else).
+   * Returns the order a key belongs to, or empty if the key is under the prefix but is no order key
+   * (written by something else).
    */
   Optional<OrderId> orderIdOf(ByteString key) {
     String k = key.toStringUtf8();

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.hybridstore.CpConfig;
-import org.hybridstore.IndeterminateWriteException;
 import org.hybridstore.InvalidInputException;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
@@ -43,9 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Router}: sends each call to a member that serves, and elsewhere when it does not,
  *       within the call's deadline;
  *   <li>{@link CommandWriter} ({@code apply}), {@link GroupCommitter} (several commands and merge
- *       writes per transaction), {@link Merger} ({@code mergeAll}), {@link Reader} ({@code read}, {@code readRevision}),
- *       {@link EtcdWatchFeed} ({@code watch}), {@link Prober} and {@link QuorumRule} ({@code
- *       probe});
+ *       writes per transaction), {@link Merger} ({@code mergeAll}), {@link Reader} ({@code read},
+ *       {@code readRevision}), {@link EtcdWatchFeed} ({@code watch}), {@link Prober} and {@link
+ *       QuorumRule} ({@code probe});
  *   <li>{@link EtcdErrors}: the one place that classifies failures; {@link FailureLog}: keeps a
  *       degraded backend quiet.
  * </ul>
@@ -61,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class EtcdOrderBackend implements StrongBackend {
   /** How many keys the revision cache remembers. */
   static final int CACHE_ENTRIES = 10_000;
+
   /** How often the failure summary is logged while calls fail. */
   static final Duration FAILURE_SUMMARY_INTERVAL = Duration.ofSeconds(10);
 
@@ -84,32 +84,72 @@ public final class EtcdOrderBackend implements StrongBackend {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<EtcdWatchFeed> feeds = ConcurrentHashMap.newKeySet();
 
-  private EtcdOrderBackend(CpConfig config, BackendContext context, List<MemberConnection> connections) {
+  private EtcdOrderBackend(
+      CpConfig config, BackendContext context, List<MemberConnection> connections) {
     this.config = config;
     this.context = context;
     this.connections = connections;
     this.keys = new EtcdKeys(config.keyPrefix());
     this.backoffs = Backoffs.of(config);
-    this.failures = new FailureLog(LoggerFactory.getLogger(EtcdOrderBackend.class),
-        FAILURE_SUMMARY_INTERVAL.toNanos(), nanoTime);
+    this.failures =
+        new FailureLog(
+            LoggerFactory.getLogger(EtcdOrderBackend.class),
+            FAILURE_SUMMARY_INTERVAL.toNanos(),
+            nanoTime);
     this.view = new MemberView(connections, config.memberCheckInterval().toNanos(), failures);
-    this.router = new Router(view, context.scheduler(), backoffs.memberRound(), config.requestTimeout().toNanos(),
-        counters, failures, nanoTime);
+    this.router =
+        new Router(
+            view,
+            context.scheduler(),
+            backoffs.memberRound(),
+            config.requestTimeout().toNanos(),
+            counters,
+            failures,
+            nanoTime);
     this.reader = new Reader(router, keys, cache, config.requestTimeout(), nanoTime);
-    this.committer = new GroupCommitter(
-        (what, deadline, txn) -> router.<TxnResponse>call(what, Router.Kind.WRITE, deadline,
-            (m, d, out) -> m.kv.withDeadline(d).txn(txn, out)),
-        config.maxTxnOps(), config.maxRequestBytes(), config.txnsInFlight(),
-        config.groupCommitLinger().toNanos(), config.requestTimeout().toNanos(), context.scheduler(), counters,
-        nanoTime);
-    this.writer = new CommandWriter(keys, cache, reader, committer, context, backoffs, counters,
-        config.maxCasRetries());
-    this.merger = new Merger(keys, reader, committer, context, backoffs, counters, config.maxCasRetries(),
-        config.maxTxnOps(), config.txnsInFlight());
+    this.committer =
+        new GroupCommitter(
+            (what, deadline, txn) ->
+                router.<TxnResponse>call(
+                    what,
+                    Router.Kind.WRITE,
+                    deadline,
+                    (m, d, out) -> m.kv.withDeadline(d).txn(txn, out)),
+            config.maxTxnOps(),
+            config.maxRequestBytes(),
+            config.txnsInFlight(),
+            config.groupCommitLinger().toNanos(),
+            config.requestTimeout().toNanos(),
+            context.scheduler(),
+            counters,
+            nanoTime);
+    this.writer =
+        new CommandWriter(
+            keys, cache, reader, committer, context, backoffs, counters, config.maxCasRetries());
+    this.merger =
+        new Merger(
+            keys,
+            reader,
+            committer,
+            context,
+            backoffs,
+            counters,
+            config.maxCasRetries(),
+            config.maxTxnOps(),
+            config.txnsInFlight());
     this.prober = new Prober(view, keys, nanoTime);
-    Duration checkTimeout = min(config.requestTimeout(), config.memberCheckInterval().multipliedBy(5));
-    this.checker = new MemberChecker(view, router, prober, failures, context.scheduler(),
-        config.memberCheckInterval(), checkTimeout, nanoTime);
+    Duration checkTimeout =
+        min(config.requestTimeout(), config.memberCheckInterval().multipliedBy(5));
+    this.checker =
+        new MemberChecker(
+            view,
+            router,
+            prober,
+            failures,
+            context.scheduler(),
+            config.memberCheckInterval(),
+            checkTimeout,
+            nanoTime);
   }
 
   /**
@@ -121,7 +161,8 @@ public final class EtcdOrderBackend implements StrongBackend {
    * @throws StoreUnavailableException if the TLS material cannot be loaded
    */
   public static EtcdOrderBackend open(CpConfig config, BackendContext context) {
-    EtcdOrderBackend backend = new EtcdOrderBackend(config, context, Connections.open(config, context.executor()));
+    EtcdOrderBackend backend =
+        new EtcdOrderBackend(config, context, Connections.open(config, context.executor()));
     backend.checker.start();
     return backend;
   }
@@ -139,8 +180,10 @@ public final class EtcdOrderBackend implements StrongBackend {
     if (closed.get()) {
       return Completions.failed(new StoreClosedException("etcd backend"));
     }
-    return deliver(reader.snapshot(id, consistency == ReadConsistency.LINEARIZABLE)
-        .thenApply(s -> Optional.ofNullable(s.record())));
+    return deliver(
+        reader
+            .snapshot(id, consistency == ReadConsistency.LINEARIZABLE)
+            .thenApply(s -> Optional.ofNullable(s.record())));
   }
 
   /**
@@ -153,7 +196,8 @@ public final class EtcdOrderBackend implements StrongBackend {
       return Completions.failed(new StoreClosedException("etcd backend"));
     }
     if (atRevision < 0) {
-      return Completions.failed(new InvalidInputException("atRevision", "must not be negative, was " + atRevision));
+      return Completions.failed(
+          new InvalidInputException("atRevision", "must not be negative, was " + atRevision));
     }
     return deliver(reader.revision(id, atRevision));
   }
@@ -171,8 +215,18 @@ public final class EtcdOrderBackend implements StrongBackend {
     if (closed.get()) {
       throw new StoreClosedException("etcd backend");
     }
-    EtcdWatchFeed feed = new EtcdWatchFeed(view, reader, keys, context, backoffs.watchReopen(), failures, nanoTime,
-        fromRevision, listener, feeds::remove);
+    EtcdWatchFeed feed =
+        new EtcdWatchFeed(
+            view,
+            reader,
+            keys,
+            context,
+            backoffs.watchReopen(),
+            failures,
+            nanoTime,
+            fromRevision,
+            listener,
+            feeds::remove);
     feeds.add(feed);
     feed.start();
     return feed;
@@ -181,15 +235,28 @@ public final class EtcdOrderBackend implements StrongBackend {
   @Override
   public CompletionStage<QuorumStatus> probe(Duration deadline) {
     if (closed.get()) {
-      return deliver(CompletableFuture.completedFuture(new QuorumStatus(false, deadline, List.of(),
-          "no quorum: the etcd backend is closed")));
+      return deliver(
+          CompletableFuture.completedFuture(
+              new QuorumStatus(
+                  false, deadline, List.of(), "no quorum: the etcd backend is closed")));
     }
     // The gRPC deadlines end every call of the probe; the timer is a guard for the "never fails"
     // contract only.
-    return deliver(prober.probe(deadline)
-        .completeOnTimeout(new QuorumStatus(false, deadline, List.of(), "probe did not finish within "
-            + deadline.toMillis() + " ms"), deadline.toMillis() + 1000, TimeUnit.MILLISECONDS)
-        .exceptionally(e -> new QuorumStatus(false, deadline, List.of(), "probe failed: " + EtcdErrors.unwrap(e))));
+    return deliver(
+        prober
+            .probe(deadline)
+            .completeOnTimeout(
+                new QuorumStatus(
+                    false,
+                    deadline,
+                    List.of(),
+                    "probe did not finish within " + deadline.toMillis() + " ms"),
+                deadline.toMillis() + 1000,
+                TimeUnit.MILLISECONDS)
+            .exceptionally(
+                e ->
+                    new QuorumStatus(
+                        false, deadline, List.of(), "probe failed: " + EtcdErrors.unwrap(e))));
   }
 
   @Override

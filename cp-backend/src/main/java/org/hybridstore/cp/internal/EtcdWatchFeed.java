@@ -36,18 +36,18 @@ import org.slf4j.LoggerFactory;
  * to resume.
  *
  * <p><b>States.</b> Either a stream is open from {@code lastRevision + 1} on a member, or a reopen
- * is scheduled (after a failure, with the watch backoff), or a full re-read is running, or the
- * feed is closed. Every stream gets a generation number; callbacks of an older generation are
- * ignored, so nothing is delivered twice.
+ * is scheduled (after a failure, with the watch backoff), or a full re-read is running, or the feed
+ * is closed. Every stream gets a generation number; callbacks of an older generation are ignored,
+ * so nothing is delivered twice.
  *
  * <p><b>Resume.</b> Any error or end of the stream (member restart, lost connection, {@code
- * etcdserver: no leader}: the stream carries {@code hasleader=true}, so etcd ends it when its member
- * loses the leader), and the stream's member ceasing to serve in the backend's {@link MemberView},
- * closes the stream and opens a new one from the last delivered revision + 1 on a member that
- * serves. A cancellation because the revision was compacted triggers a full re-read: a paged range
- * over the prefix at one revision R, delivered at R, then a watch from R + 1. R is the compaction
- * revision the cancellation names (the oldest etcd still has), so no version after it is skipped;
- * a feed started from revision 0 begins with such a re-read at the current revision.
+ * etcdserver: no leader}: the stream carries {@code hasleader=true}, so etcd ends it when its
+ * member loses the leader), and the stream's member ceasing to serve in the backend's {@link
+ * MemberView}, closes the stream and opens a new one from the last delivered revision + 1 on a
+ * member that serves. A cancellation because the revision was compacted triggers a full re-read: a
+ * paged range over the prefix at one revision R, delivered at R, then a watch from R + 1. R is the
+ * compaction revision the cancellation names (the oldest etcd still has), so no version after it is
+ * skipped; a feed started from revision 0 begins with such a re-read at the current revision.
  *
  * <p><b>Delivery.</b> Every PUT of a watch response with its own mod revision ({@link
  * ChangeListener#onEvents}; deletions and keys that are no orders are skipped; undecodable values
@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * value per order, and each non-empty page.
  *
  * <p><b>Logs.</b> The first failure after a working stream is logged once; failures while the feed
- * cannot reopen are only counted in the backend's failure summary, and a reopened stream after
- * that is logged once. Thread-safe.
+ * cannot reopen are only counted in the backend's failure summary, and a reopened stream after that
+ * is logged once. Thread-safe.
  */
 final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdWatchFeed.class);
@@ -85,8 +85,16 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   private @Nullable ClientCallStreamObserver<WatchRequest> stream;
   private @Nullable MemberConnection member;
 
-  EtcdWatchFeed(MemberView view, Reader reader, EtcdKeys keys, BackendContext context, IntervalFunction backoff,
-      FailureLog failures, LongSupplier nanoTime, long fromRevision, ChangeListener listener,
+  EtcdWatchFeed(
+      MemberView view,
+      Reader reader,
+      EtcdKeys keys,
+      BackendContext context,
+      IntervalFunction backoff,
+      FailureLog failures,
+      LongSupplier nanoTime,
+      long fromRevision,
+      ChangeListener listener,
       Consumer<EtcdWatchFeed> onClose) {
     this.view = view;
     this.reader = reader;
@@ -137,27 +145,34 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     } finally {
       lock.unlock();
     }
-    StreamObserver<WatchResponse> responses = new StreamObserver<>() {
-      @Override
-      public void onNext(WatchResponse response) {
-        onResponse(gen, response);
-      }
+    StreamObserver<WatchResponse> responses =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(WatchResponse response) {
+            onResponse(gen, response);
+          }
 
-      @Override
-      public void onError(Throwable error) {
-        onFailure(gen, error, 0);
-      }
+          @Override
+          public void onError(Throwable error) {
+            onFailure(gen, error, 0);
+          }
 
-      @Override
-      public void onCompleted() {
-        onFailure(gen, null, 0);
-      }
-    };
+          @Override
+          public void onCompleted() {
+            onFailure(gen, null, 0);
+          }
+        };
     ClientCallStreamObserver<WatchRequest> s;
     try {
       s = (ClientCallStreamObserver<WatchRequest>) m.watch.watch(responses);
-      s.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-          .setKey(keys.prefixBytes()).setRangeEnd(keys.prefixEnd()).setStartRevision(from)).build());
+      s.onNext(
+          WatchRequest.newBuilder()
+              .setCreateRequest(
+                  WatchCreateRequest.newBuilder()
+                      .setKey(keys.prefixBytes())
+                      .setRangeEnd(keys.prefixEnd())
+                      .setStartRevision(from))
+              .build());
     } catch (RuntimeException e) {
       onFailure(gen, e, 0);
       return;
@@ -181,8 +196,12 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     if (response.getCanceled()) {
       // A cancellation for compaction names the compaction revision, the oldest etcd still has.
       long compactRevision = response.getCompactRevision();
-      onFailure(gen, compactRevision > 0 ? null : new IllegalStateException(
-          "watch cancelled by etcd: " + response.getCancelReason()), compactRevision);
+      onFailure(
+          gen,
+          compactRevision > 0
+              ? null
+              : new IllegalStateException("watch cancelled by etcd: " + response.getCancelReason()),
+          compactRevision);
       return;
     }
     // Every PUT with its own mod revision, in the response's (revision) order; listeners that only
@@ -218,7 +237,11 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       lock.unlock();
     }
     if (recovered) {
-      LOG.info("watch on {} works again on {}, from revision {}", keys.prefix(), memberName(), lastRevision());
+      LOG.info(
+          "watch on {} works again on {}, from revision {}",
+          keys.prefix(),
+          memberName(),
+          lastRevision());
     }
   }
 
@@ -240,8 +263,8 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   /**
    * A failure or the end of the stream: close it and decide how to go on.
    *
-   * @param compactRevision if the watch was cancelled because its start revision was compacted,
-   *     the compaction revision etcd names (the oldest it still has), which the re-read is at; else 0
+   * @param compactRevision if the watch was cancelled because its start revision was compacted, the
+   *     compaction revision etcd names (the oldest it still has), which the re-read is at; else 0
    */
   private void onFailure(long gen, @Nullable Throwable error, long compactRevision) {
     ClientCallStreamObserver<WatchRequest> s;
@@ -269,11 +292,18 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     if (s != null) {
       cancel(s);
     }
-    String why = error == null ? (compacted ? "revision compacted" : "stream ended")
-        : String.valueOf(EtcdErrors.unwrap(error).getMessage());
+    String why =
+        error == null
+            ? (compacted ? "revision compacted" : "stream ended")
+            : String.valueOf(EtcdErrors.unwrap(error).getMessage());
     if (first) {
-      LOG.info("watch on {} ended ({}); resuming after revision {} in {} ms{}", keys.prefix(), why, lastRevision(),
-          delay, compacted ? " with a full re-read at revision " + compactRevision : "");
+      LOG.info(
+          "watch on {} ended ({}); resuming after revision {} in {} ms{}",
+          keys.prefix(),
+          why,
+          lastRevision(),
+          delay,
+          compacted ? " with a full re-read at revision " + compactRevision : "");
     } else {
       failures.count("watch");
     }
@@ -281,9 +311,9 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   }
 
   /**
-   * Re-reads the whole prefix at one revision ({@code at}, or the current one if 0), delivers it, and
-   * watches from there. If the read fails because {@code at} was compacted meanwhile, the feed opens
-   * the watch again from its last revision, whose compaction error names the new revision.
+   * Re-reads the whole prefix at one revision ({@code at}, or the current one if 0), delivers it,
+   * and watches from there. If the read fails because {@code at} was compacted meanwhile, the feed
+   * opens the watch again from its last revision, whose compaction error names the new revision.
    */
   private void reread(long at) {
     lock.lock();
@@ -294,37 +324,46 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     } finally {
       lock.unlock();
     }
-    readPage(keys.prefixBytes(), at).whenComplete((revision, error) -> {
-      if (error != null) {
-        long delay;
-        boolean first;
-        lock.lock();
-        try {
-          failuresInARow++;
-          delay = backoff.apply(failuresInARow);
-          first = !broken;
-          broken = true;
-        } finally {
-          lock.unlock();
-        }
-        boolean compacted = at > 0 && EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED;
-        if (first || compacted) {
-          LOG.info("re-read of {} failed ({}); {} in {} ms", keys.prefix(), EtcdErrors.unwrap(error).getMessage(),
-              compacted ? "watching again to learn the new compaction revision" : "trying again", delay);
-        } else {
-          failures.count("watch");
-        }
-        schedule(compacted ? this::open : () -> reread(at), delay);
-        return;
-      }
-      lock.lock();
-      try {
-        lastRevision = Math.max(lastRevision, revision);
-      } finally {
-        lock.unlock();
-      }
-      open();
-    });
+    readPage(keys.prefixBytes(), at)
+        .whenComplete(
+            (revision, error) -> {
+              if (error != null) {
+                long delay;
+                boolean first;
+                lock.lock();
+                try {
+                  failuresInARow++;
+                  delay = backoff.apply(failuresInARow);
+                  first = !broken;
+                  broken = true;
+                } finally {
+                  lock.unlock();
+                }
+                boolean compacted =
+                    at > 0 && EtcdErrors.classify(error, false).kind() == EtcdErrors.Kind.COMPACTED;
+                if (first || compacted) {
+                  LOG.info(
+                      "re-read of {} failed ({}); {} in {} ms",
+                      keys.prefix(),
+                      EtcdErrors.unwrap(error).getMessage(),
+                      compacted
+                          ? "watching again to learn the new compaction revision"
+                          : "trying again",
+                      delay);
+                } else {
+                  failures.count("watch");
+                }
+                schedule(compacted ? this::open : () -> reread(at), delay);
+                return;
+              }
+              lock.lock();
+              try {
+                lastRevision = Math.max(lastRevision, revision);
+              } finally {
+                lock.unlock();
+              }
+              open();
+            });
   }
 
   /**
@@ -332,29 +371,33 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
    * revision for the following pages), delivers it and reads the next; completes with the revision.
    */
   private CompletableFuture<Long> readPage(ByteString from, long revision) {
-    return reader.page(from, revision, PAGE).thenCompose((RangeResponse response) -> {
-      long at = revision > 0 ? revision : response.getHeader().getRevision();
-      List<StoredRecord> records = new ArrayList<>();
-      for (KeyValue kvp : response.getKvsList()) {
-        decode(kvp).ifPresent(r -> records.add(new StoredRecord(r, kvp.getModRevision())));
-      }
-      boolean more = response.getMore() && response.getKvsCount() > 0;
-      lock.lock();
-      try {
-        if (closed) {
-          return CompletableFuture.completedFuture(at);
-        }
-        List<StoredRecord> delivered = List.copyOf(records);
-        delivery.execute(() -> listener.onResync(delivered, at, !more));
-      } finally {
-        lock.unlock();
-      }
-      if (more) {
-        ByteString next = EtcdKeys.successor(response.getKvs(response.getKvsCount() - 1).getKey());
-        return readPage(next, at);
-      }
-      return CompletableFuture.completedFuture(at);
-    });
+    return reader
+        .page(from, revision, PAGE)
+        .thenCompose(
+            (RangeResponse response) -> {
+              long at = revision > 0 ? revision : response.getHeader().getRevision();
+              List<StoredRecord> records = new ArrayList<>();
+              for (KeyValue kvp : response.getKvsList()) {
+                decode(kvp).ifPresent(r -> records.add(new StoredRecord(r, kvp.getModRevision())));
+              }
+              boolean more = response.getMore() && response.getKvsCount() > 0;
+              lock.lock();
+              try {
+                if (closed) {
+                  return CompletableFuture.completedFuture(at);
+                }
+                List<StoredRecord> delivered = List.copyOf(records);
+                delivery.execute(() -> listener.onResync(delivered, at, !more));
+              } finally {
+                lock.unlock();
+              }
+              if (more) {
+                ByteString next =
+                    EtcdKeys.successor(response.getKvs(response.getKvsCount() - 1).getKey());
+                return readPage(next, at);
+              }
+              return CompletableFuture.completedFuture(at);
+            });
   }
 
   private Optional<OrderRecord> decode(KeyValue kvp) {
@@ -363,7 +406,8 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       return Optional.empty();
     }
     try {
-      return Optional.of(RecordCodec.decode(kvp.getValue().toByteArray(), "etcd key " + keys.keyString(id.get())));
+      return Optional.of(
+          RecordCodec.decode(kvp.getValue().toByteArray(), "etcd key " + keys.keyString(id.get())));
     } catch (CorruptDataException e) {
       LOG.warn("change feed skips a value it cannot decode: {}", e.getMessage());
       return Optional.empty();

@@ -42,8 +42,8 @@ final class FailureLog {
   }
 
   /**
-   * Logs a change of the backend's state once: at WARN when it becomes degraded (no member
-   * serves), at INFO otherwise. Repeating the same state logs nothing.
+   * Logs a change of the backend's state once: at WARN when it becomes degraded (no member serves),
+   * at INFO otherwise. Repeating the same state logs nothing.
    *
    * @param nowDegraded whether no member serves any more
    * @param message what changed
@@ -83,7 +83,14 @@ final class FailureLog {
         return;
       }
       long total = counts.values().stream().mapToLong(Long::longValue).sum();
-      line = "etcd: " + total + " failed calls in the last " + seconds + " s (" + describe(counts) + ")";
+      line =
+          "etcd: "
+              + total
+              + " failed calls in the last "
+              + seconds
+              + " s ("
+              + describe(counts)
+              + ")";
       warn = degraded;
       counts.clear();
     } finally {
@@ -98,7 +105,8 @@ final class FailureLog {
 
   private static String describe(Map<String, Long> counts) {
     StringBuilder sb = new StringBuilder();
-    counts.forEach((cause, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(cause).append(' ').append(n));
+    counts.forEach(
+        (cause, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(cause).append(' ').append(n));
     return sb.toString();
   }
 }

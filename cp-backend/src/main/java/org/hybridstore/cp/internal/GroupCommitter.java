@@ -40,9 +40,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Outcome per write.</b> {@link Committed} with the transaction's revision, or {@link Raced}
  * with the key's current value when its guard failed: the other writes of the transaction are not
- * affected, each has its own guard. A transaction that fails fails all its writes with the
- * router's classified exception. A command whose deadline passed while it queued fails definitely
- * (it was never sent). Thread-safe.
+ * affected, each has its own guard. A transaction that fails fails all its writes with the router's
+ * classified exception. A command whose deadline passed while it queued fails definitely (it was
+ * never sent). Thread-safe.
  */
 final class GroupCommitter implements AutoCloseable {
   /** What happened to one write. */
@@ -83,8 +83,15 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   /** A queued write. */
-  private record Write(ByteString key, String keyText, long expectedModRevision, ByteString value,
-      long deadlineNanos, int bytes, CompletableFuture<Outcome> done) implements Txns.WriteOp {}
+  private record Write(
+      ByteString key,
+      String keyText,
+      long expectedModRevision,
+      ByteString value,
+      long deadlineNanos,
+      int bytes,
+      CompletableFuture<Outcome> done)
+      implements Txns.WriteOp {}
 
   private final Sender sender;
   private final int maxWrites;
@@ -104,8 +111,16 @@ final class GroupCommitter implements AutoCloseable {
   private boolean lingering;
   private boolean closed;
 
-  GroupCommitter(Sender sender, int maxTxnOps, int maxRequestBytes, int txnsInFlight, long lingerNanos,
-      long timeoutNanos, ScheduledExecutorService scheduler, Counters counters, LongSupplier nanoTime) {
+  GroupCommitter(
+      Sender sender,
+      int maxTxnOps,
+      int maxRequestBytes,
+      int txnsInFlight,
+      long lingerNanos,
+      long timeoutNanos,
+      ScheduledExecutorService scheduler,
+      Counters counters,
+      LongSupplier nanoTime) {
     this.sender = sender;
     this.maxWrites = Txns.maxWrites(maxTxnOps);
     this.maxBytes = Txns.maxWriteBytes(maxRequestBytes);
@@ -128,10 +143,17 @@ final class GroupCommitter implements AutoCloseable {
    *     from when its transaction is sent)
    * @return the outcome
    */
-  CompletableFuture<Outcome> submit(ByteString key, String keyText, long expectedModRevision, ByteString value,
-      boolean command) {
-    Write w = new Write(key, keyText, expectedModRevision, value, command ? nanoTime.getAsLong() + timeoutNanos : 0,
-        Txns.writeBytes(key, value), new CompletableFuture<>());
+  CompletableFuture<Outcome> submit(
+      ByteString key, String keyText, long expectedModRevision, ByteString value, boolean command) {
+    Write w =
+        new Write(
+            key,
+            keyText,
+            expectedModRevision,
+            value,
+            command ? nanoTime.getAsLong() + timeoutNanos : 0,
+            Txns.writeBytes(key, value),
+            new CompletableFuture<>());
     lock.lock();
     try {
       if (closed) {
@@ -158,8 +180,15 @@ final class GroupCommitter implements AutoCloseable {
     lock.lock();
     try {
       for (Request r : writes) {
-        Write w = new Write(r.key(), r.keyText(), r.expectedModRevision(), r.value(), 0,
-            Txns.writeBytes(r.key(), r.value()), new CompletableFuture<>());
+        Write w =
+            new Write(
+                r.key(),
+                r.keyText(),
+                r.expectedModRevision(),
+                r.value(),
+                0,
+                Txns.writeBytes(r.key(), r.value()),
+                new CompletableFuture<>());
         out.add(w.done);
         if (closed) {
           w.done.completeExceptionally(new StoreClosedException("etcd backend"));
@@ -196,20 +225,26 @@ final class GroupCommitter implements AutoCloseable {
    * @param value the new value
    * @return the outcome
    */
-  CompletableFuture<Outcome> single(ByteString key, String keyText, long expectedModRevision, ByteString value) {
+  CompletableFuture<Outcome> single(
+      ByteString key, String keyText, long expectedModRevision, ByteString value) {
     TxnRequest request = Txns.write(key, expectedModRevision, value);
     counters.writeTransactions.increment();
     long txn = sequence.incrementAndGet();
-    return sender.send("write of " + keyText, nanoTime.getAsLong() + timeoutNanos, request)
-        .thenApply(response -> {
-          long revision = response.getHeader().getRevision();
-          Outcome o = response.getSucceeded() ? new Committed(revision, txn)
-              : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
-          if (o instanceof Committed) {
-            counters.writtenRecords.increment();
-          }
-          return o;
-        });
+    return sender
+        .send("write of " + keyText, nanoTime.getAsLong() + timeoutNanos, request)
+        .thenApply(
+            response -> {
+              long revision = response.getHeader().getRevision();
+              Outcome o =
+                  response.getSucceeded()
+                      ? new Committed(revision, txn)
+                      : new Raced(
+                          Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
+              if (o instanceof Committed) {
+                counters.writtenRecords.increment();
+              }
+              return o;
+            });
   }
 
   /** Sends transactions while there is room in flight and something queued. */
@@ -248,8 +283,11 @@ final class GroupCommitter implements AutoCloseable {
         lock.unlock();
       }
       for (Write w : expired) {
-        w.done.completeExceptionally(new StoreUnavailableException("etcd: write of " + w.keyText
-            + " was not sent: its deadline passed while it waited for a transaction slot; nothing was written"));
+        w.done.completeExceptionally(
+            new StoreUnavailableException(
+                "etcd: write of "
+                    + w.keyText
+                    + " was not sent: its deadline passed while it waited for a transaction slot; nothing was written"));
       }
       if (lingerFor > 0) {
         scheduleLinger(lingerFor);
@@ -272,15 +310,18 @@ final class GroupCommitter implements AutoCloseable {
 
   private void scheduleLinger(long nanos) {
     try {
-      scheduler.schedule(() -> {
-        lock.lock();
-        try {
-          lingering = false;
-        } finally {
-          lock.unlock();
-        }
-        drain();
-      }, nanos, TimeUnit.NANOSECONDS);
+      scheduler.schedule(
+          () -> {
+            lock.lock();
+            try {
+              lingering = false;
+            } finally {
+              lock.unlock();
+            }
+            drain();
+          },
+          nanos,
+          TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       lock.lock();
       try {
@@ -292,8 +333,8 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   /**
-   * Takes the next batch: commands first, then merges; distinct keys; within etcd's limits.
-   * Expired commands are moved to {@code expired}. Call with the lock held.
+   * Takes the next batch: commands first, then merges; distinct keys; within etcd's limits. Expired
+   * commands are moved to {@code expired}. Call with the lock held.
    */
   private List<Write> take(long now, List<Write> expired) {
     List<Write> batch = new ArrayList<>();
@@ -331,11 +372,14 @@ final class GroupCommitter implements AutoCloseable {
         deadline = Math.min(deadline, w.deadlineNanos);
       }
     }
-    TxnRequest request = batch.size() == 1
-        ? Txns.write(batch.get(0).key, batch.get(0).expectedModRevision, batch.get(0).value)
-        : Txns.writes(batch);
-    String what = batch.size() == 1 ? "write of " + batch.get(0).keyText
-        : "group commit of " + batch.size() + " records (" + batch.get(0).keyText + ", ...)";
+    TxnRequest request =
+        batch.size() == 1
+            ? Txns.write(batch.get(0).key, batch.get(0).expectedModRevision, batch.get(0).value)
+            : Txns.writes(batch);
+    String what =
+        batch.size() == 1
+            ? "write of " + batch.get(0).keyText
+            : "group commit of " + batch.size() + " records (" + batch.get(0).keyText + ", ...)";
     counters.writeTransactions.increment();
     long txn = sequence.incrementAndGet();
     CompletableFuture<TxnResponse> sent;
@@ -344,21 +388,22 @@ final class GroupCommitter implements AutoCloseable {
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
-    sent.whenComplete((response, error) -> {
-      lock.lock();
-      try {
-        inFlight--;
-      } finally {
-        lock.unlock();
-      }
-      if (error != null) {
-        Throwable cause = EtcdErrors.unwrap(error);
-        batch.forEach(w -> w.done.completeExceptionally(cause));
-      } else {
-        complete(batch, response, txn);
-      }
-      drain();
-    });
+    sent.whenComplete(
+        (response, error) -> {
+          lock.lock();
+          try {
+            inFlight--;
+          } finally {
+            lock.unlock();
+          }
+          if (error != null) {
+            Throwable cause = EtcdErrors.unwrap(error);
+            batch.forEach(w -> w.done.completeExceptionally(cause));
+          } else {
+            complete(batch, response, txn);
+          }
+          drain();
+        });
   }
 
   private void complete(List<Write> batch, TxnResponse response, long txn) {
@@ -368,13 +413,17 @@ final class GroupCommitter implements AutoCloseable {
       Write w = batch.get(i);
       Outcome o;
       if (batch.size() == 1) {
-        o = response.getSucceeded() ? new Committed(revision, txn)
-            : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
+        o =
+            response.getSucceeded()
+                ? new Committed(revision, txn)
+                : new Raced(Txns.first(response.getResponses(0).getResponseRange()), revision, txn);
       } else {
         ResponseOp op = response.getResponses(i);
         TxnResponse inner = op.getResponseTxn();
-        o = inner.getSucceeded() ? new Committed(revision, txn)
-            : new Raced(Txns.first(inner.getResponses(0).getResponseRange()), revision, txn);
+        o =
+            inner.getSucceeded()
+                ? new Committed(revision, txn)
+                : new Raced(Txns.first(inner.getResponses(0).getResponseRange()), revision, txn);
       }
       if (o instanceof Committed) {
         committed++;

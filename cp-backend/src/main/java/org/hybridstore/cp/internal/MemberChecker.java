@@ -13,14 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backend's own timer, every {@code memberCheckInterval}: hedges calls stuck on stalled
- * members, probes the members the backend does not use (so that one that serves again is used
- * again within an interval or so, and a cut-off one is noticed even without traffic), refreshes
- * every member's status once a second when nobody probes, reports changes in who serves, and
- * flushes the failure summary. Costs nothing on the members while they all serve and the store
- * probes. Thread-safe.
+ * members, probes the members the backend does not use (so that one that serves again is used again
+ * within an interval or so, and a cut-off one is noticed even without traffic), refreshes every
+ * member's status once a second when nobody probes, reports changes in who serves, and flushes the
+ * failure summary. Costs nothing on the members while they all serve and the store probes.
+ * Thread-safe.
  */
 final class MemberChecker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MemberChecker.class);
+
   /** How often statuses are refreshed when nobody calls {@code probe}. */
   static final Duration STATUS_REFRESH = Duration.ofSeconds(1);
 
@@ -36,8 +37,15 @@ final class MemberChecker implements AutoCloseable {
   private volatile long lastRefresh;
   private @Nullable ScheduledFuture<?> task;
 
-  MemberChecker(MemberView view, Router router, Prober prober, FailureLog failures, ScheduledExecutorService scheduler,
-      Duration interval, Duration checkTimeout, LongSupplier nanoTime) {
+  MemberChecker(
+      MemberView view,
+      Router router,
+      Prober prober,
+      FailureLog failures,
+      ScheduledExecutorService scheduler,
+      Duration interval,
+      Duration checkTimeout,
+      LongSupplier nanoTime) {
     this.view = view;
     this.router = router;
     this.prober = prober;
@@ -51,9 +59,11 @@ final class MemberChecker implements AutoCloseable {
 
   void start() {
     try {
-      task = scheduler.scheduleWithFixedDelay(this::tick, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+      task =
+          scheduler.scheduleWithFixedDelay(this::tick, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      LOG.warn("scheduler rejected the etcd member checks; members that stop serving are noticed only by calls");
+      LOG.warn(
+          "scheduler rejected the etcd member checks; members that stop serving are noticed only by calls");
     }
   }
 

@@ -43,35 +43,48 @@ import org.jspecify.annotations.Nullable;
 final class MemberConnection implements AutoCloseable {
   /** Large enough for a transaction whose else-branches return many records of up to 256 KiB. */
   static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+
   /**
    * Pings on a busy connection this often, so that a stopped or partitioned member's connection is
    * given up after about 15 s; etcd permits pings every 5 s while calls are active.
    */
   static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+
   /** How long a ping may go unanswered. */
   static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
 
-  static final Metadata.Key<String> HAS_LEADER = Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> HAS_LEADER =
+      Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
 
   /** Position in the configured endpoint list. */
   final int index;
+
   /** The configured endpoint, as a string for messages. */
   final String endpoint;
+
   private final ManagedChannel channel;
   private final @Nullable EtcdAuth auth;
+
   /** Writes and linearizable reads: {@code hasleader=true}. */
   final KVGrpc.KVStub kv;
+
   /** Serializable reads: no leader required. */
   final KVGrpc.KVStub relaxedKv;
+
   /**
    * Member status, without credentials: etcd 3.4 does not check them for {@code Status}, and a
    * member whose login hangs (no leader: logins go through raft) can still report its status.
    */
   final MaintenanceGrpc.MaintenanceStub maintenance;
-  /** The change feed: {@code hasleader=true}, so etcd ends the stream when the member loses its leader. */
+
+  /**
+   * The change feed: {@code hasleader=true}, so etcd ends the stream when the member loses its
+   * leader.
+   */
   final WatchGrpc.WatchStub watch;
 
-  private MemberConnection(int index, String endpoint, ManagedChannel channel, @Nullable EtcdAuth auth) {
+  private MemberConnection(
+      int index, String endpoint, ManagedChannel channel, @Nullable EtcdAuth auth) {
     this.index = index;
     this.endpoint = endpoint;
     this.channel = channel;
@@ -102,19 +115,26 @@ final class MemberConnection implements AutoCloseable {
    * @param executor where callbacks run
    * @return the connection
    */
-  static MemberConnection open(int index, URI endpoint, CpConfig config, @Nullable SslContext ssl,
-      @Nullable EtcdAuth auth, Executor executor) {
+  static MemberConnection open(
+      int index,
+      URI endpoint,
+      CpConfig config,
+      @Nullable SslContext ssl,
+      @Nullable EtcdAuth auth,
+      Executor executor) {
     String host = endpoint.getHost();
     int port = endpoint.getPort() > 0 ? endpoint.getPort() : 2379;
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port)
-        .executor(executor)
-        .disableRetry()
-        .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
-        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
-        .keepAliveWithoutCalls(false)
-        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-            config.connectTimeout().toMillis()));
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(host, port)
+            .executor(executor)
+            .disableRetry()
+            .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+            .keepAliveWithoutCalls(false)
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .withOption(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
     if (ssl != null) {
       b.negotiationType(NegotiationType.TLS).sslContext(ssl);
     } else {

@@ -5,11 +5,11 @@ import org.hybridstore.cp.internal.EtcdErrors.Signal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What this backend knows about one member from its own traffic: whether the member served the
- * last linearizable request it got, why not, and whether requests to it are waiting without any
- * answer ("stalled": a member cut off from the leader, or paused, keeps its connection open and
- * answers nothing). Fed by every call the router makes and every probe; read by the router to
- * choose members. Times are {@code System.nanoTime()} values passed in, so tests can make them up.
+ * What this backend knows about one member from its own traffic: whether the member served the last
+ * linearizable request it got, why not, and whether requests to it are waiting without any answer
+ * ("stalled": a member cut off from the leader, or paused, keeps its connection open and answers
+ * nothing). Fed by every call the router makes and every probe; read by the router to choose
+ * members. Times are {@code System.nanoTime()} values passed in, so tests can make them up.
  *
  * <p>A member <em>serves</em> when its last success is not older than its last failure and it is
  * not stalled. It is <em>stalled</em> when requests are in flight and it has answered nothing for
@@ -72,13 +72,19 @@ final class MemberHealth {
     statusAt = now;
   }
 
-  /** Returns whether the member serves: its last success is not older than its last failure, and it is not stalled. */
+  /**
+   * Returns whether the member serves: its last success is not older than its last failure, and it
+   * is not stalled.
+   */
   boolean serving(long now, long stallNanos) {
     long ok = lastSuccess;
     return ok != 0 && ok >= lastFailure && !stalled(now, stallNanos);
   }
 
-  /** Returns whether requests are in flight and the member has answered nothing for longer than {@code stallNanos}. */
+  /**
+   * Returns whether requests are in flight and the member has answered nothing for longer than
+   * {@code stallNanos}.
+   */
   boolean stalled(long now, long stallNanos) {
     return inFlight.get() > 0 && now - Math.max(busySince, lastAnswer) > stallNanos;
   }
@@ -95,8 +101,8 @@ final class MemberHealth {
   }
 
   /**
-   * Returns whether the backend knows anything about this member: it served, failed, or stalled.
-   * A member whose first request is still on its way is unknown, not "not serving".
+   * Returns whether the backend knows anything about this member: it served, failed, or stalled. A
+   * member whose first request is still on its way is unknown, not "not serving".
    */
   boolean known(long now, long stallNanos) {
     return lastSuccess != 0 || lastFailure != 0 || stalled(now, stallNanos);

@@ -19,20 +19,22 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order.</b> Members that serve come first; for writes and linearizable reads the leader
  * first (it commits without forwarding the proposal, and answers a read index without asking
  * anyone), otherwise rotating so the load spreads. Members that do not serve come last, the one
- * that served most recently first: when nothing serves (an election, or quorum lost) calls still
- * go somewhere and fail or succeed on their merits, so the view never refuses a call by itself.
+ * that served most recently first: when nothing serves (an election, or quorum lost) calls still go
+ * somewhere and fail or succeed on their merits, so the view never refuses a call by itself.
  *
  * <p><b>Changes.</b> {@link #evaluate} compares who serves now with the last evaluation, logs each
- * change once and tells the listeners (the change feed moves off a member that stopped serving).
- * It runs on the checker's timer; calls do not wait for it. Thread-safe.
+ * change once and tells the listeners (the change feed moves off a member that stopped serving). It
+ * runs on the checker's timer; calls do not wait for it. Thread-safe.
  */
 final class MemberView {
   private static final Logger LOG = LoggerFactory.getLogger(MemberView.class);
+
   /**
-   * Evaluations in a row a member's new state must hold before it is reported: a loaded member
-   * that misses the stall limit now and then is still routed around at once, but not logged.
+   * Evaluations in a row a member's new state must hold before it is reported: a loaded member that
+   * misses the stall limit now and then is still routed around at once, but not logged.
    */
   static final int REPORT_AFTER = 3;
+
   /**
    * For reports (log, listeners), a member stalls only after this many stall limits: a loaded but
    * healthy cluster leaves a request unanswered for a few hundred milliseconds now and then, and
@@ -110,7 +112,10 @@ final class MemberView {
   @Nullable MemberConnection next(boolean preferLeader, long tried, long now) {
     int n = connections.size();
     int leader = leaderIndex;
-    if (preferLeader && leader >= 0 && (tried & (1L << leader)) == 0 && health.get(leader).serving(now, stallNanos)) {
+    if (preferLeader
+        && leader >= 0
+        && (tried & (1L << leader)) == 0
+        && health.get(leader).serving(now, stallNanos)) {
       return connections.get(leader);
     }
     int start = Math.floorMod(rotation.getAndIncrement(), n);
@@ -182,8 +187,8 @@ final class MemberView {
    * Compares who serves now with what was last reported; reports a member's change (log line,
    * listeners) once it held for {@link #REPORT_AFTER} evaluations in a row, so that a loaded member
    * that misses the stall limit now and then does not flap in the log. A member's first report
-   * comes once the backend knows something about it. When every member is reported not serving,
-   * one WARN line says so; the individual failures go to the {@link FailureLog} summary.
+   * comes once the backend knows something about it. When every member is reported not serving, one
+   * WARN line says so; the individual failures go to the {@link FailureLog} summary.
    *
    * @param now the current {@code System.nanoTime()}
    */
@@ -204,8 +209,13 @@ final class MemberView {
           lastServing[i] = s;
           disagreements[i] = 0;
           changed.add(connections.get(i));
-          changes.add(s ? connections.get(i).endpoint + " serves"
-              : connections.get(i).endpoint + " does not serve (" + h.problem(now, stall) + ")");
+          changes.add(
+              s
+                  ? connections.get(i).endpoint + " serves"
+                  : connections.get(i).endpoint
+                      + " does not serve ("
+                      + h.problem(now, stall)
+                      + ")");
         } else if (!differs) {
           disagreements[i] = 0;
         }
@@ -221,8 +231,11 @@ final class MemberView {
         LOG.info(message);
       }
     } else if (allReported) {
-      failures.change(true, "etcd: no member serves linearizable requests from here (" + describe(now)
-          + "); calls fail until one does");
+      failures.change(
+          true,
+          "etcd: no member serves linearizable requests from here ("
+              + describe(now)
+              + "); calls fail until one does");
     }
     for (MemberConnection m : changed) {
       boolean s = Boolean.TRUE.equals(lastServing(m));
@@ -275,7 +288,9 @@ final class MemberView {
     StringBuilder sb = new StringBuilder();
     for (MemberConnection m : connections) {
       MemberHealth h = health.get(m.index);
-      sb.append(sb.length() == 0 ? "" : ", ").append(m.endpoint).append(": ")
+      sb.append(sb.length() == 0 ? "" : ", ")
+          .append(m.endpoint)
+          .append(": ")
           .append(h.serving(now, stallNanos) ? "serving" : h.problem(now, stallNanos));
     }
     return sb.toString();

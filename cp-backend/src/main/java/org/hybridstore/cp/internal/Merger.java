@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  *       a corrupt stored value or an oversized join fails the whole call before anything is
  *       written.
  *   <li>Hand every remaining write to the {@link GroupCommitter} at once: it packs them into full
- *       transactions (as many records as etcd accepts), several in flight, after the commands
- *       that are waiting.
+ *       transactions (as many records as etcd accepts), several in flight, after the commands that
+ *       are waiting.
  *   <li>A record whose guard failed (changed since step 1) is merged again with the current value
  *       the transaction returned and written as a compare-and-swap of its own, with the lost-race
  *       backoff, at most {@code maxCasRetries} times. Only the records that raced go this way.
@@ -53,8 +53,16 @@ final class Merger {
   private final int maxTxnOps;
   private final int txnsInFlight;
 
-  Merger(EtcdKeys keys, Reader reader, GroupCommitter committer, BackendContext context, Backoffs backoffs,
-      Counters counters, int maxCasRetries, int maxTxnOps, int txnsInFlight) {
+  Merger(
+      EtcdKeys keys,
+      Reader reader,
+      GroupCommitter committer,
+      BackendContext context,
+      Backoffs backoffs,
+      Counters counters,
+      int maxCasRetries,
+      int maxTxnOps,
+      int txnsInFlight) {
     this.keys = keys;
     this.reader = reader;
     this.committer = committer;
@@ -75,35 +83,47 @@ final class Merger {
       return CompletableFuture.completedFuture(new MergeReport(List.of(), 0, 0, 0));
     }
     List<OrderId> ids = new ArrayList<>(given.keySet());
-    return reader.many(ids, maxTxnOps, txnsInFlight).thenCompose(current -> {
-      Round round = new Round(given);
-      // Every write is computed before any is sent: a corrupt stored value or an oversized merge
-      // fails the call before anything is written.
-      List<Planned> planned = new ArrayList<>();
-      for (OrderId id : ids) {
-        Planned p = round.plan(id, current.get(id));
-        if (p != null) {
-          planned.add(p);
-        }
-      }
-      List<CompletableFuture<GroupCommitter.Outcome>> batched = committer.submitMerges(planned);
-      List<CompletableFuture<Void>> writes = new ArrayList<>();
-      for (int i = 0; i < planned.size(); i++) {
-        writes.add(round.settle(planned.get(i), 0, batched.get(i)));
-      }
-      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-          .handle((v, e) -> {
-            if (e != null) {
-              throw round.failure(writes);
-            }
-            return round.report();
-          });
-    });
+    return reader
+        .many(ids, maxTxnOps, txnsInFlight)
+        .thenCompose(
+            current -> {
+              Round round = new Round(given);
+              // Every write is computed before any is sent: a corrupt stored value or an oversized
+              // merge
+              // fails the call before anything is written.
+              List<Planned> planned = new ArrayList<>();
+              for (OrderId id : ids) {
+                Planned p = round.plan(id, current.get(id));
+                if (p != null) {
+                  planned.add(p);
+                }
+              }
+              List<CompletableFuture<GroupCommitter.Outcome>> batched =
+                  committer.submitMerges(planned);
+              List<CompletableFuture<Void>> writes = new ArrayList<>();
+              for (int i = 0; i < planned.size(); i++) {
+                writes.add(round.settle(planned.get(i), 0, batched.get(i)));
+              }
+              return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                  .handle(
+                      (v, e) -> {
+                        if (e != null) {
+                          throw round.failure(writes);
+                        }
+                        return round.report();
+                      });
+            });
   }
 
   /** One record to write: the join, encoded, and the revision its guard expects (0: absent). */
-  private record Planned(OrderId id, ByteString key, String keyText, OrderRecord merged, ByteString value,
-      long modRevision) implements GroupCommitter.Request {
+  private record Planned(
+      OrderId id,
+      ByteString key,
+      String keyText,
+      OrderRecord merged,
+      ByteString value,
+      long modRevision)
+      implements GroupCommitter.Request {
     @Override
     public long expectedModRevision() {
       return modRevision;
@@ -116,13 +136,17 @@ final class Merger {
     private final Map<OrderId, OrderRecord> stored = new HashMap<>();
     private final AtomicInteger written = new AtomicInteger();
     private final AtomicInteger lostRaces = new AtomicInteger();
-    private final java.util.Set<Long> transactions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Long> transactions =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Round(Map<OrderId, OrderRecord> given) {
       this.given = given;
     }
 
-    /** Returns the write that folds the given record into {@code current}, or null if it is included. */
+    /**
+     * Returns the write that folds the given record into {@code current}, or null if it is
+     * included.
+     */
     @Nullable Planned plan(OrderId id, @Nullable Snapshot current) {
       OrderRecord mine = given.get(id);
       OrderRecord have = current == null ? null : current.record();
@@ -134,7 +158,12 @@ final class Merger {
         return null;
       }
       ByteString value = UnsafeByteOperations.unsafeWrap(RecordCodec.encode(merged));
-      return new Planned(id, keys.key(id), keys.keyString(id), merged, value,
+      return new Planned(
+          id,
+          keys.key(id),
+          keys.keyString(id),
+          merged,
+          value,
           have == null ? 0 : current.modRevision());
     }
 
@@ -144,46 +173,61 @@ final class Merger {
     }
 
     /** Follows one write's outcome: done, included already, or another round after a lost race. */
-    CompletableFuture<Void> settle(Planned p, int raced, CompletableFuture<GroupCommitter.Outcome> sent) {
-      return sent.thenCompose(outcome -> {
-        transactions.add(outcome.transaction());
-        if (outcome instanceof GroupCommitter.Committed) {
-          written.incrementAndGet();
-          synchronized (this) {
-            stored.put(p.id(), p.merged());
-          }
-          return CompletableFuture.completedFuture(null);
-        }
-        Snapshot current = reader.decode(((GroupCommitter.Raced) outcome).current(), p.keyText(), true);
-        if (p.merged().equals(current.record())) {
-          // exactly what this write wanted: another attempt of it (a reroute or hedge) committed it
-          written.incrementAndGet();
-          synchronized (this) {
-            stored.put(p.id(), p.merged());
-          }
-          return CompletableFuture.completedFuture(null);
-        }
-        lostRaces.incrementAndGet();
-        counters.lostCasRaces.increment();
-        Planned again = plan(p.id(), current);
-        if (again == null) {
-          return CompletableFuture.completedFuture(null);
-        }
-        if (raced >= maxCasRetries) {
-          return CompletableFuture.failedFuture(new IndeterminateWriteException("mergeAll gave up on "
-              + p.keyText() + " after " + (raced + 1) + " lost compare-and-swap races; " + written.get()
-              + " records were written; mergeAll is idempotent, retry it", null));
-        }
-        long delay = backoffs.afterLostRace(raced + 1);
-        return delay == 0 ? retry(again, raced + 1) : later(delay, again, raced + 1);
-      });
+    CompletableFuture<Void> settle(
+        Planned p, int raced, CompletableFuture<GroupCommitter.Outcome> sent) {
+      return sent.thenCompose(
+          outcome -> {
+            transactions.add(outcome.transaction());
+            if (outcome instanceof GroupCommitter.Committed) {
+              written.incrementAndGet();
+              synchronized (this) {
+                stored.put(p.id(), p.merged());
+              }
+              return CompletableFuture.completedFuture(null);
+            }
+            Snapshot current =
+                reader.decode(((GroupCommitter.Raced) outcome).current(), p.keyText(), true);
+            if (p.merged().equals(current.record())) {
+              // exactly what this write wanted: another attempt of it (a reroute or hedge)
+              // committed it
+              written.incrementAndGet();
+              synchronized (this) {
+                stored.put(p.id(), p.merged());
+              }
+              return CompletableFuture.completedFuture(null);
+            }
+            lostRaces.incrementAndGet();
+            counters.lostCasRaces.increment();
+            Planned again = plan(p.id(), current);
+            if (again == null) {
+              return CompletableFuture.completedFuture(null);
+            }
+            if (raced >= maxCasRetries) {
+              return CompletableFuture.failedFuture(
+                  new IndeterminateWriteException(
+                      "mergeAll gave up on "
+                          + p.keyText()
+                          + " after "
+                          + (raced + 1)
+                          + " lost compare-and-swap races; "
+                          + written.get()
+                          + " records were written; mergeAll is idempotent, retry it",
+                      null));
+            }
+            long delay = backoffs.afterLostRace(raced + 1);
+            return delay == 0 ? retry(again, raced + 1) : later(delay, again, raced + 1);
+          });
     }
 
     private CompletableFuture<Void> later(long delayMillis, Planned p, int raced) {
       CompletableFuture<Void> out = new CompletableFuture<>();
       try {
-        context.scheduler().schedule(() -> retry(p, raced).whenComplete((v, e) -> Completions.complete(out, v, e)),
-            delayMillis, TimeUnit.MILLISECONDS);
+        context
+            .scheduler()
+            .schedule(
+                () -> retry(p, raced).whenComplete((v, e) -> Completions.complete(out, v, e)),
+                delayMillis,
+                TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         return retry(p, raced);
       }
@@ -202,22 +246,29 @@ final class Merger {
           continue;
         }
         Throwable cause = EtcdErrors.unwrap(w.handle((v, e) -> e).join());
-        if (cause instanceof IndeterminateWriteException || !(cause instanceof OrderStoreException)) {
+        if (cause instanceof IndeterminateWriteException
+            || !(cause instanceof OrderStoreException)) {
           indeterminate = indeterminate == null ? cause : indeterminate;
         } else {
           definite = definite == null ? cause : definite;
         }
       }
-      if (indeterminate == null && written.get() == 0 && definite instanceof OrderStoreException d) {
+      if (indeterminate == null
+          && written.get() == 0
+          && definite instanceof OrderStoreException d) {
         return d;
       }
       Throwable cause = indeterminate != null ? indeterminate : definite;
       if (cause instanceof IndeterminateWriteException i) {
         return i;
       }
-      return new IndeterminateWriteException("mergeAll failed after " + written.get() + " records were written;"
-          + " others may or may not have been; mergeAll is idempotent, retry it: "
-          + (cause == null ? "unknown failure" : cause.getMessage()), cause);
+      return new IndeterminateWriteException(
+          "mergeAll failed after "
+              + written.get()
+              + " records were written;"
+              + " others may or may not have been; mergeAll is idempotent, retry it: "
+              + (cause == null ? "unknown failure" : cause.getMessage()),
+          cause);
     }
 
     synchronized MergeReport report() {

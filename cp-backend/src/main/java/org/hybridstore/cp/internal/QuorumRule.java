@@ -40,7 +40,12 @@ final class QuorumRule {
    * @param raftIndex its raft index
    * @param errors what it reports (e.g. {@code etcdserver: no leader}), or why the call failed
    */
-  record StatusAnswer(boolean answered, long memberId, long leaderId, long raftTerm, long raftIndex,
+  record StatusAnswer(
+      boolean answered,
+      long memberId,
+      long leaderId,
+      long raftTerm,
+      long raftIndex,
       List<String> errors) {
     static StatusAnswer failed(String why) {
       return new StatusAnswer(false, 0, 0, 0, 0, List.of(why));
@@ -57,7 +62,12 @@ final class QuorumRule {
    * @param signal what the failure says about the member (null if it succeeded)
    * @param error the failure's message (null if it succeeded)
    */
-  record ReadAnswer(boolean ok, Duration latency, long memberId, long revision, @Nullable Signal signal,
+  record ReadAnswer(
+      boolean ok,
+      Duration latency,
+      long memberId,
+      long revision,
+      @Nullable Signal signal,
       @Nullable String error) {
     static ReadAnswer success(Duration latency, long memberId, long revision) {
       return new ReadAnswer(true, latency, memberId, revision, null, null);
@@ -77,15 +87,19 @@ final class QuorumRule {
    * @return the member's status for the sample
    */
   static MemberStatus member(String endpoint, StatusAnswer status, ReadAnswer read) {
-    boolean noLeader = (status.answered() && (status.leaderId() == 0
-        || status.errors().stream().anyMatch(e -> e.contains("no leader"))))
-        || read.signal() == Signal.NO_LEADER;
+    boolean noLeader =
+        (status.answered()
+                && (status.leaderId() == 0
+                    || status.errors().stream().anyMatch(e -> e.contains("no leader"))))
+            || read.signal() == Signal.NO_LEADER;
     State state;
     if (read.ok()) {
       state = State.SERVING;
     } else if (noLeader) {
       state = State.NO_LEADER;
-    } else if (read.signal() == Signal.CONFIG || read.signal() == Signal.REQUEST || read.signal() == Signal.OTHER
+    } else if (read.signal() == Signal.CONFIG
+        || read.signal() == Signal.REQUEST
+        || read.signal() == Signal.OTHER
         || read.signal() == Signal.STALE_TOKEN) {
       state = State.FAILED;
     } else if (status.answered()) {
@@ -93,14 +107,23 @@ final class QuorumRule {
     } else {
       state = State.UNREACHABLE;
     }
-    boolean reachable = status.answered() || read.ok() || (read.signal() != null && read.signal().answered());
+    boolean reachable =
+        status.answered() || read.ok() || (read.signal() != null && read.signal().answered());
     List<String> errors = new ArrayList<>(status.errors());
     if (!read.ok() && read.error() != null) {
       errors.add("linearizable read: " + read.error());
     }
     long memberId = status.memberId() != 0 ? status.memberId() : read.memberId();
-    return new MemberStatus(endpoint, reachable, memberId, status.answered() ? status.leaderId() : 0,
-        status.raftTerm(), status.raftIndex(), errors, state, read.latency());
+    return new MemberStatus(
+        endpoint,
+        reachable,
+        memberId,
+        status.answered() ? status.leaderId() : 0,
+        status.raftTerm(),
+        status.raftIndex(),
+        errors,
+        state,
+        read.latency());
   }
 
   /**
@@ -139,32 +162,65 @@ final class QuorumRule {
     for (MemberStatus m : members) {
       if (m.serving()) {
         serving++;
-        fastest = fastest == null || m.readLatency().compareTo(fastest) < 0 ? m.readLatency() : fastest;
+        fastest =
+            fastest == null || m.readLatency().compareTo(fastest) < 0 ? m.readLatency() : fastest;
       }
     }
     boolean quorum = serving > 0;
     List<String> why = new ArrayList<>();
     for (MemberStatus m : members) {
       if (!m.serving()) {
-        why.add(m.endpoint() + " " + m.state().name().toLowerCase(java.util.Locale.ROOT)
-            + (m.errors().isEmpty() ? "" : " " + m.errors()));
+        why.add(
+            m.endpoint()
+                + " "
+                + m.state().name().toLowerCase(java.util.Locale.ROOT)
+                + (m.errors().isEmpty() ? "" : " " + m.errors()));
       }
     }
-    String leaderText = agreed != 0 ? "leader " + Long.toHexString(agreed) + " (term " + term + ") named by " + named
-        + " of " + members.size() : votes.isEmpty() ? "no member names a leader"
-        : "no leader named by a majority (best: " + Long.toHexString(leader) + " by " + named + " of "
-            + members.size() + ", need " + majority + ")";
+    String leaderText =
+        agreed != 0
+            ? "leader "
+                + Long.toHexString(agreed)
+                + " (term "
+                + term
+                + ") named by "
+                + named
+                + " of "
+                + members.size()
+            : votes.isEmpty()
+                ? "no member names a leader"
+                : "no leader named by a majority (best: "
+                    + Long.toHexString(leader)
+                    + " by "
+                    + named
+                    + " of "
+                    + members.size()
+                    + ", need "
+                    + majority
+                    + ")";
     String detail;
     if (quorum) {
-      detail = serving + " of " + members.size() + " members serve linearizable reads (fastest " + fastest.toMillis()
-          + " ms); " + leaderText + (why.isEmpty() ? "" : "; " + String.join("; ", why));
+      detail =
+          serving
+              + " of "
+              + members.size()
+              + " members serve linearizable reads (fastest "
+              + fastest.toMillis()
+              + " ms); "
+              + leaderText
+              + (why.isEmpty() ? "" : "; " + String.join("; ", why));
     } else {
       long noLeader = members.stream().filter(m -> m.state() == State.NO_LEADER).count();
-      detail = "no quorum: no member served a linearizable read within " + deadline.toMillis() + " ms"
-          + (noLeader >= majority ? "; a majority reports no leader" : "") + "; " + leaderText
-          + (why.isEmpty() ? "" : "; " + String.join("; ", why));
+      detail =
+          "no quorum: no member served a linearizable read within "
+              + deadline.toMillis()
+              + " ms"
+              + (noLeader >= majority ? "; a majority reports no leader" : "")
+              + "; "
+              + leaderText
+              + (why.isEmpty() ? "" : "; " + String.join("; ", why));
     }
-    return new QuorumStatus(quorum, quorum ? fastest : deadline, members, detail, quorum ? revision : 0, agreed,
-        term);
+    return new QuorumStatus(
+        quorum, quorum ? fastest : deadline, members, detail, quorum ? revision : 0, agreed, term);
   }
 }

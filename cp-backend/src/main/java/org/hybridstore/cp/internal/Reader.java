@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  * Reads records: one key linearizable (through the {@code hasleader} stub, leader first) or
  * serializable (any member, possibly stale); many keys as read-only transactions of up to {@code
  * maxTxnOps} ranges, several in flight; pages of the prefix for the change feed; one key with its
- * mod revision, now or at a past revision, for {@code readRevision}. Every record read goes into the
- * revision cache, except those of {@code readRevision}. Failures are {@code StoreUnavailableException}; a stored value that
- * is not a record is a {@code CorruptDataException} naming the key. Thread-safe.
+ * mod revision, now or at a past revision, for {@code readRevision}. Every record read goes into
+ * the revision cache, except those of {@code readRevision}. Failures are {@code
+ * StoreUnavailableException}; a stored value that is not a record is a {@code CorruptDataException}
+ * naming the key. Thread-safe.
  */
 final class Reader {
   private final Router router;
@@ -37,7 +38,12 @@ final class Reader {
   private final long timeoutNanos;
   private final LongSupplier nanoTime;
 
-  Reader(Router router, EtcdKeys keys, RevisionCache cache, Duration requestTimeout, LongSupplier nanoTime) {
+  Reader(
+      Router router,
+      EtcdKeys keys,
+      RevisionCache cache,
+      Duration requestTimeout,
+      LongSupplier nanoTime) {
     this.router = router;
     this.keys = keys;
     this.cache = cache;
@@ -50,17 +56,20 @@ final class Reader {
     ByteString key = keys.key(id);
     String keyText = keys.keyString(id);
     RangeRequest request = Txns.range(key, !linearizable);
-    return router.<RangeResponse>call("read of " + keyText, linearizable ? Router.Kind.LINEARIZABLE : Router.Kind.SERIALIZABLE,
-        nanoTime.getAsLong() + timeoutNanos,
-        (m, d, out) -> (linearizable ? m.kv : m.relaxedKv).withDeadline(d).range(request, out))
+    return router
+        .<RangeResponse>call(
+            "read of " + keyText,
+            linearizable ? Router.Kind.LINEARIZABLE : Router.Kind.SERIALIZABLE,
+            nanoTime.getAsLong() + timeoutNanos,
+            (m, d, out) -> (linearizable ? m.kv : m.relaxedKv).withDeadline(d).range(request, out))
         .thenApply(r -> decode(Txns.first(r), keyText, linearizable));
   }
 
   /**
    * Reads one key with its mod revision, linearizably (through the {@code hasleader} stub, leader
-   * first, like {@link #snapshot}): as of now ({@code atRevision = 0}) or as of a past revision (the
-   * range request's {@code revision}). Not cached: a past version is no snapshot for a write. A
-   * compacted revision fails with {@link RevisionCompactedException} (etcd refuses it; no other
+   * first, like {@link #snapshot}): as of now ({@code atRevision = 0}) or as of a past revision
+   * (the range request's {@code revision}). Not cached: a past version is no snapshot for a write.
+   * A compacted revision fails with {@link RevisionCompactedException} (etcd refuses it; no other
    * member is asked), any other failure with {@code StoreUnavailableException}.
    *
    * @param id the order
@@ -72,24 +81,32 @@ final class Reader {
     String keyText = keys.keyString(id);
     String what = "read of " + keyText + (atRevision == 0 ? "" : " at revision " + atRevision);
     RangeRequest request = RangeRequest.newBuilder().setKey(key).setRevision(atRevision).build();
-    return router.<RangeResponse>call(what, Router.Kind.LINEARIZABLE, nanoTime.getAsLong() + timeoutNanos,
-        (m, d, out) -> m.kv.withDeadline(d).range(request, out))
-        .handle((response, error) -> {
-          if (error != null) {
-            Throwable failure = EtcdErrors.unwrap(error);
-            if (EtcdErrors.classify(failure, false).kind() == EtcdErrors.Kind.COMPACTED) {
-              throw new RevisionCompactedException(what + ": etcd compacted that revision",
-                  failure.getCause() != null ? failure.getCause() : failure);
-            }
-            throw EtcdErrors.forRead(failure, keyText);
-          }
-          KeyValue kv = Txns.first(response);
-          if (kv == null) {
-            return Optional.<StoredRecord>empty();
-          }
-          return Optional.of(new StoredRecord(RecordCodec.decode(kv.getValue().toByteArray(), "etcd key " + keyText),
-              kv.getModRevision()));
-        });
+    return router
+        .<RangeResponse>call(
+            what,
+            Router.Kind.LINEARIZABLE,
+            nanoTime.getAsLong() + timeoutNanos,
+            (m, d, out) -> m.kv.withDeadline(d).range(request, out))
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                Throwable failure = EtcdErrors.unwrap(error);
+                if (EtcdErrors.classify(failure, false).kind() == EtcdErrors.Kind.COMPACTED) {
+                  throw new RevisionCompactedException(
+                      what + ": etcd compacted that revision",
+                      failure.getCause() != null ? failure.getCause() : failure);
+                }
+                throw EtcdErrors.forRead(failure, keyText);
+              }
+              KeyValue kv = Txns.first(response);
+              if (kv == null) {
+                return Optional.<StoredRecord>empty();
+              }
+              return Optional.of(
+                  new StoredRecord(
+                      RecordCodec.decode(kv.getValue().toByteArray(), "etcd key " + keyText),
+                      kv.getModRevision()));
+            });
   }
 
   /**
@@ -110,8 +127,8 @@ final class Reader {
   }
 
   /**
-   * Reads many records linearizably: read-only transactions of at most {@code perTxn} keys, at
-   * most {@code inFlight} at a time, each with its own deadline from when it is sent.
+   * Reads many records linearizably: read-only transactions of at most {@code perTxn} keys, at most
+   * {@code inFlight} at a time, each with its own deadline from when it is sent.
    *
    * @param ids the orders
    * @param perTxn keys per transaction (etcd's {@code --max-txn-ops})
@@ -126,7 +143,9 @@ final class Reader {
     return new Window(batches, inFlight).start();
   }
 
-  /** Reads the batches with at most {@code inFlight} in flight: each finished one starts the next. */
+  /**
+   * Reads the batches with at most {@code inFlight} in flight: each finished one starts the next.
+   */
   private final class Window {
     private final List<List<OrderId>> batches;
     private final int inFlight;
@@ -156,15 +175,17 @@ final class Reader {
       if (b >= batches.size() || done.isDone()) {
         return;
       }
-      readBatch(batches.get(b), out).whenComplete((v, e) -> {
-        if (e != null) {
-          done.completeExceptionally(e);
-        } else if (open.decrementAndGet() == 0) {
-          done.complete(out);
-        } else {
-          pump();
-        }
-      });
+      readBatch(batches.get(b), out)
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  done.completeExceptionally(e);
+                } else if (open.decrementAndGet() == 0) {
+                  done.complete(out);
+                } else {
+                  pump();
+                }
+              });
     }
   }
 
@@ -175,15 +196,22 @@ final class Reader {
     }
     String what = "read of " + batch.size() + " keys from " + keys.keyString(batch.get(0));
     var request = Txns.reads(ks);
-    return router.<TxnResponse>call(what, Router.Kind.LINEARIZABLE, nanoTime.getAsLong() + timeoutNanos,
-        (m, d, answer) -> m.kv.withDeadline(d).txn(request, answer))
-        .thenAccept((TxnResponse response) -> {
-          List<ResponseOp> gotten = response.getResponsesList();
-          for (int i = 0; i < batch.size(); i++) {
-            OrderId id = batch.get(i);
-            out.put(id, decode(Txns.first(gotten.get(i).getResponseRange()), keys.keyString(id), true));
-          }
-        });
+    return router
+        .<TxnResponse>call(
+            what,
+            Router.Kind.LINEARIZABLE,
+            nanoTime.getAsLong() + timeoutNanos,
+            (m, d, answer) -> m.kv.withDeadline(d).txn(request, answer))
+        .thenAccept(
+            (TxnResponse response) -> {
+              List<ResponseOp> gotten = response.getResponsesList();
+              for (int i = 0; i < batch.size(); i++) {
+                OrderId id = batch.get(i);
+                out.put(
+                    id,
+                    decode(Txns.first(gotten.get(i).getResponseRange()), keys.keyString(id), true));
+              }
+            });
   }
 
   /**
@@ -195,9 +223,17 @@ final class Reader {
    * @return the page
    */
   CompletableFuture<RangeResponse> page(ByteString from, long revision, int limit) {
-    RangeRequest request = RangeRequest.newBuilder().setKey(from).setRangeEnd(keys.prefixEnd()).setLimit(limit)
-        .setRevision(revision).build();
-    return router.<RangeResponse>call("read of " + keys.prefix() + " from " + from.toStringUtf8(),
-        Router.Kind.LINEARIZABLE, nanoTime.getAsLong() + timeoutNanos, (m, d, out) -> m.kv.withDeadline(d).range(request, out));
+    RangeRequest request =
+        RangeRequest.newBuilder()
+            .setKey(from)
+            .setRangeEnd(keys.prefixEnd())
+            .setLimit(limit)
+            .setRevision(revision)
+            .build();
+    return router.<RangeResponse>call(
+        "read of " + keys.prefix() + " from " + from.toStringUtf8(),
+        Router.Kind.LINEARIZABLE,
+        nanoTime.getAsLong() + timeoutNanos,
+        (m, d, out) -> m.kv.withDeadline(d).range(request, out));
   }
 }

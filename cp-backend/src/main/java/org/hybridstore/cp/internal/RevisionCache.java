@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The last record this backend saw for each recently used key, with its etcd mod revision. A
- * command starts its compare-and-swap from here instead of reading first, which saves a round
- * trip per write. A stale entry costs nothing but a lost race: the transaction compares the mod
+ * command starts its compare-and-swap from here instead of reading first, which saves a round trip
+ * per write. A stale entry costs nothing but a lost race: the transaction compares the mod
  * revision, fails, and its else-branch returns the current record. Bounded, least recently used
  * entries go first; an entry never moves back to an older revision. Thread-safe.
  */
@@ -26,14 +26,15 @@ final class RevisionCache {
   private final LinkedHashMap<String, Entry> entries;
 
   RevisionCache(int maxEntries) {
-    this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
+    this.entries =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-        return size() > maxEntries;
-      }
-    };
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            return size() > maxEntries;
+          }
+        };
   }
 
   @Nullable Entry get(String key) {

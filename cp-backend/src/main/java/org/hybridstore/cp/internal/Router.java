@@ -31,10 +31,10 @@ import org.jspecify.annotations.Nullable;
  * tried yet; when every member failed, the router waits ({@link Backoffs#memberRound()}: an
  * election takes one to two election timeouts) and starts another round, while the deadline allows
  * and some member served within the last request timeout (otherwise it is an outage, not an
- * election, and the call fails at once, as fast as the members answer).
- * A stale auth token is dropped (that member logs in again on its next call) and the call sent
- * again, once, to any member, that one included. A failure that is
- * the request's own (etcd refused it, TLS, credentials) ends the call.
+ * election, and the call fails at once, as fast as the members answer). A stale auth token is
+ * dropped (that member logs in again on its next call) and the call sent again, once, to any
+ * member, that one included. A failure that is the request's own (etcd refused it, TLS,
+ * credentials) ends the call.
  *
  * <p><b>Hedges.</b> {@link #hedgeStalled} (on the checker's timer) sends a call that has waited for
  * more than two stall limits on members that have all stalled (requests pending, no answer for a
@@ -42,16 +42,16 @@ import org.jspecify.annotations.Nullable;
  * wins. When every member is slow, none serves and nothing is hedged, so an overloaded cluster does
  * not get more work.
  *
- * <p><b>Why retrying writes is safe.</b> Every write of this backend is guarded: each key's
- * compare on its mod revision (or on version 0 for a create). Two attempts of the same write carry
- * the same guard, so at most one of them can commit: the first to commit moves the revision, and
- * the other's compare fails. A write whose twin committed therefore comes back as a lost race whose
- * current record already holds the write's op id, which the callers report as a duplicate.
+ * <p><b>Why retrying writes is safe.</b> Every write of this backend is guarded: each key's compare
+ * on its mod revision (or on version 0 for a create). Two attempts of the same write carry the same
+ * guard, so at most one of them can commit: the first to commit moves the revision, and the other's
+ * compare fails. A write whose twin committed therefore comes back as a lost race whose current
+ * record already holds the write's op id, which the callers report as a duplicate.
  *
- * <p><b>Outcome.</b> A failed read is always definite ({@code StoreUnavailableException}). A
- * failed write is indeterminate if any of its attempts may have been applied, and definite only
- * if every attempt failed definitely ({@link EtcdErrors}), so retrying never makes the
- * classification weaker. Thread-safe.
+ * <p><b>Outcome.</b> A failed read is always definite ({@code StoreUnavailableException}). A failed
+ * write is indeterminate if any of its attempts may have been applied, and definite only if every
+ * attempt failed definitely ({@link EtcdErrors}), so retrying never makes the classification
+ * weaker. Thread-safe.
  */
 final class Router implements AutoCloseable {
   /** What a call does, which decides its member order. */
@@ -64,7 +64,10 @@ final class Router implements AutoCloseable {
     SERIALIZABLE
   }
 
-  /** Sends one attempt of a call to a member, with the call's deadline; the answer goes to {@code out}. */
+  /**
+   * Sends one attempt of a call to a member, with the call's deadline; the answer goes to {@code
+   * out}.
+   */
   @FunctionalInterface
   interface Rpc<T> {
     void send(MemberConnection member, Deadline deadline, StreamObserver<T> out);
@@ -86,14 +89,20 @@ final class Router implements AutoCloseable {
    * @param view the members
    * @param scheduler for the waits between rounds
    * @param roundBackoff the wait after the n-th round in which no member served
-   * @param giveUpNanos no more rounds once no member has served anything for this long (an
-   *     outage, not an election); the request timeout
+   * @param giveUpNanos no more rounds once no member has served anything for this long (an outage,
+   *     not an election); the request timeout
    * @param counters where reroutes are counted
    * @param failures where failures are counted
    * @param nanoTime the clock
    */
-  Router(MemberView view, ScheduledExecutorService scheduler, IntervalFunction roundBackoff, long giveUpNanos,
-      Counters counters, FailureLog failures, LongSupplier nanoTime) {
+  Router(
+      MemberView view,
+      ScheduledExecutorService scheduler,
+      IntervalFunction roundBackoff,
+      long giveUpNanos,
+      Counters counters,
+      FailureLog failures,
+      LongSupplier nanoTime) {
     this.view = view;
     this.scheduler = scheduler;
     this.roundBackoff = roundBackoff;
@@ -214,8 +223,13 @@ final class Router implements AutoCloseable {
     void hedge(long now) {
       MemberConnection member;
       synchronized (this) {
-        if (result.isDone() || inFlight == 0 || closed || now >= deadline || now - lastSent < 2 * view.stallNanos()) {
-          return; // a hedge doubles the work: only for calls waiting clearly longer than the stall limit
+        if (result.isDone()
+            || inFlight == 0
+            || closed
+            || now >= deadline
+            || now - lastSent < 2 * view.stallNanos()) {
+          return; // a hedge doubles the work: only for calls waiting clearly longer than the stall
+          // limit
         }
         for (MemberConnection m : view.connections()) {
           if ((active & (1L << m.index)) != 0 && !view.health(m).stalled(now, view.stallNanos())) {
@@ -246,25 +260,35 @@ final class Router implements AutoCloseable {
     private void send(MemberConnection member, long now) {
       MemberHealth health = view.health(member);
       health.begin(now);
-      CompletableFuture<T> f = Completions.call(
-          out -> rpc.send(member, Deadline.after(Math.max(1, deadline - now), TimeUnit.NANOSECONDS), out));
-      f.whenComplete((value, error) -> {
-        if (error != null) {
-          onFailure(member, error);
-          return;
-        }
-        health.succeeded(nanoTime.getAsLong(), 0);
-        synchronized (this) {
-          inFlight--;
-          active &= ~(1L << member.index);
-        }
-        result.complete(value);
-      });
+      CompletableFuture<T> f =
+          Completions.call(
+              out ->
+                  rpc.send(
+                      member,
+                      Deadline.after(Math.max(1, deadline - now), TimeUnit.NANOSECONDS),
+                      out));
+      f.whenComplete(
+          (value, error) -> {
+            if (error != null) {
+              onFailure(member, error);
+              return;
+            }
+            health.succeeded(nanoTime.getAsLong(), 0);
+            synchronized (this) {
+              inFlight--;
+              active &= ~(1L << member.index);
+            }
+            result.complete(value);
+          });
     }
 
     private void onFailure(MemberConnection member, Throwable error) {
       Signal signal = EtcdErrors.signal(error);
-      view.health(member).failed(nanoTime.getAsLong(), signal, signal.label() + ": " + EtcdErrors.unwrap(error).getMessage());
+      view.health(member)
+          .failed(
+              nanoTime.getAsLong(),
+              signal,
+              signal.label() + ": " + EtcdErrors.unwrap(error).getMessage());
       failures.count(signal.label());
       boolean end;
       synchronized (this) {
@@ -274,7 +298,8 @@ final class Router implements AutoCloseable {
           return;
         }
         lastError = error;
-        if (kind == Kind.WRITE && EtcdErrors.classify(error, true).outcome() == EtcdErrors.Outcome.INDETERMINATE) {
+        if (kind == Kind.WRITE
+            && EtcdErrors.classify(error, true).outcome() == EtcdErrors.Outcome.INDETERMINATE) {
           maybeApplied = error;
         }
         end = !signal.retryable();
@@ -300,13 +325,23 @@ final class Router implements AutoCloseable {
         }
         Throwable last = lastError;
         if (closed) {
-          failure = maybeApplied != null
-              ? new IndeterminateWriteException("etcd backend closed while the write of " + what
-                  + " was in flight; it may or may not have been applied", maybeApplied)
-              : new StoreClosedException("etcd backend");
+          failure =
+              maybeApplied != null
+                  ? new IndeterminateWriteException(
+                      "etcd backend closed while the write of "
+                          + what
+                          + " was in flight; it may or may not have been applied",
+                      maybeApplied)
+                  : new StoreClosedException("etcd backend");
         } else if (last == null) {
-          failure = new StoreUnavailableException("etcd: " + what + " was not sent: its deadline passed before any"
-              + " member could take it (" + view.describe(nanoTime.getAsLong()) + ")");
+          failure =
+              new StoreUnavailableException(
+                  "etcd: "
+                      + what
+                      + " was not sent: its deadline passed before any"
+                      + " member could take it ("
+                      + view.describe(nanoTime.getAsLong())
+                      + ")");
         } else if (kind == Kind.WRITE) {
           failure = EtcdErrors.forWrite(maybeApplied != null ? maybeApplied : last, what);
         } else {

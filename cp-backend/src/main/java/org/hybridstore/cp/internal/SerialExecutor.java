@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks one at a time, in submission order, on a delegate executor that may have many
- * threads: the change feed's deliveries must reach the listener in revision order. A task that
- * throws is logged and does not stop the ones after it. Thread-safe.
+ * Runs tasks one at a time, in submission order, on a delegate executor that may have many threads:
+ * the change feed's deliveries must reach the listener in revision order. A task that throws is
+ * logged and does not stop the ones after it. Thread-safe.
  */
 final class SerialExecutor implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
@@ -35,7 +35,10 @@ final class SerialExecutor implements Executor {
         delegate.execute(this::drain);
       } catch (RuntimeException rejected) {
         scheduled.set(false);
-        LOG.warn("executor rejected the change feed's delivery; {} deliveries dropped", queue.size(), rejected);
+        LOG.warn(
+            "executor rejected the change feed's delivery; {} deliveries dropped",
+            queue.size(),
+            rejected);
         queue.clear();
       }
     }

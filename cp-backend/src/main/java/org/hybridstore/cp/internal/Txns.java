@@ -54,7 +54,8 @@ final class Txns {
   static TxnRequest writes(List<? extends WriteOp> writes) {
     TxnRequest.Builder outer = TxnRequest.newBuilder();
     for (WriteOp w : writes) {
-      outer.addSuccess(RequestOp.newBuilder().setRequestTxn(write(w.key(), w.expectedModRevision(), w.value())));
+      outer.addSuccess(
+          RequestOp.newBuilder().setRequestTxn(write(w.key(), w.expectedModRevision(), w.value())));
     }
     return outer.build();
   }
@@ -89,15 +90,17 @@ final class Txns {
   }
 
   /**
-   * An upper bound on the bytes one nested guarded write adds to a transaction: the key three
-   * times (compare, put, get), the value, and the protobuf tags, lengths and numbers around them.
+   * An upper bound on the bytes one nested guarded write adds to a transaction: the key three times
+   * (compare, put, get), the value, and the protobuf tags, lengths and numbers around them.
    */
   static int writeBytes(ByteString key, ByteString value) {
     return 3 * key.size() + value.size() + 64;
   }
 
   private static RequestOp put(ByteString key, ByteString value) {
-    return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)).build();
+    return RequestOp.newBuilder()
+        .setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value))
+        .build();
   }
 
   private static RequestOp get(ByteString key) {

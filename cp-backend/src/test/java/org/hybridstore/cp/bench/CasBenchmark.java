@@ -54,10 +54,11 @@ import org.hybridstore.spi.StrongBackend;
  *     org.hybridstore.cp.bench.CasBenchmark
  * </pre>
  *
- * <p>with optional {@code -Dbench.inflight=64,1 -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.rounds=3
- * -Dbench.heartbeat=100 -Dbench.election=1000} before the class name. Each in-flight level gets its
- * own alternating rounds of a and b. The harness uses only the API of the first version, so the
- * same class also measures an older build of the backend (put its jars first on the class path).
+ * <p>with optional {@code -Dbench.inflight=64,1 -Dbench.seconds=10 -Dbench.warmup=3
+ * -Dbench.rounds=3 -Dbench.heartbeat=100 -Dbench.election=1000} before the class name. Each
+ * in-flight level gets its own alternating rounds of a and b. The harness uses only the API of the
+ * first version, so the same class also measures an older build of the backend (put its jars first
+ * on the class path).
  *
  * <p>(a) writes the same number of bytes per request as (b) does in steady state: the size of one
  * of b's records after its warm-up, which runs until every record's op-id history is full (128
@@ -65,8 +66,11 @@ import org.hybridstore.spi.StrongBackend;
  */
 public final class CasBenchmark {
   /** The in-flight levels to measure, e.g. {@code 64,1}; each gets its own alternating rounds. */
-  private static final int[] LEVELS = java.util.Arrays.stream(System.getProperty("bench.inflight", "64,1").split(","))
-      .mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+  private static final int[] LEVELS =
+      java.util.Arrays.stream(System.getProperty("bench.inflight", "64,1").split(","))
+          .mapToInt(x -> Integer.parseInt(x.trim()))
+          .toArray();
+
   private static final int INFLIGHT = java.util.Arrays.stream(LEVELS).max().orElse(64);
   private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
   private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
@@ -83,9 +87,13 @@ public final class CasBenchmark {
    * @throws Exception if the cluster cannot start
    */
   public static void main(String[] args) throws Exception {
-    try (EtcdClusterExtension c = EtcdClusterExtension.builder().withNodes(3)
-        .withHeartbeat(Long.getLong("bench.heartbeat", 100)).withElectionTimeout(Long.getLong("bench.election", 1000))
-        .withPreVote(true).build();
+    try (EtcdClusterExtension c =
+            EtcdClusterExtension.builder()
+                .withNodes(3)
+                .withHeartbeat(Long.getLong("bench.heartbeat", 100))
+                .withElectionTimeout(Long.getLong("bench.election", 1000))
+                .withPreVote(true)
+                .build();
         TestBackendContext ctx = new TestBackendContext("bench")) {
       cluster = c;
       cluster.start();
@@ -98,8 +106,12 @@ public final class CasBenchmark {
         builder.groupCommitLinger(Duration.ofNanos(1000 * Long.getLong("bench.lingerMicros")));
       }
       CpConfig config = builder.build();
-      Client raw = Client.builder().endpoints(cluster.clientEndpoints().toArray(URI[]::new))
-          .waitForReady(false).keepaliveWithoutCalls(false).build();
+      Client raw =
+          Client.builder()
+              .endpoints(cluster.clientEndpoints().toArray(URI[]::new))
+              .waitForReady(false)
+              .keepaliveWithoutCalls(false)
+              .build();
       StrongBackend backend = EtcdBackendFactory.of(config).create(ctx.context());
       try {
         run(raw.getKVClient(), backend);
@@ -112,35 +124,58 @@ public final class CasBenchmark {
   }
 
   private static void run(KV kv, StrongBackend backend) throws Exception {
-    System.out.printf(Locale.ROOT, "in flight %s, %d s per run after %d s warm-up, %d rounds, %d cores, backend %s%n",
-        java.util.Arrays.toString(LEVELS), SECONDS, WARMUP, ROUNDS, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        Locale.ROOT,
+        "in flight %s, %d s per run after %d s warm-up, %d rounds, %d cores, backend %s%n",
+        java.util.Arrays.toString(LEVELS),
+        SECONDS,
+        WARMUP,
+        ROUNDS,
+        Runtime.getRuntime().availableProcessors(),
         backend.getClass().getProtectionDomain().getCodeSource().getLocation());
     // b's orders: one per worker, warmed until the op-id history is full (128 entries)
     List<OrderId> orders = new ArrayList<>();
     for (int w = 0; w < INFLIGHT; w++) {
       OrderId id = OrderId.of("bench-" + w);
       orders.add(id);
-      backend.apply(OrderCommand.Create.of(id, OpId.random(), "customer-" + w, "EUR")).toCompletableFuture()
+      backend
+          .apply(OrderCommand.Create.of(id, OpId.random(), "customer-" + w, "EUR"))
+          .toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     }
-    Function<Integer, CompletionStage<?>> commands = w -> backend.apply(
-        new OrderCommand.SetAttribute(orders.get(w), OpId.random(), "k" + (w % 8), "value-" + System.nanoTime()));
+    Function<Integer, CompletionStage<?>> commands =
+        w ->
+            backend.apply(
+                new OrderCommand.SetAttribute(
+                    orders.get(w), OpId.random(), "k" + (w % 8), "value-" + System.nanoTime()));
     // warm until every order's op-id history is full, so b's records no longer grow while measured
     for (int i = 0; i < 20 && minAppliedOps(backend, orders) < OrderLimits.OP_ID_RETENTION; i++) {
       System.out.println(measure("b warm-up", commands, 5, INFLIGHT, backend));
     }
-    int payload = RecordCodec.encode(backend.read(orders.get(0), ReadConsistency.LINEARIZABLE).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS).orElseThrow()).length;
-    System.out.printf(Locale.ROOT, "payload: %d bytes (b's record in steady state; a and puts write the same size)%n",
+    int payload =
+        RecordCodec.encode(
+                backend
+                    .read(orders.get(0), ReadConsistency.LINEARIZABLE)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .orElseThrow())
+            .length;
+    System.out.printf(
+        Locale.ROOT,
+        "payload: %d bytes (b's record in steady state; a and puts write the same size)%n",
         payload);
     byte[] value = new byte[payload];
     Arrays.fill(value, (byte) 'x');
     ByteSequence bytes = ByteSequence.from(value);
 
     AtomicLong counter = new AtomicLong();
-    Function<Integer, CompletionStage<?>> puts = w -> kv.put(
-        ByteSequence.from("/bench/put/" + w + "/" + (counter.incrementAndGet() % 100), StandardCharsets.UTF_8),
-        bytes);
+    Function<Integer, CompletionStage<?>> puts =
+        w ->
+            kv.put(
+                ByteSequence.from(
+                    "/bench/put/" + w + "/" + (counter.incrementAndGet() % 100),
+                    StandardCharsets.UTF_8),
+                bytes);
     measure("0 raw put warm-up", puts, WARMUP, INFLIGHT, backend);
     Result put = measure("0 raw put", puts, SECONDS, INFLIGHT, backend);
     System.out.println(put);
@@ -153,27 +188,57 @@ public final class CasBenchmark {
       List<Result> bs = new ArrayList<>();
       for (int round = 1; round <= ROUNDS; round++) {
         measure("a warm-up", cas::next, WARMUP, level, backend);
-        Result a = measure("a raw CAS txn, " + level + " in flight, round " + round, cas::next, SECONDS, level, backend);
+        Result a =
+            measure(
+                "a raw CAS txn, " + level + " in flight, round " + round,
+                cas::next,
+                SECONDS,
+                level,
+                backend);
         System.out.println(a);
         measure("b warm-up", commands, WARMUP, level, backend);
-        Result b = measure("b backend command, " + level + " in flight, round " + round, commands, SECONDS, level,
-            backend);
+        Result b =
+            measure(
+                "b backend command, " + level + " in flight, round " + round,
+                commands,
+                SECONDS,
+                level,
+                backend);
         System.out.println(b);
         as.add(a);
         bs.add(b);
         double ratio = b.throughput / a.throughput;
         ratios.add(ratio);
-        System.out.printf(Locale.ROOT, "round %d (%d in flight): b/a = %.2f, p99 a %.1f ms b %.1f ms%n", round, level,
-            ratio, a.p99, b.p99);
+        System.out.printf(
+            Locale.ROOT,
+            "round %d (%d in flight): b/a = %.2f, p99 a %.1f ms b %.1f ms%n",
+            round,
+            level,
+            ratio,
+            a.p99,
+            b.p99);
       }
-      summary.add(String.format(Locale.ROOT, "MEDIAN %d in flight | a: %.0f ops/s p50 %.1f ms p99 %.1f ms | b: %.0f ops/s"
-          + " p50 %.1f ms p99 %.1f ms | b/a per round %s, median %.2f | keys per txn (b) %s", level,
-          median(as, r -> r.throughput), median(as, r -> r.p50), median(as, r -> r.p99),
-          median(bs, r -> r.throughput), median(bs, r -> r.p50), median(bs, r -> r.p99),
-          ratios.stream().map(d -> String.format(Locale.ROOT, "%.2f", d)).toList(), median(ratios),
-          bs.stream().map(r -> r.keysPerTxn).toList()));
+      summary.add(
+          String.format(
+              Locale.ROOT,
+              "MEDIAN %d in flight | a: %.0f ops/s p50 %.1f ms p99 %.1f ms | b: %.0f ops/s"
+                  + " p50 %.1f ms p99 %.1f ms | b/a per round %s, median %.2f | keys per txn (b) %s",
+              level,
+              median(as, r -> r.throughput),
+              median(as, r -> r.p50),
+              median(as, r -> r.p99),
+              median(bs, r -> r.throughput),
+              median(bs, r -> r.p50),
+              median(bs, r -> r.p99),
+              ratios.stream().map(d -> String.format(Locale.ROOT, "%.2f", d)).toList(),
+              median(ratios),
+              bs.stream().map(r -> r.keysPerTxn).toList()));
     }
-    System.out.printf(Locale.ROOT, "raw put %.0f ops/s at %d in flight; backend counters %s%n", put.throughput, INFLIGHT,
+    System.out.printf(
+        Locale.ROOT,
+        "raw put %.0f ops/s at %d in flight; backend counters %s%n",
+        put.throughput,
+        INFLIGHT,
         counters(backend));
     summary.forEach(System.out::println);
   }
@@ -191,27 +256,52 @@ public final class CasBenchmark {
 
     CompletionStage<?> next(int w) {
       ByteSequence key = ByteSequence.from("/bench/cas/" + w, StandardCharsets.UTF_8);
-      Cmp cmp = lastRevision[w] == 0 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-          : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(lastRevision[w]));
-      CompletableFuture<TxnResponse> f = kv.txn().If(cmp).Then(Op.put(key, value, PutOption.DEFAULT))
-          .Else(Op.get(key, GetOption.DEFAULT)).commit();
-      return f.thenAccept(r -> {
-        if (r.isSucceeded()) {
-          lastRevision[w] = r.getHeader().getRevision();
-        } else {
-          lastRevision[w] = r.getGetResponses().get(0).getKvs().get(0).getModRevision();
-        }
-      });
+      Cmp cmp =
+          lastRevision[w] == 0
+              ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
+              : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(lastRevision[w]));
+      CompletableFuture<TxnResponse> f =
+          kv.txn()
+              .If(cmp)
+              .Then(Op.put(key, value, PutOption.DEFAULT))
+              .Else(Op.get(key, GetOption.DEFAULT))
+              .commit();
+      return f.thenAccept(
+          r -> {
+            if (r.isSucceeded()) {
+              lastRevision[w] = r.getHeader().getRevision();
+            } else {
+              lastRevision[w] = r.getGetResponses().get(0).getKvs().get(0).getModRevision();
+            }
+          });
     }
   }
 
-  private record Result(String name, double throughput, double p50, double p99, long errors, String load,
-      double jvmCpuMicrosPerOp, double etcdCpuMicrosPerOp, String keysPerTxn) {
+  private record Result(
+      String name,
+      double throughput,
+      double p50,
+      double p99,
+      long errors,
+      String load,
+      double jvmCpuMicrosPerOp,
+      double etcdCpuMicrosPerOp,
+      String keysPerTxn) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%-44s %7.0f ops/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  load %s"
-          + "  cpu/op: jvm %.0f us, etcd %.0f us  backend keys/txn %s", name, throughput, p50, p99, errors, load,
-          jvmCpuMicrosPerOp, etcdCpuMicrosPerOp, keysPerTxn);
+      return String.format(
+          Locale.ROOT,
+          "%-44s %7.0f ops/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  load %s"
+              + "  cpu/op: jvm %.0f us, etcd %.0f us  backend keys/txn %s",
+          name,
+          throughput,
+          p50,
+          p99,
+          errors,
+          load,
+          jvmCpuMicrosPerOp,
+          etcdCpuMicrosPerOp,
+          keysPerTxn);
     }
   }
 
@@ -223,7 +313,10 @@ public final class CasBenchmark {
     }
   }
 
-  /** The backend's write transactions and written records so far, or null if it counts nothing (older builds). */
+  /**
+   * The backend's write transactions and written records so far, or null if it counts nothing
+   * (older builds).
+   */
   private static long[] backendCounts(StrongBackend backend) {
     try {
       var c = backend.counters();
@@ -236,8 +329,17 @@ public final class CasBenchmark {
   private static int minAppliedOps(StrongBackend backend, List<OrderId> orders) throws Exception {
     int min = Integer.MAX_VALUE;
     for (OrderId id : orders) {
-      min = Math.min(min, backend.read(id, ReadConsistency.LINEARIZABLE).toCompletableFuture().get(10, TimeUnit.SECONDS)
-          .orElseThrow().appliedOps().entries().size());
+      min =
+          Math.min(
+              min,
+              backend
+                  .read(id, ReadConsistency.LINEARIZABLE)
+                  .toCompletableFuture()
+                  .get(10, TimeUnit.SECONDS)
+                  .orElseThrow()
+                  .appliedOps()
+                  .entries()
+                  .size());
     }
     return min;
   }
@@ -250,8 +352,12 @@ public final class CasBenchmark {
     String[] methods = {"Txn", "Range", "Put"};
     for (var m : cluster.members()) {
       try {
-        String body = HTTP.send(java.net.http.HttpRequest.newBuilder(m.clientEndpoint().resolve("/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String body =
+            HTTP.send(
+                    java.net.http.HttpRequest.newBuilder(m.clientEndpoint().resolve("/metrics"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
         for (String line : body.split("\n")) {
           if (!line.startsWith("grpc_server_handled_total{")) {
             continue;
@@ -273,8 +379,9 @@ public final class CasBenchmark {
   }
 
   private static long jvmCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** CPU time of every etcd member of the cluster, from /proc (clock ticks of 10 ms). */
@@ -282,7 +389,8 @@ public final class CasBenchmark {
     long ticks = 0;
     for (var m : cluster.members()) {
       try {
-        String[] f = Files.readString(Path.of("/proc/" + m.pid() + "/stat")).split("\\) ")[1].split(" ");
+        String[] f =
+            Files.readString(Path.of("/proc/" + m.pid() + "/stat")).split("\\) ")[1].split(" ");
         ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
       } catch (IOException | RuntimeException e) {
         return -1;
@@ -291,8 +399,13 @@ public final class CasBenchmark {
     return ticks * 10_000_000L;
   }
 
-  private static Result measure(String name, Function<Integer, CompletionStage<?>> op, int seconds, int inflight,
-      StrongBackend backend) throws Exception {
+  private static Result measure(
+      String name,
+      Function<Integer, CompletionStage<?>> op,
+      int seconds,
+      int inflight,
+      StrongBackend backend)
+      throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     long start = System.nanoTime();
     long jvm0 = jvmCpuNanos();
@@ -312,12 +425,28 @@ public final class CasBenchmark {
     double n = Math.max(1, ops.get());
     long[] rpc1 = rpcCounts();
     long[] txn1 = backendCounts(backend);
-    String keysPerTxn = txn0 == null || txn1 == null || txn1[0] == txn0[0] ? "-"
-        : String.format(Locale.ROOT, "%.1f", (double) (txn1[1] - txn0[1]) / (txn1[0] - txn0[0]));
-    System.out.printf(Locale.ROOT, "  (%s: per op %.2f Txn, %.2f Range, %.2f Put RPCs served by etcd)%n", name,
-        (rpc1[0] - rpc0[0]) / n, (rpc1[1] - rpc0[1]) / n, (rpc1[2] - rpc0[2]) / n);
-    return new Result(name, ops.get() / elapsed, percentile(all, 0.50), percentile(all, 0.99), errors.get(), load(),
-        (jvmCpuNanos() - jvm0) / 1e3 / n, (etcdCpuNanos() - etcd0) / 1e3 / n, keysPerTxn);
+    String keysPerTxn =
+        txn0 == null || txn1 == null || txn1[0] == txn0[0]
+            ? "-"
+            : String.format(
+                Locale.ROOT, "%.1f", (double) (txn1[1] - txn0[1]) / (txn1[0] - txn0[0]));
+    System.out.printf(
+        Locale.ROOT,
+        "  (%s: per op %.2f Txn, %.2f Range, %.2f Put RPCs served by etcd)%n",
+        name,
+        (rpc1[0] - rpc0[0]) / n,
+        (rpc1[1] - rpc0[1]) / n,
+        (rpc1[2] - rpc0[2]) / n);
+    return new Result(
+        name,
+        ops.get() / elapsed,
+        percentile(all, 0.50),
+        percentile(all, 0.99),
+        errors.get(),
+        load(),
+        (jvmCpuNanos() - jvm0) / 1e3 / n,
+        (etcdCpuNanos() - etcd0) / 1e3 / n,
+        keysPerTxn);
   }
 
   /** One closed-loop worker: one request in flight, the next issued from the completion. */
@@ -332,8 +461,14 @@ public final class CasBenchmark {
     private long[] latencies = new long[4096];
     private int count;
 
-    Worker(int id, Function<Integer, CompletionStage<?>> op, long end, CountDownLatch done, List<long[]> sink,
-        AtomicLong ops, AtomicLong errors) {
+    Worker(
+        int id,
+        Function<Integer, CompletionStage<?>> op,
+        long end,
+        CountDownLatch done,
+        List<long[]> sink,
+        AtomicLong ops,
+        AtomicLong errors) {
       this.id = id;
       this.op = op;
       this.end = end;
@@ -351,24 +486,25 @@ public final class CasBenchmark {
       } catch (RuntimeException e) {
         stage = CompletableFuture.failedFuture(e);
       }
-      stage.whenComplete((r, e) -> {
-        long now = System.nanoTime();
-        if (e != null) {
-          errors.incrementAndGet();
-        } else {
-          ops.incrementAndGet();
-          if (count == latencies.length) {
-            latencies = Arrays.copyOf(latencies, count * 2);
-          }
-          latencies[count++] = now - t0;
-        }
-        if (now < end) {
-          issue();
-        } else {
-          sink.add(Arrays.copyOf(latencies, count));
-          done.countDown();
-        }
-      });
+      stage.whenComplete(
+          (r, e) -> {
+            long now = System.nanoTime();
+            if (e != null) {
+              errors.incrementAndGet();
+            } else {
+              ops.incrementAndGet();
+              if (count == latencies.length) {
+                latencies = Arrays.copyOf(latencies, count * 2);
+              }
+              latencies[count++] = now - t0;
+            }
+            if (now < end) {
+              issue();
+            } else {
+              sink.add(Arrays.copyOf(latencies, count));
+              done.countDown();
+            }
+          });
     }
   }
 

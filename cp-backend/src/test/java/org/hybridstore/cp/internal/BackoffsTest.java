@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** The waits come from CpConfig through Resilience4j's IntervalFunction. */
 class BackoffsTest {
-  private final Backoffs backoffs = Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build());
+  private final Backoffs backoffs =
+      Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build());
 
   @Test
   void afterLostRace_noneAfterTheFirst_thenGrowingJitterUpTo128Ms() {
@@ -39,9 +40,13 @@ class BackoffsTest {
 
   @Test
   void configuredValues_areUsed() {
-    Backoffs custom = Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1")))
-        .casBackoff(new CpConfig.Backoff(Duration.ofMillis(5), Duration.ofMillis(5)))
-        .watchBackoff(new CpConfig.Backoff(Duration.ofMillis(7), Duration.ofMillis(7))).build());
+    Backoffs custom =
+        Backoffs.of(
+            CpConfig.builder()
+                .endpoints(List.of(URI.create("http://h:1")))
+                .casBackoff(new CpConfig.Backoff(Duration.ofMillis(5), Duration.ofMillis(5)))
+                .watchBackoff(new CpConfig.Backoff(Duration.ofMillis(7), Duration.ofMillis(7)))
+                .build());
     for (int i = 0; i < 100; i++) {
       assertThat(custom.afterLostRace(5)).isBetween(0L, 5L);
     }

@@ -43,11 +43,20 @@ class CommandWriterTest {
   private final Counters counters = new Counters();
   private final EtcdKeys keys = new EtcdKeys("/p/");
   private final RevisionCache cache = new RevisionCache(100);
-  private final Router router = new Router(new MemberView(members.connections, 1, new FailureLog(
-      LoggerFactory.getLogger(CommandWriterTest.class), 1, () -> 0)), ctx.context().scheduler(),
-      IntervalFunction.of(1), 1, counters, new FailureLog(LoggerFactory.getLogger(CommandWriterTest.class), 1, () -> 0),
-      System::nanoTime);
-  private final Reader reader = new Reader(router, keys, cache, Duration.ofSeconds(1), System::nanoTime);
+  private final Router router =
+      new Router(
+          new MemberView(
+              members.connections,
+              1,
+              new FailureLog(LoggerFactory.getLogger(CommandWriterTest.class), 1, () -> 0)),
+          ctx.context().scheduler(),
+          IntervalFunction.of(1),
+          1,
+          counters,
+          new FailureLog(LoggerFactory.getLogger(CommandWriterTest.class), 1, () -> 0),
+          System::nanoTime);
+  private final Reader reader =
+      new Reader(router, keys, cache, Duration.ofSeconds(1), System::nanoTime);
 
   @AfterEach
   void close() {
@@ -56,32 +65,66 @@ class CommandWriterTest {
     ctx.close();
   }
 
-  /** A writer whose etcd answers every transaction with {@code answer(request)} and has no past versions. */
+  /**
+   * A writer whose etcd answers every transaction with {@code answer(request)} and has no past
+   * versions.
+   */
   private CommandWriter writer(Function<TxnRequest, TxnResponse> answer) {
     return writer(answer, past);
   }
 
   /** etcd's past versions of the order, by revision (what a read at that revision returns). */
   private final java.util.TreeMap<Long, OrderRecord> history = new java.util.TreeMap<>();
-  private final CommandWriter.PastVersions past = (id, revision) -> {
-    var at = history.floorEntry(revision);
-    return CompletableFuture.completedFuture(at == null ? java.util.Optional.empty()
-        : java.util.Optional.of(new org.hybridstore.spi.StoredRecord(at.getValue(), at.getKey())));
-  };
 
-  private CommandWriter writer(Function<TxnRequest, TxnResponse> answer, CommandWriter.PastVersions versions) {
-    GroupCommitter committer = new GroupCommitter(
-        (what, deadline, request) -> CompletableFuture.completedFuture(answer.apply(request)), 128, 1 << 20, 4, 0,
-        TimeUnit.SECONDS.toNanos(1), ctx.context().scheduler(), counters, System::nanoTime);
-    return new CommandWriter(keys, cache, reader, committer, ctx.context(),
-        Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build()), counters, 3, versions);
+  private final CommandWriter.PastVersions past =
+      (id, revision) -> {
+        var at = history.floorEntry(revision);
+        return CompletableFuture.completedFuture(
+            at == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(
+                    new org.hybridstore.spi.StoredRecord(at.getValue(), at.getKey())));
+      };
+
+  private CommandWriter writer(
+      Function<TxnRequest, TxnResponse> answer, CommandWriter.PastVersions versions) {
+    GroupCommitter committer =
+        new GroupCommitter(
+            (what, deadline, request) -> CompletableFuture.completedFuture(answer.apply(request)),
+            128,
+            1 << 20,
+            4,
+            0,
+            TimeUnit.SECONDS.toNanos(1),
+            ctx.context().scheduler(),
+            counters,
+            System::nanoTime);
+    return new CommandWriter(
+        keys,
+        cache,
+        reader,
+        committer,
+        ctx.context(),
+        Backoffs.of(CpConfig.builder().endpoints(List.of(URI.create("http://h:1"))).build()),
+        counters,
+        3,
+        versions);
   }
 
   /** etcd says: the guard failed, and the key holds {@code stored} at revision 7. */
   private static TxnResponse lost(ByteString stored) {
-    return TxnResponse.newBuilder().setSucceeded(false).setHeader(ResponseHeader.newBuilder().setRevision(7))
-        .addResponses(ResponseOp.newBuilder().setResponseRange(RangeResponse.newBuilder().addKvs(KeyValue.newBuilder()
-            .setKey(ByteString.copyFromUtf8("/p/o-1")).setValue(stored).setModRevision(7))))
+    return TxnResponse.newBuilder()
+        .setSucceeded(false)
+        .setHeader(ResponseHeader.newBuilder().setRevision(7))
+        .addResponses(
+            ResponseOp.newBuilder()
+                .setResponseRange(
+                    RangeResponse.newBuilder()
+                        .addKvs(
+                            KeyValue.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("/p/o-1"))
+                                .setValue(stored)
+                                .setModRevision(7))))
         .build();
   }
 
@@ -101,14 +144,23 @@ class CommandWriterTest {
     // etcd: the twin attempt committed this write at revision 4, another write changed the order
     // at revision 7 (still holding the op), and this attempt's compare lost against revision 7
     OrderCommand create = OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR");
-    CommandWriter w = writer(request -> {
-      OrderRecord mine = RecordCodec.decode(request.getSuccess(0).getRequestPut().getValue().toByteArray(), "test");
-      OrderRecord later = OrderCommands.apply(mine, new OrderCommand.SetAttribute(ID, OpId.of("op-2"), "k", "v"),
-          new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)), NodeId.of("n2")).record();
-      history.put(4L, mine);
-      history.put(7L, later);
-      return lost(ByteString.copyFrom(RecordCodec.encode(later)));
-    });
+    CommandWriter w =
+        writer(
+            request -> {
+              OrderRecord mine =
+                  RecordCodec.decode(
+                      request.getSuccess(0).getRequestPut().getValue().toByteArray(), "test");
+              OrderRecord later =
+                  OrderCommands.apply(
+                          mine,
+                          new OrderCommand.SetAttribute(ID, OpId.of("op-2"), "k", "v"),
+                          new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)),
+                          NodeId.of("n2"))
+                      .record();
+              history.put(4L, mine);
+              history.put(7L, later);
+              return lost(ByteString.copyFrom(RecordCodec.encode(later)));
+            });
     BackendWrite written = w.apply(create).join();
     assertThat(written.duplicate()).isFalse();
     assertThat(written.revision()).as("the twin's commit, not the later write").isEqualTo(4);
@@ -118,8 +170,12 @@ class CommandWriterTest {
 
   @Test
   void apply_twinAttemptCommitted_butThePastCannotBeRead_reportsALaterRevisionNotProvenFirst() {
-    CommandWriter w = writer(request -> lost(request.getSuccess(0).getRequestPut().getValue()),
-        (id, revision) -> CompletableFuture.failedFuture(new org.hybridstore.StoreUnavailableException("no answer")));
+    CommandWriter w =
+        writer(
+            request -> lost(request.getSuccess(0).getRequestPut().getValue()),
+            (id, revision) ->
+                CompletableFuture.failedFuture(
+                    new org.hybridstore.StoreUnavailableException("no answer")));
     BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
     assertThat(written.revision()).isEqualTo(7);
     assertThat(written.revisionIsFirst()).isFalse();
@@ -129,8 +185,13 @@ class CommandWriterTest {
   void apply_opAppliedByAnEarlierCall_reportedAsDuplicate() {
     // etcd holds the same command applied earlier, elsewhere (another stamp)
     OrderCommand create = OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR");
-    OrderRecord earlier = OrderCommands.apply(null, create,
-        new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)), NodeId.of("n2")).record();
+    OrderRecord earlier =
+        OrderCommands.apply(
+                null,
+                create,
+                new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)),
+                NodeId.of("n2"))
+            .record();
     CommandWriter w = writer(request -> lost(ByteString.copyFrom(RecordCodec.encode(earlier))));
     BackendWrite written = w.apply(create).join();
     assertThat(written.duplicate()).isTrue();

@@ -32,10 +32,14 @@ class EtcdKeysTest {
 
   @Test
   void orderIdOf_foreignKeys_areNoOrders() {
-    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/o-1", StandardCharsets.UTF_8)))
+    assertThat(
+            keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/o-1", StandardCharsets.UTF_8)))
         .contains(OrderId.of("o-1"));
-    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/", StandardCharsets.UTF_8))).isEmpty();
-    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/a/b", StandardCharsets.UTF_8))).isEmpty();
+    assertThat(keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/", StandardCharsets.UTF_8)))
+        .isEmpty();
+    assertThat(
+            keys.orderIdOf(ByteString.copyFrom("/hybridstore/orders/a/b", StandardCharsets.UTF_8)))
+        .isEmpty();
     assertThat(keys.orderIdOf(ByteString.copyFrom("/other/o-1", StandardCharsets.UTF_8))).isEmpty();
   }
 
@@ -53,7 +57,8 @@ class EtcdKeysTest {
   }
 
   @Property(tries = 200)
-  void everyOrderKey_liesInsideThePrefixRange(@ForAll @AlphaChars @NumericChars @StringLength(min = 1, max = 64) String id) {
+  void everyOrderKey_liesInsideThePrefixRange(
+      @ForAll @AlphaChars @NumericChars @StringLength(min = 1, max = 64) String id) {
     ByteString key = keys.key(OrderId.of(id));
     assertThat(compare(key.toByteArray(), keys.prefixBytes().toByteArray())).isGreaterThan(0);
     assertThat(compare(key.toByteArray(), keys.prefixEnd().toByteArray())).isLessThan(0);

@@ -46,8 +46,10 @@ class FailureLogTest {
     assertThat(log.change(false, "serves again")).isTrue();
     assertThat(appender.list).hasSize(5); // change, 3 summaries, change
     assertThat(appender.list.get(0).getLevel()).isEqualTo(Level.WARN);
-    assertThat(appender.list.get(1).getFormattedMessage()).contains("1300 failed calls in the last 10 s")
-        .contains("no leader 650").contains("timeout 650");
+    assertThat(appender.list.get(1).getFormattedMessage())
+        .contains("1300 failed calls in the last 10 s")
+        .contains("no leader 650")
+        .contains("timeout 650");
     assertThat(appender.list.get(1).getLevel()).isEqualTo(Level.WARN);
     assertThat(appender.list.get(4).getLevel()).isEqualTo(Level.INFO);
   }
@@ -64,6 +66,8 @@ class FailureLogTest {
     log.count("timeout");
     now.addAndGet(TimeUnit.SECONDS.toNanos(11));
     log.flushIfDue();
-    assertThat(appender.list).singleElement().satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
+    assertThat(appender.list)
+        .singleElement()
+        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
   }
 }

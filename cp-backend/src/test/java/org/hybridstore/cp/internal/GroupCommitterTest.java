@@ -39,14 +39,23 @@ class GroupCommitterTest {
   }
 
   private GroupCommitter committer(int maxTxnOps, int maxRequestBytes, int inFlight) {
-    return new GroupCommitter((what, deadline, request) -> {
-      CompletableFuture<TxnResponse> answer = new CompletableFuture<>();
-      synchronized (sent) {
-        sent.add(request);
-        answers.add(answer);
-      }
-      return answer;
-    }, maxTxnOps, maxRequestBytes, inFlight, 0, TIMEOUT, scheduler, counters, now::get);
+    return new GroupCommitter(
+        (what, deadline, request) -> {
+          CompletableFuture<TxnResponse> answer = new CompletableFuture<>();
+          synchronized (sent) {
+            sent.add(request);
+            answers.add(answer);
+          }
+          return answer;
+        },
+        maxTxnOps,
+        maxRequestBytes,
+        inFlight,
+        0,
+        TIMEOUT,
+        scheduler,
+        counters,
+        now::get);
   }
 
   private static ByteString key(String k) {
@@ -59,16 +68,24 @@ class GroupCommitterTest {
 
   /** etcd's answer to a nested batch: every write committed except those listed as raced. */
   private static TxnResponse answer(TxnRequest request, long revision, String... raced) {
-    TxnResponse.Builder out = TxnResponse.newBuilder().setSucceeded(true)
-        .setHeader(ResponseHeader.newBuilder().setRevision(revision));
+    TxnResponse.Builder out =
+        TxnResponse.newBuilder()
+            .setSucceeded(true)
+            .setHeader(ResponseHeader.newBuilder().setRevision(revision));
     for (var op : request.getSuccessList()) {
       TxnRequest inner = op.getRequestTxn();
       String k = inner.getCompare(0).getKey().toStringUtf8();
       boolean lost = List.of(raced).contains(k);
       TxnResponse.Builder nested = TxnResponse.newBuilder().setSucceeded(!lost);
       if (lost) {
-        nested.addResponses(ResponseOp.newBuilder().setResponseRange(RangeResponse.newBuilder()
-            .addKvs(KeyValue.newBuilder().setKey(inner.getCompare(0).getKey()).setModRevision(revision - 1))));
+        nested.addResponses(
+            ResponseOp.newBuilder()
+                .setResponseRange(
+                    RangeResponse.newBuilder()
+                        .addKvs(
+                            KeyValue.newBuilder()
+                                .setKey(inner.getCompare(0).getKey())
+                                .setModRevision(revision - 1))));
       }
       out.addResponses(ResponseOp.newBuilder().setResponseTxn(nested));
     }
@@ -76,8 +93,10 @@ class GroupCommitterTest {
   }
 
   private static TxnResponse single(boolean ok, long revision) {
-    TxnResponse.Builder b = TxnResponse.newBuilder().setSucceeded(ok).setHeader(ResponseHeader.newBuilder()
-        .setRevision(revision));
+    TxnResponse.Builder b =
+        TxnResponse.newBuilder()
+            .setSucceeded(ok)
+            .setHeader(ResponseHeader.newBuilder().setRevision(revision));
     b.addResponses(ResponseOp.newBuilder().setResponseRange(RangeResponse.getDefaultInstance()));
     return b.build();
   }
@@ -153,7 +172,8 @@ class GroupCommitterTest {
     submit(c, "b", true);
     answers.get(0).complete(single(true, 2));
     TxnRequest batch = sent.get(1);
-    assertThat(batch.getSuccessList()).extracting(op -> op.getRequestTxn().getCompare(0).getKey().toStringUtf8())
+    assertThat(batch.getSuccessList())
+        .extracting(op -> op.getRequestTxn().getCompare(0).getKey().toStringUtf8())
         .containsExactly("/p/a", "/p/b");
     answers.get(1).complete(answer(batch, 3));
     assertThat(sent.get(2).getCompare(0).getKey().toStringUtf8()).isEqualTo("/p/a");
@@ -167,7 +187,8 @@ class GroupCommitterTest {
     submit(c, "m2", false);
     submit(c, "c1", true);
     answers.get(0).complete(single(true, 2));
-    assertThat(sent.get(1).getSuccessList()).extracting(op -> op.getRequestTxn().getCompare(0).getKey().toStringUtf8())
+    assertThat(sent.get(1).getSuccessList())
+        .extracting(op -> op.getRequestTxn().getCompare(0).getKey().toStringUtf8())
         .containsExactly("/p/c1", "/p/m1");
   }
 
@@ -193,7 +214,8 @@ class GroupCommitterTest {
     CompletableFuture<Outcome> merge = submit(c, "merge", false);
     now.addAndGet(TIMEOUT + 1);
     answers.get(0).complete(single(true, 2));
-    assertThat(late.handle((v, e) -> EtcdErrors.unwrap(e)).join()).isInstanceOf(StoreUnavailableException.class)
+    assertThat(late.handle((v, e) -> EtcdErrors.unwrap(e)).join())
+        .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("was not sent");
     // a merge's deadline starts when its transaction leaves
     assertThat(sent.get(1).getCompare(0).getKey().toStringUtf8()).isEqualTo("/p/merge");
@@ -204,7 +226,8 @@ class GroupCommitterTest {
   void single_bypassesTheQueue() {
     GroupCommitter c = committer(128, 1 << 20, 1);
     submit(c, "busy", true);
-    CompletableFuture<Outcome> cas = c.single(key("hot"), "/p/hot", 7, ByteString.copyFromUtf8("v"));
+    CompletableFuture<Outcome> cas =
+        c.single(key("hot"), "/p/hot", 7, ByteString.copyFromUtf8("v"));
     assertThat(sent).hasSize(2);
     answers.get(1).complete(single(false, 8));
     assertThat(cas.join()).isInstanceOf(Raced.class);

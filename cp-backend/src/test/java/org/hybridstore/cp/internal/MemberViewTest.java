@@ -15,8 +15,8 @@ class MemberViewTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long STALL = 100 * MS;
   private final MembersFixture members = new MembersFixture(3);
-  private final FailureLog failures = new FailureLog(LoggerFactory.getLogger(MemberViewTest.class), 10_000 * MS,
-      () -> 0L);
+  private final FailureLog failures =
+      new FailureLog(LoggerFactory.getLogger(MemberViewTest.class), 10_000 * MS, () -> 0L);
   private final MemberView view = new MemberView(members.connections, STALL, failures);
 
   @AfterEach
@@ -116,7 +116,8 @@ class MemberViewTest {
     assertThat(heard).isEmpty();
     view.evaluate(9 * MS);
     assertThat(heard).containsExactly(m(0).endpoint + "=true");
-    // a stall that does not last is not reported, nor one that routing avoids but a report would not
+    // a stall that does not last is not reported, nor one that routing avoids but a report would
+    // not
     view.health(m(0)).begin(10 * MS);
     assertThat(view.serving(m(0), 11 * MS + STALL)).isFalse();
     for (int i = 0; i < MemberView.REPORT_AFTER; i++) {

@@ -6,9 +6,9 @@ import java.util.List;
 import org.hybridstore.CpConfig;
 
 /**
- * Member connections for unit tests: channels to ports nobody listens on, which the tests never
- * use (their calls are answered by the test's own {@code Router.Rpc}); gRPC connects lazily, so
- * nothing touches the network.
+ * Member connections for unit tests: channels to ports nobody listens on, which the tests never use
+ * (their calls are answered by the test's own {@code Router.Rpc}); gRPC connects lazily, so nothing
+ * touches the network.
  */
 final class MembersFixture implements AutoCloseable {
   final List<MemberConnection> connections = new ArrayList<>();
@@ -20,7 +20,8 @@ final class MembersFixture implements AutoCloseable {
     }
     CpConfig config = CpConfig.builder().endpoints(endpoints).build();
     for (int i = 0; i < n; i++) {
-      connections.add(MemberConnection.open(i, endpoints.get(i), config, null, null, Runnable::run));
+      connections.add(
+          MemberConnection.open(i, endpoints.get(i), config, null, null, Runnable::run));
     }
   }
 

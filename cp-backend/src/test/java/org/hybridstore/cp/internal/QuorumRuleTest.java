@@ -22,7 +22,8 @@ class QuorumRuleTest {
   }
 
   private static ReadAnswer failed(Signal signal) {
-    return ReadAnswer.failure(signal == Signal.TIMEOUT ? DEADLINE : Duration.ofMillis(2), signal, signal.label());
+    return ReadAnswer.failure(
+        signal == Signal.TIMEOUT ? DEADLINE : Duration.ofMillis(2), signal, signal.label());
   }
 
   private static MemberStatus member(String ep, StatusAnswer s, ReadAnswer r) {
@@ -40,7 +41,8 @@ class QuorumRuleTest {
 
   @Test
   void member_statusWithoutLeader_noLeader() {
-    assertThat(member("a", status(1, 0, 5, "etcdserver: no leader"), failed(Signal.TIMEOUT)).state())
+    assertThat(
+            member("a", status(1, 0, 5, "etcdserver: no leader"), failed(Signal.TIMEOUT)).state())
         .isEqualTo(State.NO_LEADER);
     // the read alone may say it (hasleader header) while the status call failed
     MemberStatus m = member("a", StatusAnswer.failed("status: timeout"), failed(Signal.NO_LEADER));
@@ -58,7 +60,8 @@ class QuorumRuleTest {
 
   @Test
   void member_nothingAnswers_unreachable() {
-    MemberStatus m = member("a", StatusAnswer.failed("status: unreachable"), failed(Signal.UNREACHABLE));
+    MemberStatus m =
+        member("a", StatusAnswer.failed("status: unreachable"), failed(Signal.UNREACHABLE));
     assertThat(m.state()).isEqualTo(State.UNREACHABLE);
     assertThat(m.reachable()).isFalse();
     assertThat(m.leaderId()).isZero();
@@ -66,14 +69,20 @@ class QuorumRuleTest {
 
   @Test
   void member_tlsOrAuth_failed() {
-    assertThat(member("a", StatusAnswer.failed("status: TLS"), failed(Signal.CONFIG)).state()).isEqualTo(State.FAILED);
+    assertThat(member("a", StatusAnswer.failed("status: TLS"), failed(Signal.CONFIG)).state())
+        .isEqualTo(State.FAILED);
   }
 
   @Test
   void decide_oneMemberServes_quorum_withLeaderAgreement() {
-    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 7, 5), OK),
-        member("b", status(2, 7, 5), failed(Signal.TIMEOUT)), member("c", status(3, 7, 4), failed(Signal.TIMEOUT))),
-        DEADLINE, 42);
+    QuorumStatus s =
+        QuorumRule.decide(
+            List.of(
+                member("a", status(1, 7, 5), OK),
+                member("b", status(2, 7, 5), failed(Signal.TIMEOUT)),
+                member("c", status(3, 7, 4), failed(Signal.TIMEOUT))),
+            DEADLINE,
+            42);
     assertThat(s.quorum()).isTrue();
     assertThat(s.servingMembers()).isEqualTo(1);
     assertThat(s.readLatency()).isEqualTo(Duration.ofMillis(4));
@@ -85,8 +94,14 @@ class QuorumRuleTest {
 
   @Test
   void decide_partitionedOldLeaderNamesItself_majorityNamesTheNewOne() {
-    QuorumStatus s = QuorumRule.decide(List.of(member("old", status(1, 1, 5), failed(Signal.TIMEOUT)),
-        member("b", status(2, 2, 6), OK), member("c", status(3, 2, 6), OK)), DEADLINE, 50);
+    QuorumStatus s =
+        QuorumRule.decide(
+            List.of(
+                member("old", status(1, 1, 5), failed(Signal.TIMEOUT)),
+                member("b", status(2, 2, 6), OK),
+                member("c", status(3, 2, 6), OK)),
+            DEADLINE,
+            50);
     assertThat(s.quorum()).isTrue();
     assertThat(s.leaderId()).isEqualTo(2);
     assertThat(s.raftTerm()).isEqualTo(6);
@@ -95,9 +110,14 @@ class QuorumRuleTest {
 
   @Test
   void decide_noReadServed_noQuorum_reportsTheDeadline() {
-    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 7, 5), failed(Signal.TIMEOUT)),
-        member("b", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE)),
-        member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))), DEADLINE, 0);
+    QuorumStatus s =
+        QuorumRule.decide(
+            List.of(
+                member("a", status(1, 7, 5), failed(Signal.TIMEOUT)),
+                member("b", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE)),
+                member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))),
+            DEADLINE,
+            0);
     assertThat(s.quorum()).isFalse();
     assertThat(s.readLatency()).isEqualTo(DEADLINE);
     assertThat(s.revision()).isZero();
@@ -108,18 +128,31 @@ class QuorumRuleTest {
 
   @Test
   void decide_majoritySaysNoLeader_isEtcdsOwnVerdict() {
-    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 0, 5, "etcdserver: no leader"),
-        failed(Signal.NO_LEADER)), member("b", status(2, 0, 5), failed(Signal.NO_LEADER)),
-        member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))), DEADLINE, 0);
+    QuorumStatus s =
+        QuorumRule.decide(
+            List.of(
+                member("a", status(1, 0, 5, "etcdserver: no leader"), failed(Signal.NO_LEADER)),
+                member("b", status(2, 0, 5), failed(Signal.NO_LEADER)),
+                member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))),
+            DEADLINE,
+            0);
     assertThat(s.quorum()).isFalse();
     assertThat(s.majorityReportsNoLeader()).isTrue();
-    assertThat(s.detail()).contains("a majority reports no leader").contains("no member names a leader");
+    assertThat(s.detail())
+        .contains("a majority reports no leader")
+        .contains("no member names a leader");
   }
 
   @Test
   void decide_splitLeaders_noAgreement() {
-    QuorumStatus s = QuorumRule.decide(List.of(member("a", status(1, 7, 5), OK), member("b", status(2, 8, 6), OK),
-        member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))), DEADLINE, 9);
+    QuorumStatus s =
+        QuorumRule.decide(
+            List.of(
+                member("a", status(1, 7, 5), OK),
+                member("b", status(2, 8, 6), OK),
+                member("c", StatusAnswer.failed("x"), failed(Signal.UNREACHABLE))),
+            DEADLINE,
+            9);
     assertThat(s.quorum()).isTrue();
     assertThat(s.leaderId()).isZero();
     assertThat(s.raftTerm()).isZero();

@@ -19,23 +19,29 @@ class TxnsTest {
 
   @Test
   void write_guardsOnModRevisionOrAbsence() {
-    TxnRequest present = Txns.write(ByteString.copyFromUtf8("/p/a"), 42, ByteString.copyFromUtf8("v"));
+    TxnRequest present =
+        Txns.write(ByteString.copyFromUtf8("/p/a"), 42, ByteString.copyFromUtf8("v"));
     assertThat(present.getCompare(0).getTarget()).isEqualTo(Compare.CompareTarget.MOD);
     assertThat(present.getCompare(0).getModRevision()).isEqualTo(42);
     assertThat(present.getSuccess(0).getRequestPut().getValue().toStringUtf8()).isEqualTo("v");
     assertThat(present.getFailure(0).getRequestRange().getKey().toStringUtf8()).isEqualTo("/p/a");
-    TxnRequest absent = Txns.write(ByteString.copyFromUtf8("/p/a"), 0, ByteString.copyFromUtf8("v"));
+    TxnRequest absent =
+        Txns.write(ByteString.copyFromUtf8("/p/a"), 0, ByteString.copyFromUtf8("v"));
     assertThat(absent.getCompare(0).getTarget()).isEqualTo(Compare.CompareTarget.VERSION);
     assertThat(absent.getCompare(0).getVersion()).isZero();
   }
 
   @Test
   void writes_nestOneGuardedTransactionPerKey() {
-    TxnRequest t = Txns.writes(List.of(new W(ByteString.copyFromUtf8("/p/a"), 3, ByteString.copyFromUtf8("1")),
-        new W(ByteString.copyFromUtf8("/p/b"), 0, ByteString.copyFromUtf8("2"))));
+    TxnRequest t =
+        Txns.writes(
+            List.of(
+                new W(ByteString.copyFromUtf8("/p/a"), 3, ByteString.copyFromUtf8("1")),
+                new W(ByteString.copyFromUtf8("/p/b"), 0, ByteString.copyFromUtf8("2"))));
     assertThat(t.getCompareCount()).isZero();
     assertThat(t.getSuccessCount()).isEqualTo(2);
-    assertThat(t.getSuccess(1).getRequestTxn().getCompare(0).getKey().toStringUtf8()).isEqualTo("/p/b");
+    assertThat(t.getSuccess(1).getRequestTxn().getCompare(0).getKey().toStringUtf8())
+        .isEqualTo("/p/b");
   }
 
   @Test
@@ -43,7 +49,8 @@ class TxnsTest {
     // etcd 3.4: the outer level uses N operations, each nested transaction needs 1 of the remaining
     assertThat(Txns.maxWrites(CpConfig.DEFAULT_MAX_TXN_OPS)).isEqualTo(127);
     assertThat(Txns.maxWrites(1)).isEqualTo(1);
-    assertThat(Txns.maxWriteBytes(CpConfig.DEFAULT_MAX_REQUEST_BYTES)).isLessThan(CpConfig.DEFAULT_MAX_REQUEST_BYTES);
+    assertThat(Txns.maxWriteBytes(CpConfig.DEFAULT_MAX_REQUEST_BYTES))
+        .isLessThan(CpConfig.DEFAULT_MAX_REQUEST_BYTES);
   }
 
   @Property(tries = 200)

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every process, temporary directory and network namespace set the fixture creates, so that one
- * JVM shutdown hook can remove whatever a crashed or interrupted test left behind. Thread-safe.
+ * Every process, temporary directory and network namespace set the fixture creates, so that one JVM
+ * shutdown hook can remove whatever a crashed or interrupted test left behind. Thread-safe.
  */
 final class ChildProcesses {
   private static final Set<Process> PROCESSES = ConcurrentHashMap.newKeySet();
@@ -19,7 +19,8 @@ final class ChildProcesses {
   private static final Set<AutoCloseable> CLEANUPS = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::cleanUp, "etcd-fixture-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(ChildProcesses::cleanUp, "etcd-fixture-cleanup"));
   }
 
   private ChildProcesses() {}
@@ -70,19 +71,22 @@ final class ChildProcesses {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       // best effort: a temp dir left behind is not worth failing a test for
     }

@@ -26,9 +26,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.hybridstore.CpConfig;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.hybridstore.CpConfig;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -41,8 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A real etcd cluster for tests: N child processes of the {@code etcd} binary on {@code PATH}
  * (Debian's {@code etcd-server}; 3.4.23 here), on free loopback ports, each with its own data
- * directory and log file under one temporary directory. Shaped like jetcd's test-scoped
- * extension:
+ * directory and log file under one temporary directory. Shaped like jetcd's test-scoped extension:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -59,8 +58,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Free ports come from the OS (bind port 0, close, use); each cluster has a unique cluster
  * token, so two concurrent runs on one machine neither collide nor join each other. If a member
- * cannot start (say a port was taken in between), the whole cluster is started again on new
- * ports, up to three times.
+ * cannot start (say a port was taken in between), the whole cluster is started again on new ports,
+ * up to three times.
  *
  * <p>With {@link Builder#withNetworkNamespaces(boolean)} (root only) every member runs in a network
  * namespace of its own ({@link NetworkNamespaces}), on its own address, and can be partitioned from
@@ -73,7 +72,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class EtcdClusterExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
+    implements BeforeAllCallback,
+        AfterAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdClusterExtension.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STATUS_TIMEOUT = Duration.ofMillis(1000);
@@ -111,7 +114,10 @@ public final class EtcdClusterExtension
     this.namespaces = b.namespaces;
   }
 
-  /** Returns a builder: 3 members, heartbeat 50 ms, election timeout 500 ms, pre-vote on, no TLS, no auth. */
+  /**
+   * Returns a builder: 3 members, heartbeat 50 ms, election timeout 500 ms, pre-vote on, no TLS, no
+   * auth.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -156,12 +162,18 @@ public final class EtcdClusterExtension
       return;
     }
     try {
-      Path target = Path.of("target", "etcd-logs",
-          context.getDisplayName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + System.currentTimeMillis());
+      Path target =
+          Path.of(
+              "target",
+              "etcd-logs",
+              context.getDisplayName().replaceAll("[^A-Za-z0-9._-]", "_")
+                  + "-"
+                  + System.currentTimeMillis());
       Files.createDirectories(target);
       for (EtcdMember m : members) {
         if (Files.exists(m.logFile())) {
-          Files.copy(m.logFile(), target.resolve(m.name() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(
+              m.logFile(), target.resolve(m.name() + ".log"), StandardCopyOption.REPLACE_EXISTING);
         }
       }
       LOG.warn("test failed; etcd logs kept in {}", target.toAbsolutePath());
@@ -174,8 +186,8 @@ public final class EtcdClusterExtension
   // lifecycle without JUnit
 
   /**
-   * Starts the cluster and waits until every member names the same leader. Does nothing if it
-   * runs already.
+   * Starts the cluster and waits until every member names the same leader. Does nothing if it runs
+   * already.
    *
    * @throws IllegalStateException if the cluster does not become healthy within 30 s (three tries)
    */
@@ -216,20 +228,35 @@ public final class EtcdClusterExtension
       NetworkNamespaces n = NetworkNamespaces.create(nodes);
       network = n;
       for (int i = 0; i < nodes; i++) {
-        ms.add(new EtcdMember("m" + i, i, n.address(i), n, 2379, 2380, dir.resolve("m" + i),
-            dir.resolve("m" + i + ".log"), tls));
+        ms.add(
+            new EtcdMember(
+                "m" + i,
+                i,
+                n.address(i),
+                n,
+                2379,
+                2380,
+                dir.resolve("m" + i),
+                dir.resolve("m" + i + ".log"),
+                tls));
       }
     } else {
       int[] ports = freePorts(2 * nodes);
       for (int i = 0; i < nodes; i++) {
         Path data = dir.resolve("m" + i);
-        ms.add(new EtcdMember("m" + i, ports[2 * i], ports[2 * i + 1], data, dir.resolve("m" + i + ".log"), tls));
+        ms.add(
+            new EtcdMember(
+                "m" + i, ports[2 * i], ports[2 * i + 1], data, dir.resolve("m" + i + ".log"), tls));
       }
     }
     members = List.copyOf(ms);
     StringBuilder initial = new StringBuilder();
     for (EtcdMember m : ms) {
-      initial.append(initial.length() == 0 ? "" : ",").append(m.name()).append('=').append(m.peerUrl());
+      initial
+          .append(initial.length() == 0 ? "" : ",")
+          .append(m.name())
+          .append('=')
+          .append(m.peerUrl());
     }
     String token = "hybridstore-" + UUID.randomUUID();
     for (int i = 0; i < ms.size(); i++) {
@@ -241,33 +268,60 @@ public final class EtcdClusterExtension
     if (user != null && password != null) {
       enableAuth(user, password);
     }
-    LOG.info("etcd cluster up: {} (heartbeat {} ms, election {} ms, pre-vote {}, tls {}, auth {})",
-        clientEndpoints(), heartbeatMillis, electionTimeoutMillis, preVote, tls, user != null);
+    LOG.info(
+        "etcd cluster up: {} (heartbeat {} ms, election {} ms, pre-vote {}, tls {}, auth {})",
+        clientEndpoints(),
+        heartbeatMillis,
+        electionTimeoutMillis,
+        preVote,
+        tls,
+        user != null);
   }
 
   private List<String> command(EtcdMember m, String initialCluster, String token) {
-    List<String> cmd = new ArrayList<>(List.of(binary,
-        "--name", m.name(),
-        "--data-dir", m.dataDir().toString(),
-        "--listen-client-urls", m.clientEndpoint().toString(),
-        "--advertise-client-urls", m.clientEndpoint().toString(),
-        "--listen-peer-urls", m.peerUrl().toString(),
-        "--initial-advertise-peer-urls", m.peerUrl().toString(),
-        "--initial-cluster", initialCluster,
-        "--initial-cluster-state", "new",
-        "--initial-cluster-token", token,
-        "--heartbeat-interval", Long.toString(heartbeatMillis),
-        "--election-timeout", Long.toString(electionTimeoutMillis),
-        "--pre-vote=" + preVote,
-        "--logger", "zap",
-        "--log-level", "warn",
-        "--log-outputs", "stderr"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary,
+                "--name",
+                m.name(),
+                "--data-dir",
+                m.dataDir().toString(),
+                "--listen-client-urls",
+                m.clientEndpoint().toString(),
+                "--advertise-client-urls",
+                m.clientEndpoint().toString(),
+                "--listen-peer-urls",
+                m.peerUrl().toString(),
+                "--initial-advertise-peer-urls",
+                m.peerUrl().toString(),
+                "--initial-cluster",
+                initialCluster,
+                "--initial-cluster-state",
+                "new",
+                "--initial-cluster-token",
+                token,
+                "--heartbeat-interval",
+                Long.toString(heartbeatMillis),
+                "--election-timeout",
+                Long.toString(electionTimeoutMillis),
+                "--pre-vote=" + preVote,
+                "--logger",
+                "zap",
+                "--log-level",
+                "warn",
+                "--log-outputs",
+                "stderr"));
     if (tls && certificates != null) {
-      cmd.addAll(List.of(
-          "--cert-file", certificates.serverCert().toString(),
-          "--key-file", certificates.serverKey().toString(),
-          "--trusted-ca-file", certificates.caCert().toString(),
-          "--client-cert-auth=true"));
+      cmd.addAll(
+          List.of(
+              "--cert-file",
+              certificates.serverCert().toString(),
+              "--key-file",
+              certificates.serverKey().toString(),
+              "--trusted-ca-file",
+              certificates.caCert().toString(),
+              "--client-cert-auth=true"));
     }
     return cmd;
   }
@@ -399,32 +453,40 @@ public final class EtcdClusterExtension
   }
 
   private Client newClient(boolean withCredentials) {
-    ClientBuilder b = Client.builder().endpoints(clientEndpoints().toArray(URI[]::new))
-        .waitForReady(false)
-        .keepaliveWithoutCalls(false)
-        .retryMaxAttempts(0)
-        .interceptor(new ClientInterceptor() {
-          @Override
-          public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
-              Channel next) {
-            CallOptions o = method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null
-                ? options.withDeadlineAfter(STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                : options;
-            return next.newCall(method, o);
-          }
-        });
+    ClientBuilder b =
+        Client.builder()
+            .endpoints(clientEndpoints().toArray(URI[]::new))
+            .waitForReady(false)
+            .keepaliveWithoutCalls(false)
+            .retryMaxAttempts(0)
+            .interceptor(
+                new ClientInterceptor() {
+                  @Override
+                  public <Q, R> ClientCall<Q, R> interceptCall(
+                      MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                    CallOptions o =
+                        method.getType() == MethodDescriptor.MethodType.UNARY
+                                && options.getDeadline() == null
+                            ? options.withDeadlineAfter(
+                                STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                            : options;
+                    return next.newCall(method, o);
+                  }
+                });
     TestCertificates c = certificates;
     if (c != null) {
       try {
-        b.sslContext(ssl -> ssl.trustManager(c.caCert().toFile()).keyManager(c.clientCert().toFile(),
-            c.clientKey().toFile()));
+        b.sslContext(
+            ssl ->
+                ssl.trustManager(c.caCert().toFile())
+                    .keyManager(c.clientCert().toFile(), c.clientKey().toFile()));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     }
     if (withCredentials && user != null && password != null) {
-      b.user(ByteSequence.from(user, StandardCharsets.UTF_8)).password(ByteSequence.from(password,
-          StandardCharsets.UTF_8));
+      b.user(ByteSequence.from(user, StandardCharsets.UTF_8))
+          .password(ByteSequence.from(password, StandardCharsets.UTF_8));
     }
     return b.build();
   }
@@ -456,8 +518,10 @@ public final class EtcdClusterExtension
           continue;
         }
         try {
-          StatusResponse s = c.getMaintenanceClient().statusMember(m.clientEndpoint().toString())
-              .get(STATUS_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+          StatusResponse s =
+              c.getMaintenanceClient()
+                  .statusMember(m.clientEndpoint().toString())
+                  .get(STATUS_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
           memberIds.put(m.name(), s.getHeader().getMemberId());
           if (s.getLeader() != 0) {
             votes.merge(s.getLeader(), 1, Integer::sum);
@@ -495,17 +559,21 @@ public final class EtcdClusterExtension
           .pollInSameThread()
           .pollDelay(Duration.ZERO)
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> {
-            for (EtcdMember m : members) {
-              if (!started && !m.isRunning()) {
-                throw new IllegalStateException(m.name() + " exited during start; log: " + tail(m.logFile()));
-              }
-            }
-            return currentLeader();
-          }, Optional::isPresent)
+          .until(
+              () -> {
+                for (EtcdMember m : members) {
+                  if (!started && !m.isRunning()) {
+                    throw new IllegalStateException(
+                        m.name() + " exited during start; log: " + tail(m.logFile()));
+                  }
+                }
+                return currentLeader();
+              },
+              Optional::isPresent)
           .orElseThrow();
     } catch (ConditionTimeoutException e) {
-      throw new IllegalStateException("etcd cluster not healthy within " + timeout + ": " + members, e);
+      throw new IllegalStateException(
+          "etcd cluster not healthy within " + timeout + ": " + members, e);
     }
   }
 
@@ -565,7 +633,9 @@ public final class EtcdClusterExtension
 
     private Builder() {}
 
-    /** @param n members, at least 1 @return this builder */
+    /**
+     * @param n members, at least 1 @return this builder
+     */
     public Builder withNodes(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("nodes must be at least 1, was " + n);
@@ -574,19 +644,25 @@ public final class EtcdClusterExtension
       return this;
     }
 
-    /** @param millis etcd's {@code --heartbeat-interval} @return this builder */
+    /**
+     * @param millis etcd's {@code --heartbeat-interval} @return this builder
+     */
     public Builder withHeartbeat(long millis) {
       heartbeatMillis = millis;
       return this;
     }
 
-    /** @param millis etcd's {@code --election-timeout} @return this builder */
+    /**
+     * @param millis etcd's {@code --election-timeout} @return this builder
+     */
     public Builder withElectionTimeout(long millis) {
       electionTimeoutMillis = millis;
       return this;
     }
 
-    /** @param on etcd's {@code --pre-vote} @return this builder */
+    /**
+     * @param on etcd's {@code --pre-vote} @return this builder
+     */
     public Builder withPreVote(boolean on) {
       preVote = on;
       return this;
@@ -632,7 +708,10 @@ public final class EtcdClusterExtension
       return this;
     }
 
-    /** @param path the etcd binary (default {@code etcd} on PATH, or {@code -Detcd.binary}) @return this builder */
+    /**
+     * @param path the etcd binary (default {@code etcd} on PATH, or {@code -Detcd.binary}) @return
+     *     this builder
+     */
     public Builder withBinary(String path) {
       binary = path;
       return this;
@@ -644,7 +723,8 @@ public final class EtcdClusterExtension
         throw new IllegalArgumentException("election timeout should be at least 5 heartbeats");
       }
       if (namespaces && tls) {
-        throw new IllegalArgumentException("network namespaces and TLS do not combine (certificates name 127.0.0.1)");
+        throw new IllegalArgumentException(
+            "network namespaces and TLS do not combine (certificates name 127.0.0.1)");
       }
       return new EtcdClusterExtension(this);
     }

@@ -32,8 +32,16 @@ public final class EtcdMember {
     this(name, 0, "127.0.0.1", null, clientPort, peerPort, dataDir, logFile, tls);
   }
 
-  EtcdMember(String name, int index, String host, @Nullable NetworkNamespaces network, int clientPort, int peerPort,
-      Path dataDir, Path logFile, boolean tls) {
+  EtcdMember(
+      String name,
+      int index,
+      String host,
+      @Nullable NetworkNamespaces network,
+      int clientPort,
+      int peerPort,
+      Path dataDir,
+      Path logFile,
+      boolean tls) {
     this.name = name;
     this.index = index;
     this.host = host;
@@ -50,7 +58,10 @@ public final class EtcdMember {
     return name;
   }
 
-  /** Returns the client URL, e.g. {@code http://127.0.0.1:41234} (or the member's namespace address). */
+  /**
+   * Returns the client URL, e.g. {@code http://127.0.0.1:41234} (or the member's namespace
+   * address).
+   */
   public URI clientEndpoint() {
     return URI.create(scheme + "://" + host + ":" + clientPort);
   }
@@ -93,7 +104,8 @@ public final class EtcdMember {
 
   private NetworkNamespaces requireNetwork() {
     if (network == null) {
-      throw new IllegalStateException(name + ": partitions need EtcdClusterExtension.builder().withNetworkNamespaces(true)");
+      throw new IllegalStateException(
+          name + ": partitions need EtcdClusterExtension.builder().withNetworkNamespaces(true)");
     }
     return network;
   }
@@ -152,9 +164,10 @@ public final class EtcdMember {
     if (command == null) {
       throw new IllegalStateException(name + " was never started");
     }
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     Process p = pb.start();
     process = p;
     paused = false;
@@ -172,7 +185,8 @@ public final class EtcdMember {
       p.destroyForcibly();
       try {
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          throw new IllegalStateException(name + " (pid " + p.pid() + ") did not die after SIGKILL");
+          throw new IllegalStateException(
+              name + " (pid " + p.pid() + ") did not die after SIGKILL");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -229,7 +243,10 @@ public final class EtcdMember {
       throw new IllegalStateException(name + " is not running");
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+              .redirectErrorStream(true)
+              .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
       }
@@ -241,7 +258,10 @@ public final class EtcdMember {
     }
   }
 
-  /** Kills the process if it runs (continuing it first is unnecessary: SIGKILL ends a stopped process). */
+  /**
+   * Kills the process if it runs (continuing it first is unnecessary: SIGKILL ends a stopped
+   * process).
+   */
   void destroy() {
     kill();
   }

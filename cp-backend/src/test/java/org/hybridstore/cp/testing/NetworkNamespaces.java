@@ -49,10 +49,13 @@ public final class NetworkNamespaces implements AutoCloseable {
     this.subnetPrefix = subnetPrefix;
   }
 
-  /** Returns whether namespaces can be built here: root, and {@code ip} and {@code iptables} work. */
+  /**
+   * Returns whether namespaces can be built here: root, and {@code ip} and {@code iptables} work.
+   */
   public static boolean available() {
     try {
-      return "0".equals(run(List.of("id", "-u")).strip()) && runOk(List.of("ip", "netns", "list"))
+      return "0".equals(run(List.of("id", "-u")).strip())
+          && runOk(List.of("ip", "netns", "list"))
           && runOk(List.of("iptables", "--version"));
     } catch (RuntimeException e) {
       return false;
@@ -68,8 +71,9 @@ public final class NetworkNamespaces implements AutoCloseable {
   public static NetworkNamespaces create(int members) {
     Random random = ThreadLocalRandom.current();
     String runId = String.format("%06x", random.nextInt(1 << 24));
-    String inUse = run(List.of("ip", "-o", "-4", "addr", "show")) + run(List.of("ip", "-4", "route", "show", "table",
-        "all"));
+    String inUse =
+        run(List.of("ip", "-o", "-4", "addr", "show"))
+            + run(List.of("ip", "-4", "route", "show", "table", "all"));
     String prefix = null;
     for (int attempt = 0; attempt < 200 && prefix == null; attempt++) {
       String candidate = "10." + (251 + random.nextInt(4)) + "." + random.nextInt(256) + ".";
@@ -118,7 +122,8 @@ public final class NetworkNamespaces implements AutoCloseable {
       ip("-n", sw, "link", "set", "v-m" + i, "master", "br0");
       ip("-n", sw, "link", "set", "v-m" + i, "up");
     }
-    LOG.info("network namespaces {} on {}0/24, test JVM at {}", namespaces, subnetPrefix, rootAddress());
+    LOG.info(
+        "network namespaces {} on {}0/24, test JVM at {}", namespaces, subnetPrefix, rootAddress());
   }
 
   /** Returns member {@code i}'s namespace. */
@@ -143,7 +148,9 @@ public final class NetworkNamespaces implements AutoCloseable {
     return out;
   }
 
-  /** Drops all traffic between member {@code i} and every other member; the client still reaches it. */
+  /**
+   * Drops all traffic between member {@code i} and every other member; the client still reaches it.
+   */
   public void isolateFromPeers(int i) {
     StringBuilder rules = new StringBuilder("*filter\n");
     for (int p = 0; p < members; p++) {
@@ -157,8 +164,13 @@ public final class NetworkNamespaces implements AutoCloseable {
 
   /** Drops all traffic between member {@code i} and the test JVM; its peers still reach it. */
   public void cutOffFromClient(int i) {
-    restore(i, "*filter\n-A INPUT -s " + rootAddress() + "/32 -j DROP\n-A OUTPUT -d " + rootAddress()
-        + "/32 -j DROP\nCOMMIT\n");
+    restore(
+        i,
+        "*filter\n-A INPUT -s "
+            + rootAddress()
+            + "/32 -j DROP\n-A OUTPUT -d "
+            + rootAddress()
+            + "/32 -j DROP\nCOMMIT\n");
   }
 
   /** Removes member {@code i}'s rules. */
@@ -226,7 +238,8 @@ public final class NetworkNamespaces implements AutoCloseable {
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(cmd + " did not finish within " + COMMAND_TIMEOUT_SECONDS + " s");
+        throw new IllegalStateException(
+            cmd + " did not finish within " + COMMAND_TIMEOUT_SECONDS + " s");
       }
       String text = new String(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {

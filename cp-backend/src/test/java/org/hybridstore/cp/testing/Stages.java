@@ -22,8 +22,8 @@ public final class Stages {
   }
 
   /**
-   * Waits for a stage and returns its value, or throws the exception it failed with (unwrapped
-   * if unchecked).
+   * Waits for a stage and returns its value, or throws the exception it failed with (unwrapped if
+   * unchecked).
    *
    * @param stage the stage
    * @param timeout how long to wait

@@ -27,10 +27,16 @@ public final class TestBackendContext implements AutoCloseable {
    */
   public TestBackendContext(String node) {
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(4, r -> daemon(r, "callbacks-" + node + "-" + n.incrementAndGet()));
+    this.executor =
+        Executors.newFixedThreadPool(
+            4, r -> daemon(r, "callbacks-" + node + "-" + n.incrementAndGet()));
     this.scheduler = Executors.newScheduledThreadPool(1, r -> daemon(r, "timers-" + node));
-    this.context = new BackendContext(NodeId.of(node), new HybridLogicalClock(InstantSource.system(),
-        Duration.ofMillis(500)), executor, scheduler);
+    this.context =
+        new BackendContext(
+            NodeId.of(node),
+            new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)),
+            executor,
+            scheduler);
   }
 
   /** Returns the context. */

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away PKI made with the {@code openssl} command line: a CA, a server certificate for
- * {@code 127.0.0.1}/{@code localhost} signed by it, a client certificate signed by it, and a second,
- * unrelated CA for "wrong CA" tests. Keys are EC P-256 in PKCS#8 PEM (what Netty and etcd read).
+ * {@code 127.0.0.1}/{@code localhost} signed by it, a client certificate signed by it, and a
+ * second, unrelated CA for "wrong CA" tests. Keys are EC P-256 in PKCS#8 PEM (what Netty and etcd
+ * read).
  *
  * @param caCert the CA certificate
  * @param serverCert etcd's certificate
@@ -20,7 +21,12 @@ import java.util.concurrent.TimeUnit;
  * @param clientKey its key
  * @param otherCaCert a CA that signed nothing here
  */
-public record TestCertificates(Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey,
+public record TestCertificates(
+    Path caCert,
+    Path serverCert,
+    Path serverKey,
+    Path clientCert,
+    Path clientKey,
     Path otherCaCert) {
 
   /**
@@ -34,29 +40,79 @@ public record TestCertificates(Path caCert, Path serverCert, Path serverKey, Pat
     try {
       Files.createDirectories(dir);
       Path ext = dir.resolve("ext.cnf");
-      Files.writeString(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-          + "extendedKeyUsage=serverAuth,clientAuth\n", StandardCharsets.US_ASCII);
+      Files.writeString(
+          ext,
+          "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+              + "extendedKeyUsage=serverAuth,clientAuth\n",
+          StandardCharsets.US_ASCII);
       selfSigned(dir, "ca", "hybridstore-test-ca");
       selfSigned(dir, "other-ca", "some-other-ca");
       signed(dir, "server", "etcd-test-server", ext);
       signed(dir, "client", "hybridstore-client", ext);
-      return new TestCertificates(dir.resolve("ca.crt"), dir.resolve("server.crt"), dir.resolve("server.key"),
-          dir.resolve("client.crt"), dir.resolve("client.key"), dir.resolve("other-ca.crt"));
+      return new TestCertificates(
+          dir.resolve("ca.crt"),
+          dir.resolve("server.crt"),
+          dir.resolve("server.key"),
+          dir.resolve("client.crt"),
+          dir.resolve("client.key"),
+          dir.resolve("other-ca.crt"));
     } catch (IOException e) {
       throw new IllegalStateException("cannot generate test certificates in " + dir, e);
     }
   }
 
   private static void selfSigned(Path dir, String name, String cn) throws IOException {
-    openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", name + ".key", "-out", name + ".crt", "-days", "2", "-subj", "/CN=" + cn);
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=" + cn);
   }
 
   private static void signed(Path dir, String name, String cn, Path ext) throws IOException {
-    openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
-    openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", name + ".crt", "-days", "2", "-extfile", ext.toString());
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        "/CN=" + cn);
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-extfile",
+        ext.toString());
   }
 
   private static void openssl(Path dir, String... args) throws IOException {
@@ -67,8 +123,11 @@ public record TestCertificates(Path caCert, Path serverCert, Path serverKey, Pat
     try {
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("openssl " + String.join(" ", args) + " failed: "
-            + new String(out, StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "openssl "
+                + String.join(" ", args)
+                + " failed: "
+                + new String(out, StandardCharsets.UTF_8));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /changes?from=REV[&provisional=true][&buffer=N]}: the order change feed as
- * server-sent events ({@code text/event-stream}). Each change is one event:
+ * {@code GET /changes?from=REV[&provisional=true][&buffer=N]}: the order change feed as server-sent
+ * events ({@code text/event-stream}). Each change is one event:
  *
  * <pre>
  *   id: &lt;resumeRevision&gt;
@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * the feed's own buffer (default {@value #DEFAULT_BUFFER}, {@code buffer=} 16 to 4096) and etcd's
  * backpressure do the rest; a client that does not read for {@value #STALL_SECONDS} s while a write
  * to it is pending is dropped (its connection closed), not buffered for. A stream lasts at most its
- * time budget (half of {@code --http-timeout-ms}: the JDK server closes every answer that takes longer
- * than that timeout, and measures it coarsely) and then ends normally, after a comment line; the
- * client reconnects with {@code Last-Event-ID} and misses nothing.
+ * time budget (half of {@code --http-timeout-ms}: the JDK server closes every answer that takes
+ * longer than that timeout, and measures it coarsely) and then ends normally, after a comment line;
+ * the client reconnects with {@code Last-Event-ID} and misses nothing.
  */
 final class ChangeStream {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
@@ -58,11 +58,13 @@ final class ChangeStream {
   private final long budgetNanos;
   private final AtomicInteger open = new AtomicInteger();
   // a daemon thread for the life of the process, like the HTTP server's own
-  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "order-service-sse-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "order-service-sse-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param store the node's store
@@ -96,7 +98,11 @@ final class ChangeStream {
     }
     if (open.incrementAndGet() > MAX_STREAMS) {
       open.decrementAndGet();
-      refuse(ex, 503, Json.error("unavailable", true, "at most " + MAX_STREAMS + " change streams at once").toString());
+      refuse(
+          ex,
+          503,
+          Json.error("unavailable", true, "at most " + MAX_STREAMS + " change streams at once")
+              .toString());
       return;
     }
     try {
@@ -139,7 +145,12 @@ final class ChangeStream {
 
   private void stream(HttpExchange ex, Request req) throws IOException {
     Subscriber subscriber = new Subscriber();
-    store.changes(req.from(), ChangeFeedOptions.DEFAULT.withProvisional(req.provisional()).withBufferSize(req.buffer()))
+    store
+        .changes(
+            req.from(),
+            ChangeFeedOptions.DEFAULT
+                .withProvisional(req.provisional())
+                .withBufferSize(req.buffer()))
         .subscribe(subscriber);
     ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -155,7 +166,10 @@ final class ChangeStream {
         }
         Object next;
         try {
-          next = subscriber.queue.poll(Math.min(left, TimeUnit.SECONDS.toNanos(KEEPALIVE_SECONDS)), TimeUnit.NANOSECONDS);
+          next =
+              subscriber.queue.poll(
+                  Math.min(left, TimeUnit.SECONDS.toNanos(KEEPALIVE_SECONDS)),
+                  TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
@@ -166,13 +180,27 @@ final class ChangeStream {
           }
           write(ex, out, ": keep-alive\n\n");
         } else if (next instanceof OrderChange c) {
-          write(ex, out, "id: " + c.resumeRevision() + "\nevent: " + c.kind().name().toLowerCase(java.util.Locale.ROOT)
-              + "\ndata: " + Json.change(c) + "\n\n");
+          write(
+              ex,
+              out,
+              "id: "
+                  + c.resumeRevision()
+                  + "\nevent: "
+                  + c.kind().name().toLowerCase(java.util.Locale.ROOT)
+                  + "\ndata: "
+                  + Json.change(c)
+                  + "\n\n");
           subscriber.written();
         } else {
           Throwable t = (Throwable) next;
-          String kind = t instanceof OrderStoreException ? t.getClass().getSimpleName() : "internal";
-          write(ex, out, "event: error\ndata: " + Json.error(kind, true, String.valueOf(t.getMessage())) + "\n\n");
+          String kind =
+              t instanceof OrderStoreException ? t.getClass().getSimpleName() : "internal";
+          write(
+              ex,
+              out,
+              "event: error\ndata: "
+                  + Json.error(kind, true, String.valueOf(t.getMessage()))
+                  + "\n\n");
           return;
         }
       }
@@ -183,12 +211,21 @@ final class ChangeStream {
     }
   }
 
-  /** Writes and flushes; a write that does not finish within the stall limit closes the connection. */
+  /**
+   * Writes and flushes; a write that does not finish within the stall limit closes the connection.
+   */
   private void write(HttpExchange ex, OutputStream out, String text) throws IOException {
-    ScheduledFuture<?> stall = watchdog.schedule(() -> {
-      LOG.info("dropping change stream to {}: it did not read for {} s", ex.getRemoteAddress(), STALL_SECONDS);
-      ex.close();
-    }, STALL_SECONDS, TimeUnit.SECONDS);
+    ScheduledFuture<?> stall =
+        watchdog.schedule(
+            () -> {
+              LOG.info(
+                  "dropping change stream to {}: it did not read for {} s",
+                  ex.getRemoteAddress(),
+                  STALL_SECONDS);
+              ex.close();
+            },
+            STALL_SECONDS,
+            TimeUnit.SECONDS);
     try {
       out.write(text.getBytes(StandardCharsets.UTF_8));
       out.flush();

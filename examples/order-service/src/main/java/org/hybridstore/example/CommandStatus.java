@@ -17,7 +17,8 @@ import org.hybridstore.switchover.HybridOrderStore;
  * {@code GET /commands/{opId}[?waitMs=N]}: the fate of a write by its op id.
  *
  * <ul>
- *   <li>200 {@code {"opId","orderId","state":"confirmed","revision","firstRevision","outcomeChanged",
+ *   <li>200 {@code
+ *       {"opId","orderId","state":"confirmed","revision","firstRevision","outcomeChanged",
  *       "acknowledgedStatus","order"}}: etcd holds the write ({@link Json#confirmed});
  *   <li>200 {@code {"opId","orderId","state":"provisional","waitedMs"}}: this node knows the write
  *       but etcd did not hold it within the wait (or could not be asked);
@@ -27,8 +28,8 @@ import org.hybridstore.switchover.HybridOrderStore;
  * </ul>
  *
  * The wait is {@code waitMs} (0 to {@value #MAX_WAIT_MS}, default {@value #DEFAULT_WAIT_MS}), at
- * most the answer budget (half of {@code --http-timeout-ms}: the JDK server closes every answer that
- * takes longer than that timeout, and measures it coarsely): the answer comes as soon as the
+ * most the answer budget (half of {@code --http-timeout-ms}: the JDK server closes every answer
+ * that takes longer than that timeout, and measures it coarsely): the answer comes as soon as the
  * confirmation does, or when the wait is over ({@code waitedMs} says how long that was).
  */
 final class CommandStatus {

@@ -85,18 +85,25 @@ final class HttpApi {
   private final OffsetClock clock;
   private final Dashboard dashboard;
   private final ServiceConfig.HttpSettings settings;
-  private final java.util.concurrent.atomic.LongAdder overloaded = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder unauthorized = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder overloaded =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder unauthorized =
+      new java.util.concurrent.atomic.LongAdder();
   private final CommandStatus commandStatus;
   private final ChangeStream changes;
 
   /**
    * @param store the node's store
    * @param clock the node's clock
-   * @param jolokiaUrl this node's Jolokia URL, the dashboard's default node; empty if Jolokia is off
+   * @param jolokiaUrl this node's Jolokia URL, the dashboard's default node; empty if Jolokia is
+   *     off
    * @param settings tokens, test endpoints and limits
    */
-  HttpApi(HybridOrderStore store, OffsetClock clock, String jolokiaUrl, ServiceConfig.HttpSettings settings) {
+  HttpApi(
+      HybridOrderStore store,
+      OffsetClock clock,
+      String jolokiaUrl,
+      ServiceConfig.HttpSettings settings) {
     this.store = store;
     this.sync = store.sync();
     this.clock = clock;
@@ -114,31 +121,37 @@ final class HttpApi {
     contexts.add(server.createContext("/commands/", ex -> handle(ex, "GET", this::commandStatus)));
     contexts.add(server.createContext("/changes", changes::handle));
     contexts.add(server.createContext("/orders/", ex -> handle(ex, "GET", this::order)));
-    contexts.add(server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode()))));
+    contexts.add(
+        server.createContext("/mode", ex -> handle(ex, "GET", x -> new Response(200, mode()))));
     contexts.add(server.createContext("/replica", ex -> handle(ex, "GET", this::replica)));
     if (settings.testEndpoints()) {
       // Test-only: absent (404) unless the service was started with --test-endpoints true.
-      contexts.add(server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset)));
+      contexts.add(
+          server.createContext("/admin/clock-offset", ex -> handle(ex, "POST", this::clockOffset)));
     }
     contexts.addAll(dashboard.register(server));
-    Filter admission = new Filter() {
-      @Override
-      public void doFilter(HttpExchange ex, Chain chain) throws IOException {
-        if (OVERLOADED.get()) {
-          overloaded.increment();
-          ex.getResponseHeaders().set("Retry-After", "1");
-          ex.getResponseHeaders().set("Connection", "close");
-          send(ex, new Response(503, Json.error("overloaded", true, "the server is busy; retry after 1 s")));
-          return;
-        }
-        chain.doFilter(ex);
-      }
+    Filter admission =
+        new Filter() {
+          @Override
+          public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+            if (OVERLOADED.get()) {
+              overloaded.increment();
+              ex.getResponseHeaders().set("Retry-After", "1");
+              ex.getResponseHeaders().set("Connection", "close");
+              send(
+                  ex,
+                  new Response(
+                      503, Json.error("overloaded", true, "the server is busy; retry after 1 s")));
+              return;
+            }
+            chain.doFilter(ex);
+          }
 
-      @Override
-      public String description() {
-        return "503 when the server's workers and queue are full";
-      }
-    };
+          @Override
+          public String description() {
+            return "503 when the server's workers and queue are full";
+          }
+        };
     contexts.forEach(c -> c.getFilters().add(admission));
   }
 
@@ -178,9 +191,15 @@ final class HttpApi {
     } catch (InvalidInputException | CorruptDataException e) {
       r = new Response(400, Json.error("invalid", true, e.getMessage()));
     } catch (CommandRejectedException e) {
-      r = new Response(409, Json.error("rejected", true, e.getMessage()).put("reason", e.reason().name()));
+      r =
+          new Response(
+              409, Json.error("rejected", true, e.getMessage()).put("reason", e.reason().name()));
     } catch (ConsistencyUnavailableException e) {
-      r = new Response(503, Json.error("consistency-unavailable", true, e.getMessage()).put("mode", e.mode().name()));
+      r =
+          new Response(
+              503,
+              Json.error("consistency-unavailable", true, e.getMessage())
+                  .put("mode", e.mode().name()));
     } catch (StoreUnavailableException | StoreClosedException e) {
       r = new Response(503, Json.error("unavailable", true, e.getMessage()));
     } catch (IndeterminateWriteException e) {
@@ -200,13 +219,18 @@ final class HttpApi {
     }
   }
 
-  /** Checks {@code Authorization: Bearer <token>} in constant time; no token configured means open. */
+  /**
+   * Checks {@code Authorization: Bearer <token>} in constant time; no token configured means open.
+   */
   private static void requireToken(HttpExchange ex, String token, String what) {
     if (token.isEmpty()) {
       return;
     }
     String header = ex.getRequestHeaders().getFirst("Authorization");
-    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+    String given =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7).trim()
+            : "";
     if (!MessageDigest.isEqual(sha256(given), sha256(token))) {
       throw new Unauthorized(what + " needs Authorization: Bearer <token>");
     }
@@ -225,12 +249,16 @@ final class HttpApi {
     requireToken(ex, settings.apiToken(), "a write");
     OrderCommand command = CommandCodec.decode(body(ex));
     boolean strong = "true".equals(HttpQuery.get(ex.getRequestURI(), "strong"));
-    return new Response(200, Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
+    return new Response(
+        200,
+        Json.write(sync.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT)));
   }
 
   private Response commandStatus(HttpExchange ex) {
-    CommandStatus.Answer a = commandStatus.answer(ex.getRequestURI().getPath().substring("/commands/".length()),
-        HttpQuery.get(ex.getRequestURI(), "waitMs"));
+    CommandStatus.Answer a =
+        commandStatus.answer(
+            ex.getRequestURI().getPath().substring("/commands/".length()),
+            HttpQuery.get(ex.getRequestURI(), "waitMs"));
     return new Response(a.status(), a.body());
   }
 
@@ -277,10 +305,10 @@ final class HttpApi {
   }
 
   /**
-   * Each heap pool's occupancy after its own most recent collection, summed: for the old
-   * generation that is after the last full collection, so garbage promoted since does not count
-   * (0 for a pool not collected yet). The closest the JVM tells to the live set; the chaos suite's
-   * {@code resources} check holds it under a ceiling.
+   * Each heap pool's occupancy after its own most recent collection, summed: for the old generation
+   * that is after the last full collection, so garbage promoted since does not count (0 for a pool
+   * not collected yet). The closest the JVM tells to the live set; the chaos suite's {@code
+   * resources} check holds it under a ceiling.
    */
   private static long heapLive() {
     long used = 0;
@@ -294,9 +322,9 @@ final class HttpApi {
   }
 
   /**
-   * The heap in use right after the most recent collection (any collector), or -1 before the
-   * first. After a young collection this includes the old generation's garbage, so it climbs to
-   * the old generation's size between full collections: reported, not judged.
+   * The heap in use right after the most recent collection (any collector), or -1 before the first.
+   * After a young collection this includes the old generation's garbage, so it climbs to the old
+   * generation's size between full collections: reported, not judged.
    */
   private static long heapAfterLastGc() {
     com.sun.management.GcInfo latest = null;
@@ -313,7 +341,10 @@ final class HttpApi {
     }
     long used = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      MemoryUsage after = pool.getType() == MemoryType.HEAP ? latest.getMemoryUsageAfterGc().get(pool.getName()) : null;
+      MemoryUsage after =
+          pool.getType() == MemoryType.HEAP
+              ? latest.getMemoryUsageAfterGc().get(pool.getName())
+              : null;
       if (after != null) {
         used += after.getUsed();
       }
@@ -334,10 +365,13 @@ final class HttpApi {
     var ids = out.putArray("ids");
     if ("true".equals(HttpQuery.get(ex.getRequestURI(), "hashes"))) {
       var hashes = out.putArray("hashes");
-      store.replicaHashes(after == null ? "" : after, n).forEach((id, h) -> {
-        ids.add(id);
-        hashes.add(Long.toHexString(h));
-      });
+      store
+          .replicaHashes(after == null ? "" : after, n)
+          .forEach(
+              (id, h) -> {
+                ids.add(id);
+                hashes.add(Long.toHexString(h));
+              });
     } else {
       store.replicaOrderIds(after == null ? "" : after, n).forEach(id -> ids.add(id.value()));
     }
@@ -358,8 +392,9 @@ final class HttpApi {
     }
     long limit = settings.clockOffsetLimit().toMillis();
     if (Math.abs(offset) > limit) {
-      throw new InvalidInputException("millis", "must be within +-" + limit + " ms (--test-clock-offset-limit-ms), was "
-          + offset);
+      throw new InvalidInputException(
+          "millis",
+          "must be within +-" + limit + " ms (--test-clock-offset-limit-ms), was " + offset);
     }
     clock.setOffsetMillis(offset);
     return new Response(200, mode());
@@ -369,7 +404,8 @@ final class HttpApi {
     try {
       return ReadConsistency.valueOf(c.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("consistency", "must be linearizable, serializable or local, was '" + c + "'");
+      throw new InvalidInputException(
+          "consistency", "must be linearizable, serializable or local, was '" + c + "'");
     }
   }
 

@@ -14,19 +14,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded Jolokia agent: JMX over HTTP/JSON for the dashboard, Hawtio and other web consoles.
  *
- * <p>Secure by default: bound to {@code 127.0.0.1}, and the access policy {@value #READ_ONLY_POLICY}
- * allows only {@code read}, {@code list}, {@code search} and {@code version}. With operations
- * enabled the policy is {@value #OPERATIONS_POLICY} ({@code exec} and {@code write} too, except on
- * the JDK's diagnostic MBeans), and {@link OperationsAuthenticator} demands the configured
- * credentials (Jolokia's basic authentication) for everything but reads. If a policy cannot be
- * loaded, Jolokia denies everything. CORS is Jolokia's default (any origin may read), so one
- * dashboard can read every node.
+ * <p>Secure by default: bound to {@code 127.0.0.1}, and the access policy {@value
+ * #READ_ONLY_POLICY} allows only {@code read}, {@code list}, {@code search} and {@code version}.
+ * With operations enabled the policy is {@value #OPERATIONS_POLICY} ({@code exec} and {@code write}
+ * too, except on the JDK's diagnostic MBeans), and {@link OperationsAuthenticator} demands the
+ * configured credentials (Jolokia's basic authentication) for everything but reads. If a policy
+ * cannot be loaded, Jolokia denies everything. CORS is Jolokia's default (any origin may read), so
+ * one dashboard can read every node.
  */
 final class JolokiaAgent implements AutoCloseable {
   /** The policy without operations (read-only). */
   static final String READ_ONLY_POLICY = "classpath:/org/hybridstore/example/jolokia-access.xml";
+
   /** The policy with operations (exec and write with credentials). */
-  static final String OPERATIONS_POLICY = "classpath:/org/hybridstore/example/jolokia-access-operations.xml";
+  static final String OPERATIONS_POLICY =
+      "classpath:/org/hybridstore/example/jolokia-access-operations.xml";
+
   static final String CONTEXT = "/jolokia";
   static final String REALM = "hybridstore";
 
@@ -46,7 +49,8 @@ final class JolokiaAgent implements AutoCloseable {
    * @return the running agent
    * @throws IOException if the port cannot be bound
    */
-  static JolokiaAgent start(ServiceConfig.JolokiaSettings settings, String agentId) throws IOException {
+  static JolokiaAgent start(ServiceConfig.JolokiaSettings settings, String agentId)
+      throws IOException {
     Map<String, String> m = new HashMap<>();
     m.put("host", settings.host());
     m.put("port", Integer.toString(settings.port()));
@@ -59,15 +63,22 @@ final class JolokiaAgent implements AutoCloseable {
     m.put("executor", "fixed");
     m.put("threadNr", "4");
     m.put("threadNamePrefix", "jolokia-" + agentId + "-");
-    Authenticator auth = settings.operations()
-        ? new OperationsAuthenticator(new UserPasswordHttpAuthenticator(REALM, settings.user(), settings.password()),
-            CONTEXT, REALM)
-        : null;
+    Authenticator auth =
+        settings.operations()
+            ? new OperationsAuthenticator(
+                new UserPasswordHttpAuthenticator(REALM, settings.user(), settings.password()),
+                CONTEXT,
+                REALM)
+            : null;
     JolokiaServer server = new JolokiaServer(new Config(m, auth), new Slf4jLog());
     server.start();
     JolokiaAgent agent = new JolokiaAgent(server);
-    LOG.info("jolokia at {} ({})", agent.url(), settings.operations()
-        ? "read open, exec and write for user " + settings.user() : "read-only");
+    LOG.info(
+        "jolokia at {} ({})",
+        agent.url(),
+        settings.operations()
+            ? "read open, exec and write for user " + settings.user()
+            : "read-only");
     return agent;
   }
 
@@ -93,7 +104,9 @@ final class JolokiaAgent implements AutoCloseable {
     }
   }
 
-  /** Jolokia's server config with our authenticator instead of the one it builds from user/password. */
+  /**
+   * Jolokia's server config with our authenticator instead of the one it builds from user/password.
+   */
   private static final class Config extends JolokiaServerConfig {
     private final Authenticator authenticator;
 
@@ -108,7 +121,10 @@ final class JolokiaAgent implements AutoCloseable {
     }
   }
 
-  /** Jolokia's log into SLF4J (its default handler writes to stdout, where the service prints READY). */
+  /**
+   * Jolokia's log into SLF4J (its default handler writes to stdout, where the service prints
+   * READY).
+   */
   private static final class Slf4jLog implements LogHandler {
     private static final Logger JOLOKIA = LoggerFactory.getLogger("org.jolokia");
 

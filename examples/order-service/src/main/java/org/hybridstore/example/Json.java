@@ -69,6 +69,10 @@ final class Json {
   }
 
   static ObjectNode error(String kind, boolean definite, String message) {
-    return MAPPER.createObjectNode().put("error", kind).put("definite", definite).put("message", message);
+    return MAPPER
+        .createObjectNode()
+        .put("error", kind)
+        .put("definite", definite)
+        .put("message", message);
   }
 }

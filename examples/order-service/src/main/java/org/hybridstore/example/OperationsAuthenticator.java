@@ -44,7 +44,10 @@ final class OperationsAuthenticator extends Authenticator {
    */
   OperationsAuthenticator(Authenticator credentials, String contextPath, String realm) {
     this.credentials = credentials;
-    this.contextPath = contextPath.endsWith("/") ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
+    this.contextPath =
+        contextPath.endsWith("/")
+            ? contextPath.substring(0, contextPath.length() - 1)
+            : contextPath;
     this.anonymous = new HttpPrincipal("anonymous", realm);
   }
 
@@ -95,7 +98,8 @@ final class OperationsAuthenticator extends Authenticator {
       return true; // the agent's version
     }
     int slash = rest.indexOf('/');
-    String type = URLDecoder.decode(slash < 0 ? rest : rest.substring(0, slash), StandardCharsets.UTF_8);
+    String type =
+        URLDecoder.decode(slash < 0 ? rest : rest.substring(0, slash), StandardCharsets.UTF_8);
     return READ_ONLY_TYPES.contains(type.toLowerCase(Locale.ROOT));
   }
 
@@ -110,8 +114,11 @@ final class OperationsAuthenticator extends Authenticator {
       throw new UncheckedIOException(e);
     }
     // Jolokia reads the same bytes afterwards.
-    ex.setStreams(complete ? new ByteArrayInputStream(body)
-        : new SequenceInputStream(new ByteArrayInputStream(body), in), null);
+    ex.setStreams(
+        complete
+            ? new ByteArrayInputStream(body)
+            : new SequenceInputStream(new ByteArrayInputStream(body), in),
+        null);
     if (!complete) {
       return false;
     }
@@ -140,7 +147,9 @@ final class OperationsAuthenticator extends Authenticator {
 
   private static boolean isReadOnlyType(JsonNode request) {
     JsonNode type = request.get("type");
-    return type != null && type.isTextual() && READ_ONLY_TYPES.contains(type.asText().toLowerCase(Locale.ROOT));
+    return type != null
+        && type.isTextual()
+        && READ_ONLY_TYPES.contains(type.asText().toLowerCase(Locale.ROOT));
   }
 
   private static boolean isCrossOriginBrowserRequest(HttpExchange ex) {

@@ -8,15 +8,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.hybridstore.InvalidInputException;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
-import org.hybridstore.InvalidInputException;
 import org.hybridstore.spi.LocalBackendFactory;
 import org.hybridstore.spi.StrongBackendFactory;
 import org.hybridstore.switchover.HybridOrderStore;
@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The order service: one {@link HybridOrderStore} behind an HTTP/JSON API.
  *
- * <p>This is the whole wiring an application needs: a node id, the etcd backend, the local
- * backend, and (optionally) a Micrometer registry; the store registers its MXBean itself. An
- * embedded Jolokia agent serves JMX over HTTP (read-only on localhost unless configured otherwise,
- * see {@link JolokiaAgent}), and the HTTP API serves a dashboard that reads every node through it
+ * <p>This is the whole wiring an application needs: a node id, the etcd backend, the local backend,
+ * and (optionally) a Micrometer registry; the store registers its MXBean itself. An embedded
+ * Jolokia agent serves JMX over HTTP (read-only on localhost unless configured otherwise, see
+ * {@link JolokiaAgent}), and the HTTP API serves a dashboard that reads every node through it
  * ({@code GET /dashboard}, see docs/jmx.md). Stops gracefully on SIGTERM: the HTTP server stops
  * taking requests, then Jolokia, then the store flushes its journal.
  */
@@ -56,15 +56,19 @@ public final class OrderService implements AutoCloseable {
         strong = m.strong(strong);
         local = m.local(local);
       }
-      s = HybridOrderStore.builder()
-          .nodeId(config.nodeId())
-          .strong(strong)
-          .local(local)
-          .config(config.switchover())
-          .clock(clock)
-          .meterRegistry(registry)
-          .listener(e -> LOG.info("mode {} -> {} (epoch {}): {}", e.from(), e.to(), e.epoch(), e.reason()))
-          .build();
+      s =
+          HybridOrderStore.builder()
+              .nodeId(config.nodeId())
+              .strong(strong)
+              .local(local)
+              .config(config.switchover())
+              .clock(clock)
+              .meterRegistry(registry)
+              .listener(
+                  e ->
+                      LOG.info(
+                          "mode {} -> {} (epoch {}): {}", e.from(), e.to(), e.epoch(), e.reason()))
+              .build();
     } catch (RuntimeException e) {
       registry.close();
       throw e;
@@ -74,7 +78,10 @@ public final class OrderService implements AutoCloseable {
     HttpServer server = null;
     ExecutorService threads = null;
     try {
-      agent = config.jolokia().enabled() ? JolokiaAgent.start(config.jolokia(), config.nodeId().value()) : null;
+      agent =
+          config.jolokia().enabled()
+              ? JolokiaAgent.start(config.jolokia(), config.nodeId().value())
+              : null;
       limitHttpServer(config.http());
       server = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
       threads = boundedExecutor(config.http());
@@ -98,7 +105,8 @@ public final class OrderService implements AutoCloseable {
     jolokia = agent;
     http = server;
     httpThreads = threads;
-    LOG.info("order service {} listening on http://{}:{}", config.nodeId(), config.httpHost(), port());
+    LOG.info(
+        "order service {} listening on http://{}:{}", config.nodeId(), config.httpHost(), port());
   }
 
   private static NodeMutation mutation(String name) {
@@ -120,7 +128,8 @@ public final class OrderService implements AutoCloseable {
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(seconds));
     System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(seconds));
     System.getProperties().putIfAbsent("sun.net.httpserver.idleInterval", Long.toString(seconds));
-    System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", Integer.toString(http.maxConnections()));
+    System.getProperties()
+        .putIfAbsent("jdk.httpserver.maxConnections", Integer.toString(http.maxConnections()));
   }
 
   /**
@@ -131,21 +140,35 @@ public final class OrderService implements AutoCloseable {
    * gets 503s (or closed connections), never a dead process.
    */
   private static ExecutorService boundedExecutor(ServiceConfig.HttpSettings http) {
-    ThreadPoolExecutor overflow = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(4 * http.queue()), threadFactory("http-overflow"), new ThreadPoolExecutor.AbortPolicy());
-    return new ThreadPoolExecutor(http.threads(), http.threads(), 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(http.queue()), threadFactory("http"), (task, pool) -> {
+    ThreadPoolExecutor overflow =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(4 * http.queue()),
+            threadFactory("http-overflow"),
+            new ThreadPoolExecutor.AbortPolicy());
+    return new ThreadPoolExecutor(
+        http.threads(),
+        http.threads(),
+        0,
+        TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(http.queue()),
+        threadFactory("http"),
+        (task, pool) -> {
           if (pool.isShutdown()) {
             throw new RejectedExecutionException("stopping");
           }
-          overflow.execute(() -> {
-            HttpApi.OVERLOADED.set(true);
-            try {
-              task.run();
-            } finally {
-              HttpApi.OVERLOADED.set(false);
-            }
-          });
+          overflow.execute(
+              () -> {
+                HttpApi.OVERLOADED.set(true);
+                try {
+                  task.run();
+                } finally {
+                  HttpApi.OVERLOADED.set(false);
+                }
+              });
         }) {
       @Override
       protected void terminated() {
@@ -205,11 +228,15 @@ public final class OrderService implements AutoCloseable {
     System.out.println("READY http-port=" + service.port());
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping");
-      service.close();
-      stopped.countDown();
-    }, "order-service-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("stopping");
+                  service.close();
+                  stopped.countDown();
+                },
+                "order-service-shutdown"));
     stopped.await();
   }
 }

@@ -15,8 +15,8 @@ import org.hybridstore.PeerAuthConfig;
 import org.hybridstore.SwitchoverConfig;
 
 /**
- * The service's settings, from {@code --name value} flags or environment variables (flag
- * {@code --etcd} is variable {@code ETCD}, {@code --http-port} is {@code HTTP_PORT}); flags win.
+ * The service's settings, from {@code --name value} flags or environment variables (flag {@code
+ * --etcd} is variable {@code ETCD}, {@code --http-port} is {@code HTTP_PORT}); flags win.
  *
  * <pre>
  *   --node-id            NODE_ID            required
@@ -65,26 +65,42 @@ import org.hybridstore.SwitchoverConfig;
  *                                           build (a {@link NodeMutation} by name); default none
  * </pre>
  */
-record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, ApConfig ap,
-    SwitchoverConfig switchover, JolokiaSettings jolokia, HttpSettings http, String mutant) {
+record ServiceConfig(
+    NodeId nodeId,
+    String httpHost,
+    int httpPort,
+    CpConfig cp,
+    ApConfig ap,
+    SwitchoverConfig switchover,
+    JolokiaSettings jolokia,
+    HttpSettings http,
+    String mutant) {
 
   static ServiceConfig parse(String[] args, Map<String, String> env) {
     Map<String, String> flags = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new InvalidInputException("arguments", "expected --name value pairs, got " + Arrays.toString(args));
+        throw new InvalidInputException(
+            "arguments", "expected --name value pairs, got " + Arrays.toString(args));
       }
       flags.put(args[i].substring(2), args[++i]);
     }
     Settings s = new Settings(flags, env);
-    List<URI> endpoints = Arrays.stream(s.required("etcd").split(",")).map(String::trim).map(URI::create).toList();
-    CpConfig.Builder cpb = CpConfig.builder().endpoints(endpoints)
-        .requestTimeout(Duration.ofMillis(s.integer("request-timeout-ms", 2000)));
+    List<URI> endpoints =
+        Arrays.stream(s.required("etcd").split(",")).map(String::trim).map(URI::create).toList();
+    CpConfig.Builder cpb =
+        CpConfig.builder()
+            .endpoints(endpoints)
+            .requestTimeout(Duration.ofMillis(s.integer("request-timeout-ms", 2000)));
     String ca = s.get("etcd-ca-file", "");
     if (!ca.isBlank()) {
       String cert = s.get("etcd-cert-file", "");
       String key = s.get("etcd-key-file", "");
-      cpb.tls(new CpConfig.Tls(Path.of(ca), cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key)));
+      cpb.tls(
+          new CpConfig.Tls(
+              Path.of(ca),
+              cert.isBlank() ? null : Path.of(cert),
+              key.isBlank() ? null : Path.of(key)));
     }
     String etcdUser = s.get("etcd-user", "");
     if (!etcdUser.isBlank()) {
@@ -92,54 +108,93 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
     }
     CpConfig cp = cpb.build();
     String seeds = s.get("seeds", "");
-    ApConfig ap = ApConfig.builder(Path.of(s.required("data-dir")))
-        .bindHost(s.get("gossip-host", ApConfig.DEFAULT_BIND_HOST))
-        .gossipPort(s.integer("gossip-port", 0))
-        .seeds(seeds.isBlank() ? List.of() : Arrays.stream(seeds.split(",")).map(String::trim).toList())
-        .peerAuth(peerAuth(s))
-        .build();
-    Duration maxClockOffset = Duration.ofMillis(s.integer("max-clock-offset-ms",
-        (int) SwitchoverConfig.DEFAULT_MAX_CLOCK_OFFSET.toMillis()));
-    SwitchoverConfig sw = SwitchoverConfig.builder()
-        .maxClockOffset(maxClockOffset)
-        .strongWriteDeadline(Duration.ofMillis(s.integer("strong-deadline-ms", 1000)))
-        .probeInterval(Duration.ofMillis(s.integer("probe-interval-ms", 100)))
-        .probeTimeout(Duration.ofMillis(s.integer("probe-timeout-ms", 500)))
-        .stablePeriod(Duration.ofMillis(s.integer("stable-ms",
-            (int) SwitchoverConfig.DEFAULT_STABLE_PERIOD.toMillis())))
-        .build();
+    ApConfig ap =
+        ApConfig.builder(Path.of(s.required("data-dir")))
+            .bindHost(s.get("gossip-host", ApConfig.DEFAULT_BIND_HOST))
+            .gossipPort(s.integer("gossip-port", 0))
+            .seeds(
+                seeds.isBlank()
+                    ? List.of()
+                    : Arrays.stream(seeds.split(",")).map(String::trim).toList())
+            .peerAuth(peerAuth(s))
+            .build();
+    Duration maxClockOffset =
+        Duration.ofMillis(
+            s.integer(
+                "max-clock-offset-ms", (int) SwitchoverConfig.DEFAULT_MAX_CLOCK_OFFSET.toMillis()));
+    SwitchoverConfig sw =
+        SwitchoverConfig.builder()
+            .maxClockOffset(maxClockOffset)
+            .strongWriteDeadline(Duration.ofMillis(s.integer("strong-deadline-ms", 1000)))
+            .probeInterval(Duration.ofMillis(s.integer("probe-interval-ms", 100)))
+            .probeTimeout(Duration.ofMillis(s.integer("probe-timeout-ms", 500)))
+            .stablePeriod(
+                Duration.ofMillis(
+                    s.integer(
+                        "stable-ms", (int) SwitchoverConfig.DEFAULT_STABLE_PERIOD.toMillis())))
+            .build();
     boolean operations = s.bool("jolokia-operations", false);
-    JolokiaSettings jolokia = new JolokiaSettings(s.bool("jolokia", true), s.get("jolokia-host", "127.0.0.1"),
-        s.integer("jolokia-port", 0), operations,
-        operations ? s.required("jolokia-user") : s.get("jolokia-user", ""),
-        operations ? s.required("jolokia-password") : s.get("jolokia-password", ""));
+    JolokiaSettings jolokia =
+        new JolokiaSettings(
+            s.bool("jolokia", true),
+            s.get("jolokia-host", "127.0.0.1"),
+            s.integer("jolokia-port", 0),
+            operations,
+            operations ? s.required("jolokia-user") : s.get("jolokia-user", ""),
+            operations ? s.required("jolokia-password") : s.get("jolokia-password", ""));
     boolean testEndpoints = s.bool("test-endpoints", false);
-    HttpSettings http = new HttpSettings(s.get("api-token", ""), testEndpoints,
-        testEndpoints ? s.required("admin-token") : s.get("admin-token", ""),
-        Duration.ofMillis(s.integer("test-clock-offset-limit-ms", (int) maxClockOffset.toMillis())),
-        s.integer("http-threads", 16), s.integer("http-queue", 256),
-        Duration.ofMillis(s.integer("http-timeout-ms", 30_000)), s.integer("http-max-connections", 1024));
-    return new ServiceConfig(NodeId.of(s.required("node-id")), s.get("http-host", "127.0.0.1"),
-        s.integer("http-port", 8080), cp, ap, sw, jolokia, http, s.get("mutant", ""));
+    HttpSettings http =
+        new HttpSettings(
+            s.get("api-token", ""),
+            testEndpoints,
+            testEndpoints ? s.required("admin-token") : s.get("admin-token", ""),
+            Duration.ofMillis(
+                s.integer("test-clock-offset-limit-ms", (int) maxClockOffset.toMillis())),
+            s.integer("http-threads", 16),
+            s.integer("http-queue", 256),
+            Duration.ofMillis(s.integer("http-timeout-ms", 30_000)),
+            s.integer("http-max-connections", 1024));
+    return new ServiceConfig(
+        NodeId.of(s.required("node-id")),
+        s.get("http-host", "127.0.0.1"),
+        s.integer("http-port", 8080),
+        cp,
+        ap,
+        sw,
+        jolokia,
+        http,
+        s.get("mutant", ""));
   }
 
-  /** Peer authentication: members and a secret (files, variable or flag), or insecure said explicitly. */
+  /**
+   * Peer authentication: members and a secret (files, variable or flag), or insecure said
+   * explicitly.
+   */
   private static PeerAuthConfig peerAuth(Settings s) {
     boolean insecure = s.bool("peer-insecure", false);
     String files = s.get("peer-secret-file", "");
     String secret = s.get("peer-secret", "");
     if (insecure) {
       if (!files.isBlank() || !secret.isBlank()) {
-        throw new InvalidInputException("peer-insecure", "contradicts --peer-secret-file / --peer-secret");
+        throw new InvalidInputException(
+            "peer-insecure", "contradicts --peer-secret-file / --peer-secret");
       }
       return PeerAuthConfig.insecure();
     }
     if (files.isBlank() && secret.isBlank()) {
-      throw new InvalidInputException("peer-secret-file", "peer authentication needs a cluster secret "
-          + "(--peer-secret-file, or variable PEER_SECRET) and --peer-members; or --peer-insecure true");
+      throw new InvalidInputException(
+          "peer-secret-file",
+          "peer authentication needs a cluster secret "
+              + "(--peer-secret-file, or variable PEER_SECRET) and --peer-members; or --peer-insecure true");
     }
-    PeerAuthConfig.Builder b = PeerAuthConfig.builder().members(Arrays.stream(s.required("peer-members").split(","))
-        .map(String::trim).filter(m -> !m.isEmpty()).map(NodeId::of).toList());
+    PeerAuthConfig.Builder b =
+        PeerAuthConfig.builder()
+            .members(
+                Arrays.stream(s.required("peer-members").split(","))
+                    .map(String::trim)
+                    .filter(m -> !m.isEmpty())
+                    .map(NodeId::of)
+                    .toList());
     if (!files.isBlank()) {
       b.secretFiles(Arrays.stream(files.split(",")).map(String::trim).map(Path::of).toList());
     }
@@ -161,31 +216,59 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
    * @param timeout how long reading a request, and sending its answer, may take
    * @param maxConnections open connections accepted
    */
-  record HttpSettings(String apiToken, boolean testEndpoints, String adminToken, Duration clockOffsetLimit,
-      int threads, int queue, Duration timeout, int maxConnections) {
+  record HttpSettings(
+      String apiToken,
+      boolean testEndpoints,
+      String adminToken,
+      Duration clockOffsetLimit,
+      int threads,
+      int queue,
+      Duration timeout,
+      int maxConnections) {
     HttpSettings {
       if (testEndpoints && adminToken.isBlank()) {
         throw new InvalidInputException("admin-token", "is required with --test-endpoints true");
       }
       if (threads < 1 || queue < 1 || maxConnections < 1) {
-        throw new InvalidInputException("http-threads", "threads, queue and connections must be at least 1");
+        throw new InvalidInputException(
+            "http-threads", "threads, queue and connections must be at least 1");
       }
       if (timeout.toSeconds() < 1 || clockOffsetLimit.isNegative()) {
-        throw new InvalidInputException("http-timeout-ms", "must be at least 1000; the offset limit not negative");
+        throw new InvalidInputException(
+            "http-timeout-ms", "must be at least 1000; the offset limit not negative");
       }
     }
 
     /** Defaults: no tokens, no test endpoints. */
     static HttpSettings defaults() {
-      return new HttpSettings("", false, "", SwitchoverConfig.DEFAULT_MAX_CLOCK_OFFSET, 16, 256,
-          Duration.ofSeconds(30), 1024);
+      return new HttpSettings(
+          "",
+          false,
+          "",
+          SwitchoverConfig.DEFAULT_MAX_CLOCK_OFFSET,
+          16,
+          256,
+          Duration.ofSeconds(30),
+          1024);
     }
 
     @Override
     public String toString() {
-      return "HttpSettings[apiToken=" + (apiToken.isEmpty() ? "none" : "(redacted)") + ", testEndpoints="
-          + testEndpoints + ", clockOffsetLimit=" + clockOffsetLimit + ", threads=" + threads + ", queue=" + queue
-          + ", timeout=" + timeout + ", maxConnections=" + maxConnections + "]";
+      return "HttpSettings[apiToken="
+          + (apiToken.isEmpty() ? "none" : "(redacted)")
+          + ", testEndpoints="
+          + testEndpoints
+          + ", clockOffsetLimit="
+          + clockOffsetLimit
+          + ", threads="
+          + threads
+          + ", queue="
+          + queue
+          + ", timeout="
+          + timeout
+          + ", maxConnections="
+          + maxConnections
+          + "]";
     }
   }
 
@@ -199,14 +282,15 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
    * @param user the user for exec and write; blank unless operations are allowed
    * @param password that user's password
    */
-  record JolokiaSettings(boolean enabled, String host, int port, boolean operations, String user,
-      String password) {
+  record JolokiaSettings(
+      boolean enabled, String host, int port, boolean operations, String user, String password) {
     JolokiaSettings {
       if (port < 0 || port > 65535) {
         throw new InvalidInputException("jolokia-port", "must be 0..65535, was " + port);
       }
       if (operations && (user.isBlank() || password.isBlank())) {
-        throw new InvalidInputException("jolokia-operations", "needs --jolokia-user and --jolokia-password");
+        throw new InvalidInputException(
+            "jolokia-operations", "needs --jolokia-user and --jolokia-password");
       }
     }
 
@@ -217,8 +301,17 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
 
     @Override
     public String toString() {
-      return "JolokiaSettings[enabled=" + enabled + ", host=" + host + ", port=" + port + ", operations="
-          + operations + ", user=" + user + "]";
+      return "JolokiaSettings[enabled="
+          + enabled
+          + ", host="
+          + host
+          + ", port="
+          + port
+          + ", operations="
+          + operations
+          + ", user="
+          + user
+          + "]";
     }
   }
 
@@ -234,8 +327,13 @@ record ServiceConfig(NodeId nodeId, String httpHost, int httpPort, CpConfig cp, 
     String required(String name) {
       String v = get(name, "");
       if (v.isBlank()) {
-        throw new InvalidInputException(name, "is required (flag --" + name + " or variable "
-            + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")");
+        throw new InvalidInputException(
+            name,
+            "is required (flag --"
+                + name
+                + " or variable "
+                + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+                + ")");
       }
       return v;
     }

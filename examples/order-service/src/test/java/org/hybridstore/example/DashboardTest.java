@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /** The dashboard's two files over HTTP; what the page does is {@link DashboardIT}'s business. */
 @Timeout(30)
 class DashboardTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private HttpServer server;
 
   @BeforeEach
@@ -38,7 +39,8 @@ class DashboardTest {
     HttpResponse<String> r = get("/dashboard?nodes=http://a:1/jolokia/");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-    assertThat(r.body()).contains("<script src=\"dashboard.js\"></script>")
+    assertThat(r.body())
+        .contains("<script src=\"dashboard.js\"></script>")
         .contains("content=\"http://127.0.0.1:8778/jolokia/&quot;&gt;&lt;script&gt;\"")
         .doesNotContain("@DEFAULT_JOLOKIA_URL@");
   }
@@ -48,22 +50,30 @@ class DashboardTest {
     HttpResponse<String> r = get("/dashboard.js");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
-    assertThat(r.body()).contains("org.hybridstore:type=HybridOrderStore,*")
+    assertThat(r.body())
+        .contains("org.hybridstore:type=HybridOrderStore,*")
         // data from the nodes goes in as text only
-        .doesNotContain("innerHTML").doesNotContain("insertAdjacentHTML").doesNotContain("eval(");
+        .doesNotContain("innerHTML")
+        .doesNotContain("insertAdjacentHTML")
+        .doesNotContain("eval(");
   }
 
   @Test
   void refusesOtherPathsAndMethods() throws Exception {
     assertThat(get("/dashboard/x").statusCode()).isEqualTo(404);
     assertThat(get("/dashboardx").statusCode()).isEqualTo(404);
-    HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(uri("/dashboard"))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        HTTP.send(
+            HttpRequest.newBuilder(uri("/dashboard"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private URI uri(String path) {

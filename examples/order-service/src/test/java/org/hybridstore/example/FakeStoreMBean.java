@@ -23,39 +23,45 @@ final class FakeStoreMBean implements AutoCloseable {
   private volatile long epoch = 1;
 
   FakeStoreMBean() throws JMException {
-    objectName = ObjectName.getInstance("org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
-    HybridOrderStoreMXBean impl = (HybridOrderStoreMXBean) Proxy.newProxyInstance(
-        HybridOrderStoreMXBean.class.getClassLoader(), new Class<?>[] {HybridOrderStoreMXBean.class},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "getName", "getNodeId" -> name;
-          case "getMode" -> mode;
-          case "getEpoch" -> epoch;
-          case "getModeSince" -> "2024-01-01T00:00:00Z";
-          case "getLastTransitionReason" -> "started";
-          case "getBreakerState" -> "CLOSED";
-          case "getEtcdMembers", "getPeers" -> new String[0];
-          case "isLastProbeOk", "isJournalWritable" -> true;
-          case "getJournalProblem" -> "";
-          case "getReconcileBacklog", "getPendingConfirmations" -> 0;
-          case "getConfirmationP99Millis" -> 0.0;
-          case "getPeerDrops" -> java.util.Map.of("unauthenticated", 0L);
-          case "forceDegrade" -> {
-            calls.add("forceDegrade:" + args[0]);
-            mode = "DEGRADED";
-            epoch++;
-            yield null;
-          }
-          case "requestReconcile" -> {
-            calls.add("requestReconcile");
-            yield null;
-          }
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          case "toString" -> "FakeStoreMBean " + name;
-          default -> 0L;
-        });
-    ManagementFactory.getPlatformMBeanServer().registerMBean(
-        new StandardMBean(impl, HybridOrderStoreMXBean.class, true), objectName);
+    objectName =
+        ObjectName.getInstance(
+            "org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
+    HybridOrderStoreMXBean impl =
+        (HybridOrderStoreMXBean)
+            Proxy.newProxyInstance(
+                HybridOrderStoreMXBean.class.getClassLoader(),
+                new Class<?>[] {HybridOrderStoreMXBean.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "getName", "getNodeId" -> name;
+                      case "getMode" -> mode;
+                      case "getEpoch" -> epoch;
+                      case "getModeSince" -> "2024-01-01T00:00:00Z";
+                      case "getLastTransitionReason" -> "started";
+                      case "getBreakerState" -> "CLOSED";
+                      case "getEtcdMembers", "getPeers" -> new String[0];
+                      case "isLastProbeOk", "isJournalWritable" -> true;
+                      case "getJournalProblem" -> "";
+                      case "getReconcileBacklog", "getPendingConfirmations" -> 0;
+                      case "getConfirmationP99Millis" -> 0.0;
+                      case "getPeerDrops" -> java.util.Map.of("unauthenticated", 0L);
+                      case "forceDegrade" -> {
+                        calls.add("forceDegrade:" + args[0]);
+                        mode = "DEGRADED";
+                        epoch++;
+                        yield null;
+                      }
+                      case "requestReconcile" -> {
+                        calls.add("requestReconcile");
+                        yield null;
+                      }
+                      case "hashCode" -> System.identityHashCode(proxy);
+                      case "equals" -> proxy == args[0];
+                      case "toString" -> "FakeStoreMBean " + name;
+                      default -> 0L;
+                    });
+    ManagementFactory.getPlatformMBeanServer()
+        .registerMBean(new StandardMBean(impl, HybridOrderStoreMXBean.class, true), objectName);
   }
 
   String mode() {

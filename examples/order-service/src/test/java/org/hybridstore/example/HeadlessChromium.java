@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * has its own new profile directory and a DevTools port the browser picks itself; {@link #close()}
  * kills the browser and its helper processes and deletes the profile.
  *
- * <p>The binary is {@code /usr/bin/chromium}, or {@code -Dchromium.binary}. If it is missing, {@link
- * #launch} fails (rather than skipping the test): CI installs it with scripts/install-deps.sh.
+ * <p>The binary is {@code /usr/bin/chromium}, or {@code -Dchromium.binary}. If it is missing,
+ * {@link #launch} fails (rather than skipping the test): CI installs it with
+ * scripts/install-deps.sh.
  */
 final class HeadlessChromium implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -56,9 +57,12 @@ final class HeadlessChromium implements AutoCloseable {
   static Path binary() {
     Path binary = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
     if (!Files.isExecutable(binary)) {
-      throw new AssertionError("Chromium not found at " + binary + ": this test needs a real browser. Install "
-          + "Debian's chromium package (scripts/install-deps.sh does: apt-get install chromium) or point "
-          + "-Dchromium.binary at a Chromium/Chrome binary.");
+      throw new AssertionError(
+          "Chromium not found at "
+              + binary
+              + ": this test needs a real browser. Install "
+              + "Debian's chromium package (scripts/install-deps.sh does: apt-get install chromium) or point "
+              + "-Dchromium.binary at a Chromium/Chrome binary.");
     }
     return binary;
   }
@@ -75,38 +79,67 @@ final class HeadlessChromium implements AutoCloseable {
     Path binary = binary();
     Path profile = Files.createTempDirectory("hybridstore-chromium-");
     Files.createDirectories(logDir);
-    List<String> cmd = List.of(binary.toString(),
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,900",
-        "--user-data-dir=" + profile, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-        url);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(logDir.resolve("chromium.log").toFile()).start();
+    List<String> cmd =
+        List.of(
+            binary.toString(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--window-size=1280,900",
+            "--user-data-dir=" + profile,
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            url);
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(logDir.resolve("chromium.log").toFile())
+            .start();
     try {
       Path portFile = profile.resolve("DevToolsActivePort");
-      await("Chromium's DevTools port").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-          .until(() -> {
-            if (!p.isAlive()) {
-              throw new IllegalStateException("Chromium exited with " + p.exitValue() + "; see "
-                  + logDir.resolve("chromium.log"));
-            }
-            return Files.exists(portFile) && Files.readAllLines(portFile).size() >= 2;
-          });
+      await("Chromium's DevTools port")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!p.isAlive()) {
+                  throw new IllegalStateException(
+                      "Chromium exited with "
+                          + p.exitValue()
+                          + "; see "
+                          + logDir.resolve("chromium.log"));
+                }
+                return Files.exists(portFile) && Files.readAllLines(portFile).size() >= 2;
+              });
       int port = Integer.parseInt(Files.readAllLines(portFile).get(0).trim());
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      String ws = await("Chromium's page target").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .ignoreExceptions()
-          .until(() -> pageSocket(http, port), s -> s != null);
+      String ws =
+          await("Chromium's page target")
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(100))
+              .ignoreExceptions()
+              .until(() -> pageSocket(http, port), s -> s != null);
       HeadlessChromium[] self = new HeadlessChromium[1];
-      WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(URI.create(ws), new Listener(m -> {
-            HeadlessChromium c = self[0];
-            if (c != null) {
-              c.onMessage(m);
-            }
-          }))
-          .get(30, TimeUnit.SECONDS);
+      WebSocket socket =
+          http.newWebSocketBuilder()
+              .connectTimeout(Duration.ofSeconds(10))
+              .buildAsync(
+                  URI.create(ws),
+                  new Listener(
+                      m -> {
+                        HeadlessChromium c = self[0];
+                        if (c != null) {
+                          c.onMessage(m);
+                        }
+                      }))
+              .get(30, TimeUnit.SECONDS);
       self[0] = new HeadlessChromium(p, profile, socket);
       self[0].call("Runtime.enable", Json.MAPPER.createObjectNode());
       return self[0];
@@ -118,8 +151,12 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   private static String pageSocket(HttpClient http, int port) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     for (JsonNode t : Json.MAPPER.readTree(r.body())) {
       if ("page".equals(t.path("type").asText()) && t.hasNonNull("webSocketDebuggerUrl")) {
         return t.get("webSocketDebuggerUrl").asText();
@@ -135,8 +172,12 @@ final class HeadlessChromium implements AutoCloseable {
    * @return the value
    */
   JsonNode evaluate(String expression) {
-    ObjectNode params = Json.MAPPER.createObjectNode().put("expression", expression).put("returnByValue", true)
-        .put("awaitPromise", true);
+    ObjectNode params =
+        Json.MAPPER
+            .createObjectNode()
+            .put("expression", expression)
+            .put("returnByValue", true)
+            .put("awaitPromise", true);
     JsonNode result = call("Runtime.evaluate", params);
     if (result.has("exceptionDetails")) {
       throw new IllegalStateException("page threw: " + result.get("exceptionDetails"));
@@ -151,13 +192,20 @@ final class HeadlessChromium implements AutoCloseable {
    * @throws IOException if it cannot be written
    */
   void screenshot(Path file) throws IOException {
-    JsonNode r = call("Page.captureScreenshot", Json.MAPPER.createObjectNode().put("format", "png")
-        .put("captureBeyondViewport", false));
+    JsonNode r =
+        call(
+            "Page.captureScreenshot",
+            Json.MAPPER
+                .createObjectNode()
+                .put("format", "png")
+                .put("captureBeyondViewport", false));
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, Base64.getDecoder().decode(r.path("data").asText()));
   }
 
-  /** Returns what the page logged to its console and the exceptions it threw, for failure messages. */
+  /**
+   * Returns what the page logged to its console and the exceptions it threw, for failure messages.
+   */
   List<String> console() {
     return List.copyOf(console);
   }
@@ -168,7 +216,10 @@ final class HeadlessChromium implements AutoCloseable {
     pending.put(id, reply);
     ObjectNode message = Json.MAPPER.createObjectNode().put("id", id).put("method", method);
     message.set("params", params);
-    socket.sendText(message.toString(), true).orTimeout(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    socket
+        .sendText(message.toString(), true)
+        .orTimeout(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .join();
     JsonNode r = reply.orTimeout(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     if (r.has("error")) {
       throw new IllegalStateException(method + " failed: " + r.get("error"));
@@ -190,7 +241,9 @@ final class HeadlessChromium implements AutoCloseable {
       }
     } else if ("Runtime.consoleAPICalled".equals(m.path("method").asText())) {
       List<String> args = new ArrayList<>();
-      m.path("params").path("args").forEach(a -> args.add(a.path("value").asText(a.path("description").asText())));
+      m.path("params")
+          .path("args")
+          .forEach(a -> args.add(a.path("value").asText(a.path("description").asText())));
       console.add(m.path("params").path("type").asText() + ": " + String.join(" ", args));
     } else if ("Runtime.exceptionThrown".equals(m.path("method").asText())) {
       console.add("exception: " + m.path("params").path("exceptionDetails"));
@@ -224,19 +277,22 @@ final class HeadlessChromium implements AutoCloseable {
 
   private static void deleteRecursively(Path dir) {
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       // best effort: a profile left in /tmp is not worth failing a test for
     }

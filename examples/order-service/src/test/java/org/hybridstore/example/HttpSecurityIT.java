@@ -39,8 +39,12 @@ class HttpSecurityIT {
   @TempDir Path work;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final ExecutorService threads = Executors.newFixedThreadPool(4);
-  private final HttpClient http = HttpClient.newBuilder().executor(threads).version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .executor(threads)
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @AfterEach
   void stop() throws Exception {
@@ -53,9 +57,12 @@ class HttpSecurityIT {
     }
   }
 
-  private ServiceProcess start(String node, List<String> flags, Map<String, String> env) throws Exception {
-    String etcd = ETCD.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
-    List<String> args = new ArrayList<>(List.of("--etcd", etcd, "--http-port", "0", "--jolokia", "false"));
+  private ServiceProcess start(String node, List<String> flags, Map<String, String> env)
+      throws Exception {
+    String etcd =
+        ETCD.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
+    List<String> args =
+        new ArrayList<>(List.of("--etcd", etcd, "--http-port", "0", "--jolokia", "false"));
     args.addAll(flags);
     ServiceProcess p = ServiceProcess.start(node, work.resolve(node), args, env);
     resources.add(p);
@@ -63,10 +70,13 @@ class HttpSecurityIT {
     return p;
   }
 
-  private HttpResponse<String> post(ServiceProcess p, String path, String body, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.httpPort() + path))
-        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> post(ServiceProcess p, String path, String body, String token)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.httpPort() + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -74,15 +84,27 @@ class HttpSecurityIT {
   }
 
   private static String create(String id) {
-    return "{\"type\":\"create\",\"orderId\":\"" + id + "\",\"opId\":\"op-" + id
+    return "{\"type\":\"create\",\"orderId\":\""
+        + id
+        + "\",\"opId\":\"op-"
+        + id
         + "\",\"customer\":\"c-1\",\"currency\":\"EUR\"}";
   }
 
   @Test
   void tokensAndTestEndpoints_enforced() throws Exception {
     // Given a node with an API token and test endpoints behind an admin token, offsets up to 2 s
-    ServiceProcess n = start("n1", List.of("--api-token", API_TOKEN, "--test-endpoints", "true",
-        "--test-clock-offset-limit-ms", "2000"), Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
+    ServiceProcess n =
+        start(
+            "n1",
+            List.of(
+                "--api-token",
+                API_TOKEN,
+                "--test-endpoints",
+                "true",
+                "--test-clock-offset-limit-ms",
+                "2000"),
+            Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
     // Then a write needs the API token
     assertThat(post(n, "/commands", create("o-1"), null).statusCode()).isEqualTo(401);
     assertThat(post(n, "/commands", create("o-1"), "wrong").statusCode()).isEqualTo(401);
@@ -90,28 +112,40 @@ class HttpSecurityIT {
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     // ... the clock offset needs the admin token (the API token is not enough) and stays in bounds
     assertThat(post(n, "/admin/clock-offset?millis=500", "", null).statusCode()).isEqualTo(401);
-    assertThat(post(n, "/admin/clock-offset?millis=500", "", API_TOKEN).statusCode()).isEqualTo(401);
-    assertThat(post(n, "/admin/clock-offset?millis=2001", "", ADMIN_TOKEN).statusCode()).isEqualTo(400);
+    assertThat(post(n, "/admin/clock-offset?millis=500", "", API_TOKEN).statusCode())
+        .isEqualTo(401);
+    assertThat(post(n, "/admin/clock-offset?millis=2001", "", ADMIN_TOKEN).statusCode())
+        .isEqualTo(400);
     HttpResponse<String> skewed = post(n, "/admin/clock-offset?millis=-2000", "", ADMIN_TOKEN);
     assertThat(skewed.statusCode()).isEqualTo(200);
     assertThat(skewed.body()).contains("\"clockOffsetMillis\":-2000");
-    assertThat(n.stderr()).contains("peer authentication").doesNotContain(ADMIN_TOKEN).doesNotContain(API_TOKEN);
+    assertThat(n.stderr())
+        .contains("peer authentication")
+        .doesNotContain(ADMIN_TOKEN)
+        .doesNotContain(API_TOKEN);
   }
 
   @Test
   void testEndpoints_absentByDefault_andWritesOpenWithoutAToken() throws Exception {
     ServiceProcess n = start("n2", List.of(), Map.of());
-    assertThat(post(n, "/admin/clock-offset?millis=1", "", ADMIN_TOKEN).statusCode()).isEqualTo(404);
+    assertThat(post(n, "/admin/clock-offset?millis=1", "", ADMIN_TOKEN).statusCode())
+        .isEqualTo(404);
     assertThat(post(n, "/commands", create("o-2"), null).statusCode()).isEqualTo(200);
     // and /mode reports the node's heap (the chaos suite's resources check samples it)
-    HttpResponse<String> mode = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + n.httpPort() + "/mode")).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> mode =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/mode"))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     var jvm = Json.MAPPER.readTree(mode.body()).path("jvm");
     long max = jvm.path("heapMaxBytes").asLong();
     assertThat(max).as(mode.body()).isPositive();
     assertThat(jvm.path("heapUsedBytes").asLong()).isPositive().isLessThanOrEqualTo(max);
-    assertThat(jvm.path("heapAfterLastGcBytes").asLong()).as("-1 before the first collection").isBetween(-1L, max);
+    assertThat(jvm.path("heapAfterLastGcBytes").asLong())
+        .as("-1 before the first collection")
+        .isBetween(-1L, max);
     assertThat(jvm.path("heapLiveBytes").asLong()).isBetween(0L, max);
   }
 
@@ -121,12 +155,20 @@ class HttpSecurityIT {
     ServiceProcess n = start("n3", List.of("--http-threads", "2", "--http-queue", "4"), Map.of());
     // When 400 writes arrive at once
     List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(threads)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .executor(threads)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     for (int i = 0; i < 400; i++) {
-      flood.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/commands"))
-          .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(create("f-" + i))).build(),
-          HttpResponse.BodyHandlers.ofString()));
+      flood.add(
+          client.sendAsync(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/commands"))
+                  .timeout(Duration.ofSeconds(60))
+                  .POST(HttpRequest.BodyPublishers.ofString(create("f-" + i)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
     }
     int served = 0;
     int overloaded = 0;
@@ -149,6 +191,7 @@ class HttpSecurityIT {
     assertThat(n.isAlive()).isTrue();
     HttpResponse<String> after = post(n, "/commands", create("after"), null);
     assertThat(after.statusCode()).isEqualTo(200);
-    System.out.printf("HttpSecurityIT flood: 400 writes, %d served, %d answered 503%n", served, overloaded);
+    System.out.printf(
+        "HttpSecurityIT flood: 400 writes, %d served, %d answered 503%n", served, overloaded);
   }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class JolokiaAgentTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private FakeStoreMBean store;
   private JolokiaAgent agent;
@@ -58,15 +59,20 @@ class JolokiaAgentTest {
 
     @Test
     void readsWithoutCredentials() throws Exception {
-      String path = "read/" + URLEncoder.encode(store.objectName.toString(), StandardCharsets.UTF_8).replace("+", "%20")
-          + "/Mode";
-      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(agent.url() + path)).GET(), null);
+      String path =
+          "read/"
+              + URLEncoder.encode(store.objectName.toString(), StandardCharsets.UTF_8)
+                  .replace("+", "%20")
+              + "/Mode";
+      HttpResponse<String> r =
+          send(HttpRequest.newBuilder(URI.create(agent.url() + path)).GET(), null);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(Json.MAPPER.readTree(r.body()).path("value").asText()).isEqualTo("STRONG");
 
       JsonNode pattern = post(read("org.hybridstore:type=HybridOrderStore,*"), null).body;
       assertThat(pattern.path("status").asInt()).isEqualTo(200);
-      assertThat(pattern.path("value").path(store.objectName.toString()).path("Mode").asText()).isEqualTo("STRONG");
+      assertThat(pattern.path("value").path(store.objectName.toString()).path("Mode").asText())
+          .isEqualTo("STRONG");
     }
 
     @Test
@@ -76,11 +82,27 @@ class JolokiaAgentTest {
       assertThat(exec.body.path("status").asInt()).isEqualTo(403);
       Reply withCredentials = post(exec(store, "forceDegrade", "test"), basic("admin", "secret"));
       assertThat(withCredentials.body.path("status").asInt()).isEqualTo(403);
-      Reply write = post(Json.MAPPER.createObjectNode().put("type", "write").put("mbean", "java.lang:type=Memory")
-          .put("attribute", "Verbose").put("value", true), null);
+      Reply write =
+          post(
+              Json.MAPPER
+                  .createObjectNode()
+                  .put("type", "write")
+                  .put("mbean", "java.lang:type=Memory")
+                  .put("attribute", "Verbose")
+                  .put("value", true),
+              null);
       assertThat(write.body.path("status").asInt()).isEqualTo(403);
-      HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(agent.url() + "exec/"
-          + URLEncoder.encode(store.objectName.toString(), StandardCharsets.UTF_8) + "/requestReconcile")).GET(), null);
+      HttpResponse<String> get =
+          send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          agent.url()
+                              + "exec/"
+                              + URLEncoder.encode(
+                                  store.objectName.toString(), StandardCharsets.UTF_8)
+                              + "/requestReconcile"))
+                  .GET(),
+              null);
       assertThat(Json.MAPPER.readTree(get.body()).path("status").asInt()).isEqualTo(403);
       assertThat(store.calls).isEmpty();
       assertThat(store.mode()).isEqualTo("STRONG");
@@ -88,19 +110,30 @@ class JolokiaAgentTest {
 
     @Test
     void hidesTheCommandLine() throws Exception {
-      Reply r = post(Json.MAPPER.createObjectNode().put("type", "read").put("mbean", "java.lang:type=Runtime")
-          .put("attribute", "SystemProperties"), null);
+      Reply r =
+          post(
+              Json.MAPPER
+                  .createObjectNode()
+                  .put("type", "read")
+                  .put("mbean", "java.lang:type=Runtime")
+                  .put("attribute", "SystemProperties"),
+              null);
       assertThat(r.body.path("status").asInt()).isEqualTo(403);
     }
 
     @Test
     void allowsCrossOriginReadsForTheDashboard() throws Exception {
-      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(agent.url()))
-          .header("Origin", "http://dashboard.example:8080")
-          .POST(HttpRequest.BodyPublishers.ofString(read("org.hybridstore:type=HybridOrderStore,*").toString())), null);
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(URI.create(agent.url()))
+                  .header("Origin", "http://dashboard.example:8080")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          read("org.hybridstore:type=HybridOrderStore,*").toString())),
+              null);
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValueSatisfying(
-          v -> assertThat(v).isIn("*", "http://dashboard.example:8080"));
+      assertThat(r.headers().firstValue("Access-Control-Allow-Origin"))
+          .hasValueSatisfying(v -> assertThat(v).isIn("*", "http://dashboard.example:8080"));
     }
   }
 
@@ -108,8 +141,10 @@ class JolokiaAgentTest {
   class WithOperations {
     @BeforeEach
     void start() throws Exception {
-      agent = JolokiaAgent.start(new ServiceConfig.JolokiaSettings(true, "127.0.0.1", 0, true, "admin", "s3cret"),
-          store.name);
+      agent =
+          JolokiaAgent.start(
+              new ServiceConfig.JolokiaSettings(true, "127.0.0.1", 0, true, "admin", "s3cret"),
+              store.name);
     }
 
     @Test
@@ -124,17 +159,41 @@ class JolokiaAgentTest {
     @Test
     void refusesExecWithoutOrWithWrongCredentials() throws Exception {
       assertThat(post(exec(store, "forceDegrade", "x"), null).http).isEqualTo(401);
-      assertThat(post(exec(store, "forceDegrade", "x"), basic("admin", "wrong")).http).isEqualTo(401);
-      assertThat(post(exec(store, "forceDegrade", "x"), basic("root", "s3cret")).http).isEqualTo(401);
-      HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(agent.url() + "exec/"
-          + URLEncoder.encode(store.objectName.toString(), StandardCharsets.UTF_8) + "/requestReconcile")).GET(), null);
+      assertThat(post(exec(store, "forceDegrade", "x"), basic("admin", "wrong")).http)
+          .isEqualTo(401);
+      assertThat(post(exec(store, "forceDegrade", "x"), basic("root", "s3cret")).http)
+          .isEqualTo(401);
+      HttpResponse<String> get =
+          send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          agent.url()
+                              + "exec/"
+                              + URLEncoder.encode(
+                                  store.objectName.toString(), StandardCharsets.UTF_8)
+                              + "/requestReconcile"))
+                  .GET(),
+              null);
       assertThat(get.statusCode()).isEqualTo(401);
       // the request path hidden in Jolokia's "p" query parameter is classified too
-      HttpResponse<String> hidden = send(HttpRequest.newBuilder(URI.create(agent.url() + "read?p="
-          + URLEncoder.encode("/exec/" + store.objectName + "/requestReconcile", StandardCharsets.UTF_8))).GET(), null);
+      HttpResponse<String> hidden =
+          send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          agent.url()
+                              + "read?p="
+                              + URLEncoder.encode(
+                                  "/exec/" + store.objectName + "/requestReconcile",
+                                  StandardCharsets.UTF_8)))
+                  .GET(),
+              null);
       assertThat(hidden.statusCode()).isEqualTo(401);
       // a batch that hides one exec among reads
-      ArrayNode batch = Json.MAPPER.createArrayNode().add(read("org.hybridstore:*")).add(exec(store, "requestReconcile"));
+      ArrayNode batch =
+          Json.MAPPER
+              .createArrayNode()
+              .add(read("org.hybridstore:*"))
+              .add(exec(store, "requestReconcile"));
       assertThat(post(batch, null).http).isEqualTo(401);
       assertThat(store.calls).isEmpty();
     }
@@ -143,29 +202,44 @@ class JolokiaAgentTest {
     void readsStayOpen() throws Exception {
       Reply r = post(read("org.hybridstore:type=HybridOrderStore,*"), null);
       assertThat(r.http).isEqualTo(200);
-      assertThat(r.body.path("value").path(store.objectName.toString()).path("Mode").asText()).isEqualTo("STRONG");
-      ArrayNode batch = Json.MAPPER.createArrayNode().add(read("org.hybridstore:*"))
-          .add(Json.MAPPER.createObjectNode().put("type", "version"));
+      assertThat(r.body.path("value").path(store.objectName.toString()).path("Mode").asText())
+          .isEqualTo("STRONG");
+      ArrayNode batch =
+          Json.MAPPER
+              .createArrayNode()
+              .add(read("org.hybridstore:*"))
+              .add(Json.MAPPER.createObjectNode().put("type", "version"));
       assertThat(post(batch, null).http).isEqualTo(200);
-      assertThat(send(HttpRequest.newBuilder(URI.create(agent.url() + "version")).GET(), null).statusCode())
+      assertThat(
+              send(HttpRequest.newBuilder(URI.create(agent.url() + "version")).GET(), null)
+                  .statusCode())
           .isEqualTo(200);
     }
 
     @Test
     void refusesCredentialedExecFromAnotherOrigin() throws Exception {
-      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(agent.url()))
-          .header("Origin", "http://evil.example")
-          .POST(HttpRequest.BodyPublishers.ofString(exec(store, "forceDegrade", "csrf").toString())),
-          basic("admin", "s3cret"));
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(URI.create(agent.url()))
+                  .header("Origin", "http://evil.example")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          exec(store, "forceDegrade", "csrf").toString())),
+              basic("admin", "s3cret"));
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(store.calls).isEmpty();
     }
 
     @Test
     void keepsTheDiagnosticMBeansClosed() throws Exception {
-      Reply r = post(Json.MAPPER.createObjectNode().put("type", "exec")
-          .put("mbean", "com.sun.management:type=DiagnosticCommand").put("operation", "vmVersion"),
-          basic("admin", "s3cret"));
+      Reply r =
+          post(
+              Json.MAPPER
+                  .createObjectNode()
+                  .put("type", "exec")
+                  .put("mbean", "com.sun.management:type=DiagnosticCommand")
+                  .put("operation", "vmVersion"),
+              basic("admin", "s3cret"));
       assertThat(r.body.path("status").asInt()).isEqualTo(403);
     }
   }
@@ -179,8 +253,12 @@ class JolokiaAgentTest {
   }
 
   private static ObjectNode exec(FakeStoreMBean s, String operation, String... args) {
-    ObjectNode n = Json.MAPPER.createObjectNode().put("type", "exec").put("mbean", s.objectName.toString())
-        .put("operation", operation);
+    ObjectNode n =
+        Json.MAPPER
+            .createObjectNode()
+            .put("type", "exec")
+            .put("mbean", s.objectName.toString())
+            .put("operation", operation);
     ArrayNode a = n.putArray("arguments");
     for (String arg : args) {
       a.add(arg);
@@ -189,19 +267,28 @@ class JolokiaAgentTest {
   }
 
   private static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private Reply post(JsonNode body, String authorization) throws Exception {
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(agent.url()))
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())), authorization);
-    return new Reply(r.statusCode(), r.body().isEmpty() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body()));
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(agent.url()))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+            authorization);
+    return new Reply(
+        r.statusCode(),
+        r.body().isEmpty() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body()));
   }
 
-  private static HttpResponse<String> send(HttpRequest.Builder b, String authorization) throws Exception {
+  private static HttpResponse<String> send(HttpRequest.Builder b, String authorization)
+      throws Exception {
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
-    return HTTP.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

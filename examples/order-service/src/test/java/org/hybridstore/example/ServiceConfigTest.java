@@ -9,8 +9,16 @@ import org.junit.jupiter.api.Test;
 
 /** The Jolokia flags and their secure defaults. */
 class ServiceConfigTest {
-  private static final String[] REQUIRED = {"--node-id", "n1", "--etcd", "http://127.0.0.1:2379", "--data-dir", "/tmp/x",
-      "--peer-insecure", "true"};
+  private static final String[] REQUIRED = {
+    "--node-id",
+    "n1",
+    "--etcd",
+    "http://127.0.0.1:2379",
+    "--data-dir",
+    "/tmp/x",
+    "--peer-insecure",
+    "true"
+  };
 
   @Test
   void jolokiaIsReadOnlyOnLocalhostOnAFreePortByDefault() {
@@ -25,18 +33,27 @@ class ServiceConfigTest {
   @Test
   void operationsNeedCredentials() {
     assertThatThrownBy(() -> ServiceConfig.parse(args("--jolokia-operations", "true"), Map.of()))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("jolokia-user");
-    assertThatThrownBy(() -> ServiceConfig.parse(args("--jolokia-operations", "true", "--jolokia-user", "op"), Map.of()))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("jolokia-password");
-    ServiceConfig c = ServiceConfig.parse(args("--jolokia-operations", "true", "--jolokia-user", "op"),
-        Map.of("JOLOKIA_PASSWORD", "pw", "JOLOKIA_HOST", "0.0.0.0", "JOLOKIA_PORT", "8778"));
-    assertThat(c.jolokia()).isEqualTo(new ServiceConfig.JolokiaSettings(true, "0.0.0.0", 8778, true, "op", "pw"));
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("jolokia-user");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.parse(
+                    args("--jolokia-operations", "true", "--jolokia-user", "op"), Map.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("jolokia-password");
+    ServiceConfig c =
+        ServiceConfig.parse(
+            args("--jolokia-operations", "true", "--jolokia-user", "op"),
+            Map.of("JOLOKIA_PASSWORD", "pw", "JOLOKIA_HOST", "0.0.0.0", "JOLOKIA_PORT", "8778"));
+    assertThat(c.jolokia())
+        .isEqualTo(new ServiceConfig.JolokiaSettings(true, "0.0.0.0", 8778, true, "op", "pw"));
     assertThat(c.jolokia().toString()).doesNotContain("pw");
   }
 
   @Test
   void jolokiaCanBeTurnedOff() {
-    assertThat(ServiceConfig.parse(args("--jolokia", "false"), Map.of()).jolokia().enabled()).isFalse();
+    assertThat(ServiceConfig.parse(args("--jolokia", "false"), Map.of()).jolokia().enabled())
+        .isFalse();
     assertThatThrownBy(() -> ServiceConfig.parse(args("--jolokia", "maybe"), Map.of()))
         .isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> ServiceConfig.parse(args("--jolokia-port", "70000"), Map.of()))
@@ -47,9 +64,16 @@ class ServiceConfigTest {
   void peerAuthentication_isRequired_unlessInsecureIsSaid() {
     String[] bare = {"--node-id", "n1", "--etcd", "http://127.0.0.1:2379", "--data-dir", "/tmp/x"};
     assertThatThrownBy(() -> ServiceConfig.parse(bare, Map.of()))
-        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("peer-secret-file"));
-    ServiceConfig c = ServiceConfig.parse(bare, Map.of("PEER_MEMBERS", "n1, n2,n3",
-        "PEER_SECRET", "a-cluster-secret-of-enough-length-0123456789"));
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("peer-secret-file"));
+    ServiceConfig c =
+        ServiceConfig.parse(
+            bare,
+            Map.of(
+                "PEER_MEMBERS",
+                "n1, n2,n3",
+                "PEER_SECRET",
+                "a-cluster-secret-of-enough-length-0123456789"));
     assertThat(c.ap().peerAuth().authenticated()).isTrue();
     assertThat(c.ap().peerAuth().members()).hasSize(3);
     assertThat(c.toString()).doesNotContain("a-cluster-secret");
@@ -62,9 +86,12 @@ class ServiceConfigTest {
     assertThat(c.http().testEndpoints()).isFalse();
     assertThat(c.http().apiToken()).isEmpty();
     assertThatThrownBy(() -> ServiceConfig.parse(args("--test-endpoints", "true"), Map.of()))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("admin-token");
-    ServiceConfig t = ServiceConfig.parse(args("--test-endpoints", "true", "--max-clock-offset-ms", "500"),
-        Map.of("ADMIN_TOKEN", "s3cr3t-admin-value", "API_TOKEN", "s3cr3t-api-value"));
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("admin-token");
+    ServiceConfig t =
+        ServiceConfig.parse(
+            args("--test-endpoints", "true", "--max-clock-offset-ms", "500"),
+            Map.of("ADMIN_TOKEN", "s3cr3t-admin-value", "API_TOKEN", "s3cr3t-api-value"));
     assertThat(t.http().clockOffsetLimit()).isEqualTo(java.time.Duration.ofMillis(500));
     assertThat(t.switchover().maxClockOffset()).isEqualTo(java.time.Duration.ofMillis(500));
     assertThat(t.http().toString()).doesNotContain("s3cr3t");

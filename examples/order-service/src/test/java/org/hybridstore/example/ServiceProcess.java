@@ -20,14 +20,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * One order service in a child JVM on this JVM's class path (as the chaos suite runs them), with
  * its stdout and stderr in files. Knows its HTTP port and Jolokia URL from the {@code JOLOKIA url=}
- * and {@code READY http-port=} lines. A JVM shutdown hook kills whatever a failed test left running.
+ * and {@code READY http-port=} lines. A JVM shutdown hook kills whatever a failed test left
+ * running.
  */
 final class ServiceProcess implements AutoCloseable {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ServiceProcess::kill),
-        "order-service-children-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> RUNNING.forEach(ServiceProcess::kill), "order-service-children-cleanup"));
   }
 
   /** The test cluster's secret (a deployment keeps it in a file, never in code). */
@@ -57,18 +60,30 @@ final class ServiceProcess implements AutoCloseable {
    * @return the process
    * @throws IOException if it cannot be started
    */
-  static ServiceProcess start(String nodeId, Path dir, List<String> args, Map<String, String> env) throws IOException {
+  static ServiceProcess start(String nodeId, Path dir, List<String> args, Map<String, String> env)
+      throws IOException {
     Files.createDirectories(dir);
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        // the node program as deployed: the module's runnable jar with its runtime class path
-        "-jar", nodeJar().toString(),
-        "--node-id", nodeId, "--data-dir", dir.resolve("data").toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k",
+                // the node program as deployed: the module's runnable jar with its runtime class
+                // path
+                "-jar",
+                nodeJar().toString(),
+                "--node-id",
+                nodeId,
+                "--data-dir",
+                dir.resolve("data").toString()));
     cmd.addAll(args);
     Path out = dir.resolve("stdout.log");
     Path err = dir.resolve("stderr.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     // The test cluster's peer authentication, unless a test says otherwise (flags win over these)
     pb.environment().put("PEER_MEMBERS", "n1,n2,n3,n4,n5");
     pb.environment().put("PEER_SECRET", TEST_PEER_SECRET);
@@ -82,11 +97,18 @@ final class ServiceProcess implements AutoCloseable {
   private static Path nodeJar() throws IOException {
     Path target = Path.of("target").toAbsolutePath();
     try (var files = Files.list(target)) {
-      List<Path> jars = files.filter(f -> f.getFileName().toString().matches("order-service-[^-]+(-SNAPSHOT)?\\.jar"))
-          .toList();
+      List<Path> jars =
+          files
+              .filter(
+                  f -> f.getFileName().toString().matches("order-service-[^-]+(-SNAPSHOT)?\\.jar"))
+              .toList();
       if (jars.size() != 1 || !Files.isDirectory(target.resolve("lib"))) {
-        throw new IllegalStateException("expected one runnable order-service jar and lib/ in " + target + ", found "
-            + jars + "; ITs run after mvn package");
+        throw new IllegalStateException(
+            "expected one runnable order-service jar and lib/ in "
+                + target
+                + ", found "
+                + jars
+                + "; ITs run after mvn package");
       }
       return jars.get(0);
     }
@@ -99,12 +121,17 @@ final class ServiceProcess implements AutoCloseable {
    * @return this
    */
   ServiceProcess awaitReady(Duration timeout) throws IOException {
-    await(nodeId + " printing READY").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(nodeId + " exited with " + process.exitValue() + ":\n" + logTail());
-      }
-      return readLines().stream().anyMatch(l -> l.startsWith("READY http-port="));
-    });
+    await(nodeId + " printing READY")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    nodeId + " exited with " + process.exitValue() + ":\n" + logTail());
+              }
+              return readLines().stream().anyMatch(l -> l.startsWith("READY http-port="));
+            });
     for (String line : readLines()) {
       if (line.startsWith("READY http-port=")) {
         httpPort = Integer.parseInt(line.substring("READY http-port=".length()).trim());
@@ -136,9 +163,13 @@ final class ServiceProcess implements AutoCloseable {
     StringBuilder b = new StringBuilder();
     for (Path f : List.of(stdout, stderr)) {
       try {
-        List<String> lines = Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
-        b.append("--- ").append(f).append('\n')
-            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()))).append('\n');
+        List<String> lines =
+            Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
+        b.append("--- ")
+            .append(f)
+            .append('\n')
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())))
+            .append('\n');
       } catch (IOException e) {
         b.append("--- ").append(f).append(": ").append(e).append('\n');
       }
@@ -156,13 +187,17 @@ final class ServiceProcess implements AutoCloseable {
   int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(nodeId + " did not stop within " + timeout + ":\n" + logTail());
+      throw new IllegalStateException(
+          nodeId + " did not stop within " + timeout + ":\n" + logTail());
     }
     RUNNING.remove(process);
     return process.exitValue();
   }
 
-  /** Kills the node with SIGKILL (no shutdown hook runs, the journal is not closed) and waits for it. */
+  /**
+   * Kills the node with SIGKILL (no shutdown hook runs, the journal is not closed) and waits for
+   * it.
+   */
   void killHard() {
     kill(process);
     RUNNING.remove(process);
@@ -220,7 +255,14 @@ final class ServiceProcess implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ServiceProcess[" + nodeId + ", pid " + process.pid() + ", http " + httpPort + ", jolokia "
-        + Optional.ofNullable(jolokiaUrl).orElse("") + "]";
+    return "ServiceProcess["
+        + nodeId
+        + ", pid "
+        + process.pid()
+        + ", http "
+        + httpPort
+        + ", jolokia "
+        + Optional.ofNullable(jolokiaUrl).orElse("")
+        + "]";
   }
 }

@@ -39,12 +39,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Re-reads: if etcd compacted {@code last} (or {@code last} is 0), the watch re-reads every
  * order at one revision R and delivers it in pages in key order. A version is delivered (as RESYNC)
- * only if the subscriber has not got it: its mod revision is above what the subscriber knows of that
- * key. What it knows is a step function over keys kept in {@code resynced} (upper key of a range to
- * the revision of the re-read that covered it; above the last range, {@code last}): a re-read
- * interrupted by a full buffer (or failing half way) starts again from the first key at a later
- * revision, and the keys the first pass covered are then known up to its revision. When a re-read's
- * last page is through, every key is known up to R: {@code last = R}, and live changes follow.
+ * only if the subscriber has not got it: its mod revision is above what the subscriber knows of
+ * that key. What it knows is a step function over keys kept in {@code resynced} (upper key of a
+ * range to the revision of the re-read that covered it; above the last range, {@code last}): a
+ * re-read interrupted by a full buffer (or failing half way) starts again from the first key at a
+ * later revision, and the keys the first pass covered are then known up to its revision. When a
+ * re-read's last page is through, every key is known up to R: {@code last = R}, and live changes
+ * follow.
  *
  * <p>Provisional changes (if subscribed with that option) come from the local backend's writer
  * thread; they are coalesced per order while waiting and dropped when the buffer is full (each such
@@ -52,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Signals follow Reactive Streams: {@code onSubscribe} first, {@code onNext} only on demand and
  * never concurrently (a work-in-progress counter serializes the drain loop, which runs on the
- * store's executor), {@code onError} with {@code IllegalArgumentException} on a non-positive request
- * and with {@link StoreClosedException} when the store closes.
+ * store's executor), {@code onError} with {@code IllegalArgumentException} on a non-positive
+ * request and with {@link StoreClosedException} when the store closes.
  */
 final class ChangeFeeds implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeeds.class);
@@ -150,7 +151,10 @@ final class ChangeFeeds implements AutoCloseable {
     private @Nullable Throwable error; // a terminal signal to deliver
     private boolean errorSent;
 
-    FeedSubscription(Flow.Subscriber<? super OrderChange> subscriber, long fromRevision, ChangeFeedOptions options) {
+    FeedSubscription(
+        Flow.Subscriber<? super OrderChange> subscriber,
+        long fromRevision,
+        ChangeFeedOptions options) {
       this.subscriber = subscriber;
       this.options = options;
       this.capacity = options.bufferSize();
@@ -177,7 +181,8 @@ final class ChangeFeeds implements AutoCloseable {
       try {
         w = strong.watch(from, new Listener(gen));
       } catch (RuntimeException e) {
-        terminate(e instanceof org.hybridstore.OrderStoreException ? e : new StoreClosedException(store));
+        terminate(
+            e instanceof org.hybridstore.OrderStoreException ? e : new StoreClosedException(store));
         return;
       }
       boolean keep;
@@ -316,7 +321,8 @@ final class ChangeFeeds implements AutoCloseable {
           return;
         }
         for (OrderChange c : changes) {
-          OrderChange positioned = new OrderChange(c.kind(), c.orderId(), 0, lastResume, c.order(), c.opKeys());
+          OrderChange positioned =
+              new OrderChange(c.kind(), c.orderId(), 0, lastResume, c.order(), c.opKeys());
           Slot waiting = waitingProvisional.get(c.orderId());
           if (waiting != null) {
             waiting.change = positioned;
@@ -351,7 +357,13 @@ final class ChangeFeeds implements AutoCloseable {
     }
 
     private OrderChange change(OrderChange.Kind kind, OrderRecord r, long revision, long resume) {
-      return new OrderChange(kind, r.id(), revision, resume, r.toOrder(), new TreeSet<>(r.appliedOps().entries().keySet()));
+      return new OrderChange(
+          kind,
+          r.id(),
+          revision,
+          resume,
+          r.toOrder(),
+          new TreeSet<>(r.appliedOps().entries().keySet()));
     }
 
     @Override
@@ -362,7 +374,9 @@ final class ChangeFeeds implements AutoCloseable {
           return;
         }
         if (n <= 0) {
-          error = new IllegalArgumentException("Reactive Streams rule 3.9: request(" + n + ") must be positive");
+          error =
+              new IllegalArgumentException(
+                  "Reactive Streams rule 3.9: request(" + n + ") must be positive");
         } else {
           demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
         }
@@ -459,7 +473,10 @@ final class ChangeFeeds implements AutoCloseable {
           try {
             subscriber.onNext(next);
           } catch (RuntimeException e) {
-            LOG.warn("{}: a change feed subscriber failed in onNext; cancelling its subscription", store, e);
+            LOG.warn(
+                "{}: a change feed subscriber failed in onNext; cancelling its subscription",
+                store,
+                e);
             cancel();
             break;
           }

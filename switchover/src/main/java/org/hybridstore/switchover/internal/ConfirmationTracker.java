@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pending: one entry per (order, op id key) someone waits for: a provisional acknowledgement
  * (with the acknowledged order and when it was given), a STRONG duplicate, or a lookup by op id.
- * Entries live in memory only; a restarted node finds its writes again by lookup (the local
- * backend indexes op id keys to orders) and reads etcd.
+ * Entries live in memory only; a restarted node finds its writes again by lookup (the local backend
+ * indexes op id keys to orders) and reads etcd.
  *
  * <p>Triggers, each of which makes the tracker locate the order's pending keys in etcd: (1) the
  * mirror's etcd change feed delivers a version of the order that holds a pending key (this node's
@@ -54,22 +54,22 @@ import org.slf4j.LoggerFactory;
  * for every pending key it holds walk back through the key's earlier versions ({@code get --rev=
  * modRevision-1}) to the first version that holds it: its mod revision is the confirmation's
  * revision. A compacted history ends the walk at the oldest readable version ({@code
- * firstRevision=false}). At most one locate per order and {@value #MAX_IN_FLIGHT} orders at once;
- * a trigger during a locate re-runs it afterwards. Every pending entry keeps the earliest version
- * the feed showed holding it, and a locate starts from the earliest such version: for an order
- * written many times a second, etcd's current version may no longer hold the op id by the time a
- * queued locate runs (a 30-minute chaos soak gave up 48 writes etcd had held that way). A key etcd
- * does not hold stays pending, unless the feed never showed it in etcd and the local replica's
- * record no longer holds it either (the retention bound pushed it out before etcd held it): then
- * the entry fails with {@link UnknownOperationException}.
+ * firstRevision=false}). At most one locate per order and {@value #MAX_IN_FLIGHT} orders at once; a
+ * trigger during a locate re-runs it afterwards. Every pending entry keeps the earliest version the
+ * feed showed holding it, and a locate starts from the earliest such version: for an order written
+ * many times a second, etcd's current version may no longer hold the op id by the time a queued
+ * locate runs (a 30-minute chaos soak gave up 48 writes etcd had held that way). A key etcd does
+ * not hold stays pending, unless the feed never showed it in etcd and the local replica's record no
+ * longer holds it either (the retention bound pushed it out before etcd held it): then the entry
+ * fails with {@link UnknownOperationException}.
  *
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
  * lookup soon after (which reads etcd again) reports the same outcome as the write's confirmation.
  * Where the last {@value #LOCATED} confirmed writes were found (order, revision, whether it is the
  * first) is kept too, so a lookup of one of them reads etcd once, at that revision, instead of
- * walking back from the order's current version: for an order written many times a second that
- * walk grows by every version, and a write's op id leaves the record after {@value
+ * walking back from the order's current version: for an order written many times a second that walk
+ * grows by every version, and a write's op id leaves the record after {@value
  * org.hybridstore.OrderLimits#OP_ID_RETENTION} later writes, after which only this memory (or an
  * earlier answer) can find it.
  *
@@ -80,10 +80,13 @@ final class ConfirmationTracker implements AutoCloseable {
   static final int MAX_IN_FLIGHT = 4;
   static final int RECENT = 4096;
   static final int LOCATED = 16_384;
+
   /** How many earlier versions a locate reads at most before it settles for a later one. */
   static final int MAX_WALK = 2 * org.hybridstore.OrderLimits.OP_ID_RETENTION;
+
   /** How many orders one sweep locates at most. */
   static final int SWEEP_BATCH = 64;
+
   static final long FIRST_CHECK_NANOS = 2_000_000_000L;
   static final long MAX_CHECK_NANOS = 60_000_000_000L;
 
@@ -102,22 +105,24 @@ final class ConfirmationTracker implements AutoCloseable {
   private final Set<OrderId> locating = new HashSet<>();
   private final Set<OrderId> again = new HashSet<>();
   private final LinkedHashMap<OrderId, Optional<StoredRecord>> queued = new LinkedHashMap<>();
-  private final LinkedHashMap<Key, Ack> recent = new LinkedHashMap<>(256, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final LinkedHashMap<Key, Ack> recent =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, Ack> eldest) {
-      return size() > RECENT;
-    }
-  };
-  private final LinkedHashMap<Long, Located> located = new LinkedHashMap<>(256, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Ack> eldest) {
+          return size() > RECENT;
+        }
+      };
+  private final LinkedHashMap<Long, Located> located =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Located> eldest) {
-      return size() > LOCATED;
-    }
-  };
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Located> eldest) {
+          return size() > LOCATED;
+        }
+      };
   private boolean closed;
 
   private record Key(OrderId order, long opKey) {}
@@ -141,6 +146,7 @@ final class ConfirmationTracker implements AutoCloseable {
     long acknowledgedAt = -1;
     long nextCheck;
     int checks;
+
     /** The earliest version etcd's change feed delivered that holds it: proof etcd held it. */
     @Nullable StoredRecord seenIn;
 
@@ -154,8 +160,14 @@ final class ConfirmationTracker implements AutoCloseable {
   /** A version that first holds a key (or the oldest readable one that does). */
   private record Found(StoredRecord version, boolean first) {}
 
-  ConfirmationTracker(String store, StrongBackend strong, LocalBackend local, Supplier<Phase> phase,
-      Executor executor, StoreMetrics metrics, LongSupplier nanos) {
+  ConfirmationTracker(
+      String store,
+      StrongBackend strong,
+      LocalBackend local,
+      Supplier<Phase> phase,
+      Executor executor,
+      StoreMetrics metrics,
+      LongSupplier nanos) {
     this.store = store;
     this.strong = strong;
     this.local = local;
@@ -176,7 +188,8 @@ final class ConfirmationTracker implements AutoCloseable {
   }
 
   /**
-   * The confirmation of a STRONG write that was not a duplicate: its own compare-and-swap's revision.
+   * The confirmation of a STRONG write that was not a duplicate: its own compare-and-swap's
+   * revision.
    *
    * @param opId the op id
    * @param written what etcd committed
@@ -184,13 +197,21 @@ final class ConfirmationTracker implements AutoCloseable {
    */
   CompletionStage<Confirmation> strong(OpId opId, BackendWrite written) {
     Order order = written.record().toOrder();
-    Confirmation c = new Confirmation(opId, order.id(), written.revision(), written.revisionIsFirst(), order,
-        Optional.of(order.status()), false);
+    Confirmation c =
+        new Confirmation(
+            opId,
+            order.id(),
+            written.revision(),
+            written.revisionIsFirst(),
+            order,
+            Optional.of(order.status()),
+            false);
     Pending waiting;
     lock.lock();
     try {
       recent.put(new Key(order.id(), opId.key()), Ack.of(order));
-      located.put(opId.key(), new Located(order.id(), written.revision(), written.revisionIsFirst()));
+      located.put(
+          opId.key(), new Located(order.id(), written.revision(), written.revisionIsFirst()));
       waiting = removePending(order.id(), opId.key());
     } finally {
       lock.unlock();
@@ -233,7 +254,8 @@ final class ConfirmationTracker implements AutoCloseable {
     if (where == null) {
       return locateByIndex(opId);
     }
-    // found before: read etcd at that revision once; anything unexpected falls back to a full locate
+    // found before: read etcd at that revision once; anything unexpected falls back to a full
+    // locate
     CompletableFuture<Confirmation> answer = new CompletableFuture<>();
     CompletionStage<Optional<StoredRecord>> read;
     try {
@@ -241,28 +263,33 @@ final class ConfirmationTracker implements AutoCloseable {
     } catch (RuntimeException e) {
       read = CompletableFuture.failedFuture(e);
     }
-    read.whenComplete((version, error) -> {
-      if (error == null && version.isPresent() && version.get().modRevision() == where.revision()
-          && version.get().record().appliedOps().contains(opId)) {
-        Pending p = new Pending(opId, where.order(), nanos.getAsLong());
-        lock.lock();
-        try {
-          p.acknowledged = recent.get(new Key(where.order(), opId.key()));
-        } finally {
-          lock.unlock();
-        }
-        Confirmation c = confirmation(p, new Found(version.get(), where.first()));
-        run(() -> answer.complete(c));
-      } else {
-        locateByIndex(opId).whenComplete((c, e) -> {
-          if (e != null) {
-            answer.completeExceptionally(e);
+    read.whenComplete(
+        (version, error) -> {
+          if (error == null
+              && version.isPresent()
+              && version.get().modRevision() == where.revision()
+              && version.get().record().appliedOps().contains(opId)) {
+            Pending p = new Pending(opId, where.order(), nanos.getAsLong());
+            lock.lock();
+            try {
+              p.acknowledged = recent.get(new Key(where.order(), opId.key()));
+            } finally {
+              lock.unlock();
+            }
+            Confirmation c = confirmation(p, new Found(version.get(), where.first()));
+            run(() -> answer.complete(c));
           } else {
-            answer.complete(c);
+            locateByIndex(opId)
+                .whenComplete(
+                    (c, e) -> {
+                      if (e != null) {
+                        answer.completeExceptionally(e);
+                      } else {
+                        answer.complete(c);
+                      }
+                    });
           }
         });
-      }
-    });
     return answer.minimalCompletionStage();
   }
 
@@ -276,13 +303,14 @@ final class ConfirmationTracker implements AutoCloseable {
       return failed(new StoreUnavailableException("the local op id index failed: " + e, e));
     }
     if (order.isEmpty()) {
-      return failed(new UnknownOperationException(opId, "no record in this node's replica holds it"));
+      return failed(
+          new UnknownOperationException(opId, "no record in this node's replica holds it"));
     }
     return register(opId, order.get(), null, false);
   }
 
-  private CompletionStage<Confirmation> register(OpId opId, OrderId order, @Nullable Order acknowledged,
-      boolean provisional) {
+  private CompletionStage<Confirmation> register(
+      OpId opId, OrderId order, @Nullable Order acknowledged, boolean provisional) {
     Key key = new Key(order, opId.key());
     CompletableFuture<Confirmation> future;
     lock.lock();
@@ -334,7 +362,8 @@ final class ConfirmationTracker implements AutoCloseable {
         }
         for (Pending p : forOrder.values()) {
           if (v.record().appliedOps().entries().containsKey(p.opId.key())) {
-            hits.putIfAbsent(v.record().id(), v); // the earliest version holding one: the shortest walk
+            hits.putIfAbsent(
+                v.record().id(), v); // the earliest version holding one: the shortest walk
             // Kept per entry: a locate already running drops the hint, and by the time a later one
             // reads etcd's current version, later writes may have pushed the op id out of it.
             if (p.seenIn == null || v.modRevision() < p.seenIn.modRevision()) {
@@ -416,38 +445,47 @@ final class ConfirmationTracker implements AutoCloseable {
     StoredRecord from = seen != null ? seen : hint;
     CompletionStage<Optional<StoredRecord>> start;
     try {
-      start = from != null ? CompletableFuture.completedFuture(Optional.of(from)) : strong.readRevision(order, 0);
+      start =
+          from != null
+              ? CompletableFuture.completedFuture(Optional.of(from))
+              : strong.readRevision(order, 0);
     } catch (RuntimeException e) {
       start = CompletableFuture.failedFuture(e);
     }
-    start.thenCompose(current -> {
-      Set<Long> wanted = new HashSet<>();
-      if (current.isPresent()) {
-        lock.lock();
-        try {
-          Map<Long, Pending> forOrder = pending.getOrDefault(order, Map.of());
-          for (Long k : forOrder.keySet()) {
-            if (current.get().record().appliedOps().entries().containsKey(k)) {
-              wanted.add(k);
-            }
-          }
-        } finally {
-          lock.unlock();
-        }
-      }
-      if (wanted.isEmpty()) {
-        return CompletableFuture.completedFuture(new Walk(current.orElse(null), Map.of()));
-      }
-      return walk(order, current.get(), wanted, new HashMap<>(), 0)
-          .thenApply(found -> new Walk(current.get(), found));
-    }).whenComplete((walk, error) -> finish(order, walk, error));
+    start
+        .thenCompose(
+            current -> {
+              Set<Long> wanted = new HashSet<>();
+              if (current.isPresent()) {
+                lock.lock();
+                try {
+                  Map<Long, Pending> forOrder = pending.getOrDefault(order, Map.of());
+                  for (Long k : forOrder.keySet()) {
+                    if (current.get().record().appliedOps().entries().containsKey(k)) {
+                      wanted.add(k);
+                    }
+                  }
+                } finally {
+                  lock.unlock();
+                }
+              }
+              if (wanted.isEmpty()) {
+                return CompletableFuture.completedFuture(new Walk(current.orElse(null), Map.of()));
+              }
+              return walk(order, current.get(), wanted, new HashMap<>(), 0)
+                  .thenApply(found -> new Walk(current.get(), found));
+            })
+        .whenComplete((walk, error) -> finish(order, walk, error));
   }
 
-  /** What a locate found: etcd's version it started from (null if none) and the first version per key. */
+  /**
+   * What a locate found: etcd's version it started from (null if none) and the first version per
+   * key.
+   */
   private record Walk(@Nullable StoredRecord start, Map<Long, Found> found) {}
 
-  private CompletionStage<Map<Long, Found>> walk(OrderId order, StoredRecord version, Set<Long> wanted,
-      Map<Long, Found> found, int steps) {
+  private CompletionStage<Map<Long, Found>> walk(
+      OrderId order, StoredRecord version, Set<Long> wanted, Map<Long, Found> found, int steps) {
     if (version.modRevision() <= 1) {
       // nothing before it (and a read at revision 0 would mean "now")
       wanted.forEach(k -> found.put(k, new Found(version, true)));
@@ -463,27 +501,32 @@ final class ConfirmationTracker implements AutoCloseable {
     } catch (RuntimeException e) {
       previous = CompletableFuture.failedFuture(e);
     }
-    return previous.handle((prev, error) -> {
-      if (error != null) {
-        if (RequestRouter.unwrap(error) instanceof RevisionCompactedException) {
-          wanted.forEach(k -> found.put(k, new Found(version, false)));
-          return CompletableFuture.completedFuture(found);
-        }
-        return CompletableFuture.<Map<Long, Found>>failedFuture(RequestRouter.unwrap(error));
-      }
-      Set<Long> stillHeld = new HashSet<>();
-      for (Long k : wanted) {
-        if (prev.isPresent() && prev.get().record().appliedOps().entries().containsKey(k)) {
-          stillHeld.add(k);
-        } else {
-          found.put(k, new Found(version, true));
-        }
-      }
-      if (stillHeld.isEmpty()) {
-        return CompletableFuture.completedFuture(found);
-      }
-      return walk(order, prev.orElseThrow(), stillHeld, found, steps + 1).toCompletableFuture();
-    }).thenCompose(f -> f);
+    return previous
+        .handle(
+            (prev, error) -> {
+              if (error != null) {
+                if (RequestRouter.unwrap(error) instanceof RevisionCompactedException) {
+                  wanted.forEach(k -> found.put(k, new Found(version, false)));
+                  return CompletableFuture.completedFuture(found);
+                }
+                return CompletableFuture.<Map<Long, Found>>failedFuture(
+                    RequestRouter.unwrap(error));
+              }
+              Set<Long> stillHeld = new HashSet<>();
+              for (Long k : wanted) {
+                if (prev.isPresent() && prev.get().record().appliedOps().entries().containsKey(k)) {
+                  stillHeld.add(k);
+                } else {
+                  found.put(k, new Found(version, true));
+                }
+              }
+              if (stillHeld.isEmpty()) {
+                return CompletableFuture.completedFuture(found);
+              }
+              return walk(order, prev.orElseThrow(), stillHeld, found, steps + 1)
+                  .toCompletableFuture();
+            })
+        .thenCompose(f -> f);
   }
 
   private void finish(OrderId order, @Nullable Walk walk, @Nullable Throwable error) {
@@ -503,8 +546,11 @@ final class ConfirmationTracker implements AutoCloseable {
             if (p.acknowledged != null) {
               recent.put(new Key(order, f.getKey()), p.acknowledged);
             }
-            located.put(f.getKey(), new Located(order, f.getValue().version().modRevision(), f.getValue().first()));
-            metrics.confirmed(p.acknowledgedAt < 0 ? -1 : now - p.acknowledgedAt, c.outcomeChanged());
+            located.put(
+                f.getKey(),
+                new Located(order, f.getValue().version().modRevision(), f.getValue().first()));
+            metrics.confirmed(
+                p.acknowledgedAt < 0 ? -1 : now - p.acknowledgedAt, c.outcomeChanged());
             outcomes.add(Map.entry(p, c));
           }
         }
@@ -512,24 +558,40 @@ final class ConfirmationTracker implements AutoCloseable {
         if (forOrder != null) {
           Optional<OrderRecord> mine = localRecord(order);
           for (Pending p : List.copyOf(forOrder.values())) {
-            // etcd does not hold it: if this node's replica no longer does either and the feed never
-            // showed etcd holding it, the retention bound pushed it out before etcd held it, and it can
+            // etcd does not hold it: if this node's replica no longer does either and the feed
+            // never
+            // showed etcd holding it, the retention bound pushed it out before etcd held it, and it
+            // can
             // never be confirmed.
             if (p.seenIn != null) {
-              rerunSeen = true; // seen in a later version than this locate started from: go there next
+              rerunSeen =
+                  true; // seen in a later version than this locate started from: go there next
             } else if (mine.isPresent() && !mine.get().appliedOps().contains(p.opId)) {
               removePending(order, p.opId.key());
-              outcomes.add(Map.entry(p, new UnknownOperationException(p.opId, "the order's record no longer holds it "
-                  + "(more than " + org.hybridstore.OrderLimits.OP_ID_RETENTION + " later writes to order " + order
-                  + ") and etcd did not hold it when this node looked; its effects are merged")));
+              outcomes.add(
+                  Map.entry(
+                      p,
+                      new UnknownOperationException(
+                          p.opId,
+                          "the order's record no longer holds it "
+                              + "(more than "
+                              + org.hybridstore.OrderLimits.OP_ID_RETENTION
+                              + " later writes to order "
+                              + order
+                              + ") and etcd did not hold it when this node looked; its effects are merged")));
             } else {
               p.checks++;
-              p.nextCheck = now + Math.min(MAX_CHECK_NANOS, FIRST_CHECK_NANOS << Math.min(p.checks, 5));
+              p.nextCheck =
+                  now + Math.min(MAX_CHECK_NANOS, FIRST_CHECK_NANOS << Math.min(p.checks, 5));
             }
           }
         }
       } else if (forOrder != null) {
-        LOG.debug("{}: locating order {} in etcd failed, the sweep retries: {}", store, order, String.valueOf(error));
+        LOG.debug(
+            "{}: locating order {} in etcd failed, the sweep retries: {}",
+            store,
+            order,
+            String.valueOf(error));
         for (Pending p : forOrder.values()) {
           p.checks++;
           p.nextCheck = now + Math.min(MAX_CHECK_NANOS, FIRST_CHECK_NANOS << Math.min(p.checks, 5));
@@ -574,10 +636,18 @@ final class ConfirmationTracker implements AutoCloseable {
   private static Confirmation confirmation(Pending p, Found f) {
     Order inEtcd = f.version().record().toOrder();
     Ack ack = p.acknowledged;
-    boolean changed = ack == null ? Confirmation.outcomeChanged(inEtcd, Optional.empty())
-        : Confirmation.outcomeChanged(inEtcd, ack.status(), ack.conflicts());
-    return new Confirmation(p.opId, p.order, f.version().modRevision(), f.first(), inEtcd,
-        Optional.ofNullable(ack).map(Ack::status), changed);
+    boolean changed =
+        ack == null
+            ? Confirmation.outcomeChanged(inEtcd, Optional.empty())
+            : Confirmation.outcomeChanged(inEtcd, ack.status(), ack.conflicts());
+    return new Confirmation(
+        p.opId,
+        p.order,
+        f.version().modRevision(),
+        f.first(),
+        inEtcd,
+        Optional.ofNullable(ack).map(Ack::status),
+        changed);
   }
 
   /** Call with the lock held. */
@@ -616,7 +686,10 @@ final class ConfirmationTracker implements AutoCloseable {
     return CompletableFuture.<T>failedFuture(t).minimalCompletionStage();
   }
 
-  /** Fails every awaited confirmation with {@link StoreClosedException}; later calls fail the same way. */
+  /**
+   * Fails every awaited confirmation with {@link StoreClosedException}; later calls fail the same
+   * way.
+   */
   @Override
   public void close() {
     List<Pending> all = new ArrayList<>();
@@ -630,8 +703,11 @@ final class ConfirmationTracker implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    StoreClosedException e = new StoreClosedException(store + " (closed before etcd confirmed the write; it is not lost:"
-        + " it is in this node's journal and at its peers, which fold it in; ask confirmation(opId) on any node)");
+    StoreClosedException e =
+        new StoreClosedException(
+            store
+                + " (closed before etcd confirmed the write; it is not lost:"
+                + " it is in this node's journal and at its peers, which fold it in; ask confirmation(opId) on any node)");
     for (Pending p : all) {
       p.future.completeExceptionally(e);
     }

@@ -40,12 +40,13 @@ final class DescribedMXBean extends StandardEmitterMBean {
 
   @Override
   protected String getDescription(MBeanOperationInfo op, MBeanParameterInfo param, int sequence) {
-    return "forceDegrade".equals(op.getName()) ? "recorded as the transition reason" : param.getDescription();
+    return "forceDegrade".equals(op.getName())
+        ? "recorded as the transition reason"
+        : param.getDescription();
   }
 
   @Override
   protected int getImpact(MBeanOperationInfo info) {
     return MBeanOperationInfo.ACTION;
   }
-
 }

@@ -27,8 +27,13 @@ final class HealthMonitor implements AutoCloseable {
   private volatile @Nullable HealthSample last;
   private @Nullable ScheduledFuture<?> task;
 
-  HealthMonitor(StrongBackend strong, ScheduledExecutorService scheduler, Duration interval, Duration timeout,
-      InstantSource time, Consumer<HealthSample> sink) {
+  HealthMonitor(
+      StrongBackend strong,
+      ScheduledExecutorService scheduler,
+      Duration interval,
+      Duration timeout,
+      InstantSource time,
+      Consumer<HealthSample> sink) {
     this.strong = strong;
     this.scheduler = scheduler;
     this.interval = interval;
@@ -40,7 +45,12 @@ final class HealthMonitor implements AutoCloseable {
   /** Probes once and waits: used at start to pick the initial mode. */
   HealthSample probeNow() {
     try {
-      return toSample(strong.probe(timeout).toCompletableFuture().get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS), null);
+      return toSample(
+          strong
+              .probe(timeout)
+              .toCompletableFuture()
+              .get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS),
+          null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return toSample(null, e);
@@ -50,20 +60,27 @@ final class HealthMonitor implements AutoCloseable {
   }
 
   void start() {
-    task = scheduler.scheduleAtFixedRate(this::probe, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    task =
+        scheduler.scheduleAtFixedRate(
+            this::probe, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void probe() {
-    strong.probe(timeout).toCompletableFuture()
+    strong
+        .probe(timeout)
+        .toCompletableFuture()
         .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
         .whenComplete((status, error) -> sink.accept(toSample(status, error)));
   }
 
   private HealthSample toSample(@Nullable QuorumStatus status, @Nullable Throwable error) {
-    HealthSample sample = status != null
-        ? new HealthSample(status.quorum(), time.instant(), status)
-        : new HealthSample(false, time.instant(), new QuorumStatus(false, timeout, List.of(),
-            "probe failed: " + error));
+    HealthSample sample =
+        status != null
+            ? new HealthSample(status.quorum(), time.instant(), status)
+            : new HealthSample(
+                false,
+                time.instant(),
+                new QuorumStatus(false, timeout, List.of(), "probe failed: " + error));
     last = sample;
     return sample;
   }

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Every decision of the switchover, as a pure state machine: signals in, at most one transition
- * out. It is the only place that decides; the health monitor, the write path's circuit breaker,
- * the reconciler and operators only report to it. No clocks, threads or I/O, so every rule is
+ * out. It is the only place that decides; the health monitor, the write path's circuit breaker, the
+ * reconciler and operators only report to it. No clocks, threads or I/O, so every rule is
  * unit-tested with made-up times. Not thread-safe: the controller calls it from its one thread.
  *
  * <p>Rules:
@@ -122,13 +122,22 @@ public final class ModePolicy {
       return Optional.empty();
     }
     if (consecutiveNoLeader >= failedProbesToDegrade) {
-      return Optional.of(new Decision(Phase.DEGRADED, consecutiveNoLeader
-          + " consecutive probes found no quorum and no reachable member with a leader: " + status.detail()));
+      return Optional.of(
+          new Decision(
+              Phase.DEGRADED,
+              consecutiveNoLeader
+                  + " consecutive probes found no quorum and no reachable member with a leader: "
+                  + status.detail()));
     }
     Duration failing = Duration.between(failingSince, at);
     if (failing.compareTo(electionGrace) >= 0) {
-      return Optional.of(new Decision(Phase.DEGRADED, "probes failing for " + failing.toMillis()
-          + " ms, longer than an election takes: " + status.detail()));
+      return Optional.of(
+          new Decision(
+              Phase.DEGRADED,
+              "probes failing for "
+                  + failing.toMillis()
+                  + " ms, longer than an election takes: "
+                  + status.detail()));
     }
     return Optional.empty();
   }
@@ -144,10 +153,20 @@ public final class ModePolicy {
       stableTerm = term;
     }
     okInARow++;
-    if (phase == Phase.DEGRADED && !operatorHold && okInARow >= stableProbes
+    if (phase == Phase.DEGRADED
+        && !operatorHold
+        && okInARow >= stableProbes
         && Duration.between(okSince, at).compareTo(stablePeriod) >= 0) {
-      return Optional.of(new Decision(Phase.RECONCILING, "etcd quorum stable: " + okInARow + " probes on leader "
-          + Long.toHexString(stableLeader) + " over " + Duration.between(okSince, at).toMillis() + " ms"));
+      return Optional.of(
+          new Decision(
+              Phase.RECONCILING,
+              "etcd quorum stable: "
+                  + okInARow
+                  + " probes on leader "
+                  + Long.toHexString(stableLeader)
+                  + " over "
+                  + Duration.between(okSince, at).toMillis()
+                  + " ms"));
     }
     return Optional.empty();
   }
@@ -160,8 +179,12 @@ public final class ModePolicy {
    */
   public Optional<Decision> onBreakerOpened(Phase phase) {
     if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && consecutiveFailures >= 2) {
-      return Optional.of(new Decision(Phase.DEGRADED, "etcd writes failing (circuit breaker open) and the last "
-          + consecutiveFailures + " probes failed"));
+      return Optional.of(
+          new Decision(
+              Phase.DEGRADED,
+              "etcd writes failing (circuit breaker open) and the last "
+                  + consecutiveFailures
+                  + " probes failed"));
     }
     return Optional.empty();
   }
@@ -226,7 +249,9 @@ public final class ModePolicy {
       return false; // nothing known about the members: only the grace rule applies
     }
     for (MemberStatus m : status.members()) {
-      if (m.reachable() && m.leaderId() != 0 && m.errors().stream().noneMatch(e -> e.contains("no leader"))) {
+      if (m.reachable()
+          && m.leaderId() != 0
+          && m.errors().stream().noneMatch(e -> e.contains("no leader"))) {
         return false;
       }
     }

@@ -9,4 +9,5 @@ package org.hybridstore.switchover.internal;
  * @param backlogRemaining records left in the backlog afterwards
  * @param deferred records left to their owner (another node) in this pass
  */
-public record ReconcileReport(int records, int written, int retries, int backlogRemaining, int deferred) {}
+public record ReconcileReport(
+    int records, int written, int retries, int backlogRemaining, int deferred) {}

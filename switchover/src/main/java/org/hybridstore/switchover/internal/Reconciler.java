@@ -23,18 +23,18 @@ import org.hybridstore.spi.StrongBackend;
 /**
  * Folds provisional records into etcd.
  *
- * <p>{@link #foldIn} is the one way a local record reaches etcd: merge each record into etcd's
- * with compare-and-swap ({@link StrongBackend#mergeAll}), then absorb what etcd now holds into the
- * local replica, which clears every backlog entry etcd's record includes. A reconcile pass and the
- * fold before a STRONG write to a dirty order both use it.
+ * <p>{@link #foldIn} is the one way a local record reaches etcd: merge each record into etcd's with
+ * compare-and-swap ({@link StrongBackend#mergeAll}), then absorb what etcd now holds into the local
+ * replica, which clears every backlog entry etcd's record includes. A reconcile pass and the fold
+ * before a STRONG write to a dirty order both use it.
  *
  * <p>One reconciler per record: every node holds its peers' provisional records too (hinted
  * handoff), so if all of them folded every record, they would race for the same keys. A record's
- * owner is the live node that can reach etcd (STRONG or RECONCILING, itself included) chosen by
- * the order id's hash; a pass folds only the records this node owns, and takes over a record only
- * when it has waited in the backlog for {@code ownerGrace} without the owner folding it (the
- * owner is gone, degraded or slow). When the owner folds a record, the watch feed brings etcd's
- * version to every node and clears it from their backlogs.
+ * owner is the live node that can reach etcd (STRONG or RECONCILING, itself included) chosen by the
+ * order id's hash; a pass folds only the records this node owns, and takes over a record only when
+ * it has waited in the backlog for {@code ownerGrace} without the owner folding it (the owner is
+ * gone, degraded or slow). When the owner folds a record, the watch feed brings etcd's version to
+ * every node and clears it from their backlogs.
  *
  * <p>Idempotent: a pass that is interrupted (a crash, a failed transaction) leaves the backlog as
  * it was or smaller, and merging a record etcd already includes writes nothing. It reports; it
@@ -55,8 +55,15 @@ final class Reconciler {
   private final InstantSource time;
   private final Map<OrderId, Instant> waitingSince = new HashMap<>();
 
-  Reconciler(StrongBackend strong, LocalBackend local, int batchSize, ConflictTracker conflicts, StoreMetrics metrics,
-      NodeId node, Duration ownerGrace, InstantSource time) {
+  Reconciler(
+      StrongBackend strong,
+      LocalBackend local,
+      int batchSize,
+      ConflictTracker conflicts,
+      StoreMetrics metrics,
+      NodeId node,
+      Duration ownerGrace,
+      InstantSource time) {
     this.strong = strong;
     this.local = local;
     this.batchSize = batchSize;
@@ -74,11 +81,14 @@ final class Reconciler {
    * @return what etcd holds now
    */
   CompletionStage<MergeReport> foldIn(List<OrderRecord> records) {
-    return strong.mergeAll(records).thenCompose(merged -> {
-      conflicts.observe(merged.stored());
-      metrics.reconciled(records.size(), merged.retries());
-      return local.absorb(merged.stored()).thenApply(v -> merged);
-    });
+    return strong
+        .mergeAll(records)
+        .thenCompose(
+            merged -> {
+              conflicts.observe(merged.stored());
+              metrics.reconciled(records.size(), merged.retries());
+              return local.absorb(merged.stored()).thenApply(v -> merged);
+            });
   }
 
   /** One pass: folds in up to a batch of the records this node owns (or takes over). */
@@ -105,21 +115,33 @@ final class Reconciler {
     }
     int deferredCount = deferred;
     if (batch.isEmpty()) {
-      return CompletableFuture.completedFuture(new ReconcileReport(0, 0, 0, local.backlogSize(), deferredCount));
+      return CompletableFuture.completedFuture(
+          new ReconcileReport(0, 0, 0, local.backlogSize(), deferredCount));
     }
-    return foldIn(batch).thenApply(merged -> new ReconcileReport(batch.size(), merged.written(), merged.retries(),
-        local.backlogSize(), deferredCount));
+    return foldIn(batch)
+        .thenApply(
+            merged ->
+                new ReconcileReport(
+                    batch.size(),
+                    merged.written(),
+                    merged.retries(),
+                    local.backlogSize(),
+                    deferredCount));
   }
 
   /** This node and the live peers that can reach etcd, in id order. */
   private List<NodeId> liveOwners() {
     TreeSet<String> ids = new TreeSet<>();
     ids.add(node.value());
-    local.peers().forEach((id, state) -> {
-      if (state.mode() == ConsistencyMode.STRONG || state.mode() == ConsistencyMode.RECONCILING) {
-        ids.add(id.value());
-      }
-    });
+    local
+        .peers()
+        .forEach(
+            (id, state) -> {
+              if (state.mode() == ConsistencyMode.STRONG
+                  || state.mode() == ConsistencyMode.RECONCILING) {
+                ids.add(id.value());
+              }
+            });
     return ids.stream().map(NodeId::of).toList();
   }
 

@@ -14,7 +14,6 @@ import java.util.function.Supplier;
 import org.hybridstore.Acceptance;
 import org.hybridstore.CommandRejectedException;
 import org.hybridstore.Confirmation;
-import org.hybridstore.ConsistencyMode;
 import org.hybridstore.ConsistencyUnavailableException;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.IndeterminateWriteException;
@@ -45,8 +44,8 @@ import org.hybridstore.spi.StrongBackend;
  * this order) or corrupt stored data never falls back. Every attempt's outcome is reported to the
  * {@link WriteBreaker}, which only reports onwards to the policy; it is never asked for permission.
  *
- * <p>Before an etcd write to an order that is in this node's backlog, the node folds its record into
- * etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the command is
+ * <p>Before an etcd write to an order that is in this node's backlog, the node folds its record
+ * into etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the command is
  * applied to everything the node knows (a provisional create, say), not only to what etcd has seen.
  *
  * <p>Writes while DEGRADED go to the local journal at once; a closed store refuses.
@@ -62,8 +61,15 @@ final class RequestRouter {
   private final ConflictTracker conflicts;
   private final ConfirmationTracker confirmations;
 
-  RequestRouter(StrongBackend strong, LocalBackend local, Supplier<StoreMode> mode, WriteBreaker breaker,
-      Reconciler reconciler, Duration strongDeadline, StoreMetrics metrics, ConflictTracker conflicts,
+  RequestRouter(
+      StrongBackend strong,
+      LocalBackend local,
+      Supplier<StoreMode> mode,
+      WriteBreaker breaker,
+      Reconciler reconciler,
+      Duration strongDeadline,
+      StoreMetrics metrics,
+      ConflictTracker conflicts,
       ConfirmationTracker confirmations) {
     this.strong = strong;
     this.local = local;
@@ -79,7 +85,8 @@ final class RequestRouter {
   /** Whether a failure says nothing about etcd's health (the request itself was at fault). */
   static boolean isRequestFault(Throwable t) {
     Throwable c = unwrap(t);
-    return c instanceof CommandRejectedException || c instanceof InvalidInputException
+    return c instanceof CommandRejectedException
+        || c instanceof InvalidInputException
         || c instanceof CorruptDataException;
   }
 
@@ -89,56 +96,68 @@ final class RequestRouter {
     boolean strongOnly = options.requireStrong() || !command.allowedDegraded();
     return switch (current.phase()) {
       case STRONG, RECONCILING -> strongFirst(command, options, strongOnly, start);
-      case DEGRADED -> strongOnly
-          ? CompletableFuture.failedFuture(new ConsistencyUnavailableException(current.phase().mode(),
-              strongReason(command, options)))
-          : provisional(command, start);
-      case CLOSED -> CompletableFuture.failedFuture(new StoreClosedException("the store is closed"));
+      case DEGRADED ->
+          strongOnly
+              ? CompletableFuture.failedFuture(
+                  new ConsistencyUnavailableException(
+                      current.phase().mode(), strongReason(command, options)))
+              : provisional(command, start);
+      case CLOSED ->
+          CompletableFuture.failedFuture(new StoreClosedException("the store is closed"));
     };
   }
 
-  private CompletionStage<WriteResult> strongFirst(OrderCommand command, WriteOptions options, boolean strongOnly,
-      long start) {
+  private CompletionStage<WriteResult> strongFirst(
+      OrderCommand command, WriteOptions options, boolean strongOnly, long start) {
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
-    strongApply(command).toCompletableFuture().orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((written, error) -> {
-          long took = System.nanoTime() - start;
-          if (error == null) {
-            breaker.success(took);
-            try {
-              result.complete(acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
-            } catch (RuntimeException e) {
-              // a backend answer the store cannot acknowledge (say, no revision): the caller gets the
-              // error instead of a call that never completes
-              result.completeExceptionally(e);
-              return;
-            }
-            // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the same.
-            local.absorb(List.of(written.record()));
-            return;
-          }
-          Throwable cause = unwrap(error);
-          breaker.failure(took, cause);
-          if (isRequestFault(cause)) {
-            result.completeExceptionally(cause);
-          } else if (strongOnly) {
-            result.completeExceptionally(strongFailure(cause));
-          } else {
-            metrics.fallback();
-            provisional(command, start).whenComplete((w, e) -> {
-              if (e == null) {
-                result.complete(w);
+    strongApply(command)
+        .toCompletableFuture()
+        .orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (written, error) -> {
+              long took = System.nanoTime() - start;
+              if (error == null) {
+                breaker.success(took);
+                try {
+                  result.complete(
+                      acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
+                } catch (RuntimeException e) {
+                  // a backend answer the store cannot acknowledge (say, no revision): the caller
+                  // gets the
+                  // error instead of a call that never completes
+                  result.completeExceptionally(e);
+                  return;
+                }
+                // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the
+                // same.
+                local.absorb(List.of(written.record()));
+                return;
+              }
+              Throwable cause = unwrap(error);
+              breaker.failure(took, cause);
+              if (isRequestFault(cause)) {
+                result.completeExceptionally(cause);
+              } else if (strongOnly) {
+                result.completeExceptionally(strongFailure(cause));
               } else {
-                result.completeExceptionally(unwrap(e));
+                metrics.fallback();
+                provisional(command, start)
+                    .whenComplete(
+                        (w, e) -> {
+                          if (e == null) {
+                            result.complete(w);
+                          } else {
+                            result.completeExceptionally(unwrap(e));
+                          }
+                        });
               }
             });
-          }
-        });
     return result;
   }
 
   private CompletionStage<BackendWrite> strongApply(OrderCommand command) {
-    Optional<OrderRecord> dirty = local.inBacklog(command.orderId()) ? local.read(command.orderId()) : Optional.empty();
+    Optional<OrderRecord> dirty =
+        local.inBacklog(command.orderId()) ? local.read(command.orderId()) : Optional.empty();
     if (dirty.isEmpty()) {
       return strong.apply(command);
     }
@@ -146,32 +165,52 @@ final class RequestRouter {
   }
 
   private CompletionStage<WriteResult> provisional(OrderCommand command, long start) {
-    return local.apply(command).thenApply(w -> acknowledge(command, w, Acceptance.PROVISIONAL, mode.get(), start));
+    return local
+        .apply(command)
+        .thenApply(w -> acknowledge(command, w, Acceptance.PROVISIONAL, mode.get(), start));
   }
 
-  private WriteResult acknowledge(OrderCommand command, BackendWrite written, Acceptance acceptance, StoreMode mode, long start) {
+  private WriteResult acknowledge(
+      OrderCommand command,
+      BackendWrite written,
+      Acceptance acceptance,
+      StoreMode mode,
+      long start) {
     conflicts.observe(written.record());
     if (!written.duplicate()) {
       metrics.write(acceptance, System.nanoTime() - start);
     }
     Order order = written.record().toOrder();
-    // A STRONG write is confirmed by its own compare-and-swap; everything else (a provisional write,
+    // A STRONG write is confirmed by its own compare-and-swap; everything else (a provisional
+    // write,
     // a duplicate found anywhere) waits until this node sees etcd hold the op id.
-    CompletionStage<Confirmation> confirmation = acceptance == Acceptance.STRONG && !written.duplicate()
-        ? confirmations.strong(command.opId(), written)
-        : confirmations.acknowledged(command.opId(), order, acceptance == Acceptance.PROVISIONAL && !written.duplicate());
-    return new WriteResult(order, command.opId(), acceptance, mode.phase().mode(), mode.epoch(), written.duplicate(),
+    CompletionStage<Confirmation> confirmation =
+        acceptance == Acceptance.STRONG && !written.duplicate()
+            ? confirmations.strong(command.opId(), written)
+            : confirmations.acknowledged(
+                command.opId(),
+                order,
+                acceptance == Acceptance.PROVISIONAL && !written.duplicate());
+    return new WriteResult(
+        order,
+        command.opId(),
+        acceptance,
+        mode.phase().mode(),
+        mode.epoch(),
+        written.duplicate(),
         confirmation);
   }
 
   private static String strongReason(OrderCommand command, WriteOptions options) {
-    return options.requireStrong() ? "the write demands STRONG"
+    return options.requireStrong()
+        ? "the write demands STRONG"
         : command.getClass().getSimpleName() + " never runs degraded";
   }
 
   private static OrderStoreException strongFailure(Throwable cause) {
     if (cause instanceof TimeoutException) {
-      return new IndeterminateWriteException("etcd did not answer within the strong-write deadline", cause);
+      return new IndeterminateWriteException(
+          "etcd did not answer within the strong-write deadline", cause);
     }
     if (cause instanceof OrderStoreException e) {
       return e;
@@ -186,35 +225,48 @@ final class RequestRouter {
     }
     boolean strongPhase = current.phase() == Phase.STRONG;
     return switch (consistency) {
-      case LINEARIZABLE -> strongPhase
-          ? strong.read(id, ReadConsistency.LINEARIZABLE).thenApply(versioned(ReadConsistency.LINEARIZABLE))
-          : CompletableFuture.failedFuture(new ConsistencyUnavailableException(current.phase().mode(),
-              "a linearizable read needs etcd"));
-      case SERIALIZABLE -> strongPhase
-          ? strong.read(id, ReadConsistency.SERIALIZABLE).thenApply(versioned(ReadConsistency.SERIALIZABLE))
-          : local(id);
+      case LINEARIZABLE ->
+          strongPhase
+              ? strong
+                  .read(id, ReadConsistency.LINEARIZABLE)
+                  .thenApply(versioned(ReadConsistency.LINEARIZABLE))
+              : CompletableFuture.failedFuture(
+                  new ConsistencyUnavailableException(
+                      current.phase().mode(), "a linearizable read needs etcd"));
+      case SERIALIZABLE ->
+          strongPhase
+              ? strong
+                  .read(id, ReadConsistency.SERIALIZABLE)
+                  .thenApply(versioned(ReadConsistency.SERIALIZABLE))
+              : local(id);
       case LOCAL -> local(id);
     };
   }
 
   private CompletionStage<Optional<Versioned<Order>>> local(OrderId id) {
     try {
-      return CompletableFuture.completedFuture(local.read(id).map(r -> versioned(ReadConsistency.LOCAL).apply(Optional.of(r)))
-          .orElse(Optional.empty()));
+      return CompletableFuture.completedFuture(
+          local
+              .read(id)
+              .map(r -> versioned(ReadConsistency.LOCAL).apply(Optional.of(r)))
+              .orElse(Optional.empty()));
     } catch (OrderStoreException e) {
       return CompletableFuture.failedFuture(e);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(new StoreUnavailableException("local read failed: " + e, e));
+      return CompletableFuture.failedFuture(
+          new StoreUnavailableException("local read failed: " + e, e));
     }
   }
 
-  private static Function<Optional<OrderRecord>, Optional<Versioned<Order>>> versioned(ReadConsistency servedBy) {
+  private static Function<Optional<OrderRecord>, Optional<Versioned<Order>>> versioned(
+      ReadConsistency servedBy) {
     return r -> r.map(rec -> new Versioned<>(rec.toOrder(), rec.version(), servedBy));
   }
 
   static Throwable unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+    while ((c instanceof CompletionException || c instanceof ExecutionException)
+        && c.getCause() != null) {
       c = c.getCause();
     }
     return c;

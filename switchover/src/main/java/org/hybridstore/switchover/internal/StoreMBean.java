@@ -25,9 +25,13 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
   // registered for descriptions does not replace 'this' with the name as the server would).
   private volatile Object source = this;
 
-  StoreMBean(Supplier<StoreSnapshot> snapshots, Consumer<String> forceDegrade, Runnable requestReconcile) {
-    super(new MBeanNotificationInfo(new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
-        AttributeChangeNotification.class.getName(), "the store's consistency mode changed"));
+  StoreMBean(
+      Supplier<StoreSnapshot> snapshots, Consumer<String> forceDegrade, Runnable requestReconcile) {
+    super(
+        new MBeanNotificationInfo(
+            new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
+            AttributeChangeNotification.class.getName(),
+            "the store's consistency mode changed"));
     this.snapshots = snapshots;
     this.forceDegrade = forceDegrade;
     this.requestReconcile = requestReconcile;
@@ -38,9 +42,16 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
   }
 
   void modeChanged(ModeChangedEvent e) {
-    AttributeChangeNotification n = new AttributeChangeNotification(source, sequence.incrementAndGet(),
-        e.at().toEpochMilli(), e.from() + " -> " + e.to() + " (epoch " + e.epoch() + "): " + e.reason(), "Mode",
-        "java.lang.String", e.from().name(), e.to().name());
+    AttributeChangeNotification n =
+        new AttributeChangeNotification(
+            source,
+            sequence.incrementAndGet(),
+            e.at().toEpochMilli(),
+            e.from() + " -> " + e.to() + " (epoch " + e.epoch() + "): " + e.reason(),
+            "Mode",
+            "java.lang.String",
+            e.from().name(),
+            e.to().name());
     sendNotification(n);
   }
 
@@ -90,10 +101,20 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
       return new String[0];
     }
     return probe.status().members().stream()
-        .map(m -> m.endpoint() + (m.reachable()
-            ? " id=" + Long.toHexString(m.memberId()) + " leader=" + Long.toHexString(m.leaderId())
-                + " term=" + m.raftTerm() + " index=" + m.raftIndex() + (m.errors().isEmpty() ? "" : " errors=" + m.errors())
-            : " unreachable"))
+        .map(
+            m ->
+                m.endpoint()
+                    + (m.reachable()
+                        ? " id="
+                            + Long.toHexString(m.memberId())
+                            + " leader="
+                            + Long.toHexString(m.leaderId())
+                            + " term="
+                            + m.raftTerm()
+                            + " index="
+                            + m.raftIndex()
+                            + (m.errors().isEmpty() ? "" : " errors=" + m.errors())
+                        : " unreachable"))
         .toArray(String[]::new);
   }
 
@@ -178,7 +199,8 @@ final class StoreMBean extends NotificationBroadcasterSupport implements HybridO
   public String[] getPeers() {
     return s().peers().entrySet().stream()
         .map(e -> e.getKey().value() + "=" + e.getValue().mode() + "@" + e.getValue().epoch())
-        .sorted().toArray(String[]::new);
+        .sorted()
+        .toArray(String[]::new);
   }
 
   @Override

@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -65,9 +65,17 @@ public final class StoreRuntime implements AutoCloseable {
    * @param mbeanServer where to register the MXBean; {@code null} for none
    * @param listeners mode-change listeners
    */
-  public record Settings(String name, NodeId node, StrongBackendFactory strongFactory,
-      LocalBackendFactory localFactory, SwitchoverConfig config, InstantSource time, @Nullable Executor executor,
-      MeterRegistry registry, @Nullable MBeanServer mbeanServer, List<Consumer<ModeChangedEvent>> listeners) {}
+  public record Settings(
+      String name,
+      NodeId node,
+      StrongBackendFactory strongFactory,
+      LocalBackendFactory localFactory,
+      SwitchoverConfig config,
+      InstantSource time,
+      @Nullable Executor executor,
+      MeterRegistry registry,
+      @Nullable MBeanServer mbeanServer,
+      List<Consumer<ModeChangedEvent>> listeners) {}
 
   private final String name;
   private final NodeId node;
@@ -96,7 +104,10 @@ public final class StoreRuntime implements AutoCloseable {
     name = s.name();
     node = s.node();
     timers = Executors.newScheduledThreadPool(2, named("hybridstore-" + name + "-timer"));
-    ownedExecutor = s.executor() == null ? Executors.newCachedThreadPool(named("hybridstore-" + name + "-callback")) : null;
+    ownedExecutor =
+        s.executor() == null
+            ? Executors.newCachedThreadPool(named("hybridstore-" + name + "-callback"))
+            : null;
     Executor executor = s.executor() != null ? s.executor() : ownedExecutor;
     clock = new HybridLogicalClock(s.time(), s.config().maxClockOffset());
     BackendContext context = new BackendContext(node, clock, executor, timers);
@@ -112,35 +123,83 @@ public final class StoreRuntime implements AutoCloseable {
     strong = created;
 
     SwitchoverConfig c = s.config();
-    metrics = new StoreMetrics(s.registry(), name, node.value(), this::modeOrdinal, local::backlogSize,
-        this::mirrorLag, () -> local.journalHealth().writable() ? 1 : 0);
-    StoreMetrics.peerDrops(s.registry(), io.micrometer.core.instrument.Tags.of("store", name, "node", node.value()),
+    metrics =
+        new StoreMetrics(
+            s.registry(),
+            name,
+            node.value(),
+            this::modeOrdinal,
+            local::backlogSize,
+            this::mirrorLag,
+            () -> local.journalHealth().writable() ? 1 : 0);
+    StoreMetrics.peerDrops(
+        s.registry(),
+        io.micrometer.core.instrument.Tags.of("store", name, "node", node.value()),
         local::peerDrops);
     // The breaker exists before the controller it reports to: it reports through this indirection.
     ControllerRef ref = new ControllerRef();
     breaker = new WriteBreaker("hybridstore-" + name, c, ref::breakerOpened);
-    health = new HealthMonitor(strong, timers, c.probeInterval(), c.probeTimeout(), s.time(), ref::sample);
-    Reconciler reconciler = new Reconciler(strong, local, c.reconcileBatchSize(), conflicts, metrics, node,
-        c.ownerGrace(), s.time());
-    controller = new SwitchoverController(name, node, new ModePolicy(c), reconciler, local, s.time(), breaker::reset,
-        health.probeNow());
+    health =
+        new HealthMonitor(
+            strong, timers, c.probeInterval(), c.probeTimeout(), s.time(), ref::sample);
+    Reconciler reconciler =
+        new Reconciler(
+            strong,
+            local,
+            c.reconcileBatchSize(),
+            conflicts,
+            metrics,
+            node,
+            c.ownerGrace(),
+            s.time());
+    controller =
+        new SwitchoverController(
+            name,
+            node,
+            new ModePolicy(c),
+            reconciler,
+            local,
+            s.time(),
+            breaker::reset,
+            health.probeNow());
     ref.controller = controller;
-    confirmations = new ConfirmationTracker(name, strong, local, () -> controller.mode().phase(), executor, metrics,
-        System::nanoTime);
+    confirmations =
+        new ConfirmationTracker(
+            name,
+            strong,
+            local,
+            () -> controller.mode().phase(),
+            executor,
+            metrics,
+            System::nanoTime);
     metrics.pendingConfirmations(confirmations::pendingCount);
     feeds = new ChangeFeeds(name, strong, executor);
-    router = new RequestRouter(strong, local, controller::mode, breaker, reconciler, c.strongWriteDeadline(), metrics,
-        conflicts, confirmations);
+    router =
+        new RequestRouter(
+            strong,
+            local,
+            controller::mode,
+            breaker,
+            reconciler,
+            c.strongWriteDeadline(),
+            metrics,
+            conflicts,
+            confirmations);
     s.listeners().forEach(controller::addListener);
     mirror = strong.watch(local.mirrorRevision(), new MirrorListener());
     provisionalFeed = local.listenProvisional(feeds::provisional);
-    sweep = timers.scheduleWithFixedDelay(() -> {
-      try {
-        confirmations.sweep();
-      } catch (RuntimeException e) {
-        LOG.warn("{}: confirmation sweep failed", name, e);
-      }
-    }, 1, 1, TimeUnit.SECONDS);
+    sweep =
+        timers.scheduleWithFixedDelay(
+            () -> {
+              try {
+                confirmations.sweep();
+              } catch (RuntimeException e) {
+                LOG.warn("{}: confirmation sweep failed", name, e);
+              }
+            },
+            1,
+            1,
+            TimeUnit.SECONDS);
     health.start();
 
     mbeanServer = s.mbeanServer();
@@ -148,8 +207,8 @@ public final class StoreRuntime implements AutoCloseable {
   }
 
   /**
-   * The local mirror: every etcd version goes to the confirmation tracker (which looks for the op ids
-   * it waits for); the collapsed last version per order is merged into the local replica.
+   * The local mirror: every etcd version goes to the confirmation tracker (which looks for the op
+   * ids it waits for); the collapsed last version per order is merged into the local replica.
    */
   private final class MirrorListener implements StrongBackend.ChangeListener {
     @Override
@@ -191,11 +250,14 @@ public final class StoreRuntime implements AutoCloseable {
   }
 
   private @Nullable ObjectName registerMBean(MBeanServer server) {
-    StoreMBean bean = new StoreMBean(this::snapshot, controller::forceDegrade, controller::requestReconcile);
+    StoreMBean bean =
+        new StoreMBean(this::snapshot, controller::forceDegrade, controller::requestReconcile);
     controller.addListener(bean::modeChanged);
     ObjectName on = null;
     try {
-      on = ObjectName.getInstance("org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
+      on =
+          ObjectName.getInstance(
+              "org.hybridstore:type=HybridOrderStore,name=" + ObjectName.quote(name));
       server.registerMBean(new DescribedMXBean(bean, bean), on);
       bean.setSource(on);
       return on;
@@ -207,11 +269,29 @@ public final class StoreRuntime implements AutoCloseable {
 
   /** Returns a snapshot of the store for JMX and diagnostics. */
   StoreSnapshot snapshot() {
-    return new StoreSnapshot(name, node, controller.mode(), controller.transitions(), health.last(), breaker.state(),
-        local.backlogSize(), controller.lastReconcileMillis(), controller.lastConvergenceMillis(), mirrorLag(),
-        conflicts.count(), metrics.provisionalWrites(), metrics.strongWrites(), metrics.fallbacks(),
-        metrics.lostRaces(), clock.refusedStamps(), local.peerDrops(), local.peers(), local.journalHealth(),
-        confirmations.pendingCount(), metrics.confirmations(), metrics.conflictsResolved(),
+    return new StoreSnapshot(
+        name,
+        node,
+        controller.mode(),
+        controller.transitions(),
+        health.last(),
+        breaker.state(),
+        local.backlogSize(),
+        controller.lastReconcileMillis(),
+        controller.lastConvergenceMillis(),
+        mirrorLag(),
+        conflicts.count(),
+        metrics.provisionalWrites(),
+        metrics.strongWrites(),
+        metrics.fallbacks(),
+        metrics.lostRaces(),
+        clock.refusedStamps(),
+        local.peerDrops(),
+        local.peers(),
+        local.journalHealth(),
+        confirmations.pendingCount(),
+        metrics.confirmations(),
+        metrics.conflictsResolved(),
         metrics.confirmationP99Millis());
   }
 
@@ -281,7 +361,8 @@ public final class StoreRuntime implements AutoCloseable {
   }
 
   /**
-   * Returns the change feed; see {@link org.hybridstore.OrderStore#changes(long, ChangeFeedOptions)}.
+   * Returns the change feed; see {@link org.hybridstore.OrderStore#changes(long,
+   * ChangeFeedOptions)}.
    *
    * @param fromRevision the last revision the caller has
    * @param options the options
@@ -315,7 +396,9 @@ public final class StoreRuntime implements AutoCloseable {
     controller.forceDegrade(reason);
   }
 
-  /** Operator tool; see {@link org.hybridstore.switchover.HybridOrderStoreMXBean#requestReconcile}. */
+  /**
+   * Operator tool; see {@link org.hybridstore.switchover.HybridOrderStoreMXBean#requestReconcile}.
+   */
   public void requestReconcile() {
     controller.requestReconcile();
   }
@@ -335,7 +418,9 @@ public final class StoreRuntime implements AutoCloseable {
     return local.replicaDigest();
   }
 
-  /** Returns a page of the local replica's content hashes (see {@link LocalBackend#replicaHashes}). */
+  /**
+   * Returns a page of the local replica's content hashes (see {@link LocalBackend#replicaHashes}).
+   */
   public java.util.SortedMap<String, Long> replicaHashes(String after, int limit) {
     return local.replicaHashes(after, limit);
   }

@@ -33,8 +33,27 @@ import org.jspecify.annotations.Nullable;
  * @param conflictsResolved confirmations whose merge changed the outcome
  * @param confirmationP99Millis 99th percentile of provisional acknowledgement to confirmation, ms
  */
-record StoreSnapshot(String name, NodeId node, StoreMode mode, long transitions, @Nullable HealthSample lastProbe,
-    String breakerState, int backlog, long lastReconcileMillis, long lastConvergenceMillis, long mirrorLag,
-    long conflicts, long provisionalWrites, long strongWrites, long fallbacks, long lostRaces, long clockSkewRefusals,
-    java.util.SortedMap<String, Long> peerDrops, Map<NodeId, LocalBackend.PeerState> peers, LocalBackend.JournalHealth journal, int pendingConfirmations,
-    long confirmations, long conflictsResolved, double confirmationP99Millis) {}
+record StoreSnapshot(
+    String name,
+    NodeId node,
+    StoreMode mode,
+    long transitions,
+    @Nullable HealthSample lastProbe,
+    String breakerState,
+    int backlog,
+    long lastReconcileMillis,
+    long lastConvergenceMillis,
+    long mirrorLag,
+    long conflicts,
+    long provisionalWrites,
+    long strongWrites,
+    long fallbacks,
+    long lostRaces,
+    long clockSkewRefusals,
+    java.util.SortedMap<String, Long> peerDrops,
+    Map<NodeId, LocalBackend.PeerState> peers,
+    LocalBackend.JournalHealth journal,
+    int pendingConfirmations,
+    long confirmations,
+    long conflictsResolved,
+    double confirmationP99Millis) {}

@@ -28,17 +28,17 @@ import org.slf4j.LoggerFactory;
  * <p>Transitions: {@link ModePolicy} decides from every signal (the first probe at start, probe
  * samples from the {@link HealthMonitor}, the write path's {@link WriteBreaker} opening, reconcile
  * reports from the {@link Reconciler}, operator requests); this class validates each decision
- * against {@link Phase}'s table,
- * swaps the snapshot with a new epoch, logs and counts it, then tells the local backend (so peers
- * see it), the listeners and JMX. Entering STRONG closes the breaker again.
+ * against {@link Phase}'s table, swaps the snapshot with a new epoch, logs and counts it, then
+ * tells the local backend (so peers see it), the listeners and JMX. Entering STRONG closes the
+ * breaker again.
  *
  * <p>Concurrency: every signal is queued onto one single-threaded executor and handled there, so
  * transitions need no locks ({@link #checkThread()} asserts it). Readers see the volatile snapshot.
  * Listeners are called after the snapshot is published; their exceptions are logged.
  *
  * <p>Reconcile: while RECONCILING, passes run back to back until one reports an empty backlog.
- * While STRONG, a non-empty backlog (peers' provisional writes that reached this node, or leftovers)
- * is drained the same way without changing the mode: hinted handoff.
+ * While STRONG, a non-empty backlog (peers' provisional writes that reached this node, or
+ * leftovers) is drained the same way without changing the mode: hinted handoff.
  *
  * <p>Crash during reconcile: the backlog is durable and a pass is idempotent, so a restarted node
  * finds the rest of its backlog and starts in RECONCILING (or DEGRADED if etcd is still down).
@@ -65,8 +65,15 @@ public final class SwitchoverController implements AutoCloseable {
   private @Nullable Instant quorumBackAt;
   private boolean passInFlight;
 
-  SwitchoverController(String store, NodeId node, ModePolicy policy, Reconciler reconciler, LocalBackend local,
-      InstantSource time, Runnable closeBreaker, HealthSample first) {
+  SwitchoverController(
+      String store,
+      NodeId node,
+      ModePolicy policy,
+      Reconciler reconciler,
+      LocalBackend local,
+      InstantSource time,
+      Runnable closeBreaker,
+      HealthSample first) {
     this.store = store;
     this.node = node;
     this.policy = policy;
@@ -74,25 +81,29 @@ public final class SwitchoverController implements AutoCloseable {
     this.local = local;
     this.time = time;
     this.closeBreaker = closeBreaker;
-    ModePolicy.Decision start = policy.initial(first.ok(), first.status().detail(), local.backlogSize());
+    ModePolicy.Decision start =
+        policy.initial(first.ok(), first.status().detail(), local.backlogSize());
     Phase initial = start.to();
     String initialReason = start.reason();
     this.mode = new StoreMode(initial, 1, time.instant(), initialReason);
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "hybridstore-" + store + "-switchover");
-      t.setDaemon(true);
-      owner = t;
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "hybridstore-" + store + "-switchover");
+              t.setDaemon(true);
+              owner = t;
+              return t;
+            });
     LOG.info("{}: starting in {} ({})", store, initial, initialReason);
     local.publishMode(initial.mode(), 1);
-    submit(() -> {
-      if (initial == Phase.RECONCILING) {
-        reconcilingSince = this.time.instant();
-        quorumBackAt = reconcilingSince;
-      }
-      maybeReconcile();
-    });
+    submit(
+        () -> {
+          if (initial == Phase.RECONCILING) {
+            reconcilingSince = this.time.instant();
+            quorumBackAt = reconcilingSince;
+          }
+          maybeReconcile();
+        });
   }
 
   /** Returns the current snapshot. */
@@ -105,10 +116,11 @@ public final class SwitchoverController implements AutoCloseable {
   }
 
   void onSample(HealthSample sample) {
-    submit(() -> {
-      decide(policy.onProbe(mode.phase(), sample.status(), sample.at()));
-      maybeReconcile();
-    });
+    submit(
+        () -> {
+          decide(policy.onProbe(mode.phase(), sample.status(), sample.at()));
+          maybeReconcile();
+        });
   }
 
   void onBreakerOpened() {
@@ -120,10 +132,11 @@ public final class SwitchoverController implements AutoCloseable {
   }
 
   void requestReconcile() {
-    submit(() -> {
-      decide(policy.onReconcileRequested(mode.phase()));
-      maybeReconcile();
-    });
+    submit(
+        () -> {
+          decide(policy.onReconcileRequested(mode.phase()));
+          maybeReconcile();
+        });
   }
 
   long transitions() {
@@ -144,13 +157,14 @@ public final class SwitchoverController implements AutoCloseable {
 
   private void submit(Runnable task) {
     try {
-      thread.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.error("{}: switchover task failed", store, e);
-        }
-      });
+      thread.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.error("{}: switchover task failed", store, e);
+            }
+          });
     } catch (RejectedExecutionException closed) {
       LOG.debug("{}: signal after close ignored", store);
     }
@@ -158,7 +172,8 @@ public final class SwitchoverController implements AutoCloseable {
 
   private void checkThread() {
     if (Thread.currentThread() != owner) {
-      throw new IllegalStateException("mode changes run on the switchover thread only, not " + Thread.currentThread());
+      throw new IllegalStateException(
+          "mode changes run on the switchover thread only, not " + Thread.currentThread());
     }
   }
 
@@ -192,12 +207,14 @@ public final class SwitchoverController implements AutoCloseable {
           lastConvergenceMillis = Duration.between(quorumBackAt, now).toMillis();
         }
       }
-      case DEGRADED, CLOSED -> { }
+      case DEGRADED, CLOSED -> {}
     }
     if (to != Phase.CLOSED) {
       local.publishMode(to.mode(), next.epoch());
     }
-    ModeChangedEvent event = new ModeChangedEvent(store, node, from.phase().mode(), to.mode(), next.epoch(), now, reason);
+    ModeChangedEvent event =
+        new ModeChangedEvent(
+            store, node, from.phase().mode(), to.mode(), next.epoch(), now, reason);
     for (Consumer<ModeChangedEvent> l : listeners) {
       try {
         l.accept(event);
@@ -210,33 +227,43 @@ public final class SwitchoverController implements AutoCloseable {
   private void maybeReconcile() {
     checkThread();
     Phase phase = mode.phase();
-    boolean wanted = phase == Phase.RECONCILING || (phase == Phase.STRONG && local.backlogSize() > 0);
+    boolean wanted =
+        phase == Phase.RECONCILING || (phase == Phase.STRONG && local.backlogSize() > 0);
     if (passInFlight || !wanted) {
       return;
     }
     passInFlight = true;
-    reconciler.pass().whenComplete((report, error) -> submit(() -> {
-      passInFlight = false;
-      if (error != null) {
-        LOG.info("{}: reconcile pass failed, the next probe retries: {}", store, error.toString());
-        return;
-      }
-      lastReport = report;
-      decide(policy.onReconciled(mode.phase(), report.backlogRemaining()));
-      if (report.records() > 0) {
-        maybeReconcile();
-      }
-    }));
+    reconciler
+        .pass()
+        .whenComplete(
+            (report, error) ->
+                submit(
+                    () -> {
+                      passInFlight = false;
+                      if (error != null) {
+                        LOG.info(
+                            "{}: reconcile pass failed, the next probe retries: {}",
+                            store,
+                            error.toString());
+                        return;
+                      }
+                      lastReport = report;
+                      decide(policy.onReconciled(mode.phase(), report.backlogRemaining()));
+                      if (report.records() > 0) {
+                        maybeReconcile();
+                      }
+                    }));
   }
 
   /** Moves to CLOSED and stops the switchover thread. */
   @Override
   public void close() {
-    submit(() -> {
-      if (mode.phase() != Phase.CLOSED) {
-        transition(Phase.CLOSED, "store closed");
-      }
-    });
+    submit(
+        () -> {
+          if (mode.phase() != Phase.CLOSED) {
+            transition(Phase.CLOSED, "store closed");
+          }
+        });
     thread.shutdown();
     try {
       if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {

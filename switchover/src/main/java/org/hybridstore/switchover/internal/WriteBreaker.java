@@ -16,23 +16,29 @@ final class WriteBreaker {
   private final CircuitBreaker breaker;
 
   WriteBreaker(String name, SwitchoverConfig c, Runnable onOpened) {
-    breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
-        .slidingWindowSize((int) Math.max(1, c.breakerWindow().toSeconds()))
-        .minimumNumberOfCalls(c.breakerMinimumCalls())
-        .failureRateThreshold(c.breakerFailureRate())
-        .slowCallRateThreshold(c.breakerFailureRate())
-        .slowCallDurationThreshold(c.strongWriteDeadline())
-        .waitDurationInOpenState(c.stablePeriod())
-        // Nobody asks it for permission, so it must leave OPEN by itself to keep counting.
-        .automaticTransitionFromOpenToHalfOpenEnabled(true)
-        .permittedNumberOfCallsInHalfOpenState(c.breakerMinimumCalls())
-        .build());
-    breaker.getEventPublisher().onStateTransition(e -> {
-      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-        onOpened.run();
-      }
-    });
+    breaker =
+        CircuitBreaker.of(
+            name,
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                .slidingWindowSize((int) Math.max(1, c.breakerWindow().toSeconds()))
+                .minimumNumberOfCalls(c.breakerMinimumCalls())
+                .failureRateThreshold(c.breakerFailureRate())
+                .slowCallRateThreshold(c.breakerFailureRate())
+                .slowCallDurationThreshold(c.strongWriteDeadline())
+                .waitDurationInOpenState(c.stablePeriod())
+                // Nobody asks it for permission, so it must leave OPEN by itself to keep counting.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .permittedNumberOfCallsInHalfOpenState(c.breakerMinimumCalls())
+                .build());
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            e -> {
+              if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                onOpened.run();
+              }
+            });
   }
 
   /** Records a successful strong write. */
@@ -40,7 +46,9 @@ final class WriteBreaker {
     breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Records a failed strong write (request faults such as a rejected command are not etcd's fault). */
+  /**
+   * Records a failed strong write (request faults such as a rejected command are not etcd's fault).
+   */
   void failure(long nanos, Throwable error) {
     if (!RequestRouter.isRequestFault(error)) {
       breaker.onError(nanos, TimeUnit.NANOSECONDS, error);

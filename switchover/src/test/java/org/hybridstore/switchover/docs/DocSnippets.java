@@ -19,27 +19,41 @@ import org.hybridstore.spi.StrongBackendFactory;
 import org.hybridstore.switchover.HybridOrderStore;
 
 /**
- * The code shown in the README and in Javadoc, compiled here so it cannot drift from the API.
- * Each region between {@code // snippet:NAME} and {@code // end-snippet} must appear verbatim
- * (without its indentation) in the document {@link DocSnippetsTest} pairs it with.
+ * The code shown in the README and in Javadoc, compiled here so it cannot drift from the API. Each
+ * region between {@code // snippet:NAME} and {@code // end-snippet} must appear verbatim (without
+ * its indentation) in the document {@link DocSnippetsTest} pairs it with.
  */
 final class DocSnippets {
   private DocSnippets() {}
 
   static WriteResult readmeEmbedding(long lastRevision, Flow.Subscriber<OrderChange> subscriber) {
     // snippet:readme-embedding
-    HybridOrderStore store = HybridOrderStore.builder()
-        .nodeId(NodeId.of("node-1"))
-        .strong(EtcdBackendFactory.of(CpConfig.builder().endpoints(List.of(URI.create("http://etcd-1:2379"))).build()))
-        .local(MapDbBackendFactory.of(ApConfig.builder(Path.of("/var/lib/orders")).seeds(List.of("node-2:4801"))
-            .peerAuth(PeerAuthConfig.builder().members(List.of(NodeId.of("node-1"), NodeId.of("node-2")))
-                .secretFiles(List.of(Path.of("/etc/hybridstore/peer-secret"))).build())   // required: see docs/security.md
-            .build()))
-        .build();
-    WriteResult r = store.sync().apply(OrderCommand.Create.of(OrderId.of("o-17"), OpId.random(), "customer-9", "EUR"));
-    // r.acceptance() is STRONG (committed in etcd) or PROVISIONAL (durable locally, folded in later)
+    HybridOrderStore store =
+        HybridOrderStore.builder()
+            .nodeId(NodeId.of("node-1"))
+            .strong(
+                EtcdBackendFactory.of(
+                    CpConfig.builder()
+                        .endpoints(List.of(URI.create("http://etcd-1:2379")))
+                        .build()))
+            .local(
+                MapDbBackendFactory.of(
+                    ApConfig.builder(Path.of("/var/lib/orders"))
+                        .seeds(List.of("node-2:4801"))
+                        .peerAuth(
+                            PeerAuthConfig.builder()
+                                .members(List.of(NodeId.of("node-1"), NodeId.of("node-2")))
+                                .secretFiles(List.of(Path.of("/etc/hybridstore/peer-secret")))
+                                .build()) // required: see docs/security.md
+                        .build()))
+            .build();
+    WriteResult r =
+        store
+            .sync()
+            .apply(OrderCommand.Create.of(OrderId.of("o-17"), OpId.random(), "customer-9", "EUR"));
+    // r.acceptance(): STRONG (committed in etcd) or PROVISIONAL (durable here, folded in later)
     r.confirmation().thenAccept(c -> System.out.println("in etcd at revision " + c.revision()));
-    store.changes(lastRevision).subscribe(subscriber);   // every committed change, in revision order
+    store.changes(lastRevision).subscribe(subscriber); // every committed change, in revision order
     // end-snippet
     store.close();
     return r;
@@ -47,12 +61,14 @@ final class DocSnippets {
 
   static WriteResult storeJavadoc(CpConfig cpConfig, ApConfig apConfig, OrderId id) {
     // snippet:hybrid-order-store
-    HybridOrderStore store = HybridOrderStore.builder()
-        .nodeId(NodeId.of("node-1"))
-        .strong(EtcdBackendFactory.of(cpConfig))
-        .local(MapDbBackendFactory.of(apConfig))
-        .build();
-    WriteResult r = store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "customer-7", "EUR"));
+    HybridOrderStore store =
+        HybridOrderStore.builder()
+            .nodeId(NodeId.of("node-1"))
+            .strong(EtcdBackendFactory.of(cpConfig))
+            .local(MapDbBackendFactory.of(apConfig))
+            .build();
+    WriteResult r =
+        store.sync().apply(OrderCommand.Create.of(id, OpId.random(), "customer-7", "EUR"));
     // end-snippet
     store.close();
     return r;
@@ -63,15 +79,18 @@ final class DocSnippets {
         // snippet:mapdb-backend-factory
         .strong(EtcdBackendFactory.of(cpConfig))
         .local(MapDbBackendFactory.of(apConfig))
-        // end-snippet
-        ;
+    // end-snippet
+    ;
   }
 
   static StrongBackendFactory etcdJavadoc() {
     // snippet:etcd-backend-factory
-    StrongBackendFactory cp = EtcdBackendFactory.of(CpConfig.builder()
-        .endpoints(List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379")))
-        .build());
+    StrongBackendFactory cp =
+        EtcdBackendFactory.of(
+            CpConfig.builder()
+                .endpoints(
+                    List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379")))
+                .build());
     // end-snippet
     return cp;
   }

@@ -27,18 +27,31 @@ class DocSnippetsTest {
 
   @Test
   void javadoc_showsTheCompiledSnippets() throws IOException {
-    assertThat(javadocBlocks(ROOT.resolve("switchover/src/main/java/org/hybridstore/switchover/HybridOrderStore.java")))
+    assertThat(
+            javadocBlocks(
+                ROOT.resolve(
+                    "switchover/src/main/java/org/hybridstore/switchover/HybridOrderStore.java")))
         .contains(snippet("hybrid-order-store"));
-    assertThat(javadocBlocks(ROOT.resolve("ap-backend/src/main/java/org/hybridstore/ap/MapDbBackendFactory.java")))
+    assertThat(
+            javadocBlocks(
+                ROOT.resolve(
+                    "ap-backend/src/main/java/org/hybridstore/ap/MapDbBackendFactory.java")))
         .contains(snippet("mapdb-backend-factory"));
-    assertThat(javadocBlocks(ROOT.resolve("cp-backend/src/main/java/org/hybridstore/cp/EtcdBackendFactory.java")))
+    assertThat(
+            javadocBlocks(
+                ROOT.resolve(
+                    "cp-backend/src/main/java/org/hybridstore/cp/EtcdBackendFactory.java")))
         .contains(snippet("etcd-backend-factory"));
   }
 
   @Test
   void everySnippetIsNonEmpty() throws IOException {
-    assertThat(snippets()).containsOnlyKeys("readme-embedding", "hybrid-order-store", "mapdb-backend-factory",
-        "etcd-backend-factory");
+    assertThat(snippets())
+        .containsOnlyKeys(
+            "readme-embedding",
+            "hybrid-order-store",
+            "mapdb-backend-factory",
+            "etcd-backend-factory");
     assertThat(snippets().values()).allSatisfy(s -> assertThat(s).isNotBlank());
   }
 
@@ -50,8 +63,10 @@ class DocSnippetsTest {
 
   /** Snippet regions of DocSnippets.java, each with its common indentation removed. */
   private static Map<String, String> snippets() throws IOException {
-    List<String> lines = Files.readAllLines(
-        ROOT.resolve("switchover/src/test/java/org/hybridstore/switchover/docs/DocSnippets.java"));
+    List<String> lines =
+        Files.readAllLines(
+            ROOT.resolve(
+                "switchover/src/test/java/org/hybridstore/switchover/docs/DocSnippets.java"));
     Map<String, String> out = new LinkedHashMap<>();
     String name = null;
     List<String> region = new ArrayList<>();
@@ -72,7 +87,8 @@ class DocSnippetsTest {
 
   private static List<String> markdownJavaBlocks(Path file) throws IOException {
     List<String> blocks = new ArrayList<>();
-    Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(file));
+    Matcher m =
+        Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(file));
     while (m.find()) {
       blocks.add(dedent(List.of(m.group(1).split("\n"))));
     }
@@ -81,7 +97,9 @@ class DocSnippetsTest {
 
   private static List<String> javadocBlocks(Path file) throws IOException {
     List<String> blocks = new ArrayList<>();
-    Matcher m = Pattern.compile("<pre>\\{@code\\n(.*?)\\n \\* }</pre>", Pattern.DOTALL).matcher(Files.readString(file));
+    Matcher m =
+        Pattern.compile("<pre>\\{@code\\n(.*?)\\n \\* }</pre>", Pattern.DOTALL)
+            .matcher(Files.readString(file));
     while (m.find()) {
       List<String> lines = new ArrayList<>();
       for (String l : m.group(1).split("\n")) {
@@ -93,8 +111,12 @@ class DocSnippetsTest {
   }
 
   private static String dedent(List<String> lines) {
-    int indent = lines.stream().filter(l -> !l.isBlank())
-        .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+    int indent =
+        lines.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
     StringBuilder b = new StringBuilder();
     for (String l : lines) {
       b.append(l.isBlank() ? "" : l.substring(indent)).append('\n');

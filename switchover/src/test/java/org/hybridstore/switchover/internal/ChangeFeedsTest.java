@@ -31,7 +31,8 @@ class ChangeFeedsTest {
   private final Fixtures.ManualTime time = new Fixtures.ManualTime();
   private final FakeStrongBackend etcd = new FakeStrongBackend(time);
   private final ChangeFeeds feeds = new ChangeFeeds("t", etcd, Runnable::run);
-  private final HybridLogicalClock clock = new HybridLogicalClock(time, java.time.Duration.ofSeconds(1));
+  private final HybridLogicalClock clock =
+      new HybridLogicalClock(time, java.time.Duration.ofSeconds(1));
   private int ops;
 
   /** Records what it is given; requests only what the test asks for. */
@@ -73,9 +74,10 @@ class ChangeFeedsTest {
 
   private long write(String order) {
     OrderId id = OrderId.of(order);
-    OrderCommand c = etcd.data.containsKey(id)
-        ? new OrderCommand.SetAttribute(id, OpId.of("op-" + ++ops), "k", Integer.toString(ops))
-        : OrderCommand.Create.of(id, OpId.of("op-" + ++ops), "c", "EUR");
+    OrderCommand c =
+        etcd.data.containsKey(id)
+            ? new OrderCommand.SetAttribute(id, OpId.of("op-" + ++ops), "k", Integer.toString(ops))
+            : OrderCommand.Create.of(id, OpId.of("op-" + ++ops), "c", "EUR");
     etcd.apply(c).toCompletableFuture().join();
     return etcd.revision();
   }
@@ -87,13 +89,16 @@ class ChangeFeedsTest {
       if (c.kind() == OrderChange.Kind.PROVISIONAL) {
         continue;
       }
-      assertThat(seen.add(c.orderId() + "@" + c.revision())).as("delivered once: %s@%s", c.orderId(), c.revision())
+      assertThat(seen.add(c.orderId() + "@" + c.revision()))
+          .as("delivered once: %s@%s", c.orderId(), c.revision())
           .isTrue();
-      assertThat(etcd.history).anySatisfy(v -> {
-        assertThat(v.record().id()).isEqualTo(c.orderId());
-        assertThat(v.modRevision()).isEqualTo(c.revision());
-        assertThat(v.record().toOrder()).isEqualTo(c.order());
-      });
+      assertThat(etcd.history)
+          .anySatisfy(
+              v -> {
+                assertThat(v.record().id()).isEqualTo(c.orderId());
+                assertThat(v.modRevision()).isEqualTo(c.revision());
+                assertThat(v.record().toOrder()).isEqualTo(c.order());
+              });
     }
   }
 
@@ -121,7 +126,11 @@ class ChangeFeedsTest {
     assertThat(r.got).hasSize(2);
     r.request(10);
     assertThat(r.got).hasSize(5).allMatch(c -> c.kind() == OrderChange.Kind.COMMITTED);
-    assertThat(r.got).extracting(OrderChange::revision).isSorted().doesNotHaveDuplicates().allMatch(rev -> rev > from);
+    assertThat(r.got)
+        .extracting(OrderChange::revision)
+        .isSorted()
+        .doesNotHaveDuplicates()
+        .allMatch(rev -> rev > from);
     assertThat(r.got).allMatch(c -> c.resumeRevision() == c.revision());
     assertTrueToTheHistory(r.got);
   }
@@ -153,8 +162,13 @@ class ChangeFeedsTest {
     write("a");
     List<OrderRecord> batch = new ArrayList<>();
     for (String id : List.of("t-1", "t-2", "t-3")) {
-      batch.add(OrderCommands.apply(null, OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"),
-          clock, Fixtures.node("n2")).record());
+      batch.add(
+          OrderCommands.apply(
+                  null,
+                  OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"),
+                  clock,
+                  Fixtures.node("n2"))
+              .record());
     }
     etcd.mergeAll(batch).toCompletableFuture().join();
     long txn = etcd.revision();
@@ -162,7 +176,9 @@ class ChangeFeedsTest {
     assertThat(r.got).hasSize(4);
     List<OrderChange> inTxn = r.got.subList(1, 4);
     assertThat(inTxn).allMatch(c -> c.revision() == txn);
-    assertThat(inTxn).extracting(OrderChange::resumeRevision).containsExactly(txn - 1, txn - 1, txn);
+    assertThat(inTxn)
+        .extracting(OrderChange::resumeRevision)
+        .containsExactly(txn - 1, txn - 1, txn);
   }
 
   @Test
@@ -180,18 +196,25 @@ class ChangeFeedsTest {
     r.request(Long.MAX_VALUE);
     // Then it gets what it had buffered, then each changed order once as RESYNC, then live changes
     assertThat(r.got.get(0).kind()).isEqualTo(OrderChange.Kind.COMMITTED);
-    List<OrderChange> resync = r.got.stream().filter(c -> c.kind() == OrderChange.Kind.RESYNC).toList();
+    List<OrderChange> resync =
+        r.got.stream().filter(c -> c.kind() == OrderChange.Kind.RESYNC).toList();
     assertThat(resync).isNotEmpty();
     assertThat(resync).extracting(OrderChange::orderId).doesNotHaveDuplicates();
-    long lastCommittedBefore = r.got.stream().filter(c -> c.kind() == OrderChange.Kind.COMMITTED)
-        .mapToLong(OrderChange::revision).max().orElseThrow();
+    long lastCommittedBefore =
+        r.got.stream()
+            .filter(c -> c.kind() == OrderChange.Kind.COMMITTED)
+            .mapToLong(OrderChange::revision)
+            .max()
+            .orElseThrow();
     assertThat(resync).allMatch(c -> c.revision() > lastCommittedBefore);
     assertThat(latestDelivered(r.got)).isEqualTo(latestInEtcd());
     long live = write("e");
-    assertThat(r.got.get(r.got.size() - 1)).satisfies(c -> {
-      assertThat(c.kind()).isEqualTo(OrderChange.Kind.COMMITTED);
-      assertThat(c.revision()).isEqualTo(live);
-    });
+    assertThat(r.got.get(r.got.size() - 1))
+        .satisfies(
+            c -> {
+              assertThat(c.kind()).isEqualTo(OrderChange.Kind.COMMITTED);
+              assertThat(c.revision()).isEqualTo(live);
+            });
     assertTrueToTheHistory(r.got);
   }
 
@@ -209,12 +232,19 @@ class ChangeFeedsTest {
     }
     r.request(Long.MAX_VALUE);
     assertTrueToTheHistory(r.got);
-    assertThat(r.got).filteredOn(c -> c.kind() == OrderChange.Kind.RESYNC)
-        .isNotEmpty().allMatch(c -> c.revision() <= compactedAt);
+    assertThat(r.got)
+        .filteredOn(c -> c.kind() == OrderChange.Kind.RESYNC)
+        .isNotEmpty()
+        .allMatch(c -> c.revision() <= compactedAt);
     // every version after the compaction revision is delivered, in order, as it was committed
-    List<Long> after = r.got.stream().filter(c -> c.revision() > compactedAt).map(OrderChange::revision).toList();
-    assertThat(after).isEqualTo(etcd.history.stream().filter(v -> v.modRevision() > compactedAt)
-        .map(org.hybridstore.spi.StoredRecord::modRevision).toList());
+    List<Long> after =
+        r.got.stream().filter(c -> c.revision() > compactedAt).map(OrderChange::revision).toList();
+    assertThat(after)
+        .isEqualTo(
+            etcd.history.stream()
+                .filter(v -> v.modRevision() > compactedAt)
+                .map(org.hybridstore.spi.StoredRecord::modRevision)
+                .toList());
     assertThat(latestDelivered(r.got)).isEqualTo(latestInEtcd());
   }
 
@@ -237,7 +267,9 @@ class ChangeFeedsTest {
     // Then nothing is delivered twice, and the subscriber ends with every order's latest version
     assertTrueToTheHistory(r.got);
     assertThat(latestDelivered(r.got)).isEqualTo(latestInEtcd());
-    assertThat(etcd.watchesOpened.get()).as("the re-read was interrupted and restarted").isGreaterThan(2);
+    assertThat(etcd.watchesOpened.get())
+        .as("the re-read was interrupted and restarted")
+        .isGreaterThan(2);
   }
 
   @Test
@@ -245,17 +277,26 @@ class ChangeFeedsTest {
     FakeLocalBackend local = new FakeLocalBackend(Fixtures.node("n1"), time);
     local.listenProvisional(feeds::provisional);
     Recorder committedOnly = subscribe(etcd.revision(), ChangeFeedOptions.DEFAULT);
-    Recorder r = subscribe(etcd.revision(), ChangeFeedOptions.DEFAULT.withProvisional(true).withBufferSize(2));
+    Recorder r =
+        subscribe(
+            etcd.revision(), ChangeFeedOptions.DEFAULT.withProvisional(true).withBufferSize(2));
     local.apply(Fixtures.create("p")).toCompletableFuture().join();
-    local.apply(new OrderCommand.SetAttribute(OrderId.of("p"), OpId.of("op-p2"), "k", "v")).toCompletableFuture().join();
+    local
+        .apply(new OrderCommand.SetAttribute(OrderId.of("p"), OpId.of("op-p2"), "k", "v"))
+        .toCompletableFuture()
+        .join();
     local.apply(Fixtures.create("q")).toCompletableFuture().join();
     local.apply(Fixtures.create("dropped")).toCompletableFuture().join();
     r.request(Long.MAX_VALUE);
     committedOnly.request(Long.MAX_VALUE);
     assertThat(committedOnly.got).isEmpty();
-    assertThat(r.got).extracting(OrderChange::orderId).containsExactly(OrderId.of("p"), OrderId.of("q"));
+    assertThat(r.got)
+        .extracting(OrderChange::orderId)
+        .containsExactly(OrderId.of("p"), OrderId.of("q"));
     assertThat(r.got).allMatch(c -> c.kind() == OrderChange.Kind.PROVISIONAL && c.revision() == 0);
-    assertThat(r.got.get(0).order().attributes()).as("the latest provisional version").containsEntry("k", "v");
+    assertThat(r.got.get(0).order().attributes())
+        .as("the latest provisional version")
+        .containsEntry("k", "v");
     assertThat(r.got.get(0).holds(OpId.of("op-p2"))).isTrue();
   }
 

@@ -39,8 +39,16 @@ class ConfirmationTrackerTest {
   private final AtomicReference<StoreMode> mode = new AtomicReference<>(mode(Phase.STRONG));
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private final StoreMetrics metrics = Fixtures.metrics();
-  private final Reconciler reconciler = new Reconciler(etcd, local, 16, new ConflictTracker(), metrics,
-      Fixtures.node("n1"), Fixtures.config().ownerGrace(), time);
+  private final Reconciler reconciler =
+      new Reconciler(
+          etcd,
+          local,
+          16,
+          new ConflictTracker(),
+          metrics,
+          Fixtures.node("n1"),
+          Fixtures.config().ownerGrace(),
+          time);
   private ConfirmationTracker tracker = tracker();
   private RequestRouter router = router(tracker);
   private AutoCloseable mirror;
@@ -50,28 +58,40 @@ class ConfirmationTrackerTest {
   }
 
   private ConfirmationTracker tracker() {
-    return new ConfirmationTracker("t", etcd, local, () -> mode.get().phase(), Runnable::run, metrics, nanos::get);
+    return new ConfirmationTracker(
+        "t", etcd, local, () -> mode.get().phase(), Runnable::run, metrics, nanos::get);
   }
 
   private RequestRouter router(ConfirmationTracker t) {
-    return new RequestRouter(etcd, local, mode::get, new WriteBreaker("t", Fixtures.config(), () -> { }), reconciler,
-        Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker(), t);
+    return new RequestRouter(
+        etcd,
+        local,
+        mode::get,
+        new WriteBreaker("t", Fixtures.config(), () -> {}),
+        reconciler,
+        Fixtures.config().strongWriteDeadline(),
+        metrics,
+        new ConflictTracker(),
+        t);
   }
 
   /** The store's mirror: every etcd version goes to the tracker. */
   private void mirror(ConfirmationTracker t) {
-    mirror = etcd.watch(etcd.revision(), new StrongBackend.ChangeListener() {
-      @Override
-      public void onChanges(List<OrderRecord> records, long revision) {
-        local.absorb(records, revision);
-      }
+    mirror =
+        etcd.watch(
+            etcd.revision(),
+            new StrongBackend.ChangeListener() {
+              @Override
+              public void onChanges(List<OrderRecord> records, long revision) {
+                local.absorb(records, revision);
+              }
 
-      @Override
-      public void onEvents(List<StoredRecord> events, long revision) {
-        t.committed(events);
-        StrongBackend.ChangeListener.super.onEvents(events, revision);
-      }
-    });
+              @Override
+              public void onEvents(List<StoredRecord> events, long revision) {
+                t.committed(events);
+                StrongBackend.ChangeListener.super.onEvents(events, revision);
+              }
+            });
   }
 
   /** A restart: a new tracker and router over the same journal and etcd (pending state is gone). */
@@ -92,7 +112,11 @@ class ConfirmationTrackerTest {
   }
 
   private WriteResult write(OrderCommand c) {
-    return router.apply(c, WriteOptions.DEFAULT).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+    return router
+        .apply(c, WriteOptions.DEFAULT)
+        .toCompletableFuture()
+        .orTimeout(5, TimeUnit.SECONDS)
+        .join();
   }
 
   private static Confirmation done(CompletionStage<Confirmation> stage) {
@@ -147,13 +171,16 @@ class ConfirmationTrackerTest {
     assertThat(c.acknowledgedStatus()).contains(OrderStatus.PAID);
     assertThat(c.outcomeChanged()).isFalse();
     assertThat(metrics.confirmations()).isEqualTo(1);
-    // And a lookup later, and after a restart, gives the same revision and order (found by walking back)
+    // And a lookup later, and after a restart, gives the same revision and order (found by walking
+    // back)
     assertThat(done(tracker.lookup(op))).isEqualTo(c);
     restart();
     Confirmation again = tracker.lookup(op).toCompletableFuture().join();
     assertThat(again.revision()).isEqualTo(foldedAt);
     assertThat(again.order()).isEqualTo(c.order());
-    assertThat(again.acknowledgedStatus()).as("a restarted node does not know the acknowledgement").isEmpty();
+    assertThat(again.acknowledgedStatus())
+        .as("a restarted node does not know the acknowledgement")
+        .isEmpty();
     assertThat(again.outcomeChanged()).isFalse();
   }
 
@@ -166,8 +193,11 @@ class ConfirmationTrackerTest {
     write(new OrderCommand.Transition(id, OpId.of("op-fulfil"), OrderStatus.FULFILLING));
     // Given this node ships the order provisionally while another node cancels it in etcd
     mode.set(mode(Phase.DEGRADED));
-    WriteResult shipped = write(new OrderCommand.Transition(id, OpId.of("op-ship"), OrderStatus.SHIPPED));
-    etcd.apply(new OrderCommand.Cancel(id, OpId.of("op-cancel"), "out of stock")).toCompletableFuture().join();
+    WriteResult shipped =
+        write(new OrderCommand.Transition(id, OpId.of("op-ship"), OrderStatus.SHIPPED));
+    etcd.apply(new OrderCommand.Cancel(id, OpId.of("op-cancel"), "out of stock"))
+        .toCompletableFuture()
+        .join();
     // When the provisional write is folded in
     mode.set(mode(Phase.RECONCILING));
     foldIn();
@@ -176,7 +206,8 @@ class ConfirmationTrackerTest {
     assertThat(c.outcomeChanged()).isTrue();
     assertThat(c.acknowledgedStatus()).contains(OrderStatus.SHIPPED);
     assertThat(c.order().status()).isEqualTo(OrderStatus.CANCELLED);
-    assertThat(c.order().conflictingStatuses()).containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
+    assertThat(c.order().conflictingStatuses())
+        .containsExactlyInAnyOrder(OrderStatus.SHIPPED, OrderStatus.CANCELLED);
     assertThat(metrics.conflictsResolved()).isEqualTo(1);
   }
 
@@ -237,7 +268,8 @@ class ConfirmationTrackerTest {
   void lookup_unknownOpId_failsTyped_andChangesNothing() {
     write(Fixtures.create("a"));
     assertThatThrownBy(() -> tracker.lookup(OpId.of("never-applied")).toCompletableFuture().join())
-        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(UnknownOperationException.class);
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(UnknownOperationException.class);
     assertThat(tracker.pendingCount()).isZero();
   }
 
@@ -255,7 +287,9 @@ class ConfirmationTrackerTest {
     foldIn();
     assertThat(asked).isDone();
     assertThat(asked.join().revision()).isEqualTo(etcdRevisionOf("a"));
-    assertThat(etcd.revisionReads.get() - reads).as("one read of the version before the fold-in").isEqualTo(1);
+    assertThat(etcd.revisionReads.get() - reads)
+        .as("one read of the version before the fold-in")
+        .isEqualTo(1);
   }
 
   @Test
@@ -300,14 +334,18 @@ class ConfirmationTrackerTest {
     mirror(tracker);
     write(Fixtures.create("a"));
     mode.set(mode(Phase.DEGRADED));
-    WriteResult first = write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-first"), "k", "0"));
+    WriteResult first =
+        write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-first"), "k", "0"));
     for (int i = 1; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
-      write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
+      write(
+          new OrderCommand.SetAttribute(
+              OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
     }
     mode.set(mode(Phase.RECONCILING));
     foldIn();
     assertThatThrownBy(() -> first.confirmation().toCompletableFuture().join())
-        .hasCauseInstanceOf(UnknownOperationException.class).hasMessageContaining("no longer holds it");
+        .hasCauseInstanceOf(UnknownOperationException.class)
+        .hasMessageContaining("no longer holds it");
     assertThat(tracker.pendingCount()).isZero();
   }
 
@@ -325,7 +363,9 @@ class ConfirmationTrackerTest {
     Confirmation c = done(w.confirmation());
     // And more later writes to the order than a record remembers op ids of
     for (int i = 1; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
-      write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
+      write(
+          new OrderCommand.SetAttribute(
+              OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
     }
     assertThat(local.read(OrderId.of("a")).orElseThrow().appliedOps().contains(op)).isFalse();
     // When the write is looked up
@@ -346,7 +386,8 @@ class ConfirmationTrackerTest {
     WriteResult w = write(Fixtures.create("a"));
     tracker.close();
     assertThatThrownBy(() -> w.confirmation().toCompletableFuture().join())
-        .hasCauseInstanceOf(StoreClosedException.class).hasMessageContaining("not lost");
+        .hasCauseInstanceOf(StoreClosedException.class)
+        .hasMessageContaining("not lost");
     assertThatThrownBy(() -> tracker.lookup(OpId.of("op-a")).toCompletableFuture().join())
         .hasCauseInstanceOf(StoreClosedException.class);
   }

@@ -40,7 +40,8 @@ final class FakeLocalBackend implements LocalBackend {
   private final NodeId node;
   private final AtomicLong mirror = new AtomicLong();
   volatile ConsistencyMode published;
-  private final List<Consumer<List<OrderRecord>>> provisionalListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<List<OrderRecord>>> provisionalListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   FakeLocalBackend(NodeId node, InstantSource time) {
     this.node = node;
@@ -51,13 +52,15 @@ final class FakeLocalBackend implements LocalBackend {
   public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
     applied.add(command);
     try {
-      OrderCommands.Applied a = OrderCommands.apply(records.get(command.orderId()), command, clock, node);
+      OrderCommands.Applied a =
+          OrderCommands.apply(records.get(command.orderId()), command, clock, node);
       if (!a.duplicate()) {
         records.put(command.orderId(), a.record());
         backlog.add(command.orderId());
         provisional(a.record());
       }
-      return CompletableFuture.completedFuture(new BackendWrite(a.record(), a.duplicate(), applied.size()));
+      return CompletableFuture.completedFuture(
+          new BackendWrite(a.record(), a.duplicate(), applied.size()));
     } catch (OrderStoreException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -122,7 +125,10 @@ final class FakeLocalBackend implements LocalBackend {
 
   @Override
   public Optional<OrderId> orderOfOp(OpId opId) {
-    return records.values().stream().filter(r -> r.appliedOps().contains(opId)).map(OrderRecord::id).findFirst();
+    return records.values().stream()
+        .filter(r -> r.appliedOps().contains(opId))
+        .map(OrderRecord::id)
+        .findFirst();
   }
 
   @Override

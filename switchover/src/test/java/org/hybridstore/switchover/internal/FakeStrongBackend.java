@@ -32,13 +32,13 @@ import org.hybridstore.spi.StrongBackend;
 /**
  * An in-memory etcd for unit tests of the switchover's logic: one map with a revision counter and
  * compare-and-swap semantics through the store's own apply function and merge, a history of every
- * version (for reads at past revisions and watches from a revision) that {@link #compact} cuts.
- * A {@code mergeAll} writes all its records at one revision, as etcd's batch transaction does.
+ * version (for reads at past revisions and watches from a revision) that {@link #compact} cuts. A
+ * {@code mergeAll} writes all its records at one revision, as etcd's batch transaction does.
  * Watches deliver synchronously: the history after their revision at once (or first a re-read in
  * pages of {@link #pageSize}: at the compaction revision if theirs was compacted, at the current
- * one if it is 0), then every new version. Faults are
- * switches: {@link #down} refuses everything definitely; {@link #lateCommits} commits writes but
- * answers them as indeterminate (a timeout whose write landed). The real-etcd tests are the ITs.
+ * one if it is 0), then every new version. Faults are switches: {@link #down} refuses everything
+ * definitely; {@link #lateCommits} commits writes but answers them as indeterminate (a timeout
+ * whose write landed). The real-etcd tests are the ITs.
  */
 class FakeStrongBackend implements StrongBackend {
   record Stored(OrderRecord record, long revision) {}
@@ -50,8 +50,10 @@ class FakeStrongBackend implements StrongBackend {
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private volatile long compacted;
   volatile int pageSize = 2;
-  final java.util.concurrent.atomic.AtomicInteger revisionReads = new java.util.concurrent.atomic.AtomicInteger();
-  final java.util.concurrent.atomic.AtomicInteger watchesOpened = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger revisionReads =
+      new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger watchesOpened =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final HybridLogicalClock clock;
   private final NodeId writer;
   private long revision;
@@ -71,7 +73,8 @@ class FakeStrongBackend implements StrongBackend {
 
   /** A sample without quorum whose members still name {@code leader} (an election, or slowness). */
   static QuorumStatus failingWithLeader(long leader) {
-    return new QuorumStatus(false, Duration.ofMillis(500), members(leader, true), "quorum read timed out", 0);
+    return new QuorumStatus(
+        false, Duration.ofMillis(500), members(leader, true), "quorum read timed out", 0);
   }
 
   /** A sample without quorum in which every reachable member says it has no leader. */
@@ -82,8 +85,15 @@ class FakeStrongBackend implements StrongBackend {
   private static List<MemberStatus> members(long leader, boolean reachable) {
     List<MemberStatus> out = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      out.add(new MemberStatus("http://m" + i + ":2379", reachable, i, leader, 2, 10,
-          leader == 0 ? List.of("etcdserver: no leader") : List.of()));
+      out.add(
+          new MemberStatus(
+              "http://m" + i + ":2379",
+              reachable,
+              i,
+              leader,
+              2,
+              10,
+              leader == 0 ? List.of("etcdserver: no leader") : List.of()));
     }
     return out;
   }
@@ -105,7 +115,8 @@ class FakeStrongBackend implements StrongBackend {
       put(a.record());
     }
     if (lateCommits) {
-      return CompletableFuture.failedFuture(new IndeterminateWriteException("timed out (fake), committed anyway", null));
+      return CompletableFuture.failedFuture(
+          new IndeterminateWriteException("timed out (fake), committed anyway", null));
     }
     return CompletableFuture.completedFuture(new BackendWrite(a.record(), a.duplicate(), revision));
   }
@@ -159,8 +170,10 @@ class FakeStrongBackend implements StrongBackend {
     }
     synchronized (this) {
       if (atRevision > 0 && atRevision < compacted) {
-        return CompletableFuture.failedFuture(new RevisionCompactedException("revision " + atRevision
-            + " is compacted (fake, up to " + compacted + ")", new IllegalStateException("compacted")));
+        return CompletableFuture.failedFuture(
+            new RevisionCompactedException(
+                "revision " + atRevision + " is compacted (fake, up to " + compacted + ")",
+                new IllegalStateException("compacted")));
       }
       long at = atRevision == 0 ? revision : atRevision;
       StoredRecord found = null;
@@ -212,38 +225,45 @@ class FakeStrongBackend implements StrongBackend {
     watchesOpened.incrementAndGet();
     // Registered first, removed by close: a listener that closes its watch while being called is
     // not called again.
-    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
-    ChangeListener guarded = new ChangeListener() {
-      @Override
-      public void onChanges(List<OrderRecord> records, long revision) {
-        if (open.get()) {
-          listener.onChanges(records, revision);
-        }
-      }
+    java.util.concurrent.atomic.AtomicBoolean open =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    ChangeListener guarded =
+        new ChangeListener() {
+          @Override
+          public void onChanges(List<OrderRecord> records, long revision) {
+            if (open.get()) {
+              listener.onChanges(records, revision);
+            }
+          }
 
-      @Override
-      public void onEvents(List<StoredRecord> events, long revision) {
-        if (open.get()) {
-          listener.onEvents(events, revision);
-        }
-      }
+          @Override
+          public void onEvents(List<StoredRecord> events, long revision) {
+            if (open.get()) {
+              listener.onEvents(events, revision);
+            }
+          }
 
-      @Override
-      public void onResync(List<StoredRecord> page, long revision, boolean last) {
-        if (open.get()) {
-          listener.onResync(page, revision, last);
-        }
-      }
-    };
+          @Override
+          public void onResync(List<StoredRecord> page, long revision, boolean last) {
+            if (open.get()) {
+              listener.onResync(page, revision, last);
+            }
+          }
+        };
     long liveAfter = fromRevision;
     if (fromRevision == 0 || fromRevision < compacted) {
-      // a re-read: at the compaction revision (the oldest still readable), or now for a start from 0
+      // a re-read: at the compaction revision (the oldest still readable), or now for a start from
+      // 0
       long at = fromRevision == 0 ? revision : compacted;
-      Map<OrderId, StoredRecord> asOf = new java.util.TreeMap<>(java.util.Comparator.comparing(OrderId::value));
-      history.stream().filter(v -> v.modRevision() <= at).forEach(v -> asOf.put(v.record().id(), v));
+      Map<OrderId, StoredRecord> asOf =
+          new java.util.TreeMap<>(java.util.Comparator.comparing(OrderId::value));
+      history.stream()
+          .filter(v -> v.modRevision() <= at)
+          .forEach(v -> asOf.put(v.record().id(), v));
       List<StoredRecord> current = new ArrayList<>(asOf.values());
       for (int i = 0; i < current.size() || i == 0; i += pageSize) {
-        List<StoredRecord> page = current.subList(Math.min(i, current.size()), Math.min(i + pageSize, current.size()));
+        List<StoredRecord> page =
+            current.subList(Math.min(i, current.size()), Math.min(i + pageSize, current.size()));
         guarded.onResync(List.copyOf(page), at, i + pageSize >= current.size());
       }
       liveAfter = at;

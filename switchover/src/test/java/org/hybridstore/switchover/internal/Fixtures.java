@@ -17,7 +17,8 @@ final class Fixtures {
 
   /** A clock the test moves by hand. */
   static final class ManualTime implements InstantSource {
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-01T00:00:00Z"));
+    private final AtomicReference<Instant> now =
+        new AtomicReference<>(Instant.parse("2030-01-01T00:00:00Z"));
 
     @Override
     public Instant instant() {
@@ -30,12 +31,16 @@ final class Fixtures {
   }
 
   static StoreMetrics metrics() {
-    return new StoreMetrics(new SimpleMeterRegistry(), "test", "n1", () -> 0, () -> 0, () -> 0, () -> 1);
+    return new StoreMetrics(
+        new SimpleMeterRegistry(), "test", "n1", () -> 0, () -> 0, () -> 0, () -> 1);
   }
 
   static SwitchoverConfig config() {
-    return SwitchoverConfig.builder().strongWriteDeadline(Duration.ofMillis(300)).breakerMinimumCalls(3)
-        .ownerGrace(Duration.ofSeconds(2)).build();
+    return SwitchoverConfig.builder()
+        .strongWriteDeadline(Duration.ofMillis(300))
+        .breakerMinimumCalls(3)
+        .ownerGrace(Duration.ofSeconds(2))
+        .build();
   }
 
   static OrderCommand.Create create(String id) {

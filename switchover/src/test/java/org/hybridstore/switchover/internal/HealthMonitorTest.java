@@ -25,7 +25,8 @@ class HealthMonitorTest {
   }
 
   private HealthMonitor monitor(FakeStrongBackend etcd) {
-    return new HealthMonitor(etcd, timers, Duration.ofMillis(20), Duration.ofMillis(50), time, samples::add);
+    return new HealthMonitor(
+        etcd, timers, Duration.ofMillis(20), Duration.ofMillis(50), time, samples::add);
   }
 
   @Test
@@ -39,12 +40,13 @@ class HealthMonitorTest {
 
   @Test
   void aProbeThatNeverAnswers_isAFailedSampleAfterTwiceItsDeadline() {
-    FakeStrongBackend hanging = new FakeStrongBackend(time) {
-      @Override
-      public CompletionStage<QuorumStatus> probe(Duration deadline) {
-        return new CompletableFuture<>();
-      }
-    };
+    FakeStrongBackend hanging =
+        new FakeStrongBackend(time) {
+          @Override
+          public CompletionStage<QuorumStatus> probe(Duration deadline) {
+            return new CompletableFuture<>();
+          }
+        };
     HealthSample s = monitor(hanging).probeNow();
     assertThat(s.ok()).isFalse();
     assertThat(s.status().detail()).startsWith("probe failed");
@@ -55,7 +57,9 @@ class HealthMonitorTest {
     FakeStrongBackend etcd = new FakeStrongBackend(time);
     HealthMonitor m = monitor(etcd);
     m.start();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> samples.size() >= 5);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> samples.size() >= 5);
     m.close();
     assertThat(samples).allSatisfy(s -> assertThat(s.ok()).isTrue());
     assertThat(m.last()).isNotNull();

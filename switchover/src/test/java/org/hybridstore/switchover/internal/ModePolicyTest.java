@@ -14,8 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /** The switchover's decisions with made-up times; probes every 100 ms unless said otherwise. */
 class ModePolicyTest {
-  private final SwitchoverConfig config = SwitchoverConfig.builder().failedProbesToDegrade(2)
-      .electionGrace(Duration.ofMillis(1_500)).stableProbes(3).stablePeriod(Duration.ofMillis(200)).build();
+  private final SwitchoverConfig config =
+      SwitchoverConfig.builder()
+          .failedProbesToDegrade(2)
+          .electionGrace(Duration.ofMillis(1_500))
+          .stableProbes(3)
+          .stablePeriod(Duration.ofMillis(200))
+          .build();
   private final ModePolicy policy = new ModePolicy(config);
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -35,10 +40,12 @@ class ModePolicyTest {
   @Test
   void quorumLoss_everyReachableMemberWithoutALeader_degradesAfterTwoProbes() {
     assertThat(probe(Phase.STRONG, noLeader())).isEmpty();
-    assertThat(probe(Phase.STRONG, noLeader())).hasValueSatisfying(d -> {
-      assertThat(d.to()).isEqualTo(Phase.DEGRADED);
-      assertThat(d.reason()).contains("no reachable member with a leader");
-    });
+    assertThat(probe(Phase.STRONG, noLeader()))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.to()).isEqualTo(Phase.DEGRADED);
+              assertThat(d.reason()).contains("no reachable member with a leader");
+            });
   }
 
   @Test
@@ -60,20 +67,24 @@ class ModePolicyTest {
     for (int i = 0; i < 15; i++) {
       assertThat(probe(Phase.RECONCILING, failingWithLeader(1))).isEmpty();
     }
-    assertThat(probe(Phase.RECONCILING, failingWithLeader(1))).hasValueSatisfying(d -> {
-      assertThat(d.to()).isEqualTo(Phase.DEGRADED);
-      assertThat(d.reason()).contains("longer than an election");
-    });
+    assertThat(probe(Phase.RECONCILING, failingWithLeader(1)))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.to()).isEqualTo(Phase.DEGRADED);
+              assertThat(d.reason()).contains("longer than an election");
+            });
   }
 
   @Test
   void degraded_returnsAfterStableProbesOnOneLeader() {
     assertThat(probe(Phase.DEGRADED, ok(7))).isEmpty();
     assertThat(probe(Phase.DEGRADED, ok(7))).isEmpty();
-    assertThat(probe(Phase.DEGRADED, ok(7))).hasValueSatisfying(d -> {
-      assertThat(d.to()).isEqualTo(Phase.RECONCILING);
-      assertThat(d.reason()).contains("3 probes on leader 7").contains("200 ms");
-    });
+    assertThat(probe(Phase.DEGRADED, ok(7)))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.to()).isEqualTo(Phase.RECONCILING);
+              assertThat(d.reason()).contains("3 probes on leader 7").contains("200 ms");
+            });
   }
 
   @Test
@@ -82,7 +93,8 @@ class ModePolicyTest {
     probe(Phase.DEGRADED, ok(7));
     assertThat(probe(Phase.DEGRADED, ok(8))).isEmpty();
     assertThat(probe(Phase.DEGRADED, ok(8))).isEmpty();
-    assertThat(probe(Phase.DEGRADED, ok(8))).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+    assertThat(probe(Phase.DEGRADED, ok(8)))
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
   }
 
   @Test
@@ -106,7 +118,9 @@ class ModePolicyTest {
     for (QuorumStatus failure : new QuorumStatus[] {noLeader(), failingWithLeader(1)}) {
       for (Phase phase : new Phase[] {Phase.STRONG, Phase.DEGRADED, Phase.RECONCILING}) {
         for (int i = 0; i < 600; i++) {
-          assertThat(probe(phase, i % 2 == 0 ? ok(1) : failure)).as("%s probe %d", phase, i).isEmpty();
+          assertThat(probe(phase, i % 2 == 0 ? ok(1) : failure))
+              .as("%s probe %d", phase, i)
+              .isEmpty();
         }
       }
     }
@@ -122,28 +136,34 @@ class ModePolicyTest {
     assertThat(policy.onBreakerOpened(Phase.STRONG)).isEmpty();
     // When the probes fail as well, twice in a row
     probe(Phase.STRONG, failingWithLeader(1));
-    assertThat(policy.onBreakerOpened(Phase.STRONG)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
-    assertThat(policy.onBreakerOpened(Phase.RECONCILING)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
+    assertThat(policy.onBreakerOpened(Phase.STRONG))
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
+    assertThat(policy.onBreakerOpened(Phase.RECONCILING))
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
     assertThat(policy.onBreakerOpened(Phase.DEGRADED)).isEmpty();
   }
 
   @Test
   void reconciled_becomesStrongOnlyWithAnEmptyBacklog() {
     assertThat(policy.onReconciled(Phase.RECONCILING, 3)).isEmpty();
-    assertThat(policy.onReconciled(Phase.RECONCILING, 0)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
+    assertThat(policy.onReconciled(Phase.RECONCILING, 0))
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
     assertThat(policy.onReconciled(Phase.STRONG, 0)).isEmpty();
   }
 
   @Test
   void operator_holdsDegradedUntilAReconcileRequest() {
-    assertThat(policy.onForceDegrade(Phase.STRONG, "maintenance")).hasValueSatisfying(d -> {
-      assertThat(d.to()).isEqualTo(Phase.DEGRADED);
-      assertThat(d.reason()).contains("maintenance");
-    });
+    assertThat(policy.onForceDegrade(Phase.STRONG, "maintenance"))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.to()).isEqualTo(Phase.DEGRADED);
+              assertThat(d.reason()).contains("maintenance");
+            });
     for (int i = 0; i < 20; i++) {
       assertThat(probe(Phase.DEGRADED, ok(1))).isEmpty();
     }
-    assertThat(policy.onReconcileRequested(Phase.DEGRADED)).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+    assertThat(policy.onReconcileRequested(Phase.DEGRADED))
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
   }
 
   @Test

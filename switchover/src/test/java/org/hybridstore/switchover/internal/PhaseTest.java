@@ -13,17 +13,20 @@ import org.junit.jupiter.api.Test;
 
 class PhaseTest {
   /** The successors, written independently of Phase's predecessor table. */
-  private static final Map<Phase, Set<Phase>> SUCCESSORS = Map.of(
-      STRONG, EnumSet.of(DEGRADED, CLOSED),
-      DEGRADED, EnumSet.of(RECONCILING, CLOSED),
-      RECONCILING, EnumSet.of(STRONG, DEGRADED, CLOSED),
-      CLOSED, EnumSet.noneOf(Phase.class));
+  private static final Map<Phase, Set<Phase>> SUCCESSORS =
+      Map.of(
+          STRONG, EnumSet.of(DEGRADED, CLOSED),
+          DEGRADED, EnumSet.of(RECONCILING, CLOSED),
+          RECONCILING, EnumSet.of(STRONG, DEGRADED, CLOSED),
+          CLOSED, EnumSet.noneOf(Phase.class));
 
   @Test
   void canTransitionTo_agreesWithTheSuccessorTable_forEveryPair() {
     for (Phase from : Phase.values()) {
       for (Phase to : Phase.values()) {
-        assertThat(from.canTransitionTo(to)).as(from + " -> " + to).isEqualTo(SUCCESSORS.get(from).contains(to));
+        assertThat(from.canTransitionTo(to))
+            .as(from + " -> " + to)
+            .isEqualTo(SUCCESSORS.get(from).contains(to));
       }
     }
   }

@@ -15,19 +15,31 @@ import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.LocalBackend;
 import org.junit.jupiter.api.Test;
 
-/** One reconciler per record: the owner folds it in, the others wait and take over when it is late. */
+/**
+ * One reconciler per record: the owner folds it in, the others wait and take over when it is late.
+ */
 class ReconcilerTest {
   private final Fixtures.ManualTime time = new Fixtures.ManualTime();
   private final FakeStrongBackend etcd = new FakeStrongBackend(time);
   private final FakeLocalBackend local = new FakeLocalBackend(NodeId.of("n1"), time);
-  private final Reconciler reconciler = new Reconciler(etcd, local, 100, new ConflictTracker(), Fixtures.metrics(),
-      NodeId.of("n1"), Duration.ofSeconds(2), time);
+  private final Reconciler reconciler =
+      new Reconciler(
+          etcd,
+          local,
+          100,
+          new ConflictTracker(),
+          Fixtures.metrics(),
+          NodeId.of("n1"),
+          Duration.ofSeconds(2),
+          time);
 
   private List<OrderRecord> provisionalRecords(int n) {
-    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     List<OrderRecord> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      OrderRecord r = OrderCommands.apply(null, Fixtures.create("o-" + i), clock, NodeId.of("n2")).record();
+      OrderRecord r =
+          OrderCommands.apply(null, Fixtures.create("o-" + i), clock, NodeId.of("n2")).record();
       local.fromPeer(r);
       out.add(r);
     }
@@ -66,8 +78,10 @@ class ReconcilerTest {
     local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.RECONCILING, 3));
     provisionalRecords(60);
     List<NodeId> owners = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
-    long mine = local.backlog(100).stream().filter(r -> Reconciler.owner(r.id(), owners).equals(NodeId.of("n1")))
-        .count();
+    long mine =
+        local.backlog(100).stream()
+            .filter(r -> Reconciler.owner(r.id(), owners).equals(NodeId.of("n1")))
+            .count();
     // When a pass runs, Then it folds only its own, leaving the rest to their owners
     ReconcileReport first = reconciler.pass().toCompletableFuture().join();
     assertThat(first.records()).isEqualTo((int) mine);

@@ -23,7 +23,9 @@ import org.hybridstore.WriteResult;
 import org.hybridstore.spi.BackendWrite;
 import org.junit.jupiter.api.Test;
 
-/** Routing by phase, the in-call fallback, and the breaker that only reports; in-memory backends. */
+/**
+ * Routing by phase, the in-call fallback, and the breaker that only reports; in-memory backends.
+ */
 class RequestRouterTest {
   private final Fixtures.ManualTime time = new Fixtures.ManualTime();
   private final FakeStrongBackend etcd = new FakeStrongBackend(time);
@@ -31,20 +33,43 @@ class RequestRouterTest {
   private final AtomicReference<StoreMode> mode = new AtomicReference<>(mode(Phase.STRONG));
   private final AtomicInteger breakerOpened = new AtomicInteger();
   private final StoreMetrics metrics = Fixtures.metrics();
-  private final WriteBreaker breaker = new WriteBreaker("t", Fixtures.config(), breakerOpened::incrementAndGet);
-  private final Reconciler reconciler = new Reconciler(etcd, local, 16, new ConflictTracker(), metrics,
-      Fixtures.node("n1"), Fixtures.config().ownerGrace(), time);
-  private final ConfirmationTracker confirmations = new ConfirmationTracker("t", etcd, local, () -> mode.get().phase(),
-      Runnable::run, metrics, System::nanoTime);
-  private final RequestRouter router = new RequestRouter(etcd, local, mode::get, breaker, reconciler,
-      Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker(), confirmations);
+  private final WriteBreaker breaker =
+      new WriteBreaker("t", Fixtures.config(), breakerOpened::incrementAndGet);
+  private final Reconciler reconciler =
+      new Reconciler(
+          etcd,
+          local,
+          16,
+          new ConflictTracker(),
+          metrics,
+          Fixtures.node("n1"),
+          Fixtures.config().ownerGrace(),
+          time);
+  private final ConfirmationTracker confirmations =
+      new ConfirmationTracker(
+          "t", etcd, local, () -> mode.get().phase(), Runnable::run, metrics, System::nanoTime);
+  private final RequestRouter router =
+      new RequestRouter(
+          etcd,
+          local,
+          mode::get,
+          breaker,
+          reconciler,
+          Fixtures.config().strongWriteDeadline(),
+          metrics,
+          new ConflictTracker(),
+          confirmations);
 
   private static StoreMode mode(Phase phase) {
     return new StoreMode(phase, 5, Instant.EPOCH, "test");
   }
 
   private WriteResult write(OrderCommand c) {
-    return router.apply(c, WriteOptions.DEFAULT).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+    return router
+        .apply(c, WriteOptions.DEFAULT)
+        .toCompletableFuture()
+        .orTimeout(5, TimeUnit.SECONDS)
+        .join();
   }
 
   @Test
@@ -61,7 +86,9 @@ class RequestRouterTest {
     etcd.down = true;
     WriteResult r = write(Fixtures.create("a"));
     assertThat(r.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
-    assertThat(local.applied).singleElement().satisfies(c -> assertThat(c.opId()).isEqualTo(OpId.of("op-a")));
+    assertThat(local.applied)
+        .singleElement()
+        .satisfies(c -> assertThat(c.opId()).isEqualTo(OpId.of("op-a")));
     assertThat(local.inBacklog(OrderId.of("a"))).isTrue();
     assertThat(metrics.fallbacks()).isEqualTo(1);
   }
@@ -74,25 +101,42 @@ class RequestRouterTest {
     // etcd has the order too; folding the provisional copy in joins the two into one
     etcd.lateCommits = false;
     reconciler.foldIn(local.backlog(10)).toCompletableFuture().join();
-    assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().get(OpId.of("op-a"))).isPresent();
+    assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().get(OpId.of("op-a")))
+        .isPresent();
     assertThat(local.backlogSize()).isZero();
   }
 
   @Test
   void strong_answerTheStoreCannotAcknowledge_failsTheCall_insteadOfHanging() {
     // Given an etcd backend whose answer carries no revision (a broken or lying backend)
-    FakeStrongBackend noRevision = new FakeStrongBackend(time) {
-      @Override
-      public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
-        return super.apply(command).thenApply(w -> new BackendWrite(w.record(), w.duplicate(), 0));
-      }
-    };
-    RequestRouter r = new RequestRouter(noRevision, local, mode::get, breaker, reconciler,
-        Fixtures.config().strongWriteDeadline(), metrics, new ConflictTracker(), confirmations);
+    FakeStrongBackend noRevision =
+        new FakeStrongBackend(time) {
+          @Override
+          public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
+            return super.apply(command)
+                .thenApply(w -> new BackendWrite(w.record(), w.duplicate(), 0));
+          }
+        };
+    RequestRouter r =
+        new RequestRouter(
+            noRevision,
+            local,
+            mode::get,
+            breaker,
+            reconciler,
+            Fixtures.config().strongWriteDeadline(),
+            metrics,
+            new ConflictTracker(),
+            confirmations);
     // Then the call fails with the typed error (it used to never complete)
-    assertThatThrownBy(() -> r.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture()
-        .orTimeout(5, TimeUnit.SECONDS).join())
-        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(
+            () ->
+                r.apply(Fixtures.create("a"), WriteOptions.DEFAULT)
+                    .toCompletableFuture()
+                    .orTimeout(5, TimeUnit.SECONDS)
+                    .join())
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(InvalidInputException.class);
   }
 
   @Test
@@ -100,17 +144,34 @@ class RequestRouterTest {
     mode.set(mode(Phase.DEGRADED));
     assertThat(write(Fixtures.create("a")).acceptance()).isEqualTo(Acceptance.PROVISIONAL);
     assertThat(etcd.applied).isEmpty();
-    assertThatThrownBy(() -> router.apply(new OrderCommand.Refund(OrderId.of("a"), OpId.of("r")), WriteOptions.DEFAULT)
-        .toCompletableFuture().join())
-        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(ConsistencyUnavailableException.class);
-    assertThatThrownBy(() -> router.apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY).toCompletableFuture().join())
+    assertThatThrownBy(
+            () ->
+                router
+                    .apply(
+                        new OrderCommand.Refund(OrderId.of("a"), OpId.of("r")),
+                        WriteOptions.DEFAULT)
+                    .toCompletableFuture()
+                    .join())
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(ConsistencyUnavailableException.class);
+    assertThatThrownBy(
+            () ->
+                router
+                    .apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY)
+                    .toCompletableFuture()
+                    .join())
         .hasCauseInstanceOf(ConsistencyUnavailableException.class);
   }
 
   @Test
   void strongOnly_etcdUncertain_failsIndeterminateInsteadOfFallingBack() {
     etcd.lateCommits = true;
-    assertThatThrownBy(() -> router.apply(Fixtures.create("a"), WriteOptions.STRONG_ONLY).toCompletableFuture().join())
+    assertThatThrownBy(
+            () ->
+                router
+                    .apply(Fixtures.create("a"), WriteOptions.STRONG_ONLY)
+                    .toCompletableFuture()
+                    .join())
         .hasCauseInstanceOf(IndeterminateWriteException.class);
     assertThat(local.applied).isEmpty();
   }
@@ -124,9 +185,15 @@ class RequestRouterTest {
   @Test
   void closed_refusesEverything() {
     mode.set(mode(Phase.CLOSED));
-    assertThatThrownBy(() -> router.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture().join())
+    assertThatThrownBy(
+            () ->
+                router
+                    .apply(Fixtures.create("a"), WriteOptions.DEFAULT)
+                    .toCompletableFuture()
+                    .join())
         .hasCauseInstanceOf(StoreClosedException.class);
-    assertThatThrownBy(() -> router.get(OrderId.of("a"), ReadConsistency.LOCAL).toCompletableFuture().join())
+    assertThatThrownBy(
+            () -> router.get(OrderId.of("a"), ReadConsistency.LOCAL).toCompletableFuture().join())
         .hasCauseInstanceOf(StoreClosedException.class);
   }
 
@@ -162,11 +229,19 @@ class RequestRouterTest {
   @Test
   void reads_byConsistencyAndPhase() {
     write(Fixtures.create("a"));
-    assertThat(router.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture().join()).isPresent();
+    assertThat(
+            router.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture().join())
+        .isPresent();
     mode.set(mode(Phase.DEGRADED));
-    assertThatThrownBy(() -> router.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture().join())
+    assertThatThrownBy(
+            () ->
+                router
+                    .get(OrderId.of("a"), ReadConsistency.LINEARIZABLE)
+                    .toCompletableFuture()
+                    .join())
         .hasCauseInstanceOf(ConsistencyUnavailableException.class);
-    assertThat(router.get(OrderId.of("a"), ReadConsistency.SERIALIZABLE).toCompletableFuture().join())
+    assertThat(
+            router.get(OrderId.of("a"), ReadConsistency.SERIALIZABLE).toCompletableFuture().join())
         .hasValueSatisfying(v -> assertThat(v.servedBy()).isEqualTo(ReadConsistency.LOCAL));
   }
 }

@@ -25,10 +25,26 @@ class SwitchoverControllerTest {
   private SwitchoverController controller;
 
   private SwitchoverController start(QuorumStatus first) {
-    Reconciler reconciler = new Reconciler(etcd, local, 50, new ConflictTracker(), Fixtures.metrics(), NodeId.of("n1"),
-        Duration.ofSeconds(2), time);
-    controller = new SwitchoverController("t", NodeId.of("n1"), new ModePolicy(Fixtures.config()), reconciler, local,
-        time, () -> { }, new HealthSample(first.quorum(), time.instant(), first));
+    Reconciler reconciler =
+        new Reconciler(
+            etcd,
+            local,
+            50,
+            new ConflictTracker(),
+            Fixtures.metrics(),
+            NodeId.of("n1"),
+            Duration.ofSeconds(2),
+            time);
+    controller =
+        new SwitchoverController(
+            "t",
+            NodeId.of("n1"),
+            new ModePolicy(Fixtures.config()),
+            reconciler,
+            local,
+            time,
+            () -> {},
+            new HealthSample(first.quorum(), time.instant(), first));
     controller.addListener(events::add);
     return controller;
   }
@@ -62,9 +78,11 @@ class SwitchoverControllerTest {
     sample(FakeStrongBackend.noLeader());
     await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.DEGRADED);
     // And provisional writes meanwhile
-    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     for (int i = 0; i < 120; i++) {
-      local.fromPeer(OrderCommands.apply(null, Fixtures.create("p-" + i), clock, NodeId.of("n1")).record());
+      local.fromPeer(
+          OrderCommands.apply(null, Fixtures.create("p-" + i), clock, NodeId.of("n1")).record());
     }
     // When etcd serves again on one leader
     for (int i = 0; i < 3; i++) {
@@ -74,8 +92,10 @@ class SwitchoverControllerTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.STRONG);
     assertThat(local.backlogSize()).isZero();
     assertThat(etcd.data).hasSize(120);
-    assertThat(events).extracting(ModeChangedEvent::to)
-        .containsExactly(ConsistencyMode.DEGRADED, ConsistencyMode.RECONCILING, ConsistencyMode.STRONG);
+    assertThat(events)
+        .extracting(ModeChangedEvent::to)
+        .containsExactly(
+            ConsistencyMode.DEGRADED, ConsistencyMode.RECONCILING, ConsistencyMode.STRONG);
     assertThat(controller.mode().epoch()).isEqualTo(4);
     assertThat(controller.transitions()).isEqualTo(3);
   }
@@ -83,8 +103,10 @@ class SwitchoverControllerTest {
   @Test
   void strongWithABacklogFromPeers_drainsItWithoutChangingMode() {
     start(FakeStrongBackend.ok(1));
-    HybridLogicalClock clock = new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
-    local.fromPeer(OrderCommands.apply(null, Fixtures.create("x"), clock, NodeId.of("n9")).record());
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    local.fromPeer(
+        OrderCommands.apply(null, Fixtures.create("x"), clock, NodeId.of("n9")).record());
     sample(FakeStrongBackend.ok(1));
     await().atMost(Duration.ofSeconds(5)).until(() -> local.backlogSize() == 0);
     assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
@@ -97,7 +119,9 @@ class SwitchoverControllerTest {
     sample(FakeStrongBackend.ok(1));
     controller.onBreakerOpened();
     sample(FakeStrongBackend.ok(1));
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(2))
         .until(() -> controller.mode().phase() == Phase.STRONG);
   }
 

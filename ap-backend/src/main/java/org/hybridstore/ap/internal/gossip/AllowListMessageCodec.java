@@ -1,5 +1,7 @@
 package org.hybridstore.ap.internal.gossip;
 
+import io.scalecube.cluster.transport.api.Message;
+import io.scalecube.cluster.transport.api.MessageCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -23,8 +25,6 @@ import org.hybridstore.ap.internal.wire.WireCodec;
 import org.hybridstore.ap.internal.wire.WireFormatException;
 import org.hybridstore.ap.internal.wire.WireFormatException.Kind;
 import org.hybridstore.ap.internal.wire.WireMessage;
-import io.scalecube.cluster.transport.api.Message;
-import io.scalecube.cluster.transport.api.MessageCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,20 +32,20 @@ import org.slf4j.LoggerFactory;
  * The only codec the transport uses, for our messages and for ScaleCube's own (SWIM pings,
  * membership sync, metadata requests, gossip). It never uses Java serialization.
  *
- * <p>Frame: magic {@code 'H' 'S'}, version 1, then one tagged value. Tags: null; string; our
- * {@link WireMessage} as {@link WireCodec} JSON (its own allow-list of {@code "type"}s); an enum
- * from a fixed table; or an {@link Externalizable} from a fixed table of ScaleCube's protocol
- * classes. ScaleCube's classes write themselves through {@code writeExternal}; this codec supplies
- * the {@code ObjectOutput} and {@code ObjectInput}, so their {@code writeObject} calls land here and
+ * <p>Frame: magic {@code 'H' 'S'}, version 1, then one tagged value. Tags: null; string; our {@link
+ * WireMessage} as {@link WireCodec} JSON (its own allow-list of {@code "type"}s); an enum from a
+ * fixed table; or an {@link Externalizable} from a fixed table of ScaleCube's protocol classes.
+ * ScaleCube's classes write themselves through {@code writeExternal}; this codec supplies the
+ * {@code ObjectOutput} and {@code ObjectInput}, so their {@code writeObject} calls land here and
  * only allow-listed types are written or instantiated. Size prefixes are checked against the bytes
  * left in the frame before ScaleCube allocates with them, and nesting is capped.
  *
  * <p>With peer authentication (a {@link FrameAuthenticator}) every frame is sealed in an envelope
- * (format version 2: sender node id, destination, time, session, sequence number, HMAC-SHA256) and a
- * received frame is opened before a single byte of its body is decoded; the decoded message then
- * carries the authenticated node id in header {@value #PEER_HEADER}, which a peer can never set
- * (a frame that carries it is refused). The destination comes from header {@value #TO_HEADER},
- * which {@link FaultInjectingTransport} adds to every outgoing message and this codec moves into the
+ * (format version 2: sender node id, destination, time, session, sequence number, HMAC-SHA256) and
+ * a received frame is opened before a single byte of its body is decoded; the decoded message then
+ * carries the authenticated node id in header {@value #PEER_HEADER}, which a peer can never set (a
+ * frame that carries it is refused). The destination comes from header {@value #TO_HEADER}, which
+ * {@link FaultInjectingTransport} adds to every outgoing message and this codec moves into the
  * envelope. Without authentication (the explicit insecure setting) frames are format version 1: the
  * same body, no envelope.
  *
@@ -59,8 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class AllowListMessageCodec implements MessageCodec {
   /** Qualifier of the placeholder returned for a dropped frame. */
   public static final String DROPPED = "hybridstore/dropped";
+
   /** Header the codec sets on a received message: the node id its frame was authenticated as. */
   public static final String PEER_HEADER = "hs-peer";
+
   /** Header of an outgoing message naming its destination address; moved into the envelope. */
   public static final String TO_HEADER = "hs-to";
 
@@ -78,23 +80,28 @@ public final class AllowListMessageCodec implements MessageCodec {
   static final int TAG_MESSAGE = 5;
 
   /** ScaleCube's protocol classes, by a stable one-byte id (the index). */
-  private static final List<String> EXTERNALIZABLES = List.of(
-      "io.scalecube.cluster.Member",
-      "io.scalecube.cluster.membership.MembershipRecord",
-      "io.scalecube.cluster.membership.SyncData",
-      "io.scalecube.cluster.fdetector.PingData",
-      "io.scalecube.cluster.gossip.GossipRequest",
-      "io.scalecube.cluster.gossip.Gossip",
-      "io.scalecube.cluster.metadata.GetMetadataRequest",
-      "io.scalecube.cluster.metadata.GetMetadataResponse");
+  private static final List<String> EXTERNALIZABLES =
+      List.of(
+          "io.scalecube.cluster.Member",
+          "io.scalecube.cluster.membership.MembershipRecord",
+          "io.scalecube.cluster.membership.SyncData",
+          "io.scalecube.cluster.fdetector.PingData",
+          "io.scalecube.cluster.gossip.GossipRequest",
+          "io.scalecube.cluster.gossip.Gossip",
+          "io.scalecube.cluster.metadata.GetMetadataRequest",
+          "io.scalecube.cluster.metadata.GetMetadataResponse");
+
   /** Those whose first {@code readInt} is a count or length, checked against the bytes left. */
-  private static final List<String> SIZE_PREFIXED = List.of(
-      "io.scalecube.cluster.membership.SyncData",
-      "io.scalecube.cluster.gossip.GossipRequest",
-      "io.scalecube.cluster.metadata.GetMetadataResponse");
-  private static final List<String> ENUMS = List.of(
-      "io.scalecube.cluster.membership.MemberStatus",
-      "io.scalecube.cluster.fdetector.PingData$AckType");
+  private static final List<String> SIZE_PREFIXED =
+      List.of(
+          "io.scalecube.cluster.membership.SyncData",
+          "io.scalecube.cluster.gossip.GossipRequest",
+          "io.scalecube.cluster.metadata.GetMetadataResponse");
+
+  private static final List<String> ENUMS =
+      List.of(
+          "io.scalecube.cluster.membership.MemberStatus",
+          "io.scalecube.cluster.fdetector.PingData$AckType");
 
   private static final Map<Class<?>, Integer> EXTERNALIZABLE_IDS = new HashMap<>();
   private static final Constructor<?>[] CONSTRUCTORS = new Constructor<?>[EXTERNALIZABLES.size()];
@@ -104,14 +111,17 @@ public final class AllowListMessageCodec implements MessageCodec {
   static {
     try {
       for (int i = 0; i < EXTERNALIZABLES.size(); i++) {
-        Class<?> c = Class.forName(EXTERNALIZABLES.get(i), false, AllowListMessageCodec.class.getClassLoader());
+        Class<?> c =
+            Class.forName(
+                EXTERNALIZABLES.get(i), false, AllowListMessageCodec.class.getClassLoader());
         EXTERNALIZABLE_IDS.put(c, i);
         Constructor<?> ctor = c.getDeclaredConstructor();
         ctor.setAccessible(true);
         CONSTRUCTORS[i] = ctor;
       }
       for (int i = 0; i < ENUMS.size(); i++) {
-        Class<?> c = Class.forName(ENUMS.get(i), false, AllowListMessageCodec.class.getClassLoader());
+        Class<?> c =
+            Class.forName(ENUMS.get(i), false, AllowListMessageCodec.class.getClassLoader());
         ENUM_IDS.put(c, i);
         ENUM_CLASSES[i] = c;
       }
@@ -131,7 +141,10 @@ public final class AllowListMessageCodec implements MessageCodec {
    * @param counters where drops are counted
    * @param auth seals and opens frames; null only for the explicit insecure setting
    */
-  AllowListMessageCodec(int maxMessageBytes, Counters counters, @org.jspecify.annotations.Nullable FrameAuthenticator auth) {
+  AllowListMessageCodec(
+      int maxMessageBytes,
+      Counters counters,
+      @org.jspecify.annotations.Nullable FrameAuthenticator auth) {
     this.maxMessageBytes = maxMessageBytes;
     this.counters = counters;
     this.auth = auth;
@@ -167,8 +180,15 @@ public final class AllowListMessageCodec implements MessageCodec {
     }
     if (frame.length > maxMessageBytes) {
       counters.droppedOversized();
-      throw new WireFormatException(Kind.OVERSIZED, "outgoing message of " + frame.length + " bytes exceeds "
-          + maxMessageBytes + " (" + message.qualifier() + ")");
+      throw new WireFormatException(
+          Kind.OVERSIZED,
+          "outgoing message of "
+              + frame.length
+              + " bytes exceeds "
+              + maxMessageBytes
+              + " ("
+              + message.qualifier()
+              + ")");
     }
     stream.write(frame);
   }
@@ -187,11 +207,13 @@ public final class AllowListMessageCodec implements MessageCodec {
     try {
       int available = stream.available();
       if (available > maxMessageBytes) {
-        throw new WireFormatException(Kind.OVERSIZED, "frame of " + available + " bytes exceeds " + maxMessageBytes);
+        throw new WireFormatException(
+            Kind.OVERSIZED, "frame of " + available + " bytes exceeds " + maxMessageBytes);
       }
       byte[] frame = stream.readNBytes(maxMessageBytes + 1);
       if (frame.length > maxMessageBytes) {
-        throw new WireFormatException(Kind.OVERSIZED, "frame exceeds " + maxMessageBytes + " bytes");
+        throw new WireFormatException(
+            Kind.OVERSIZED, "frame exceeds " + maxMessageBytes + " bytes");
       }
       if (auth == null) {
         return decodeFrame(frame, maxMessageBytes);
@@ -199,7 +221,8 @@ public final class AllowListMessageCodec implements MessageCodec {
       FrameAuthenticator.Opened opened = auth.open(frame);
       Message m = decodeBody(frame, opened.bodyOffset(), opened.bodyLength(), maxMessageBytes);
       if (m.headers().containsKey(PEER_HEADER) || m.headers().containsKey(TO_HEADER)) {
-        throw new WireFormatException(Kind.FORGED_SENDER, "a peer set a header only this codec may set");
+        throw new WireFormatException(
+            Kind.FORGED_SENDER, "a peer set a header only this codec may set");
       }
       Map<String, String> headers = new HashMap<>(m.headers());
       headers.put(PEER_HEADER, opened.node().value());
@@ -244,7 +267,8 @@ public final class AllowListMessageCodec implements MessageCodec {
    * @throws WireFormatException if the body is not acceptable
    * @throws IOException if it is truncated
    */
-  static Message decodeBody(byte[] frame, int offset, int length, int maxMessageBytes) throws IOException {
+  static Message decodeBody(byte[] frame, int offset, int length, int maxMessageBytes)
+      throws IOException {
     ByteArrayInputStream bytes = new ByteArrayInputStream(frame, offset, length);
     Reader r = new Reader(new DataInputStream(bytes), bytes, maxMessageBytes);
     Object o = r.readObject();
@@ -412,47 +436,53 @@ public final class AllowListMessageCodec implements MessageCodec {
           return WireCodec.decode(readSized(), maxMessageBytes);
         case TAG_MESSAGE:
           return readMessage();
-        case TAG_ENUM: {
-          int id = in.readUnsignedByte();
-          if (id >= ENUM_CLASSES.length) {
-            throw new WireFormatException(Kind.UNKNOWN_TYPE, "enum id " + id + " is not on the allow-list");
+        case TAG_ENUM:
+          {
+            int id = in.readUnsignedByte();
+            if (id >= ENUM_CLASSES.length) {
+              throw new WireFormatException(
+                  Kind.UNKNOWN_TYPE, "enum id " + id + " is not on the allow-list");
+            }
+            return enumValue(ENUM_CLASSES[id], in.readUTF());
           }
-          return enumValue(ENUM_CLASSES[id], in.readUTF());
-        }
-        case TAG_EXTERNALIZABLE: {
-          int id = in.readUnsignedByte();
-          if (id >= CONSTRUCTORS.length) {
-            throw new WireFormatException(Kind.UNKNOWN_TYPE, "class id " + id + " is not on the allow-list");
+        case TAG_EXTERNALIZABLE:
+          {
+            int id = in.readUnsignedByte();
+            if (id >= CONSTRUCTORS.length) {
+              throw new WireFormatException(
+                  Kind.UNKNOWN_TYPE, "class id " + id + " is not on the allow-list");
+            }
+            Externalizable x;
+            try {
+              x = (Externalizable) CONSTRUCTORS[id].newInstance();
+            } catch (ReflectiveOperationException e) {
+              throw new IOException("cannot instantiate " + EXTERNALIZABLES.get(id), e);
+            }
+            String name = EXTERNALIZABLES.get(id);
+            reading.push(name);
+            boolean outerSizeRead = sizeRead;
+            sizeRead = !SIZE_PREFIXED.contains(name);
+            try {
+              x.readExternal(this);
+            } catch (ClassNotFoundException e) {
+              throw new IOException(e);
+            } finally {
+              reading.pop();
+              sizeRead = outerSizeRead;
+            }
+            return x;
           }
-          Externalizable x;
-          try {
-            x = (Externalizable) CONSTRUCTORS[id].newInstance();
-          } catch (ReflectiveOperationException e) {
-            throw new IOException("cannot instantiate " + EXTERNALIZABLES.get(id), e);
-          }
-          String name = EXTERNALIZABLES.get(id);
-          reading.push(name);
-          boolean outerSizeRead = sizeRead;
-          sizeRead = !SIZE_PREFIXED.contains(name);
-          try {
-            x.readExternal(this);
-          } catch (ClassNotFoundException e) {
-            throw new IOException(e);
-          } finally {
-            reading.pop();
-            sizeRead = outerSizeRead;
-          }
-          return x;
-        }
         default:
-          throw new WireFormatException(Kind.UNKNOWN_TYPE, "tag " + tag + " is not on the allow-list");
+          throw new WireFormatException(
+              Kind.UNKNOWN_TYPE, "tag " + tag + " is not on the allow-list");
       }
     }
 
     private Message readMessage() throws IOException {
       int count = in.readInt();
       if (count < 0 || count > bytes.available()) {
-        throw new WireFormatException(Kind.MALFORMED, "header count " + count + " exceeds the frame");
+        throw new WireFormatException(
+            Kind.MALFORMED, "header count " + count + " exceeds the frame");
       }
       Map<String, String> headers = new HashMap<>();
       reading.push("Message");
@@ -463,7 +493,8 @@ public final class AllowListMessageCodec implements MessageCodec {
           if (value != null && !(value instanceof String)) {
             throw new WireFormatException(Kind.MALFORMED, "header '" + key + "' is not a string");
           }
-          headers.put(key, (String) value); // ScaleCube sends null headers (a sync's correlation id)
+          headers.put(
+              key, (String) value); // ScaleCube sends null headers (a sync's correlation id)
         }
         Object data = readObject();
         return Message.withHeaders(headers).data(data).build();
@@ -488,7 +519,8 @@ public final class AllowListMessageCodec implements MessageCodec {
           return constant;
         }
       }
-      throw new WireFormatException(Kind.MALFORMED, "no constant " + name + " in " + type.getName());
+      throw new WireFormatException(
+          Kind.MALFORMED, "no constant " + name + " in " + type.getName());
     }
 
     @Override
@@ -499,7 +531,8 @@ public final class AllowListMessageCodec implements MessageCodec {
         // exceed the bytes left, and checking it here keeps ScaleCube from allocating with it.
         sizeRead = true;
         if (v < 0 || v > bytes.available()) {
-          throw new WireFormatException(Kind.MALFORMED, "count " + v + " in " + reading.peek() + " exceeds the frame");
+          throw new WireFormatException(
+              Kind.MALFORMED, "count " + v + " in " + reading.peek() + " exceeds the frame");
         }
       }
       return v;

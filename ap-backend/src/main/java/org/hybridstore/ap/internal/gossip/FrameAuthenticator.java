@@ -65,7 +65,8 @@ final class FrameAuthenticator {
   static final int WINDOW = 1024;
   static final int SESSIONS_PER_MEMBER = 4;
   private static final int MAX_DESTINATIONS = 1024;
-  private static final byte[] KEY_ID_LABEL = "hybridstore-peer-key-id".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY_ID_LABEL =
+      "hybridstore-peer-key-id".getBytes(StandardCharsets.UTF_8);
 
   private final NodeId self;
   private final Set<NodeId> members;
@@ -84,8 +85,8 @@ final class FrameAuthenticator {
       throw new IllegalArgumentException("an insecure configuration has no authenticator");
     }
     if (!config.members().contains(self)) {
-      throw new InvalidInputException("peerAuth.members", "must include this node (" + self + "), was "
-          + config.members());
+      throw new InvalidInputException(
+          "peerAuth.members", "must include this node (" + self + "), was " + config.members());
     }
     this.self = self;
     this.members = config.members();
@@ -128,11 +129,26 @@ final class FrameAuthenticator {
       }
       o = outgoing.computeIfAbsent(to, a -> new Outgoing(random.nextLong()));
     }
-    return seal(keys.get(0), signingKeyId, self.value(), to, time.millis(), o.session, o.seq.incrementAndGet(), body);
+    return seal(
+        keys.get(0),
+        signingKeyId,
+        self.value(),
+        to,
+        time.millis(),
+        o.session,
+        o.seq.incrementAndGet(),
+        body);
   }
 
   /** Builds a frame from explicit parts (also used by tests to forge frames). */
-  static byte[] seal(SecretKeySpec key, byte[] keyId, String node, String to, long millis, long session, long seq,
+  static byte[] seal(
+      SecretKeySpec key,
+      byte[] keyId,
+      String node,
+      String to,
+      long millis,
+      long session,
+      long seq,
       byte[] body) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(body.length + 128);
     try (DataOutputStream out = new DataOutputStream(buffer)) {
@@ -172,14 +188,19 @@ final class FrameAuthenticator {
    */
   Opened open(byte[] frame) {
     int headerMin = 3 + KEY_ID_BYTES + 2 + 2 + 24;
-    if (frame.length < 3 || frame[0] != AllowListMessageCodec.MAGIC_0 || frame[1] != AllowListMessageCodec.MAGIC_1) {
+    if (frame.length < 3
+        || frame[0] != AllowListMessageCodec.MAGIC_0
+        || frame[1] != AllowListMessageCodec.MAGIC_1) {
       throw new WireFormatException(Kind.MALFORMED, "bad magic: not a HybridStore frame");
     }
     if (frame[2] != VERSION) {
-      throw new WireFormatException(Kind.UNAUTHENTICATED, "frame version " + frame[2] + " carries no MAC");
+      throw new WireFormatException(
+          Kind.UNAUTHENTICATED, "frame version " + frame[2] + " carries no MAC");
     }
     if (frame.length < headerMin + MAC_BYTES) {
-      throw new WireFormatException(Kind.UNAUTHENTICATED, "frame of " + frame.length + " bytes is too short to be authenticated");
+      throw new WireFormatException(
+          Kind.UNAUTHENTICATED,
+          "frame of " + frame.length + " bytes is too short to be authenticated");
     }
     SecretKeySpec key = keysById.get(ByteBuffer.wrap(frame, 3, KEY_ID_BYTES).slice());
     if (key == null) {
@@ -211,14 +232,19 @@ final class FrameAuthenticator {
       throw new WireFormatException(Kind.UNKNOWN_MEMBER, "sender " + node + " is not a member");
     }
     if (!localAddresses.contains(to)) {
-      throw new WireFormatException(Kind.MISDIRECTED, "addressed to " + to + ", this node is " + localAddresses);
+      throw new WireFormatException(
+          Kind.MISDIRECTED, "addressed to " + to + ", this node is " + localAddresses);
     }
     long now = time.millis();
     if (Math.abs(now - millis) > windowMillis) {
-      throw new WireFormatException(Kind.STALE, "timestamp " + (now - millis) + " ms off (window " + windowMillis + " ms)");
+      throw new WireFormatException(
+          Kind.STALE, "timestamp " + (now - millis) + " ms off (window " + windowMillis + " ms)");
     }
-    if (!incoming.computeIfAbsent(node, n -> new Incoming()).accept(session, seq, millis, now, windowMillis)) {
-      throw new WireFormatException(Kind.REPLAYED, "session " + Long.toHexString(session) + " seq " + seq + " from " + node);
+    if (!incoming
+        .computeIfAbsent(node, n -> new Incoming())
+        .accept(session, seq, millis, now, windowMillis)) {
+      throw new WireFormatException(
+          Kind.REPLAYED, "session " + Long.toHexString(session) + " seq " + seq + " from " + node);
     }
     return new Opened(node, b.position(), macAt - b.position());
   }
@@ -241,18 +267,24 @@ final class FrameAuthenticator {
     return Arrays.copyOf(mac(key, KEY_ID_LABEL, KEY_ID_LABEL.length), KEY_ID_BYTES);
   }
 
-  private static final ThreadLocal<Map<SecretKeySpec, Mac>> STATIC_MACS = ThreadLocal.withInitial(HashMap::new);
+  private static final ThreadLocal<Map<SecretKeySpec, Mac>> STATIC_MACS =
+      ThreadLocal.withInitial(HashMap::new);
 
   private static byte[] mac(SecretKeySpec key, byte[] data, int length) {
-    Mac mac = STATIC_MACS.get().computeIfAbsent(key, k -> {
-      try {
-        Mac m = Mac.getInstance("HmacSHA256");
-        m.init(k);
-        return m;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("every JVM has HmacSHA256", e);
-      }
-    });
+    Mac mac =
+        STATIC_MACS
+            .get()
+            .computeIfAbsent(
+                key,
+                k -> {
+                  try {
+                    Mac m = Mac.getInstance("HmacSHA256");
+                    m.init(k);
+                    return m;
+                  } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("every JVM has HmacSHA256", e);
+                  }
+                });
     mac.update(data, 0, length);
     return mac.doFinal();
   }

@@ -3,6 +3,7 @@ package org.hybridstore.ap.internal.gossip;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scalecube.cluster.metadata.MetadataCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,6 @@ import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
 import org.hybridstore.ap.internal.wire.Counters;
 import org.hybridstore.ap.internal.wire.NodeMeta;
-import io.scalecube.cluster.metadata.MetadataCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,7 +39,8 @@ public final class JsonMetadataCodec implements MetadataCodec {
       return ByteBuffer.allocate(0);
     }
     if (!(metadata instanceof NodeMeta m)) {
-      throw new IllegalArgumentException(metadata.getClass().getName() + " is not allowed as metadata");
+      throw new IllegalArgumentException(
+          metadata.getClass().getName() + " is not allowed as metadata");
     }
     ObjectNode n = JSON.createObjectNode();
     n.put("node", m.node().value());
@@ -64,10 +65,15 @@ public final class JsonMetadataCodec implements MetadataCodec {
       byte[] bytes = new byte[buffer.remaining()];
       buffer.duplicate().get(bytes);
       JsonNode n = JSON.readTree(bytes);
-      if (n == null || !n.get("node").isTextual() || !n.get("mode").isTextual() || !n.get("epoch").isIntegralNumber()) {
+      if (n == null
+          || !n.get("node").isTextual()
+          || !n.get("mode").isTextual()
+          || !n.get("epoch").isIntegralNumber()) {
         throw new IllegalArgumentException("not node metadata");
       }
-      return new NodeMeta(NodeId.of(n.get("node").asText()), ConsistencyMode.valueOf(n.get("mode").asText()),
+      return new NodeMeta(
+          NodeId.of(n.get("node").asText()),
+          ConsistencyMode.valueOf(n.get("mode").asText()),
           n.get("epoch").asLong());
     } catch (IOException | RuntimeException e) {
       counters.droppedMalformed();

@@ -1,14 +1,23 @@
 package org.hybridstore.ap.internal.gossip;
 
+import io.scalecube.cluster.Cluster;
+import io.scalecube.cluster.ClusterConfig;
+import io.scalecube.cluster.ClusterImpl;
+import io.scalecube.cluster.ClusterMessageHandler;
+import io.scalecube.cluster.Member;
+import io.scalecube.cluster.membership.MembershipEvent;
+import io.scalecube.cluster.transport.api.Message;
+import io.scalecube.cluster.transport.api.TransportFactory;
+import io.scalecube.transport.netty.tcp.TcpTransportFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.time.InstantSource;
 import org.hybridstore.ApConfig;
 import org.hybridstore.NodeId;
 import org.hybridstore.PeerAuthConfig;
@@ -19,15 +28,6 @@ import org.hybridstore.ap.internal.wire.NodeMeta;
 import org.hybridstore.ap.internal.wire.PeerNetwork;
 import org.hybridstore.ap.internal.wire.WireCodec;
 import org.hybridstore.ap.internal.wire.WireMessage;
-import io.scalecube.cluster.Cluster;
-import io.scalecube.cluster.ClusterConfig;
-import io.scalecube.cluster.ClusterImpl;
-import io.scalecube.cluster.ClusterMessageHandler;
-import io.scalecube.cluster.Member;
-import io.scalecube.cluster.membership.MembershipEvent;
-import io.scalecube.cluster.transport.api.Message;
-import io.scalecube.cluster.transport.api.TransportFactory;
-import io.scalecube.transport.netty.tcp.TcpTransportFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Metadata is the node's {@link NodeMeta}, written by {@link JsonMetadataCodec}.
  *   <li>Direct messages go through {@code cluster.transport().send(address, message)} with
  *       qualifier {@value #QUALIFIER} and a {@link WireMessage} as data; gossip is not used.
- *   <li>Every frame is encoded by {@link AllowListMessageCodec}; the transport sits inside a
- *       {@link FaultInjectingTransport} driven by the given {@link NetworkFaults}.
+ *   <li>Every frame is encoded by {@link AllowListMessageCodec}; the transport sits inside a {@link
+ *       FaultInjectingTransport} driven by the given {@link NetworkFaults}.
  *   <li>Unless {@link PeerAuthConfig#insecure()} is configured, every frame (SWIM's included) is
  *       authenticated by a {@link FrameAuthenticator}, and a message is handed to the listener with
  *       the authenticated node id as its sender; a payload naming another sender is dropped.
@@ -86,51 +86,88 @@ public final class ScaleCubeNetwork implements PeerNetwork {
    * @param time the wall clock of the frame authenticator
    * @return the factory
    */
-  public static PeerNetwork.Factory factory(ApConfig config, NetworkFaults faults, InstantSource time) {
+  public static PeerNetwork.Factory factory(
+      ApConfig config, NetworkFaults faults, InstantSource time) {
     return (self, listener, counters) -> start(config, faults, time, self, listener, counters);
   }
 
-  private static ScaleCubeNetwork start(ApConfig config, NetworkFaults faults, InstantSource time, NodeMeta self,
-      PeerNetwork.Listener listener, Counters counters) {
+  private static ScaleCubeNetwork start(
+      ApConfig config,
+      NetworkFaults faults,
+      InstantSource time,
+      NodeMeta self,
+      PeerNetwork.Listener listener,
+      Counters counters) {
     PeerAuthConfig peerAuth = config.peerAuth();
     FrameAuthenticator auth = null;
     if (peerAuth.authenticated()) {
       auth = new FrameAuthenticator(self.node(), peerAuth, time);
-      LOG.info("node {}: peer authentication on (HMAC-SHA256; members {}; {} secret(s); frame window {})",
-          self.node(), peerAuth.members(), peerAuth.secrets().size(), peerAuth.maxFrameAge());
+      LOG.info(
+          "node {}: peer authentication on (HMAC-SHA256; members {}; {} secret(s); frame window {})",
+          self.node(),
+          peerAuth.members(),
+          peerAuth.secrets().size(),
+          peerAuth.maxFrameAge());
     } else {
-      LOG.warn("node {}: peer authentication is OFF (PeerAuthConfig.insecure()): anyone who reaches {}:{} can "
-          + "write to this node's journal and join its membership", self.node(), config.bindHost(), config.gossipPort());
+      LOG.warn(
+          "node {}: peer authentication is OFF (PeerAuthConfig.insecure()): anyone who reaches {}:{} can "
+              + "write to this node's journal and join its membership",
+          self.node(),
+          config.bindHost(),
+          config.gossipPort());
     }
-    AllowListMessageCodec codec = new AllowListMessageCodec(config.maxMessageBytes(), counters, auth);
+    AllowListMessageCodec codec =
+        new AllowListMessageCodec(config.maxMessageBytes(), counters, auth);
     // Netty's frame decoder is the outer guard; the codec enforces (and counts) maxMessageBytes.
     // Netty skips a longer frame without buffering it, so this bounds what one connection holds.
     int maxFrame = (int) Math.min(Integer.MAX_VALUE - 8L, config.maxMessageBytes() + 64L * 1024);
     TransportFactory tcp = new TcpTransportFactory();
     FrameAuthenticator a = auth;
-    TransportFactory wrapped = transportConfig -> new FaultInjectingTransport(
-        tcp.createTransport(transportConfig), faults, counters, a, config.bindHost());
-    ClusterConfig base = isLoopback(config.bindHost()) ? ClusterConfig.defaultLocalConfig() : ClusterConfig.defaultLanConfig();
+    TransportFactory wrapped =
+        transportConfig ->
+            new FaultInjectingTransport(
+                tcp.createTransport(transportConfig), faults, counters, a, config.bindHost());
+    ClusterConfig base =
+        isLoopback(config.bindHost())
+            ? ClusterConfig.defaultLocalConfig()
+            : ClusterConfig.defaultLanConfig();
     Cluster cluster;
     try {
-      cluster = new ClusterImpl(base)
-          .config(c -> c.metadata(self).metadataCodec(new JsonMetadataCodec(counters))
-              .externalHost(config.bindHost()).memberAlias(self.node().value()))
-          // A full membership sync every few seconds: a member SWIM removed during a partition, and
-          // a changed mode or epoch, are seen again within this interval (SWIM's default is 15-30 s).
-          .membership(m -> m.seedMembers(config.seeds()).syncInterval(Math.min(m.syncInterval(), SYNC_INTERVAL_MILLIS)))
-          .transport(t -> t.port(config.gossipPort()).messageCodec(codec).maxFrameLength(maxFrame))
-          .transportFactory(() -> wrapped)
-          .handler(c -> new Handler(listener, counters, c, a != null))
-          .start()
-          .toFuture()
-          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      cluster =
+          new ClusterImpl(base)
+              .config(
+                  c ->
+                      c.metadata(self)
+                          .metadataCodec(new JsonMetadataCodec(counters))
+                          .externalHost(config.bindHost())
+                          .memberAlias(self.node().value()))
+              // A full membership sync every few seconds: a member SWIM removed during a partition,
+              // and
+              // a changed mode or epoch, are seen again within this interval (SWIM's default is
+              // 15-30 s).
+              .membership(
+                  m ->
+                      m.seedMembers(config.seeds())
+                          .syncInterval(Math.min(m.syncInterval(), SYNC_INTERVAL_MILLIS)))
+              .transport(
+                  t -> t.port(config.gossipPort()).messageCodec(codec).maxFrameLength(maxFrame))
+              .transportFactory(() -> wrapped)
+              .handler(c -> new Handler(listener, counters, c, a != null))
+              .start()
+              .toFuture()
+              .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while joining the peers", e);
     } catch (Exception e) {
-      throw new StoreUnavailableException("cannot start the gossip transport on " + config.bindHost() + ":"
-          + config.gossipPort() + ": " + e, e);
+      throw new StoreUnavailableException(
+          "cannot start the gossip transport on "
+              + config.bindHost()
+              + ":"
+              + config.gossipPort()
+              + ": "
+              + e,
+          e);
     }
     LOG.info("node {} joined as {} (seeds {})", self.node(), cluster.address(), config.seeds());
     return new ScaleCubeNetwork(cluster, counters);
@@ -151,7 +188,8 @@ public final class ScaleCubeNetwork implements PeerNetwork {
     private final Cluster cluster;
     private final boolean authenticated;
 
-    Handler(PeerNetwork.Listener listener, Counters counters, Cluster cluster, boolean authenticated) {
+    Handler(
+        PeerNetwork.Listener listener, Counters counters, Cluster cluster, boolean authenticated) {
       this.listener = listener;
       this.counters = counters;
       this.cluster = cluster;
@@ -180,7 +218,11 @@ public final class ScaleCubeNetwork implements PeerNetwork {
         node = NodeId.of(peer);
         if (!node.equals(wire.from())) {
           counters.droppedForgedSender();
-          LOG.debug("dropped a {} from {} that claims to come from {}", WireCodec.typeOf(wire), node, wire.from());
+          LOG.debug(
+              "dropped a {} from {} that claims to come from {}",
+              WireCodec.typeOf(wire),
+              node,
+              wire.from());
           return;
         }
       }
@@ -241,11 +283,15 @@ public final class ScaleCubeNetwork implements PeerNetwork {
 
   @Override
   public void publish(NodeMeta meta) {
-    cluster.updateMetadata(meta).toFuture().whenComplete((ok, e) -> {
-      if (e != null) {
-        LOG.warn("publishing metadata {} failed", meta, e);
-      }
-    });
+    cluster
+        .updateMetadata(meta)
+        .toFuture()
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn("publishing metadata {} failed", meta, e);
+              }
+            });
   }
 
   @Override

@@ -23,7 +23,10 @@ import java.util.List;
  * <p>Names are plain file names inside the directory.
  */
 public interface JournalFiles {
-  /** Opens a file for reading and writing, creating it if absent (the creation is durable only after {@link #syncDirectory()}). */
+  /**
+   * Opens a file for reading and writing, creating it if absent (the creation is durable only after
+   * {@link #syncDirectory()}).
+   */
   LogChannel open(String name) throws IOException;
 
   /** Returns whether the file exists. */
@@ -84,8 +87,12 @@ public interface JournalFiles {
 
     @Override
     public LogChannel open(String name) throws IOException {
-      FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      FileChannel ch =
+          FileChannel.open(
+              dir.resolve(name),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       return new LogChannel() {
         @Override
         public long size() throws IOException {
@@ -148,15 +155,23 @@ public interface JournalFiles {
     @Override
     public void replace(String name, byte[] content) throws IOException {
       Path tmp = dir.resolve(name + ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer b = ByteBuffer.wrap(content);
         while (b.hasRemaining()) {
           ch.write(b);
         }
         ch.force(true);
       }
-      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(name),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       syncDirectory();
     }
 

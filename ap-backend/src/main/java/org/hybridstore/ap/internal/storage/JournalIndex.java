@@ -19,10 +19,10 @@ import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 
 /**
- * The journal's index: a MapDB file without MapDB's own write-ahead log, holding the state the
- * log describes, so reads and the writer's lookups need not replay anything. It is derived data:
- * it is rebuilt from the log whenever it was not closed cleanly (see {@link JournalStore}), so a
- * crash in the middle of a MapDB write can never leave a wrong index in use.
+ * The journal's index: a MapDB file without MapDB's own write-ahead log, holding the state the log
+ * describes, so reads and the writer's lookups need not replay anything. It is derived data: it is
+ * rebuilt from the log whenever it was not closed cleanly (see {@link JournalStore}), so a crash in
+ * the middle of a MapDB write can never leave a wrong index in use.
  *
  * <p>Collections: {@code records} (order id to CRC32C plus encoded record; the checksum is checked
  * on every read), {@code opOrders} (op id key to the order whose record holds it: kept by every
@@ -51,7 +51,8 @@ final class JournalIndex implements AutoCloseable {
     this.records = db.hashMap("records", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
     this.opOrders = db.hashMap("opOrders", Serializer.LONG, Serializer.STRING).createOrOpen();
     this.backlogById = db.hashMap("backlogById", Serializer.STRING, Serializer.LONG).createOrOpen();
-    this.backlogBySeq = db.treeMap("backlogBySeq", Serializer.LONG, Serializer.STRING).createOrOpen();
+    this.backlogBySeq =
+        db.treeMap("backlogBySeq", Serializer.LONG, Serializer.STRING).createOrOpen();
     this.meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
   }
 
@@ -241,7 +242,8 @@ final class JournalIndex implements AutoCloseable {
     }
     byte[] bytes = Arrays.copyOfRange(stored, 4, stored.length);
     if (ByteBuffer.wrap(stored).getInt() != WriteAheadLog.crc(bytes, 0, bytes.length)) {
-      throw new CorruptDataException("journal index " + file + " record '" + id + "' fails its checksum");
+      throw new CorruptDataException(
+          "journal index " + file + " record '" + id + "' fails its checksum");
     }
     return bytes;
   }

@@ -50,10 +50,10 @@ import org.slf4j.LoggerFactory;
  * says what was found (the backend then re-reads etcd and its peers).
  *
  * <p>Compaction ({@link #maybeRotate}): when the log exceeds {@link
- * StorageOptions#rotateThresholdBytes()} and is more than twice the live data, the state is
- * written as a snapshot into {@code log-<g+1>.wal}, forced, and {@code CURRENT} is switched; only
- * then is the old log deleted. A crash at any step leaves either the old or the new generation
- * whole and named by {@code CURRENT}; files of any other generation are deleted at the next start.
+ * StorageOptions#rotateThresholdBytes()} and is more than twice the live data, the state is written
+ * as a snapshot into {@code log-<g+1>.wal}, forced, and {@code CURRENT} is switched; only then is
+ * the old log deleted. A crash at any step leaves either the old or the new generation whole and
+ * named by {@code CURRENT}; files of any other generation are deleted at the next start.
  *
  * <p>Failure: a log write or fsync that fails puts the journal in a failed state: the batch fails
  * (its outcome is unknown), every later commit is refused with {@link StoreUnavailableException}
@@ -66,8 +66,10 @@ import org.slf4j.LoggerFactory;
 public final class JournalStore implements AutoCloseable {
   /** Name of the pointer file that holds the live generation. */
   public static final String CURRENT = "CURRENT";
+
   /** Name of the index's clean marker. */
   static final String INDEX_CLEAN = "index.clean";
+
   /** Name of the index file. */
   static final String INDEX = "index.db";
 
@@ -113,16 +115,27 @@ public final class JournalStore implements AutoCloseable {
    * @param damage damaged regions found in the log (empty if none)
    * @param quarantined where the damaged log was copied, or null
    */
-  public record OpenReport(boolean created, boolean indexRebuilt, long entriesReplayed, long tornBytes,
-      List<String> damage, @Nullable String quarantined) {
+  public record OpenReport(
+      boolean created,
+      boolean indexRebuilt,
+      long entriesReplayed,
+      long tornBytes,
+      List<String> damage,
+      @Nullable String quarantined) {
     /** Whether the log was damaged (something acknowledged may be gone from this node). */
     public boolean damaged() {
       return !damage.isEmpty();
     }
   }
 
-  private JournalStore(Path dataDir, StorageOptions options, JournalFiles files, WriteAheadLog wal,
-      JournalIndex index, long appliedLsn, OpenReport report) {
+  private JournalStore(
+      Path dataDir,
+      StorageOptions options,
+      JournalFiles files,
+      WriteAheadLog wal,
+      JournalIndex index,
+      long appliedLsn,
+      OpenReport report) {
     this.dataDir = dataDir;
     this.options = options;
     this.files = files;
@@ -150,7 +163,8 @@ public final class JournalStore implements AutoCloseable {
   public static JournalStore open(Path dataDir, StorageOptions options) {
     JournalFiles files;
     try {
-      java.nio.file.Files.createDirectories(dataDir); // the index lives there whatever the log's seam
+      java.nio.file.Files.createDirectories(
+          dataDir); // the index lives there whatever the log's seam
       files = options.files().create(dataDir);
     } catch (IOException e) {
       throw new StoreUnavailableException("cannot open the journal directory " + dataDir, e);
@@ -158,35 +172,53 @@ public final class JournalStore implements AutoCloseable {
     try {
       return open(dataDir, options, files);
     } catch (IOException e) {
-      throw new StoreUnavailableException("cannot read or write the journal in " + dataDir + ": " + e, e);
+      throw new StoreUnavailableException(
+          "cannot read or write the journal in " + dataDir + ": " + e, e);
     }
   }
 
-  private static JournalStore open(Path dataDir, StorageOptions options, JournalFiles files) throws IOException {
+  private static JournalStore open(Path dataDir, StorageOptions options, JournalFiles files)
+      throws IOException {
     List<String> names = files.list();
     List<String> oldFormat = names.stream().filter(n -> OLD_FORMAT.matcher(n).matches()).toList();
     if (!oldFormat.isEmpty()) {
-      throw new CorruptDataException("journal files " + oldFormat + " in " + dataDir + " are of format 1 (MapDB's"
-          + " write-ahead log), which this build does not read; move the data directory aside and restart: the node"
-          + " refills from etcd and its peers (see docs/local-journal.md)");
+      throw new CorruptDataException(
+          "journal files "
+              + oldFormat
+              + " in "
+              + dataDir
+              + " are of format 1 (MapDB's"
+              + " write-ahead log), which this build does not read; move the data directory aside and restart: the node"
+              + " refills from etcd and its peers (see docs/local-journal.md)");
     }
     Path indexFile = dataDir.resolve(INDEX);
     if (!files.exists(CURRENT)) {
       List<String> logs = names.stream().filter(n -> LOG_FILE.matcher(n).matches()).toList();
       for (String l : logs) {
         if (sizeOf(files, l) > WriteAheadLog.FILE_HEADER_BYTES) {
-          throw new CorruptDataException(files.describe(CURRENT) + " is missing but the directory holds the journal"
-              + " log " + files.describe(l) + "; refusing to start over it. Move the data directory aside (see"
-              + " docs/local-journal.md)");
+          throw new CorruptDataException(
+              files.describe(CURRENT)
+                  + " is missing but the directory holds the journal"
+                  + " log "
+                  + files.describe(l)
+                  + "; refusing to start over it. Move the data directory aside (see"
+                  + " docs/local-journal.md)");
         }
-        files.delete(l); // a creation that crashed before CURRENT was written: nothing was acknowledged
+        files.delete(
+            l); // a creation that crashed before CURRENT was written: nothing was acknowledged
       }
       WriteAheadLog wal = WriteAheadLog.create(files, logName(1), 1, 0);
       files.syncDirectory();
       files.replace(CURRENT, "1\n".getBytes(StandardCharsets.US_ASCII));
       JournalIndex index = JournalIndex.create(indexFile, options.mmap());
       LOG.info("created journal {}", files.describe(logName(1)));
-      return new JournalStore(dataDir, options, files, wal, index, 0,
+      return new JournalStore(
+          dataDir,
+          options,
+          files,
+          wal,
+          index,
+          0,
           new OpenReport(true, true, 0, 0, List.of(), null));
     }
     long gen = readCurrent(files);
@@ -217,7 +249,10 @@ public final class JournalStore implements AutoCloseable {
       try {
         index = JournalIndex.open(indexFile, options.mmap());
       } catch (RuntimeException e) {
-        LOG.warn("journal index {} did not open ({}); rebuilding it from the log", indexFile, e.toString());
+        LOG.warn(
+            "journal index {} did not open ({}); rebuilding it from the log",
+            indexFile,
+            e.toString());
       }
     }
     boolean rebuilt = index == null;
@@ -233,17 +268,22 @@ public final class JournalStore implements AutoCloseable {
       if (damage.isEmpty()) {
         JournalIndex target = index;
         long from = cleanLsn;
-        WriteAheadLog.Opened opened = WriteAheadLog.open(files, name, gen, (kind, lsn, ops) -> {
-          if (from < 0 || (kind == WriteAheadLog.BATCH && lsn > from)) {
-            for (LogOp op : LogOp.decodeAll(ops)) {
-              target.apply(op);
-            }
-            replayed[0]++;
-          }
-          if (kind == WriteAheadLog.BATCH) {
-            applied[0] = Math.max(applied[0], lsn);
-          }
-        });
+        WriteAheadLog.Opened opened =
+            WriteAheadLog.open(
+                files,
+                name,
+                gen,
+                (kind, lsn, ops) -> {
+                  if (from < 0 || (kind == WriteAheadLog.BATCH && lsn > from)) {
+                    for (LogOp op : LogOp.decodeAll(ops)) {
+                      target.apply(op);
+                    }
+                    replayed[0]++;
+                  }
+                  if (kind == WriteAheadLog.BATCH) {
+                    applied[0] = Math.max(applied[0], lsn);
+                  }
+                });
         wal = opened.log();
         torn = opened.scan().tornBytes();
         damage.addAll(opened.scan().damage());
@@ -259,20 +299,27 @@ public final class JournalStore implements AutoCloseable {
       throw e;
     }
     if (torn > 0) {
-      LOG.info("journal {}: cut a torn tail of {} bytes (a write the crash interrupted, never acknowledged)",
-          files.describe(name), torn);
+      LOG.info(
+          "journal {}: cut a torn tail of {} bytes (a write the crash interrupted, never acknowledged)",
+          files.describe(name),
+          torn);
     }
     String quarantined = null;
     if (!damage.isEmpty() && logExists) {
       quarantined = files.quarantine(name, name + "-" + System.currentTimeMillis());
     }
-    OpenReport report = new OpenReport(false, rebuilt, replayed[0], torn, List.copyOf(damage), quarantined);
+    OpenReport report =
+        new OpenReport(false, rebuilt, replayed[0], torn, List.copyOf(damage), quarantined);
     JournalStore store = new JournalStore(dataDir, options, files, wal, index, applied[0], report);
     if (!damage.isEmpty()) {
-      LOG.error("journal {} is damaged: {}. Kept every valid entry; {}; compacting into a new generation. Writes"
-          + " held only in the damaged part are gone from this node: it re-reads etcd and its peers",
-          files.describe(name), damage,
-          quarantined == null ? "the log file is missing, nothing to quarantine" : "the damaged file is copied to " + quarantined);
+      LOG.error(
+          "journal {} is damaged: {}. Kept every valid entry; {}; compacting into a new generation. Writes"
+              + " held only in the damaged part are gone from this node: it re-reads etcd and its peers",
+          files.describe(name),
+          damage,
+          quarantined == null
+              ? "the log file is missing, nothing to quarantine"
+              : "the damaged file is copied to " + quarantined);
       try {
         store.rotate();
       } catch (RuntimeException e) {
@@ -300,8 +347,10 @@ public final class JournalStore implements AutoCloseable {
       }
       byte[] head = new byte[24];
       h.get(0, head);
-      boolean ok = h.getLong(0) == WriteAheadLog.FILE_MAGIC && h.getLong(8) == gen
-          && h.getInt(24) == WriteAheadLog.crc(head, 0, 24);
+      boolean ok =
+          h.getLong(0) == WriteAheadLog.FILE_MAGIC
+              && h.getLong(8) == gen
+              && h.getInt(24) == WriteAheadLog.crc(head, 0, 24);
       return ok ? h.getLong(16) : -1;
     }
   }
@@ -346,23 +395,27 @@ public final class JournalStore implements AutoCloseable {
     return failure;
   }
 
-  /** Returns how many writes failed, recoveries succeeded and index rebuilds happened since the start. */
+  /**
+   * Returns how many writes failed, recoveries succeeded and index rebuilds happened since the
+   * start.
+   */
   public long[] counters() {
     return new long[] {failures, recoveries, indexRebuilds};
   }
 
   /**
-   * Visits every record; writer thread only (used at start to validate and index the replica).
-   * Also recomputes the live data size.
+   * Visits every record; writer thread only (used at start to validate and index the replica). Also
+   * recomputes the live data size.
    *
    * @param each receives order id and encoded record
    */
   public void forEachRecord(BiConsumer<String, byte[]> each) {
     long[] total = {0};
-    index.forEachRecord((id, bytes) -> {
-      total[0] += id.length() + bytes.length;
-      each.accept(id, bytes);
-    });
+    index.forEachRecord(
+        (id, bytes) -> {
+          total[0] += id.length() + bytes.length;
+          each.accept(id, bytes);
+        });
     liveBytes = total[0];
   }
 
@@ -588,8 +641,14 @@ public final class JournalStore implements AutoCloseable {
       List<LogOp> lost = List.copyOf(pending);
       clearPending();
       fail("the journal's log write failed: " + e, e);
-      throw new JournalWriteException("the local journal could not write a batch of " + lost.size() + " changes to "
-          + file() + ": " + e, e);
+      throw new JournalWriteException(
+          "the local journal could not write a batch of "
+              + lost.size()
+              + " changes to "
+              + file()
+              + ": "
+              + e,
+          e);
     }
     applyToIndex(pending, lsn);
     clearPending();
@@ -603,7 +662,10 @@ public final class JournalStore implements AutoCloseable {
       appliedLsn = lsn;
     } catch (RuntimeException e) {
       // The batch is durable in the log; only the derived index broke. Rebuild it from the log.
-      LOG.error("journal index {} failed to apply a committed batch; rebuilding it from the log", index.file(), e);
+      LOG.error(
+          "journal index {} failed to apply a committed batch; rebuilding it from the log",
+          index.file(),
+          e);
       rebuildIndex();
     }
   }
@@ -625,15 +687,19 @@ public final class JournalStore implements AutoCloseable {
   private void checkWritable() {
     String f = failure;
     if (f != null) {
-      throw new StoreUnavailableException("the local journal " + file() + " cannot write (" + f + "); it is"
-          + " recovering");
+      throw new StoreUnavailableException(
+          "the local journal " + file() + " cannot write (" + f + "); it is" + " recovering");
     }
     checkOpen();
   }
 
   private void fail(String why, Throwable cause) {
     if (failure == null) {
-      LOG.error("journal {} failed and stops acknowledging writes until it recovers: {}", file(), why, cause);
+      LOG.error(
+          "journal {} failed and stops acknowledging writes until it recovers: {}",
+          file(),
+          why,
+          cause);
     }
     failures++;
     failure = why;
@@ -659,14 +725,19 @@ public final class JournalStore implements AutoCloseable {
     try {
       long from = appliedLsn;
       long[] applied = {appliedLsn};
-      WriteAheadLog.Opened opened = WriteAheadLog.open(files, name, gen, (kind, lsn, ops) -> {
-        if (kind == WriteAheadLog.BATCH && lsn > from) {
-          for (LogOp op : LogOp.decodeAll(ops)) {
-            liveBytes += index.apply(op);
-          }
-          applied[0] = lsn;
-        }
-      });
+      WriteAheadLog.Opened opened =
+          WriteAheadLog.open(
+              files,
+              name,
+              gen,
+              (kind, lsn, ops) -> {
+                if (kind == WriteAheadLog.BATCH && lsn > from) {
+                  for (LogOp op : LogOp.decodeAll(ops)) {
+                    liveBytes += index.apply(op);
+                  }
+                  applied[0] = lsn;
+                }
+              });
       wal = opened.log();
       appliedLsn = applied[0];
       if (opened.scan().damaged()) {
@@ -712,14 +783,19 @@ public final class JournalStore implements AutoCloseable {
       wal.close();
       JournalIndex fresh = JournalIndex.create(dataDir.resolve(INDEX), options.mmap());
       long[] applied = {0};
-      WriteAheadLog.Opened opened = WriteAheadLog.open(files, name, gen, (kind, lsn, ops) -> {
-        for (LogOp op : LogOp.decodeAll(ops)) {
-          fresh.apply(op);
-        }
-        if (kind == WriteAheadLog.BATCH) {
-          applied[0] = lsn;
-        }
-      });
+      WriteAheadLog.Opened opened =
+          WriteAheadLog.open(
+              files,
+              name,
+              gen,
+              (kind, lsn, ops) -> {
+                for (LogOp op : LogOp.decodeAll(ops)) {
+                  fresh.apply(op);
+                }
+                if (kind == WriteAheadLog.BATCH) {
+                  applied[0] = lsn;
+                }
+              });
       index = fresh;
       wal = opened.log();
       appliedLsn = Math.max(applied[0], opened.scan().lastLsn());
@@ -744,8 +820,8 @@ public final class JournalStore implements AutoCloseable {
   }
 
   /**
-   * Compacts the log into a new generation if it is over the threshold and more than twice the
-   * live data; writer thread only, between batches.
+   * Compacts the log into a new generation if it is over the threshold and more than twice the live
+   * data; writer thread only, between batches.
    *
    * @return whether it compacted
    */
@@ -757,8 +833,12 @@ public final class JournalStore implements AutoCloseable {
     if (size <= 2 * liveBytes + (1L << 20)) {
       if (!warnedLiveData) {
         warnedLiveData = true;
-        LOG.warn("journal {} holds {} bytes of live data, over the compaction threshold {}; compaction cannot shrink"
-            + " it", file(), liveBytes, options.rotateThresholdBytes());
+        LOG.warn(
+            "journal {} holds {} bytes of live data, over the compaction threshold {}; compaction cannot shrink"
+                + " it",
+            file(),
+            liveBytes,
+            options.rotateThresholdBytes());
       }
       return false;
     }
@@ -786,10 +866,11 @@ public final class JournalStore implements AutoCloseable {
       WriteAheadLog out = target;
       Chunker chunks = new Chunker(out, base);
       long[] live = {0};
-      index.forEachRecord((id, bytes) -> {
-        live[0] += id.length() + bytes.length;
-        chunks.add(new LogOp.Put(id, bytes));
-      });
+      index.forEachRecord(
+          (id, bytes) -> {
+            live[0] += id.length() + bytes.length;
+            chunks.add(new LogOp.Put(id, bytes));
+          });
       liveBytes = live[0]; // also right when rotate runs at start, before anything else counted it
       index.forEachBacklog((seq, id) -> chunks.add(new LogOp.BacklogAdd(id, seq)));
       for (Map.Entry<String, Long> m : index.allMeta().entrySet()) {
@@ -810,8 +891,8 @@ public final class JournalStore implements AutoCloseable {
       if (e instanceof CorruptDataException) {
         indexSuspect = true;
       }
-      throw new StoreUnavailableException("compacting the journal into " + files.describe(nextName) + " failed: " + e,
-          e);
+      throw new StoreUnavailableException(
+          "compacting the journal into " + files.describe(nextName) + " failed: " + e, e);
     }
     WriteAheadLog previous = wal;
     wal = target;
@@ -821,9 +902,16 @@ public final class JournalStore implements AutoCloseable {
       files.delete(previous.name());
       files.syncDirectory();
     } catch (IOException e) {
-      LOG.warn("could not delete the old journal log {}: {}", files.describe(previous.name()), e.toString());
+      LOG.warn(
+          "could not delete the old journal log {}: {}",
+          files.describe(previous.name()),
+          e.toString());
     }
-    LOG.info("compacted journal {} into {} ({} bytes live)", files.describe(previous.name()), file(), liveBytes);
+    LOG.info(
+        "compacted journal {} into {} ({} bytes live)",
+        files.describe(previous.name()),
+        file(),
+        liveBytes);
   }
 
   /** Groups snapshot ops into entries of about {@value #SNAPSHOT_CHUNK_BYTES} bytes. */
@@ -905,8 +993,8 @@ public final class JournalStore implements AutoCloseable {
       }
       return gen;
     } catch (NumberFormatException e) {
-      throw new CorruptDataException(files.describe(CURRENT) + " does not hold a journal generation: '" + text + "'",
-          e);
+      throw new CorruptDataException(
+          files.describe(CURRENT) + " does not hold a journal generation: '" + text + "'", e);
     }
   }
 
@@ -926,8 +1014,8 @@ public final class JournalStore implements AutoCloseable {
   }
 
   /**
-   * Closes the journal: flushes the index and, if the journal is healthy, marks the index clean
-   * so the next start need not rebuild it. Uncommitted changes are dropped.
+   * Closes the journal: flushes the index and, if the journal is healthy, marks the index clean so
+   * the next start need not rebuild it. Uncommitted changes are dropped.
    */
   @Override
   public void close() {
@@ -944,7 +1032,10 @@ public final class JournalStore implements AutoCloseable {
         index.close();
       } catch (RuntimeException e) {
         clean = false;
-        LOG.warn("closing the journal index {} failed; it is rebuilt at the next start", index.file(), e);
+        LOG.warn(
+            "closing the journal index {} failed; it is rebuilt at the next start",
+            index.file(),
+            e);
       }
       try {
         wal.close();
@@ -955,7 +1046,9 @@ public final class JournalStore implements AutoCloseable {
         try {
           files.replace(INDEX_CLEAN, (appliedLsn + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
-          LOG.warn("could not mark the journal index clean; it is rebuilt at the next start: {}", e.toString());
+          LOG.warn(
+              "could not mark the journal index clean; it is rebuilt at the next start: {}",
+              e.toString());
         }
       }
     } finally {

@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One open file of the journal, as the log sees it: positional reads and writes, an explicit
- * {@link #force()} that makes everything written so far durable, and truncation. Production uses a
- * {@link java.nio.channels.FileChannel}; the power-cut tests use an in-memory file that forgets
- * every byte not yet forced when the simulated power goes.
+ * One open file of the journal, as the log sees it: positional reads and writes, an explicit {@link
+ * #force()} that makes everything written so far durable, and truncation. Production uses a {@link
+ * java.nio.channels.FileChannel}; the power-cut tests use an in-memory file that forgets every byte
+ * not yet forced when the simulated power goes.
  */
 public interface LogChannel extends Closeable {
   /** Returns the file's size in bytes. */

@@ -9,11 +9,11 @@ import java.util.List;
 
 /**
  * One change to the journal's state, as it is written in a log entry and applied to the index. A
- * committed batch is a list of these; replaying the log applies them in order, with the same code
- * a live commit uses ({@link JournalIndex#apply}), so a replayed index equals the live one.
+ * committed batch is a list of these; replaying the log applies them in order, with the same code a
+ * live commit uses ({@link JournalIndex#apply}), so a replayed index equals the live one.
  *
- * <p>Encoding (big-endian): a tag byte, then for strings a two-byte length and UTF-8, for records
- * a four-byte length and the bytes, for numbers eight bytes.
+ * <p>Encoding (big-endian): a tag byte, then for strings a two-byte length and UTF-8, for records a
+ * four-byte length and the bytes, for numbers eight bytes.
  */
 sealed interface LogOp {
   byte PUT = 1;
@@ -98,7 +98,8 @@ sealed interface LogOp {
           case PUT -> {
             int n = in.getInt();
             if (n < 0 || n > in.remaining()) {
-              throw new IllegalArgumentException("record length " + n + " with " + in.remaining() + " bytes left");
+              throw new IllegalArgumentException(
+                  "record length " + n + " with " + in.remaining() + " bytes left");
             }
             byte[] b = new byte[n];
             in.get(b);
@@ -132,7 +133,8 @@ sealed interface LogOp {
   private static String getString(ByteBuffer in) {
     int n = Short.toUnsignedInt(in.getShort());
     if (n > in.remaining()) {
-      throw new IllegalArgumentException("string length " + n + " with " + in.remaining() + " bytes left");
+      throw new IllegalArgumentException(
+          "string length " + n + " with " + in.remaining() + " bytes left");
     }
     byte[] b = new byte[n];
     in.get(b);

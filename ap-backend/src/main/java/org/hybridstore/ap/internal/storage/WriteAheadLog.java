@@ -13,8 +13,8 @@ import java.util.zip.CRC32C;
  * base sequence number, CRC32C of the three. Then entries, each a {@value #ENTRY_HEADER_BYTES}-byte
  * header (body length, CRC32C of the body, CRC32C of those eight bytes) and a body (kind, sequence
  * number, {@link LogOp}s). Kinds: {@code SNAPSHOT} entries (the state at the base sequence number,
- * written when a generation is compacted into a new file, closed by one {@code SNAPSHOT_END}),
- * then {@code BATCH} entries, one per group commit, numbered base+1, base+2, ...
+ * written when a generation is compacted into a new file, closed by one {@code SNAPSHOT_END}), then
+ * {@code BATCH} entries, one per group commit, numbered base+1, base+2, ...
  *
  * <p>Durability: {@link #append} writes one entry and forces the file (fdatasync) before it
  * returns, so a batch is acknowledged only once its entry is on disk. Nothing is ever overwritten
@@ -23,9 +23,9 @@ import java.util.zip.CRC32C;
  * <p>Reading back ({@link #open}): entries are checked in order (both CRCs, the kind, the sequence
  * number). At the first entry that fails, the rest of the file is searched for a later valid entry
  * (the header CRC makes a false match a 1 in 2^32 event per position). None: the bad bytes are a
- * torn tail, the remains of a write the crash interrupted, never acknowledged; they are cut.
- * Some: the log is damaged in the middle (a disk error, a flipped bit); the valid entries on both
- * sides are kept and the damage is reported, never skipped silently.
+ * torn tail, the remains of a write the crash interrupted, never acknowledged; they are cut. Some:
+ * the log is damaged in the middle (a disk error, a flipped bit); the valid entries on both sides
+ * are kept and the damage is reported, never skipped silently.
  *
  * <p>Not thread-safe: the journal's writer thread owns it.
  */
@@ -36,8 +36,10 @@ final class WriteAheadLog implements AutoCloseable {
   static final byte BATCH = 1;
   static final byte SNAPSHOT = 2;
   static final byte SNAPSHOT_END = 3;
+
   /** No entry is larger; a length beyond it is garbage. */
   static final int MAX_ENTRY_BYTES = 256 << 20;
+
   private static final int BODY_PREFIX = 1 + 8;
   private static final int HEADER_SALT = 0x5A17C0DE;
 
@@ -56,7 +58,8 @@ final class WriteAheadLog implements AutoCloseable {
    * @param tornBytes bytes cut from the tail
    * @param damage descriptions of damaged regions in the middle (empty if none)
    */
-  record Scan(long baseLsn, long lastLsn, boolean snapshotComplete, long tornBytes, List<String> damage) {
+  record Scan(
+      long baseLsn, long lastLsn, boolean snapshotComplete, long tornBytes, List<String> damage) {
     boolean damaged() {
       return !damage.isEmpty();
     }
@@ -70,7 +73,8 @@ final class WriteAheadLog implements AutoCloseable {
   private long lastLsn;
   private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
 
-  private WriteAheadLog(LogChannel channel, String name, long generation, long baseLsn, long end, long lastLsn) {
+  private WriteAheadLog(
+      LogChannel channel, String name, long generation, long baseLsn, long end, long lastLsn) {
     this.channel = channel;
     this.name = name;
     this.generation = generation;
@@ -87,7 +91,8 @@ final class WriteAheadLog implements AutoCloseable {
    * @param generation the generation it belongs to
    * @param baseLsn the sequence number of the state it starts from
    */
-  static WriteAheadLog create(JournalFiles files, String name, long generation, long baseLsn) throws IOException {
+  static WriteAheadLog create(JournalFiles files, String name, long generation, long baseLsn)
+      throws IOException {
     LogChannel ch = files.open(name);
     try {
       ch.truncate(0);
@@ -116,7 +121,8 @@ final class WriteAheadLog implements AutoCloseable {
    * @param generation the generation CURRENT names; a header for another one counts as damage
    * @param visitor receives the entries
    */
-  static Opened open(JournalFiles files, String name, long generation, Visitor visitor) throws IOException {
+  static Opened open(JournalFiles files, String name, long generation, Visitor visitor)
+      throws IOException {
     LogChannel ch = files.open(name);
     try {
       long size = ch.size();
@@ -138,8 +144,11 @@ final class WriteAheadLog implements AutoCloseable {
         }
       }
       if (!headerOk) {
-        damage.add(files.describe(name) + (size < FILE_HEADER_BYTES ? ": file of " + size + " bytes has no header"
-            : ": file header is damaged (not a log of generation " + generation + ")"));
+        damage.add(
+            files.describe(name)
+                + (size < FILE_HEADER_BYTES
+                    ? ": file of " + size + " bytes has no header"
+                    : ": file header is damaged (not a log of generation " + generation + ")"));
       }
       long pos = FILE_HEADER_BYTES;
       long last = base;
@@ -150,7 +159,8 @@ final class WriteAheadLog implements AutoCloseable {
       long torn = 0;
       while (pos < size) {
         Entry e = in.entry(pos);
-        boolean fits = e != null && fitsSequence(e, base, last, anyBatch, snapshotEnded, afterDamage);
+        boolean fits =
+            e != null && fitsSequence(e, base, last, anyBatch, snapshotEnded, afterDamage);
         if (fits) {
           if (e.kind == BATCH) {
             anyBatch = true;
@@ -174,8 +184,16 @@ final class WriteAheadLog implements AutoCloseable {
           }
           break;
         }
-        damage.add("bytes " + pos + " to " + next + " of " + files.describe(name) + " are unreadable (after sequence "
-            + last + ")");
+        damage.add(
+            "bytes "
+                + pos
+                + " to "
+                + next
+                + " of "
+                + files.describe(name)
+                + " are unreadable (after sequence "
+                + last
+                + ")");
         afterDamage = true;
         pos = next;
       }
@@ -190,8 +208,8 @@ final class WriteAheadLog implements AutoCloseable {
     }
   }
 
-  private static boolean fitsSequence(Entry e, long base, long last, boolean anyBatch, boolean snapshotEnded,
-      boolean afterDamage) {
+  private static boolean fitsSequence(
+      Entry e, long base, long last, boolean anyBatch, boolean snapshotEnded, boolean afterDamage) {
     return switch (e.kind) {
       case BATCH -> afterDamage ? e.lsn > last : e.lsn == last + 1;
       case SNAPSHOT -> !anyBatch && !snapshotEnded && (afterDamage || e.lsn == base);
@@ -212,7 +230,8 @@ final class WriteAheadLog implements AutoCloseable {
     int bodyLength = BODY_PREFIX + ops.remaining();
     int total = ENTRY_HEADER_BYTES + bodyLength;
     if (bodyLength > MAX_ENTRY_BYTES) {
-      throw new IllegalArgumentException("log entry of " + bodyLength + " bytes exceeds " + MAX_ENTRY_BYTES);
+      throw new IllegalArgumentException(
+          "log entry of " + bodyLength + " bytes exceeds " + MAX_ENTRY_BYTES);
     }
     if (buffer.capacity() < total) {
       buffer = ByteBuffer.allocate(Math.max(total, buffer.capacity() * 2));
@@ -309,7 +328,9 @@ final class WriteAheadLog implements AutoCloseable {
       this.size = size;
     }
 
-    /** Returns {@code len} bytes at {@code pos} (position 0 of the result), or null past the end. */
+    /**
+     * Returns {@code len} bytes at {@code pos} (position 0 of the result), or null past the end.
+     */
     ByteBuffer get(long pos, int len) throws IOException {
       if (pos < 0 || len < 0 || pos + len > size) {
         return null;
@@ -345,7 +366,9 @@ final class WriteAheadLog implements AutoCloseable {
       }
       int length = h.getInt(0);
       int bodyCrc = h.getInt(4);
-      if (h.getInt(8) != headerCrc(length, bodyCrc) || length < BODY_PREFIX || length > MAX_ENTRY_BYTES) {
+      if (h.getInt(8) != headerCrc(length, bodyCrc)
+          || length < BODY_PREFIX
+          || length > MAX_ENTRY_BYTES) {
         return null;
       }
       ByteBuffer body = get(pos + ENTRY_HEADER_BYTES, length);
@@ -362,7 +385,10 @@ final class WriteAheadLog implements AutoCloseable {
       return new Entry(kind, lsn, ByteBuffer.wrap(ops), ENTRY_HEADER_BYTES + length);
     }
 
-    /** Returns the position of the first valid entry at or after {@code from} that continues the log, or -1. */
+    /**
+     * Returns the position of the first valid entry at or after {@code from} that continues the
+     * log, or -1.
+     */
     long nextValid(long from, long lastLsn) throws IOException {
       for (long p = from; p + ENTRY_HEADER_BYTES <= size; p++) {
         ByteBuffer h = get(p, ENTRY_HEADER_BYTES);

@@ -25,8 +25,8 @@ package org.hybridstore.ap.internal.wire;
  * @param droppedUnauthenticated received frames without a valid MAC: no envelope (plaintext), an
  *     unknown key, or a MAC that does not verify
  * @param droppedUnknownMember authenticated frames from a node id that is not a configured member
- * @param droppedReplayed authenticated frames seen before (same session and sequence number, or
- *     too far behind the session's window to tell)
+ * @param droppedReplayed authenticated frames seen before (same session and sequence number, or too
+ *     far behind the session's window to tell)
  * @param droppedStale authenticated frames whose timestamp is outside the accepted window
  * @param droppedMisdirected authenticated frames addressed to another node
  * @param droppedForgedSender messages whose payload names a sender other than the authenticated one
@@ -34,12 +34,34 @@ package org.hybridstore.ap.internal.wire;
  *     already held the byte budget
  * @param cappedRequests peer requests answered only in part (pull id cap, digest page work cap)
  */
-public record ApStats(long writes, long duplicates, long rejected, long batches, long batchedTasks,
-    long peerRecordsMerged, long peerRecordsUnchanged, long refusedClockSkew, long droppedMalformed,
-    long droppedUnknownType, long droppedOversized, long droppedQueueFull, long droppedBlocked, long sendFailures,
-    long messagesSent, long messagesReceived, long antiEntropyRounds, long digestPages, long rotations,
-    long droppedUnauthenticated, long droppedUnknownMember, long droppedReplayed, long droppedStale,
-    long droppedMisdirected, long droppedForgedSender, long droppedMergeBudget, long cappedRequests) {
+public record ApStats(
+    long writes,
+    long duplicates,
+    long rejected,
+    long batches,
+    long batchedTasks,
+    long peerRecordsMerged,
+    long peerRecordsUnchanged,
+    long refusedClockSkew,
+    long droppedMalformed,
+    long droppedUnknownType,
+    long droppedOversized,
+    long droppedQueueFull,
+    long droppedBlocked,
+    long sendFailures,
+    long messagesSent,
+    long messagesReceived,
+    long antiEntropyRounds,
+    long digestPages,
+    long rotations,
+    long droppedUnauthenticated,
+    long droppedUnknownMember,
+    long droppedReplayed,
+    long droppedStale,
+    long droppedMisdirected,
+    long droppedForgedSender,
+    long droppedMergeBudget,
+    long cappedRequests) {
   /**
    * Returns the drops by reason, as {@code LocalBackend.peerDrops()} lists them: every message
    * dropped on receipt or before sending, plus records refused for a clock stamp too far ahead and
@@ -65,14 +87,26 @@ public record ApStats(long writes, long duplicates, long rejected, long batches,
 
   /** Returns every message dropped on receipt or before sending, whatever the reason. */
   public long droppedMessages() {
-    return droppedMalformed + droppedUnknownType + droppedOversized + droppedQueueFull + droppedBlocked
-        + droppedUnauthenticated + droppedUnknownMember + droppedReplayed + droppedStale + droppedMisdirected
+    return droppedMalformed
+        + droppedUnknownType
+        + droppedOversized
+        + droppedQueueFull
+        + droppedBlocked
+        + droppedUnauthenticated
+        + droppedUnknownMember
+        + droppedReplayed
+        + droppedStale
+        + droppedMisdirected
         + droppedForgedSender;
   }
 
   /** Returns the received frames refused by peer authentication, whatever the reason. */
   public long droppedByAuthentication() {
-    return droppedUnauthenticated + droppedUnknownMember + droppedReplayed + droppedStale + droppedMisdirected
+    return droppedUnauthenticated
+        + droppedUnknownMember
+        + droppedReplayed
+        + droppedStale
+        + droppedMisdirected
         + droppedForgedSender;
   }
 }

@@ -160,24 +160,50 @@ public final class Counters {
     droppedForgedSender.increment();
   }
 
-  /** Counts peer records dropped because the records waiting for the writer hold the byte budget. */
+  /**
+   * Counts peer records dropped because the records waiting for the writer hold the byte budget.
+   */
   public void droppedMergeBudget() {
     droppedMergeBudget.increment();
   }
 
-  /** Counts a peer request answered only in part (a pull over the id cap, a digest page over the work cap). */
+  /**
+   * Counts a peer request answered only in part (a pull over the id cap, a digest page over the
+   * work cap).
+   */
   public void cappedRequest() {
     cappedRequests.increment();
   }
 
   /** Returns the current values. */
   public ApStats snapshot() {
-    return new ApStats(writes.sum(), duplicates.sum(), rejected.sum(), batches.sum(), batchedTasks.sum(),
-        peerRecordsMerged.sum(), peerRecordsUnchanged.sum(), refusedClockSkew.sum(), droppedMalformed.sum(),
-        droppedUnknownType.sum(), droppedOversized.sum(), droppedQueueFull.sum(), droppedBlocked.sum(),
-        sendFailures.sum(), messagesSent.sum(), messagesReceived.sum(), antiEntropyRounds.sum(), digestPages.sum(),
-        rotations.sum(), droppedUnauthenticated.sum(), droppedUnknownMember.sum(), droppedReplayed.sum(),
-        droppedStale.sum(), droppedMisdirected.sum(), droppedForgedSender.sum(), droppedMergeBudget.sum(),
+    return new ApStats(
+        writes.sum(),
+        duplicates.sum(),
+        rejected.sum(),
+        batches.sum(),
+        batchedTasks.sum(),
+        peerRecordsMerged.sum(),
+        peerRecordsUnchanged.sum(),
+        refusedClockSkew.sum(),
+        droppedMalformed.sum(),
+        droppedUnknownType.sum(),
+        droppedOversized.sum(),
+        droppedQueueFull.sum(),
+        droppedBlocked.sum(),
+        sendFailures.sum(),
+        messagesSent.sum(),
+        messagesReceived.sum(),
+        antiEntropyRounds.sum(),
+        digestPages.sum(),
+        rotations.sum(),
+        droppedUnauthenticated.sum(),
+        droppedUnknownMember.sum(),
+        droppedReplayed.sum(),
+        droppedStale.sum(),
+        droppedMisdirected.sum(),
+        droppedForgedSender.sum(),
+        droppedMergeBudget.sum(),
         cappedRequests.sum());
   }
 }

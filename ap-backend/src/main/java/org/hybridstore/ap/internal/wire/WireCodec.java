@@ -40,21 +40,25 @@ import org.jspecify.annotations.Nullable;
 public final class WireCodec {
   /** The message format version this build writes and reads. */
   public static final int VERSION = 1;
+
   /** Most entries a digest page may hold; a page with more is refused. */
   public static final int MAX_DIGEST_ENTRIES = 4096;
+
   /** Most ids a pull may name; a pull with more is refused. */
   public static final int MAX_PULL_IDS = 4096;
 
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-      .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+          .build();
   private static final ObjectMapper JSON = new ObjectMapper(FACTORY);
-  private static final Map<String, Function<JsonNode, WireMessage>> DECODERS = Map.of(
-      "push", WireCodec::decodePush,
-      "summary", WireCodec::decodeSummary,
-      "digest", WireCodec::decodeDigest,
-      "more", WireCodec::decodeMore,
-      "pull", WireCodec::decodePull);
+  private static final Map<String, Function<JsonNode, WireMessage>> DECODERS =
+      Map.of(
+          "push", WireCodec::decodePush,
+          "summary", WireCodec::decodeSummary,
+          "digest", WireCodec::decodeDigest,
+          "more", WireCodec::decodeMore,
+          "pull", WireCodec::decodePull);
 
   private WireCodec() {}
 
@@ -142,7 +146,8 @@ public final class WireCodec {
    */
   public static WireMessage decode(byte[] bytes, int maxBytes) {
     if (bytes.length > maxBytes) {
-      throw new WireFormatException(Kind.OVERSIZED, "message of " + bytes.length + " bytes exceeds " + maxBytes);
+      throw new WireFormatException(
+          Kind.OVERSIZED, "message of " + bytes.length + " bytes exceeds " + maxBytes);
     }
     JsonNode root;
     try {
@@ -159,7 +164,8 @@ public final class WireCodec {
     }
     Function<JsonNode, WireMessage> decoder = DECODERS.get(type.asText());
     if (decoder == null) {
-      throw new WireFormatException(Kind.UNKNOWN_TYPE, "type '" + abbreviate(type.asText()) + "' is not allowed");
+      throw new WireFormatException(
+          Kind.UNKNOWN_TYPE, "type '" + abbreviate(type.asText()) + "' is not allowed");
     }
     JsonNode v = root.get("v");
     if (v == null || !v.isInt() || v.asInt() != VERSION) {
@@ -203,7 +209,9 @@ public final class WireCodec {
       throw new WireFormatException(Kind.MALFORMED, "digest: entries must be an object");
     }
     if (entries.size() > MAX_DIGEST_ENTRIES) {
-      throw new WireFormatException(Kind.MALFORMED, "digest: " + entries.size() + " entries (max " + MAX_DIGEST_ENTRIES + ")");
+      throw new WireFormatException(
+          Kind.MALFORMED,
+          "digest: " + entries.size() + " entries (max " + MAX_DIGEST_ENTRIES + ")");
     }
     TreeMap<String, Long> map = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : entries.properties()) {
@@ -225,7 +233,8 @@ public final class WireCodec {
     List<OrderId> ids = new ArrayList<>();
     JsonNode array = array(root, "ids");
     if (array.size() > MAX_PULL_IDS) {
-      throw new WireFormatException(Kind.MALFORMED, "pull: " + array.size() + " ids (max " + MAX_PULL_IDS + ")");
+      throw new WireFormatException(
+          Kind.MALFORMED, "pull: " + array.size() + " ids (max " + MAX_PULL_IDS + ")");
     }
     for (JsonNode id : array) {
       if (!id.isTextual()) {

@@ -14,9 +14,9 @@ import org.jspecify.annotations.Nullable;
  * object with a {@code "type"} field and refuses every other type.
  *
  * <p>Replication: a local write sends {@link Push} to every live peer. Anti-entropy: every interval
- * a node sends each peer a {@link Summary} of its replica; a peer whose summary differs answers with
- * {@link Digest} pages (order id to record hash, in id order); the receiver of a page pushes its
- * records that the page lacks or that differ, sends {@link Pull} for the ones it lacks or that
+ * a node sends each peer a {@link Summary} of its replica; a peer whose summary differs answers
+ * with {@link Digest} pages (order id to record hash, in id order); the receiver of a page pushes
+ * its records that the page lacks or that differ, sends {@link Pull} for the ones it lacks or that
  * differ, and asks for the next page with {@link More}. Both sides end with the join.
  */
 public sealed interface WireMessage {

@@ -41,8 +41,14 @@ class AllowListMessageCodecTest {
 
   @Test
   void wireMessage_roundTripsWithHeaders() throws Exception {
-    WireMessage.Pull pull = new WireMessage.Pull(NodeId.of("n1"), List.of(OrderId.of("o-1"), OrderId.of("o-2")));
-    Message m = Message.builder().qualifier(ScaleCubeNetwork.QUALIFIER).sender("127.0.0.1:1").data(pull).build();
+    WireMessage.Pull pull =
+        new WireMessage.Pull(NodeId.of("n1"), List.of(OrderId.of("o-1"), OrderId.of("o-2")));
+    Message m =
+        Message.builder()
+            .qualifier(ScaleCubeNetwork.QUALIFIER)
+            .sender("127.0.0.1:1")
+            .data(pull)
+            .build();
     Message back = deserialize(serialize(m));
     assertThat(back.qualifier()).isEqualTo(ScaleCubeNetwork.QUALIFIER);
     assertThat(back.sender()).isEqualTo("127.0.0.1:1");
@@ -63,7 +69,8 @@ class AllowListMessageCodecTest {
   @Test
   void serialize_typeOffTheAllowList_refused() {
     Message m = Message.builder().qualifier("x").data(new HashMap<String, String>()).build();
-    assertThatThrownBy(() -> serialize(m)).isInstanceOf(NotSerializableException.class)
+    assertThatThrownBy(() -> serialize(m))
+        .isInstanceOf(NotSerializableException.class)
         .hasMessageContaining("java.util.HashMap");
   }
 
@@ -86,14 +93,18 @@ class AllowListMessageCodecTest {
     header(out);
     out.writeByte(AllowListMessageCodec.TAG_EXTERNALIZABLE);
     out.writeByte(99);
-    assertThat(deserialize(bytes.toByteArray()).qualifier()).isEqualTo(AllowListMessageCodec.DROPPED);
+    assertThat(deserialize(bytes.toByteArray()).qualifier())
+        .isEqualTo(AllowListMessageCodec.DROPPED);
     assertThat(counters.snapshot().droppedUnknownType()).isEqualTo(1);
   }
 
   @Test
   void unknownWireType_droppedAsUnknownType() throws IOException {
-    byte[] json = "{\"type\":\"exec\",\"v\":1,\"from\":\"n1\",\"cmd\":\"rm -rf /\"}".getBytes(StandardCharsets.UTF_8);
-    assertThat(deserialize(messageFrame(json)).qualifier()).isEqualTo(AllowListMessageCodec.DROPPED);
+    byte[] json =
+        "{\"type\":\"exec\",\"v\":1,\"from\":\"n1\",\"cmd\":\"rm -rf /\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(deserialize(messageFrame(json)).qualifier())
+        .isEqualTo(AllowListMessageCodec.DROPPED);
     assertThat(counters.snapshot().droppedUnknownType()).isEqualTo(1);
   }
 
@@ -107,7 +118,8 @@ class AllowListMessageCodecTest {
     out.writeByte(AllowListMessageCodec.TAG_EXTERNALIZABLE);
     out.writeByte(2); // SyncData: its first int is the record count
     out.writeInt(Integer.MAX_VALUE);
-    assertThat(deserialize(bytes.toByteArray()).qualifier()).isEqualTo(AllowListMessageCodec.DROPPED);
+    assertThat(deserialize(bytes.toByteArray()).qualifier())
+        .isEqualTo(AllowListMessageCodec.DROPPED);
     assertThat(counters.snapshot().droppedMalformed()).isEqualTo(1);
   }
 
@@ -123,7 +135,11 @@ class AllowListMessageCodecTest {
     java.util.Arrays.fill(big, (byte) ' ');
     big[0] = '{';
     big[big.length - 1] = '}';
-    Message m = Message.builder().qualifier("q").data(new WireMessage.Push(NodeId.of("n1"), List.of(big))).build();
+    Message m =
+        Message.builder()
+            .qualifier("q")
+            .data(new WireMessage.Push(NodeId.of("n1"), List.of(big)))
+            .build();
     assertThatThrownBy(() -> serialize(m)).hasMessageContaining("exceeds");
     assertThat(counters.snapshot().droppedOversized()).isEqualTo(1);
   }

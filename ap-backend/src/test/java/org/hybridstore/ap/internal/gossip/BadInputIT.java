@@ -42,10 +42,17 @@ class BadInputIT {
 
   @BeforeEach
   void start() {
-    a = TestNode.scaleCube("n1", TestNode.config(dir.resolve("n1")).maxMessageBytes(MAX_MESSAGE_BYTES).build());
+    a =
+        TestNode.scaleCube(
+            "n1", TestNode.config(dir.resolve("n1")).maxMessageBytes(MAX_MESSAGE_BYTES).build());
     nodes.add(a);
-    b = TestNode.scaleCube("n2", TestNode.config(dir.resolve("n2")).maxMessageBytes(MAX_MESSAGE_BYTES)
-        .seeds(List.of(a.address())).build());
+    b =
+        TestNode.scaleCube(
+            "n2",
+            TestNode.config(dir.resolve("n2"))
+                .maxMessageBytes(MAX_MESSAGE_BYTES)
+                .seeds(List.of(a.address()))
+                .build());
     nodes.add(b);
     Awaits.await(30).untilAsserted(() -> assertThat(a.backend.peers()).hasSize(1));
   }
@@ -61,7 +68,8 @@ class BadInputIT {
   private byte[] asMember(byte[] wireJson) throws IOException {
     byte[] plain = AllowListMessageCodecTest.messageFrame(wireJson);
     byte[] body = java.util.Arrays.copyOfRange(plain, 3, plain.length);
-    return Frames.sealed(TestNode.SECRET, "n3", a.address(), System.currentTimeMillis(), 42, ++seq, body);
+    return Frames.sealed(
+        TestNode.SECRET, "n3", a.address(), System.currentTimeMillis(), 42, ++seq, body);
   }
 
   private void sendRaw(byte[] payload) throws IOException {
@@ -77,8 +85,10 @@ class BadInputIT {
   /** A write on b reaches a: a still works after the bad input. */
   private void assertStillReplicates() throws Exception {
     String id = "ok-" + writes++;
-    b.backend.apply(OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    b.backend
+        .apply(OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c", "EUR"))
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
     Awaits.await(30).untilAsserted(() -> assertThat(a.backend.read(OrderId.of(id))).isPresent());
   }
 
@@ -87,13 +97,18 @@ class BadInputIT {
     byte[] garbage = new byte[512];
     new Random(3).nextBytes(garbage);
     sendRaw(garbage);
-    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(1));
+    Awaits.await(20)
+        .untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(1));
     // A well-framed, authenticated message of ours whose JSON is broken
     sendRaw(asMember("{\"type\":\"push\",\"v\":1,".getBytes(StandardCharsets.UTF_8)));
-    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(2));
+    Awaits.await(20)
+        .untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(2));
     // The same without a MAC never reaches the JSON decoder
-    sendRaw(AllowListMessageCodecTest.messageFrame("{\"type\":\"push\",\"v\":1,".getBytes(StandardCharsets.UTF_8)));
-    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedUnauthenticated()).isEqualTo(1));
+    sendRaw(
+        AllowListMessageCodecTest.messageFrame(
+            "{\"type\":\"push\",\"v\":1,".getBytes(StandardCharsets.UTF_8)));
+    Awaits.await(20)
+        .untilAsserted(() -> assertThat(a.backend.stats().droppedUnauthenticated()).isEqualTo(1));
     assertThat(a.backend.stats().droppedMalformed()).isEqualTo(2);
     assertStillReplicates();
   }
@@ -105,14 +120,18 @@ class BadInputIT {
       oos.writeObject(new java.util.PriorityQueue<>(List.of("a", "b")));
     }
     sendRaw(bytes.toByteArray());
-    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(1));
+    Awaits.await(20)
+        .untilAsserted(() -> assertThat(a.backend.stats().droppedMalformed()).isEqualTo(1));
     assertStillReplicates();
   }
 
   @Test
   void unknownType_droppedCountedNeverExecuted() throws Exception {
-    sendRaw(asMember("{\"type\":\"shutdown\",\"v\":1,\"from\":\"n3\"}".getBytes(StandardCharsets.UTF_8)));
-    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedUnknownType()).isEqualTo(1));
+    sendRaw(
+        asMember(
+            "{\"type\":\"shutdown\",\"v\":1,\"from\":\"n3\"}".getBytes(StandardCharsets.UTF_8)));
+    Awaits.await(20)
+        .untilAsserted(() -> assertThat(a.backend.stats().droppedUnknownType()).isEqualTo(1));
     assertStillReplicates();
     assertThat(a.backend.stats().messagesReceived()).isPositive();
   }
@@ -124,7 +143,8 @@ class BadInputIT {
     big[1] = 'S';
     big[2] = 1;
     sendRaw(big);
-    Awaits.await(20).untilAsserted(() -> assertThat(a.backend.stats().droppedOversized()).isEqualTo(1));
+    Awaits.await(20)
+        .untilAsserted(() -> assertThat(a.backend.stats().droppedOversized()).isEqualTo(1));
     assertStillReplicates();
   }
 }

@@ -50,12 +50,17 @@ class ForgedPeerIT {
   void start() throws Exception {
     a = TestNode.scaleCube("n1", TestNode.config(dir.resolve("n1")).build());
     nodes.add(a);
-    b = TestNode.scaleCube("n2", TestNode.config(dir.resolve("n2")).seeds(List.of(a.address())).build());
+    b =
+        TestNode.scaleCube(
+            "n2", TestNode.config(dir.resolve("n2")).seeds(List.of(a.address())).build());
     nodes.add(b);
     Awaits.await(30).untilAsserted(() -> assertThat(a.backend.peers()).hasSize(1));
-    a.backend.apply(OrderCommand.Create.of(OrderId.of("secret-order"), OpId.of("op-1"), "c", "EUR"))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    Awaits.await(30).untilAsserted(() -> assertThat(b.backend.read(OrderId.of("secret-order"))).isPresent());
+    a.backend
+        .apply(OrderCommand.Create.of(OrderId.of("secret-order"), OpId.of("op-1"), "c", "EUR"))
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    Awaits.await(30)
+        .untilAsserted(() -> assertThat(b.backend.read(OrderId.of("secret-order"))).isPresent());
   }
 
   @AfterEach
@@ -67,25 +72,38 @@ class ForgedPeerIT {
     }
   }
 
-  /** Starts a ScaleCube node that seeds on a, with its own idea of the cluster's members and secret. */
+  /**
+   * Starts a ScaleCube node that seeds on a, with its own idea of the cluster's members and secret.
+   */
   private PeerNetwork intruder(String node, PeerAuthConfig auth, Queue<WireMessage> received) {
-    ApConfig config = ApConfig.builder(dir.resolve("intruder-" + node)).seeds(List.of(a.address())).peerAuth(auth).build();
-    PeerNetwork n = ScaleCubeNetwork.factory(config, new NetworkFaults()).start(
-        new NodeMeta(NodeId.of(node), ConsistencyMode.STRONG, 0), new PeerNetwork.Listener() {
-          @Override
-          public void onMessage(PeerNetwork.Sender from, WireMessage message) {
-            received.add(message);
-          }
+    ApConfig config =
+        ApConfig.builder(dir.resolve("intruder-" + node))
+            .seeds(List.of(a.address()))
+            .peerAuth(auth)
+            .build();
+    PeerNetwork n =
+        ScaleCubeNetwork.factory(config, new NetworkFaults())
+            .start(
+                new NodeMeta(NodeId.of(node), ConsistencyMode.STRONG, 0),
+                new PeerNetwork.Listener() {
+                  @Override
+                  public void onMessage(PeerNetwork.Sender from, WireMessage message) {
+                    received.add(message);
+                  }
 
-          @Override
-          public void onPeerUp(PeerNetwork.Peer peer) {}
-        }, new Counters());
+                  @Override
+                  public void onPeerUp(PeerNetwork.Peer peer) {}
+                },
+                new Counters());
     intruders.add(n);
     return n;
   }
 
   private static PeerAuthConfig auth(List<String> members, String secret) {
-    return PeerAuthConfig.builder().members(members.stream().map(NodeId::of).toList()).secrets(List.of(secret)).build();
+    return PeerAuthConfig.builder()
+        .members(members.stream().map(NodeId::of).toList())
+        .secrets(List.of(secret))
+        .build();
   }
 
   private static WireMessage.Push forgedPush(String from, String id) {
@@ -107,17 +125,32 @@ class ForgedPeerIT {
     String summary = a.backend.replicaSummary();
     ApStats before = a.backend.stats();
     Queue<WireMessage> received = new ConcurrentLinkedQueue<>();
-    PeerNetwork evil = intruder("n2", auth(List.of("n1", "n2"), "an-intruders-own-secret-0123456789abcdef"), received);
+    PeerNetwork evil =
+        intruder(
+            "n2", auth(List.of("n1", "n2"), "an-intruders-own-secret-0123456789abcdef"), received);
     // When it pushes a record and pulls the order it wants to read
     evil.send(a.address(), forgedPush("n2", "evil-1")).get(10, TimeUnit.SECONDS);
-    evil.send(a.address(), new WireMessage.Pull(NodeId.of("n2"), List.of(OrderId.of("secret-order"))))
+    evil.send(
+            a.address(), new WireMessage.Pull(NodeId.of("n2"), List.of(OrderId.of("secret-order"))))
         .get(10, TimeUnit.SECONDS);
     // Then a refuses both (and the intruder's SWIM traffic) as unauthenticated
-    Awaits.await(20).untilAsserted(() ->
-        assertThat(a.backend.stats().droppedUnauthenticated() - before.droppedUnauthenticated()).isGreaterThanOrEqualTo(2));
+    Awaits.await(20)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        a.backend.stats().droppedUnauthenticated()
+                            - before.droppedUnauthenticated())
+                    .isGreaterThanOrEqualTo(2));
     assertThat(a.backend.peerDrops().get("unauthenticated")).isGreaterThanOrEqualTo(2);
-    assertThat(a.backend.peerDrops()).containsKeys("unknown-member", "forged-sender", "replayed", "malformed", "oversized",
-        "queue-full", "clock-skew");
+    assertThat(a.backend.peerDrops())
+        .containsKeys(
+            "unknown-member",
+            "forged-sender",
+            "replayed",
+            "malformed",
+            "oversized",
+            "queue-full",
+            "clock-skew");
     assertUntouched(summary, received);
   }
 
@@ -129,10 +162,14 @@ class ForgedPeerIT {
     Queue<WireMessage> received = new ConcurrentLinkedQueue<>();
     PeerNetwork evil = intruder("n9", auth(List.of("n1", "n2", "n9"), TestNode.SECRET), received);
     evil.send(a.address(), forgedPush("n9", "evil-2")).get(10, TimeUnit.SECONDS);
-    evil.send(a.address(), new WireMessage.Pull(NodeId.of("n9"), List.of(OrderId.of("secret-order"))))
+    evil.send(
+            a.address(), new WireMessage.Pull(NodeId.of("n9"), List.of(OrderId.of("secret-order"))))
         .get(10, TimeUnit.SECONDS);
-    Awaits.await(20).untilAsserted(() ->
-        assertThat(a.backend.stats().droppedUnknownMember() - before.droppedUnknownMember()).isGreaterThanOrEqualTo(2));
+    Awaits.await(20)
+        .untilAsserted(
+            () ->
+                assertThat(a.backend.stats().droppedUnknownMember() - before.droppedUnknownMember())
+                    .isGreaterThanOrEqualTo(2));
     assertUntouched(summary, received);
   }
 
@@ -144,15 +181,23 @@ class ForgedPeerIT {
     Queue<WireMessage> received = new ConcurrentLinkedQueue<>();
     PeerNetwork member = intruder("n3", TestNode.PEER_AUTH, received);
     member.send(a.address(), forgedPush("n2", "evil-3")).get(10, TimeUnit.SECONDS);
-    member.send(a.address(), new WireMessage.Pull(NodeId.of("n2"), List.of(OrderId.of("secret-order"))))
+    member
+        .send(
+            a.address(), new WireMessage.Pull(NodeId.of("n2"), List.of(OrderId.of("secret-order"))))
         .get(10, TimeUnit.SECONDS);
-    Awaits.await(20).untilAsserted(() ->
-        assertThat(a.backend.stats().droppedForgedSender() - before.droppedForgedSender()).isEqualTo(2));
+    Awaits.await(20)
+        .untilAsserted(
+            () ->
+                assertThat(a.backend.stats().droppedForgedSender() - before.droppedForgedSender())
+                    .isEqualTo(2));
     // and the backend reports them by reason to the store (its MXBean and meters read this)
-    assertThat(a.backend.peerDrops().get("forged-sender")).isEqualTo(a.backend.stats().droppedForgedSender())
+    assertThat(a.backend.peerDrops().get("forged-sender"))
+        .isEqualTo(a.backend.stats().droppedForgedSender())
         .isGreaterThanOrEqualTo(2);
     assertThat(a.backend.replicaSummary()).isEqualTo(summary);
     assertThat(a.backend.orderIds()).containsExactly("secret-order");
-    Awaits.await(5).during(Duration.ofSeconds(1)).until(() -> received.stream().noneMatch(WireMessage.Push.class::isInstance));
+    Awaits.await(5)
+        .during(Duration.ofSeconds(1))
+        .until(() -> received.stream().noneMatch(WireMessage.Push.class::isInstance));
   }
 }

@@ -37,8 +37,12 @@ class FrameAuthenticatorTest {
   }
 
   private FrameAuthenticator authenticator(String self, List<String> secrets) {
-    PeerAuthConfig c = PeerAuthConfig.builder().members(List.of(NodeId.of("n1"), NodeId.of("n2")))
-        .secrets(secrets).maxFrameAge(Duration.ofSeconds(30)).build();
+    PeerAuthConfig c =
+        PeerAuthConfig.builder()
+            .members(List.of(NodeId.of("n1"), NodeId.of("n2")))
+            .secrets(secrets)
+            .maxFrameAge(Duration.ofSeconds(30))
+            .build();
     FrameAuthenticator a = new FrameAuthenticator(NodeId.of(self), c, time);
     a.localAddresses(Set.of(TO));
     return a;
@@ -58,7 +62,8 @@ class FrameAuthenticatorTest {
     byte[] frame = authenticator("n2", List.of(SECRET)).seal(TO, body);
     FrameAuthenticator.Opened o = receiver.open(frame);
     assertThat(o.node()).isEqualTo(NodeId.of("n2"));
-    assertThat(java.util.Arrays.copyOfRange(frame, o.bodyOffset(), o.bodyOffset() + o.bodyLength())).containsExactly(body);
+    assertThat(java.util.Arrays.copyOfRange(frame, o.bodyOffset(), o.bodyOffset() + o.bodyLength()))
+        .containsExactly(body);
   }
 
   @Test
@@ -89,7 +94,8 @@ class FrameAuthenticatorTest {
     byte[] tampered = authenticator("n2", List.of(SECRET)).seal(TO, body);
     tampered[tampered.length - 40] ^= 1;
     assertThat(refusal(() -> receiver.open(tampered))).isEqualTo(Kind.UNAUTHENTICATED);
-    assertThat(refusal(() -> receiver.open(Frames.plaintext(body)))).isEqualTo(Kind.UNAUTHENTICATED);
+    assertThat(refusal(() -> receiver.open(Frames.plaintext(body))))
+        .isEqualTo(Kind.UNAUTHENTICATED);
   }
 
   @Test
@@ -107,8 +113,10 @@ class FrameAuthenticatorTest {
   @Test
   void rotation_bothSecretsVerify_theFirstSigns() {
     FrameAuthenticator during = authenticator("n1", List.of(NEXT, SECRET));
-    assertThat(during.open(authenticator("n2", List.of(SECRET)).seal(TO, body)).node()).isEqualTo(NodeId.of("n2"));
-    assertThat(during.open(authenticator("n2", List.of(NEXT, SECRET)).seal(TO, body)).node()).isEqualTo(NodeId.of("n2"));
+    assertThat(during.open(authenticator("n2", List.of(SECRET)).seal(TO, body)).node())
+        .isEqualTo(NodeId.of("n2"));
+    assertThat(during.open(authenticator("n2", List.of(NEXT, SECRET)).seal(TO, body)).node())
+        .isEqualTo(NodeId.of("n2"));
     // A node that has not got the new secret yet refuses what is signed with it
     assertThat(refusal(() -> receiver.open(during.seal(TO, body)))).isEqualTo(Kind.UNAUTHENTICATED);
   }
@@ -118,7 +126,8 @@ class FrameAuthenticatorTest {
     FrameAuthenticator before = authenticator("n2", List.of(SECRET));
     byte[] old = before.seal(TO, body);
     receiver.open(old);
-    FrameAuthenticator after = authenticator("n2", List.of(SECRET)); // a restart: a new random session
+    FrameAuthenticator after =
+        authenticator("n2", List.of(SECRET)); // a restart: a new random session
     receiver.open(after.seal(TO, body));
     assertThat(refusal(() -> receiver.open(old))).isEqualTo(Kind.REPLAYED);
     // Once the old session is idle for twice the window, its frames are stale anyway
@@ -128,8 +137,10 @@ class FrameAuthenticatorTest {
 
   @Test
   void selfNotAMember_refusedAtStart() {
-    PeerAuthConfig c = PeerAuthConfig.builder().members(List.of(NodeId.of("n2"))).secrets(List.of(SECRET)).build();
+    PeerAuthConfig c =
+        PeerAuthConfig.builder().members(List.of(NodeId.of("n2"))).secrets(List.of(SECRET)).build();
     assertThatThrownBy(() -> new FrameAuthenticator(NodeId.of("n1"), c, time))
-        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("peerAuth.members"));
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("peerAuth.members"));
   }
 }

@@ -1,14 +1,17 @@
 package org.hybridstore.ap.internal.gossip;
 
+import io.scalecube.cluster.transport.api.Message;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 import org.hybridstore.ap.internal.wire.WireMessage;
-import io.scalecube.cluster.transport.api.Message;
 
-/** Builds frames the way a member, an outsider or an attacker would: for tests of what a node refuses. */
+/**
+ * Builds frames the way a member, an outsider or an attacker would: for tests of what a node
+ * refuses.
+ */
 final class Frames {
   private Frames() {}
 
@@ -18,7 +21,10 @@ final class Frames {
 
   /** A ScaleCube message carrying one of our wire messages, as a peer's transport sends it. */
   static Message wire(WireMessage m, String senderAddress) {
-    return Message.withHeaders(Map.of("sender", senderAddress)).qualifier(ScaleCubeNetwork.QUALIFIER).data(m).build();
+    return Message.withHeaders(Map.of("sender", senderAddress))
+        .qualifier(ScaleCubeNetwork.QUALIFIER)
+        .data(m)
+        .build();
   }
 
   /** A message no handler acts on (an unknown qualifier): accepting it changes nothing. */
@@ -35,9 +41,11 @@ final class Frames {
   }
 
   /** Seals a body as {@code node} with {@code secret}, addressed to {@code to}. */
-  static byte[] sealed(String secret, String node, String to, long millis, long session, long seq, byte[] body) {
+  static byte[] sealed(
+      String secret, String node, String to, long millis, long session, long seq, byte[] body) {
     SecretKeySpec k = key(secret);
-    return FrameAuthenticator.seal(k, FrameAuthenticator.keyId(k), node, to, millis, session, seq, body);
+    return FrameAuthenticator.seal(
+        k, FrameAuthenticator.keyId(k), node, to, millis, session, seq, body);
   }
 
   /** A plaintext frame (format version 1): what an insecure node sends. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalStoreTest {
   @TempDir Path dir;
 
-  private static final StorageOptions RAF = new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
+  private static final StorageOptions RAF =
+      new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES);
 
   @Test
   void open_createsThenReopensWithCommittedDataWithoutRebuilding() {
@@ -47,15 +48,28 @@ class JournalStoreTest {
   }
 
   private static byte[] record(String order, String... ops) {
-    org.hybridstore.model.HybridLogicalClock clock = new org.hybridstore.model.HybridLogicalClock(
-        java.time.InstantSource.system(), java.time.Duration.ofSeconds(1));
+    org.hybridstore.model.HybridLogicalClock clock =
+        new org.hybridstore.model.HybridLogicalClock(
+            java.time.InstantSource.system(), java.time.Duration.ofSeconds(1));
     org.hybridstore.NodeId node = org.hybridstore.NodeId.of("n1");
     org.hybridstore.OrderId id = org.hybridstore.OrderId.of(order);
-    org.hybridstore.model.OrderRecord r = org.hybridstore.model.OrderCommands.apply(null,
-        org.hybridstore.OrderCommand.Create.of(id, org.hybridstore.OpId.of(ops[0]), "c", "EUR"), clock, node).record();
+    org.hybridstore.model.OrderRecord r =
+        org.hybridstore.model.OrderCommands.apply(
+                null,
+                org.hybridstore.OrderCommand.Create.of(
+                    id, org.hybridstore.OpId.of(ops[0]), "c", "EUR"),
+                clock,
+                node)
+            .record();
     for (int i = 1; i < ops.length; i++) {
-      r = org.hybridstore.model.OrderCommands.apply(r, new org.hybridstore.OrderCommand.SetAttribute(id,
-          org.hybridstore.OpId.of(ops[i]), "k" + i, "v"), clock, node).record();
+      r =
+          org.hybridstore.model.OrderCommands.apply(
+                  r,
+                  new org.hybridstore.OrderCommand.SetAttribute(
+                      id, org.hybridstore.OpId.of(ops[i]), "k" + i, "v"),
+                  clock,
+                  node)
+              .record();
     }
     return org.hybridstore.codec.RecordCodec.encode(r);
   }
@@ -66,7 +80,8 @@ class JournalStoreTest {
 
   @Test
   void orderOfOp_followsTheRecords_andSurvivesReopenRebuildAndRotation() throws Exception {
-    // Given records whose versions gain op ids, and one whose new version no longer holds its old ones
+    // Given records whose versions gain op ids, and one whose new version no longer holds its old
+    // ones
     try (JournalStore s = JournalStore.open(dir, RAF)) {
       s.put("o-1", record("o-1", "op-a"));
       s.commit();
@@ -77,7 +92,8 @@ class JournalStoreTest {
       s.commit();
       assertThat(s.orderOfOp(key("op-b"))).isEqualTo("o-1");
       assertThat(s.orderOfOp(key("op-c"))).isEqualTo("o-2");
-      // When o-2's record is replaced by one that holds other op ids (as the retention bound drops old ones)
+      // When o-2's record is replaced by one that holds other op ids (as the retention bound drops
+      // old ones)
       s.put("o-2", record("o-2", "op-d"));
       s.commit();
       // Then the dropped key leaves the index
@@ -143,7 +159,8 @@ class JournalStoreTest {
   void open_afterACrash_rebuildsTheIndexFromTheLog() {
     // Given a journal whose process died: the disk stops, so the index is never marked clean
     SimulatedDisk disk = new SimulatedDisk();
-    StorageOptions sim = new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk);
+    StorageOptions sim =
+        new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk);
     JournalStore s = JournalStore.open(dir, sim);
     s.put("o-1", bytes("one"));
     s.addToBacklog("o-1");
@@ -191,7 +208,8 @@ class JournalStoreTest {
   }
 
   @Test
-  void open_flippedByteInTheMiddle_keepsTheEntriesAroundItQuarantinesAndCompacts() throws Exception {
+  void open_flippedByteInTheMiddle_keepsTheEntriesAroundItQuarantinesAndCompacts()
+      throws Exception {
     // Given three committed batches, the first of which gets a flipped byte
     try (JournalStore s = JournalStore.open(dir, RAF)) {
       s.put("o-1", bytes("first-record-value"));
@@ -267,7 +285,8 @@ class JournalStoreTest {
   void open_missingLog_startsEmptyAndReportsIt() throws Exception {
     Files.writeString(dir.resolve(JournalStore.CURRENT), "3\n");
     try (JournalStore s = JournalStore.open(dir, RAF)) {
-      assertThat(s.openReport().damage()).anySatisfy(d -> assertThat(d).contains("log-3.wal").contains("missing"));
+      assertThat(s.openReport().damage())
+          .anySatisfy(d -> assertThat(d).contains("log-3.wal").contains("missing"));
       assertThat(s.generation()).isEqualTo(4);
     }
   }
@@ -281,7 +300,9 @@ class JournalStoreTest {
     Files.delete(dir.resolve(JournalStore.CURRENT));
     String before = sha256(dir.resolve("log-1.wal"));
     assertThatThrownBy(() -> JournalStore.open(dir, RAF))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining("CURRENT").hasMessageContaining("log-1.wal");
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("CURRENT")
+        .hasMessageContaining("log-1.wal");
     assertThat(sha256(dir.resolve("log-1.wal"))).isEqualTo(before);
   }
 
@@ -289,9 +310,11 @@ class JournalStoreTest {
   void open_creationCutBeforeCurrent_startsOver() throws Exception {
     // Given a creation that stopped after the log header, before CURRENT: nothing was acknowledged
     SimulatedDisk disk = new SimulatedDisk();
-    StorageOptions sim = new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk);
+    StorageOptions sim =
+        new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk);
     disk.dieAfter(4);
-    assertThatThrownBy(() -> JournalStore.open(dir, sim)).isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(() -> JournalStore.open(dir, sim))
+        .isInstanceOf(StoreUnavailableException.class);
     disk.powerCut(new Random(2));
     // Then a new start creates the journal
     try (JournalStore s = JournalStore.open(dir, sim)) {
@@ -303,7 +326,8 @@ class JournalStoreTest {
   void open_malformedCurrent_typedError() throws Exception {
     Files.writeString(dir.resolve(JournalStore.CURRENT), "banana");
     assertThatThrownBy(() -> JournalStore.open(dir, RAF))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining("banana");
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("banana");
   }
 
   @Test
@@ -311,7 +335,8 @@ class JournalStoreTest {
     Files.writeString(dir.resolve(JournalStore.CURRENT), "1\n");
     Files.write(dir.resolve("journal-1.db"), new byte[100]);
     assertThatThrownBy(() -> JournalStore.open(dir, RAF))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining("format 1");
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("format 1");
   }
 
   @Test
@@ -345,7 +370,8 @@ class JournalStoreTest {
       s.put("o-50", bytes("after"));
       s.commit();
     }
-    // And a clean restart, and a restart that rebuilds the index from snapshot and batches, see it all
+    // And a clean restart, and a restart that rebuilds the index from snapshot and batches, see it
+    // all
     for (int attempt = 0; attempt < 2; attempt++) {
       try (JournalStore s = JournalStore.open(dir, small)) {
         assertThat(s.generation()).isEqualTo(2);
@@ -397,9 +423,12 @@ class JournalStoreTest {
     content[at + 2] ^= 0x01;
     Files.write(index, content);
     try (JournalStore s = JournalStore.open(dir, RAF)) {
-      // When it is read, Then the damage is a typed error naming the file and the order, never served
-      assertThatThrownBy(() -> s.get("o-1")).isInstanceOf(CorruptDataException.class)
-          .hasMessageContaining("o-1").hasMessageContaining("checksum");
+      // When it is read, Then the damage is a typed error naming the file and the order, never
+      // served
+      assertThatThrownBy(() -> s.get("o-1"))
+          .isInstanceOf(CorruptDataException.class)
+          .hasMessageContaining("o-1")
+          .hasMessageContaining("checksum");
       assertThat(s.indexSuspect()).isTrue();
       // And the writer's repair rebuilds the index from the log
       s.repairIndexIfSuspect();
@@ -411,7 +440,8 @@ class JournalStoreTest {
   @Test
   void commit_fsyncFails_journalRefusesUntilItRecovers() {
     SimulatedDisk disk = new SimulatedDisk();
-    StorageOptions sim = new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk);
+    StorageOptions sim =
+        new StorageOptions(false, StorageOptions.DEFAULT_ROTATE_THRESHOLD_BYTES, disk);
     try (JournalStore s = JournalStore.open(dir, sim)) {
       s.put("o-1", bytes("one"));
       s.commit();
@@ -427,7 +457,9 @@ class JournalStoreTest {
       // When it recovers, Then it takes writes again, and what reached the disk is applied
       assertThat(s.recover()).isTrue();
       assertThat(s.writable()).isTrue();
-      assertThat(s.get("o-2")).as("written, fsync failed, found on disk by the recovery").isEqualTo(bytes("two"));
+      assertThat(s.get("o-2"))
+          .as("written, fsync failed, found on disk by the recovery")
+          .isEqualTo(bytes("two"));
       s.put("o-4", bytes("four"));
       s.commit();
       assertThat(s.get("o-4")).isEqualTo(bytes("four"));

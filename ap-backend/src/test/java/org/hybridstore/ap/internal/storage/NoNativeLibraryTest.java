@@ -28,6 +28,7 @@ class NoNativeLibraryTest {
     assertThat(Native.isLoaded()).as("native lz4 loaded").isFalse();
     assertThat(CC.HASH_FACTORY.toString()).contains("Java");
     assertThat(XXHashFactory.class.getResource("/net/jpountz/util/linux/amd64/liblz4-java.so"))
-        .as("a native lz4 library on the class path").isNull();
+        .as("a native lz4 library on the class path")
+        .isNull();
   }
 }

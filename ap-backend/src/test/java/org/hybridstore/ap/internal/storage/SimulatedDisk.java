@@ -13,19 +13,19 @@ import java.util.Random;
 
 /**
  * A disk that can lose power, in the spirit of LazyFS (which Jepsen uses to lose unsynced writes):
- * every file keeps what was forced apart from what was only written, and every creation or
- * deletion apart from what a directory sync made durable. {@link #powerCut} forgets what was not
- * durable (keeping, at random, an in-order prefix of a file's unsynced appends, as a disk that
- * wrote part of them would). {@link #dieAfter} makes the machine stop after a number of
- * operations: every later operation throws, as if the process and its disk were gone.
+ * every file keeps what was forced apart from what was only written, and every creation or deletion
+ * apart from what a directory sync made durable. {@link #powerCut} forgets what was not durable
+ * (keeping, at random, an in-order prefix of a file's unsynced appends, as a disk that wrote part
+ * of them would). {@link #dieAfter} makes the machine stop after a number of operations: every
+ * later operation throws, as if the process and its disk were gone.
  *
  * <p>Thread-safe (one lock); the journal's writer thread and the test thread both use it.
  */
 public final class SimulatedDisk implements JournalFiles, JournalFiles.Factory {
   /**
-   * One file: its current bytes, and how much of them is durable. While writes only append past
-   * the durable length, the durable content is a prefix of the current one; a write or cut below
-   * it first keeps a copy of the durable bytes.
+   * One file: its current bytes, and how much of them is durable. While writes only append past the
+   * durable length, the durable content is a prefix of the current one; a write or cut below it
+   * first keeps a copy of the durable bytes.
    */
   private static final class SimFile {
     byte[] buf = new byte[0];
@@ -96,7 +96,10 @@ public final class SimulatedDisk implements JournalFiles, JournalFiles.Factory {
     return this;
   }
 
-  /** Stops the machine after {@code n} more operations (writes, forces, truncations, renames, deletions, syncs). */
+  /**
+   * Stops the machine after {@code n} more operations (writes, forces, truncations, renames,
+   * deletions, syncs).
+   */
   public synchronized void dieAfter(long n) {
     dieAt = n > Long.MAX_VALUE - operations ? Long.MAX_VALUE : operations + n;
   }
@@ -271,11 +274,12 @@ public final class SimulatedDisk implements JournalFiles, JournalFiles.Factory {
       throw new IOException("simulated power cut");
     }
     List<String> out = new ArrayList<>();
-    files.forEach((n, f) -> {
-      if (f.exists) {
-        out.add(n);
-      }
-    });
+    files.forEach(
+        (n, f) -> {
+          if (f.exists) {
+            out.add(n);
+          }
+        });
     return out;
   }
 

@@ -28,16 +28,18 @@ class WireCodecTest {
     TreeMap<String, Long> entries = new TreeMap<>();
     entries.put("o-1", -1L);
     entries.put("o-2", 42L);
-    List<WireMessage> messages = List.of(
-        new WireMessage.Summary(N1, 10, 0x8000_0000_0000_0001L),
-        new WireMessage.Digest(N1, "", "o-2", entries),
-        new WireMessage.Digest(N1, "o-2\u0000", null, new TreeMap<>()),
-        new WireMessage.More(N1, "o-2"),
-        new WireMessage.Pull(N1, List.of(OrderId.of("o-1"))));
+    List<WireMessage> messages =
+        List.of(
+            new WireMessage.Summary(N1, 10, 0x8000_0000_0000_0001L),
+            new WireMessage.Digest(N1, "", "o-2", entries),
+            new WireMessage.Digest(N1, "o-2\u0000", null, new TreeMap<>()),
+            new WireMessage.More(N1, "o-2"),
+            new WireMessage.Pull(N1, List.of(OrderId.of("o-1"))));
     for (WireMessage m : messages) {
       assertThat(roundTrip(m)).isEqualTo(m);
     }
-    assertThat(WireCodec.allowedTypes()).containsExactlyInAnyOrder("push", "summary", "digest", "more", "pull");
+    assertThat(WireCodec.allowedTypes())
+        .containsExactlyInAnyOrder("push", "summary", "digest", "more", "pull");
   }
 
   @Test
@@ -53,8 +55,12 @@ class WireCodecTest {
 
   @Test
   void unknownType_refused() {
-    assertKind("{\"type\":\"java.lang.Runtime\",\"v\":1,\"from\":\"n1\"}", WireFormatException.Kind.UNKNOWN_TYPE);
-    assertKind("{\"type\":\"PUSH\",\"v\":1,\"from\":\"n1\",\"records\":[]}", WireFormatException.Kind.UNKNOWN_TYPE);
+    assertKind(
+        "{\"type\":\"java.lang.Runtime\",\"v\":1,\"from\":\"n1\"}",
+        WireFormatException.Kind.UNKNOWN_TYPE);
+    assertKind(
+        "{\"type\":\"PUSH\",\"v\":1,\"from\":\"n1\",\"records\":[]}",
+        WireFormatException.Kind.UNKNOWN_TYPE);
   }
 
   @Test
@@ -62,12 +68,24 @@ class WireCodecTest {
     assertKind("not json", WireFormatException.Kind.MALFORMED);
     assertKind("[1,2]", WireFormatException.Kind.MALFORMED);
     assertKind("{\"v\":1}", WireFormatException.Kind.MALFORMED);
-    assertKind("{\"type\":\"pull\",\"v\":2,\"from\":\"n1\",\"ids\":[]}", WireFormatException.Kind.MALFORMED);
-    assertKind("{\"type\":\"pull\",\"v\":1,\"from\":\"n1\",\"ids\":[\"bad id!\"]}", WireFormatException.Kind.MALFORMED);
-    assertKind("{\"type\":\"pull\",\"v\":1,\"from\":\"n1\",\"ids\":\"o-1\"}", WireFormatException.Kind.MALFORMED);
-    assertKind("{\"type\":\"summary\",\"v\":1,\"from\":\"n1\",\"count\":1,\"xor\":\"zz\"}", WireFormatException.Kind.MALFORMED);
-    assertKind("{\"type\":\"push\",\"v\":1,\"from\":\"n1\",\"records\":[42]}", WireFormatException.Kind.MALFORMED);
-    assertKind("{\"type\":\"more\",\"v\":1,\"from\":\"\",\"after\":\"x\"}", WireFormatException.Kind.MALFORMED);
+    assertKind(
+        "{\"type\":\"pull\",\"v\":2,\"from\":\"n1\",\"ids\":[]}",
+        WireFormatException.Kind.MALFORMED);
+    assertKind(
+        "{\"type\":\"pull\",\"v\":1,\"from\":\"n1\",\"ids\":[\"bad id!\"]}",
+        WireFormatException.Kind.MALFORMED);
+    assertKind(
+        "{\"type\":\"pull\",\"v\":1,\"from\":\"n1\",\"ids\":\"o-1\"}",
+        WireFormatException.Kind.MALFORMED);
+    assertKind(
+        "{\"type\":\"summary\",\"v\":1,\"from\":\"n1\",\"count\":1,\"xor\":\"zz\"}",
+        WireFormatException.Kind.MALFORMED);
+    assertKind(
+        "{\"type\":\"push\",\"v\":1,\"from\":\"n1\",\"records\":[42]}",
+        WireFormatException.Kind.MALFORMED);
+    assertKind(
+        "{\"type\":\"more\",\"v\":1,\"from\":\"\",\"after\":\"x\"}",
+        WireFormatException.Kind.MALFORMED);
     assertKind("[".repeat(10_000), WireFormatException.Kind.MALFORMED);
   }
 
@@ -75,7 +93,8 @@ class WireCodecTest {
   void oversized_refused() {
     byte[] bytes = WireCodec.encode(new WireMessage.More(N1, "x".repeat(100)));
     assertThatThrownBy(() -> WireCodec.decode(bytes, bytes.length - 1))
-        .isInstanceOfSatisfying(WireFormatException.class,
+        .isInstanceOfSatisfying(
+            WireFormatException.class,
             e -> assertThat(e.kind()).isEqualTo(WireFormatException.Kind.OVERSIZED));
   }
 
@@ -91,6 +110,7 @@ class WireCodecTest {
   private static void assertKind(String json, WireFormatException.Kind kind) {
     assertThatThrownBy(() -> WireCodec.decode(json.getBytes(StandardCharsets.UTF_8), MAX))
         .as(json.length() > 60 ? json.substring(0, 60) : json)
-        .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.kind()).isEqualTo(kind));
+        .isInstanceOfSatisfying(
+            WireFormatException.class, e -> assertThat(e.kind()).isEqualTo(kind));
   }
 }

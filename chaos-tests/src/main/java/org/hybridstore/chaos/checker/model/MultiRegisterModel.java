@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Several registers read and written together in transactions, as in Knossos'
- * {@code multi-register}.
+ * Several registers read and written together in transactions, as in Knossos' {@code
+ * multi-register}.
  *
  * <p>Calls: {@code txn} whose value is a list of micro-ops {@code [f k v]}, f being {@code read}
  * (or {@code r}) or {@code write} (or {@code w}). The completion's value carries what the reads
@@ -17,68 +17,70 @@ import java.util.Objects;
  */
 public final class MultiRegisterModel implements Model<Map<Object, Object>> {
 
-    private final NilReads nilReads;
+  private final NilReads nilReads;
 
-    /**
-     * Creates the model.
-     *
-     * @param nilReads how nil reads are judged
-     */
-    public MultiRegisterModel(NilReads nilReads) {
-        this.nilReads = Objects.requireNonNull(nilReads, "nilReads");
+  /**
+   * Creates the model.
+   *
+   * @param nilReads how nil reads are judged
+   */
+  public MultiRegisterModel(NilReads nilReads) {
+    this.nilReads = Objects.requireNonNull(nilReads, "nilReads");
+  }
+
+  @Override
+  public String name() {
+    return "multi-register";
+  }
+
+  @Override
+  public Map<Object, Object> init() {
+    return Map.of();
+  }
+
+  @Override
+  public Map<Object, Object> step(Map<Object, Object> state, Call call) {
+    if (!call.f().equals("txn")) {
+      throw Values.unsupported(name(), call);
     }
-
-    @Override
-    public String name() {
-        return "multi-register";
+    Object source = call.outcome() == Call.Outcome.OK ? call.output() : call.input();
+    if (!(source instanceof List<?> txn)) {
+      throw new IllegalArgumentException(name() + ": expected a list of [f k v] in " + call);
     }
-
-    @Override
-    public Map<Object, Object> init() {
-        return Map.of();
-    }
-
-    @Override
-    public Map<Object, Object> step(Map<Object, Object> state, Call call) {
-        if (!call.f().equals("txn")) {
-            throw Values.unsupported(name(), call);
+    Map<Object, Object> next = null;
+    for (Object o : txn) {
+      List<?> mop = Values.tuple(name(), call, o, 3);
+      String f = String.valueOf(mop.get(0));
+      Object k = mop.get(1);
+      Object v = mop.get(2);
+      Map<Object, Object> current = next == null ? state : next;
+      switch (f) {
+        case "r", "read" -> {
+          if (call.outcome() != Call.Outcome.OK || (v == null && nilReads == NilReads.LENIENT)) {
+            continue;
+          }
+          if (!Objects.equals(current.get(k), v)) {
+            return null;
+          }
         }
-        Object source = call.outcome() == Call.Outcome.OK ? call.output() : call.input();
-        if (!(source instanceof List<?> txn)) {
-            throw new IllegalArgumentException(name() + ": expected a list of [f k v] in " + call);
+        case "w", "write" -> {
+          if (call.outcome() == Call.Outcome.FAILED) {
+            continue;
+          }
+          if (next == null) {
+            next = new HashMap<>(state);
+          }
+          if (v == null) {
+            next.remove(k);
+          } else {
+            next.put(k, v);
+          }
         }
-        Map<Object, Object> next = null;
-        for (Object o : txn) {
-            List<?> mop = Values.tuple(name(), call, o, 3);
-            String f = String.valueOf(mop.get(0));
-            Object k = mop.get(1);
-            Object v = mop.get(2);
-            Map<Object, Object> current = next == null ? state : next;
-            switch (f) {
-                case "r", "read" -> {
-                    if (call.outcome() != Call.Outcome.OK || (v == null && nilReads == NilReads.LENIENT)) {
-                        continue;
-                    }
-                    if (!Objects.equals(current.get(k), v)) {
-                        return null;
-                    }
-                }
-                case "w", "write" -> {
-                    if (call.outcome() == Call.Outcome.FAILED) {
-                        continue;
-                    }
-                    if (next == null) {
-                        next = new HashMap<>(state);
-                    }
-                    if (v == null) {
-                        next.remove(k);
-                    } else {
-                        next.put(k, v);
-                    }
-                }
-                default -> throw new IllegalArgumentException(name() + ": unsupported micro-op " + f + " in " + call);
-            }
-        }
-        return next == null ? state : Map.copyOf(next);
+        default ->
+            throw new IllegalArgumentException(
+                name() + ": unsupported micro-op " + f + " in " + call);
+      }
     }
+    return next == null ? state : Map.copyOf(next);
+  }
 }

@@ -19,16 +19,16 @@ import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 
 /**
- * One order as a sequential object: commands applied one after another with the store's own
- * apply function ({@link OrderCommands#apply}), reads returning the order.
+ * One order as a sequential object: commands applied one after another with the store's own apply
+ * function ({@link OrderCommands#apply}), reads returning the order.
  *
  * <p>Calls: {@code apply} with a command as input, in the JSON-map form of {@link CommandCodec}
- * (OK: it was applied, or was a duplicate; FAILED with a rejection: it was rejected in this
- * state); {@code read} with the order id as input and the order read as output in the map form
- * of {@link #orderView(Order)} (null for "no such order"). Reads compare status, customer,
- * currency, lines and attributes (not the version, which counts merges too). Partitioned by order
- * id. The state is the record plus a step counter that stamps each applied command later than the
- * one before, as a single correct copy would.
+ * (OK: it was applied, or was a duplicate; FAILED with a rejection: it was rejected in this state);
+ * {@code read} with the order id as input and the order read as output in the map form of {@link
+ * #orderView(Order)} (null for "no such order"). Reads compare status, customer, currency, lines
+ * and attributes (not the version, which counts merges too). Partitioned by order id. The state is
+ * the record plus a step counter that stamps each applied command later than the one before, as a
+ * single correct copy would.
  */
 public final class OrderRecordModel implements Model<OrderRecordModel.State> {
   private static final NodeId MODEL_NODE = NodeId.of("model");
@@ -71,8 +71,8 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
 
   /**
    * Returns the map form of an order that reads are compared in: {@code status}, {@code customer},
-   * {@code currency}, {@code lines} (a list of {@code {sku, qty, price}}, by SKU) and
-   * {@code attributes}.
+   * {@code currency}, {@code lines} (a list of {@code {sku, qty, price}}, by SKU) and {@code
+   * attributes}.
    *
    * @param o the order
    * @return the map
@@ -112,7 +112,8 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
     if (input instanceof Map<?, ?> map) {
       return CommandCodec.fromJson(JSON.valueToTree(map));
     }
-    throw new IllegalArgumentException("order-record: apply's input must be a command map, was " + input);
+    throw new IllegalArgumentException(
+        "order-record: apply's input must be a command map, was " + input);
   }
 
   @Override
@@ -137,9 +138,12 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
           return state.record() == null ? state : null;
         }
         if (!(read instanceof Map<?, ?> order)) {
-          throw new IllegalArgumentException("order-record: a read's output must be an order map, was " + read);
+          throw new IllegalArgumentException(
+              "order-record: a read's output must be an order map, was " + read);
         }
-        return state.record() != null && view(state.record().toOrder()).equals(readView(order)) ? state : null;
+        return state.record() != null && view(state.record().toOrder()).equals(readView(order))
+            ? state
+            : null;
       }
       case "apply" -> {
         OrderCommand command = command(call.input());

@@ -5,34 +5,34 @@ import java.util.List;
 /** Small helpers for the value shapes the models accept. */
 final class Values {
 
-    private Values() {
-    }
+  private Values() {}
 
-    /**
-     * Returns a list value of a given size.
-     *
-     * @param model the model name, for the message
-     * @param call the call
-     * @param v the value
-     * @param size the expected size
-     * @return the list
-     * @throws IllegalArgumentException when v is not a list of that size
-     */
-    static List<?> tuple(String model, Call call, Object v, int size) {
-        if (v instanceof List<?> l && l.size() == size) {
-            return l;
-        }
-        throw new IllegalArgumentException(model + ": expected a " + size + "-element vector in " + call);
+  /**
+   * Returns a list value of a given size.
+   *
+   * @param model the model name, for the message
+   * @param call the call
+   * @param v the value
+   * @param size the expected size
+   * @return the list
+   * @throws IllegalArgumentException when v is not a list of that size
+   */
+  static List<?> tuple(String model, Call call, Object v, int size) {
+    if (v instanceof List<?> l && l.size() == size) {
+      return l;
     }
+    throw new IllegalArgumentException(
+        model + ": expected a " + size + "-element vector in " + call);
+  }
 
-    /**
-     * Builds the exception for an unsupported function, for the caller to throw.
-     *
-     * @param model the model name
-     * @param call the call
-     * @return the exception
-     */
-    static IllegalArgumentException unsupported(String model, Call call) {
-        return new IllegalArgumentException(model + ": unsupported function :" + call.f());
-    }
+  /**
+   * Builds the exception for an unsupported function, for the caller to throw.
+   *
+   * @param model the model name
+   * @param call the call
+   * @return the exception
+   */
+  static IllegalArgumentException unsupported(String model, Call call) {
+    return new IllegalArgumentException(model + ": unsupported function :" + call.f());
+  }
 }

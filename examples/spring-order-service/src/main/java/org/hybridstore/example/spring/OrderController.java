@@ -52,35 +52,55 @@ class OrderController {
   }
 
   @PostMapping
-  ResponseEntity<OrderResponses.WriteBody> create(@Valid @RequestBody OrderRequests.CreateOrder body,
+  ResponseEntity<OrderResponses.WriteBody> create(
+      @Valid @RequestBody OrderRequests.CreateOrder body,
       @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,
       @RequestParam(defaultValue = "false") boolean strong) {
     OrderId id = OrderId.of(body.orderId() != null ? body.orderId() : "o-" + UUID.randomUUID());
     List<OrderRequests.Line> lines = body.lines() != null ? body.lines() : List.of();
-    OrderCommand.Create command = new OrderCommand.Create(id, opId(key), body.customer(), body.currency(),
-        lines.stream().map(l -> new OrderLine(l.sku(), l.quantity(), l.unitPriceMinor())).toList(), new TreeMap<>());
+    OrderCommand.Create command =
+        new OrderCommand.Create(
+            id,
+            opId(key),
+            body.customer(),
+            body.currency(),
+            lines.stream()
+                .map(l -> new OrderLine(l.sku(), l.quantity(), l.unitPriceMinor()))
+                .toList(),
+            new TreeMap<>());
     WriteResult r = orders.apply(command, strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT);
     OrderResponses.WriteBody written = OrderResponses.WriteBody.of(r);
-    return r.duplicate() ? ResponseEntity.ok(written)
+    return r.duplicate()
+        ? ResponseEntity.ok(written)
         : ResponseEntity.created(URI.create("/orders/" + id.value())).body(written);
   }
 
   @PostMapping("/{id}/transitions")
-  OrderResponses.WriteBody transition(@PathVariable String id, @Valid @RequestBody OrderRequests.Transition body,
+  OrderResponses.WriteBody transition(
+      @PathVariable String id,
+      @Valid @RequestBody OrderRequests.Transition body,
       @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,
       @RequestParam(defaultValue = "false") boolean strong) {
-    WriteResult r = orders.apply(new OrderCommand.Transition(OrderId.of(id), opId(key), body.to()),
-        strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT);
+    WriteResult r =
+        orders.apply(
+            new OrderCommand.Transition(OrderId.of(id), opId(key), body.to()),
+            strong ? WriteOptions.STRONG_ONLY : WriteOptions.DEFAULT);
     return OrderResponses.WriteBody.of(r);
   }
 
   @GetMapping("/{id}")
-  OrderResponses.ReadBody get(@PathVariable String id,
-      @RequestParam(defaultValue = "linearizable") String consistency) {
+  OrderResponses.ReadBody get(
+      @PathVariable String id, @RequestParam(defaultValue = "linearizable") String consistency) {
     OrderId orderId = OrderId.of(id);
-    var read = orders.get(orderId, parse(consistency)).orElseThrow(() ->
-        new CommandRejectedException(CommandRejectedException.Reason.NOT_FOUND, orderId, "no order " + id));
-    return new OrderResponses.ReadBody(OrderResponses.OrderBody.of(read.value()), read.servedBy().name());
+    var read =
+        orders
+            .get(orderId, parse(consistency))
+            .orElseThrow(
+                () ->
+                    new CommandRejectedException(
+                        CommandRejectedException.Reason.NOT_FOUND, orderId, "no order " + id));
+    return new OrderResponses.ReadBody(
+        OrderResponses.OrderBody.of(read.value()), read.servedBy().name());
   }
 
   private static OpId opId(@Nullable String key) {
@@ -91,8 +111,8 @@ class OrderController {
     try {
       return ReadConsistency.valueOf(consistency.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("consistency",
-          "must be linearizable, serializable or local, was '" + consistency + "'");
+      throw new InvalidInputException(
+          "consistency", "must be linearizable, serializable or local, was '" + consistency + "'");
     }
   }
 }

@@ -31,7 +31,8 @@ final class OrderRequests {
   record CreateOrder(
       @Nullable @Size(max = OrderLimits.MAX_ID_LENGTH) @Pattern(regexp = ID) String orderId,
       @NotBlank @Size(max = OrderLimits.MAX_CUSTOMER_LENGTH) String customer,
-      @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code such as EUR") String currency,
+      @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code such as EUR")
+          String currency,
       @Nullable @Size(max = OrderLimits.MAX_LINES) List<@Valid @NotNull Line> lines) {}
 
   /**

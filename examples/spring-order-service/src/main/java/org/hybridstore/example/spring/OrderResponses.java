@@ -20,18 +20,34 @@ final class OrderResponses {
    * @param status the current status
    * @param lines the lines
    * @param attributes the attributes
-   * @param conflictingStatuses statuses that replicas reached on separate branches while etcd had no
-   *     quorum; empty normally
+   * @param conflictingStatuses statuses that replicas reached on separate branches while etcd had
+   *     no quorum; empty normally
    * @param totalMinor the sum of the lines, in minor units
    * @param version grows with every write the order includes
    */
-  record OrderBody(String id, String customer, String currency, String status, List<OrderRequests.Line> lines,
-      Map<String, String> attributes, Set<String> conflictingStatuses, long totalMinor, long version) {
+  record OrderBody(
+      String id,
+      String customer,
+      String currency,
+      String status,
+      List<OrderRequests.Line> lines,
+      Map<String, String> attributes,
+      Set<String> conflictingStatuses,
+      long totalMinor,
+      long version) {
     static OrderBody of(Order o) {
-      return new OrderBody(o.id().value(), o.customer(), o.currency(), o.status().name(),
-          o.lines().stream().map(l -> new OrderRequests.Line(l.sku(), l.quantity(), l.unitPriceMinor())).toList(),
-          o.attributes(), o.conflictingStatuses().stream().map(Enum::name).collect(Collectors.toSet()),
-          o.totalMinor(), o.version());
+      return new OrderBody(
+          o.id().value(),
+          o.customer(),
+          o.currency(),
+          o.status().name(),
+          o.lines().stream()
+              .map(l -> new OrderRequests.Line(l.sku(), l.quantity(), l.unitPriceMinor()))
+              .toList(),
+          o.attributes(),
+          o.conflictingStatuses().stream().map(Enum::name).collect(Collectors.toSet()),
+          o.totalMinor(),
+          o.version());
     }
   }
 
@@ -46,9 +62,15 @@ final class OrderResponses {
    * @param duplicate whether the key had been applied before (nothing changed)
    * @param order the order after the write
    */
-  record WriteBody(String opId, String acceptance, String mode, long epoch, boolean duplicate, OrderBody order) {
+  record WriteBody(
+      String opId, String acceptance, String mode, long epoch, boolean duplicate, OrderBody order) {
     static WriteBody of(WriteResult r) {
-      return new WriteBody(r.opId().value(), r.acceptance().name(), r.mode().name(), r.epoch(), r.duplicate(),
+      return new WriteBody(
+          r.opId().value(),
+          r.acceptance().name(),
+          r.mode().name(),
+          r.epoch(),
+          r.duplicate(),
           OrderBody.of(r.order()));
     }
   }

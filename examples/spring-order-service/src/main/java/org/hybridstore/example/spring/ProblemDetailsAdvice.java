@@ -57,7 +57,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ConsistencyUnavailableException.class)
   ResponseEntity<ProblemDetail> consistencyUnavailable(ConsistencyUnavailableException e) {
-    ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "consistency-unavailable", true, e.getMessage());
+    ProblemDetail p =
+        problem(HttpStatus.SERVICE_UNAVAILABLE, "consistency-unavailable", true, e.getMessage());
     p.setProperty("mode", e.mode().name());
     return retryLater(p);
   }
@@ -69,24 +70,35 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(IndeterminateWriteException.class)
   ProblemDetail indeterminate(IndeterminateWriteException e) {
-    return problem(HttpStatus.GATEWAY_TIMEOUT, "indeterminate", false,
+    return problem(
+        HttpStatus.GATEWAY_TIMEOUT,
+        "indeterminate",
+        false,
         e.getMessage() + "; retry with the same Idempotency-Key");
   }
 
   /** Adds each rejected field to Spring MVC's problem for a body that fails Bean Validation. */
   @Override
-  protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
-      HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+  protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
+      MethodArgumentNotValidException e,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
     ProblemDetail p = e.getBody();
     p.setProperty("error", "invalid");
     p.setProperty("definite", true);
-    p.setProperty("errors", e.getBindingResult().getFieldErrors().stream()
-        .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
-        .toList());
+    p.setProperty(
+        "errors",
+        e.getBindingResult().getFieldErrors().stream()
+            .map(
+                f ->
+                    Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
+            .toList());
     return handleExceptionInternal(e, p, headers, status, request);
   }
 
-  private static ProblemDetail problem(HttpStatus status, String kind, boolean definite, String detail) {
+  private static ProblemDetail problem(
+      HttpStatus status, String kind, boolean definite, String detail) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
     p.setProperty("error", kind);
     p.setProperty("definite", definite);

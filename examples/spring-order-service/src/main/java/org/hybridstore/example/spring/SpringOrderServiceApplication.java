@@ -5,9 +5,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * An order service on the HybridStore Spring Boot starter. Everything about the store comes from
- * {@code application.yml}: the starter builds the {@link org.hybridstore.switchover.HybridOrderStore},
- * puts its mode in {@code /actuator/health} and its meters in {@code /actuator/metrics}, and closes
- * it after the web server has drained on shutdown.
+ * {@code application.yml}: the starter builds the {@link
+ * org.hybridstore.switchover.HybridOrderStore}, puts its mode in {@code /actuator/health} and its
+ * meters in {@code /actuator/metrics}, and closes it after the web server has drained on shutdown.
  */
 @SpringBootApplication
 public class SpringOrderServiceApplication {

@@ -43,8 +43,8 @@ import org.springframework.test.context.DynamicPropertySource;
  *
  * <p>Everything is local and cleaned up on failure too: etcd members are child processes on free
  * loopback ports (killed after the class, logs kept under {@code target/etcd-logs/} when a test
- * fails), the web server and the gossip transport take free ports, the journal lives in a
- * temporary directory, and the Spring context is closed after the class.
+ * fails), the web server and the gossip transport take free ports, the journal lives in a temporary
+ * directory, and the Spring context is closed after the class.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -59,13 +59,13 @@ class OrderServiceIT {
   @RegisterExtension
   static final EtcdClusterExtension etcd = EtcdClusterExtension.builder().withNodes(3).build();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   @DynamicPropertySource
   static void store(DynamicPropertyRegistry registry) {
     registry.add("hybridstore.node-id", () -> "it-node-1");
-    registry.add("hybridstore.etcd.endpoints",
+    registry.add(
+        "hybridstore.etcd.endpoints",
         () -> etcd.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(",")));
     registry.add("hybridstore.journal.data-dir", () -> dir.resolve("journal").toString());
     registry.add("hybridstore.gossip.port", () -> "0");
@@ -92,7 +92,8 @@ class OrderServiceIT {
   @Value("${local.server.port}")
   int port;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   @Order(1)
@@ -100,14 +101,36 @@ class OrderServiceIT {
     // (a cold JVM on a loaded machine can miss the first probe's deadline and start DEGRADED)
     awaitHealth(new HealthStatus(200, "UP", "UP", "STRONG"));
     // Given an order created with an idempotency key
-    Response created = post("/orders", Map.of("orderId", "o-api-1", "customer", "c-7", "currency", "EUR",
-        "lines", List.of(Map.of("sku", "sku-1", "quantity", 2, "unitPriceMinor", 1250))), "key-1");
+    Response created =
+        post(
+            "/orders",
+            Map.of(
+                "orderId",
+                "o-api-1",
+                "customer",
+                "c-7",
+                "currency",
+                "EUR",
+                "lines",
+                List.of(Map.of("sku", "sku-1", "quantity", 2, "unitPriceMinor", 1250))),
+            "key-1");
     assertThat(created.status()).isEqualTo(201);
     assertThat(created.json().path("acceptance").asText()).isEqualTo("STRONG");
     assertThat(created.json().path("order").path("totalMinor").asLong()).isEqualTo(2500);
     // the same key again: applied once, answered 200
-    Response again = post("/orders", Map.of("orderId", "o-api-1", "customer", "c-7", "currency", "EUR",
-        "lines", List.of(Map.of("sku", "sku-1", "quantity", 2, "unitPriceMinor", 1250))), "key-1");
+    Response again =
+        post(
+            "/orders",
+            Map.of(
+                "orderId",
+                "o-api-1",
+                "customer",
+                "c-7",
+                "currency",
+                "EUR",
+                "lines",
+                List.of(Map.of("sku", "sku-1", "quantity", 2, "unitPriceMinor", 1250))),
+            "key-1");
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().path("duplicate").asBoolean()).isTrue();
 
@@ -120,11 +143,13 @@ class OrderServiceIT {
     assertThat(read.json().path("order").path("status").asText()).isEqualTo("PAID");
     assertThat(read.json().path("servedBy").asText()).isEqualTo("LINEARIZABLE");
 
-    // Problems: invalid body (Bean Validation), an illegal transition, an unknown order, a bad parameter
+    // Problems: invalid body (Bean Validation), an illegal transition, an unknown order, a bad
+    // parameter
     Response invalid = post("/orders", Map.of("customer", "", "currency", "euro"), null);
     assertThat(invalid.status()).isEqualTo(400);
     assertThat(invalid.contentType()).startsWith("application/problem+json");
-    assertThat(invalid.json().path("errors").findValuesAsText("field")).containsExactlyInAnyOrder("currency", "customer");
+    assertThat(invalid.json().path("errors").findValuesAsText("field"))
+        .containsExactlyInAnyOrder("currency", "customer");
     Response skipping = post("/orders/o-api-1/transitions", Map.of("to", "DELIVERED"), null);
     assertThat(skipping.status()).isEqualTo(409);
     assertThat(skipping.contentType()).startsWith("application/problem+json");
@@ -163,20 +188,30 @@ class OrderServiceIT {
     ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService client = Executors.newSingleThreadExecutor();
-    Future<?> writer = client.submit(() -> {
-      for (int i = 0; i < 5_000 && !stop.get(); i++) {
-        String id = "o-load-" + i;
-        try {
-          Response r = post("/orders", Map.of("orderId", id, "customer", "c-1", "currency", "EUR"), "op-" + id);
-          writes.add(new Write(id, r.status(), r.status() < 300 ? r.json().path("acceptance").asText() : r.body()));
-        } catch (IOException e) {
-          writes.add(new Write(id, -1, e.toString()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    });
+    Future<?> writer =
+        client.submit(
+            () -> {
+              for (int i = 0; i < 5_000 && !stop.get(); i++) {
+                String id = "o-load-" + i;
+                try {
+                  Response r =
+                      post(
+                          "/orders",
+                          Map.of("orderId", id, "customer", "c-1", "currency", "EUR"),
+                          "op-" + id);
+                  writes.add(
+                      new Write(
+                          id,
+                          r.status(),
+                          r.status() < 300 ? r.json().path("acceptance").asText() : r.body()));
+                } catch (IOException e) {
+                  writes.add(new Write(id, -1, e.toString()));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+              }
+            });
     try {
       await().atMost(WAIT).until(() -> writes.size() >= 20);
 
@@ -190,8 +225,15 @@ class OrderServiceIT {
       long degradedAfter = millisSince(killed);
       // and writes keep being acknowledged, provisionally
       int before = writes.size();
-      await().atMost(WAIT).until(() -> writes.stream().skip(before).filter(w -> "PROVISIONAL".equals(w.outcome()))
-          .count() >= 20);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  writes.stream()
+                          .skip(before)
+                          .filter(w -> "PROVISIONAL".equals(w.outcome()))
+                          .count()
+                      >= 20);
 
       // When the members come back
       long restarted = System.nanoTime();
@@ -201,8 +243,15 @@ class OrderServiceIT {
       awaitHealth(new HealthStatus(200, "UP", "UP", "STRONG"));
       long upAfter = millisSince(restarted);
       int afterRecovery = writes.size();
-      await().atMost(WAIT).until(() -> writes.stream().skip(afterRecovery)
-          .filter(w -> "STRONG".equals(w.outcome())).count() >= 20);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  writes.stream()
+                          .skip(afterRecovery)
+                          .filter(w -> "STRONG".equals(w.outcome()))
+                          .count()
+                      >= 20);
       stop.set(true);
       writer.get(30, TimeUnit.SECONDS);
 
@@ -212,8 +261,10 @@ class OrderServiceIT {
       for (Write w : all) {
         assertThat(get("/orders/" + w.orderId()).status()).as(w.orderId()).isEqualTo(200);
       }
-      Map<String, Long> byAcceptance = all.stream().collect(Collectors.groupingBy(Write::outcome, Collectors.counting()));
-      System.out.printf("OrderServiceIT: %d writes %s; DEGRADED %d ms after the kill, UP %d ms after the restart%n",
+      Map<String, Long> byAcceptance =
+          all.stream().collect(Collectors.groupingBy(Write::outcome, Collectors.counting()));
+      System.out.printf(
+          "OrderServiceIT: %d writes %s; DEGRADED %d ms after the kill, UP %d ms after the restart%n",
           all.size(), byAcceptance, degradedAfter, upAfter);
     } finally {
       stop.set(true);
@@ -233,14 +284,20 @@ class OrderServiceIT {
   }
 
   private void awaitHealth(HealthStatus expected) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(health()).isEqualTo(expected));
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(health()).isEqualTo(expected));
   }
 
   private HealthStatus health() throws IOException, InterruptedException {
     Response r = get("/actuator/health");
     JsonNode h = r.json();
     JsonNode store = h.path("components").path("hybridstore");
-    return new HealthStatus(r.status(), h.path("status").asText(), store.path("status").asText(),
+    return new HealthStatus(
+        r.status(),
+        h.path("status").asText(),
+        store.path("status").asText(),
         store.path("details").path("mode").asText());
   }
 
@@ -248,10 +305,13 @@ class OrderServiceIT {
     return send(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT).GET().build());
   }
 
-  private Response post(String path, Object body, String idempotencyKey) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+  private Response post(String path, Object body, String idempotencyKey)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
     if (idempotencyKey != null) {
       b.header("Idempotency-Key", idempotencyKey);
     }
@@ -260,7 +320,8 @@ class OrderServiceIT {
 
   private Response send(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    return new Response(
+        r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
   }
 
   private URI uri(String path) {

@@ -33,6 +33,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 public class HybridStoreEndpoint {
   /** The write operation that degrades now. */
   public static final String FORCE_DEGRADE = "force-degrade";
+
   /** The write operation that ends a forced degrade and reconciles. */
   public static final String RECONCILE = "reconcile";
 
@@ -68,11 +69,16 @@ public class HybridStoreEndpoint {
   @WriteOperation
   public HybridStoreView operate(@Selector String action, @Nullable String reason) {
     switch (action.toLowerCase(Locale.ROOT)) {
-      case FORCE_DEGRADE -> store.forceDegrade(reason == null || reason.isBlank()
-          ? "forced through the hybridstore endpoint" : reason);
+      case FORCE_DEGRADE ->
+          store.forceDegrade(
+              reason == null || reason.isBlank()
+                  ? "forced through the hybridstore endpoint"
+                  : reason);
       case RECONCILE -> store.requestReconcile();
-      default -> throw new InvalidEndpointRequestException("unknown action '" + action + "'; expected "
-          + FORCE_DEGRADE + " or " + RECONCILE, "unknown action");
+      default ->
+          throw new InvalidEndpointRequestException(
+              "unknown action '" + action + "'; expected " + FORCE_DEGRADE + " or " + RECONCILE,
+              "unknown action");
     }
     return view();
   }

@@ -26,9 +26,9 @@ public class HybridStoreEndpointWebExtension {
    * Creates the extension.
    *
    * @param endpoint the endpoint
-   * @param operatorRole the role a user needs for write operations (e.g. {@code HYBRIDSTORE_OPERATOR},
-   *     which Spring Security grants as authority {@code ROLE_HYBRIDSTORE_OPERATOR}); blank for any
-   *     authenticated user
+   * @param operatorRole the role a user needs for write operations (e.g. {@code
+   *     HYBRIDSTORE_OPERATOR}, which Spring Security grants as authority {@code
+   *     ROLE_HYBRIDSTORE_OPERATOR}); blank for any authenticated user
    */
   public HybridStoreEndpointWebExtension(HybridStoreEndpoint endpoint, String operatorRole) {
     this.endpoint = endpoint;
@@ -39,22 +39,34 @@ public class HybridStoreEndpointWebExtension {
    * Runs an operator tool if the caller may.
    *
    * @param security the caller
-   * @param action {@value HybridStoreEndpoint#FORCE_DEGRADE} or {@value HybridStoreEndpoint#RECONCILE}
+   * @param action {@value HybridStoreEndpoint#FORCE_DEGRADE} or {@value
+   *     HybridStoreEndpoint#RECONCILE}
    * @param reason why, for a forced degrade
    * @return 200 with the view, 401 without an authenticated user, 403 without the role
    */
   @WriteOperation
-  public WebEndpointResponse<Object> operate(SecurityContext security, @Selector String action,
-      @Nullable String reason) {
+  public WebEndpointResponse<Object> operate(
+      SecurityContext security, @Selector String action, @Nullable String reason) {
     Principal user = security.getPrincipal();
     if (user == null) {
-      return new WebEndpointResponse<>(Map.of("error", "unauthorized", "message",
-          "write operations of the hybridstore endpoint need an authenticated user"), 401);
+      return new WebEndpointResponse<>(
+          Map.of(
+              "error",
+              "unauthorized",
+              "message",
+              "write operations of the hybridstore endpoint need an authenticated user"),
+          401);
     }
     if (!operatorRole.isBlank() && !security.isUserInRole(operatorRole)) {
-      return new WebEndpointResponse<>(Map.of("error", "forbidden", "message",
-          "write operations of the hybridstore endpoint need role " + operatorRole), 403);
+      return new WebEndpointResponse<>(
+          Map.of(
+              "error",
+              "forbidden",
+              "message",
+              "write operations of the hybridstore endpoint need role " + operatorRole),
+          403);
     }
-    return new WebEndpointResponse<>(endpoint.operate(action, reason), WebEndpointResponse.STATUS_OK);
+    return new WebEndpointResponse<>(
+        endpoint.operate(action, reason), WebEndpointResponse.STATUS_OK);
   }
 }

@@ -22,8 +22,8 @@ import org.springframework.boot.health.contributor.Status;
  * </table>
  *
  * <p>A degraded store still takes writes (acknowledged as provisional), so by default it does not
- * take the application DOWN: restarting or un-routing every node because etcd lost quorum would turn
- * an etcd outage into a service outage. {@code DEGRADED} must be in the health status order to
+ * take the application DOWN: restarting or un-routing every node because etcd lost quorum would
+ * turn an etcd outage into a service outage. {@code DEGRADED} must be in the health status order to
  * count in the aggregate; the starter puts it there by default (between OUT_OF_SERVICE and UP) and
  * its HTTP status is 200 unless {@code management.endpoint.health.status.http-mapping.DEGRADED}
  * says otherwise.
@@ -34,9 +34,11 @@ import org.springframework.boot.health.contributor.Status;
  */
 public final class HybridStoreHealthIndicator implements HealthIndicator {
   /** The status of a degraded store: etcd has no quorum from this node, writes are provisional. */
-  public static final Status DEGRADED = new Status("DEGRADED",
-      "etcd has no quorum from this node; writes are acknowledged once durable in the local journal and folded "
-          + "into etcd when quorum returns");
+  public static final Status DEGRADED =
+      new Status(
+          "DEGRADED",
+          "etcd has no quorum from this node; writes are acknowledged once durable in the local journal and folded "
+              + "into etcd when quorum returns");
 
   private final HybridOrderStore store;
   private final Supplier<List<MBeanServer>> servers;
@@ -49,8 +51,8 @@ public final class HybridStoreHealthIndicator implements HealthIndicator {
    * @param servers where the store's MXBean may be registered, in order of preference
    * @param degradedAsDown whether a degraded store reports DOWN instead of DEGRADED
    */
-  public HybridStoreHealthIndicator(HybridOrderStore store, Supplier<List<MBeanServer>> servers,
-      boolean degradedAsDown) {
+  public HybridStoreHealthIndicator(
+      HybridOrderStore store, Supplier<List<MBeanServer>> servers, boolean degradedAsDown) {
     this.store = store;
     this.servers = servers;
     this.degradedAsDown = degradedAsDown;
@@ -60,10 +62,11 @@ public final class HybridStoreHealthIndicator implements HealthIndicator {
   public Health health() {
     HybridStoreView view = HybridStoreView.of(store, servers.get());
     // the status follows the view's mode, so that status and details agree
-    Status status = switch (ConsistencyMode.valueOf(view.mode())) {
-      case STRONG, RECONCILING -> Status.UP;
-      case DEGRADED -> !view.journal().writable() || degradedAsDown ? Status.DOWN : DEGRADED;
-    };
+    Status status =
+        switch (ConsistencyMode.valueOf(view.mode())) {
+          case STRONG, RECONCILING -> Status.UP;
+          case DEGRADED -> !view.journal().writable() || degradedAsDown ? Status.DOWN : DEGRADED;
+        };
     return Health.status(status).withDetails(view.healthDetails()).build();
   }
 }

@@ -37,10 +37,21 @@ import org.jspecify.annotations.Nullable;
  * @param writes write counters
  * @param peers live replication peers, node id to {@code MODE@epoch}
  */
-public record HybridStoreView(String name, String mode, long epoch, @Nullable String modeSince,
-    @Nullable String lastTransitionReason, @Nullable Long transitionsTotal, int backlog,
-    @Nullable Long mirrorLagRevisions, long conflicts, @Nullable Long lastReconcileMillis,
-    @Nullable Long lastConvergenceMillis, @Nullable Etcd etcd, Journal journal, @Nullable Writes writes,
+public record HybridStoreView(
+    String name,
+    String mode,
+    long epoch,
+    @Nullable String modeSince,
+    @Nullable String lastTransitionReason,
+    @Nullable Long transitionsTotal,
+    int backlog,
+    @Nullable Long mirrorLagRevisions,
+    long conflicts,
+    @Nullable Long lastReconcileMillis,
+    @Nullable Long lastConvergenceMillis,
+    @Nullable Etcd etcd,
+    Journal journal,
+    @Nullable Writes writes,
     @Nullable Map<String, String> peers) {
 
   /**
@@ -52,13 +63,17 @@ public record HybridStoreView(String name, String mode, long epoch, @Nullable St
    * @param members each member's endpoint to its state ({@code id=.. leader=.. term=.. index=..} or
    *     {@code unreachable}), refreshed at most once per second
    */
-  public record Etcd(boolean lastProbeOk, long probeLatencyMillis, String breakerState, Map<String, String> members) {}
+  public record Etcd(
+      boolean lastProbeOk,
+      long probeLatencyMillis,
+      String breakerState,
+      Map<String, String> members) {}
 
   /**
    * The local journal's condition ({@link LocalBackend.JournalHealth}).
    *
-   * @param writable whether it acknowledges provisional writes now (false after a failed disk
-   *     write until it has recovered: degraded writes are then refused, never lost)
+   * @param writable whether it acknowledges provisional writes now (false after a failed disk write
+   *     until it has recovered: degraded writes are then refused, never lost)
    * @param problem why it cannot write; empty when it can
    * @param damageAtStart what its last start found damaged; empty when nothing
    * @param quarantined where the damaged file was copied
@@ -66,8 +81,14 @@ public record HybridStoreView(String name, String mode, long epoch, @Nullable St
    * @param recoveries recoveries from a failed disk write since start
    * @param indexRebuilds rebuilds of the index from the log since start
    */
-  public record Journal(boolean writable, String problem, String damageAtStart, String quarantined,
-      long writeFailures, long recoveries, long indexRebuilds) {}
+  public record Journal(
+      boolean writable,
+      String problem,
+      String damageAtStart,
+      String quarantined,
+      long writeFailures,
+      long recoveries,
+      long indexRebuilds) {}
 
   /**
    * Write counters since start.
@@ -88,24 +109,66 @@ public record HybridStoreView(String name, String mode, long epoch, @Nullable St
    */
   public static HybridStoreView of(HybridOrderStore store, List<MBeanServer> servers) {
     LocalBackend.JournalHealth h = store.journalHealth();
-    Journal journal = new Journal(h.writable(), h.problem(), h.damageAtStart(), h.quarantined(), h.writeFailures(),
-        h.recoveries(), h.indexRebuilds());
+    Journal journal =
+        new Journal(
+            h.writable(),
+            h.problem(),
+            h.damageAtStart(),
+            h.quarantined(),
+            h.writeFailures(),
+            h.recoveries(),
+            h.indexRebuilds());
     HybridOrderStoreMXBean bean = mxBean(store, servers);
     if (bean == null) {
-      return new HybridStoreView(store.name(), store.mode().name(), store.epoch(), null, null, null,
-          store.backlogSize(), null, store.conflicts().size(), null, null, null, journal, null, null);
+      return new HybridStoreView(
+          store.name(),
+          store.mode().name(),
+          store.epoch(),
+          null,
+          null,
+          null,
+          store.backlogSize(),
+          null,
+          store.conflicts().size(),
+          null,
+          null,
+          null,
+          journal,
+          null,
+          null);
     }
-    Etcd etcd = new Etcd(bean.isLastProbeOk(), bean.getProbeLatencyMillis(), bean.getBreakerState(),
-        members(bean.getEtcdMembers()));
-    Writes writes = new Writes(bean.getStrongWritesTotal(), bean.getProvisionalWritesTotal(), bean.getFallbacksTotal(),
-        bean.getClockSkewRefusals());
-    return new HybridStoreView(store.name(), bean.getMode(), bean.getEpoch(), bean.getModeSince(),
-        bean.getLastTransitionReason(), bean.getTransitionsTotal(), bean.getReconcileBacklog(),
-        bean.getMirrorLagRevisions(), bean.getConflictsTotal(), bean.getLastReconcileMillis(),
-        bean.getLastConvergenceMillis(), etcd, journal, writes, peers(bean.getPeers()));
+    Etcd etcd =
+        new Etcd(
+            bean.isLastProbeOk(),
+            bean.getProbeLatencyMillis(),
+            bean.getBreakerState(),
+            members(bean.getEtcdMembers()));
+    Writes writes =
+        new Writes(
+            bean.getStrongWritesTotal(),
+            bean.getProvisionalWritesTotal(),
+            bean.getFallbacksTotal(),
+            bean.getClockSkewRefusals());
+    return new HybridStoreView(
+        store.name(),
+        bean.getMode(),
+        bean.getEpoch(),
+        bean.getModeSince(),
+        bean.getLastTransitionReason(),
+        bean.getTransitionsTotal(),
+        bean.getReconcileBacklog(),
+        bean.getMirrorLagRevisions(),
+        bean.getConflictsTotal(),
+        bean.getLastReconcileMillis(),
+        bean.getLastConvergenceMillis(),
+        etcd,
+        journal,
+        writes,
+        peers(bean.getPeers()));
   }
 
-  private static @Nullable HybridOrderStoreMXBean mxBean(HybridOrderStore store, List<MBeanServer> servers) {
+  private static @Nullable HybridOrderStoreMXBean mxBean(
+      HybridOrderStore store, List<MBeanServer> servers) {
     ObjectName name = store.objectName().orElse(null);
     if (name == null) {
       return null;
@@ -123,7 +186,8 @@ public record HybridStoreView(String name, String mode, long epoch, @Nullable St
     Map<String, String> m = new LinkedHashMap<>();
     for (String line : lines) {
       int space = line.indexOf(' ');
-      m.put(space < 0 ? line : line.substring(0, space), space < 0 ? "" : line.substring(space + 1));
+      m.put(
+          space < 0 ? line : line.substring(0, space), space < 0 ? "" : line.substring(space + 1));
     }
     return m;
   }

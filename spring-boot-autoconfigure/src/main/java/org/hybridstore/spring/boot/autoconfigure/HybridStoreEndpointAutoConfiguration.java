@@ -21,8 +21,11 @@ import org.springframework.context.annotation.Bean;
  * management.endpoints.web.exposure.include=hybridstore}) to be reachable over HTTP.
  */
 @AutoConfiguration(after = HybridStoreAutoConfiguration.class)
-@ConditionalOnClass({HybridOrderStore.class,
-    org.springframework.boot.actuate.endpoint.annotation.Endpoint.class, ConditionalOnAvailableEndpoint.class})
+@ConditionalOnClass({
+  HybridOrderStore.class,
+  org.springframework.boot.actuate.endpoint.annotation.Endpoint.class,
+  ConditionalOnAvailableEndpoint.class
+})
 @ConditionalOnSingleCandidate(HybridOrderStore.class)
 @ConditionalOnAvailableEndpoint(HybridStoreEndpoint.class)
 @EnableConfigurationProperties(HybridStoreEndpointProperties.class)
@@ -31,16 +34,19 @@ public final class HybridStoreEndpointAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  HybridStoreEndpoint hybridStoreEndpoint(HybridOrderStore store, ObjectProvider<MBeanServer> servers) {
+  HybridStoreEndpoint hybridStoreEndpoint(
+      HybridOrderStore store, ObjectProvider<MBeanServer> servers) {
     return new HybridStoreEndpoint(store, MBeanServers.of(servers));
   }
 
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnBean(HybridStoreEndpoint.class)
-  @ConditionalOnAvailableEndpoint(endpoint = HybridStoreEndpoint.class, exposure = EndpointExposure.WEB)
-  HybridStoreEndpointWebExtension hybridStoreEndpointWebExtension(HybridStoreEndpoint endpoint,
-      HybridStoreEndpointProperties properties) {
+  @ConditionalOnAvailableEndpoint(
+      endpoint = HybridStoreEndpoint.class,
+      exposure = EndpointExposure.WEB)
+  HybridStoreEndpointWebExtension hybridStoreEndpointWebExtension(
+      HybridStoreEndpoint endpoint, HybridStoreEndpointProperties properties) {
     return new HybridStoreEndpointWebExtension(endpoint, properties.operatorRole());
   }
 }

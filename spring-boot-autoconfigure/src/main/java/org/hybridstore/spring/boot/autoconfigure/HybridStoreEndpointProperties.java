@@ -12,4 +12,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     Empty for any authenticated user; anonymous users never may.
  */
 @ConfigurationProperties("hybridstore.endpoint")
-public record HybridStoreEndpointProperties(@DefaultValue("HYBRIDSTORE_OPERATOR") String operatorRole) {}
+public record HybridStoreEndpointProperties(
+    @DefaultValue("HYBRIDSTORE_OPERATOR") String operatorRole) {}

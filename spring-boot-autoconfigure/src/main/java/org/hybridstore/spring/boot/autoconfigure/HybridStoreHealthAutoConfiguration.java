@@ -22,25 +22,31 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Registers the {@code hybridstore} health contributor ({@link HybridStoreHealthIndicator}) for the
- * application's store, auto-configured or its own. {@code management.health.hybridstore.enabled=false}
- * turns it off.
+ * application's store, auto-configured or its own. {@code
+ * management.health.hybridstore.enabled=false} turns it off.
  */
-@AutoConfiguration(after = HybridStoreAutoConfiguration.class,
-    beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
+@AutoConfiguration(
+    after = HybridStoreAutoConfiguration.class,
+    beforeName =
+        "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass({Health.class, HybridOrderStore.class})
 @ConditionalOnSingleCandidate(HybridOrderStore.class)
 @ConditionalOnEnabledHealthIndicator("hybridstore")
 @EnableConfigurationProperties(HybridStoreHealthProperties.class)
 public final class HybridStoreHealthAutoConfiguration {
-  private static final Logger LOG = LoggerFactory.getLogger(HybridStoreHealthAutoConfiguration.class);
+  private static final Logger LOG =
+      LoggerFactory.getLogger(HybridStoreHealthAutoConfiguration.class);
 
   HybridStoreHealthAutoConfiguration() {}
 
   @Bean
   @ConditionalOnMissingBean(name = "hybridstoreHealthIndicator")
-  HybridStoreHealthIndicator hybridstoreHealthIndicator(HybridOrderStore store, ObjectProvider<MBeanServer> servers,
+  HybridStoreHealthIndicator hybridstoreHealthIndicator(
+      HybridOrderStore store,
+      ObjectProvider<MBeanServer> servers,
       HybridStoreHealthProperties properties) {
-    return new HybridStoreHealthIndicator(store, MBeanServers.of(servers), properties.degradedAsDown());
+    return new HybridStoreHealthIndicator(
+        store, MBeanServers.of(servers), properties.degradedAsDown());
   }
 
   /**
@@ -49,7 +55,8 @@ public final class HybridStoreHealthAutoConfiguration {
    * health as UNKNOWN).
    */
   @Bean
-  static SmartInitializingSingleton hybridstoreStatusOrderCheck(ObjectProvider<HealthEndpointProperties> properties) {
+  static SmartInitializingSingleton hybridstoreStatusOrderCheck(
+      ObjectProvider<HealthEndpointProperties> properties) {
     return () -> {
       HealthEndpointProperties p = properties.getIfAvailable();
       if (p == null) {
@@ -57,7 +64,8 @@ public final class HybridStoreHealthAutoConfiguration {
       }
       warnIfMissing("management.endpoint.health.status.order", p.getStatus().getOrder());
       for (Map.Entry<String, HealthEndpointProperties.Group> g : p.getGroup().entrySet()) {
-        warnIfMissing("management.endpoint.health.group." + g.getKey() + ".status.order",
+        warnIfMissing(
+            "management.endpoint.health.group." + g.getKey() + ".status.order",
             g.getValue().getStatus().getOrder());
       }
     };
@@ -65,9 +73,14 @@ public final class HybridStoreHealthAutoConfiguration {
 
   private static void warnIfMissing(String property, List<String> order) {
     String degraded = HybridStoreHealthIndicator.DEGRADED.getCode();
-    if (!order.isEmpty() && order.stream().noneMatch(s -> s.trim().toUpperCase(Locale.ROOT).equals(degraded))) {
-      LOG.warn("{}={} leaves out {}: a degraded hybridstore will not show in the aggregate health; "
-          + "add it, e.g. DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN", property, String.join(",", order), degraded);
+    if (!order.isEmpty()
+        && order.stream().noneMatch(s -> s.trim().toUpperCase(Locale.ROOT).equals(degraded))) {
+      LOG.warn(
+          "{}={} leaves out {}: a degraded hybridstore will not show in the aggregate health; "
+              + "add it, e.g. DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN",
+          property,
+          String.join(",", order),
+          degraded);
     }
   }
 }

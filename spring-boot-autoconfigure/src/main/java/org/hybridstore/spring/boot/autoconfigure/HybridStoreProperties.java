@@ -62,7 +62,8 @@ public record HybridStoreProperties(
   /**
    * How to reach etcd ({@link CpConfig}).
    *
-   * @param endpoints etcd client URLs, for example http://etcd-1:2379 (https:// with TLS). At least one.
+   * @param endpoints etcd client URLs, for example http://etcd-1:2379 (https:// with TLS). At least
+   *     one.
    * @param keyPrefix Prefix of every key the store writes. Must start and end with '/'.
    * @param requestTimeout Deadline of every etcd call.
    * @param connectTimeout Deadline for opening a connection to etcd.
@@ -91,12 +92,20 @@ public record HybridStoreProperties(
         throw invalid(e, "tls." + e.field());
       }
       if ((user == null) != (password == null)) {
-        throw new InvalidPropertyException(user == null ? "user" : "password",
-            "user and password must be set together", new IllegalArgumentException());
+        throw new InvalidPropertyException(
+            user == null ? "user" : "password",
+            "user and password must be set together",
+            new IllegalArgumentException());
       }
       try {
-        CpConfig.Builder b = CpConfig.builder().endpoints(endpoints).keyPrefix(keyPrefix)
-            .requestTimeout(requestTimeout).connectTimeout(connectTimeout).maxCasRetries(maxCasRetries).tls(t);
+        CpConfig.Builder b =
+            CpConfig.builder()
+                .endpoints(endpoints)
+                .keyPrefix(keyPrefix)
+                .requestTimeout(requestTimeout)
+                .connectTimeout(connectTimeout)
+                .maxCasRetries(maxCasRetries)
+                .tls(t);
         if (user != null && password != null) {
           b.credentials(user, password);
         }
@@ -114,14 +123,23 @@ public record HybridStoreProperties(
     /** Keeps the password out of logs and failure messages. */
     @Override
     public String toString() {
-      return "Etcd[endpoints=" + endpoints + ", keyPrefix=" + keyPrefix + ", user=" + user + ", tls=" + tls + "]";
+      return "Etcd[endpoints="
+          + endpoints
+          + ", keyPrefix="
+          + keyPrefix
+          + ", user="
+          + user
+          + ", tls="
+          + tls
+          + "]";
     }
   }
 
   /**
    * TLS towards etcd, PEM files ({@link CpConfig.Tls}).
    *
-   * @param caCert PEM file of the CA that signed etcd's server certificates. Setting it turns TLS on.
+   * @param caCert PEM file of the CA that signed etcd's server certificates. Setting it turns TLS
+   *     on.
    * @param clientCert PEM file of this client's certificate, for etcd's --client-cert-auth. Set
    *     together with the key.
    * @param clientKey PEM file of the client certificate's private key (PKCS#8).
@@ -157,7 +175,9 @@ public record HybridStoreProperties(
     void check() {
       try {
         // (peer authentication is the gossip group's; any valid setting checks this group's fields)
-        ApConfig.builder(dataDir).groupCommitMaxBatch(groupCommitMaxBatch).peerAuth(PeerAuthConfig.insecure())
+        ApConfig.builder(dataDir)
+            .groupCommitMaxBatch(groupCommitMaxBatch)
+            .peerAuth(PeerAuthConfig.insecure())
             .build();
       } catch (InvalidInputException e) {
         throw invalid(e, e.field());
@@ -183,7 +203,8 @@ public record HybridStoreProperties(
   public record Gossip(
       @DefaultValue(ApConfig.DEFAULT_BIND_HOST) @NotBlank String bindHost,
       @DefaultValue("0") @Min(0) @Max(65535) int port,
-      @DefaultValue List<@Pattern(regexp = "[^:\\s]+:\\d{1,5}", message = "expected host:port") String> seeds,
+      @DefaultValue
+          List<@Pattern(regexp = "[^:\\s]+:\\d{1,5}", message = "expected host:port") String> seeds,
       @DefaultValue("1s") Duration antiEntropyInterval,
       @DefaultValue("1MB") DataSize maxMessageSize,
       @DefaultValue("" + ApConfig.DEFAULT_PEER_QUEUE_CAPACITY) @Min(1) int peerQueueCapacity,
@@ -191,22 +212,29 @@ public record HybridStoreProperties(
     ApConfig toConfig(Path dataDir, int groupCommitMaxBatch) {
       long size = maxMessageSize.toBytes();
       try {
-        return ApConfig.builder(dataDir).groupCommitMaxBatch(groupCommitMaxBatch)
-            .bindHost(bindHost).gossipPort(port).seeds(seeds).antiEntropyInterval(antiEntropyInterval)
+        return ApConfig.builder(dataDir)
+            .groupCommitMaxBatch(groupCommitMaxBatch)
+            .bindHost(bindHost)
+            .gossipPort(port)
+            .seeds(seeds)
+            .antiEntropyInterval(antiEntropyInterval)
             .maxMessageBytes(size > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) size)
-            .peerQueueCapacity(peerQueueCapacity).peerAuth(security.toConfig())
+            .peerQueueCapacity(peerQueueCapacity)
+            .peerAuth(security.toConfig())
             .build();
       } catch (InvalidInputException e) {
         // ApConfig's names for this group's fields
-        throw invalid(e, switch (e.field()) {
-          case "gossipPort" -> "port";
-          case "maxMessageBytes" -> "maxMessageSize";
-          case "peerAuth.members" -> "security.members";
-          case "peerAuth.secrets" -> "security.secrets";
-          case "peerAuth.secretFiles" -> "security.secretFiles";
-          case "peerAuth.maxFrameAge" -> "security.maxFrameAge";
-          default -> e.field();
-        });
+        throw invalid(
+            e,
+            switch (e.field()) {
+              case "gossipPort" -> "port";
+              case "maxMessageBytes" -> "maxMessageSize";
+              case "peerAuth.members" -> "security.members";
+              case "peerAuth.secrets" -> "security.secrets";
+              case "peerAuth.secretFiles" -> "security.secretFiles";
+              case "peerAuth.maxFrameAge" -> "security.maxFrameAge";
+              default -> e.field();
+            });
       }
     }
 
@@ -219,8 +247,8 @@ public record HybridStoreProperties(
   /**
    * Authentication of replication peers ({@link PeerAuthConfig}). By default every gossip frame
    * carries an HMAC with the cluster secret, and a node believes only frames from the listed
-   * members: the store does not start until {@code members} and a secret are set, or {@code mode} is
-   * {@code insecure} explicitly (then it logs a warning).
+   * members: the store does not start until {@code members} and a secret are set, or {@code mode}
+   * is {@code insecure} explicitly (then it logs a warning).
    *
    * @param mode How peers prove they are members: 'hmac' (default) or 'insecure' (no
    *     authentication; tests and closed networks only).
@@ -249,14 +277,27 @@ public record HybridStoreProperties(
           throw new InvalidInputException("peerAuth.members", "'" + m + "': " + e.getMessage());
         }
       }
-      return PeerAuthConfig.builder().members(ids).secretFiles(secretFiles).secrets(secrets)
-          .maxFrameAge(maxFrameAge).build();
+      return PeerAuthConfig.builder()
+          .members(ids)
+          .secretFiles(secretFiles)
+          .secrets(secrets)
+          .maxFrameAge(maxFrameAge)
+          .build();
     }
 
     @Override
     public String toString() {
-      return "PeerSecurity[mode=" + mode + ", members=" + members + ", secretFiles=" + secretFiles
-          + ", secrets=" + secrets.size() + " (redacted), maxFrameAge=" + maxFrameAge + "]";
+      return "PeerSecurity[mode="
+          + mode
+          + ", members="
+          + members
+          + ", secretFiles="
+          + secretFiles
+          + ", secrets="
+          + secrets.size()
+          + " (redacted), maxFrameAge="
+          + maxFrameAge
+          + "]";
     }
   }
 
@@ -284,7 +325,8 @@ public record HybridStoreProperties(
    * @param strongWriteDeadline How long a write waits for etcd before it falls back to a
    *     provisional write in the same call.
    * @param breakerWindow The circuit breaker's time window over etcd writes. At least 1s.
-   * @param breakerFailureRate Failure (and slow-call) percentage in the window that degrades the store.
+   * @param breakerFailureRate Failure (and slow-call) percentage in the window that degrades the
+   *     store.
    * @param breakerMinimumCalls Calls in the window before the rate counts.
    * @param reconcileBatchSize Records folded into etcd per transaction batch.
    * @param maxClockOffset How far ahead of the local clock a peer's timestamp may be.
@@ -294,26 +336,37 @@ public record HybridStoreProperties(
   public record Switchover(
       @DefaultValue("100ms") Duration probeInterval,
       @DefaultValue("500ms") Duration probeTimeout,
-      @DefaultValue("" + SwitchoverConfig.DEFAULT_FAILED_PROBES_TO_DEGRADE) @Min(1) int failedProbesToDegrade,
+      @DefaultValue("" + SwitchoverConfig.DEFAULT_FAILED_PROBES_TO_DEGRADE) @Min(1)
+          int failedProbesToDegrade,
       @DefaultValue("200ms") Duration stablePeriod,
       @DefaultValue("" + SwitchoverConfig.DEFAULT_STABLE_PROBES) @Min(1) int stableProbes,
       @DefaultValue("1500ms") Duration electionGrace,
       @DefaultValue("2s") Duration ownerGrace,
       @DefaultValue("1s") Duration strongWriteDeadline,
       @DefaultValue("2s") Duration breakerWindow,
-      @DefaultValue("" + SwitchoverConfig.DEFAULT_BREAKER_FAILURE_RATE) @Min(1) @Max(100) int breakerFailureRate,
-      @DefaultValue("" + SwitchoverConfig.DEFAULT_BREAKER_MINIMUM_CALLS) @Min(1) int breakerMinimumCalls,
-      @DefaultValue("" + SwitchoverConfig.DEFAULT_RECONCILE_BATCH_SIZE) @Min(1) int reconcileBatchSize,
+      @DefaultValue("" + SwitchoverConfig.DEFAULT_BREAKER_FAILURE_RATE) @Min(1) @Max(100)
+          int breakerFailureRate,
+      @DefaultValue("" + SwitchoverConfig.DEFAULT_BREAKER_MINIMUM_CALLS) @Min(1)
+          int breakerMinimumCalls,
+      @DefaultValue("" + SwitchoverConfig.DEFAULT_RECONCILE_BATCH_SIZE) @Min(1)
+          int reconcileBatchSize,
       @DefaultValue("1s") Duration maxClockOffset) {
     SwitchoverConfig toConfig() {
       try {
         return SwitchoverConfig.builder()
-            .probeInterval(probeInterval).probeTimeout(probeTimeout)
-            .failedProbesToDegrade(failedProbesToDegrade).stablePeriod(stablePeriod)
-            .strongWriteDeadline(strongWriteDeadline).breakerWindow(breakerWindow)
-            .breakerFailureRate(breakerFailureRate).breakerMinimumCalls(breakerMinimumCalls)
-            .reconcileBatchSize(reconcileBatchSize).maxClockOffset(maxClockOffset)
-            .stableProbes(stableProbes).electionGrace(electionGrace).ownerGrace(ownerGrace)
+            .probeInterval(probeInterval)
+            .probeTimeout(probeTimeout)
+            .failedProbesToDegrade(failedProbesToDegrade)
+            .stablePeriod(stablePeriod)
+            .strongWriteDeadline(strongWriteDeadline)
+            .breakerWindow(breakerWindow)
+            .breakerFailureRate(breakerFailureRate)
+            .breakerMinimumCalls(breakerMinimumCalls)
+            .reconcileBatchSize(reconcileBatchSize)
+            .maxClockOffset(maxClockOffset)
+            .stableProbes(stableProbes)
+            .electionGrace(electionGrace)
+            .ownerGrace(ownerGrace)
             .build();
       } catch (InvalidInputException e) {
         throw invalid(e, e.field());
@@ -368,7 +421,8 @@ public record HybridStoreProperties(
    * Returns the local journal's and the replication's configuration.
    *
    * @return the configuration
-   * @throws InvalidPropertyException naming the offending {@code journal.*} or {@code gossip.*} property
+   * @throws InvalidPropertyException naming the offending {@code journal.*} or {@code gossip.*}
+   *     property
    */
   public ApConfig toApConfig() {
     try {
@@ -438,7 +492,9 @@ public record HybridStoreProperties(
       this.reason = reason;
     }
 
-    /** Returns the property's path, in record-component names, relative to the group that threw it. */
+    /**
+     * Returns the property's path, in record-component names, relative to the group that threw it.
+     */
     public String path() {
       return path;
     }
@@ -449,7 +505,8 @@ public record HybridStoreProperties(
     }
 
     InvalidPropertyException under(String group) {
-      return new InvalidPropertyException(group + "." + path, reason, getCause() != null ? getCause() : this);
+      return new InvalidPropertyException(
+          group + "." + path, reason, getCause() != null ? getCause() : this);
     }
 
     private static String kebab(String path) {

@@ -7,7 +7,10 @@ import java.util.function.Supplier;
 import javax.management.MBeanServer;
 import org.springframework.beans.factory.ObjectProvider;
 
-/** Where a store's MXBean may be registered: the application's MBeanServer beans, then the platform server. */
+/**
+ * Where a store's MXBean may be registered: the application's MBeanServer beans, then the platform
+ * server.
+ */
 final class MBeanServers {
   private MBeanServers() {}
 

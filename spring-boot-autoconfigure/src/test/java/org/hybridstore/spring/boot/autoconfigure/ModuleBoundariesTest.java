@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class ModuleBoundariesTest {
   @Test
   void starter_usesThePublicApiOnly() {
-    // The starter is a user of the library: factories and public API, no internals, no library types.
+    // The starter is a user of the library: factories and public API, no internals, no library
+    // types.
     var classes = ModuleBoundaries.productionClasses("org.hybridstore.spring");
     assertThat(classes.contain(HybridStoreAutoConfiguration.class)).isTrue();
     ModuleBoundaries.APPLICATION.bannedDependencies("org.hybridstore.spring..").check(classes);
