@@ -3,6 +3,7 @@ package org.hybridstore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local journal and the peer replication. Immutable; build with {@link #builder()}.
@@ -103,7 +104,7 @@ public record ApConfig(
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private int peerQueueCapacity = DEFAULT_PEER_QUEUE_CAPACITY;
     private long peerQueueBytes = DEFAULT_PEER_QUEUE_BYTES;
-    private PeerAuthConfig peerAuth;
+    private @Nullable PeerAuthConfig peerAuth;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -184,6 +185,7 @@ public record ApConfig(
     /**
      * @return the configuration @throws InvalidInputException naming the first invalid field
      */
+    @SuppressWarnings("NullAway") // a missing peerAuth is the record's typed InvalidInputException
     public ApConfig build() {
       return new ApConfig(
           dataDir,

@@ -1,5 +1,7 @@
 package org.hybridstore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Bytes that should hold a record, a command or a message could not be decoded: malformed JSON, an
  * unknown schema version, an unknown enum value, or a value that breaks a model rule. Names where
@@ -14,7 +16,7 @@ public final class CorruptDataException extends OrderStoreException {
    * @param message where the bytes came from and what is wrong with them
    * @param cause the decoder's failure, if any
    */
-  public CorruptDataException(String message, Throwable cause) {
+  public CorruptDataException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 

@@ -1,5 +1,7 @@
 package org.hybridstore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A write whose outcome is unknown: it may have been applied or not (a timeout, a lost connection,
  * a leader change while the request was in flight). This is Jepsen's {@code :info}. Retrying with
@@ -14,7 +16,7 @@ public final class IndeterminateWriteException extends OrderStoreException {
    * @param message what happened
    * @param cause the underlying failure
    */
-  public IndeterminateWriteException(String message, Throwable cause) {
+  public IndeterminateWriteException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

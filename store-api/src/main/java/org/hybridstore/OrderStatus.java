@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -59,13 +60,13 @@ public enum OrderStatus {
     OrderStatus[] all = values();
     for (int i = all.length - 1; i >= 0; i--) {
       EnumSet<OrderStatus> reach = EnumSet.noneOf(OrderStatus.class);
-      for (OrderStatus next : SUCCESSORS.get(all[i])) {
+      for (OrderStatus next : get(SUCCESSORS, all[i])) {
         if (next.ordinal() <= all[i].ordinal()) {
           throw new AssertionError(
               "declaration order must extend the graph: " + all[i] + "->" + next);
         }
         reach.add(next);
-        reach.addAll(REACHABLE.get(next));
+        reach.addAll(get(REACHABLE, next));
       }
       REACHABLE.put(all[i], Collections.unmodifiableSet(reach));
     }
@@ -74,7 +75,7 @@ public enum OrderStatus {
 
   /** Returns the statuses one transition away from this one. */
   public Set<OrderStatus> successors() {
-    return SUCCESSORS.get(this);
+    return get(SUCCESSORS, this);
   }
 
   /**
@@ -84,7 +85,7 @@ public enum OrderStatus {
    * @return whether the graph has the edge
    */
   public boolean canTransitionTo(OrderStatus next) {
-    return SUCCESSORS.get(this).contains(next);
+    return get(SUCCESSORS, this).contains(next);
   }
 
   /**
@@ -94,7 +95,7 @@ public enum OrderStatus {
    * @return whether this status comes strictly after it
    */
   public boolean isAfter(OrderStatus earlier) {
-    return REACHABLE.get(earlier).contains(this);
+    return get(REACHABLE, earlier).contains(this);
   }
 
   /**
@@ -105,5 +106,10 @@ public enum OrderStatus {
    */
   public boolean isConcurrentWith(OrderStatus other) {
     return this != other && !isAfter(other) && !other.isAfter(this);
+  }
+
+  /** Both maps hold every status (filled in the static initializer). */
+  private static Set<OrderStatus> get(Map<OrderStatus, Set<OrderStatus>> map, OrderStatus s) {
+    return Objects.requireNonNull(map.get(s));
   }
 }

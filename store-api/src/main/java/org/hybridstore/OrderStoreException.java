@@ -1,5 +1,7 @@
 package org.hybridstore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Root of every exception the store throws. Unchecked: a caller that wants to react to one kind
  * catches that subclass; everything else propagates.
@@ -26,7 +28,7 @@ public abstract class OrderStoreException extends RuntimeException {
     super(message);
   }
 
-  protected OrderStoreException(String message, Throwable cause) {
+  protected OrderStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 

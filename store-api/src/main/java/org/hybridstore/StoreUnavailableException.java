@@ -1,5 +1,7 @@
 package org.hybridstore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The store could not serve the request and <em>definitely</em> did not apply it: for example a
  * read that timed out, or a write refused before it was sent. Safe to retry.
@@ -13,7 +15,7 @@ public final class StoreUnavailableException extends OrderStoreException {
    * @param message what was unavailable
    * @param cause the underlying failure, if any
    */
-  public StoreUnavailableException(String message, Throwable cause) {
+  public StoreUnavailableException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 

@@ -4,4 +4,7 @@
  * field; unknown versions and malformed input fail with {@link
  * org.hybridstore.CorruptDataException}.
  */
+@NullMarked
 package org.hybridstore.codec;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package org.hybridstore.model;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.hybridstore.ClockSkewException;
@@ -123,7 +124,7 @@ public final class HybridLogicalClock {
 
   /** Returns the last reading handed out (or restored), without advancing the clock. */
   public HybridTimestamp last() {
-    return last.get();
+    return Objects.requireNonNull(last.get()); // never null: starts at ZERO, only raised
   }
 
   /** Returns how many remote stamps were refused for being too far ahead. */

@@ -159,10 +159,10 @@ public final class OrderCommands {
     } else if (command instanceof OrderCommand.AdjustQuantity q) {
       requireUnlocked(r, status);
       Lww<OrderLine> line = r.lines().get(q.sku());
-      if (line == null || !line.isPresent()) {
+      OrderLine old = line == null ? null : line.value(); // null: never added, or removed
+      if (old == null) {
         throw new CommandRejectedException(Reason.NOT_FOUND, r.id(), "no line with sku " + q.sku());
       }
-      OrderLine old = line.value();
       long quantity = (long) old.quantity() + q.delta();
       if (quantity < 1 || quantity > OrderLimits.MAX_QUANTITY) {
         throw new CommandRejectedException(

@@ -6,4 +6,7 @@
  * org.hybridstore.model.OrderRecord#merge} is a join (commutative, associative, idempotent), so
  * replicas converge whatever order gossip delivers records in.
  */
+@NullMarked
 package org.hybridstore.model;
+
+import org.jspecify.annotations.NullMarked;

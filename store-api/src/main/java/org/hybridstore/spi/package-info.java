@@ -5,4 +5,7 @@
  * implements {@link org.hybridstore.spi.LocalBackend}. No library type (jetcd, MapDB, ScaleCube,
  * Reactor) appears here.
  */
+@NullMarked
 package org.hybridstore.spi;
+
+import org.jspecify.annotations.NullMarked;

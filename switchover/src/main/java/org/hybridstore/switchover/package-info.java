@@ -5,4 +5,7 @@
  * {@link org.hybridstore.switchover.SwitchoverListener}s and the JMX MXBean {@link
  * org.hybridstore.switchover.HybridOrderStoreMXBean}.
  */
+@NullMarked
 package org.hybridstore.switchover;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a {@link BenchResult} into the printed table (Markdown, so a run can be pasted into
@@ -167,6 +168,7 @@ public final class BenchReport {
    * @param r the result
    * @return Markdown text
    */
+  @SuppressWarnings("ReferenceEquality") // which of r's pairs, by identity
   public static String table(BenchResult r) {
     StringBuilder s = new StringBuilder();
     BenchSettings st = r.settings();
@@ -440,7 +442,7 @@ public final class BenchReport {
   }
 
   /** Rounded, or null (as a boxed NaN is not valid JSON). */
-  private static Double round(double v, int decimals) {
+  private static @Nullable Double round(double v, int decimals) {
     if (!Double.isFinite(v)) {
       return null;
     }

@@ -338,7 +338,8 @@ public final class Benchmark {
       }
       chains.add(chain);
     }
-    Duration bound = Duration.ofSeconds(60 + orders.size() * TypicalOrder.HISTORY_COMMANDS / 20L);
+    Duration bound =
+        Duration.ofSeconds(60 + (long) orders.size() * TypicalOrder.HISTORY_COMMANDS / 20);
     try {
       CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new))
           .get(bound.toMillis(), TimeUnit.MILLISECONDS);
@@ -370,6 +371,8 @@ public final class Benchmark {
             : "; " + retries.get() + " commands retried, first because of " + firstRetry.get());
   }
 
+  // handle() yields a future of the retry's future, flattened by thenCompose below.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private static CompletableFuture<WriteResult> withRetries(
       HybridOrderStore store,
       OrderCommand c,

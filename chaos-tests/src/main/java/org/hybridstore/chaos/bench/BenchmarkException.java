@@ -1,5 +1,7 @@
 package org.hybridstore.chaos.bench;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A benchmark that could not be carried out: a phase made no progress, a condition was not reached
  * within its bound, or the cluster or a store could not be started. The message says which phase
@@ -23,7 +25,7 @@ public final class BenchmarkException extends RuntimeException {
    * @param message what failed, with the phase and the last observed state
    * @param cause the underlying failure
    */
-  public BenchmarkException(String message, Throwable cause) {
+  public BenchmarkException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -163,9 +163,9 @@ final class ClosedLoop {
       if (f.isDone()) {
         // completed in the caller: continue on another thread, or a fast system would recurse
         // deeply
-        f.whenCompleteAsync((r, e) -> completed(t0, r, e));
+        var unused = f.whenCompleteAsync((r, e) -> completed(t0, r, e));
       } else {
-        f.whenComplete((r, e) -> completed(t0, r, e));
+        var unused = f.whenComplete((r, e) -> completed(t0, r, e));
       }
     }
 

@@ -5,6 +5,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
@@ -17,6 +18,7 @@ import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The "typical order" of the benchmark and of {@code record_bytes}: created with 3 lines and 2
@@ -105,11 +107,12 @@ final class TypicalOrder {
     HybridLogicalClock clock =
         new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     NodeId node = NodeId.of("node-1");
-    OrderRecord record = null;
+    @Nullable OrderRecord record = null;
     for (OrderCommand c : history(OrderId.of("order-000001"))) {
       record = OrderCommands.apply(record, c, clock, node).record();
     }
-    return RecordCodec.encode(record).length;
+    return RecordCodec.encode(Objects.requireNonNull(record, "a typical order has commands"))
+        .length;
   }
 
   private static String note(long n) {

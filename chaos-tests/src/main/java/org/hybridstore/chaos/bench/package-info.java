@@ -9,4 +9,7 @@
  * <p>The test sources add a by-hand harness in this package, {@code CheckerBenchmark}, which times
  * the linearizability checker on the reference etcd logs and kv histories.
  */
+@NullMarked
 package org.hybridstore.chaos.bench;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package org.hybridstore.chaos.checker;
 import java.util.List;
 import org.hybridstore.chaos.history.Op;
 import org.hybridstore.chaos.history.Operation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a history is not linearizable, for a person to read.
@@ -31,14 +32,14 @@ import org.hybridstore.chaos.history.Operation;
  * @param witnesses the operations the proof names besides {@code op}
  */
 public record Counterexample(
-    Object partition,
+    @Nullable Object partition,
     Operation op,
     List<String> possibleStates,
     List<Operation> concurrent,
     int concurrentTotal,
     List<String> linearizedTail,
     int linearizedCount,
-    String proof,
+    @Nullable String proof,
     List<Operation> witnesses) {
 
   /** Copies the lists. */
@@ -61,7 +62,7 @@ public record Counterexample(
    * @param linearizedCount the length of that prefix
    */
   public Counterexample(
-      Object partition,
+      @Nullable Object partition,
       Operation op,
       List<String> possibleStates,
       List<Operation> concurrent,

@@ -22,6 +22,7 @@ import org.hybridstore.chaos.checker.model.Model;
 import org.hybridstore.chaos.checker.model.RegisterLike;
 import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.Operation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks that a history is linearizable with respect to a {@link Model}, with the Wing-Gong-Lowe
@@ -276,10 +277,10 @@ public final class LinearizabilityChecker<S> implements Checker {
   /** What the check of one partition found. */
   private record PartResult(
       Validity validity,
-      String unknownReason,
+      @Nullable String unknownReason,
       long cacheEntries,
-      Counterexample counterexample,
-      RuntimeException error) {}
+      @Nullable Counterexample counterexample,
+      @Nullable RuntimeException error) {}
 
   /**
    * Checks the history and returns the verdict with statistics and a counterexample.
@@ -497,7 +498,7 @@ public final class LinearizabilityChecker<S> implements Checker {
   }
 
   /** Runs the pre-pass on a partition; returns an INVALID result with the proof, or null. */
-  private PartResult prePass(Part p, List<Operation> operations) {
+  private @Nullable PartResult prePass(Part p, List<Operation> operations) {
     if (!options.prePass() || !(p.model() instanceof RegisterLike view)) {
       return null;
     }
@@ -514,7 +515,7 @@ public final class LinearizabilityChecker<S> implements Checker {
   private final class Turn {
     final int position;
     boolean prePassed;
-    WglSearch<?> search;
+    @Nullable WglSearch<?> search;
     long counted; // bytes of its cache counted in held
 
     Turn(int position) {
@@ -522,7 +523,7 @@ public final class LinearizabilityChecker<S> implements Checker {
     }
 
     /** Runs one slice; returns the result when the search finished, else null. */
-    PartResult slice(
+    @Nullable PartResult slice(
         Part p,
         List<Operation> operations,
         long deadline,
@@ -532,7 +533,7 @@ public final class LinearizabilityChecker<S> implements Checker {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> PartResult sliceOf(
+    private <T> @Nullable PartResult sliceOf(
         Part p,
         Model<T> m,
         List<Operation> operations,
@@ -645,7 +646,7 @@ public final class LinearizabilityChecker<S> implements Checker {
   }
 
   /** Returns the model's view of an operation, or null when the operation is left out. */
-  private Call toCall(Operation op) {
+  private @Nullable Call toCall(Operation op) {
     String f = op.invocation().f();
     Object input = op.invocation().value();
     if (op.isOk()) {
@@ -723,6 +724,7 @@ public final class LinearizabilityChecker<S> implements Checker {
   }
 
   /** Adds up to MAX_CONCURRENT operations overlapping bad to out; returns how many overlap. */
+  @SuppressWarnings("ReferenceEquality") // the operation itself, not an equal one
   private int concurrent(
       Operation bad, List<Integer> members, List<Operation> operations, List<Operation> out) {
     long from = bad.invocation().index();

@@ -1,5 +1,7 @@
 package org.hybridstore.chaos.checker;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The detailed outcome of a {@link LinearizabilityChecker}.
  *
@@ -19,5 +21,5 @@ public record LinearizabilityResult(
     int partitions,
     long cacheEntries,
     long elapsedNanos,
-    Counterexample counterexample,
-    String unknownReason) {}
+    @Nullable Counterexample counterexample,
+    @Nullable String unknownReason) {}

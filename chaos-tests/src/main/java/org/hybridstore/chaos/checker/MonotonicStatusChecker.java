@@ -108,7 +108,7 @@ public final class MonotonicStatusChecker implements Checker {
         baselines.put((int) e[1], baseline);
         continue;
       }
-      Map<Object, Seen> baseline = baselines.remove((int) e[1]);
+      Map<Object, Seen> baseline = Objects.requireNonNull(baselines.remove((int) e[1]));
       for (Map.Entry<Object, Object> st : statuses.entrySet()) {
         Seen before = baseline.get(st.getKey());
         if (before != null) {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.hybridstore.chaos.history.History;
@@ -42,7 +43,7 @@ public final class NoDoubleApplicationChecker implements Checker {
         continue;
       }
       invocations++;
-      List<?> v = (List<?>) op.invocation().value();
+      List<?> v = (List<?>) Objects.requireNonNull(op.invocation().value());
       String line = v.get(0) + "/" + v.get(1);
       if (op.isOk()) {
         acknowledged++;
@@ -77,7 +78,7 @@ public final class NoDoubleApplicationChecker implements Checker {
             continue;
           }
           linesChecked++;
-          long applied = ((Number) lm.get("qty")).longValue() - 1;
+          long applied = ((Number) Objects.requireNonNull(lm.get("qty"))).longValue() - 1;
           if (applied > ops.size()) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("node", node);

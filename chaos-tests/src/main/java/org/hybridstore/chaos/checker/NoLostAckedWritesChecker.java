@@ -110,14 +110,14 @@ public final class NoLostAckedWritesChecker implements Checker {
           complete = false;
           continue;
         }
-        if (!readSets.get(nodeReads.get(nodeReads.size() - 1)).contains(element)) {
+        if (!readSet(readSets, nodeReads.get(nodeReads.size() - 1)).contains(element)) {
           lost.computeIfAbsent(element, k -> new ArrayList<>()).add(byNode.getKey());
           complete = false;
           continue;
         }
         int lastAbsent = -1;
         for (int i = first; i < nodeReads.size(); i++) {
-          if (!readSets.get(nodeReads.get(i)).contains(element)) {
+          if (!readSet(readSets, nodeReads.get(i)).contains(element)) {
             lastAbsent = i;
           }
         }
@@ -217,5 +217,10 @@ public final class NoLostAckedWritesChecker implements Checker {
       out.put(q == 0 ? "0" : q == 1 ? "1" : Double.toString(q), sorted.get(i));
     }
     return out;
+  }
+
+  /** The elements of a read: every read in the per-node lists has its set. */
+  private static Set<Object> readSet(Map<Operation, Set<Object>> readSets, Operation read) {
+    return Objects.requireNonNull(readSets.get(read));
   }
 }

@@ -12,6 +12,7 @@ import org.hybridstore.chaos.checker.model.RegisterLike;
 import org.hybridstore.chaos.checker.model.RegisterLike.Access;
 import org.hybridstore.chaos.checker.model.RegisterLike.Effect;
 import org.hybridstore.chaos.history.Op;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cheap pre-pass that proves the common violations of a register-like partition before the
@@ -58,7 +59,7 @@ final class PrePass {
    * @param overwriter for a stale read, the completed operation that replaced the value
    * @param explanation one sentence for the counterexample
    */
-  record Proof(Kind kind, SearchOp observer, SearchOp overwriter, String explanation) {}
+  record Proof(Kind kind, SearchOp observer, @Nullable SearchOp overwriter, String explanation) {}
 
   /**
    * How many completed overwriters, newest first, a stale-read check considers. Any subset keeps
@@ -75,7 +76,7 @@ final class PrePass {
    * @param ops the partition's operations, as the search gets them
    * @return the proof whose observer returned first, or null when none was found
    */
-  static Proof find(RegisterLike view, List<SearchOp> ops) {
+  static @Nullable Proof find(RegisterLike view, List<SearchOp> ops) {
     Map<Object, List<Item>> registers = new LinkedHashMap<>();
     for (SearchOp op : ops) {
       Access a = view.access(op.call());
@@ -86,7 +87,7 @@ final class PrePass {
         registers.computeIfAbsent(a.register(), k -> new ArrayList<>()).add(new Item(op, a));
       }
     }
-    Proof best = null;
+    @Nullable Proof best = null;
     for (List<Item> items : registers.values()) {
       Proof p = new Register(view.initialValue(), items).prove();
       if (p != null && (best == null || p.observer().returnPos() < best.observer().returnPos())) {
@@ -107,8 +108,10 @@ final class PrePass {
   }
 
   /** The analysis of one register. */
+  // Items are compared by identity: there is one per operation.
+  @SuppressWarnings("ReferenceEquality")
   private static final class Register {
-    private final Object initial;
+    private final @Nullable Object initial;
     private final boolean appends;
 
     /** Writes and cas, whatever their outcome: what can install a whole value. */
@@ -126,7 +129,7 @@ final class PrePass {
 
     private final Map<Object, Boolean> producible = new HashMap<>();
 
-    Register(Object initial, List<Item> items) {
+    Register(@Nullable Object initial, List<Item> items) {
       this.initial = initial;
       boolean anyAppend = false;
       for (Item it : items) {
@@ -164,14 +167,14 @@ final class PrePass {
       overwriters.sort(Comparator.comparingLong((Item it) -> it.op().callPos()).reversed());
     }
 
-    Proof prove() {
-      Proof best = null;
+    @Nullable Proof prove() {
+      @Nullable Proof best = null;
       for (Item r : observers) {
         if (best != null && r.op().returnPos() > best.observer().returnPos()) {
           continue;
         }
         Object x = r.access().observed();
-        Proof p = null;
+        @Nullable Proof p = null;
         if (!producible(x, r)) {
           p =
               new Proof(
@@ -215,13 +218,13 @@ final class PrePass {
     }
 
     /** A value for the explanation, shortened in the middle when long. */
-    private static String show(Object v) {
+    private static String show(@Nullable Object v) {
       String s = Op.formatValue(v);
       return s.length() <= 80 ? s : s.substring(0, 38) + "..." + s.substring(s.length() - 38);
     }
 
     /** Whether x could be the register's value at some point (over-approximated). */
-    private boolean producible(Object x, Item self) {
+    private boolean producible(@Nullable Object x, Item self) {
       if (!appends) {
         return Objects.equals(x, initial) || hasOther(installersByValue.get(x), self);
       }
@@ -256,7 +259,7 @@ final class PrePass {
     }
 
     /** Marks a start value that is a prefix of x; false when the value is not a string (unsure). */
-    private static boolean markStart(boolean[] reach, String xs, Object start) {
+    private static boolean markStart(boolean[] reach, String xs, @Nullable Object start) {
       if (!(start instanceof String s)) {
         return false;
       }
@@ -267,7 +270,7 @@ final class PrePass {
     }
 
     /** The OK operation invoked last among those that returned before r was invoked and block x. */
-    private Item latestOverwriter(Object x, Item r) {
+    private @Nullable Item latestOverwriter(@Nullable Object x, Item r) {
       long invoked = r.op().callPos();
       int lo = 0;
       int hi = overwriters.size();
@@ -295,7 +298,7 @@ final class PrePass {
     }
 
     /** Whether, right after w, x is unreachable without another write or cas. */
-    private boolean blocks(Item w, Object x) {
+    private boolean blocks(Item w, @Nullable Object x) {
       Object v = w.access().value();
       if (w.effect() == Effect.APPEND) {
         return x instanceof String xs && !xs.contains((String) v);
@@ -307,7 +310,7 @@ final class PrePass {
     }
 
     /** Whether a write or cas that could leave x may take effect after w and before r. */
-    private boolean hasReinstaller(Object x, Item w, Item r) {
+    private boolean hasReinstaller(@Nullable Object x, Item w, Item r) {
       List<Item> candidates = appends ? installers : installersByValue.get(x);
       if (candidates == null) {
         return false;
@@ -325,11 +328,11 @@ final class PrePass {
       return false;
     }
 
-    private static boolean leadsTo(Object installed, Object x) {
+    private static boolean leadsTo(@Nullable Object installed, @Nullable Object x) {
       return !(installed instanceof String s && x instanceof String xs) || xs.startsWith(s);
     }
 
-    private static boolean hasOther(List<Item> items, Item self) {
+    private static boolean hasOther(@Nullable List<Item> items, Item self) {
       if (items == null) {
         return false;
       }

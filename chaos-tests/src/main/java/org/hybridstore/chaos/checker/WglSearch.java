@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.hybridstore.chaos.checker.model.Call;
 import org.hybridstore.chaos.checker.model.Model;
+import org.jspecify.annotations.NullUnmarked;
 
 /**
  * The Wing-Gong-Lowe linearizability search for one partition, with Lowe's memoisation of
@@ -29,6 +30,10 @@ import org.hybridstore.chaos.checker.model.Model;
  *
  * @param <S> the model state
  */
+// The search's linked list and resumable state hold nulls at the list's ends and between turns, as
+// the algorithm's invariants allow; its correctness is held against brute force
+// (BruteForceAgreementTest), not annotated reference by reference.
+@NullUnmarked
 final class WglSearch<S> {
 
   /** One operation to linearize. */

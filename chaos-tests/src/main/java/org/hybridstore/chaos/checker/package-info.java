@@ -7,4 +7,7 @@
  * org.hybridstore.chaos.checker.model.Model}, and the safety checkers (no lost acknowledged writes,
  * no duplicates, monotonic status, converged replicas) judge our own runs.
  */
+@NullMarked
 package org.hybridstore.chaos.checker;
+
+import org.jspecify.annotations.NullMarked;

@@ -11,6 +11,7 @@ import org.hybridstore.chaos.bench.BenchResult;
 import org.hybridstore.chaos.bench.BenchSettings;
 import org.hybridstore.chaos.bench.Benchmark;
 import org.hybridstore.chaos.bench.BenchmarkException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -85,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--json",
       paramLabel = "FILE",
       description = "also write the figures as JSON to FILE")
-  Path json;
+  @Nullable Path json;
 
   @Override
   public Integer call() {

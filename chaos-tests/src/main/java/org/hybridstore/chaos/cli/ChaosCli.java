@@ -29,6 +29,7 @@ public final class ChaosCli implements Runnable {
   @Spec private CommandSpec spec;
 
   /** Creates the command; use {@link #commandLine()} to run it. */
+  @SuppressWarnings("NullAway.Init") // picocli injects the fields
   public ChaosCli() {
     // picocli instantiates subcommands itself
   }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.hybridstore.chaos.checker.Budget;
 import org.hybridstore.chaos.checker.LinearizabilityChecker;
@@ -18,6 +19,7 @@ import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.HistoryFormat;
 import org.hybridstore.chaos.history.HistoryReaders;
 import org.hybridstore.chaos.history.MalformedHistoryException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -104,6 +106,7 @@ public final class CheckCommand implements Callable<Integer> {
   private List<Path> files;
 
   /** Creates the command; picocli fills the fields. */
+  @SuppressWarnings("NullAway.Init") // picocli injects the fields
   public CheckCommand() {
     // fields are injected by picocli
   }
@@ -153,7 +156,7 @@ public final class CheckCommand implements Callable<Integer> {
           case VALID -> valid++;
           case INVALID -> {
             invalid++;
-            out.print(r.counterexample().render());
+            out.print(Objects.requireNonNull(r.counterexample()).render());
           }
           case UNKNOWN -> {
             unknown++;
@@ -189,7 +192,7 @@ public final class CheckCommand implements Callable<Integer> {
     return fmt == HistoryFormat.PORCUPINE_KV ? "kv" : "cas-register";
   }
 
-  private Object parseInitial() {
+  private @Nullable Object parseInitial() {
     if (initial.equals("nil")) {
       return null;
     }

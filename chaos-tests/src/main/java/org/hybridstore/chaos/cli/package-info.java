@@ -4,4 +4,7 @@
  * org.hybridstore.chaos.cli.CheckCommand}, which checks history files for linearizability and exits
  * 0 (all valid), 1 (some invalid) or 2 (some unknown or unreadable).
  */
+@NullMarked
 package org.hybridstore.chaos.cli;
+
+import org.jspecify.annotations.NullMarked;

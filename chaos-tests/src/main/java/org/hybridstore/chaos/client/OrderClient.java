@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import org.hybridstore.OrderStatus;
 import org.hybridstore.chaos.history.Op;
 import org.hybridstore.chaos.history.OpType;
 import org.hybridstore.codec.CommandCodec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Jepsen client of the order workload: turns an invocation into a completion against one node.
@@ -160,7 +162,7 @@ public final class OrderClient {
   }
 
   private Op put(Op invoke) throws Exception {
-    List<?> kv = (List<?>) invoke.value();
+    List<?> kv = (List<?>) valueOf(invoke);
     OrderCommand cmd =
         new OrderCommand.SetAttribute(
             OrderId.of((String) kv.get(0)), OpId.random(), REGISTER_ATTRIBUTE, (String) kv.get(1));
@@ -168,14 +170,14 @@ public final class OrderClient {
   }
 
   private Op add(Op invoke) throws Exception {
-    String id = (String) invoke.value();
+    String id = (String) valueOf(invoke);
     OpId op = OpId.random();
     OrderCommand cmd = OrderCommand.Create.of(OrderId.of(id), op, op.value(), "EUR");
     return write(invoke, cmd, id);
   }
 
   private Op cart(Op invoke) throws Exception {
-    String id = (String) invoke.value();
+    String id = (String) valueOf(invoke);
     OpId op = OpId.random();
     List<OrderLine> lines = CART_SKUS.stream().map(sku -> new OrderLine(sku, 1, 100)).toList();
     OrderCommand cmd =
@@ -185,7 +187,7 @@ public final class OrderClient {
   }
 
   private Op bump(Op invoke) throws Exception {
-    List<?> v = (List<?>) invoke.value();
+    List<?> v = (List<?>) valueOf(invoke);
     OrderCommand cmd =
         new OrderCommand.AdjustQuantity(
             OrderId.of((String) v.get(0)), OpId.of((String) v.get(2)), (String) v.get(1), 1);
@@ -193,7 +195,7 @@ public final class OrderClient {
   }
 
   private Op transition(Op invoke) throws Exception {
-    List<?> kv = (List<?>) invoke.value();
+    List<?> kv = (List<?>) valueOf(invoke);
     OrderId id = OrderId.of((String) kv.get(0));
     OrderStatus to = OrderStatus.valueOf((String) kv.get(1));
     OrderCommand cmd =
@@ -206,7 +208,7 @@ public final class OrderClient {
   }
 
   /** Tries the write on this node, then, while its outcome is unknown, on the others in turn. */
-  private Op write(Op invoke, OrderCommand cmd, Object value) {
+  private Op write(Op invoke, OrderCommand cmd, @Nullable Object value) {
     JsonNode json = CommandCodec.toJson(cmd);
     String unknown = null;
     String lastError = null;
@@ -274,7 +276,7 @@ public final class OrderClient {
   }
 
   private Op get(Op invoke) throws Exception {
-    List<?> kv = (List<?>) invoke.value();
+    List<?> kv = (List<?>) valueOf(invoke);
     String key = (String) kv.get(0);
     NodeClient.Response r =
         node.order(key, "linearizable").get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -294,7 +296,7 @@ public final class OrderClient {
   }
 
   private Op statusRead(Op invoke) throws Exception {
-    String key = (String) invoke.value();
+    String key = (String) valueOf(invoke);
     NodeClient.Response r = node.order(key, "local").get(timeoutMillis, TimeUnit.MILLISECONDS);
     if (r.status() == 200) {
       return complete(invoke, OpType.OK, Map.of(key, r.body().path("status").asText()), null, null);
@@ -317,7 +319,7 @@ public final class OrderClient {
    * @return the order, or null if the node has none
    * @throws Exception if the read fails
    */
-  public Map<String, Object> localOrder(String id) throws Exception {
+  public @Nullable Map<String, Object> localOrder(String id) throws Exception {
     NodeClient.Response r = node.order(id, "local").get(timeoutMillis, TimeUnit.MILLISECONDS);
     if (r.status() == 404) {
       return null;
@@ -332,13 +334,28 @@ public final class OrderClient {
     return m;
   }
 
-  private Op complete(Op invoke, OpType type, Object value, String error, String mode) {
+  /** The invocation's value: every workload function carries one. */
+  private static Object valueOf(Op invoke) {
+    return Objects.requireNonNull(invoke.value(), invoke.f());
+  }
+
+  private Op complete(
+      Op invoke,
+      OpType type,
+      @Nullable Object value,
+      @Nullable String error,
+      @Nullable String mode) {
     return complete(invoke, type, value, error, mode, node.node());
   }
 
   /** A completion answered by {@code answeredBy} (a retry's node, for writes that needed one). */
   private static Op complete(
-      Op invoke, OpType type, Object value, String error, String mode, String answeredBy) {
+      Op invoke,
+      OpType type,
+      @Nullable Object value,
+      @Nullable String error,
+      @Nullable String mode,
+      String answeredBy) {
     return new Op(
         Op.UNASSIGNED, 0, invoke.process(), type, invoke.f(), value, error, answeredBy, mode);
   }

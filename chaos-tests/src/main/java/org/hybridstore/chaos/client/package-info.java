@@ -4,4 +4,7 @@
  * jepsen-io/etcd's {@code with-errors}: a definite error fails the op, an indefinite error on a
  * write leaves it unknown (info), reads are idempotent so any error fails them.
  */
+@NullMarked
 package org.hybridstore.chaos.client;
+
+import org.jspecify.annotations.NullMarked;

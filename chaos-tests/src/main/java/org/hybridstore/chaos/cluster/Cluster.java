@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,7 @@ public final class Cluster implements AutoCloseable {
   public static final String HEALTH_KEY_PREFIX = "hybridstore-chaos/health/";
 
   /** Knobs for tests; package-private. */
-  record Options(String runId, String etcdBinary, Duration startTimeout) {
+  record Options(@Nullable String runId, String etcdBinary, Duration startTimeout) {
     static Options defaults() {
       String bin = System.getenv("HYBRIDSTORE_ETCD");
       return new Options(null, bin == null || bin.isBlank() ? "etcd" : bin, Duration.ofSeconds(60));
@@ -89,7 +90,7 @@ public final class Cluster implements AutoCloseable {
   private final ClusterSpec spec;
   private final String runId;
   private final ClusterSpec.Mode mode;
-  private final NamespaceTopology topology;
+  private final @Nullable NamespaceTopology topology;
   private final List<Host> hosts = new ArrayList<>();
   private final List<EtcdMember> members = new ArrayList<>();
   private final List<HostProcess> processes = new CopyOnWriteArrayList<>();
@@ -139,7 +140,7 @@ public final class Cluster implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
       if (mode == ClusterSpec.Mode.NAMESPACES) {
         try {
-          cluster.topology.create(spec.hosts(), random);
+          Objects.requireNonNull(cluster.topology).create(spec.hosts(), random);
         } catch (ClusterException e) {
           if (spec.mode() != ClusterSpec.Mode.AUTO) {
             throw e;
@@ -163,7 +164,7 @@ public final class Cluster implements AutoCloseable {
             "cluster {} up: {} hosts in network namespaces on {}, etcd {}",
             runId,
             spec.hosts(),
-            cluster.topology.subnet().cidr(),
+            Objects.requireNonNull(cluster.topology).subnet().cidr(),
             spec.etcdTimingFlags());
       } else {
         LOG.warn(
@@ -184,6 +185,7 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("StatementSwitchToExpressionSwitch") // a default for modes added later
   private static ClusterSpec.Mode resolveMode(ClusterSpec.Mode requested) {
     boolean root = isRoot();
     boolean netns = root && Exec.run(List.of("ip", "netns", "list"), Duration.ofSeconds(5)).ok();
@@ -223,7 +225,7 @@ public final class Cluster implements AutoCloseable {
             new Host(
                 i,
                 Naming.hostName(i),
-                topology.subnet().hostAddress(i),
+                Objects.requireNonNull(topology).subnet().hostAddress(i),
                 Naming.hostNamespace(runId, i),
                 Host.NAMESPACE_ETCD_CLIENT,
                 Host.NAMESPACE_ETCD_PEER,
@@ -561,7 +563,7 @@ public final class Cluster implements AutoCloseable {
   }
 
   /** Null when healthy, else what is wrong. */
-  private String unhealthyReason() {
+  private @Nullable String unhealthyReason() {
     List<String> down = new ArrayList<>();
     for (EtcdMember m : members) {
       if (!m.isUp()) {

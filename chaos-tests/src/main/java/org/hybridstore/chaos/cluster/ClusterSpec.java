@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Cluster#start(ClusterSpec)} builds: the number of hosts, etcd's timing flags and the
@@ -126,7 +127,7 @@ public record ClusterSpec(
     private int heartbeatMs = DEFAULT_HEARTBEAT_MS;
     private int electionMs = DEFAULT_ELECTION_MS;
     private boolean preVote = DEFAULT_PRE_VOTE;
-    private Path workDir;
+    private @Nullable Path workDir;
     private Mode mode = DEFAULT_MODE;
 
     private Builder() {}

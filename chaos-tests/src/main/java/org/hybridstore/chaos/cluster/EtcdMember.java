@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,7 @@ public final class EtcdMember {
   private final Path dataDir;
   private final Path logFile;
   private final ReentrantLock lock = new ReentrantLock();
-  private Process process;
+  private @Nullable Process process;
   private boolean paused;
 
   EtcdMember(Host host, List<String> command, Path dataDir, Path logFile) {
@@ -188,7 +190,7 @@ public final class EtcdMember {
     lock.lock();
     try {
       requireRunning();
-      Signals.send(process.pid(), "STOP");
+      Signals.send(Objects.requireNonNull(process).pid(), "STOP");
       paused = true;
     } finally {
       lock.unlock();
@@ -271,7 +273,7 @@ public final class EtcdMember {
   }
 
   /** The exit code if the process has exited, else null. */
-  Integer exitCode() {
+  @Nullable Integer exitCode() {
     lock.lock();
     try {
       return process != null && !process.isAlive() ? process.exitValue() : null;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one short external command with a hard timeout. Output goes through temporary files rather
@@ -79,11 +80,11 @@ final class Exec {
    * @return the result (never throws for a non-zero exit or a timeout)
    * @throws ClusterException if the command cannot be started
    */
-  static Result run(List<String> command, String stdin, Duration timeout) {
+  static Result run(List<String> command, @Nullable String stdin, Duration timeout) {
     List<String> cmd = List.copyOf(command);
-    Path out = null;
-    Path err = null;
-    Path in = null;
+    @Nullable Path out = null;
+    @Nullable Path err = null;
+    @Nullable Path in = null;
     try {
       out = Files.createTempFile("hs-exec-", ".out");
       err = Files.createTempFile("hs-exec-", ".err");
@@ -146,7 +147,7 @@ final class Exec {
     return Files.readString(file, StandardCharsets.UTF_8);
   }
 
-  private static void deleteQuietly(Path file) {
+  private static void deleteQuietly(@Nullable Path file) {
     if (file != null) {
       try {
         Files.deleteIfExists(file);

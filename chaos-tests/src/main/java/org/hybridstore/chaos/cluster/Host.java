@@ -2,6 +2,7 @@ package org.hybridstore.chaos.cluster;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One host of a {@link Cluster}: a network namespace with its own address (or, in the reduced
@@ -22,7 +23,7 @@ public record Host(
     int index,
     String name,
     String address,
-    String netns,
+    @Nullable String netns,
     int etcdClientPort,
     int etcdPeerPort,
     Ports ports) {

@@ -7,4 +7,5 @@ package org.hybridstore.chaos.cluster;
  * @param readAt the store revision the read was served at (etcd's header revision)
  * @param value the value's bytes
  */
+@SuppressWarnings("ArrayRecordComponent") // a value as etcd returned it, never compared
 public record KeyVersion(long modRevision, long readAt, byte[] value) {}

@@ -3,9 +3,11 @@ package org.hybridstore.chaos.cluster;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * is created, so {@link #destroy()} removes exactly what exists of this run, also after a failure
  * halfway through {@link #create}.
  */
+@SuppressWarnings(
+    "StringSplitter") // parsing command output, whose trailing empty fields are meant to go
 final class NamespaceTopology {
 
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceTopology.class);
@@ -29,14 +33,14 @@ final class NamespaceTopology {
   private final String runId;
   private final List<String> namespaces = new ArrayList<>();
   private boolean rootVethCreated;
-  private Naming.Subnet subnet;
+  private Naming.@Nullable Subnet subnet;
 
   NamespaceTopology(String runId) {
     this.runId = runId;
   }
 
   Naming.Subnet subnet() {
-    return subnet;
+    return Objects.requireNonNull(subnet, "the namespaces are not created yet");
   }
 
   String switchNamespace() {

@@ -9,4 +9,7 @@
  * org.hybridstore.chaos.cluster.Cluster#close()}, which also runs from a JVM shutdown hook.
  * docs/chaos-cluster.md describes the topology, the naming and the cleanup guarantees.
  */
+@NullMarked
 package org.hybridstore.chaos.cluster;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** The history file formats the readers understand. */
 public enum HistoryFormat {
@@ -54,8 +55,8 @@ public enum HistoryFormat {
    * non-blank line.
    *
    * <p>{@code .log} is a Jepsen log, {@code .jsonl}/{@code .json} JSON lines, {@code .edn} EDN
-   * (Porcupine kv when its first map has a {@code :key}); otherwise a line starting with
-   * {@code {"} is JSON, {@code {:} is EDN (kv when it has {@code :key}), {@code [}, {@code (} or
+   * (Porcupine kv when its first map has a {@code :key}); otherwise a line starting with <code>{"
+   * </code> is JSON, <code>{:</code> is EDN (kv when it has {@code :key}), {@code [}, {@code (} or
    * {@code ;} EDN, and a line containing {@code jepsen.util -} a Jepsen log.
    *
    * @param file the file
@@ -95,7 +96,7 @@ public enum HistoryFormat {
         file.toString(), 1, "cannot detect the history format", null);
   }
 
-  private static String firstNonBlankLine(Path file) throws IOException {
+  private static @Nullable String firstNonBlankLine(Path file) throws IOException {
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       while ((line = r.readLine()) != null) {

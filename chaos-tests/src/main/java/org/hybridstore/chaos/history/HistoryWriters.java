@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes histories as the project's JSON lines and as EDN that Knossos, Elle and {@link
@@ -135,7 +136,7 @@ public final class HistoryWriters {
     return sb.toString();
   }
 
-  private static void appendField(StringBuilder sb, String key, String value) {
+  private static void appendField(StringBuilder sb, String key, @Nullable String value) {
     if (value != null) {
       sb.append(", :").append(key).append(' ');
       appendEdn(sb, value);
@@ -153,7 +154,7 @@ public final class HistoryWriters {
     }
   }
 
-  private static void appendEdn(StringBuilder sb, Object v) {
+  private static void appendEdn(StringBuilder sb, @Nullable Object v) {
     if (v == null) {
       sb.append("nil");
     } else if (v instanceof String s) {
@@ -212,7 +213,7 @@ public final class HistoryWriters {
     }
   }
 
-  private static void putIfNotNull(Map<String, Object> m, String key, Object value) {
+  private static void putIfNotNull(Map<String, Object> m, String key, @Nullable Object value) {
     if (value != null) {
       m.put(key, value);
     }

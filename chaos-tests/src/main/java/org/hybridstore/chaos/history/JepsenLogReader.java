@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the op lines of a Jepsen log, as in the 2014-15 etcd runs: {@code INFO jepsen.util -
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  * :nemesis} process gives a non-client op whose unparsable value is kept as text. Instances are
  * stateless and threadsafe.
  */
+@SuppressWarnings("StringSplitter") // splitting on whitespace runs; empty trailing items are noise
 public final class JepsenLogReader implements HistoryReader {
 
   private static final Pattern WS = Pattern.compile("\\s+");
@@ -94,7 +96,7 @@ public final class JepsenLogReader implements HistoryReader {
    * @return the value
    * @throws IllegalArgumentException when the text is none of those
    */
-  static Object parseValue(String text) {
+  static @Nullable Object parseValue(String text) {
     if (text.startsWith("[")) {
       if (!text.endsWith("]")) {
         throw new IllegalArgumentException("unterminated vector " + text);
@@ -111,7 +113,7 @@ public final class JepsenLogReader implements HistoryReader {
     return parseAtom(text);
   }
 
-  private static Object parseAtom(String t) {
+  private static @Nullable Object parseAtom(String t) {
     if (t.equals("nil")) {
       return null;
     }

@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.history;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /** A history file could not be parsed; the message names the file and the 1-based line. */
 public class MalformedHistoryException extends IOException {
@@ -16,7 +17,8 @@ public class MalformedHistoryException extends IOException {
    * @param message what is wrong
    * @param cause the underlying error, may be null
    */
-  public MalformedHistoryException(String file, int line, String message, Throwable cause) {
+  public MalformedHistoryException(
+      String file, int line, @Nullable String message, @Nullable Throwable cause) {
     super(file + ":" + line + ": " + message, cause);
     this.file = file;
     this.line = line;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event of a history, in Jepsen's shape.
@@ -36,10 +37,10 @@ public record Op(
     int process,
     OpType type,
     String f,
-    Object value,
-    String error,
-    String node,
-    String mode) {
+    @Nullable Object value,
+    @Nullable String error,
+    @Nullable String node,
+    @Nullable String mode) {
 
   /** The index of an op that has not been appended to a history yet. */
   public static final long UNASSIGNED = -1;
@@ -81,7 +82,7 @@ public record Op(
    * @param value the value, may be null
    * @return the op, with index {@link #UNASSIGNED}
    */
-  public static Op of(int process, OpType type, String f, Object value) {
+  public static Op of(int process, OpType type, String f, @Nullable Object value) {
     return new Op(UNASSIGNED, 0, process, type, f, value, null, null, null);
   }
 
@@ -93,7 +94,7 @@ public record Op(
    * @param value the argument, may be null
    * @return the op, unindexed
    */
-  public static Op invoke(int process, String f, Object value) {
+  public static Op invoke(int process, String f, @Nullable Object value) {
     return of(process, OpType.INVOKE, f, value);
   }
 
@@ -105,7 +106,7 @@ public record Op(
    * @param value the result, may be null
    * @return the op, unindexed
    */
-  public static Op ok(int process, String f, Object value) {
+  public static Op ok(int process, String f, @Nullable Object value) {
     return of(process, OpType.OK, f, value);
   }
 
@@ -117,7 +118,7 @@ public record Op(
    * @param value the argument, may be null
    * @return the op, unindexed
    */
-  public static Op fail(int process, String f, Object value) {
+  public static Op fail(int process, String f, @Nullable Object value) {
     return of(process, OpType.FAIL, f, value);
   }
 
@@ -129,7 +130,7 @@ public record Op(
    * @param value the argument, may be null
    * @return the op, unindexed
    */
-  public static Op info(int process, String f, Object value) {
+  public static Op info(int process, String f, @Nullable Object value) {
     return of(process, OpType.INFO, f, value);
   }
 
@@ -168,7 +169,7 @@ public record Op(
    * @param newError the error, may be null
    * @return the copy
    */
-  public Op withError(String newError) {
+  public Op withError(@Nullable String newError) {
     return new Op(index, timeNanos, process, type, f, value, newError, node, mode);
   }
 
@@ -179,7 +180,7 @@ public record Op(
    * @param newMode the mode, may be null
    * @return the copy
    */
-  public Op withNodeAndMode(String newNode, String newMode) {
+  public Op withNodeAndMode(@Nullable String newNode, @Nullable String newMode) {
     return new Op(index, timeNanos, process, type, f, value, error, newNode, newMode);
   }
 
@@ -219,7 +220,7 @@ public record Op(
    * @param v a normalised value
    * @return the text
    */
-  public static String formatValue(Object v) {
+  public static String formatValue(@Nullable Object v) {
     if (v == null) {
       return "nil";
     }
@@ -258,7 +259,7 @@ public record Op(
    * @return the normalised value
    * @throws IllegalArgumentException for unsupported types
    */
-  static Object normalize(Object v) {
+  static @Nullable Object normalize(@Nullable Object v) {
     if (v == null
         || v instanceof Long
         || v instanceof String

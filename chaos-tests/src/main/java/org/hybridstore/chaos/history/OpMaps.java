@@ -2,6 +2,7 @@ package org.hybridstore.chaos.history;
 
 import java.util.Arrays;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Converts Jepsen op maps (already converted to Java data, keys without colons) to {@link Op}s.
@@ -66,7 +67,7 @@ final class OpMaps {
         stringOrNull(m.get("mode")));
   }
 
-  private static String stringOrNull(Object o) {
+  private static @Nullable String stringOrNull(@Nullable Object o) {
     return o == null ? null : o instanceof String s ? s : Op.formatValue(o);
   }
 

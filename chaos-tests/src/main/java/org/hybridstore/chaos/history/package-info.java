@@ -5,4 +5,7 @@
  * real-time-ordered record of them, and the readers and writers here move histories to and from
  * Jepsen EDN, Jepsen's etcd log lines, Porcupine's kv lines and the project's own JSON lines.
  */
+@NullMarked
 package org.hybridstore.chaos.history;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.hybridstore.chaos.cluster.Cluster;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ abstract class AbstractNemesis implements Nemesis {
 
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
-  private Applied applied;
+  private @Nullable Applied applied;
 
   AbstractNemesis(String name) {
     this.name = Objects.requireNonNull(name, "name");

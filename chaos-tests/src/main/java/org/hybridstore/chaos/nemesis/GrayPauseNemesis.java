@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.nemesis;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.ClusterException;
 import org.hybridstore.chaos.cluster.EtcdMember;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +30,8 @@ final class GrayPauseNemesis extends AbstractNemesis {
 
   private static final Logger LOG = LoggerFactory.getLogger(GrayPauseNemesis.class);
 
-  private ScheduledExecutorService executor;
-  private EtcdMember target;
+  private @Nullable ScheduledExecutorService executor;
+  private @Nullable EtcdMember target;
   private final AtomicLong cycles = new AtomicLong();
 
   GrayPauseNemesis(String name) {
@@ -52,23 +54,26 @@ final class GrayPauseNemesis extends AbstractNemesis {
               return t;
             });
     cycles.set(0);
-    ex.scheduleAtFixedRate(
-        () -> {
-          if (cluster.isClosed()) {
-            ex.shutdown(); // the cluster was closed without stopping this nemesis: end the thread
-            return;
-          }
-          try {
-            member.pause();
-            cycles.incrementAndGet();
-            ex.schedule(() -> resumeQuietly(member), pauseMs, TimeUnit.MILLISECONDS);
-          } catch (RuntimeException e) {
-            LOG.debug("gray-pause: cannot pause {}: {}", member.host().name(), e.toString());
-          }
-        },
-        0,
-        periodMs,
-        TimeUnit.MILLISECONDS);
+    var unused =
+        ex.scheduleAtFixedRate(
+            () -> {
+              if (cluster.isClosed()) {
+                ex.shutdown(); // the cluster was closed without stopping this nemesis: end the
+                // thread
+                return;
+              }
+              try {
+                member.pause();
+                cycles.incrementAndGet();
+                var unusedResume =
+                    ex.schedule(() -> resumeQuietly(member), pauseMs, TimeUnit.MILLISECONDS);
+              } catch (RuntimeException e) {
+                LOG.debug("gray-pause: cannot pause {}: {}", member.host().name(), e.toString());
+              }
+            },
+            0,
+            periodMs,
+            TimeUnit.MILLISECONDS);
     executor = ex;
     target = member;
     return new Applied(
@@ -85,6 +90,8 @@ final class GrayPauseNemesis extends AbstractNemesis {
 
   @Override
   void doStop(Cluster cluster) {
+    ScheduledExecutorService executor = Objects.requireNonNull(this.executor, "not started");
+    EtcdMember target = Objects.requireNonNull(this.target, "not started");
     executor.shutdownNow();
     boolean interrupted = false;
     try {
@@ -96,8 +103,8 @@ final class GrayPauseNemesis extends AbstractNemesis {
     }
     target.resume();
     LOG.info("gray-pause: {} pause cycles on {}", cycles.get(), target.host().name());
-    executor = null;
-    target = null;
+    this.executor = null;
+    this.target = null;
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -34,6 +34,7 @@ final class PartitionNemesis extends NetworkNemesis {
   }
 
   @Override
+  @SuppressWarnings("StatementSwitchToExpressionSwitch") // block cases read better here
   Applied apply(Cluster cluster, Random random, List<Fault> out) {
     int n = cluster.hosts().size();
     switch (shape) {

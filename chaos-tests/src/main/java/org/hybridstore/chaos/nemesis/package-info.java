@@ -5,4 +5,7 @@
  * one is one class plus one registry line. Process faults (kill, pause) work in both cluster modes;
  * network faults need the NAMESPACES mode ({@code supported} says which).
  */
+@NullMarked
 package org.hybridstore.chaos.nemesis;
+
+import org.jspecify.annotations.NullMarked;

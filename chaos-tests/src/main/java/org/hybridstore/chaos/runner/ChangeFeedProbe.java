@@ -37,6 +37,8 @@ final class ChangeFeedProbe implements AutoCloseable {
   /** Told of every committed (or re-read) change a node's feed delivered. */
   interface Listener {
     /**
+     * Receives one change.
+     *
      * @param node the node whose feed delivered it
      * @param orderId the order
      * @param revision the version's mod revision
@@ -322,6 +324,7 @@ final class ChangeFeedProbe implements AutoCloseable {
       }
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
     private record Change(String order, long revision, long[] opKeys) {}
 
     /** Records one event (under the lock); returns the change to tell the listener, if any. */

@@ -11,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -132,12 +134,15 @@ public final class ChaosRun {
 
   private ModeSampler sampler;
   private Cluster cluster;
-  private String dashboardUrl;
+  private @Nullable String dashboardUrl;
 
+  @SuppressWarnings("NullAway.Init") // the probes, sampler and cluster are set by run() first
   private ChaosRun(RunConfig config, PrintStream out) {
     this.config = config;
     this.out = out;
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String stamp =
+        LocalDateTime.now(ZoneId.systemDefault())
+            .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     this.dir =
         config.outputRoot().resolve(stamp + "-" + config.name().replaceAll("[^A-Za-z0-9]+", "-"));
   }
@@ -215,7 +220,7 @@ public final class ChaosRun {
           new ChangeFeedProbe(
               nodes.clients(), fromRevision, () -> nanos() / 1_000_000, confirmations);
       feeds.start();
-      scheduler.scheduleAtFixedRate(feeds::watchdog, 5, 5, TimeUnit.SECONDS);
+      var unused = scheduler.scheduleAtFixedRate(feeds::watchdog, 5, 5, TimeUnit.SECONDS);
       long runStart = nanos();
       long deadline = runStart + TimeUnit.SECONDS.toNanos(config.timeLimitSeconds());
       AtomicBoolean stop = new AtomicBoolean();
@@ -424,7 +429,7 @@ public final class ChaosRun {
           .add(new long[] {inv.timeNanos() / 1_000_000, done});
     }
     long lookback =
-        5_000
+        5_000L
             + (config.nemeses().contains("clock-skew") || config.nemeses().contains("all")
                 ? 6_000
                 : 1_000);
@@ -558,7 +563,9 @@ public final class ChaosRun {
                   if (done.f().equals("add")
                       && done.type() == OpType.OK
                       && OrderWorkload.provisional(done)) {
-                    replication.watch((String) done.value(), done.node());
+                    replication.watch(
+                        (String) Objects.requireNonNull(done.value()),
+                        Objects.requireNonNull(done.node()));
                   }
                   if (done.type() == OpType.INFO) {
                     process +=

@@ -106,6 +106,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
    */
   interface LaterWrites {
     /**
+     * Counts the later writes that could have pushed a write's op id out.
+     *
      * @param order the order
      * @param ackMillis when the write was acknowledged (run time)
      * @return the writes to the order that could carry a later stamp and reached it before every
@@ -117,6 +119,8 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
   /** Records a confirmation in the run's history. */
   interface Recorder {
     /**
+     * Records one confirmation.
+     *
      * @param node the node that answered
      * @param opId the write's op id
      * @param confirmation order, revision, first revision
@@ -237,20 +241,21 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     if (!knownChecks.tryAcquire()) {
       return;
     }
-    nodes
-        .get(indexOf(ack.node))
-        .confirmation(ack.opId, 0)
-        .whenComplete(
-            (r, e) -> {
-              knownChecks.release();
-              if (e == null && r.status() == 200) {
-                ack.knownAtAck = 1;
-              } else if (e == null
-                  && r.status() == 404
-                  && "unknown".equals(r.body().path("state").asText())) {
-                ack.knownAtAck = -1;
-              }
-            });
+    var unused =
+        nodes
+            .get(indexOf(ack.node))
+            .confirmation(ack.opId, 0)
+            .whenComplete(
+                (r, e) -> {
+                  knownChecks.release();
+                  if (e == null && r.status() == 200) {
+                    ack.knownAtAck = 1;
+                  } else if (e == null
+                      && r.status() == 404
+                      && "unknown".equals(r.body().path("state").asText())) {
+                    ack.knownAtAck = -1;
+                  }
+                });
   }
 
   /**
@@ -281,60 +286,64 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
     }
   }
 
+  // One ask is in flight per write at a time (asking): asks has a single writer.
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   private void send(Ack ack, int nodeIndex) {
     ack.asks++;
     NodeClient n = nodes.get(nodeIndex % nodes.size());
-    n.confirmation(ack.opId, ASK_WAIT_MILLIS)
-        .whenComplete(
-            (r, e) -> {
-              try {
-                if (e == null
-                    && r.status() == 200
-                    && "confirmed".equals(r.body().path("state").asText())) {
-                  JsonNode b = r.body();
-                  ack.revision = b.path("revision").asLong();
-                  ack.first = b.path("firstRevision").asBoolean();
-                  ack.answeredMillis = millis.getAsLong();
-                  ack.lastAnswer = "confirmed by " + n.node();
-                  if (ack.inEtcdMillis < 0) {
-                    ack.inEtcdMillis = ack.answeredMillis; // no feed showed it first
+    var unused =
+        n.confirmation(ack.opId, ASK_WAIT_MILLIS)
+            .whenComplete(
+                (r, e) -> {
+                  try {
+                    if (e == null
+                        && r.status() == 200
+                        && "confirmed".equals(r.body().path("state").asText())) {
+                      JsonNode b = r.body();
+                      ack.revision = b.path("revision").asLong();
+                      ack.first = b.path("firstRevision").asBoolean();
+                      ack.answeredMillis = millis.getAsLong();
+                      ack.lastAnswer = "confirmed by " + n.node();
+                      if (ack.inEtcdMillis < 0) {
+                        ack.inEtcdMillis = ack.answeredMillis; // no feed showed it first
+                      }
+                      Map<String, Object> c = new LinkedHashMap<>();
+                      c.put("order", ack.order);
+                      c.put("revision", ack.revision);
+                      c.put("firstRevision", ack.first);
+                      recorder.confirmed(n.node(), ack.opId, c);
+                    } else {
+                      String answer =
+                          e != null
+                              ? String.valueOf(e.getCause() != null ? e.getCause() : e)
+                              : r.status()
+                                  + " "
+                                  + r.body().path("state").asText(r.body().path("error").asText());
+                      ack.lastAnswer = n.node() + ": " + answer;
+                      ack.answers.merge(
+                          answer.length() > 60 ? answer.substring(0, 60) : answer, 1, Integer::sum);
+                      if (ack.firstAnswer.isEmpty()) {
+                        ack.firstAnswer = ack.lastAnswer + " at " + millis.getAsLong() + " ms";
+                      }
+                      retry(ack, nodeIndex + 1);
+                    }
+                  } finally {
+                    permits.release();
+                    pump();
                   }
-                  Map<String, Object> c = new LinkedHashMap<>();
-                  c.put("order", ack.order);
-                  c.put("revision", ack.revision);
-                  c.put("firstRevision", ack.first);
-                  recorder.confirmed(n.node(), ack.opId, c);
-                } else {
-                  String answer =
-                      e != null
-                          ? String.valueOf(e.getCause() != null ? e.getCause() : e)
-                          : r.status()
-                              + " "
-                              + r.body().path("state").asText(r.body().path("error").asText());
-                  ack.lastAnswer = n.node() + ": " + answer;
-                  ack.answers.merge(
-                      answer.length() > 60 ? answer.substring(0, 60) : answer, 1, Integer::sum);
-                  if (ack.firstAnswer.isEmpty()) {
-                    ack.firstAnswer = ack.lastAnswer + " at " + millis.getAsLong() + " ms";
-                  }
-                  retry(ack, nodeIndex + 1);
-                }
-              } finally {
-                permits.release();
-                pump();
-              }
-            });
+                });
   }
 
   private void retry(Ack ack, int nodeIndex) {
     try {
-      scheduler.schedule(
-          () -> {
-            ack.asking = false;
-            ask(ack, nodeIndex);
-          },
-          RETRY_MILLIS,
-          TimeUnit.MILLISECONDS);
+      var unused =
+          scheduler.schedule(
+              () -> {
+                ack.asking = false;
+                ask(ack, nodeIndex);
+              },
+              RETRY_MILLIS,
+              TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
       // the run is over; the write stays unconfirmed
     }

@@ -3,6 +3,7 @@ package org.hybridstore.chaos.runner;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,12 +30,12 @@ final class EtcdHistory {
   private final long fromRevision;
 
   /** order id to its versions after fromRevision: mod revision to the sorted op keys it holds */
-  private final Map<String, TreeMap<Long, long[]>> versions;
+  private final Map<String, NavigableMap<Long, long[]>> versions;
 
   private final Set<String> unreadable;
 
   private EtcdHistory(
-      long fromRevision, Map<String, TreeMap<Long, long[]>> versions, Set<String> unreadable) {
+      long fromRevision, Map<String, NavigableMap<Long, long[]>> versions, Set<String> unreadable) {
     this.fromRevision = fromRevision;
     this.versions = versions;
     this.unreadable = unreadable;
@@ -52,7 +53,7 @@ final class EtcdHistory {
   static EtcdHistory read(
       long fromRevision, Map<String, Long> lastInEtcd, Reader etcd, String keyPrefix)
       throws InterruptedException {
-    Map<String, TreeMap<Long, long[]>> versions = new ConcurrentHashMap<>();
+    Map<String, NavigableMap<Long, long[]>> versions = new ConcurrentHashMap<>();
     Set<String> unreadable = ConcurrentHashMap.newKeySet();
     ExecutorService pool = Executors.newFixedThreadPool(READERS);
     try {
@@ -108,7 +109,7 @@ final class EtcdHistory {
    * @return one history after {@code fromRevision}
    */
   static EtcdHistory join(long fromRevision, List<EtcdHistory> parts) {
-    Map<String, TreeMap<Long, long[]>> versions = new ConcurrentHashMap<>();
+    Map<String, NavigableMap<Long, long[]>> versions = new ConcurrentHashMap<>();
     Set<String> unreadable = ConcurrentHashMap.newKeySet();
     for (EtcdHistory p : parts) {
       p.versions.forEach(

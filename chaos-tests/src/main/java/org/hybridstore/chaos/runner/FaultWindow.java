@@ -1,5 +1,7 @@
 package org.hybridstore.chaos.runner;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One fault as it happened: when the nemesis started and healed it, whether any node left STRONG
  * because of it, and when the cluster had converged afterwards: the first poll, sent after the
@@ -17,7 +19,7 @@ final class FaultWindow {
   volatile boolean degraded;
 
   /** Why the window did not converge, or null. */
-  volatile String failure;
+  volatile @Nullable String failure;
 
   FaultWindow(String nemesis, String description, long startNanos) {
     this.nemesis = nemesis;

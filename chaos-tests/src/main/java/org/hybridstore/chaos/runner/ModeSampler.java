@@ -45,7 +45,7 @@ final class ModeSampler implements AutoCloseable {
   private final LongSupplier clock;
   private final List<Sample> samples = new ArrayList<>();
   private final Sample[] latest;
-  private ScheduledFuture<?> task;
+  private @Nullable ScheduledFuture<?> task;
 
   ModeSampler(List<NodeClient> nodes, LongSupplier millisSinceStart) {
     this.nodes = nodes;
@@ -62,29 +62,30 @@ final class ModeSampler implements AutoCloseable {
       int host = i;
       NodeClient c = nodes.get(i);
       long sent = clock.getAsLong();
-      c.mode()
-          .orTimeout(1, TimeUnit.SECONDS)
-          .whenComplete(
-              (r, e) -> {
-                Sample s;
-                if (e == null && r.ok()) {
-                  JsonNode b = r.body();
-                  s =
-                      new Sample(
-                          clock.getAsLong(),
-                          c.node(),
-                          b.path("mode").asText(),
-                          b.path("epoch").asLong(),
-                          b.path("backlog").asInt(),
-                          sent,
-                          b.path("mirrorLag").asLong(),
-                          b.path("mirrorRevision").asLong(),
-                          b.path("digest").asText(""));
-                } else {
-                  s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "");
-                }
-                record(host, s);
-              });
+      var unused =
+          c.mode()
+              .orTimeout(1, TimeUnit.SECONDS)
+              .whenComplete(
+                  (r, e) -> {
+                    Sample s;
+                    if (e == null && r.ok()) {
+                      JsonNode b = r.body();
+                      s =
+                          new Sample(
+                              clock.getAsLong(),
+                              c.node(),
+                              b.path("mode").asText(),
+                              b.path("epoch").asLong(),
+                              b.path("backlog").asInt(),
+                              sent,
+                              b.path("mirrorLag").asLong(),
+                              b.path("mirrorRevision").asLong(),
+                              b.path("digest").asText(""));
+                    } else {
+                      s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "");
+                    }
+                    record(host, s);
+                  });
     }
   }
 

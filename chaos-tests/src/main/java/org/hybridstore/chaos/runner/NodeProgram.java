@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -62,7 +63,10 @@ final class NodeProgram {
                   () ->
                       new IllegalStateException(
                           "the order service is not on the class path; build it with mvn -pl chaos-tests -am package"));
-      jar = found.toString().endsWith(".jar") ? found : builtJar(found.getParent());
+      jar =
+          found.toString().endsWith(".jar")
+              ? found
+              : builtJar(Objects.requireNonNull(found.getParent()));
     }
     if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
       throw new IllegalStateException(

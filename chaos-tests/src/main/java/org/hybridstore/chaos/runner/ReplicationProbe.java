@@ -79,43 +79,47 @@ final class ReplicationProbe implements AutoCloseable {
       pending.decrementAndGet();
       return;
     }
-    peer.order(orderId, "local")
-        .orTimeout(2, TimeUnit.SECONDS)
-        .whenComplete(
-            (r, e) -> {
-              long lagNanos = nanos.getAsLong() - start;
-              if (e == null && r.status() == 200) {
-                lagsMillis.add(lagNanos / 1e6);
-                noteSlow(lagNanos / 1_000_000, orderId + " " + from + "->" + peer.node());
-                pending.decrementAndGet();
-              } else if (lagNanos > bound.toNanos()) {
-                if (reachable.test(from, peer.node())) {
-                  if (failures.size() < LIST_LIMIT) {
-                    failures.add(
-                        orderId
-                            + " acknowledged PROVISIONAL by "
-                            + from
-                            + " not readable on "
-                            + peer.node()
-                            + " after "
-                            + lagNanos / 1_000_000
-                            + " ms");
+    var unused =
+        peer.order(orderId, "local")
+            .orTimeout(2, TimeUnit.SECONDS)
+            .whenComplete(
+                (r, e) -> {
+                  long lagNanos = nanos.getAsLong() - start;
+                  if (e == null && r.status() == 200) {
+                    lagsMillis.add(lagNanos / 1e6);
+                    noteSlow(lagNanos / 1_000_000, orderId + " " + from + "->" + peer.node());
+                    pending.decrementAndGet();
+                  } else if (lagNanos > bound.toNanos()) {
+                    if (reachable.test(from, peer.node())) {
+                      if (failures.size() < LIST_LIMIT) {
+                        failures.add(
+                            orderId
+                                + " acknowledged PROVISIONAL by "
+                                + from
+                                + " not readable on "
+                                + peer.node()
+                                + " after "
+                                + lagNanos / 1_000_000
+                                + " ms");
+                      } else {
+                        failures.add("...");
+                      }
+                    } else {
+                      excused.incrementAndGet();
+                    }
+                    pending.decrementAndGet();
                   } else {
-                    failures.add("...");
+                    try {
+                      var unusedNext =
+                          scheduler.schedule(
+                              () -> poll(orderId, from, peer, start),
+                              POLL_MILLIS,
+                              TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                      pending.decrementAndGet();
+                    }
                   }
-                } else {
-                  excused.incrementAndGet();
-                }
-                pending.decrementAndGet();
-              } else {
-                try {
-                  scheduler.schedule(
-                      () -> poll(orderId, from, peer, start), POLL_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                  pending.decrementAndGet();
-                }
-              }
-            });
+                });
   }
 
   private final java.util.TreeMap<Long, String> slowest = new java.util.TreeMap<>();

@@ -11,11 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.hybridstore.chaos.checker.CheckResult;
 import org.hybridstore.chaos.history.History;
 import org.hybridstore.chaos.history.OpType;
 import org.hybridstore.chaos.history.Operation;
 import org.hybridstore.chaos.workload.OrderWorkload;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The run's {@code report.html}: one self-contained page (inline SVG, no scripts, no downloads)
@@ -38,7 +40,7 @@ final class Report {
       History history,
       List<FaultWindow> windows,
       List<ModeSampler.Sample> modes,
-      String dashboardUrl)
+      @Nullable String dashboardUrl)
       throws IOException {
     long endMillis = 1;
     long first = Long.MAX_VALUE;
@@ -347,7 +349,8 @@ final class Report {
   @SuppressWarnings("unchecked")
   private static String figures(Map<String, Object> f) {
     StringBuilder b = new StringBuilder();
-    Map<String, Object> overall = (Map<String, Object>) f.get("overall");
+    Map<String, Object> overall =
+        (Map<String, Object>) Objects.requireNonNull(f.get("overall"), "overall");
     b.append("<table><tr><th>writes</th>");
     overall.keySet().forEach(k -> b.append("<th>").append(esc(k)).append("</th>"));
     b.append("</tr><tr><td>whole run</td>");
@@ -369,7 +372,8 @@ final class Report {
           "provisional ack to in etcd (first shown by a node's change feed, then confirmed)",
           confirmation.get("all"));
     }
-    Map<String, Object> lat = (Map<String, Object>) f.get("latencyMillis");
+    Map<String, Object> lat =
+        (Map<String, Object>) Objects.requireNonNull(f.get("latencyMillis"), "latencyMillis");
     rows.put("write latency, STRONG", lat.get("STRONG"));
     rows.put("write latency, PROVISIONAL", lat.get("PROVISIONAL"));
     rows.forEach(
@@ -384,8 +388,9 @@ final class Report {
     b.append(
         "</table><table><tr><th>fault</th><th>attempted</th><th>strong</th><th>provisional</th><th>rejected</th><th>failed</th>"
             + "<th>unknown</th><th>acked %</th><th>failover ms by node</th><th>convergence ms</th></tr>");
-    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
-      Map<String, Object> c = (Map<String, Object>) w.get("writes");
+    for (Map<String, Object> w :
+        (List<Map<String, Object>>) Objects.requireNonNull(f.get("windows"))) {
+      Map<String, Object> c = (Map<String, Object>) Objects.requireNonNull(w.get("writes"));
       b.append("<tr><td>").append(esc(String.valueOf(w.get("fault")))).append("</td>");
       for (String k :
           List.of(
@@ -414,7 +419,8 @@ final class Report {
     b.append(
         "<table><tr><th>fault</th><th>node</th><th>acked STRONG</th><th>acked PROVISIONAL</th><th>STRONG %</th>"
             + "<th>not STRONG (ms)</th><th>mode changes</th></tr>");
-    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
+    for (Map<String, Object> w :
+        (List<Map<String, Object>>) Objects.requireNonNull(f.get("windows"))) {
       Map<String, Map<String, Object>> byNode =
           (Map<String, Map<String, Object>>) w.getOrDefault("byNode", Map.of());
       for (Map.Entry<String, Map<String, Object>> e : byNode.entrySet()) {

@@ -56,7 +56,9 @@ final class ResourceSampler implements AutoCloseable {
   }
 
   void start() {
-    thread.scheduleWithFixedDelay(this::sample, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+    var unused =
+        thread.scheduleWithFixedDelay(
+            this::sample, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
   }
 
   private void sample() {

@@ -27,6 +27,7 @@ import org.hybridstore.chaos.cluster.EtcdMember;
 import org.hybridstore.chaos.cluster.Fault;
 import org.hybridstore.chaos.nemesis.Nemeses;
 import org.hybridstore.chaos.nemesis.Nemesis;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The run's nemeses: the cluster nemeses by name, plus the ones that need the order-service nodes
@@ -212,7 +213,7 @@ final class RunNemeses {
     static final long DEGRADED_MILLIS = 2_500;
     private final ServiceNodes nodes;
     private int victim = -1;
-    private Fault fault;
+    private @Nullable Fault fault;
 
     KillNodeIsolated(ServiceNodes nodes) {
       this.nodes = nodes;

@@ -25,7 +25,6 @@ final class ServiceNodes implements AutoCloseable {
   private final Cluster cluster;
   private final RunConfig config;
   private final Path workDir;
-  private final ExecutorService httpThreads;
   private final HostProcess[] processes;
   private final int[] jolokiaPorts;
   private final int[] starts;
@@ -43,7 +42,6 @@ final class ServiceNodes implements AutoCloseable {
     this.cluster = cluster;
     this.config = config;
     this.workDir = workDir;
-    this.httpThreads = httpThreads;
     int n = cluster.hosts().size();
     processes = new HostProcess[n];
     jolokiaPorts = new int[n];

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /** The table printed at the end of a run. */
 final class Summary {
@@ -12,7 +13,8 @@ final class Summary {
   @SuppressWarnings("unchecked")
   static void print(RunResult r, PrintStream out) {
     Map<String, Object> f = r.figures();
-    Map<String, Object> overall = (Map<String, Object>) f.get("overall");
+    Map<String, Object> overall =
+        (Map<String, Object>) Objects.requireNonNull(f.get("overall"), "overall");
     out.println();
     out.println(
         "=== "
@@ -36,8 +38,9 @@ final class Summary {
     out.printf(
         "  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s%n",
         "nemesis", "fault", "attempted", "strong", "prov", "rej", "fail", "info", "converge ms");
-    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
-      Map<String, Object> c = (Map<String, Object>) w.get("writes");
+    for (Map<String, Object> w :
+        (List<Map<String, Object>>) Objects.requireNonNull(f.get("windows"))) {
+      Map<String, Object> c = (Map<String, Object>) Objects.requireNonNull(w.get("writes"));
       String convergence =
           w.get("failure") != null
               ? "FAILED"
@@ -57,7 +60,8 @@ final class Summary {
     }
     out.println(
         "per node in each window (share of acknowledged writes STRONG, time not STRONG, mode changes):");
-    for (Map<String, Object> w : (List<Map<String, Object>>) f.get("windows")) {
+    for (Map<String, Object> w :
+        (List<Map<String, Object>>) Objects.requireNonNull(f.get("windows"))) {
       StringBuilder b = new StringBuilder("  " + w.get("nemesis") + ":");
       ((Map<String, Map<String, Object>>) w.getOrDefault("byNode", Map.of()))
           .forEach(

@@ -3,4 +3,7 @@
  * checked (linearizability of the register ops, no lost acknowledged creates, no duplicates,
  * statuses never backwards per node, replicas equal at the end).
  */
+@NullMarked
 package org.hybridstore.chaos.workload;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -148,7 +149,7 @@ final class Merger {
      * included.
      */
     @Nullable Planned plan(OrderId id, @Nullable Snapshot current) {
-      OrderRecord mine = given.get(id);
+      OrderRecord mine = Objects.requireNonNull(given.get(id), "planned only for given records");
       OrderRecord have = current == null ? null : current.record();
       OrderRecord merged = have == null ? mine : have.merge(mine);
       if (have != null && merged.equals(have)) {
@@ -164,7 +165,7 @@ final class Merger {
           keys.keyString(id),
           merged,
           value,
-          have == null ? 0 : current.modRevision());
+          have == null ? 0 : Objects.requireNonNull(current).modRevision());
     }
 
     /** Writes one record again after a lost race, as a compare-and-swap of its own. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.hybridstore.cp.internal.EtcdErrors.Signal;
 import org.hybridstore.spi.MemberStatus;
@@ -205,7 +206,7 @@ final class QuorumRule {
               + " of "
               + members.size()
               + " members serve linearizable reads (fastest "
-              + fastest.toMillis()
+              + Objects.requireNonNull(fastest).toMillis()
               + " ms); "
               + leaderText
               + (why.isEmpty() ? "" : "; " + String.join("; ", why));
@@ -221,6 +222,12 @@ final class QuorumRule {
               + (why.isEmpty() ? "" : "; " + String.join("; ", why));
     }
     return new QuorumStatus(
-        quorum, quorum ? fastest : deadline, members, detail, quorum ? revision : 0, agreed, term);
+        quorum,
+        quorum ? Objects.requireNonNull(fastest) : deadline,
+        members,
+        detail,
+        quorum ? revision : 0,
+        agreed,
+        term);
   }
 }

@@ -12,6 +12,7 @@ import org.hybridstore.OrderStoreException;
 import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.UnknownOperationException;
 import org.hybridstore.switchover.HybridOrderStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /commands/{opId}[?waitMs=N]}: the fate of a write by its op id.
@@ -59,7 +60,7 @@ final class CommandStatus {
    * @return the answer
    * @throws InvalidInputException if the op id or the wait is malformed (nothing is looked up)
    */
-  Answer answer(String opIdText, String waitParam) {
+  Answer answer(String opIdText, @Nullable String waitParam) {
     OpId opId = OpId.of(opIdText);
     long wait = DEFAULT_WAIT_MS;
     if (waitParam != null) {

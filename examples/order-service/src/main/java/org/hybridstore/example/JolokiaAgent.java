@@ -8,6 +8,7 @@ import org.jolokia.core.api.LogHandler;
 import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
 import org.jolokia.jvmagent.security.UserPasswordHttpAuthenticator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,15 +109,15 @@ final class JolokiaAgent implements AutoCloseable {
    * Jolokia's server config with our authenticator instead of the one it builds from user/password.
    */
   private static final class Config extends JolokiaServerConfig {
-    private final Authenticator authenticator;
+    private final @Nullable Authenticator authenticator; // null: read-only, no authentication
 
-    Config(Map<String, String> config, Authenticator authenticator) {
+    Config(Map<String, String> config, @Nullable Authenticator authenticator) {
       super(config);
       this.authenticator = authenticator;
     }
 
     @Override
-    public Authenticator getAuthenticator() {
+    public @Nullable Authenticator getAuthenticator() {
       return authenticator;
     }
   }

@@ -7,6 +7,7 @@ import org.hybridstore.Order;
 import org.hybridstore.OrderChange;
 import org.hybridstore.WriteResult;
 import org.hybridstore.codec.OrderJson;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON shapes of the HTTP API. */
 final class Json {
@@ -68,7 +69,7 @@ final class Json {
     return n;
   }
 
-  static ObjectNode error(String kind, boolean definite, String message) {
+  static ObjectNode error(String kind, boolean definite, @Nullable String message) {
     return MAPPER
         .createObjectNode()
         .put("error", kind)

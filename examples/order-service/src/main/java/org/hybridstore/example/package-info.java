@@ -3,4 +3,7 @@
  * how to wire the store, and the node program the chaos suite deploys. HTTP/JSON API, JMX, graceful
  * shutdown, configuration by flags or environment.
  */
+@NullMarked
 package org.hybridstore.example;
+
+import org.jspecify.annotations.NullMarked;

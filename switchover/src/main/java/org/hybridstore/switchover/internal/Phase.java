@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.hybridstore.ConsistencyMode;
 
@@ -35,7 +36,7 @@ public enum Phase {
    * @return whether it is allowed
    */
   public boolean canTransitionTo(Phase next) {
-    return PREDECESSORS.get(next).contains(this);
+    return Objects.requireNonNull(PREDECESSORS.get(next)).contains(this); // every phase has a row
   }
 
   /** Returns the public mode of this phase; a closed store reports the mode it would refuse in. */

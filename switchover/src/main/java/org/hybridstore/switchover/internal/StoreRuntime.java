@@ -104,11 +104,17 @@ public final class StoreRuntime implements AutoCloseable {
     name = s.name();
     node = s.node();
     timers = Executors.newScheduledThreadPool(2, named("hybridstore-" + name + "-timer"));
-    ownedExecutor =
-        s.executor() == null
-            ? Executors.newCachedThreadPool(named("hybridstore-" + name + "-callback"))
-            : null;
-    Executor executor = s.executor() != null ? s.executor() : ownedExecutor;
+    Executor given = s.executor();
+    Executor executor;
+    if (given != null) {
+      ownedExecutor = null;
+      executor = given;
+    } else {
+      ExecutorService owned =
+          Executors.newCachedThreadPool(named("hybridstore-" + name + "-callback"));
+      ownedExecutor = owned;
+      executor = owned;
+    }
     clock = new HybridLogicalClock(s.time(), s.config().maxClockOffset());
     BackendContext context = new BackendContext(node, clock, executor, timers);
     local = s.localFactory().create(context);

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One generation of the journal's append-only log: the source of truth of the journal.
@@ -161,7 +162,7 @@ final class WriteAheadLog implements AutoCloseable {
         Entry e = in.entry(pos);
         boolean fits =
             e != null && fitsSequence(e, base, last, anyBatch, snapshotEnded, afterDamage);
-        if (fits) {
+        if (fits && e != null) { // (fits implies e != null; said again for NullAway)
           if (e.kind == BATCH) {
             anyBatch = true;
             last = e.lsn;
@@ -331,7 +332,7 @@ final class WriteAheadLog implements AutoCloseable {
     /**
      * Returns {@code len} bytes at {@code pos} (position 0 of the result), or null past the end.
      */
-    ByteBuffer get(long pos, int len) throws IOException {
+    @Nullable ByteBuffer get(long pos, int len) throws IOException {
       if (pos < 0 || len < 0 || pos + len > size) {
         return null;
       }
@@ -359,7 +360,7 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     /** Parses a valid entry at {@code pos}, or returns null. */
-    Entry entry(long pos) throws IOException {
+    @Nullable Entry entry(long pos) throws IOException {
       ByteBuffer h = get(pos, ENTRY_HEADER_BYTES);
       if (h == null) {
         return null;

@@ -2,6 +2,7 @@ package org.hybridstore.chaos.checker.model;
 
 import java.util.Objects;
 import org.hybridstore.chaos.history.Op;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One operation as a model sees it: the function, the invocation's argument and, when the operation
@@ -13,7 +14,7 @@ import org.hybridstore.chaos.history.Op;
  *     for {@link Outcome#UNKNOWN}
  * @param outcome what the client learned about the operation
  */
-public record Call(String f, Object input, Object output, Outcome outcome) {
+public record Call(String f, @Nullable Object input, @Nullable Object output, Outcome outcome) {
 
   /** What the client learned about an operation. */
   public enum Outcome {

@@ -3,6 +3,7 @@ package org.hybridstore.chaos.checker.model;
 import java.util.List;
 import java.util.Objects;
 import org.hybridstore.chaos.history.Op;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A register with read, write and compare-and-set, as in Knossos' {@code cas-register} and
@@ -35,7 +36,7 @@ public final class CasRegisterModel implements Model<Object>, RegisterLike {
    * @param initial the initial value, null for an empty register
    * @param nilReads how nil reads are judged
    */
-  public CasRegisterModel(Object initial, NilReads nilReads) {
+  public CasRegisterModel(@Nullable Object initial, NilReads nilReads) {
     this.initial = toState(initial);
     this.nilReads = Objects.requireNonNull(nilReads, "nilReads");
   }
@@ -60,7 +61,7 @@ public final class CasRegisterModel implements Model<Object>, RegisterLike {
   }
 
   @Override
-  public Object step(Object state, Call call) {
+  public @Nullable Object step(Object state, Call call) {
     switch (call.f()) {
       case "read" -> {
         if (call.outcome() != Call.Outcome.OK) {
@@ -88,16 +89,16 @@ public final class CasRegisterModel implements Model<Object>, RegisterLike {
   }
 
   @Override
-  public Object initialValue() {
+  public @Nullable Object initialValue() {
     return initial == EMPTY ? null : initial;
   }
 
   @Override
-  public Access access(Call call) {
+  public @Nullable Access access(Call call) {
     boolean ok = call.outcome() == Call.Outcome.OK;
     switch (call.f()) {
       case "read" -> {
-        if (!ok || call.output() == null && nilReads == NilReads.LENIENT) {
+        if (!ok || (call.output() == null && nilReads == NilReads.LENIENT)) {
           return new Access(name(), Effect.NONE, null, null);
         }
         return new Access(name(), Effect.READ, call.output(), null);
@@ -132,7 +133,7 @@ public final class CasRegisterModel implements Model<Object>, RegisterLike {
     return s == EMPTY ? "nil" : Op.formatValue(s);
   }
 
-  private static Object toState(Object value) {
+  private static Object toState(@Nullable Object value) {
     // Values are normalised by Op (integers are Long), so equals is value equality.
     return value == null ? EMPTY : value;
   }

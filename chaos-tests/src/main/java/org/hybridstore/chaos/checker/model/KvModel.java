@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.hybridstore.chaos.history.Op;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key-value store with get, put and append, as in Porcupine's kv model: every key starts as the
@@ -30,7 +31,7 @@ public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
   }
 
   @Override
-  public Map<Object, String> step(Map<Object, String> state, Call call) {
+  public @Nullable Map<Object, String> step(Map<Object, String> state, Call call) {
     List<?> in = Values.tuple(name(), call, call.input(), 2);
     Object key = in.get(0);
     String current = state.getOrDefault(key, "");
@@ -55,7 +56,7 @@ public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
   }
 
   @Override
-  public Object partitionKey(Call call) {
+  public @Nullable Object partitionKey(Call call) {
     return call.input() instanceof List<?> l && l.size() == 2 ? l.get(0) : null;
   }
 
@@ -70,16 +71,16 @@ public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
   }
 
   @Override
-  public Object initialValue() {
+  public @Nullable Object initialValue() {
     return "";
   }
 
   @Override
-  public Access access(Call call) {
+  public @Nullable Access access(Call call) {
     return kvAccess(call);
   }
 
-  private static Access kvAccess(Call call) {
+  private static @Nullable Access kvAccess(Call call) {
     if (!(call.input() instanceof List<?> in) || in.size() != 2) {
       return null;
     }
@@ -133,7 +134,7 @@ public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
     }
 
     @Override
-    public String step(String state, Call call) {
+    public @Nullable String step(String state, Call call) {
       List<?> in = Values.tuple(name(), call, call.input(), 2);
       switch (call.f()) {
         case "get" -> {
@@ -164,12 +165,12 @@ public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
     }
 
     @Override
-    public Object initialValue() {
+    public @Nullable Object initialValue() {
       return "";
     }
 
     @Override
-    public Access access(Call call) {
+    public @Nullable Access access(Call call) {
       return kvAccess(call);
     }
   }
@@ -185,7 +186,7 @@ public final class KvModel implements Model<Map<Object, String>>, RegisterLike {
     return out;
   }
 
-  private static String str(Object o) {
+  private static String str(@Nullable Object o) {
     return o == null ? "" : o.toString();
   }
 

@@ -1,5 +1,7 @@
 package org.hybridstore.chaos.checker.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A sequential specification: what a single correct copy of the object would do.
  *
@@ -46,7 +48,7 @@ public interface Model<S> {
    * @return the next state, or null when the call is not allowed in this state
    * @throws IllegalArgumentException if the call's function or value shape is not supported
    */
-  S step(S state, Call call);
+  @Nullable S step(S state, Call call);
 
   /**
    * Returns the key of the independent object a call touches, for checking a history one key at a
@@ -55,7 +57,7 @@ public interface Model<S> {
    * @param call the call
    * @return the key, or null when the model is not keyed or the call spans keys
    */
-  default Object partitionKey(Call call) {
+  default @Nullable Object partitionKey(Call call) {
     return null;
   }
 

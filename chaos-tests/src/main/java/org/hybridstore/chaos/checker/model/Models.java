@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.checker.model;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Looks up the built-in models by their command-line names. */
 public final class Models {
@@ -20,7 +21,7 @@ public final class Models {
    * @return the model
    * @throws IllegalArgumentException for an unknown name
    */
-  public static Model<?> byName(String name, Object initial, NilReads nilReads) {
+  public static Model<?> byName(String name, @Nullable Object initial, NilReads nilReads) {
     return switch (name) {
       case "cas-register" -> new CasRegisterModel(initial, nilReads);
       case "kv" -> new KvModel();

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Several registers read and written together in transactions, as in Knossos' {@code
@@ -39,7 +40,7 @@ public final class MultiRegisterModel implements Model<Map<Object, Object>> {
   }
 
   @Override
-  public Map<Object, Object> step(Map<Object, Object> state, Call call) {
+  public @Nullable Map<Object, Object> step(Map<Object, Object> state, Call call) {
     if (!call.f().equals("txn")) {
       throw Values.unsupported(name(), call);
     }

@@ -1,5 +1,7 @@
 package org.hybridstore.chaos.checker.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A lock with acquire and release, as in Knossos' {@code mutex}: acquire is allowed only when free,
  * release only when held. The state is {@code Boolean.TRUE} when held. This class is immutable and
@@ -18,7 +20,7 @@ public final class MutexModel implements Model<Boolean> {
   }
 
   @Override
-  public Boolean step(Boolean held, Call call) {
+  public @Nullable Boolean step(Boolean held, Call call) {
     if (call.outcome() == Call.Outcome.FAILED) {
       return held;
     }

@@ -17,6 +17,7 @@ import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One order as a sequential object: commands applied one after another with the store's own apply
@@ -40,7 +41,7 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
    * @param record the record, or null
    * @param step how many commands were applied, used as the next stamp
    */
-  public record State(OrderRecord record, long step) {
+  public record State(@Nullable OrderRecord record, long step) {
     @Override
     public boolean equals(Object o) {
       // Two states behave the same when the order and the remembered op ids are the same; the
@@ -49,7 +50,7 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
         return false;
       }
       if (record == null || s.record == null) {
-        return record == s.record;
+        return record == null && s.record == null;
       }
       return view(record.toOrder()).equals(view(s.record.toOrder()))
           && opIds(record).equals(opIds(s.record));
@@ -105,7 +106,7 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
     return m;
   }
 
-  private static OrderCommand command(Object input) {
+  private static OrderCommand command(@Nullable Object input) {
     if (input instanceof OrderCommand c) {
       return c;
     }
@@ -127,7 +128,7 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
   }
 
   @Override
-  public State step(State state, Call call) {
+  public @Nullable State step(State state, Call call) {
     switch (call.f()) {
       case "read" -> {
         if (call.outcome() != Call.Outcome.OK) {
@@ -141,9 +142,8 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
           throw new IllegalArgumentException(
               "order-record: a read's output must be an order map, was " + read);
         }
-        return state.record() != null && view(state.record().toOrder()).equals(readView(order))
-            ? state
-            : null;
+        OrderRecord held = state.record();
+        return held != null && view(held.toOrder()).equals(readView(order)) ? state : null;
       }
       case "apply" -> {
         OrderCommand command = command(call.input());
@@ -161,7 +161,7 @@ public final class OrderRecordModel implements Model<OrderRecordModel.State> {
   }
 
   @Override
-  public Object partitionKey(Call call) {
+  public @Nullable Object partitionKey(Call call) {
     if (call.f().equals("apply")) {
       return command(call.input()).orderId().value();
     }

@@ -1,5 +1,7 @@
 package org.hybridstore.chaos.checker.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Implemented by models whose calls read and overwrite whole values of independent registers, so
  * that the linearizability checker's pre-pass can prove the common violations (a read of an
@@ -46,14 +48,15 @@ public interface RegisterLike {
    * @param observed for READ the value read, for CAS the expected value; null means nil
    * @param value for WRITE and CAS the value installed, for APPEND the suffix
    */
-  record Access(Object register, Effect effect, Object observed, Object value) {}
+  record Access(
+      Object register, Effect effect, @Nullable Object observed, @Nullable Object value) {}
 
   /**
    * Returns the value every register starts with.
    *
    * @return the initial value, null for nil
    */
-  Object initialValue();
+  @Nullable Object initialValue();
 
   /**
    * Describes a call.
@@ -62,5 +65,5 @@ public interface RegisterLike {
    * @return what it does, or null when the pre-pass must not reason about this call's partition
    *     (for example a function the model does not know; the search will report it)
    */
-  Access access(Call call);
+  @Nullable Access access(Call call);
 }

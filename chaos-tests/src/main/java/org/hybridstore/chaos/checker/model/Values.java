@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.checker.model;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Small helpers for the value shapes the models accept. */
 final class Values {
@@ -17,7 +18,7 @@ final class Values {
    * @return the list
    * @throws IllegalArgumentException when v is not a list of that size
    */
-  static List<?> tuple(String model, Call call, Object v, int size) {
+  static List<?> tuple(String model, Call call, @Nullable Object v, int size) {
     if (v instanceof List<?> l && l.size() == size) {
       return l;
     }

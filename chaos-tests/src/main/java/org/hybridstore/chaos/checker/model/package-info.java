@@ -6,4 +6,7 @@
  * here, and a new model (for example one that applies commands to an order record) is one more
  * class implementing the interface.
  */
+@NullMarked
 package org.hybridstore.chaos.checker.model;
+
+import org.jspecify.annotations.NullMarked;

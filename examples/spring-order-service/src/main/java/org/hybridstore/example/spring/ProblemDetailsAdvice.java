@@ -98,7 +98,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
   }
 
   private static ProblemDetail problem(
-      HttpStatus status, String kind, boolean definite, String detail) {
+      HttpStatus status, String kind, boolean definite, @Nullable String detail) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
     p.setProperty("error", kind);
     p.setProperty("definite", definite);
