@@ -147,7 +147,7 @@ final class RequestRouter {
                           if (e == null) {
                             result.complete(w);
                           } else {
-                            result.completeExceptionally(unwrap(e));
+                            result.completeExceptionally(fallbackFailure(cause, unwrap(e)));
                           }
                         });
               }
@@ -205,6 +205,25 @@ final class RequestRouter {
     return options.requireStrong()
         ? "the write demands STRONG"
         : command.getClass().getSimpleName() + " never runs degraded";
+  }
+
+  /**
+   * What the caller learns when the journal refuses the fallback of a write etcd did not answer
+   * definitely. etcd may still have committed it (a timeout, a late commit), so a refusal of the
+   * local copy, a "no such order" from a replica that is behind for one, is no answer: the write's
+   * fate is unknown. Only when etcd definitely did not apply it does the journal's answer stand.
+   */
+  private static Throwable fallbackFailure(Throwable strongCause, Throwable localFailure) {
+    if (strongCause instanceof StoreUnavailableException) {
+      return localFailure;
+    }
+    return new IndeterminateWriteException(
+        "etcd did not answer the write definitely ("
+            + strongCause
+            + ") and the local journal then refused it: "
+            + localFailure.getMessage()
+            + "; etcd may have applied it, retry with the same op id",
+        localFailure);
   }
 
   private static OrderStoreException strongFailure(Throwable cause) {

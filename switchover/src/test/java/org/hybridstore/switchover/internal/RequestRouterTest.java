@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hybridstore.Acceptance;
+import org.hybridstore.CommandRejectedException;
 import org.hybridstore.ConsistencyUnavailableException;
 import org.hybridstore.IndeterminateWriteException;
 import org.hybridstore.InvalidInputException;
@@ -174,6 +175,31 @@ class RequestRouterTest {
                     .join())
         .hasCauseInstanceOf(IndeterminateWriteException.class);
     assertThat(local.applied).isEmpty();
+  }
+
+  @Test
+  void strong_etcdUncertain_localRefusal_isIndeterminate_notADefiniteRejection() {
+    // Given an order etcd holds and this node's replica does not have yet (a node just restarted;
+    // an 80-minute soak reported such a write as a definite 409 "no such order", and etcd had it)
+    etcd.apply(Fixtures.create("a")).toCompletableFuture().join();
+    etcd.lateCommits = true;
+    OrderCommand set = new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-s"), "k", "v");
+    // When etcd commits the write but does not answer in time, and the fallback's local copy is
+    // refused
+    assertThatThrownBy(() -> router.apply(set, WriteOptions.DEFAULT).toCompletableFuture().join())
+        // Then the caller learns the write's fate is unknown, never a definite rejection
+        .hasCauseInstanceOf(IndeterminateWriteException.class)
+        .hasRootCauseInstanceOf(CommandRejectedException.class);
+    assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().get(OpId.of("op-s")))
+        .isPresent();
+  }
+
+  @Test
+  void strong_etcdDefinitelyDown_localRefusalStands() {
+    etcd.down = true;
+    OrderCommand set = new OrderCommand.SetAttribute(OrderId.of("z"), OpId.of("op-z"), "k", "v");
+    assertThatThrownBy(() -> router.apply(set, WriteOptions.DEFAULT).toCompletableFuture().join())
+        .hasCauseInstanceOf(CommandRejectedException.class);
   }
 
   @Test
