@@ -865,6 +865,9 @@ public final class ChaosRun {
    * nobody attempted show up too) and of etcd. A node whose replica cannot be read is named in the
    * {@code final-reads} check.
    */
+  /** Reads of one node's replica in flight at once at the end of a run. */
+  private static final int FINAL_READERS = 8;
+
   private void finalReads(ServiceNodes nodes, Cluster cluster) throws Exception {
     for (int i = 0; i < nodes.size(); i++) {
       OrderClient client = nodes.localClient(i);
@@ -886,24 +889,34 @@ public final class ChaosRun {
           }
           after = got.get(got.size() - 1);
         }
-        List<CompletableFuture<Void>> reads = new ArrayList<>();
-        for (String id : ids) {
-          reads.add(
-              CompletableFuture.runAsync(
-                  () -> {
-                    try {
-                      Map<String, Object> o = client.localOrder(id);
-                      if (o != null) {
-                        synchronized (orders) {
-                          orders.put(id, o);
+        // A bounded pool: runAsync's default on two cores is a thread per task; an 80-minute
+        // soak's nodes answered that flood of final reads with 503 "overloaded".
+        ExecutorService readers =
+            Executors.newFixedThreadPool(FINAL_READERS, daemon("chaos-final"));
+        try {
+          List<CompletableFuture<Void>> reads = new ArrayList<>();
+          for (String id : ids) {
+            reads.add(
+                CompletableFuture.runAsync(
+                    () -> {
+                      try {
+                        Map<String, Object> o = client.localOrder(id);
+                        if (o != null) {
+                          synchronized (orders) {
+                            orders.put(id, o);
+                          }
                         }
+                      } catch (Exception e) {
+                        throw new IllegalStateException(e);
                       }
-                    } catch (Exception e) {
-                      throw new IllegalStateException(e);
-                    }
-                  }));
+                    },
+                    readers));
+          }
+          CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+              .get(120 + ids.size() / 100, TimeUnit.SECONDS);
+        } finally {
+          readers.shutdownNow();
         }
-        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
       } catch (Exception e) {
         finalReadFailures.add(ServiceNodes.name(i) + ": " + e);
         continue;
