@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** What a report says about the machine: load averages and the etcd binary's version. */
-@SuppressWarnings(
-    "StringSplitter") // parsing command output, whose trailing empty fields are meant to go
+// Parsing command output, whose trailing empty fields are meant to go.
+@SuppressWarnings("StringSplitter")
 final class Machine {
   private Machine() {}
 

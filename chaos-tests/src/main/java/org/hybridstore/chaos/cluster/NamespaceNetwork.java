@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * dropped from the list and the host is re-synced, so the list never claims a fault the kernel does
  * not have.
  */
-@SuppressWarnings(
-    "StringSplitter") // parsing command output, whose trailing empty fields are meant to go
+// Parsing command output, whose trailing empty fields are meant to go.
+@SuppressWarnings("StringSplitter")
 final class NamespaceNetwork implements Network {
 
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceNetwork.class);

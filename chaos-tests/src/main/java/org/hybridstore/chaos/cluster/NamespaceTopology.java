@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * is created, so {@link #destroy()} removes exactly what exists of this run, also after a failure
  * halfway through {@link #create}.
  */
-@SuppressWarnings(
-    "StringSplitter") // parsing command output, whose trailing empty fields are meant to go
+// Parsing command output, whose trailing empty fields are meant to go.
+@SuppressWarnings("StringSplitter")
 final class NamespaceTopology {
 
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceTopology.class);

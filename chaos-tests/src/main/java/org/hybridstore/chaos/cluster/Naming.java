@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * Interface names stay within Linux's 15 characters. The /24 is chosen at random among 10.16.0.0 ..
  * 10.250.255.0 so that it overlaps no address or route in use.
  */
-@SuppressWarnings(
-    "StringSplitter") // parsing command output, whose trailing empty fields are meant to go
+// Parsing command output, whose trailing empty fields are meant to go.
+@SuppressWarnings("StringSplitter")
 final class Naming {
 
   /** Every namespace of ours starts with this. */
