@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.hybridstore.chaos.nemesis.EtcdProcessNemesis.Action;
 
 /**
  * The nemeses by name. To add one, write the class and add one line to {@link #REGISTRY}: the name
@@ -33,11 +34,13 @@ public final class Nemeses {
   private static final Map<String, Function<String, Nemesis>> REGISTRY = new LinkedHashMap<>();
 
   static {
-    REGISTRY.put("kill-etcd-one", n -> new KillEtcdNemesis(n, Targets.ONE));
-    REGISTRY.put("kill-etcd-majority", n -> new KillEtcdNemesis(n, Targets.MAJORITY));
-    REGISTRY.put("kill-etcd-all", n -> new KillEtcdNemesis(n, Targets.ALL));
-    REGISTRY.put("pause-etcd-one", n -> new PauseEtcdNemesis(n, Targets.ONE));
-    REGISTRY.put("pause-etcd-majority", n -> new PauseEtcdNemesis(n, Targets.MAJORITY));
+    REGISTRY.put("kill-etcd-one", n -> new EtcdProcessNemesis(n, Targets.ONE, Action.KILL));
+    REGISTRY.put(
+        "kill-etcd-majority", n -> new EtcdProcessNemesis(n, Targets.MAJORITY, Action.KILL));
+    REGISTRY.put("kill-etcd-all", n -> new EtcdProcessNemesis(n, Targets.ALL, Action.KILL));
+    REGISTRY.put("pause-etcd-one", n -> new EtcdProcessNemesis(n, Targets.ONE, Action.PAUSE));
+    REGISTRY.put(
+        "pause-etcd-majority", n -> new EtcdProcessNemesis(n, Targets.MAJORITY, Action.PAUSE));
     REGISTRY.put("partition-one", n -> new PartitionNemesis(n, PartitionNemesis.Shape.ONE));
     REGISTRY.put("partition-halves", n -> new PartitionNemesis(n, PartitionNemesis.Shape.HALVES));
     REGISTRY.put("partition-ring", n -> new PartitionNemesis(n, PartitionNemesis.Shape.RING));
