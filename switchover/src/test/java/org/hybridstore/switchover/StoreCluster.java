@@ -1,7 +1,5 @@
 package org.hybridstore.switchover;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +14,7 @@ import org.hybridstore.SwitchoverConfig;
 import org.hybridstore.ap.MapDbBackendFactory;
 import org.hybridstore.cp.EtcdBackendFactory;
 import org.hybridstore.cp.testing.EtcdClusterExtension;
+import org.hybridstore.testkit.FreePorts;
 
 /**
  * Three (or more) HybridOrderStores in one JVM, each with its own MapDB file and ScaleCube member
@@ -53,7 +52,7 @@ final class StoreCluster implements AutoCloseable {
     this.mbeans = mbeans;
     gossipPorts = new int[size];
     for (int i = 0; i < size; i++) {
-      gossipPorts[i] = freePort();
+      gossipPorts[i] = FreePorts.one();
     }
     stores = new HybridOrderStore[size];
   }
@@ -122,15 +121,6 @@ final class StoreCluster implements AutoCloseable {
     if (stores[i] != null) {
       stores[i].close();
       stores[i] = null;
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -24,8 +24,8 @@ import org.hybridstore.ConsistencyMode;
 import org.hybridstore.OrderId;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.EtcdMember;
-import org.hybridstore.chaos.cluster.PortAllocator;
 import org.hybridstore.switchover.HybridOrderStore;
+import org.hybridstore.testkit.FreePorts;
 
 /**
  * The convergence phase for one backlog size: three fresh stores (real ScaleCube members on
@@ -103,7 +103,7 @@ final class BacklogRun {
   BacklogResult run(int records) throws InterruptedException {
     String label = BacklogResult.label(records);
     String prefix = "/bench/backlog-" + label + "/";
-    int[] ports = PortAllocator.freePorts(3);
+    int[] ports = FreePorts.allocate(3);
     List<HybridOrderStore> stores = new ArrayList<>();
     ExecutorService probe =
         Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-recovery-probe"));

@@ -32,9 +32,9 @@ import org.hybridstore.OrderId;
 import org.hybridstore.WriteResult;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.ClusterSpec;
-import org.hybridstore.chaos.cluster.FileTrees;
-import org.hybridstore.chaos.cluster.PortAllocator;
 import org.hybridstore.switchover.HybridOrderStore;
+import org.hybridstore.testkit.ChildProcesses;
+import org.hybridstore.testkit.FreePorts;
 
 /**
  * Runs {@code ./chaos bench}: in one process, on one fresh local 3-member etcd cluster it starts
@@ -190,7 +190,7 @@ public final class Benchmark {
     for (int i = 0; i < settings.inFlight(); i++) {
       orders.add(OrderId.of(String.format(Locale.ROOT, "order-%06d", i)));
     }
-    int[] ports = PortAllocator.freePorts(2);
+    int[] ports = FreePorts.allocate(2);
     HybridOrderStore store =
         BenchStores.start(
             new BenchStores.Spec(
@@ -469,7 +469,7 @@ public final class Benchmark {
 
   private static void deleteTree(Path dir) {
     try {
-      FileTrees.deleteTree(dir);
+      ChildProcesses.deleteTree(dir);
     } catch (IOException | UncheckedIOException e) {
       System.err.println("bench: could not delete " + dir + ": " + e);
     }

@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
+import org.hybridstore.testkit.ChildProcesses;
+import org.hybridstore.testkit.EtcdCommand;
+import org.hybridstore.testkit.EtcdRuntime;
+import org.hybridstore.testkit.FreePorts;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,7 +236,7 @@ public final class Cluster implements AutoCloseable {
                 new Ports(Ports.NAMESPACE_HTTP, Ports.NAMESPACE_GOSSIP)));
       }
     } else {
-      int[] ports = PortAllocator.freePorts(4 * n);
+      int[] ports = FreePorts.allocate(4 * n);
       for (int i = 0; i < n; i++) {
         hosts.add(
             new Host(
@@ -248,50 +252,27 @@ public final class Cluster implements AutoCloseable {
   }
 
   private void createMembers(String etcdBinary) {
-    StringBuilder initial = new StringBuilder();
+    List<String> peers = new ArrayList<>();
     for (Host h : hosts) {
-      if (initial.length() > 0) {
-        initial.append(',');
-      }
-      initial.append(h.name()).append('=').append(h.etcdPeerUrl());
+      peers.add(h.name() + "=" + h.etcdPeerUrl());
     }
+    EtcdRuntime runtime = EtcdRuntime.fromEnvironment(mode == ClusterSpec.Mode.NAMESPACES);
     for (Host h : hosts) {
       Path dataDir = spec.workDir().resolve("etcd").resolve(h.name());
-      List<String> cmd = new ArrayList<>(inNamespace(h));
-      cmd.addAll(
-          List.of(
-              etcdBinary,
-              "--name",
+      EtcdCommand cmd =
+          new EtcdCommand(
               h.name(),
-              "--data-dir",
-              dataDir.toString(),
-              "--listen-client-urls",
-              h.etcdClientUrl(),
-              "--advertise-client-urls",
-              h.etcdClientUrl(),
-              "--listen-peer-urls",
-              h.etcdPeerUrl(),
-              "--initial-advertise-peer-urls",
-              h.etcdPeerUrl(),
-              "--initial-cluster",
-              initial.toString(),
-              "--initial-cluster-state",
-              "new",
-              "--initial-cluster-token",
+              dataDir,
+              URI.create(h.etcdClientUrl()),
+              URI.create(h.etcdPeerUrl()),
+              EtcdCommand.initialCluster(peers),
               "hybridstore-chaos-" + runId,
-              "--pre-vote=" + spec.preVote(),
-              "--heartbeat-interval",
-              Integer.toString(spec.heartbeatMs()),
-              "--election-timeout",
-              Integer.toString(spec.electionMs()),
-              "--logger",
-              "zap",
-              "--log-level",
-              "warn",
-              "--log-outputs",
-              "stderr"));
-      members.add(
-          new EtcdMember(h, cmd, dataDir, spec.workDir().resolve("etcd-" + h.name() + ".log")));
+              spec.heartbeatMs(),
+              spec.electionMs(),
+              spec.preVote(),
+              null);
+      Path log = spec.workDir().resolve("etcd-" + h.name() + ".log");
+      members.add(new EtcdMember(h, runtime.create(cmd, log, etcdBinary, inNamespace(h)), dataDir));
     }
   }
 
@@ -766,7 +747,7 @@ public final class Cluster implements AutoCloseable {
         }
       }
       try {
-        FileTrees.deleteTree(spec.workDir().resolve("etcd"));
+        ChildProcesses.deleteTree(spec.workDir().resolve("etcd"));
       } catch (IOException | UncheckedIOException e) {
         LOG.warn("cluster {}: cannot delete etcd data: {}", runId, e.toString());
       }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hybridstore.testkit.ChildProcesses;
 
 /**
  * A program started by {@link Cluster#startProcess} on one host, inside the host's namespace
@@ -113,12 +114,12 @@ public final class HostProcess {
   /**
    * SIGKILLs it (and any children) and waits for it to exit.
    *
-   * @throws ClusterException if it survives for 10 s
+   * @throws IllegalStateException if it survives for 10 s
    */
   public void kill() {
     lock.lock();
     try {
-      Signals.killTree(process);
+      ChildProcesses.killTree(process);
       paused = false;
     } finally {
       lock.unlock();
@@ -130,7 +131,7 @@ public final class HostProcess {
    * #DEFAULT_STOP_GRACE}.
    *
    * @return true if it exited on SIGTERM, false if SIGKILL was needed or it had already exited
-   * @throws ClusterException if it survives SIGKILL
+   * @throws IllegalStateException if it survives SIGKILL
    */
   public boolean stop() {
     return stop(DEFAULT_STOP_GRACE);
@@ -141,7 +142,7 @@ public final class HostProcess {
    *
    * @param grace how long to wait for a graceful exit
    * @return true if it exited on SIGTERM, false if SIGKILL was needed or it had already exited
-   * @throws ClusterException if it survives SIGKILL
+   * @throws IllegalStateException if it survives SIGKILL
    */
   public boolean stop(Duration grace) {
     lock.lock();
@@ -150,14 +151,14 @@ public final class HostProcess {
         return false;
       }
       if (paused) {
-        Signals.send(process.pid(), "CONT");
+        ChildProcesses.signal(process.pid(), "CONT");
         paused = false;
       }
       process.destroy();
       if (Exec.waitFor(process, grace)) {
         return true;
       }
-      Signals.killTree(process);
+      ChildProcesses.killTree(process);
       return false;
     } finally {
       lock.unlock();
@@ -168,13 +169,13 @@ public final class HostProcess {
    * Sends SIGSTOP.
    *
    * @throws IllegalStateException if it is not running
-   * @throws ClusterException if the signal cannot be sent
+   * @throws IllegalStateException if the signal cannot be sent
    */
   public void pause() {
     lock.lock();
     try {
       requireAlive();
-      Signals.send(process.pid(), "STOP");
+      ChildProcesses.signal(process.pid(), "STOP");
       paused = true;
     } finally {
       lock.unlock();
@@ -184,13 +185,13 @@ public final class HostProcess {
   /**
    * Sends SIGCONT; does nothing if it has exited.
    *
-   * @throws ClusterException if the signal cannot be sent
+   * @throws IllegalStateException if the signal cannot be sent
    */
   public void resume() {
     lock.lock();
     try {
       if (process.isAlive()) {
-        Signals.send(process.pid(), "CONT");
+        ChildProcesses.signal(process.pid(), "CONT");
       }
       paused = false;
     } finally {
@@ -211,7 +212,7 @@ public final class HostProcess {
   /** Kills without taking the lock's time into account; for close(). */
   void forceKill() {
     if (process.isAlive()) {
-      Signals.killTree(process);
+      ChildProcesses.killTree(process);
     }
   }
 

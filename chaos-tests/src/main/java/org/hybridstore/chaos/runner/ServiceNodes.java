@@ -14,6 +14,7 @@ import org.hybridstore.chaos.client.OrderClient;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.Host;
 import org.hybridstore.chaos.cluster.HostProcess;
+import org.hybridstore.testkit.FreePorts;
 
 /**
  * The order-service JVMs, one per host, started inside the host's namespace from the example's
@@ -57,7 +58,7 @@ final class ServiceNodes implements AutoCloseable {
     }
     for (Host h : cluster.hosts()) {
       // Every host has its own address in namespace mode; on loopback they need distinct ports.
-      jolokiaPorts[h.index()] = cluster.usesNamespaces() ? JOLOKIA_PORT : freePort();
+      jolokiaPorts[h.index()] = cluster.usesNamespaces() ? JOLOKIA_PORT : FreePorts.one();
       clients[h.index()] =
           new NodeClient(
               name(h.index()),
@@ -219,14 +220,6 @@ final class ServiceNodes implements AutoCloseable {
     byte[] b = new byte[32];
     new java.security.SecureRandom().nextBytes(b);
     return java.util.HexFormat.of().formatHex(b);
-  }
-
-  private static int freePort() {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("no free port", e);
-    }
   }
 
   /** The node's data directory (its journal). */

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.hybridstore.chaos.nemesis.Nemeses;
 import org.hybridstore.chaos.nemesis.Nemesis;
+import org.hybridstore.testkit.ChildProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,10 +117,10 @@ class ClusterIT {
       assertThat(ns).isEqualTo(cluster.hosts().get(1).netns());
     }
     p.pause();
-    await().atMost(Duration.ofSeconds(5)).until(() -> Signals.isStopped(p.pid()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> ChildProcesses.isStopped(p.pid()));
     assertThat(p.isPaused()).isTrue();
     p.resume();
-    await().atMost(Duration.ofSeconds(5)).until(() -> !Signals.isStopped(p.pid()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !ChildProcesses.isStopped(p.pid()));
     assertThat(p.stop(Duration.ofSeconds(5))).isTrue();
     assertThat(p.isAlive()).isFalse();
     assertThatThrownBy(() -> cluster.startProcess(0, "sleeper", List.of("true"), Map.of()))
@@ -184,7 +185,7 @@ class ClusterIT {
         assertThat(affected).hasSize(name.endsWith("one") ? 1 : 2);
         for (int k : affected) {
           assertThat(cluster.etcd(k).isPaused()).isTrue();
-          assertThat(Signals.isStopped(cluster.etcd(k).pid())).isTrue();
+          assertThat(ChildProcesses.isStopped(cluster.etcd(k).pid())).isTrue();
           assertThat(cluster.etcdStatus(k, Duration.ofMillis(500))).isEmpty();
         }
       }
@@ -285,7 +286,7 @@ class ClusterIT {
             .pollInterval(Duration.ofMillis(20))
             .until(
                 () -> {
-                  if (Signals.isStopped(pid)) {
+                  if (ChildProcesses.isStopped(pid)) {
                     sawStopped.set(true);
                   } else if (sawStopped.get()) {
                     sawRunning.set(true);
@@ -303,7 +304,7 @@ class ClusterIT {
     for (int i = 0; i < cluster.hosts().size(); i++) {
       assertThat(cluster.etcd(i).isRunning()).isTrue();
       assertThat(cluster.etcd(i).isPaused()).isFalse();
-      assertThat(Signals.isStopped(cluster.etcd(i).pid())).isFalse();
+      assertThat(ChildProcesses.isStopped(cluster.etcd(i).pid())).isFalse();
       assertThat(cluster.network().ruleCount(i)).isZero();
       assertThat(cluster.network().rootQdisc(i)).isNotEqualTo("tbf");
     }

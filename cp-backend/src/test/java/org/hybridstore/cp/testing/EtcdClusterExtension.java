@@ -10,8 +10,6 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.hybridstore.CpConfig;
+import org.hybridstore.testkit.ChildProcesses;
+import org.hybridstore.testkit.EtcdCommand;
+import org.hybridstore.testkit.EtcdRuntime;
+import org.hybridstore.testkit.FreePorts;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -66,8 +68,11 @@ import org.slf4j.LoggerFactory;
  * its peers or from the test's clients ({@link EtcdMember#isolateFromPeers()}, {@link
  * EtcdMember#cutOffFromClient()}, {@link EtcdMember#heal()}).
  *
- * <p>Only the process path exists here: these machines have no Docker engine, so a Testcontainers
- * variant would not be exercised (see docs/etcd-backend.md).
+ * <p>The members are made by the test kit's {@link EtcdRuntime}: local processes of the binary, or
+ * containers of an etcd image when a Docker engine answers and the cluster needs no network
+ * namespaces ({@code -Dhybridstore.etcd.runtime=process|container|auto}). The machines this project
+ * is tested on have no Docker engine, so only the process path has run (see docs/architecture.md,
+ * "Test kit").
  *
  * <p>Thread-safe.
  */
@@ -89,6 +94,7 @@ public final class EtcdClusterExtension
   private final @Nullable String user;
   private final @Nullable String password;
   private final String binary;
+  private final EtcdRuntime runtime;
   private final boolean namespaces;
   private @Nullable NetworkNamespaces network;
   private final ReentrantLock lock = new ReentrantLock();
@@ -112,6 +118,7 @@ public final class EtcdClusterExtension
     this.password = b.password;
     this.binary = b.binary;
     this.namespaces = b.namespaces;
+    this.runtime = EtcdRuntime.fromEnvironment(b.namespaces);
   }
 
   /**
@@ -241,7 +248,7 @@ public final class EtcdClusterExtension
                 tls));
       }
     } else {
-      int[] ports = freePorts(2 * nodes);
+      int[] ports = FreePorts.allocate(2 * nodes);
       for (int i = 0; i < nodes; i++) {
         Path data = dir.resolve("m" + i);
         ms.add(
@@ -261,8 +268,9 @@ public final class EtcdClusterExtension
     String token = "hybridstore-" + UUID.randomUUID();
     for (int i = 0; i < ms.size(); i++) {
       EtcdMember m = ms.get(i);
-      List<String> cmd = command(m, initial.toString(), token);
-      m.start(network == null ? cmd : network.inside(i, cmd));
+      EtcdCommand cmd = command(m, initial.toString(), token);
+      List<String> prefix = network == null ? List.of() : network.inside(i, List.of());
+      m.start(runtime.create(cmd, m.logFile(), binary, prefix));
     }
     awaitHealthy(START_TIMEOUT);
     if (user != null && password != null) {
@@ -278,52 +286,21 @@ public final class EtcdClusterExtension
         user != null);
   }
 
-  private List<String> command(EtcdMember m, String initialCluster, String token) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                binary,
-                "--name",
-                m.name(),
-                "--data-dir",
-                m.dataDir().toString(),
-                "--listen-client-urls",
-                m.clientEndpoint().toString(),
-                "--advertise-client-urls",
-                m.clientEndpoint().toString(),
-                "--listen-peer-urls",
-                m.peerUrl().toString(),
-                "--initial-advertise-peer-urls",
-                m.peerUrl().toString(),
-                "--initial-cluster",
-                initialCluster,
-                "--initial-cluster-state",
-                "new",
-                "--initial-cluster-token",
-                token,
-                "--heartbeat-interval",
-                Long.toString(heartbeatMillis),
-                "--election-timeout",
-                Long.toString(electionTimeoutMillis),
-                "--pre-vote=" + preVote,
-                "--logger",
-                "zap",
-                "--log-level",
-                "warn",
-                "--log-outputs",
-                "stderr"));
-    if (tls && certificates != null) {
-      cmd.addAll(
-          List.of(
-              "--cert-file",
-              certificates.serverCert().toString(),
-              "--key-file",
-              certificates.serverKey().toString(),
-              "--trusted-ca-file",
-              certificates.caCert().toString(),
-              "--client-cert-auth=true"));
-    }
-    return cmd;
+  private EtcdCommand command(EtcdMember m, String initialCluster, String token) {
+    TestCertificates certs = certificates;
+    return new EtcdCommand(
+        m.name(),
+        m.dataDir(),
+        m.clientEndpoint(),
+        m.peerUrl(),
+        initialCluster,
+        token,
+        heartbeatMillis,
+        electionTimeoutMillis,
+        preVote,
+        tls && certs != null
+            ? new EtcdCommand.Tls(certs.serverCert(), certs.serverKey(), certs.caCert())
+            : null);
   }
 
   private void enableAuth(String u, String p) {
@@ -381,7 +358,7 @@ public final class EtcdClusterExtension
     }
     Path dir = directory;
     if (dir != null) {
-      ChildProcesses.deleteRecursively(dir);
+      ChildProcesses.deleteQuietly(dir);
       ChildProcesses.unregisterDirectory(dir);
     }
     directory = null;
@@ -594,23 +571,6 @@ public final class EtcdClusterExtension
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
-    }
-  }
-
-  private static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
     }
   }
 

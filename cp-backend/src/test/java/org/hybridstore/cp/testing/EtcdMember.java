@@ -1,17 +1,16 @@
 package org.hybridstore.cp.testing;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hybridstore.testkit.EtcdNode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One etcd member of an {@link EtcdClusterExtension}: a child process of the {@code etcd} binary
- * with its own data directory and log file, on fixed ports for its whole life, so that {@link
- * #restart()} brings back the same member. Thread-safe.
+ * One etcd member of an {@link EtcdClusterExtension}: its name, addresses and partition controls
+ * here; the process (or container) itself is the test kit's {@link EtcdNode}, with its own data
+ * directory and log file, on fixed ports for its whole life, so that {@link #restart()} brings back
+ * the same member. Thread-safe.
  */
 public final class EtcdMember {
   private final String name;
@@ -24,9 +23,7 @@ public final class EtcdMember {
   private final @Nullable NetworkNamespaces network;
   private final int index;
   private final ReentrantLock lock = new ReentrantLock();
-  private @Nullable List<String> command;
-  private @Nullable Process process;
-  private boolean paused;
+  private volatile @Nullable EtcdNode node;
 
   EtcdMember(String name, int clientPort, int peerPort, Path dataDir, Path logFile, boolean tls) {
     this(name, 0, "127.0.0.1", null, clientPort, peerPort, dataDir, logFile, tls);
@@ -122,80 +119,49 @@ public final class EtcdMember {
 
   /** Returns the process id, or -1 if it is not running. */
   public long pid() {
-    lock.lock();
-    try {
-      return process != null && process.isAlive() ? process.pid() : -1;
-    } finally {
-      lock.unlock();
-    }
+    EtcdNode n = node;
+    return n != null && n.isRunning() ? n.pid() : -1;
   }
 
   /** Returns whether the process is alive (a paused process is alive). */
   public boolean isRunning() {
-    lock.lock();
-    try {
-      return process != null && process.isAlive();
-    } finally {
-      lock.unlock();
-    }
+    EtcdNode n = node;
+    return n != null && n.isRunning();
   }
 
   /** Returns whether the process is stopped with SIGSTOP. */
   public boolean isPaused() {
+    EtcdNode n = node;
+    return n != null && n.isPaused();
+  }
+
+  /** Starts the member for the first time on the node the cluster made for it. */
+  void start(EtcdNode member) {
     lock.lock();
     try {
-      return paused && isRunning();
+      if (node != null) {
+        throw new IllegalStateException(name + " was started already");
+      }
+      node = member;
+      member.start();
     } finally {
       lock.unlock();
     }
   }
 
-  void start(List<String> cmd) throws IOException {
-    lock.lock();
-    try {
-      command = List.copyOf(cmd);
-      launch();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void launch() throws IOException {
-    if (command == null) {
+  private EtcdNode requireNode() {
+    EtcdNode n = node;
+    if (n == null) {
       throw new IllegalStateException(name + " was never started");
     }
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-    Process p = pb.start();
-    process = p;
-    paused = false;
-    ChildProcesses.register(p);
+    return n;
   }
 
   /** Kills the process with SIGKILL and waits for it to exit; the data directory stays. */
   public void kill() {
-    lock.lock();
-    try {
-      Process p = process;
-      if (p == null || !p.isAlive()) {
-        return;
-      }
-      p.destroyForcibly();
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          throw new IllegalStateException(
-              name + " (pid " + p.pid() + ") did not die after SIGKILL");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while killing " + name, e);
-      }
-      paused = false;
-      ChildProcesses.unregister(p);
-    } finally {
-      lock.unlock();
+    EtcdNode n = node;
+    if (n != null) {
+      n.kill();
     }
   }
 
@@ -204,64 +170,20 @@ public final class EtcdMember {
    * Returns at once; the member rejoins the cluster by itself.
    */
   public void restart() {
-    lock.lock();
-    try {
-      kill();
-      launch();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot restart " + name, e);
-    } finally {
-      lock.unlock();
-    }
+    requireNode().restart();
   }
 
   /** Stops the process with SIGSTOP: it keeps its sockets but answers nothing. */
   public void pause() {
-    signal("STOP");
-    lock.lock();
-    try {
-      paused = true;
-    } finally {
-      lock.unlock();
-    }
+    requireNode().pause();
   }
 
   /** Continues a paused process with SIGCONT. */
   public void resume() {
-    signal("CONT");
-    lock.lock();
-    try {
-      paused = false;
-    } finally {
-      lock.unlock();
-    }
+    requireNode().resume();
   }
 
-  private void signal(String signal) {
-    long pid = pid();
-    if (pid < 0) {
-      throw new IllegalStateException(name + " is not running");
-    }
-    try {
-      Process kill =
-          new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-              .redirectErrorStream(true)
-              .start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("kill -" + signal + " " + pid + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  /**
-   * Kills the process if it runs (continuing it first is unnecessary: SIGKILL ends a stopped
-   * process).
-   */
+  /** Kills the process if it runs (SIGKILL also ends a stopped process). */
   void destroy() {
     kill();
   }

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hybridstore.testkit.ChildProcesses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -28,6 +28,7 @@ import org.hybridstore.OpId;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.cp.testing.EtcdClusterExtension;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.testkit.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -127,8 +128,8 @@ class ConfirmationServiceIT {
   @Test
   void acceptingNodeKilled_peerFoldsTheWriteIn_restartedNodeAnswersTheConfirmation()
       throws Exception {
-    int[] gossip = ServiceProcess.freePorts(2);
-    int[] dead = ServiceProcess.freePorts(1);
+    int[] gossip = FreePorts.allocate(2);
+    int[] dead = FreePorts.allocate(1);
     String etcd =
         ETCD.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
     // Given n1 that cannot reach etcd (nothing listens on its endpoint) and n2 that can
@@ -229,7 +230,7 @@ class ConfirmationServiceIT {
 
   @Test
   void changes_streamsTheFeedAsServerSentEvents() throws Exception {
-    int[] gossip = ServiceProcess.freePorts(2);
+    int[] gossip = FreePorts.allocate(2);
     String etcd =
         ETCD.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
     // a member of the test cluster's peer authentication (ServiceProcess: n1 to n5)

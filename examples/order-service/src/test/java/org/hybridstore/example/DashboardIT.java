@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.hybridstore.cp.testing.EtcdClusterExtension;
+import org.hybridstore.testkit.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -199,7 +200,7 @@ class DashboardIT {
   }
 
   private List<ServiceProcess> startNodes(int n) throws Exception {
-    int[] gossip = ServiceProcess.freePorts(n);
+    int[] gossip = FreePorts.allocate(n);
     String etcd =
         ETCD.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
     List<ServiceProcess> nodes = new ArrayList<>();

@@ -3,8 +3,6 @@ package org.hybridstore.example;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,26 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.hybridstore.testkit.ChildProcesses;
 
 /**
  * One order service in a child JVM on this JVM's class path (as the chaos suite runs them), with
  * its stdout and stderr in files. Knows its HTTP port and Jolokia URL from the {@code JOLOKIA url=}
- * and {@code READY http-port=} lines. A JVM shutdown hook kills whatever a failed test left
- * running.
+ * and {@code READY http-port=} lines. The test kit's {@link ChildProcesses} kills whatever a failed
+ * test left running when the JVM exits.
  */
 final class ServiceProcess implements AutoCloseable {
-  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> RUNNING.forEach(ServiceProcess::kill), "order-service-children-cleanup"));
-  }
-
   /** The test cluster's secret (a deployment keeps it in a file, never in code). */
   static final String TEST_PEER_SECRET = "order-service-test-secret-0123456789abcdef";
 
@@ -89,7 +77,7 @@ final class ServiceProcess implements AutoCloseable {
     pb.environment().put("PEER_SECRET", TEST_PEER_SECRET);
     pb.environment().putAll(env);
     Process p = pb.start();
-    RUNNING.add(p);
+    ChildProcesses.register(p);
     return new ServiceProcess(nodeId, p, out, err);
   }
 
@@ -190,7 +178,7 @@ final class ServiceProcess implements AutoCloseable {
       throw new IllegalStateException(
           nodeId + " did not stop within " + timeout + ":\n" + logTail());
     }
-    RUNNING.remove(process);
+    ChildProcesses.unregister(process);
     return process.exitValue();
   }
 
@@ -199,8 +187,7 @@ final class ServiceProcess implements AutoCloseable {
    * it.
    */
   void killHard() {
-    kill(process);
-    RUNNING.remove(process);
+    ChildProcesses.killTree(process);
   }
 
   /** Returns everything it wrote to stderr (its log). */
@@ -214,43 +201,13 @@ final class ServiceProcess implements AutoCloseable {
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        kill(process);
+        ChildProcesses.killTree(process);
       }
     } catch (InterruptedException e) {
-      kill(process);
+      ChildProcesses.killTree(process);
       Thread.currentThread().interrupt();
     }
-    RUNNING.remove(process);
-  }
-
-  private static void kill(Process p) {
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
-    p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> p).join();
-  }
-
-  /**
-   * Returns free loopback ports (bound, then released).
-   *
-   * @param n how many
-   * @return the ports
-   * @throws IOException if none can be bound
-   */
-  static int[] freePorts(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
+    ChildProcesses.unregister(process);
   }
 
   @Override

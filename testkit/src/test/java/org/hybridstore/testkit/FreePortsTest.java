@@ -1,4 +1,4 @@
-package org.hybridstore.chaos.cluster;
+package org.hybridstore.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,11 +9,11 @@ import java.net.ServerSocket;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-class PortAllocatorTest {
+class FreePortsTest {
 
   @Test
-  void freePorts_distinctAndBindable() throws IOException {
-    int[] ports = PortAllocator.freePorts(20);
+  void allocate_distinctAndBindable() throws IOException {
+    int[] ports = FreePorts.allocate(20);
     assertThat(ports).hasSize(20);
     assertThat(Arrays.stream(ports).distinct().count()).isEqualTo(20);
     for (int p : ports) {
@@ -25,9 +25,8 @@ class PortAllocatorTest {
   }
 
   @Test
-  void freePorts_zeroAndNegative() {
-    assertThat(PortAllocator.freePorts(0)).isEmpty();
-    assertThatThrownBy(() -> PortAllocator.freePorts(-1))
-        .isInstanceOf(IllegalArgumentException.class);
+  void allocate_zeroAndNegative() {
+    assertThat(FreePorts.allocate(0)).isEmpty();
+    assertThatThrownBy(() -> FreePorts.allocate(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,4 +1,4 @@
-package org.hybridstore.chaos.cluster;
+package org.hybridstore.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,21 +8,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds free TCP ports on 127.0.0.1 (for the LOOPBACK mode and {@code ./chaos bench}) by binding
- * port 0. All sockets of one call stay open until every port is known, so one call never returns a
- * port twice; another process can still take a port before etcd binds it, which is unlikely and
- * shows up as a start failure with the port in the etcd log.
+ * Free TCP ports on the loopback address, found by binding port 0. All sockets of one call stay
+ * open until every port is known, so one call never returns a port twice; another process can still
+ * take a port before the caller binds it, which is rare and shows up as a start failure naming the
+ * port.
  */
-public final class PortAllocator {
+public final class FreePorts {
 
-  private PortAllocator() {}
+  private FreePorts() {}
 
   /**
    * Returns {@code count} distinct free ports.
    *
+   * @param count how many, zero or more
+   * @return the ports
+   * @throws IllegalArgumentException if {@code count} is negative
    * @throws UncheckedIOException if binding fails
    */
-  public static int[] freePorts(int count) {
+  public static int[] allocate(int count) {
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative: " + count);
     }
@@ -46,5 +49,15 @@ public final class PortAllocator {
         }
       }
     }
+  }
+
+  /**
+   * Returns one free port.
+   *
+   * @return the port
+   * @throws UncheckedIOException if binding fails
+   */
+  public static int one() {
+    return allocate(1)[0];
   }
 }
