@@ -208,9 +208,11 @@ final class ChangeFeedProbe implements AutoCloseable {
           "why-unknown",
           events == 0
               ? "no feed delivered a committed change"
-              : "etcd did not answer for the history of "
+              : "etcd's history of "
                   + history.unreadable().size()
-                  + " orders");
+                  + " orders was not read (etcd did not answer, or the reads took longer than "
+                  + EtcdHistory.READ_BOUND
+                  + ")");
     }
     return CheckResult.of(v, d);
   }

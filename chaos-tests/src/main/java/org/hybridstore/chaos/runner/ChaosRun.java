@@ -290,8 +290,9 @@ public final class ChaosRun {
                   ? feeds.fromRevision()
                   : compactedAt.get(compactedAt.size() - 1),
               lastInEtcd,
-              etcdAt,
-              ORDERS_PREFIX));
+              new EtcdWatchVersions(cluster.etcdClientUrls()),
+              ORDERS_PREFIX,
+              EtcdHistory.READ_BOUND));
       EtcdHistory etcdHistory = EtcdHistory.join(feeds.fromRevision(), parts);
       checks.put(
           "confirmations",
@@ -362,8 +363,9 @@ public final class ChaosRun {
           EtcdHistory.read(
               after,
               lastAt,
-              (key, revision) -> cluster.etcdRead(key, revision, Duration.ofSeconds(2)),
-              ORDERS_PREFIX);
+              new EtcdWatchVersions(cluster.etcdClientUrls()),
+              ORDERS_PREFIX,
+              EtcdHistory.READ_BOUND);
       if (!part.unreadable().isEmpty()) {
         out.println(
             "not compacting etcd: its history up to "

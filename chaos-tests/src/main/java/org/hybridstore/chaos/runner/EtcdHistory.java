@@ -1,6 +1,8 @@
 package org.hybridstore.chaos.runner;
 
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -8,16 +10,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.hybridstore.chaos.cluster.KeyVersion;
 import org.hybridstore.codec.RecordCodec;
 
 /**
- * etcd's own history of every order changed after a revision, read back after the run version by
- * version through the JSON gateway (each version names the one before it: read at its mod revision
- * minus one). The suite's checks hold what the store said against it. Immutable once read.
+ * etcd's own history of every order changed after a revision, read back with one etcd watch from
+ * the revision after it (etcd replays every version since, in revision order, value included) until
+ * every order has reached its last version in etcd's final read. The suite's checks hold what the
+ * store said against it. Immutable once read.
  */
 final class EtcdHistory {
   /** Reads one etcd key at a revision: empty if etcd did not answer; a present empty if no key. */
@@ -25,7 +28,30 @@ final class EtcdHistory {
     Optional<Optional<KeyVersion>> read(String key, long revision);
   }
 
-  private static final int READERS = 6;
+  /** Streams every version of the keys under a prefix after a revision, in revision order. */
+  interface VersionSource {
+    /**
+     * Starts the stream.
+     *
+     * @param keyPrefix the keys' prefix
+     * @param afterRevision versions at or before it are not sent
+     * @param sink receives the versions and a failure
+     * @return stops the stream and frees what it holds
+     */
+    AutoCloseable stream(String keyPrefix, long afterRevision, VersionSink sink);
+  }
+
+  /** What a {@link VersionSource} sends to. */
+  interface VersionSink {
+    /** One version of one key. */
+    void version(String key, long modRevision, byte[] value);
+
+    /** The stream failed (for example: etcd compacted the revisions asked for). */
+    void failed(Throwable cause);
+  }
+
+  /** How long reading the history may take. */
+  static final Duration READ_BOUND = Duration.ofMinutes(5);
 
   private final long fromRevision;
 
@@ -42,62 +68,85 @@ final class EtcdHistory {
   }
 
   /**
-   * Reads the history.
+   * Reads the history within a bound. An order whose versions did not all arrive within it (or
+   * whose value does not decode, or whose stream failed) is listed in {@link #unreadable()}, so
+   * that no check takes a version missing from this copy for one etcd never committed.
    *
    * @param fromRevision versions at or before it are not read
-   * @param lastInEtcd order id to its mod revision in etcd's final read
-   * @param etcd reads a key at a revision
+   * @param lastInEtcd order id to its mod revision in the read of etcd the history ends at; later
+   *     versions and orders not in it are ignored
+   * @param source streams etcd's versions
    * @param keyPrefix etcd's key prefix of the orders
-   * @return the history; orders etcd did not answer for are listed in {@link #unreadable()}
+   * @param bound how long the stream may take to deliver every order's last version
+   * @return the history
+   * @throws InterruptedException if interrupted while waiting
    */
   static EtcdHistory read(
-      long fromRevision, Map<String, Long> lastInEtcd, Reader etcd, String keyPrefix)
+      long fromRevision,
+      Map<String, Long> lastInEtcd,
+      VersionSource source,
+      String keyPrefix,
+      Duration bound)
       throws InterruptedException {
     Map<String, NavigableMap<Long, long[]>> versions = new ConcurrentHashMap<>();
-    Set<String> unreadable = ConcurrentHashMap.newKeySet();
-    ExecutorService pool = Executors.newFixedThreadPool(READERS);
+    Set<String> remaining = ConcurrentHashMap.newKeySet();
+    Set<String> undecodable = ConcurrentHashMap.newKeySet();
+    lastInEtcd.forEach(
+        (order, last) -> {
+          if (last > fromRevision) {
+            remaining.add(order);
+          }
+        });
+    if (remaining.isEmpty()) {
+      return new EtcdHistory(fromRevision, versions, Set.of());
+    }
+    CountDownLatch done = new CountDownLatch(1);
+    VersionSink sink =
+        new VersionSink() {
+          @Override
+          public void version(String key, long modRevision, byte[] value) {
+            if (!key.startsWith(keyPrefix)) {
+              return;
+            }
+            String order = key.substring(keyPrefix.length());
+            Long last = lastInEtcd.get(order);
+            if (last == null || modRevision > last || modRevision <= fromRevision) {
+              return;
+            }
+            try {
+              long[] opKeys =
+                  RecordCodec.decode(value, key).appliedOps().entries().keySet().stream()
+                      .mapToLong(Long::longValue)
+                      .toArray();
+              versions
+                  .computeIfAbsent(order, o -> new ConcurrentSkipListMap<>())
+                  .put(modRevision, sortedOpKeys(opKeys));
+            } catch (RuntimeException e) {
+              undecodable.add(order);
+            }
+            if (modRevision == last && remaining.remove(order) && remaining.isEmpty()) {
+              done.countDown();
+            }
+          }
+
+          @Override
+          public void failed(Throwable cause) {
+            done.countDown();
+          }
+        };
+    AutoCloseable stream = source.stream(keyPrefix, fromRevision, sink);
     try {
-      for (Map.Entry<String, Long> e : lastInEtcd.entrySet()) {
-        if (e.getValue() <= fromRevision) {
-          continue;
-        }
-        pool.execute(
-            () -> {
-              String key = keyPrefix + e.getKey();
-              TreeMap<Long, long[]> mine = new TreeMap<>();
-              long at = e.getValue();
-              while (at > fromRevision) {
-                var read = etcd.read(key, at);
-                if (read.isEmpty()) {
-                  unreadable.add(e.getKey());
-                  break;
-                }
-                if (read.get().isEmpty()) {
-                  break; // the order did not exist yet
-                }
-                KeyVersion kv = read.get().get();
-                if (kv.modRevision() <= fromRevision) {
-                  break;
-                }
-                mine.put(
-                    kv.modRevision(),
-                    sortedOpKeys(
-                        RecordCodec.decode(kv.value(), key).appliedOps().entries().keySet().stream()
-                            .mapToLong(Long::longValue)
-                            .toArray()));
-                at = kv.modRevision() - 1;
-              }
-              versions.put(e.getKey(), mine);
-            });
-      }
+      done.await(bound.toMillis(), TimeUnit.MILLISECONDS);
     } finally {
-      pool.shutdown();
-      if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
-        pool.shutdownNow();
-        unreadable.add("(reading etcd's history took over 5 minutes)");
+      try {
+        stream.close();
+      } catch (Exception e) {
+        // what arrived stands; what did not is unreadable below
       }
     }
-    return new EtcdHistory(fromRevision, versions, unreadable);
+    Set<String> unreadable = new HashSet<>(remaining);
+    unreadable.addAll(undecodable);
+    return new EtcdHistory(fromRevision, versions, Set.copyOf(unreadable));
   }
 
   /**
@@ -110,7 +159,7 @@ final class EtcdHistory {
    */
   static EtcdHistory join(long fromRevision, List<EtcdHistory> parts) {
     Map<String, NavigableMap<Long, long[]>> versions = new ConcurrentHashMap<>();
-    Set<String> unreadable = ConcurrentHashMap.newKeySet();
+    Set<String> unreadable = new HashSet<>();
     for (EtcdHistory p : parts) {
       p.versions.forEach(
           (order, vs) -> versions.computeIfAbsent(order, o -> new TreeMap<>()).putAll(vs));
@@ -130,7 +179,7 @@ final class EtcdHistory {
     return fromRevision;
   }
 
-  /** Orders whose history etcd did not answer for. */
+  /** Orders whose history was not read to the end (etcd did not deliver it within the bound). */
   Set<String> unreadable() {
     return unreadable;
   }

@@ -43,7 +43,7 @@ final class Summary {
       Map<String, Object> c = (Map<String, Object>) Objects.requireNonNull(w.get("writes"));
       String convergence =
           w.get("failure") != null
-              ? "FAILED"
+              ? (String.valueOf(w.get("failure")).startsWith("cut short") ? "cut short" : "FAILED")
               : w.get("convergenceMillis")
                   + (Boolean.TRUE.equals(w.get("degraded")) ? "" : " (strong)");
       out.printf(
