@@ -194,7 +194,12 @@ public final class ChaosRun {
         out.println("live dashboard (while the run lasts): " + nodes.dashboardUrl());
         dashboardUrl = nodes.dashboardUrl();
       }
-      OrderWorkload workload = new OrderWorkload(config.registerKeys());
+      // twice the configured rate for the whole run: an overflow would land on the last key set
+      OrderWorkload workload =
+          new OrderWorkload(
+              config.registerKeys(),
+              OrderWorkload.generationsFor(
+                  2L * config.rate() * config.timeLimitSeconds(), config.registerKeys()));
       setUp(nodes, workload);
       ModeSampler sampler = new ModeSampler(nodes.clients(), () -> nanos() / 1_000_000);
       this.sampler = sampler;

@@ -31,15 +31,16 @@ import org.hybridstore.chaos.history.OpType;
  *
  * <p>Operations (see {@link org.hybridstore.chaos.client.OrderClient} for the value shapes): {@code
  * put}/{@code get} on the register keys {@code reg-0..}, {@code transition} and {@code status-read}
- * on the same keys, {@code add} of fresh orders {@code set-N}, and {@code bump} of the lines of
- * carts {@code cart-N} (each cart is created by a {@code cart} op before its first bump and takes
- * {@value #BUMPS_PER_CART} fresh bumps, well inside the op-id retention, then the next cart takes
- * over). A third of the bumps resubmit a bump that was already acknowledged, under its op id, as a
- * client that lost the answer would; the client also retries writes whose outcome is unknown on the
- * other nodes under the same op id. The setup's register orders enter the history as acknowledged
- * {@code add}s. After the run, final reads add for every node (and for etcd itself, as node {@code
- * etcd}) one {@code final-read} (every order it holds) and one {@code read} (the ids of every order
- * it holds).
+ * on the same keys (after {@value #OPS_PER_REGISTER_KEY} such operations per key the next set,
+ * {@code reg-1-0..}, takes over; every set is created in the setup), {@code add} of fresh orders
+ * {@code set-N}, and {@code bump} of the lines of carts {@code cart-N} (each cart is created by a
+ * {@code cart} op before its first bump and takes {@value #BUMPS_PER_CART} fresh bumps, well inside
+ * the op-id retention, then the next cart takes over). A third of the bumps resubmit a bump that
+ * was already acknowledged, under its op id, as a client that lost the answer would; the client
+ * also retries writes whose outcome is unknown on the other nodes under the same op id. The setup's
+ * register orders enter the history as acknowledged {@code add}s. After the run, final reads add
+ * for every node (and for etcd itself, as node {@code etcd}) one {@code final-read} (every order it
+ * holds) and one {@code read} (the ids of every order it holds).
  *
  * <p>Checks:
  *
@@ -81,7 +82,19 @@ public final class OrderWorkload {
       List.of("PAID", "FULFILLING", "SHIPPED", "DELIVERED", "CANCELLED");
   private static final int RESUBMIT_POOL = 64;
 
+  /**
+   * Register operations ({@code put}, {@code get}, {@code transition}, {@code status-read}) per key
+   * before the next set of register keys takes over: Jepsen's independent keys with a per-key
+   * limit, so that one key's linearizability search stays within its budget however long the run.
+   */
+  public static final int OPS_PER_REGISTER_KEY = 5_000;
+
+  /** Register operations in {@link #MIX}: put 4, get 3, transition 1, status-read 1 of 14. */
+  private static final double REGISTER_SHARE = 9.0 / 14;
+
   private final int registerKeys;
+  private final int generations;
+  private final AtomicLong registerOps = new AtomicLong();
   private final AtomicLong values = new AtomicLong();
   private final AtomicLong setIds = new AtomicLong();
   private final AtomicLong bumpIds = new AtomicLong();
@@ -90,21 +103,55 @@ public final class OrderWorkload {
   private final List<List<String>> acknowledgedBumps = new ArrayList<>();
 
   /**
-   * Creates the workload.
+   * Creates the workload with one set of register keys.
    *
    * @param registerKeys how many register orders (a small number forces conflicts)
    */
   public OrderWorkload(int registerKeys) {
-    this.registerKeys = registerKeys;
+    this(registerKeys, 1);
   }
 
-  /** Returns the register orders' ids. */
+  /**
+   * Creates the workload.
+   *
+   * @param registerKeys how many register orders are written at a time (a small number forces
+   *     conflicts)
+   * @param generations how many sets of them the run may go through, each taking over after {@link
+   *     #OPS_PER_REGISTER_KEY} register operations per key (the last set takes whatever follows)
+   */
+  public OrderWorkload(int registerKeys, int generations) {
+    if (registerKeys < 1 || generations < 1) {
+      throw new IllegalArgumentException("register keys and generations must be positive");
+    }
+    this.registerKeys = registerKeys;
+    this.generations = generations;
+  }
+
+  /**
+   * How many sets of register keys a run of about {@code expectedOps} operations needs.
+   *
+   * @param expectedOps operations the run may issue (err high: an overflow lands on the last set)
+   * @param registerKeys register keys per set
+   * @return at least 1
+   */
+  public static int generationsFor(long expectedOps, int registerKeys) {
+    long registerOps = (long) Math.ceil(expectedOps * REGISTER_SHARE);
+    return (int) Math.min(1_000, 1 + registerOps / ((long) registerKeys * OPS_PER_REGISTER_KEY));
+  }
+
+  /** Returns every register order's id, of every set ({@code reg-I}, then {@code reg-G-I}). */
   public List<String> registerKeys() {
     List<String> keys = new ArrayList<>();
-    for (int i = 0; i < registerKeys; i++) {
-      keys.add("reg-" + i);
+    for (int g = 0; g < generations; g++) {
+      for (int i = 0; i < registerKeys; i++) {
+        keys.add(registerKey(g, i));
+      }
     }
     return keys;
+  }
+
+  private static String registerKey(int generation, int i) {
+    return generation == 0 ? "reg-" + i : "reg-" + generation + "-" + i;
   }
 
   /** Returns the commands that create the register orders before the run. */
@@ -124,7 +171,14 @@ public final class OrderWorkload {
    */
   public Op next(Random random, int process) {
     String f = MIX[random.nextInt(MIX.length)];
-    String key = "reg-" + random.nextInt(registerKeys);
+    int index = random.nextInt(registerKeys);
+    String key = "";
+    if (!f.equals("add") && !f.equals("bump")) {
+      long perGeneration = (long) registerKeys * OPS_PER_REGISTER_KEY;
+      int generation =
+          (int) Math.min(generations - 1, registerOps.getAndIncrement() / perGeneration);
+      key = registerKey(generation, index);
+    }
     return switch (f) {
       case "put" ->
           Op.invoke(process, "put", List.of(key, Long.toString(values.incrementAndGet())));
