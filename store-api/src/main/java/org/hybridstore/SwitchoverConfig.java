@@ -8,8 +8,9 @@ import java.time.Duration;
  * @param probeInterval how often etcd's health is probed; default 100 ms
  * @param probeTimeout deadline of one probe; default 500 ms
  * @param failedProbesToDegrade consecutive failed probes in which every reachable etcd member says
- *     it has no leader (or none answers) that make the store degrade: etcd's own verdict that the
- *     quorum is gone; default {@value #DEFAULT_FAILED_PROBES_TO_DEGRADE}
+ *     it has no leader, or a majority of the members does not answer at all, that make the store
+ *     degrade: no quorum is reachable from this node; default {@value
+ *     #DEFAULT_FAILED_PROBES_TO_DEGRADE}
  * @param stablePeriod how long the successful probes on one leader must span before a degraded
  *     store starts reconciling (with {@code stableProbes}: a fast, flap-proof return); default 200
  *     ms

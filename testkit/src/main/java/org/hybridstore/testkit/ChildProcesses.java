@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one place child processes are signalled and reaped. Every process, temporary directory and
@@ -138,6 +139,50 @@ public final class ChildProcesses {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + what, e);
+    }
+  }
+
+  /**
+   * Freezes a process with SIGSTOP and returns once the kernel shows it stopped: {@code kill}
+   * returns when the signal is queued, and on a loaded machine the target can take a while to be
+   * scheduled and stop.
+   *
+   * @param pid the process id
+   * @throws IllegalStateException if the signal fails or the process does not stop within {@link
+   *     #EXIT_BOUND}
+   */
+  public static void stop(long pid) {
+    signal(pid, "STOP");
+    awaitStopped(pid, true);
+  }
+
+  /**
+   * Continues a frozen process with SIGCONT and returns once the kernel shows it running.
+   *
+   * @param pid the process id
+   * @throws IllegalStateException if the signal fails or the process stays stopped for {@link
+   *     #EXIT_BOUND}
+   */
+  public static void resume(long pid) {
+    signal(pid, "CONT");
+    awaitStopped(pid, false);
+  }
+
+  private static void awaitStopped(long pid, boolean stopped) {
+    long deadline = System.nanoTime() + EXIT_BOUND.toNanos();
+    while (isStopped(pid) != stopped) {
+      if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+        return; // gone: nothing left to stop or continue
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(
+            "pid "
+                + pid
+                + (stopped ? " did not stop" : " did not continue")
+                + " within "
+                + EXIT_BOUND);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
     }
   }
 

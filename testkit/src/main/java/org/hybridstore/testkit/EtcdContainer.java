@@ -4,10 +4,8 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
@@ -25,13 +23,10 @@ import org.testcontainers.utility.DockerImageName;
  * developed and tested on so far; {@link EtcdRuntime} falls back to {@link EtcdProcess} there.
  * Thread-safe.
  */
-public final class EtcdContainer implements EtcdNode {
+public final class EtcdContainer extends AbstractEtcdNode {
 
-  private final String name;
   private final DockerImageName image;
   private final EtcdCommand etcd;
-  private final Path logFile;
-  private final ReentrantLock lock = new ReentrantLock();
   private @Nullable GenericContainer<?> container;
   private long lastPid = -1;
   private boolean paused;
@@ -45,20 +40,9 @@ public final class EtcdContainer implements EtcdNode {
    * @param logFile where its output is appended
    */
   public EtcdContainer(String image, EtcdCommand etcd, Path logFile) {
-    this.name = etcd.name();
+    super(etcd.name(), logFile);
     this.image = DockerImageName.parse(image);
     this.etcd = etcd;
-    this.logFile = logFile;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public Path logFile() {
-    return logFile;
   }
 
   @Override
@@ -71,17 +55,7 @@ public final class EtcdContainer implements EtcdNode {
       Files.createDirectories(etcd.dataDir());
       List<String> cmd = new ArrayList<>(List.of("/usr/local/bin/etcd"));
       cmd.addAll(etcd.args());
-      LogFiles.append(
-          logFile,
-          "=== hybridstore-testkit: starting etcd "
-              + name
-              + " in "
-              + image
-              + " at "
-              + Instant.now()
-              + ": "
-              + String.join(" ", cmd)
-              + System.lineSeparator());
+      markStart(" in " + image, cmd);
       GenericContainer<?> c =
           new GenericContainer<>(image)
               .withNetworkMode("host")
@@ -122,17 +96,6 @@ public final class EtcdContainer implements EtcdNode {
       }
       container = null;
       paused = false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public void restart() {
-    lock.lock();
-    try {
-      kill();
-      start();
     } finally {
       lock.unlock();
     }
@@ -213,11 +176,6 @@ public final class EtcdContainer implements EtcdNode {
     } finally {
       lock.unlock();
     }
-  }
-
-  @Override
-  public String logTail(int lines) {
-    return LogFiles.tail(logFile, lines);
   }
 
   @Override

@@ -37,13 +37,14 @@ public interface EtcdNode {
   void restart();
 
   /**
-   * Freezes the member (SIGSTOP): it keeps its sockets and answers nothing.
+   * Freezes the member (SIGSTOP): it keeps its sockets and answers nothing. Returns once it is
+   * frozen.
    *
    * @throws IllegalStateException if it does not run
    */
   void pause();
 
-  /** Unfreezes the member (SIGCONT); nothing if it does not run. */
+  /** Unfreezes the member (SIGCONT) and returns once it runs; nothing if it does not run. */
   void resume();
 
   /**

@@ -2,10 +2,8 @@ package org.hybridstore.testkit;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,14 +13,11 @@ import org.slf4j.LoggerFactory;
  * prefix such as {@code ip netns exec NS} (the chaos suite's and the partition ITs' network
  * namespaces). Registered with {@link ChildProcesses} while it runs. Thread-safe.
  */
-public final class EtcdProcess implements EtcdNode {
+public final class EtcdProcess extends AbstractEtcdNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(EtcdProcess.class);
 
-  private final String name;
   private final List<String> command;
-  private final Path logFile;
-  private final ReentrantLock lock = new ReentrantLock();
   private @Nullable Process process;
   private boolean paused;
 
@@ -36,22 +31,11 @@ public final class EtcdProcess implements EtcdNode {
    * @param logFile where its output is appended
    */
   public EtcdProcess(String binary, List<String> prefix, EtcdCommand etcd, Path logFile) {
+    super(etcd.name(), logFile);
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(binary);
     cmd.addAll(etcd.args());
-    this.name = etcd.name();
     this.command = List.copyOf(cmd);
-    this.logFile = logFile;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public Path logFile() {
-    return logFile;
   }
 
   /**
@@ -70,15 +54,7 @@ public final class EtcdProcess implements EtcdNode {
       if (process != null && process.isAlive()) {
         throw new IllegalStateException("etcd " + name + " is already running");
       }
-      LogFiles.append(
-          logFile,
-          "=== hybridstore-testkit: starting etcd "
-              + name
-              + " at "
-              + Instant.now()
-              + ": "
-              + String.join(" ", command)
-              + System.lineSeparator());
+      markStart("", command);
       Process p =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -112,17 +88,6 @@ public final class EtcdProcess implements EtcdNode {
   }
 
   @Override
-  public void restart() {
-    lock.lock();
-    try {
-      kill();
-      start();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
   public void pause() {
     lock.lock();
     try {
@@ -130,7 +95,7 @@ public final class EtcdProcess implements EtcdNode {
       if (p == null || !p.isAlive()) {
         throw new IllegalStateException("etcd " + name + " is not running");
       }
-      ChildProcesses.signal(p.pid(), "STOP");
+      ChildProcesses.stop(p.pid());
       paused = true;
     } finally {
       lock.unlock();
@@ -143,7 +108,7 @@ public final class EtcdProcess implements EtcdNode {
     try {
       Process p = process;
       if (p != null && p.isAlive()) {
-        ChildProcesses.signal(p.pid(), "CONT");
+        ChildProcesses.resume(p.pid());
       }
       paused = false;
     } finally {
@@ -189,11 +154,6 @@ public final class EtcdProcess implements EtcdNode {
     } finally {
       lock.unlock();
     }
-  }
-
-  @Override
-  public String logTail(int lines) {
-    return LogFiles.tail(logFile, lines);
   }
 
   @Override

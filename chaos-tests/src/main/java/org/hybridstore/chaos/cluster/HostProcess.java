@@ -151,7 +151,7 @@ public final class HostProcess {
         return false;
       }
       if (paused) {
-        ChildProcesses.signal(process.pid(), "CONT");
+        ChildProcesses.resume(process.pid());
         paused = false;
       }
       process.destroy();
@@ -166,7 +166,7 @@ public final class HostProcess {
   }
 
   /**
-   * Sends SIGSTOP.
+   * Sends SIGSTOP and returns once the kernel shows the process stopped.
    *
    * @throws IllegalStateException if it is not running
    * @throws IllegalStateException if the signal cannot be sent
@@ -175,7 +175,7 @@ public final class HostProcess {
     lock.lock();
     try {
       requireAlive();
-      ChildProcesses.signal(process.pid(), "STOP");
+      ChildProcesses.stop(process.pid());
       paused = true;
     } finally {
       lock.unlock();
@@ -183,7 +183,7 @@ public final class HostProcess {
   }
 
   /**
-   * Sends SIGCONT; does nothing if it has exited.
+   * Sends SIGCONT and returns once the process runs again; does nothing if it has exited.
    *
    * @throws IllegalStateException if the signal cannot be sent
    */
@@ -191,7 +191,7 @@ public final class HostProcess {
     lock.lock();
     try {
       if (process.isAlive()) {
-        ChildProcesses.signal(process.pid(), "CONT");
+        ChildProcesses.resume(process.pid());
       }
       paused = false;
     } finally {

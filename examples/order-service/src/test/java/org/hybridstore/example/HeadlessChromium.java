@@ -10,11 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hybridstore.testkit.ChildProcesses;
 
 /**
  * Debian's headless Chromium, driven over the Chrome DevTools Protocol with nothing but the JDK's
@@ -145,7 +143,7 @@ final class HeadlessChromium implements AutoCloseable {
       return self[0];
     } catch (Exception | Error e) {
       destroy(p);
-      deleteRecursively(profile);
+      ChildProcesses.deleteQuietly(profile);
       throw e;
     }
   }
@@ -256,7 +254,7 @@ final class HeadlessChromium implements AutoCloseable {
       socket.abort();
     } finally {
       destroy(process);
-      deleteRecursively(profile);
+      ChildProcesses.deleteQuietly(profile);
     }
   }
 
@@ -273,29 +271,6 @@ final class HeadlessChromium implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     children.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-              Files.deleteIfExists(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      // best effort: a profile left in /tmp is not worth failing a test for
-    }
   }
 
   /** Collects a message's fragments and hands on whole messages. */

@@ -25,12 +25,13 @@ import org.jspecify.annotations.Nullable;
  *       never for a leader election that etcd completes: (a) {@code failedProbesToDegrade}
  *       consecutive probes that found no quorum <em>and</em> no member reachable from here that
  *       follows a leader (every reachable member says "no leader", or none answers): etcd's own
- *       verdict that the quorum is gone; or (b) probes failing without a break for {@code
- *       electionGrace} (longer than an election takes), whatever the members say; or (c) the write
- *       path's circuit breaker opens while the last two probes failed too (writes and probes both
- *       failing). A breaker that opens while probes succeed, or fail only now and then (slow or
- *       contended writes, a flaky member), changes nothing: the in-call fallback covers those
- *       writes. An operator may force it.
+ *       verdict that the quorum is gone; or in which a majority of the members did not answer at
+ *       all (killed, frozen or cut off from here), which needs no election timeout to tell; or (b)
+ *       probes failing without a break for {@code electionGrace} (longer than an election takes),
+ *       whatever the members say; or (c) the write path's circuit breaker opens while the last two
+ *       probes failed too (writes and probes both failing). A breaker that opens while probes
+ *       succeed, or fail only now and then (slow or contended writes, a flaky member), changes
+ *       nothing: the in-call fallback covers those writes. An operator may force it.
  *   <li><b>DEGRADED → RECONCILING</b> by a fast, flap-proof rule: {@code stableProbes} successful
  *       probes in a row that all see the same leader (and no newer term), spanning at least {@code
  *       stablePeriod}. Any failed probe or a change of leader starts the count again, so a probe
@@ -117,7 +118,8 @@ public final class ModePolicy {
     if (failingSince == null) {
       failingSince = at;
     }
-    consecutiveNoLeader = noLeaderReachable(status) ? consecutiveNoLeader + 1 : 0;
+    consecutiveNoLeader =
+        noLeaderReachable(status) || majorityUnreachable(status) ? consecutiveNoLeader + 1 : 0;
     if (phase != Phase.STRONG && phase != Phase.RECONCILING) {
       return Optional.empty();
     }
@@ -126,7 +128,8 @@ public final class ModePolicy {
           new Decision(
               Phase.DEGRADED,
               consecutiveNoLeader
-                  + " consecutive probes found no quorum and no reachable member with a leader: "
+                  + " consecutive probes found no quorum and no reachable member with a leader"
+                  + " (or a majority unreachable): "
                   + status.detail()));
     }
     Duration failing = Duration.between(failingSince, at);
@@ -256,6 +259,21 @@ public final class ModePolicy {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a majority of the configured members did not answer at all from here (connection
+   * refused, or nothing within the probe's deadline): then no quorum can be reached from this node,
+   * whatever the members it still reaches say, and it need not wait for their election timeout to
+   * make them say "no leader". A leader alone going away (an election) leaves a majority reachable.
+   */
+  static boolean majorityUnreachable(QuorumStatus status) {
+    if (status.members().isEmpty()) {
+      return false;
+    }
+    long unreachable =
+        status.members().stream().filter(m -> m.state() == MemberStatus.State.UNREACHABLE).count();
+    return unreachable > status.members().size() / 2;
   }
 
   /** The leader most reachable members name (0 if none). */

@@ -82,6 +82,29 @@ class FakeStrongBackend implements StrongBackend {
     return new QuorumStatus(false, Duration.ofMillis(500), members(0, true), "no leader", 0);
   }
 
+  /**
+   * A sample without quorum in which {@code unreachable} of the three members did not answer and
+   * the others still name {@code leader} (their election timeout has not passed yet).
+   */
+  static QuorumStatus unreachable(int unreachable, long leader) {
+    List<MemberStatus> out = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      boolean answers = i > unreachable;
+      out.add(
+          new MemberStatus(
+              "http://m" + i + ":2379",
+              answers,
+              answers ? i : 0,
+              answers ? leader : 0,
+              2,
+              10,
+              answers ? List.of() : List.of("unreachable: UNAVAILABLE"),
+              answers ? MemberStatus.State.STALLED : MemberStatus.State.UNREACHABLE,
+              Duration.ofMillis(500)));
+    }
+    return new QuorumStatus(false, Duration.ofMillis(500), out, "quorum read timed out", 0);
+  }
+
   private static List<MemberStatus> members(long leader, boolean reachable) {
     List<MemberStatus> out = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {

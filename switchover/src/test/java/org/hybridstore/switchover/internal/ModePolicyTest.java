@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hybridstore.switchover.internal.FakeStrongBackend.failingWithLeader;
 import static org.hybridstore.switchover.internal.FakeStrongBackend.noLeader;
 import static org.hybridstore.switchover.internal.FakeStrongBackend.ok;
+import static org.hybridstore.switchover.internal.FakeStrongBackend.unreachable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,44 @@ class ModePolicyTest {
               assertThat(d.to()).isEqualTo(Phase.DEGRADED);
               assertThat(d.reason()).contains("no reachable member with a leader");
             });
+  }
+
+  @Test
+  void quorumLoss_aMajorityUnreachable_degradesAfterTwoProbes_beforeTheSurvivorSaysNoLeader() {
+    // Given two of three members killed or frozen; the third still names the old leader
+    assertThat(probe(Phase.STRONG, unreachable(2, 1))).isEmpty();
+    assertThat(probe(Phase.STRONG, unreachable(2, 1)))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.to()).isEqualTo(Phase.DEGRADED);
+              assertThat(d.reason()).contains("a majority unreachable");
+            });
+    // And the same with every member gone
+    ModePolicy fresh = new ModePolicy(config);
+    assertThat(fresh.onProbe(Phase.RECONCILING, unreachable(3, 0), now.plusMillis(100))).isEmpty();
+    assertThat(fresh.onProbe(Phase.RECONCILING, unreachable(3, 0), now.plusMillis(200)))
+        .isPresent();
+  }
+
+  @Test
+  void leaderUnreachable_aMinority_isAnElection_notAQuorumLoss() {
+    // Given the leader's member killed: one of three unreachable, the others still name it
+    for (int i = 0; i < 14; i++) {
+      assertThat(probe(Phase.STRONG, unreachable(1, 1))).as("probe %d", i).isEmpty();
+    }
+    // When a new leader serves, Then nothing changed
+    assertThat(probe(Phase.STRONG, ok(2))).isEmpty();
+  }
+
+  @Test
+  void aMajorityUnreachableOneTimeInTwo_neverChangesTheMode() {
+    for (Phase phase : new Phase[] {Phase.STRONG, Phase.RECONCILING}) {
+      for (int i = 0; i < 600; i++) {
+        assertThat(probe(phase, i % 2 == 0 ? ok(1) : unreachable(2, 1)))
+            .as("%s probe %d", phase, i)
+            .isEmpty();
+      }
+    }
   }
 
   @Test
