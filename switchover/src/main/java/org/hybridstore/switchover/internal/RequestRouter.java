@@ -3,9 +3,11 @@ package org.hybridstore.switchover.internal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,7 +50,9 @@ import org.hybridstore.spi.StrongBackend;
  * into etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the command is
  * applied to everything the node knows (a provisional create, say), not only to what etcd has seen.
  *
- * <p>Writes while DEGRADED go to the local journal at once; a closed store refuses.
+ * <p>Writes while DEGRADED go to the local journal at once; a closed store refuses. A write that
+ * may fall back and still waits for etcd when the store degrades falls back at once ({@link
+ * #degraded()}).
  */
 final class RequestRouter {
   private final StrongBackend strong;
@@ -60,6 +64,12 @@ final class RequestRouter {
   private final StoreMetrics metrics;
   private final ConflictTracker conflicts;
   private final ConfirmationTracker confirmations;
+
+  /**
+   * Writes allowed to fall back that still wait for etcd: when the store degrades they stop waiting
+   * (see {@link #degraded()}). Each removes itself once it completes.
+   */
+  private final Set<CompletableFuture<BackendWrite>> waitingOnEtcd = ConcurrentHashMap.newKeySet();
 
   RequestRouter(
       StrongBackend strong,
@@ -107,51 +117,83 @@ final class RequestRouter {
     };
   }
 
+  /**
+   * The store degraded: every write that may fall back and still waits for etcd stops waiting and
+   * falls back now, as if its deadline had passed (its etcd attempt may still commit; the op id
+   * keeps the two copies from counting twice). Without this a write sent just before a quorum loss
+   * waited out the whole strong-write deadline, though the store already knew etcd would not
+   * answer. Writes that demand STRONG keep waiting for etcd's own answer.
+   */
+  void degraded() {
+    for (CompletableFuture<BackendWrite> w : waitingOnEtcd) {
+      w.completeExceptionally(
+          new IndeterminateWriteException(
+              "the store degraded while this write waited for etcd", null));
+    }
+  }
+
   private CompletionStage<WriteResult> strongFirst(
       OrderCommand command, WriteOptions options, boolean strongOnly, long start) {
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
-    strongApply(command)
-        .toCompletableFuture()
-        .orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete(
-            (written, error) -> {
-              long took = System.nanoTime() - start;
-              if (error == null) {
-                breaker.success(took);
-                try {
-                  result.complete(
-                      acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
-                } catch (RuntimeException e) {
-                  // a backend answer the store cannot acknowledge (say, no revision): the caller
-                  // gets the
-                  // error instead of a call that never completes
-                  result.completeExceptionally(e);
-                  return;
-                }
-                // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the
-                // same.
-                local.absorb(List.of(written.record()));
-                return;
-              }
-              Throwable cause = unwrap(error);
-              breaker.failure(took, cause);
-              if (isRequestFault(cause)) {
-                result.completeExceptionally(cause);
-              } else if (strongOnly) {
-                result.completeExceptionally(strongFailure(cause));
-              } else {
-                metrics.fallback();
-                provisional(command, start)
-                    .whenComplete(
-                        (w, e) -> {
-                          if (e == null) {
-                            result.complete(w);
-                          } else {
-                            result.completeExceptionally(fallbackFailure(cause, unwrap(e)));
-                          }
-                        });
-              }
-            });
+    CompletableFuture<BackendWrite> attempt =
+        strongApply(command)
+            .toCompletableFuture()
+            .orTimeout(strongDeadline.toMillis(), TimeUnit.MILLISECONDS);
+    if (!strongOnly) {
+      CompletableFuture<BackendWrite> waiting = new CompletableFuture<>();
+      waitingOnEtcd.add(waiting);
+      waiting.whenComplete((w, e) -> waitingOnEtcd.remove(waiting));
+      attempt.whenComplete(
+          (w, e) -> {
+            if (e == null) {
+              waiting.complete(w);
+            } else {
+              waiting.completeExceptionally(e);
+            }
+          });
+      if (mode.get().phase() == Phase.DEGRADED) {
+        degraded(); // it degraded between the routing and the registration above
+      }
+      attempt = waiting;
+    }
+    attempt.whenComplete(
+        (written, error) -> {
+          long took = System.nanoTime() - start;
+          if (error == null) {
+            breaker.success(took);
+            try {
+              result.complete(acknowledge(command, written, Acceptance.STRONG, mode.get(), start));
+            } catch (RuntimeException e) {
+              // a backend answer the store cannot acknowledge (say, no revision): the caller
+              // gets the
+              // error instead of a call that never completes
+              result.completeExceptionally(e);
+              return;
+            }
+            // Keep the local replica close behind etcd for LOCAL reads; the watch feed does the
+            // same.
+            local.absorb(List.of(written.record()));
+            return;
+          }
+          Throwable cause = unwrap(error);
+          breaker.failure(took, cause);
+          if (isRequestFault(cause)) {
+            result.completeExceptionally(cause);
+          } else if (strongOnly) {
+            result.completeExceptionally(strongFailure(cause));
+          } else {
+            metrics.fallback();
+            provisional(command, start)
+                .whenComplete(
+                    (w, e) -> {
+                      if (e == null) {
+                        result.complete(w);
+                      } else {
+                        result.completeExceptionally(fallbackFailure(cause, unwrap(e)));
+                      }
+                    });
+          }
+        });
     return result;
   }
 

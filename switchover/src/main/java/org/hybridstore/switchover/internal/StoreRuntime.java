@@ -191,6 +191,13 @@ public final class StoreRuntime implements AutoCloseable {
             metrics,
             conflicts,
             confirmations);
+    RequestRouter r = router;
+    controller.addListener(
+        e -> {
+          if (controller.mode().phase() == Phase.DEGRADED) {
+            r.degraded();
+          }
+        });
     s.listeners().forEach(controller::addListener);
     mirror = strong.watch(local.mirrorRevision(), new MirrorListener());
     provisionalFeed = local.listenProvisional(feeds::provisional);

@@ -95,6 +95,45 @@ class RequestRouterTest {
   }
 
   @Test
+  void strong_aWriteWaitingForEtcdWhenTheStoreDegrades_fallsBackAtOnce() {
+    // Given an etcd that never answers, and a deadline far away
+    FakeStrongBackend silent =
+        new FakeStrongBackend(time) {
+          @Override
+          public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
+            return new java.util.concurrent.CompletableFuture<>();
+          }
+        };
+    RequestRouter r =
+        new RequestRouter(
+            silent,
+            local,
+            mode::get,
+            breaker,
+            reconciler,
+            java.time.Duration.ofMinutes(10),
+            metrics,
+            new ConflictTracker(),
+            confirmations);
+    var plain = r.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture();
+    var strongOnly = r.apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY).toCompletableFuture();
+    assertThat(plain).isNotDone();
+
+    // When the store degrades
+    mode.set(mode(Phase.DEGRADED));
+    r.degraded();
+
+    // Then the write that may fall back is acknowledged PROVISIONAL under its op id, at once
+    WriteResult w = plain.orTimeout(5, TimeUnit.SECONDS).join();
+    assertThat(w.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(local.applied)
+        .singleElement()
+        .satisfies(c -> assertThat(c.opId()).isEqualTo(OpId.of("op-a")));
+    // and the one that demands STRONG keeps waiting for etcd's own answer
+    assertThat(strongOnly).isNotDone();
+  }
+
+  @Test
   void strong_lateCommit_fallsBack_andTheOpIdKeepsItFromCountingTwice() {
     etcd.lateCommits = true;
     WriteResult r = write(Fixtures.create("a"));
