@@ -61,7 +61,10 @@ import org.slf4j.LoggerFactory;
  * locate runs (a 30-minute chaos soak gave up 48 writes etcd had held that way). A key etcd does
  * not hold stays pending, unless the feed never showed it in etcd and the local replica's record no
  * longer holds it either (the retention bound pushed it out before etcd held it): then the entry
- * fails with {@link UnknownOperationException}.
+ * fails with {@link UnknownOperationException}. The feed's sightings are remembered for the last
+ * {@value #SEEN} (order, op id) pairs even when nobody waits, because a write whose etcd attempt
+ * committed without answering registers only when it falls back, possibly after the feed showed the
+ * commit: such an entry starts its locate at that revision.
  *
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
@@ -80,6 +83,9 @@ final class ConfirmationTracker implements AutoCloseable {
   static final int MAX_IN_FLIGHT = 4;
   static final int RECENT = 4096;
   static final int LOCATED = 16_384;
+
+  /** How many (order, op id) pairs the feed showed in etcd are remembered before anyone waits. */
+  static final int SEEN = 16_384;
 
   /** How many earlier versions a locate reads at most before it settles for a later one. */
   static final int MAX_WALK = 2 * org.hybridstore.OrderLimits.OP_ID_RETENTION;
@@ -123,6 +129,23 @@ final class ConfirmationTracker implements AutoCloseable {
           return size() > LOCATED;
         }
       };
+
+  /**
+   * (order, op id key) to the earliest mod revision the feed showed holding it, for the last
+   * {@value #SEEN} pairs, kept whether or not anyone waits for them: a write whose etcd attempt
+   * committed but did not answer falls back and registers only afterwards (at once, if the store
+   * degraded meanwhile), when the feed may already have shown the commit.
+   */
+  private final LinkedHashMap<Key, Long> seen =
+      new LinkedHashMap<>(256, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
+          return size() > SEEN;
+        }
+      };
+
   private boolean closed;
 
   private record Key(OrderId order, long opKey) {}
@@ -149,6 +172,12 @@ final class ConfirmationTracker implements AutoCloseable {
 
     /** The earliest version etcd's change feed delivered that holds it: proof etcd held it. */
     @Nullable StoredRecord seenIn;
+
+    /**
+     * The mod revision of a version the feed showed holding it before this entry was registered (-1
+     * if none): proof etcd held it, and where a locate starts if {@link #seenIn} is unset.
+     */
+    long seenAt = -1;
 
     Pending(OpId opId, OrderId order, long now) {
       this.opId = opId;
@@ -332,6 +361,12 @@ final class ConfirmationTracker implements AutoCloseable {
       if (provisional && p.acknowledgedAt < 0) {
         p.acknowledgedAt = now;
       }
+      if (p.seenIn == null && p.seenAt < 0) {
+        Long at = seen.get(key);
+        if (at != null) {
+          p.seenAt = at;
+        }
+      }
       future = p.future;
     } finally {
       lock.unlock();
@@ -352,7 +387,15 @@ final class ConfirmationTracker implements AutoCloseable {
     Map<OrderId, StoredRecord> hits = new LinkedHashMap<>();
     lock.lock();
     try {
-      if (closed || pendingCount == 0) {
+      if (closed) {
+        return;
+      }
+      for (StoredRecord v : versions) {
+        for (Long k : v.record().appliedOps().entries().keySet()) {
+          seen.putIfAbsent(new Key(v.record().id(), k), v.modRevision());
+        }
+      }
+      if (pendingCount == 0) {
         return;
       }
       for (StoredRecord v : versions) {
@@ -430,25 +473,31 @@ final class ConfirmationTracker implements AutoCloseable {
 
   private void locate(OrderId order, @Nullable StoredRecord hint) {
     // Start from the earliest version the feed showed holding a pending entry, else the hint, else
-    // etcd's current version.
-    StoredRecord seen = null;
+    // etcd's version at the earliest revision the feed showed one at before it was registered,
+    // else etcd's current version.
+    StoredRecord earliest = null;
+    long seenAt = -1;
     lock.lock();
     try {
       for (Pending p : pending.getOrDefault(order, Map.of()).values()) {
-        if (p.seenIn != null && (seen == null || p.seenIn.modRevision() < seen.modRevision())) {
-          seen = p.seenIn;
+        if (p.seenIn != null
+            && (earliest == null || p.seenIn.modRevision() < earliest.modRevision())) {
+          earliest = p.seenIn;
+        }
+        if (p.seenAt >= 0 && (seenAt < 0 || p.seenAt < seenAt)) {
+          seenAt = p.seenAt;
         }
       }
     } finally {
       lock.unlock();
     }
-    StoredRecord from = seen != null ? seen : hint;
+    StoredRecord from = earliest != null ? earliest : hint;
     CompletionStage<Optional<StoredRecord>> start;
     try {
       start =
           from != null
               ? CompletableFuture.completedFuture(Optional.of(from))
-              : strong.readRevision(order, 0);
+              : seenAt >= 0 ? readAtOrNow(order, seenAt) : strong.readRevision(order, 0);
     } catch (RuntimeException e) {
       start = CompletableFuture.failedFuture(e);
     }
@@ -476,6 +525,18 @@ final class ConfirmationTracker implements AutoCloseable {
                   .thenApply(found -> new Walk(current.get(), found));
             })
         .whenComplete((walk, error) -> finish(order, walk, error));
+  }
+
+  /** etcd's version of an order at a revision, or its current one if etcd compacted that away. */
+  private CompletionStage<Optional<StoredRecord>> readAtOrNow(OrderId order, long revision) {
+    return strong
+        .readRevision(order, revision)
+        .toCompletableFuture()
+        .exceptionallyCompose(
+            e ->
+                RequestRouter.unwrap(e) instanceof RevisionCompactedException
+                    ? strong.readRevision(order, 0)
+                    : CompletableFuture.failedFuture(RequestRouter.unwrap(e)));
   }
 
   /**
@@ -566,7 +627,9 @@ final class ConfirmationTracker implements AutoCloseable {
             if (p.seenIn != null) {
               rerunSeen =
                   true; // seen in a later version than this locate started from: go there next
-            } else if (mine.isPresent() && !mine.get().appliedOps().contains(p.opId)) {
+            } else if (p.seenAt < 0
+                && mine.isPresent()
+                && !mine.get().appliedOps().contains(p.opId)) {
               removePending(order, p.opId.key());
               outcomes.add(
                   Map.entry(

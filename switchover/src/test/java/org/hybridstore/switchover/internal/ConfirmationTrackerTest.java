@@ -316,6 +316,43 @@ class ConfirmationTrackerTest {
   }
 
   @Test
+  void fallbackRegisteredWhileDegraded_afterTheFeedShowedItsCommit_isConfirmedAtThatRevision() {
+    // Given a write whose etcd attempt commits (the feed shows it) but does not answer; before the
+    // answer comes back, other nodes' writes push its op id out of etcd's record and the store
+    // degrades, so the fallback registers it while no version the feed delivers from now on holds
+    // it
+    mirror(tracker);
+    OrderId id = OrderId.of("a");
+    write(Fixtures.create("a"));
+    long[] committedAt = {-1};
+    etcd.lateCommits = true;
+    etcd.afterLateCommit =
+        () -> {
+          committedAt[0] = etcdRevisionOf("a");
+          etcd.lateCommits = false;
+          for (int i = 0; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
+            etcd.apply(
+                new OrderCommand.SetAttribute(
+                    id, OpId.of("op-other-" + i), "k", Integer.toString(i)));
+          }
+          mode.set(mode(Phase.DEGRADED));
+        };
+    OpId op = OpId.of("op-note");
+    WriteResult w = write(new OrderCommand.SetAttribute(id, op, "note", "gift"));
+    etcd.afterLateCommit = null;
+    assertThat(w.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(etcd.data.get(id).record().appliedOps().contains(op)).isFalse();
+    // When the store recovers and the sweep looks for it
+    mode.set(mode(Phase.STRONG));
+    nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS + 1);
+    tracker.sweep();
+    // Then it is confirmed at the revision of its own commit
+    Confirmation c = done(w.confirmation());
+    assertThat(c.revision()).isEqualTo(committedAt[0]);
+    assertThat(c.firstRevision()).isTrue();
+  }
+
+  @Test
   void sweep_findsAWriteWhoseFeedEventWasMissed() {
     // no mirror: the feed's event never reaches the tracker
     mode.set(mode(Phase.DEGRADED));

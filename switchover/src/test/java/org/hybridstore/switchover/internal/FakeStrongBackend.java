@@ -28,6 +28,7 @@ import org.hybridstore.spi.QuorumStatus;
 import org.hybridstore.spi.RevisionCompactedException;
 import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory etcd for unit tests of the switchover's logic: one map with a revision counter and
@@ -59,6 +60,10 @@ class FakeStrongBackend implements StrongBackend {
   private long revision;
   volatile boolean down;
   volatile boolean lateCommits;
+
+  /** Runs after a late commit, before the indeterminate answer (the store degrading meanwhile). */
+  volatile @Nullable Runnable afterLateCommit;
+
   volatile QuorumStatus probe = ok(1);
 
   FakeStrongBackend(InstantSource time) {
@@ -138,6 +143,10 @@ class FakeStrongBackend implements StrongBackend {
       put(a.record());
     }
     if (lateCommits) {
+      Runnable hook = afterLateCommit;
+      if (hook != null) {
+        hook.run();
+      }
       return CompletableFuture.failedFuture(
           new IndeterminateWriteException("timed out (fake), committed anyway", null));
     }
