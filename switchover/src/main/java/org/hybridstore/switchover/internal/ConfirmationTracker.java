@@ -59,12 +59,16 @@ import org.slf4j.LoggerFactory;
  * feed showed holding it, and a locate starts from the earliest such version: for an order written
  * many times a second, etcd's current version may no longer hold the op id by the time a queued
  * locate runs (a 30-minute chaos soak gave up 48 writes etcd had held that way). A key etcd does
- * not hold stays pending, unless the feed never showed it in etcd and the local replica's record no
- * longer holds it either (the retention bound pushed it out before etcd held it): then the entry
- * fails with {@link UnknownOperationException}. The feed's sightings are remembered for the last
- * {@value #SEEN} (order, op id) pairs even when nobody waits, because a write whose etcd attempt
- * committed without answering registers only when it falls back, possibly after the feed showed the
- * commit: such an entry starts its locate at that revision.
+ * not hold stays pending, unless the local replica's record no longer held it just before etcd's
+ * current version was read and the feed, caught up to that version, never showed it in etcd (the
+ * retention bound pushed it out before etcd held it): then the entry fails with {@link
+ * UnknownOperationException}. Without the feed's catching up, a version in between may have held it
+ * (another 30-minute soak gave up 18 writes etcd had held while the feed lagged behind a replica
+ * that had moved on). A re-read after a compaction skips versions: a write etcd held only in a
+ * skipped version is then given up too. The feed's sightings are remembered for the last {@value
+ * #SEEN} (order, op id) pairs even when nobody waits, because a write whose etcd attempt committed
+ * without answering registers only when it falls back, possibly after the feed showed the commit:
+ * such an entry starts its locate at that revision.
  *
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
@@ -145,6 +149,12 @@ final class ConfirmationTracker implements AutoCloseable {
           return size() > SEEN;
         }
       };
+
+  /**
+   * The highest mod revision the change feed delivered: every version of any order up to it has
+   * passed {@link #committed} (the feed delivers in revision order).
+   */
+  private long feedRevision;
 
   private boolean closed;
 
@@ -382,14 +392,16 @@ final class ConfirmationTracker implements AutoCloseable {
    * key.
    *
    * @param versions the versions
+   * @param revision the feed's revision after them: every version up to it has been delivered
    */
-  void committed(List<StoredRecord> versions) {
+  void committed(List<StoredRecord> versions, long revision) {
     Map<OrderId, StoredRecord> hits = new LinkedHashMap<>();
     lock.lock();
     try {
       if (closed) {
         return;
       }
+      feedRevision = Math.max(feedRevision, revision);
       for (StoredRecord v : versions) {
         for (Long k : v.record().appliedOps().entries().keySet()) {
           seen.putIfAbsent(new Key(v.record().id(), k), v.modRevision());
@@ -492,6 +504,10 @@ final class ConfirmationTracker implements AutoCloseable {
       lock.unlock();
     }
     StoredRecord from = earliest != null ? earliest : hint;
+    boolean fromNow = from == null && seenAt < 0;
+    // Read before etcd's current version: any etcd version this replica's record reflects is then
+    // no later than the version read (see finish).
+    Set<Long> lackedLocally = fromNow ? lackedLocally(order) : Set.of();
     CompletionStage<Optional<StoredRecord>> start;
     try {
       start =
@@ -519,10 +535,11 @@ final class ConfirmationTracker implements AutoCloseable {
                 }
               }
               if (wanted.isEmpty()) {
-                return CompletableFuture.completedFuture(new Walk(current.orElse(null), Map.of()));
+                return CompletableFuture.completedFuture(
+                    new Walk(current.orElse(null), fromNow, lackedLocally, Map.of()));
               }
               return walk(order, current.get(), wanted, new HashMap<>(), 0)
-                  .thenApply(found -> new Walk(current.get(), found));
+                  .thenApply(found -> new Walk(current.get(), fromNow, lackedLocally, found));
             })
         .whenComplete((walk, error) -> finish(order, walk, error));
   }
@@ -540,10 +557,38 @@ final class ConfirmationTracker implements AutoCloseable {
   }
 
   /**
-   * What a locate found: etcd's version it started from (null if none) and the first version per
-   * key.
+   * The pending keys of an order that this node's replica has a record for that no longer holds
+   * them.
    */
-  private record Walk(@Nullable StoredRecord start, Map<Long, Found> found) {}
+  private Set<Long> lackedLocally(OrderId order) {
+    Optional<OrderRecord> mine = localRecord(order);
+    if (mine.isEmpty()) {
+      return Set.of();
+    }
+    Set<Long> lacked = new HashSet<>();
+    lock.lock();
+    try {
+      for (Pending p : pending.getOrDefault(order, Map.of()).values()) {
+        if (!mine.get().appliedOps().contains(p.opId)) {
+          lacked.add(p.opId.key());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    return lacked;
+  }
+
+  /**
+   * What a locate found: etcd's version it started from (null if none), whether that is etcd's
+   * version as of the locate (not one the feed showed), the pending keys this node's replica no
+   * longer held just before that read, and the first version per key.
+   */
+  private record Walk(
+      @Nullable StoredRecord start,
+      boolean startIsCurrent,
+      Set<Long> lackedLocally,
+      Map<Long, Found> found) {}
 
   private CompletionStage<Map<Long, Found>> walk(
       OrderId order, StoredRecord version, Set<Long> wanted, Map<Long, Found> found, int steps) {
@@ -595,6 +640,7 @@ final class ConfirmationTracker implements AutoCloseable {
     Map.Entry<OrderId, Optional<StoredRecord>> next = null;
     boolean rerun;
     boolean rerunSeen = false;
+    boolean rerunNow = false;
     lock.lock();
     try {
       long now = nanos.getAsLong();
@@ -616,20 +662,24 @@ final class ConfirmationTracker implements AutoCloseable {
           }
         }
         forOrder = pending.get(order);
+        // The feed has delivered every version of the order up to the one the locate read.
+        boolean feedCaughtUp =
+            walk.startIsCurrent()
+                && (walk.start() == null || feedRevision >= walk.start().modRevision());
         if (forOrder != null) {
-          Optional<OrderRecord> mine = localRecord(order);
           for (Pending p : List.copyOf(forOrder.values())) {
-            // etcd does not hold it: if this node's replica no longer does either and the feed
-            // never
-            // showed etcd holding it, the retention bound pushed it out before etcd held it, and it
-            // can
-            // never be confirmed.
+            // etcd's current version does not hold it. It never reached etcd when this node's
+            // replica no longer held it just before that read (any etcd version the replica took
+            // that from is no later than the version read) and the feed delivered every version
+            // up to the one read without showing it: the retention bound pushed it out before etcd
+            // held it. While the feed lags behind the version read, a version in between may have
+            // held it and been overwritten since: keep waiting, the feed will show it.
             if (p.seenIn != null) {
               rerunSeen =
                   true; // seen in a later version than this locate started from: go there next
             } else if (p.seenAt < 0
-                && mine.isPresent()
-                && !mine.get().appliedOps().contains(p.opId)) {
+                && feedCaughtUp
+                && walk.lackedLocally().contains(p.opId.key())) {
               removePending(order, p.opId.key());
               outcomes.add(
                   Map.entry(
@@ -648,6 +698,14 @@ final class ConfirmationTracker implements AutoCloseable {
                   now + Math.min(MAX_CHECK_NANOS, FIRST_CHECK_NANOS << Math.min(p.checks, 5));
             }
           }
+          // Started from a version the feed showed, and what is left was never seen in etcd:
+          // read etcd's current version once, which either finds them or proves them pushed out.
+          Map<Long, Pending> left = pending.get(order);
+          rerunNow =
+              !walk.startIsCurrent()
+                  && left != null
+                  && !left.isEmpty()
+                  && left.values().stream().allMatch(p -> p.seenIn == null && p.seenAt < 0);
         }
       } else if (forOrder != null) {
         LOG.debug(
@@ -661,7 +719,7 @@ final class ConfirmationTracker implements AutoCloseable {
         }
       }
       locating.remove(order);
-      rerun = (again.remove(order) | rerunSeen) && pending.containsKey(order) && !closed;
+      rerun = (again.remove(order) | rerunSeen | rerunNow) && pending.containsKey(order) && !closed;
       if (rerun) {
         locating.add(order);
       } else if (!queued.isEmpty() && !closed) {

@@ -232,13 +232,13 @@ public final class StoreRuntime implements AutoCloseable {
 
     @Override
     public void onEvents(List<org.hybridstore.spi.StoredRecord> events, long revision) {
-      confirmations.committed(events);
+      confirmations.committed(events, revision);
       StrongBackend.ChangeListener.super.onEvents(events, revision);
     }
 
     @Override
     public void onResync(List<org.hybridstore.spi.StoredRecord> page, long revision, boolean last) {
-      confirmations.committed(page);
+      confirmations.committed(page, last ? revision : 0); // the re-read is whole at its last page
       StrongBackend.ChangeListener.super.onResync(page, revision, last);
     }
   }

@@ -88,7 +88,7 @@ class ConfirmationTrackerTest {
 
               @Override
               public void onEvents(List<StoredRecord> events, long revision) {
-                t.committed(events);
+                t.committed(events, revision);
                 StrongBackend.ChangeListener.super.onEvents(events, revision);
               }
             });
@@ -364,6 +364,39 @@ class ConfirmationTrackerTest {
     nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS);
     tracker.sweep();
     assertThat(done(w.confirmation()).revision()).isEqualTo(etcdRevisionOf("a"));
+  }
+
+  @Test
+  void feedLagsBehindAReplicaThatMovedOn_theWriteIsNotGivenUp_andIsConfirmedWhenTheFeedShowsIt() {
+    // Given a provisional write that a fold-in committed, then more writes than a record keeps op
+    // ids for pushed it out of etcd's current version and of this replica, while this node's
+    // change feed has not yet delivered any of those versions (no mirror: the feed lags)
+    OrderId id = OrderId.of("a");
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    OpId op = OpId.of("op-pay");
+    WriteResult w = write(new OrderCommand.Transition(id, op, OrderStatus.PAID));
+    mode.set(mode(Phase.RECONCILING));
+    foldIn();
+    long foldedAt = etcdRevisionOf("a");
+    StoredRecord folded =
+        etcd.readRevision(id, foldedAt).toCompletableFuture().join().orElseThrow();
+    mode.set(mode(Phase.STRONG));
+    for (int i = 0; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
+      write(new OrderCommand.SetAttribute(id, OpId.of("op-later-" + i), "k", Integer.toString(i)));
+    }
+    assertThat(etcd.data.get(id).record().appliedOps().contains(op)).isFalse();
+    assertThat(local.read(id).orElseThrow().appliedOps().contains(op)).isFalse();
+    // When the sweep locates it before the feed catches up
+    nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS + 1);
+    tracker.sweep();
+    // Then it is not given up as "pushed out before etcd held it"
+    assertThat(w.confirmation().toCompletableFuture()).as("still pending").isNotDone();
+    // And once the feed delivers the fold-in's version, it is confirmed at that revision
+    tracker.committed(List.of(folded), foldedAt);
+    Confirmation c = done(w.confirmation());
+    assertThat(c.revision()).isEqualTo(foldedAt);
+    assertThat(c.firstRevision()).isTrue();
   }
 
   @Test
