@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.hybridstore.CpConfig;
 import org.hybridstore.IndeterminateWriteException;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
@@ -209,6 +210,41 @@ class EtcdWatchIT {
           .untilAsserted(() -> assertThat(recorder.latest.get(id)).isEqualTo(last));
       assertThat(recorder.outOfOrder).isFalse();
       assertThat(ops).allMatch(recorder.latest.get(id).appliedOps()::contains);
+    }
+  }
+
+  @Test
+  void watch_afterEveryMemberWasDown_resumesWhenOneServesAgain_notAfterItsBackoff()
+      throws Exception {
+    // Given a feed whose reopen backoff is a minute, and an order it has shown
+    OrderId id = OrderId.of("w-outage");
+    BackendWrite created = applyRetrying(OrderCommand.Create.of(id, OpId.random(), "c", "EUR"));
+    CpConfig.Backoff minute = new CpConfig.Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1));
+    StrongBackend slowReopen =
+        EtcdBackendFactory.of(cluster.cpConfig().watchBackoff(minute).build())
+            .create(ctx.context());
+    Recorder recorder = new Recorder();
+    try (AutoCloseable feed = slowReopen.watch(created.revision() - 1, recorder)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> recorder.latest.containsKey(id));
+      // When every member is killed (the feed's stream fails and it waits out its backoff) and
+      // then restarted
+      cluster.members().forEach(EtcdMember::kill);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> !join(slowReopen.probe(Duration.ofMillis(300))).quorum());
+      cluster.members().forEach(EtcdMember::restart);
+      cluster.awaitHealthy(Duration.ofSeconds(15));
+      OpId op = OpId.of("w-after-outage");
+      applyRetrying(new OrderCommand.SetAttribute(id, op, "k", "v"));
+      // Then the feed delivers the next change as soon as a member serves, long before a minute
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .ignoreExceptions()
+          .until(() -> recorder.latest.get(id).appliedOps().contains(op));
+      assertThat(recorder.outOfOrder).isFalse();
+    } finally {
+      slowReopen.close();
     }
   }
 

@@ -85,6 +85,11 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   private @Nullable ClientCallStreamObserver<WatchRequest> stream;
   private @Nullable MemberConnection member;
 
+  /** The token of the scheduled reopen the feed waits for (its backoff), 0 if none. */
+  private long waitingReopen;
+
+  private long reopenTokens;
+
   EtcdWatchFeed(
       MemberView view,
       Reader reader,
@@ -250,14 +255,43 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     long gen;
     lock.lock();
     try {
-      if (serving || member != m || closed) {
+      if (closed) {
+        return;
+      }
+      if (serving) {
+        // A member serves again while the feed waits out its backoff (up to the backoff's max
+        // after a long outage): reopen now instead, so the mirror and the confirmations that
+        // follow it resume as soon as etcd does.
+        if (waitingReopen == 0) {
+          return;
+        }
+        waitingReopen = 0;
+      } else if (member != m) {
         return;
       }
       gen = generation;
     } finally {
       lock.unlock();
     }
-    onFailure(gen, new IllegalStateException(m.endpoint + " stopped serving"), 0);
+    if (serving) {
+      schedule(this::open, 0);
+    } else {
+      onFailure(gen, new IllegalStateException(m.endpoint + " stopped serving"), 0);
+    }
+  }
+
+  /** Runs a reopen scheduled after a backoff, unless a member's return ran it early. */
+  private void reopenAfterBackoff(long token) {
+    lock.lock();
+    try {
+      if (waitingReopen != token) {
+        return;
+      }
+      waitingReopen = 0;
+    } finally {
+      lock.unlock();
+    }
+    open();
   }
 
   /**
@@ -270,6 +304,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     ClientCallStreamObserver<WatchRequest> s;
     long delay;
     boolean first;
+    long token;
     boolean compacted = compactRevision > 0;
     lock.lock();
     try {
@@ -286,6 +321,8 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       delay = compacted ? 0 : backoff.apply(failuresInARow);
       first = !broken;
       broken = true;
+      token = compacted ? 0 : ++reopenTokens;
+      waitingReopen = token;
     } finally {
       lock.unlock();
     }
@@ -307,7 +344,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     } else {
       failures.count("watch");
     }
-    schedule(compacted ? () -> reread(compactRevision) : this::open, delay);
+    schedule(compacted ? () -> reread(compactRevision) : () -> reopenAfterBackoff(token), delay);
   }
 
   /**
