@@ -443,6 +443,21 @@ public final class Cluster implements AutoCloseable {
   }
 
   /**
+   * Whether some member serves a linearizable read now: all members are asked in parallel, each
+   * within {@code timeout}.
+   *
+   * @param timeout each member's bound
+   * @return true if at least one member answered a linearizable range in time
+   */
+  public boolean etcdServes(Duration timeout) {
+    List<CompletableFuture<Optional<Long>>> asks = new ArrayList<>();
+    for (EtcdMember m : members) {
+      asks.add(etcdHttp.revision(m.clientUrl(), timeout));
+    }
+    return asks.stream().anyMatch(a -> a.join().isPresent());
+  }
+
+  /**
    * Every member's Status, asked in parallel.
    *
    * @param timeout each call's bound

@@ -593,6 +593,7 @@ public final class ChaosRun {
       Cluster cluster, List<Nemesis> nemeses, ModeSampler sampler, AtomicBoolean stop) {
     Random random = new Random(config.seed() * 17 + 1);
     int i = 0;
+    ExecutorService etcdProbe = Executors.newSingleThreadExecutor(daemon("chaos-etcd-probe"));
     try {
       while (!stop.get() && !nemeses.isEmpty()) {
         if (runEnded.await(config.quietSeconds(), TimeUnit.SECONDS)) {
@@ -667,7 +668,12 @@ public final class ChaosRun {
           break;
         }
         long healMillis = w.endNanos / 1_000_000;
+        long healNanos = System.nanoTime();
+        CompletableFuture<Long> etcdServes =
+            CompletableFuture.supplyAsync(
+                () -> awaitEtcdServes(cluster, healNanos, CONVERGENCE_BOUND), etcdProbe);
         long converged = awaitConverged(healMillis, CONVERGENCE_BOUND);
+        w.etcdServesMillis = etcdServes.join();
         if (converged >= 0) {
           w.convergedNanos = w.endNanos + TimeUnit.MILLISECONDS.toNanos(converged);
         } else if (!stop.get()) {
@@ -685,7 +691,27 @@ public final class ChaosRun {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      etcdProbe.shutdownNow();
     }
+  }
+
+  /**
+   * Asks every etcd member for a linearizable read every 20 ms (each within 250 ms) until one
+   * serves: etcd's own recovery after a heal, measured beside the store's convergence.
+   *
+   * @return ms from {@code sinceNanos} ({@link System#nanoTime()}) to the first answer, or -1 if
+   *     none within the bound
+   */
+  private static long awaitEtcdServes(Cluster cluster, long sinceNanos, Duration bound) {
+    long until = sinceNanos + bound.toNanos();
+    while (System.nanoTime() < until) {
+      if (cluster.etcdServes(Duration.ofMillis(250))) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    return -1;
   }
 
   /**

@@ -15,6 +15,13 @@ final class FaultWindow {
   volatile long endNanos = -1;
   volatile long convergedNanos = -1;
 
+  /**
+   * From the heal to the first linearizable read some etcd member served, asked by the suite itself
+   * every 20 ms: etcd's own share of the convergence window; -1 if not measured or not within the
+   * bound.
+   */
+  volatile long etcdServesMillis = -1;
+
   /** Whether some node was not STRONG between the start and the convergence (or the bound). */
   volatile boolean degraded;
 

@@ -42,6 +42,8 @@ final class Figures {
     List<List<Double>> convergenceByThird =
         List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     List<Double> detection = new ArrayList<>();
+    // The store's share of each convergence window: from etcd serving again to converged.
+    List<Double> afterEtcd = new ArrayList<>();
     int degradedWindows = 0;
     for (FaultWindow w : windows) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -55,6 +57,7 @@ final class Figures {
       m.put("failoverMillisByNode", firstProvisional);
       firstProvisional.values().forEach(v -> detection.add(v.doubleValue()));
       m.put("convergenceMillis", w.convergenceMillis());
+      m.put("etcdServesMillis", w.etcdServesMillis);
       m.put("degraded", w.degraded);
       long until = w.convergedNanos >= 0 ? w.convergedNanos : end;
       m.put("byNode", perNode(ops, samples, w.startNanos, end, until));
@@ -65,6 +68,9 @@ final class Figures {
       // quantiles.
       if (w.convergenceMillis() >= 0 && w.degraded) {
         convergence.add((double) w.convergenceMillis());
+        if (w.etcdServesMillis >= 0) {
+          afterEtcd.add((double) Math.max(0, w.convergenceMillis() - w.etcdServesMillis));
+        }
         int third = (int) Math.min(2, Math.max(0, 3 * w.endNanos / Math.max(1, runEndNanos)));
         convergenceByThird.get(third).add((double) w.convergenceMillis());
       }
@@ -76,6 +82,7 @@ final class Figures {
     out.put("windows", perWindow);
     out.put("transitionsOutsideFaults", transitionsOutside(samples, windows, runEndNanos));
     out.put("convergenceMillis", quantiles(convergence));
+    out.put("convergenceAfterEtcdServesMillis", quantiles(afterEtcd));
     // First and last third side by side (by when the window healed): a store that slows down as it
     // runs shows here before it fails.
     out.put(

@@ -363,6 +363,9 @@ final class Report {
         "convergence window (heal to all STRONG, settled, replicas equal to etcd; windows with a degraded node)",
         f.get("convergenceMillis"));
     rows.put(
+        "convergence after etcd served again (the window minus heal to etcd's first linearizable read)",
+        f.get("convergenceAfterEtcdServesMillis"));
+    rows.put(
         "replication lag (provisional create to readable on a reachable peer)",
         f.get("replicationLagMillis"));
     rows.put("failover detection (fault to first provisional ack)", f.get("failoverMillis"));
@@ -387,7 +390,8 @@ final class Report {
         });
     b.append(
         "</table><table><tr><th>fault</th><th>attempted</th><th>strong</th><th>provisional</th><th>rejected</th><th>failed</th>"
-            + "<th>unknown</th><th>acked %</th><th>failover ms by node</th><th>convergence ms</th></tr>");
+            + "<th>unknown</th><th>acked %</th><th>failover ms by node</th><th>convergence ms</th>"
+            + "<th>etcd serves ms</th></tr>");
     for (Map<String, Object> w :
         (List<Map<String, Object>>) Objects.requireNonNull(f.get("windows"))) {
       Map<String, Object> c = (Map<String, Object>) Objects.requireNonNull(w.get("writes"));
@@ -413,6 +417,8 @@ final class Report {
           .append(esc(String.valueOf(w.get("failoverMillisByNode"))))
           .append("</td><td>")
           .append(convergence)
+          .append("</td><td>")
+          .append(w.get("etcdServesMillis"))
           .append("</td></tr>");
     }
     b.append("</table>");

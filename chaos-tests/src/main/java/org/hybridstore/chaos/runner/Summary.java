@@ -36,8 +36,17 @@ final class Summary {
         overall.get("acknowledgedPercent"));
     out.println("fault windows:");
     out.printf(
-        "  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s%n",
-        "nemesis", "fault", "attempted", "strong", "prov", "rej", "fail", "info", "converge ms");
+        "  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s %8s%n",
+        "nemesis",
+        "fault",
+        "attempted",
+        "strong",
+        "prov",
+        "rej",
+        "fail",
+        "info",
+        "converge ms",
+        "etcd ms");
     for (Map<String, Object> w :
         (List<Map<String, Object>>) Objects.requireNonNull(f.get("windows"))) {
       Map<String, Object> c = (Map<String, Object>) Objects.requireNonNull(w.get("writes"));
@@ -47,7 +56,7 @@ final class Summary {
               : w.get("convergenceMillis")
                   + (Boolean.TRUE.equals(w.get("degraded")) ? "" : " (strong)");
       out.printf(
-          "  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s%n",
+          "  %-24s %-34s %9s %6s %6s %6s %6s %6s %12s %8s%n",
           w.get("nemesis"),
           trim(String.valueOf(w.get("fault")), 34),
           c.get("attempted"),
@@ -56,7 +65,8 @@ final class Summary {
           c.get("rejected"),
           c.get("failed"),
           c.get("unknown"),
-          convergence);
+          convergence,
+          w.get("etcdServesMillis"));
     }
     out.println(
         "per node in each window (share of acknowledged writes STRONG, time not STRONG, mode changes):");
@@ -85,6 +95,9 @@ final class Summary {
             + ")");
     out.println(
         "  by third of the run (first, middle, last), ms: " + f.get("convergenceMillisByThird"));
+    out.println(
+        "  after etcd served again (the window minus etcd's own recovery, column etcd ms), ms: "
+            + f.get("convergenceAfterEtcdServesMillis"));
     out.println(
         "replication lag (provisional create -> readable on reachable peers), ms: "
             + f.get("replicationLagMillis"));

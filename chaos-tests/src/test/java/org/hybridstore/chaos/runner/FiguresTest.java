@@ -3,6 +3,8 @@ package org.hybridstore.chaos.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+import org.hybridstore.chaos.history.History;
 import org.junit.jupiter.api.Test;
 
 class FiguresTest {
@@ -26,6 +28,35 @@ class FiguresTest {
     // clipped to the window
     assertThat(Figures.notStrongMillis(samples, 3_000, 5_000)).isEqualTo(2_000);
     assertThat(Figures.notStrongMillis(samples, 8_000, 10_000)).isZero();
+  }
+
+  private static FaultWindow window(long healMillis, long convergedMillis, long etcdMillis) {
+    FaultWindow w = new FaultWindow("kill-etcd-majority", "test", (healMillis - 6_000) * 1_000_000);
+    w.endNanos = healMillis * 1_000_000;
+    w.convergedNanos = (healMillis + convergedMillis) * 1_000_000;
+    w.etcdServesMillis = etcdMillis;
+    w.degraded = true;
+    return w;
+  }
+
+  @Test
+  void convergenceAfterEtcd_isTheWindowMinusEtcdsOwnRecovery_overDegradedWindowsOnly() {
+    FaultWindow slowEtcd = window(10_000, 4_500, 3_900);
+    FaultWindow fastEtcd = window(20_000, 1_200, 300);
+    FaultWindow stayedStrong = window(30_000, 100, 5);
+    stayedStrong.degraded = false;
+    FaultWindow unmeasured = window(40_000, 2_000, -1);
+    Map<String, Object> f =
+        Figures.compute(
+            new History(), List.of(slowEtcd, fastEtcd, stayedStrong, unmeasured), 50_000_000_000L);
+    assertThat(f.get("convergenceMillis")).asString().contains("count=3");
+    Map<?, ?> afterEtcd = (Map<?, ?>) f.get("convergenceAfterEtcdServesMillis");
+    assertThat(afterEtcd.get("count")).isEqualTo(2);
+    assertThat(afterEtcd.get("min")).isEqualTo(600.0);
+    assertThat(afterEtcd.get("max")).isEqualTo(900.0);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> windows = (List<Map<String, Object>>) f.get("windows");
+    assertThat(windows.get(0).get("etcdServesMillis")).isEqualTo(3_900L);
   }
 
   @Test
