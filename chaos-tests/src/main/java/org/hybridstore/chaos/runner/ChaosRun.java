@@ -566,6 +566,7 @@ public final class ChaosRun {
                   history.append(invoke.withTime(nanos()).withNodeAndMode(client.node(), null));
                   Op done = client.invoke(invoke);
                   history.append(done.withTime(nanos()));
+                  confirmations.checkAcknowledged();
                   workload.observe(done);
                   if (done.f().equals("add")
                       && done.type() == OpType.OK
