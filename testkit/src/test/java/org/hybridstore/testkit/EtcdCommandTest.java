@@ -38,6 +38,7 @@ class EtcdCommandTest {
         .containsSubsequence("--heartbeat-interval", "50")
         .containsSubsequence("--election-timeout", "500")
         .contains("--pre-vote=true")
+        .containsSubsequence("--snapshot-count", "10000")
         .doesNotContain("--client-cert-auth=true");
     assertThat(plain("m0").paths()).containsExactly(Path.of("/tmp/data-m0"));
   }
