@@ -259,10 +259,48 @@ final class ConfirmationProbe implements ChangeFeedProbe.Listener, AutoCloseable
         Thread.currentThread().interrupt();
         break;
       } catch (ExecutionException | TimeoutException e) {
-        // no answer (the node died or stalled): this one stays unchecked
+        recheckKnown(ack, 1); // no answer: the node died or stalled right after its ack
       }
     }
     acks.clear();
+  }
+
+  /** How many times, a second apart, a node that did not answer is asked again. */
+  private static final int KNOWN_RECHECKS = 60;
+
+  /**
+   * Asks again, a second later, a node that did not answer whether it knows an op id it
+   * acknowledged (a {@code kill-node} nemesis killed it right after the ack, say): once it is back,
+   * a "known" proves its journal held the write across the crash. A late "unknown" proves nothing
+   * (later writes may have pushed the op id out meanwhile), so only "known" counts.
+   */
+  private void recheckKnown(Ack ack, int attempt) {
+    if (closed || attempt > KNOWN_RECHECKS) {
+      return;
+    }
+    try {
+      var unused =
+          scheduler.schedule(
+              () -> {
+                var unusedCall =
+                    nodes
+                        .get(indexOf(ack.node))
+                        .confirmation(ack.opId, 0)
+                        .orTimeout(2, TimeUnit.SECONDS)
+                        .whenComplete(
+                            (r, e) -> {
+                              if (e == null && r.status() == 200) {
+                                ack.knownAtAck = 1;
+                              } else if (e != null || r.status() >= 500) {
+                                recheckKnown(ack, attempt + 1);
+                              }
+                            });
+              },
+              1,
+              TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the run is over
+    }
   }
 
   /**
