@@ -115,24 +115,8 @@ final class ConfirmationTracker implements AutoCloseable {
   private final Set<OrderId> locating = new HashSet<>();
   private final Set<OrderId> again = new HashSet<>();
   private final LinkedHashMap<OrderId, Optional<StoredRecord>> queued = new LinkedHashMap<>();
-  private final LinkedHashMap<Key, Ack> recent =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Ack> eldest) {
-          return size() > RECENT;
-        }
-      };
-  private final LinkedHashMap<Long, Located> located =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Located> eldest) {
-          return size() > LOCATED;
-        }
-      };
+  private final Map<Key, Ack> recent = new Bounded<>(RECENT, true);
+  private final Map<Long, Located> located = new Bounded<>(LOCATED, true);
 
   /**
    * (order, op id key) to the earliest mod revision the feed showed holding it, for the last
@@ -140,15 +124,7 @@ final class ConfirmationTracker implements AutoCloseable {
    * committed but did not answer falls back and registers only afterwards (at once, if the store
    * degraded meanwhile), when the feed may already have shown the commit.
    */
-  private final LinkedHashMap<Key, Long> seen =
-      new LinkedHashMap<>(256, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
-          return size() > SEEN;
-        }
-      };
+  private final Map<Key, Long> seen = new Bounded<>(SEEN, false);
 
   /**
    * The highest mod revision the change feed delivered: every version of any order up to it has
@@ -159,6 +135,22 @@ final class ConfirmationTracker implements AutoCloseable {
   private boolean closed;
 
   private record Key(OrderId order, long opKey) {}
+
+  /** A map that drops its eldest entry (by access or by insertion) beyond {@code max} entries. */
+  private static final class Bounded<K, V> extends LinkedHashMap<K, V> {
+    private static final long serialVersionUID = 1L;
+    private final int max;
+
+    Bounded(int max, boolean accessOrder) {
+      super(256, 0.75f, accessOrder);
+      this.max = max;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+      return size() > max;
+    }
+  }
 
   /** Where a confirmed write was found: its order, the revision, and whether that is the first. */
   private record Located(OrderId order, long revision, boolean first) {}

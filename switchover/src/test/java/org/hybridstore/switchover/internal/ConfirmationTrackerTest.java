@@ -129,6 +129,22 @@ class ConfirmationTrackerTest {
     reconciler.foldIn(local.backlog(100)).toCompletableFuture().join();
   }
 
+  /** Creates order "a", then pays it while DEGRADED: a provisional write; leaves RECONCILING. */
+  private WriteResult payProvisionally(OpId op) {
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    WriteResult w = write(new OrderCommand.Transition(OrderId.of("a"), op, OrderStatus.PAID));
+    mode.set(mode(Phase.RECONCILING));
+    return w;
+  }
+
+  /** More writes to the order than a record keeps op ids for (written by the router as it is). */
+  private void pushOutOfTheRecord(OrderId id) {
+    for (int i = 0; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
+      write(new OrderCommand.SetAttribute(id, OpId.of("op-later-" + i), "k", Integer.toString(i)));
+    }
+  }
+
   private long etcdRevisionOf(String order) {
     return etcd.data.get(OrderId.of(order)).revision();
   }
@@ -217,11 +233,8 @@ class ConfirmationTrackerTest {
     // current version, which does not hold the write yet)
     mirror(tracker);
     OrderId id = OrderId.of("a");
-    write(Fixtures.create("a"));
-    mode.set(mode(Phase.DEGRADED));
     OpId op = OpId.of("op-pay");
-    WriteResult w = write(new OrderCommand.Transition(id, op, OrderStatus.PAID));
-    mode.set(mode(Phase.RECONCILING));
+    WriteResult w = payProvisionally(op);
     etcd.readGate = new CompletableFuture<>();
     nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS + 1);
     tracker.sweep();
@@ -230,9 +243,7 @@ class ConfirmationTrackerTest {
     foldIn();
     long foldedAt = etcdRevisionOf("a");
     mode.set(mode(Phase.STRONG));
-    for (int i = 0; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
-      write(new OrderCommand.SetAttribute(id, OpId.of("op-later-" + i), "k", Integer.toString(i)));
-    }
+    pushOutOfTheRecord(id);
     assertThat(etcd.data.get(id).record().appliedOps().contains(op)).isFalse();
     CompletableFuture<Void> gate = etcd.readGate;
     etcd.readGate = null;
@@ -372,19 +383,14 @@ class ConfirmationTrackerTest {
     // ids for pushed it out of etcd's current version and of this replica, while this node's
     // change feed has not yet delivered any of those versions (no mirror: the feed lags)
     OrderId id = OrderId.of("a");
-    write(Fixtures.create("a"));
-    mode.set(mode(Phase.DEGRADED));
     OpId op = OpId.of("op-pay");
-    WriteResult w = write(new OrderCommand.Transition(id, op, OrderStatus.PAID));
-    mode.set(mode(Phase.RECONCILING));
+    WriteResult w = payProvisionally(op);
     foldIn();
     long foldedAt = etcdRevisionOf("a");
     StoredRecord folded =
         etcd.readRevision(id, foldedAt).toCompletableFuture().join().orElseThrow();
     mode.set(mode(Phase.STRONG));
-    for (int i = 0; i <= org.hybridstore.OrderLimits.OP_ID_RETENTION; i++) {
-      write(new OrderCommand.SetAttribute(id, OpId.of("op-later-" + i), "k", Integer.toString(i)));
-    }
+    pushOutOfTheRecord(id);
     assertThat(etcd.data.get(id).record().appliedOps().contains(op)).isFalse();
     assertThat(local.read(id).orElseThrow().appliedOps().contains(op)).isFalse();
     // When the sweep locates it before the feed catches up
