@@ -45,13 +45,13 @@ import org.jspecify.annotations.Nullable;
  * <p>How a check runs: for a {@link RegisterLike} model, a cheap {@linkplain PrePass pre-pass}
  * first looks in every partition for a read of an overwritten or never-written value, which proves
  * the history INVALID at once. Otherwise the partitions are searched in order of size, smallest
- * first, taking turns in slices, on up to {@link Runtime#availableProcessors()} threads (the
- * caller's included; small histories stay on the caller's thread). The first INVALID partition
- * found stops the others. The verdict does not depend on scheduling (INVALID if any partition is,
- * else UNKNOWN if any is, else VALID), except where the time limit cuts a search short; with one
- * thread, or one invalid partition, neither does the counterexample. The {@link UnknownOutcomes}
- * and {@link FailedOps} alternatives exist to demonstrate why those defaults are needed; they give
- * wrong verdicts on real histories.
+ * first, taking turns in slices that grow from short to long, on up to {@link
+ * Runtime#availableProcessors()} threads (the caller's included; small histories stay on the
+ * caller's thread). The first INVALID partition found stops the others. The verdict does not depend
+ * on scheduling (INVALID if any partition is, else UNKNOWN if any is, else VALID), except where the
+ * time limit cuts a search short; with one thread, or one invalid partition, neither does the
+ * counterexample. The {@link UnknownOutcomes} and {@link FailedOps} alternatives exist to
+ * demonstrate why those defaults are needed; they give wrong verdicts on real histories.
  *
  * <p>When the {@link Budget} runs out the verdict is UNKNOWN, never VALID. Instances are immutable
  * and threadsafe; each check runs its own search.
@@ -204,8 +204,16 @@ public final class LinearizabilityChecker<S> implements Checker {
 
   private static final int MAX_CONCURRENT = 12;
 
-  /** Search steps a partition takes before the next one gets a turn. */
-  private static final long SLICE = 1 << 15;
+  /**
+   * Search steps of a partition's first turn; each later turn of the same partition doubles it, up
+   * to {@link #LONGEST_SLICE}. Short first turns decide the easy partitions (an invalid key is
+   * often found in a few hundred steps) before a hard one has run long; doubling keeps the number
+   * of hand-overs of a long search logarithmic.
+   */
+  private static final long FIRST_SLICE = 1 << 9;
+
+  /** The most search steps a partition takes before the next one gets a turn. */
+  private static final long LONGEST_SLICE = 1 << 15;
 
   /** Histories with fewer operations are searched on the calling thread alone. */
   private static final int PARALLEL_THRESHOLD = 500;
@@ -402,10 +410,11 @@ public final class LinearizabilityChecker<S> implements Checker {
 
   /**
    * Searches every partition on up to {@link #threads} threads, and stops all of them at the first
-   * INVALID one found. The searches take turns in slices of {@link #SLICE} steps, starting in list
-   * order (cheapest first): a partition that is quick to decide, valid or not, is decided after a
-   * few slices even behind a hard one, as Porcupine's one goroutine per partition does. Slot i
-   * holds partition i's result, or a placeholder when it was skipped after the stop.
+   * INVALID one found. The searches take turns in slices that grow from {@link #FIRST_SLICE} to
+   * {@link #LONGEST_SLICE} steps, starting in list order (cheapest first): a partition that is
+   * quick to decide, valid or not, is decided after a few slices even behind a hard one, as
+   * Porcupine's one goroutine per partition does. Slot i holds partition i's result, or a
+   * placeholder when it was skipped after the stop.
    */
   private PartResult[] searchAll(List<Part> parts, List<Operation> operations, long deadline) {
     int n = parts.size();
@@ -426,6 +435,12 @@ public final class LinearizabilityChecker<S> implements Checker {
             boolean finished = true;
             try {
               if (stop.get() != null) {
+                if (t.search != null) {
+                  // Stopped mid-search: keep what it memoised in the statistics.
+                  results[t.position] =
+                      new PartResult(
+                          Validity.UNKNOWN, stop.get(), t.search.cacheSize(), null, null);
+                }
                 continue;
               }
               if (!t.prePassed) {
@@ -517,6 +532,7 @@ public final class LinearizabilityChecker<S> implements Checker {
     boolean prePassed;
     @Nullable WglSearch<?> search;
     long counted; // bytes of its cache counted in held
+    long slice = FIRST_SLICE; // steps of its next turn
 
     Turn(int position) {
       this.position = position;
@@ -544,7 +560,8 @@ public final class LinearizabilityChecker<S> implements Checker {
         search = new WglSearch<>(m, p.ops(), deadline, cacheBound(p.ops().size()), cancelled);
       }
       WglSearch<T> s = (WglSearch<T>) search;
-      WglSearch.Outcome<T> outcome = s.resume(SLICE);
+      WglSearch.Outcome<T> outcome = s.resume(slice);
+      slice = Math.min(slice * 2, LONGEST_SLICE);
       long bytes = s.cacheSize() * bytesPerConfiguration(p.ops().size());
       held.addAndGet(bytes - counted);
       counted = bytes;

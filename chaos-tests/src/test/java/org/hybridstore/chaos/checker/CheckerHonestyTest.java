@@ -185,6 +185,32 @@ class CheckerHonestyTest {
   }
 
   @Test
+  void invalidKeyBehindAHardOneIsFoundBeforeTheHardOneRunsLong() {
+    // Given the hard key and, searched after it because it has more operations, a key whose first
+    // get misses the append before it (only the search finds it: the pre-pass is off)
+    List<Op> ops = new ArrayList<>(hardKeyAmongEasyOnes(false).ops());
+    int p = 2000;
+    for (int i = 0; i < 200; i++) {
+      String before = "x".repeat(i);
+      ops.add(Op.invoke(p, "append", Arrays.asList("long", "x")));
+      ops.add(Op.ok(p, "append", Arrays.asList("long", "x")));
+      ops.add(Op.invoke(p, "get", Arrays.asList("long", null)));
+      ops.add(Op.ok(p, "get", Arrays.asList("long", i == 0 ? "" : before + "x")));
+    }
+    Options searchOnly = Options.defaults().withPrePass(false).withParallelism(1);
+
+    // When checked on one thread
+    LinearizabilityResult r =
+        LinearizabilityChecker.of(new KvModel(), searchOnly).analyze(History.of(ops));
+
+    // Then the long key is found invalid after the hard key's first short turn: far fewer
+    // configurations memoised than one long turn of the hard key takes (some thousands)
+    assertThat(r.validity()).isEqualTo(Validity.INVALID);
+    assertThat(r.counterexample().partition()).isEqualTo("long");
+    assertThat(r.cacheEntries()).as("configurations memoised").isLessThan(600);
+  }
+
+  @Test
   void verdictDoesNotDependOnScheduling() {
     // Given the generated 50-client histories (two invalid keys in each bad one) and Porcupine's kv
     // files
