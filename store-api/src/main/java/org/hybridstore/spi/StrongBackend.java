@@ -131,8 +131,8 @@ public interface StrongBackend extends AutoCloseable {
      * start from revision 0): each order's version current at {@code revision} with its own mod
      * revision, in key order. Pages of one re-read share {@code revision}; the last page (possibly
      * empty) has {@code last} set, and live {@link #onEvents} after {@code revision} follow. A
-     * re-read that fails half way starts again from the first key at a later revision. The default
-     * calls {@link #onChanges} with the page (unless it is empty).
+     * re-read that fails half way starts again from the first key, at the same or a later revision.
+     * The default calls {@link #onChanges} with the page (unless it is empty).
      *
      * @param page the versions, in key order
      * @param revision the revision of the re-read

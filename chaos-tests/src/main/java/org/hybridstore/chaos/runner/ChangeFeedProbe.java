@@ -230,6 +230,9 @@ final class ChangeFeedProbe implements AutoCloseable {
     /** "order@revision" delivered, to its sorted op keys */
     final Map<String, long[]> seen = new HashMap<>();
 
+    /** Versions delivered by a re-read, with the event id they came with. */
+    private final Map<String, Long> resyncedWithId = new HashMap<>();
+
     final Map<String, Long> last = new HashMap<>();
     // the current stream
     private @Nullable Stream<String> lines;
@@ -358,10 +361,17 @@ final class ChangeFeedProbe implements AutoCloseable {
         }
         lastCommitted = Math.max(lastCommitted, revision);
       }
+      long eventId = parseId(id);
+      Long earlierResyncId =
+          kind.equals("resync") ? resyncedWithId.put(v, eventId) : resyncedWithId.get(v);
       if (seen.put(v, EtcdHistory.sortedOpKeys(opKeys)) != null) {
         // a transaction's changes but its last carry resume id revision - 1, so a resume from id X
-        // may deliver the versions of revision X + 1 again
-        if (revision <= resumedFrom + 1) {
+        // may deliver the versions of revision X + 1 again; and every change of a re-read carries
+        // the revision the re-read started from, so a resume from that id (a stream that ended
+        // before the re-read did) replays the re-read
+        boolean replayedResync =
+            kind.equals("resync") && earlierResyncId != null && earlierResyncId == resumedFrom;
+        if (revision <= resumedFrom + 1 || replayedResync) {
           redelivered++;
         } else if (breaches.size() < LIST_LIMIT) {
           breaches.add("delivered " + v + " twice (the stream resumed from " + resumedFrom + ")");
@@ -371,12 +381,20 @@ final class ChangeFeedProbe implements AutoCloseable {
         breaches.add("delivered " + v + ", at or before the start revision " + fromRevision);
       }
       last.merge(order, revision, Math::max);
-      try {
-        lastId = Long.parseLong(id);
-      } catch (NumberFormatException e) {
+      if (eventId >= 0) {
+        lastId = eventId;
+      } else {
         breaches.add("an event without a numeric id: '" + id + "'");
       }
       return new Change(order, revision, opKeys);
+    }
+
+    private static long parseId(String id) {
+      try {
+        return Long.parseLong(id);
+      } catch (NumberFormatException e) {
+        return -1;
+      }
     }
 
     /** Orders whose last version in etcd (changed after the start) this feed has not delivered. */

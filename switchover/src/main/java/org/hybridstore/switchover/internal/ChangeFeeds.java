@@ -42,10 +42,10 @@ import org.slf4j.LoggerFactory;
  * only if the subscriber has not got it: its mod revision is above what the subscriber knows of
  * that key. What it knows is a step function over keys kept in {@code resynced} (upper key of a
  * range to the revision of the re-read that covered it; above the last range, {@code last}): a
- * re-read interrupted by a full buffer (or failing half way) starts again from the first key at a
- * later revision, and the keys the first pass covered are then known up to its revision. When a
- * re-read's last page is through, every key is known up to R: {@code last = R}, and live changes
- * follow.
+ * re-read interrupted by a full buffer (or failing half way) starts again from the first key at the
+ * same or a later revision, and the keys the first pass covered are then known up to its revision.
+ * When a re-read's last page is through, every key is known up to R: {@code last = R}, and live
+ * changes follow.
  *
  * <p>Provisional changes (if subscribed with that option) come from the local backend's writer
  * thread; they are coalesced per order while waiting and dropped when the buffer is full (each such
