@@ -24,7 +24,8 @@ import org.hybridstore.chaos.history.HistoryReaders;
 
 /**
  * Times the linearizability checker on every history file of the test resources: the etcd logs, the
- * Knossos files, Porcupine's kv histories and the generated 50-client kv histories.
+ * Knossos files, Porcupine's kv histories, the generated 50-client kv histories and the key
+ * recorded by a chaos run.
  *
  * <p>Files are parsed once (parsing is not timed). The whole set is checked over and over to warm
  * up the JIT, at least {@code bench.warmup} times (default 3) and for at least {@code
@@ -93,6 +94,7 @@ public final class CheckerBenchmark {
       groups.put("knossos", files(base.resolve("knossos")));
       groups.put("kv", files(base.resolve("kv")));
       groups.put("kv-generated", files(base.resolve("kv-generated")));
+      groups.put("kv-chaos", files(base.resolve("chaos")));
     }
     // Warm the JIT over the whole set first, as a long-running checker process would be: at
     // least bench.warmup passes (default 3) and bench.warmupSeconds (default 0). A few passes
