@@ -24,11 +24,13 @@ import org.jspecify.annotations.Nullable;
  * <p>The feed's contract, checked per node: committed changes come in revision order within a
  * stream; no version of an order is delivered twice, except again after a resume from id X, at
  * revisions up to X + 1 (the contract allows that: a transaction's changes but its last carry the
- * id of the revision before it); nothing is skipped and nothing invented (after the run, etcd's own
- * history of every order is read back version by version through the JSON gateway, and each feed
- * must have delivered exactly those versions, with their op keys); and once the cluster has healed
- * each feed reaches etcd's last version of every order. Every committed change is also handed to a
- * listener (the {@link ConfirmationProbe}).
+ * id of the revision before it), and a re-read's versions again after a resume from the id they
+ * came with (every change of a re-read carries the revision the re-read started from); nothing is
+ * skipped and nothing invented (after the run, etcd's own history of every order is read back
+ * version by version through the JSON gateway, and each feed must have delivered exactly those
+ * versions, with their op keys); and once the cluster has healed each feed reaches etcd's last
+ * version of every order. Every committed change is also handed to a listener (the {@link
+ * ConfirmationProbe}).
  *
  * <p>One thread per node reads its stream; a watchdog ends a stream that stays silent past twice
  * the feed's keep-alive (a paused node keeps the connection open), and the reader resumes.
