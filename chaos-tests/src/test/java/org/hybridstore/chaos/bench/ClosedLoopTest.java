@@ -53,7 +53,9 @@ class ClosedLoopTest {
             "mixed",
             1,
             Duration.ZERO,
-            Duration.ofMillis(300),
+            // long enough for all three kinds on a loaded machine (at 300 ms a 5 ms operation
+            // once took the whole window during a chaos run on the same two cores)
+            Duration.ofSeconds(2),
             Duration.ofSeconds(1),
             w -> {
               long i = n.getAndIncrement();
