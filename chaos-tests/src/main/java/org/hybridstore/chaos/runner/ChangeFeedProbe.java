@@ -219,6 +219,26 @@ final class ChangeFeedProbe implements AutoCloseable {
     return CheckResult.of(v, d);
   }
 
+  /**
+   * Whether a version delivered before may come again in a stream resumed from id {@code
+   * resumedFrom}: a transaction's changes but its last carry resume id revision - 1, so a resume
+   * from id X may deliver the versions of revision X + 1 again; and every change of a re-read
+   * carries the revision the re-read started from, so a resume from that id (a stream that ended
+   * before the re-read did) replays the re-read.
+   *
+   * @param kind the event kind of the repeated delivery
+   * @param revision the version's mod revision
+   * @param earlierResyncId the id the version came with when a re-read delivered it before, or null
+   *     if no re-read did
+   * @param resumedFrom the id the current stream resumed from
+   */
+  static boolean mayComeAgain(
+      String kind, long revision, @Nullable Long earlierResyncId, long resumedFrom) {
+    boolean replayedResync =
+        kind.equals("resync") && earlierResyncId != null && earlierResyncId == resumedFrom;
+    return revision <= resumedFrom + 1 || replayedResync;
+  }
+
   /** One node's stream, resumed for the whole run. */
   private final class Follower {
     final NodeClient node;
@@ -367,13 +387,7 @@ final class ChangeFeedProbe implements AutoCloseable {
       Long earlierResyncId =
           kind.equals("resync") ? resyncedWithId.put(v, eventId) : resyncedWithId.get(v);
       if (seen.put(v, EtcdHistory.sortedOpKeys(opKeys)) != null) {
-        // a transaction's changes but its last carry resume id revision - 1, so a resume from id X
-        // may deliver the versions of revision X + 1 again; and every change of a re-read carries
-        // the revision the re-read started from, so a resume from that id (a stream that ended
-        // before the re-read did) replays the re-read
-        boolean replayedResync =
-            kind.equals("resync") && earlierResyncId != null && earlierResyncId == resumedFrom;
-        if (revision <= resumedFrom + 1 || replayedResync) {
+        if (mayComeAgain(kind, revision, earlierResyncId, resumedFrom)) {
           redelivered++;
         } else if (breaches.size() < LIST_LIMIT) {
           breaches.add("delivered " + v + " twice (the stream resumed from " + resumedFrom + ")");
