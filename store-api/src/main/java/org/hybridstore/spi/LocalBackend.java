@@ -12,6 +12,7 @@ import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 
 /**
  * The node-local backend: a durable replica of every order the node knows, a backlog of records
@@ -31,6 +32,21 @@ public interface LocalBackend extends AutoCloseable {
    * @return the committed write
    */
   CompletionStage<BackendWrite> apply(OrderCommand command);
+
+  /**
+   * Applies a command as {@link #apply(OrderCommand)} does, but with a stamp the caller read
+   * earlier: the in-call fallback of a write whose etcd attempt may have committed. The caller
+   * takes the stamp from the node's clock before that attempt, so the etcd copy, stamped by the
+   * same clock afterwards, is later, and so is every write etcd orders after it; this copy then
+   * never wins over them when the two are joined. A register the replica already holds with a later
+   * stamp keeps its value ({@link org.hybridstore.model.OrderCommands#apply(OrderRecord,
+   * OrderCommand, Stamp)}).
+   *
+   * @param command the command
+   * @param stamp the write's stamp
+   * @return the committed write
+   */
+  CompletionStage<BackendWrite> apply(OrderCommand command, Stamp stamp);
 
   /**
    * Reads the local replica; no I/O beyond the local store.

@@ -29,6 +29,7 @@ import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -73,7 +74,9 @@ final class GroupCommitWriter implements AutoCloseable {
   /** A unit of work for the writer. */
   private sealed interface Task permits Apply, Merge, Absorb, Barrier, Hold, Wake, Stop {}
 
-  private record Apply(OrderCommand command, CompletableFuture<BackendWrite> future)
+  /** A command; {@code stamp} is the caller's (an in-call fallback), or null for a fresh one. */
+  private record Apply(
+      OrderCommand command, @Nullable Stamp stamp, CompletableFuture<BackendWrite> future)
       implements Task {}
 
   /** Records from a peer; {@code bytes} (their encoded size) count against the merge budget. */
@@ -225,7 +228,20 @@ final class GroupCommitWriter implements AutoCloseable {
    */
   CompletableFuture<BackendWrite> apply(OrderCommand command) {
     CompletableFuture<BackendWrite> f = new CompletableFuture<>();
-    submit(new Apply(command, f), f);
+    submit(new Apply(command, null, f), f);
+    return f;
+  }
+
+  /**
+   * Queues a command stamped by the caller ({@code LocalBackend#apply(OrderCommand, Stamp)}).
+   *
+   * @param command the command
+   * @param stamp its stamp
+   * @return completes after the commit that holds it
+   */
+  CompletableFuture<BackendWrite> apply(OrderCommand command, Stamp stamp) {
+    CompletableFuture<BackendWrite> f = new CompletableFuture<>();
+    submit(new Apply(command, stamp, f), f);
     return f;
   }
 
@@ -493,7 +509,11 @@ final class GroupCommitWriter implements AutoCloseable {
     String id = a.command().orderId().value();
     try {
       OrderRecord current = current(id);
-      OrderCommands.Applied applied = OrderCommands.apply(current, a.command(), clock, node);
+      Stamp stamp = a.stamp();
+      OrderCommands.Applied applied =
+          stamp == null
+              ? OrderCommands.apply(current, a.command(), clock, node)
+              : OrderCommands.apply(current, a.command(), stamp);
       if (applied.duplicate()) {
         counters.duplicate();
         long seq = journalSeq;

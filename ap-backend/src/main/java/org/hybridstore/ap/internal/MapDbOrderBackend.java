@@ -29,6 +29,7 @@ import org.hybridstore.ap.internal.wire.NodeMeta;
 import org.hybridstore.ap.internal.wire.PeerNetwork;
 import org.hybridstore.ap.internal.wire.WireMessage;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
@@ -205,6 +206,15 @@ public final class MapDbOrderBackend implements LocalBackend {
           .minimalCompletionStage();
     }
     return writer.apply(command).minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<BackendWrite> apply(OrderCommand command, Stamp stamp) {
+    if (closed) {
+      return CompletableFuture.<BackendWrite>failedFuture(closedException())
+          .minimalCompletionStage();
+    }
+    return writer.apply(command, stamp).minimalCompletionStage();
   }
 
   @Override

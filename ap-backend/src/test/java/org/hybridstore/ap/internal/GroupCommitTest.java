@@ -16,13 +16,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hybridstore.CommandRejectedException;
+import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.ap.internal.storage.StorageOptions;
 import org.hybridstore.ap.internal.wire.NetworkFaults;
+import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +192,36 @@ class GroupCommitTest {
     assertThat(again.duplicate()).isTrue();
     assertThat(again.record()).isEqualTo(first.record());
     assertThat(first.revision()).isPositive();
+  }
+
+  @Test
+  void apply_withAnEarlierStamp_keepsTheLaterValue_andIsDurable() throws Exception {
+    // Given an order, a stamp read then (an in-call fallback's), and a later write of attribute k
+    TestNode n = open();
+    OrderId id = OrderId.of("o-1");
+    n.backend.apply(create("o-1")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    HybridTimestamp latest = n.backend.read(id).orElseThrow().latestTime();
+    Stamp early =
+        new Stamp(new HybridTimestamp(latest.wallMillis(), latest.logical() + 1), NodeId.of("n1"));
+    n.backend
+        .apply(new OrderCommand.SetAttribute(id, OpId.of("op-later"), "k", "later"))
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
+
+    // When the fallback writes k with the earlier stamp
+    BackendWrite w =
+        n.backend
+            .apply(new OrderCommand.SetAttribute(id, OpId.of("op-early"), "k", "early"), early)
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+
+    // Then it is applied under its op id and stamp, and k keeps the later value, after a restart
+    // too
+    assertThat(w.duplicate()).isFalse();
+    assertThat(w.record().toOrder().attributes()).containsEntry("k", "later");
+    OrderRecord reread = reopen(n).backend.read(id).orElseThrow();
+    assertThat(reread.toOrder().attributes()).containsEntry("k", "later");
+    assertThat(reread.appliedOps().get(OpId.of("op-early")).orElseThrow().stamp()).isEqualTo(early);
   }
 
   @Test

@@ -7,9 +7,12 @@ import java.util.concurrent.TimeUnit;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderStoreException;
 import org.hybridstore.model.OrderCommands;
+import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackendFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A provisional write is acknowledged before its journal commit: the journal writes it 1.5 s later,
@@ -34,22 +37,37 @@ public final class AckBeforeCommit extends AbstractMutant {
         new DelegatingLocalBackend(real.create(context)) {
           @Override
           public CompletionStage<BackendWrite> apply(OrderCommand command) {
-            return early(this, context, command);
+            return early(this, context, command, null);
+          }
+
+          @Override
+          public CompletionStage<BackendWrite> apply(OrderCommand command, Stamp stamp) {
+            return early(this, context, command, stamp);
           }
         };
   }
 
   private static CompletionStage<BackendWrite> early(
-      DelegatingLocalBackend b, BackendContext context, OrderCommand command) {
+      DelegatingLocalBackend b,
+      BackendContext context,
+      OrderCommand command,
+      @Nullable Stamp stamp) {
     OrderCommands.Applied applied;
     try {
+      OrderRecord current = b.read(command.orderId()).orElse(null);
       applied =
-          OrderCommands.apply(
-              b.read(command.orderId()).orElse(null), command, context.clock(), context.node());
+          stamp == null
+              ? OrderCommands.apply(current, command, context.clock(), context.node())
+              : OrderCommands.apply(current, command, stamp);
     } catch (OrderStoreException e) {
       return CompletableFuture.failedFuture(e);
     }
-    context.scheduler().schedule(() -> b.real.apply(command), DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    context
+        .scheduler()
+        .schedule(
+            () -> stamp == null ? b.real.apply(command) : b.real.apply(command, stamp),
+            DELAY_MILLIS,
+            TimeUnit.MILLISECONDS);
     return CompletableFuture.completedFuture(
         new BackendWrite(applied.record(), applied.duplicate(), 0));
   }

@@ -12,6 +12,7 @@ import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 
@@ -29,6 +30,11 @@ class DelegatingLocalBackend implements LocalBackend {
   @Override
   public CompletionStage<BackendWrite> apply(OrderCommand command) {
     return real.apply(command);
+  }
+
+  @Override
+  public CompletionStage<BackendWrite> apply(OrderCommand command, Stamp stamp) {
+    return real.apply(command, stamp);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackendFactory;
 import org.hybridstore.spi.StrongBackendFactory;
@@ -40,6 +41,11 @@ public final class ReapplyRetries extends AbstractMutant {
           @Override
           public CompletionStage<BackendWrite> apply(OrderCommand command) {
             return real.apply(withFreshOpId(command));
+          }
+
+          @Override
+          public CompletionStage<BackendWrite> apply(OrderCommand command, Stamp stamp) {
+            return real.apply(withFreshOpId(command), stamp);
           }
         };
   }

@@ -20,6 +20,7 @@ import org.hybridstore.ConsistencyUnavailableException;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.IndeterminateWriteException;
 import org.hybridstore.InvalidInputException;
+import org.hybridstore.NodeId;
 import org.hybridstore.Order;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
@@ -30,10 +31,14 @@ import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.Versioned;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
+import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.spi.StrongBackend;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Routes each call by the current phase: an exhaustive {@code switch}, nothing else decides.
@@ -41,10 +46,14 @@ import org.hybridstore.spi.StrongBackend;
  * <p>Writes while STRONG or RECONCILING go to etcd with the strong-write deadline. If that attempt
  * fails without a definite answer (indeterminate outcome, unavailable, deadline), the same command
  * with the same op id is written provisionally in the same call: reconciliation joins the two if
- * the etcd attempt committed after all, and the op id keeps it from counting twice. Commands that
- * may not run degraded, and writes that demand STRONG, fail instead. A rejection (bad command for
- * this order) or corrupt stored data never falls back. Every attempt's outcome is reported to the
- * {@link WriteBreaker}, which only reports onwards to the policy; it is never asked for permission.
+ * the etcd attempt committed after all. The provisional copy carries a stamp read from the node's
+ * clock before the etcd attempt, so if both copies exist the etcd one is the later, and so is every
+ * write etcd ordered after it: the join cannot bring the command's values back over those writes
+ * (with a fresh stamp at fallback time it did, and an acknowledged STRONG write was overwritten by
+ * an older one). Commands that may not run degraded, and writes that demand STRONG, fail instead. A
+ * rejection (bad command for this order) or corrupt stored data never falls back. Every attempt's
+ * outcome is reported to the {@link WriteBreaker}, which only reports onwards to the policy; it is
+ * never asked for permission.
  *
  * <p>Before an etcd write to an order that is in this node's backlog, the node folds its record
  * into etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the command is
@@ -64,6 +73,8 @@ final class RequestRouter {
   private final StoreMetrics metrics;
   private final ConflictTracker conflicts;
   private final ConfirmationTracker confirmations;
+  private final HybridLogicalClock clock;
+  private final NodeId node;
 
   /**
    * Writes allowed to fall back that still wait for etcd: when the store degrades they stop waiting
@@ -80,7 +91,9 @@ final class RequestRouter {
       Duration strongDeadline,
       StoreMetrics metrics,
       ConflictTracker conflicts,
-      ConfirmationTracker confirmations) {
+      ConfirmationTracker confirmations,
+      HybridLogicalClock clock,
+      NodeId node) {
     this.strong = strong;
     this.local = local;
     this.mode = mode;
@@ -90,6 +103,8 @@ final class RequestRouter {
     this.metrics = metrics;
     this.conflicts = conflicts;
     this.confirmations = confirmations;
+    this.clock = clock;
+    this.node = node;
   }
 
   /** Whether a failure says nothing about etcd's health (the request itself was at fault). */
@@ -111,7 +126,7 @@ final class RequestRouter {
               ? CompletableFuture.failedFuture(
                   new ConsistencyUnavailableException(
                       current.phase().mode(), strongReason(command, options)))
-              : provisional(command, start);
+              : provisional(command, null, start);
       case CLOSED ->
           CompletableFuture.failedFuture(new StoreClosedException("the store is closed"));
     };
@@ -119,9 +134,9 @@ final class RequestRouter {
 
   /**
    * The store degraded: every write that may fall back and still waits for etcd stops waiting and
-   * falls back now, as if its deadline had passed (its etcd attempt may still commit; the op id
-   * keeps the two copies from counting twice). Without this a write sent just before a quorum loss
-   * waited out the whole strong-write deadline, though the store already knew etcd would not
+   * falls back now, as if its deadline had passed (its etcd attempt may still commit; the two
+   * copies join into one, see the class comment). Without this a write sent just before a quorum
+   * loss waited out the whole strong-write deadline, though the store already knew etcd would not
    * answer. Writes that demand STRONG keep waiting for etcd's own answer.
    */
   void degraded() {
@@ -135,6 +150,11 @@ final class RequestRouter {
   private CompletionStage<WriteResult> strongFirst(
       OrderCommand command, WriteOptions options, boolean strongOnly, long start) {
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
+    // Read before the etcd attempt, whose own stamp comes later from the same clock.
+    @Nullable Stamp fallbackStamp =
+        strongOnly
+            ? null
+            : OrderCommands.nextStamp(local.read(command.orderId()).orElse(null), clock, node);
     CompletableFuture<BackendWrite> attempt =
         strongApply(command)
             .toCompletableFuture()
@@ -183,7 +203,7 @@ final class RequestRouter {
             result.completeExceptionally(strongFailure(cause));
           } else {
             metrics.fallback();
-            provisional(command, start)
+            provisional(command, fallbackStamp, start)
                 .whenComplete(
                     (w, e) -> {
                       if (e == null) {
@@ -206,9 +226,10 @@ final class RequestRouter {
     return reconciler.foldIn(List.of(dirty.get())).thenCompose(merged -> strong.apply(command));
   }
 
-  private CompletionStage<WriteResult> provisional(OrderCommand command, long start) {
-    return local
-        .apply(command)
+  /** A provisional write; {@code stamp} is the fallback's stamp, or null for a fresh one. */
+  private CompletionStage<WriteResult> provisional(
+      OrderCommand command, @Nullable Stamp stamp, long start) {
+    return (stamp == null ? local.apply(command) : local.apply(command, stamp))
         .thenApply(w -> acknowledge(command, w, Acceptance.PROVISIONAL, mode.get(), start));
   }
 

@@ -190,7 +190,9 @@ public final class StoreRuntime implements AutoCloseable {
             c.strongWriteDeadline(),
             metrics,
             conflicts,
-            confirmations);
+            confirmations,
+            clock,
+            node);
     RequestRouter r = router;
     controller.addListener(
         e -> {

@@ -72,7 +72,9 @@ class ConfirmationTrackerTest {
         Fixtures.config().strongWriteDeadline(),
         metrics,
         new ConflictTracker(),
-        t);
+        t,
+        local.clock,
+        Fixtures.node("n1"));
   }
 
   /** The store's mirror: every etcd version goes to the tracker. */

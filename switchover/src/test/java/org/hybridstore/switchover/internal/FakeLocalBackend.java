@@ -22,8 +22,10 @@ import org.hybridstore.OrderStoreException;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory local backend for unit tests of the switchover's logic: a map, a backlog in
@@ -36,7 +38,7 @@ final class FakeLocalBackend implements LocalBackend {
   final LinkedHashSet<OrderId> backlog = new LinkedHashSet<>();
   final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
   final List<OrderCommand> applied = new ArrayList<>();
-  private final HybridLogicalClock clock;
+  final HybridLogicalClock clock;
   private final NodeId node;
   private final AtomicLong mirror = new AtomicLong();
   volatile ConsistencyMode published;
@@ -44,16 +46,30 @@ final class FakeLocalBackend implements LocalBackend {
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   FakeLocalBackend(NodeId node, InstantSource time) {
+    this(node, new HybridLogicalClock(time, Duration.ofSeconds(1)));
+  }
+
+  /** A replica on a clock shared with a {@link FakeStrongBackend}, as the store shares its own. */
+  FakeLocalBackend(NodeId node, HybridLogicalClock clock) {
     this.node = node;
-    this.clock = new HybridLogicalClock(time, Duration.ofSeconds(1));
+    this.clock = clock;
   }
 
   @Override
-  public synchronized CompletionStage<BackendWrite> apply(OrderCommand command) {
+  public CompletionStage<BackendWrite> apply(OrderCommand command) {
+    return apply(command, null);
+  }
+
+  @Override
+  public synchronized CompletionStage<BackendWrite> apply(
+      OrderCommand command, @Nullable Stamp stamp) {
     applied.add(command);
     try {
+      OrderRecord current = records.get(command.orderId());
       OrderCommands.Applied a =
-          OrderCommands.apply(records.get(command.orderId()), command, clock, node);
+          stamp == null
+              ? OrderCommands.apply(current, command, clock, node)
+              : OrderCommands.apply(current, command, stamp);
       if (!a.duplicate()) {
         records.put(command.orderId(), a.record());
         backlog.add(command.orderId());

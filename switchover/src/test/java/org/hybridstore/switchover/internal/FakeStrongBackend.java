@@ -67,7 +67,12 @@ class FakeStrongBackend implements StrongBackend {
   volatile QuorumStatus probe = ok(1);
 
   FakeStrongBackend(InstantSource time) {
-    this.clock = new HybridLogicalClock(time, Duration.ofSeconds(1));
+    this(new HybridLogicalClock(time, Duration.ofSeconds(1)));
+  }
+
+  /** An etcd written through a clock shared with a {@link FakeLocalBackend}, as in the store. */
+  FakeStrongBackend(HybridLogicalClock clock) {
+    this.clock = clock;
     this.writer = NodeId.of("etcd-writer");
   }
 

@@ -3,7 +3,9 @@ package org.hybridstore.switchover.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,7 @@ import org.hybridstore.ReadConsistency;
 import org.hybridstore.StoreClosedException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
+import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.spi.BackendWrite;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +62,9 @@ class RequestRouterTest {
           Fixtures.config().strongWriteDeadline(),
           metrics,
           new ConflictTracker(),
-          confirmations);
+          confirmations,
+          local.clock,
+          Fixtures.node("n1"));
 
   private static StoreMode mode(Phase phase) {
     return new StoreMode(phase, 5, Instant.EPOCH, "test");
@@ -114,7 +119,9 @@ class RequestRouterTest {
             java.time.Duration.ofMinutes(10),
             metrics,
             new ConflictTracker(),
-            confirmations);
+            confirmations,
+            local.clock,
+            Fixtures.node("n1"));
     var plain = r.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture();
     var strongOnly = r.apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY).toCompletableFuture();
     assertThat(plain).isNotDone();
@@ -147,6 +154,74 @@ class RequestRouterTest {
   }
 
   @Test
+  void strong_lateCommit_thenStrongWrites_theFallbackCopyDoesNotBringItsValueBack() {
+    // Given etcd and the journal stamping with one clock, as in the store, and an order in etcd
+    HybridLogicalClock clock = new HybridLogicalClock(time, Duration.ofSeconds(1));
+    FakeStrongBackend etcd = new FakeStrongBackend(clock);
+    FakeLocalBackend local = new FakeLocalBackend(Fixtures.node("n1"), clock);
+    Reconciler reconciler =
+        new Reconciler(
+            etcd,
+            local,
+            16,
+            new ConflictTracker(),
+            metrics,
+            Fixtures.node("n1"),
+            Fixtures.config().ownerGrace(),
+            time);
+    RequestRouter router =
+        new RequestRouter(
+            etcd,
+            local,
+            mode::get,
+            breaker,
+            reconciler,
+            Fixtures.config().strongWriteDeadline(),
+            metrics,
+            new ConflictTracker(),
+            new ConfirmationTracker(
+                "t",
+                etcd,
+                local,
+                () -> mode.get().phase(),
+                Runnable::run,
+                metrics,
+                System::nanoTime),
+            clock,
+            Fixtures.node("n1"));
+    OrderId a = OrderId.of("a");
+    join(router.apply(Fixtures.create("a"), WriteOptions.DEFAULT));
+
+    // When a put commits in etcd but its answer is lost, and two STRONG puts follow before the
+    // in-call fallback writes the put to the journal
+    etcd.lateCommits = true;
+    etcd.afterLateCommit =
+        () -> {
+          etcd.lateCommits = false;
+          for (String value : List.of("second", "third")) {
+            time.advance(Duration.ofMillis(300));
+            join(etcd.apply(new OrderCommand.SetAttribute(a, OpId.of("op-" + value), "k", value)));
+          }
+          time.advance(Duration.ofMillis(300));
+        };
+    WriteResult put =
+        join(
+            router.apply(
+                new OrderCommand.SetAttribute(a, OpId.of("op-first"), "k", "first"),
+                WriteOptions.DEFAULT));
+    assertThat(put.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+
+    // Then folding the journal's copy in keeps the last STRONG value, in etcd and in the journal
+    reconciler.foldIn(local.backlog(10)).toCompletableFuture().join();
+    assertThat(etcd.data.get(a).record().toOrder().attributes()).containsEntry("k", "third");
+    assertThat(local.read(a).orElseThrow().toOrder().attributes()).containsEntry("k", "third");
+  }
+
+  private static <T> T join(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+  }
+
+  @Test
   void strong_answerTheStoreCannotAcknowledge_failsTheCall_insteadOfHanging() {
     // Given an etcd backend whose answer carries no revision (a broken or lying backend)
     FakeStrongBackend noRevision =
@@ -167,7 +242,9 @@ class RequestRouterTest {
             Fixtures.config().strongWriteDeadline(),
             metrics,
             new ConflictTracker(),
-            confirmations);
+            confirmations,
+            local.clock,
+            Fixtures.node("n1"));
     // Then the call fails with the typed error (it used to never complete)
     assertThatThrownBy(
             () ->
