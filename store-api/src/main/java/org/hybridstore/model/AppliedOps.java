@@ -77,6 +77,31 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
   }
 
   /**
+   * Returns whether this set crowds an op id's entry out for good: it holds {@link
+   * OrderLimits#OP_ID_RETENTION} entries of other op ids that rank above it (a later stamp, or the
+   * same stamp and a larger key). Every join and every {@link #with} keeps the newest entries only,
+   * so no record that descends from this one by them can hold the entry.
+   *
+   * @param opId the op id
+   * @param entry its entry
+   * @return whether no descendant of this set can hold it
+   */
+  public boolean crowdsOut(OpId opId, Entry entry) {
+    long key = opId.key();
+    int above = 0;
+    for (Map.Entry<Long, Entry> e : entries.entrySet()) {
+      if (e.getKey() == key) {
+        continue;
+      }
+      int c = e.getValue().stamp().compareTo(entry.stamp());
+      if (c > 0 || (c == 0 && e.getKey() > key)) {
+        above++;
+      }
+    }
+    return above >= OrderLimits.OP_ID_RETENTION;
+  }
+
+  /**
    * Returns these entries plus one.
    *
    * @param opId the applied op id

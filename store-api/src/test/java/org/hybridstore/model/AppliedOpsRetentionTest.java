@@ -51,6 +51,29 @@ class AppliedOpsRetentionTest {
     assertThat(a.merge(b).entries().size()).isLessThanOrEqualTo(OrderLimits.OP_ID_RETENTION);
   }
 
+  @Property(tries = 1000)
+  void crowdsOut_meansNoLaterJoinHoldsTheEntry_andOtherwiseSomeJoinCan(@ForAll long seed) {
+    Random random = new Random(seed);
+    List<OpId> pool = pool(OrderLimits.OP_ID_RETENTION * 2);
+    AppliedOps etcd = randomOps(random, random.nextInt(200), pool);
+    OpId op = OpId.of("the-write");
+    AppliedOps.Entry entry =
+        new AppliedOps.Entry(
+            1, new Stamp(new HybridTimestamp(random.nextInt(400), 0), NodeId.of("n1")));
+    AppliedOps copy = randomOps(random, random.nextInt(40), pool).with(op, entry);
+    if (etcd.crowdsOut(op, entry)) {
+      // whatever joins it later, and in whatever order, the entry never comes back
+      AppliedOps later = etcd.merge(copy);
+      assertThat(later.contains(op)).isFalse();
+      later = later.merge(randomOps(random, random.nextInt(100), pool));
+      assertThat(later.contains(op)).isFalse();
+      assertThat(later.crowdsOut(op, entry)).isTrue();
+    } else {
+      // a copy that holds nothing else is still kept by the join
+      assertThat(etcd.merge(AppliedOps.EMPTY.with(op, entry)).contains(op)).isTrue();
+    }
+  }
+
   @Property(tries = 200)
   void with_keepsTheNewestEntries(@ForAll long seed) {
     Random random = new Random(seed);

@@ -24,6 +24,7 @@ import org.hybridstore.OrderStoreException;
 import org.hybridstore.StoreClosedException;
 import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.UnknownOperationException;
+import org.hybridstore.model.AppliedOps;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
@@ -60,15 +61,18 @@ import org.slf4j.LoggerFactory;
  * many times a second, etcd's current version may no longer hold the op id by the time a queued
  * locate runs (a 30-minute chaos soak gave up 48 writes etcd had held that way). A key etcd does
  * not hold stays pending, unless the local replica's record no longer held it just before etcd's
- * current version was read and the feed, caught up to that version, never showed it in etcd (the
- * retention bound pushed it out before etcd held it): then the entry fails with {@link
- * UnknownOperationException}. Without the feed's catching up, a version in between may have held it
- * (another 30-minute soak gave up 18 writes etcd had held while the feed lagged behind a replica
- * that had moved on). A re-read after a compaction skips versions: a write etcd held only in a
- * skipped version is then given up too. The feed's sightings are remembered for the last {@value
- * #SEEN} (order, op id) pairs even when nobody waits, because a write whose etcd attempt committed
- * without answering registers only when it falls back, possibly after the feed showed the commit:
- * such an entry starts its locate at that revision.
+ * current version was read, the feed, caught up to that version, never showed it in etcd, and that
+ * version holds {@value org.hybridstore.OrderLimits#OP_ID_RETENTION} op ids ranked above it (the
+ * retention bound pushed it out before etcd held it, and no peer's copy can bring it back: {@link
+ * AppliedOps#crowdsOut}): then the entry fails with {@link UnknownOperationException}. Without the
+ * feed's catching up, a version in between may have held it (another 30-minute soak gave up 18
+ * writes etcd had held while the feed lagged behind a replica that had moved on); without the last
+ * condition, a peer that lagged behind this node folded one in after it was given up (a 43-minute
+ * soak). A re-read after a compaction skips versions: a write etcd held only in a skipped version
+ * is then given up too. The feed's sightings are remembered for the last {@value #SEEN} (order, op
+ * id) pairs even when nobody waits, because a write whose etcd attempt committed without answering
+ * registers only when it falls back, possibly after the feed showed the commit: such an entry
+ * starts its locate at that revision.
  *
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
@@ -172,6 +176,9 @@ final class ConfirmationTracker implements AutoCloseable {
     long nextCheck;
     int checks;
 
+    /** The op id's entry as this node's replica held it (its stamp ranks it for the retention). */
+    AppliedOps.@Nullable Entry entry;
+
     /** The earliest version etcd's change feed delivered that holds it: proof etcd held it. */
     @Nullable StoredRecord seenIn;
 
@@ -257,12 +264,17 @@ final class ConfirmationTracker implements AutoCloseable {
    * Awaits the confirmation of a write this node acknowledged provisionally, or a duplicate.
    *
    * @param opId the op id
-   * @param acknowledged the order the acknowledgement reported
+   * @param written the record the acknowledgement reported (it holds the op id's entry)
    * @param provisional whether this is a fresh provisional acknowledgement (timed for the metrics)
    * @return completes when etcd holds the write
    */
-  CompletionStage<Confirmation> acknowledged(OpId opId, Order acknowledged, boolean provisional) {
-    return register(opId, acknowledged.id(), acknowledged, provisional);
+  CompletionStage<Confirmation> acknowledged(OpId opId, OrderRecord written, boolean provisional) {
+    return register(
+        opId,
+        written.id(),
+        written.toOrder(),
+        provisional,
+        written.appliedOps().get(opId).orElse(null));
   }
 
   /**
@@ -337,11 +349,20 @@ final class ConfirmationTracker implements AutoCloseable {
       return failed(
           new UnknownOperationException(opId, "no record in this node's replica holds it"));
     }
-    return register(opId, order.get(), null, false);
+    return register(
+        opId,
+        order.get(),
+        null,
+        false,
+        localRecord(order.get()).flatMap(r -> r.appliedOps().get(opId)).orElse(null));
   }
 
   private CompletionStage<Confirmation> register(
-      OpId opId, OrderId order, @Nullable Order acknowledged, boolean provisional) {
+      OpId opId,
+      OrderId order,
+      @Nullable Order acknowledged,
+      boolean provisional,
+      AppliedOps.@Nullable Entry entry) {
     Key key = new Key(order, opId.key());
     CompletableFuture<Confirmation> future;
     lock.lock();
@@ -359,6 +380,9 @@ final class ConfirmationTracker implements AutoCloseable {
       }
       if (p.acknowledged == null) {
         p.acknowledged = acknowledged != null ? Ack.of(acknowledged) : recent.get(key);
+      }
+      if (p.entry == null) {
+        p.entry = entry;
       }
       if (provisional && p.acknowledgedAt < 0) {
         p.acknowledgedAt = now;
@@ -627,6 +651,12 @@ final class ConfirmationTracker implements AutoCloseable {
         .thenCompose(f -> f);
   }
 
+  /** Whether etcd's version crowds the entry's op id out for good (false if either is unknown). */
+  private static boolean crowdedOut(@Nullable StoredRecord etcd, Pending p) {
+    AppliedOps.Entry entry = p.entry;
+    return etcd != null && entry != null && etcd.record().appliedOps().crowdsOut(p.opId, entry);
+  }
+
   private void finish(OrderId order, @Nullable Walk walk, @Nullable Throwable error) {
     List<Map.Entry<Pending, Object>> outcomes = new ArrayList<>();
     Map.Entry<OrderId, Optional<StoredRecord>> next = null;
@@ -663,15 +693,19 @@ final class ConfirmationTracker implements AutoCloseable {
             // etcd's current version does not hold it. It never reached etcd when this node's
             // replica no longer held it just before that read (any etcd version the replica took
             // that from is no later than the version read) and the feed delivered every version
-            // up to the one read without showing it: the retention bound pushed it out before etcd
-            // held it. While the feed lags behind the version read, a version in between may have
-            // held it and been overwritten since: keep waiting, the feed will show it.
+            // up to the one read without showing it. It never will when etcd's version holds as
+            // many op ids ranked above it as the retention keeps: a peer's copy that still holds
+            // it (a peer that lags behind this node) cannot bring it back then. Without that, a
+            // peer folded such a write in after this node had given it up (a 43-minute soak).
+            // While the feed lags behind the version read, a version in between may have held it
+            // and been overwritten since: keep waiting, the feed will show it.
             if (p.seenIn != null) {
               rerunSeen =
                   true; // seen in a later version than this locate started from: go there next
             } else if (p.seenAt < 0
                 && feedCaughtUp
-                && walk.lackedLocally().contains(p.opId.key())) {
+                && walk.lackedLocally().contains(p.opId.key())
+                && crowdedOut(walk.start(), p)) {
               removePending(order, p.opId.key());
               outcomes.add(
                   Map.entry(

@@ -252,7 +252,7 @@ final class RequestRouter {
             ? confirmations.strong(command.opId(), written)
             : confirmations.acknowledged(
                 command.opId(),
-                order,
+                written.record(),
                 acceptance == Acceptance.PROVISIONAL && !written.duplicate());
     return new WriteResult(
         order,

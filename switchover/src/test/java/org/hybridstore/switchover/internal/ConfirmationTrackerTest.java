@@ -408,6 +408,37 @@ class ConfirmationTrackerTest {
   }
 
   @Test
+  void pushedOutOfThisReplicaOnly_aLaggingPeerFoldsItInAfterTheSweep_isConfirmedNotGivenUp() {
+    // Given a provisional write during an outage, copied to a peer that then lags behind, and more
+    // writes on this node than a record keeps op ids for, which push it out of this replica
+    mirror(tracker);
+    OrderId id = OrderId.of("a");
+    OpId op = OpId.of("op-pay");
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.DEGRADED));
+    WriteResult w = write(new OrderCommand.Transition(id, op, OrderStatus.PAID));
+    OrderRecord peersCopy = local.read(id).orElseThrow();
+    pushOutOfTheRecord(id);
+    assertThat(local.read(id).orElseThrow().appliedOps().contains(op)).isFalse();
+
+    // When etcd is back and the sweep locates it before anyone folded anything in (etcd holds the
+    // version from before the outage, and the feed has shown every version up to it)
+    mode.set(mode(Phase.RECONCILING));
+    nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS + 1);
+    tracker.sweep();
+
+    // Then it is not given up: the peer's copy can still bring it to etcd
+    assertThat(w.confirmation().toCompletableFuture()).as("still pending").isNotDone();
+    // And when the peer folds its copy in, the write is confirmed at that revision
+    etcd.mergeAll(List.of(peersCopy)).toCompletableFuture().join();
+    long foldedAt = etcdRevisionOf("a");
+    Confirmation c = done(w.confirmation());
+    assertThat(c.revision()).isEqualTo(foldedAt);
+    assertThat(c.firstRevision()).isTrue();
+    assertThat(done(tracker.lookup(op)).revision()).isEqualTo(foldedAt);
+  }
+
+  @Test
   void opIdPushedOutByTheRetentionBound_beforeEtcdHeldIt_failsTyped() {
     mirror(tracker);
     write(Fixtures.create("a"));
