@@ -285,14 +285,28 @@ final class ConfirmationTracker implements AutoCloseable {
    */
   CompletionStage<Confirmation> lookup(OpId opId) {
     Located where;
+    OrderId awaited = null;
     lock.lock();
     try {
       if (closed) {
         return failed(new StoreClosedException(store));
       }
       where = located.get(opId.key());
+      if (where == null) {
+        // A write this node awaits may have left its replica's record (64 later writes) before
+        // etcd held it: the pending entry still knows its order.
+        for (Map.Entry<OrderId, Map<Long, Pending>> e : pending.entrySet()) {
+          if (e.getValue().containsKey(opId.key())) {
+            awaited = e.getKey();
+            break;
+          }
+        }
+      }
     } finally {
       lock.unlock();
+    }
+    if (awaited != null) {
+      return register(opId, awaited, null, false, null);
     }
     if (where == null) {
       return locateByIndex(opId);

@@ -429,12 +429,16 @@ class ConfirmationTrackerTest {
 
     // Then it is not given up: the peer's copy can still bring it to etcd
     assertThat(w.confirmation().toCompletableFuture()).as("still pending").isNotDone();
+    // and a lookup meanwhile waits for it too, though this replica no longer holds the op id
+    CompletableFuture<Confirmation> lookedUp = tracker.lookup(op).toCompletableFuture();
+    assertThat(lookedUp).as("lookup waits").isNotDone();
     // And when the peer folds its copy in, the write is confirmed at that revision
     etcd.mergeAll(List.of(peersCopy)).toCompletableFuture().join();
     long foldedAt = etcdRevisionOf("a");
     Confirmation c = done(w.confirmation());
     assertThat(c.revision()).isEqualTo(foldedAt);
     assertThat(c.firstRevision()).isTrue();
+    assertThat(done(lookedUp).revision()).isEqualTo(foldedAt);
     assertThat(done(tracker.lookup(op)).revision()).isEqualTo(foldedAt);
   }
 
