@@ -48,32 +48,17 @@ public final class OrderCommands {
       OrderCommand command,
       HybridLogicalClock clock,
       org.hybridstore.NodeId node) {
-    return apply(current, command, nextStamp(current, clock, node));
-  }
-
-  /**
-   * Returns the stamp {@link #apply(OrderRecord, OrderCommand, HybridLogicalClock,
-   * org.hybridstore.NodeId)} gives a write to {@code current}: a fresh reading of the node's clock,
-   * taken after the clock observed every stamp in the record (or, for a record stamped beyond the
-   * clock's maximum offset, just after that record's latest stamp, the clock left where it is and
-   * the refusal counted).
-   *
-   * @param current the order's record, or {@code null} if the order does not exist
-   * @param clock the node's clock
-   * @param node the node
-   * @return a stamp later than every stamp in {@code current} and every earlier reading of the
-   *     clock
-   */
-  public static Stamp nextStamp(
-      @Nullable OrderRecord current, HybridLogicalClock clock, org.hybridstore.NodeId node) {
     if (current != null) {
       HybridTimestamp latest = current.latestTime();
       if (clock.tryObserve(latest) instanceof ClockObservation.Refused) {
         // the clock stays where it is (it would stay ahead for good); only this write follows
-        return new Stamp(new HybridTimestamp(latest.wallMillis(), latest.logical() + 1), node);
+        return apply(
+            current,
+            command,
+            new Stamp(new HybridTimestamp(latest.wallMillis(), latest.logical() + 1), node));
       }
     }
-    return new Stamp(clock.now(), node);
+    return apply(current, command, new Stamp(clock.now(), node));
   }
 
   /**

@@ -54,8 +54,9 @@ class FallbackCopyTest {
     OrderRecord base = created(random, self);
     OrderRecord replica = base;
     OrderCommand command = randomCommand(random, "op-c");
-    // the router reads the fallback's stamp, then the etcd attempt stamps its own copy
-    Stamp fallbackStamp = OrderCommands.nextStamp(replica, self, SELF);
+    // the router reads the fallback's stamp (the clock has observed the replica), then the etcd
+    // attempt stamps its own copy
+    Stamp fallbackStamp = new Stamp(self.now(), SELF);
     OrderRecord etcd = applied(base, command, self, SELF);
     if (etcd == null) {
       return; // rejected: there is no second copy to join

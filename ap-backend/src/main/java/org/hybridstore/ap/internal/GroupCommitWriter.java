@@ -280,7 +280,21 @@ final class GroupCommitWriter implements AutoCloseable {
     return maxPendingMergeBytes;
   }
 
+  /**
+   * Queues records from etcd. The node's clock observes each record's latest stamp first (the
+   * receive rule; a stamp beyond the maximum offset is refused and counted), so every stamp in the
+   * replica is behind the clock's next reading: a write stamped with a plain clock reading (the
+   * in-call fallback's, {@code LocalBackend#apply(OrderCommand, Stamp)}) is later than every value
+   * this node knew when it took that reading.
+   *
+   * @param records the records
+   * @param revision the etcd revision they are current at, or {@link #KEEP_MIRROR_REVISION}
+   * @return completes after the commit that holds them
+   */
   CompletableFuture<Void> absorb(Collection<OrderRecord> records, long revision) {
+    for (OrderRecord r : records) {
+      clock.tryObserve(r.latestTime());
+    }
     CompletableFuture<Void> f = new CompletableFuture<>();
     submit(new Absorb(List.copyOf(records), revision, f), f);
     return f;

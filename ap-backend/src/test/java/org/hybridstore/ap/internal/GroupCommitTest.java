@@ -23,6 +23,7 @@ import org.hybridstore.OrderId;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.ap.internal.storage.StorageOptions;
 import org.hybridstore.ap.internal.wire.NetworkFaults;
+import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
@@ -286,6 +287,22 @@ class GroupCommitTest {
     n.backend.absorb(List.of(r), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(n.backend.read(OrderId.of("x"))).contains(r);
     assertThat(n.backend.backlogSize()).isZero();
+  }
+
+  @Test
+  void absorb_theClockObservesWhatEtcdHolds_soTheNextReadingIsLater() throws Exception {
+    // Given a record from etcd stamped 2 s ahead of this node's clock (within the 5 s offset)
+    TestNode n = open();
+    HybridLogicalClock ahead =
+        new HybridLogicalClock(() -> Instant.now().plusSeconds(2), java.time.Duration.ofSeconds(5));
+    OrderRecord r =
+        org.hybridstore.model.OrderCommands.apply(
+                null, create("x"), ahead, org.hybridstore.NodeId.of("etcd-writer"))
+            .record();
+    // When the journal absorbs it
+    n.backend.absorb(List.of(r), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Then a plain reading of the node's clock is later than every stamp in the replica
+    assertThat(n.clock.now()).isGreaterThan(r.latestTime());
   }
 
   @Test

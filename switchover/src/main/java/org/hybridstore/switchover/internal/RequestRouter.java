@@ -32,7 +32,6 @@ import org.hybridstore.Versioned;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
 import org.hybridstore.model.HybridLogicalClock;
-import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 import org.hybridstore.spi.BackendWrite;
@@ -150,11 +149,10 @@ final class RequestRouter {
   private CompletionStage<WriteResult> strongFirst(
       OrderCommand command, WriteOptions options, boolean strongOnly, long start) {
     CompletableFuture<WriteResult> result = new CompletableFuture<>();
-    // Read before the etcd attempt, whose own stamp comes later from the same clock.
-    @Nullable Stamp fallbackStamp =
-        strongOnly
-            ? null
-            : OrderCommands.nextStamp(local.read(command.orderId()).orElse(null), clock, node);
+    // Read before the etcd attempt, whose own stamp comes later from the same clock. The clock has
+    // observed every stamp in the local replica (the journal observes what it absorbs and what
+    // peers send), so this is later than everything the node knew at the call.
+    @Nullable Stamp fallbackStamp = strongOnly ? null : new Stamp(clock.now(), node);
     CompletableFuture<BackendWrite> attempt =
         strongApply(command)
             .toCompletableFuture()

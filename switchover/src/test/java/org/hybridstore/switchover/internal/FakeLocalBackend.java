@@ -90,6 +90,7 @@ final class FakeLocalBackend implements LocalBackend {
   @Override
   public synchronized CompletionStage<Void> absorb(Collection<OrderRecord> etcd, long revision) {
     for (OrderRecord r : etcd) {
+      clock.tryObserve(r.latestTime()); // as the journal does
       OrderRecord current = records.get(r.id());
       OrderRecord merged = current == null ? r : current.merge(r);
       records.put(r.id(), merged);
