@@ -69,10 +69,11 @@ import org.slf4j.LoggerFactory;
  * writes etcd had held while the feed lagged behind a replica that had moved on); without the last
  * condition, a peer that lagged behind this node folded one in after it was given up (a 43-minute
  * soak). A re-read after a compaction skips versions: a write etcd held only in a skipped version
- * is then given up too. The feed's sightings are remembered for the last {@value #SEEN} (order, op
- * id) pairs even when nobody waits, because a write whose etcd attempt committed without answering
- * registers only when it falls back, possibly after the feed showed the commit: such an entry
- * starts its locate at that revision.
+ * is then given up too. The feed's sightings are remembered for the last {@value #SEEN} op ids even
+ * when nobody waits, because a write whose etcd attempt committed without answering registers only
+ * when it falls back, possibly after the feed showed the commit: such an entry starts its locate at
+ * that revision; and a lookup of a write this node acknowledged before a restart finds its order
+ * there after later writes pushed its op id out of every record.
  *
  * <p>Memory: a pending entry keeps the acknowledged status and conflicting statuses, not the order;
  * the acknowledgements of the last {@value #RECENT} confirmed writes are kept the same way, so a
@@ -123,12 +124,14 @@ final class ConfirmationTracker implements AutoCloseable {
   private final Map<Long, Located> located = new Bounded<>(LOCATED, true);
 
   /**
-   * (order, op id key) to the earliest mod revision the feed showed holding it, for the last
-   * {@value #SEEN} pairs, kept whether or not anyone waits for them: a write whose etcd attempt
+   * Op id key to the order and the earliest mod revision the feed showed holding it, for the last
+   * {@value #SEEN} op ids, kept whether or not anyone waits for them: a write whose etcd attempt
    * committed but did not answer falls back and registers only afterwards (at once, if the store
-   * degraded meanwhile), when the feed may already have shown the commit.
+   * degraded meanwhile), when the feed may already have shown the commit; and a lookup of a write
+   * nobody here awaited (the node restarted after acknowledging it) finds its order here once later
+   * writes pushed the op id out of every record.
    */
-  private final Map<Key, Long> seen = new Bounded<>(SEEN, false);
+  private final Map<Long, Sighting> seen = new Bounded<>(SEEN, false);
 
   /**
    * The highest mod revision the change feed delivered: every version of any order up to it has
@@ -139,6 +142,9 @@ final class ConfirmationTracker implements AutoCloseable {
   private boolean closed;
 
   private record Key(OrderId order, long opKey) {}
+
+  /** Where the feed first showed an op id key in etcd. */
+  private record Sighting(OrderId order, long revision) {}
 
   /** A map that drops its eldest entry (by access or by insertion) beyond {@code max} entries. */
   private static final class Bounded<K, V> extends LinkedHashMap<K, V> {
@@ -302,6 +308,14 @@ final class ConfirmationTracker implements AutoCloseable {
           }
         }
       }
+      if (where == null && awaited == null) {
+        // Nobody here awaited it (a restart forgets), but the feed showed it in etcd: that names
+        // its order even once later writes pushed the op id out of every record.
+        Sighting s = seen.get(opId.key());
+        if (s != null) {
+          awaited = s.order();
+        }
+      }
     } finally {
       lock.unlock();
     }
@@ -402,9 +416,9 @@ final class ConfirmationTracker implements AutoCloseable {
         p.acknowledgedAt = now;
       }
       if (p.seenIn == null && p.seenAt < 0) {
-        Long at = seen.get(key);
-        if (at != null) {
-          p.seenAt = at;
+        Sighting at = seen.get(key.opKey());
+        if (at != null && at.order().equals(order)) {
+          p.seenAt = at.revision();
         }
       }
       future = p.future;
@@ -434,7 +448,7 @@ final class ConfirmationTracker implements AutoCloseable {
       feedRevision = Math.max(feedRevision, revision);
       for (StoredRecord v : versions) {
         for (Long k : v.record().appliedOps().entries().keySet()) {
-          seen.putIfAbsent(new Key(v.record().id(), k), v.modRevision());
+          seen.putIfAbsent(k, new Sighting(v.record().id(), v.modRevision()));
         }
       }
       if (pendingCount == 0) {

@@ -494,6 +494,33 @@ class ConfirmationTrackerTest {
   }
 
   @Test
+  void restartedBeforeItsFoldIn_laterWritesPushItOut_aLookupFindsItWhereTheFeedShowedIt()
+      throws Exception {
+    // Given a provisional write, and a restart that forgets the write was awaited
+    mirror(tracker);
+    OpId op = OpId.of("op-pay");
+    payProvisionally(op);
+    restart();
+    // When this node folds it in (its feed shows the fold-in), then more later writes to the order
+    // than a record keeps op ids for
+    foldIn();
+    long foldedAt = etcdRevisionOf("a");
+    mode.set(mode(Phase.STRONG));
+    pushOutOfTheRecord(OrderId.of("a"));
+    assertThat(local.read(OrderId.of("a")).orElseThrow().appliedOps().contains(op)).isFalse();
+    assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().contains(op)).isFalse();
+    // Then a lookup finds it at the fold-in's revision (a chaos run got 404 unknown here)
+    Confirmation c = done(tracker.lookup(op));
+    assertThat(c.revision()).isEqualTo(foldedAt);
+    assertThat(c.firstRevision()).isTrue();
+    assertThat(c.order().status()).isEqualTo(OrderStatus.PAID);
+    // And a node whose feed never showed it answers as the retention bound says
+    tracker = tracker();
+    assertThatThrownBy(() -> tracker.lookup(op).toCompletableFuture().join())
+        .hasCauseInstanceOf(UnknownOperationException.class);
+  }
+
+  @Test
   void close_failsWhatIsPending_withStoreClosed() {
     mode.set(mode(Phase.DEGRADED));
     WriteResult w = write(Fixtures.create("a"));
