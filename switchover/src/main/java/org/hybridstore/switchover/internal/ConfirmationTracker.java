@@ -116,6 +116,10 @@ final class ConfirmationTracker implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
   private final Map<OrderId, Map<Long, Pending>> pending = new HashMap<>();
+
+  /** Op id key to the order of its pending entry, so a lookup finds an awaited write at once. */
+  private final Map<Long, OrderId> pendingOrder = new HashMap<>();
+
   private int pendingCount;
   private final Set<OrderId> locating = new HashSet<>();
   private final Set<OrderId> again = new HashSet<>();
@@ -301,12 +305,7 @@ final class ConfirmationTracker implements AutoCloseable {
       if (where == null) {
         // A write this node awaits may have left its replica's record (64 later writes) before
         // etcd held it: the pending entry still knows its order.
-        for (Map.Entry<OrderId, Map<Long, Pending>> e : pending.entrySet()) {
-          if (e.getValue().containsKey(opId.key())) {
-            awaited = e.getKey();
-            break;
-          }
-        }
+        awaited = pendingOrder.get(opId.key());
       }
       if (where == null && awaited == null) {
         // Nobody here awaited it (a restart forgets), but the feed showed it in etcd: that names
@@ -404,6 +403,7 @@ final class ConfirmationTracker implements AutoCloseable {
       if (p == null) {
         p = new Pending(opId, order, now);
         forOrder.put(key.opKey(), p);
+        pendingOrder.putIfAbsent(key.opKey(), order);
         pendingCount++;
       }
       if (p.acknowledged == null) {
@@ -834,6 +834,7 @@ final class ConfirmationTracker implements AutoCloseable {
     Pending p = forOrder.remove(opKey);
     if (p != null) {
       pendingCount--;
+      pendingOrder.remove(opKey, order);
     }
     if (forOrder.isEmpty()) {
       pending.remove(order);
@@ -873,6 +874,7 @@ final class ConfirmationTracker implements AutoCloseable {
       closed = true;
       pending.values().forEach(m -> all.addAll(m.values()));
       pending.clear();
+      pendingOrder.clear();
       pendingCount = 0;
       queued.clear();
     } finally {
