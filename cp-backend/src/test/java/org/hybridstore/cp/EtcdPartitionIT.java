@@ -212,6 +212,35 @@ class EtcdPartitionIT {
   }
 
   @Test
+  void twoMembersRefuseTheClient_theThirdStillServes_soTheProbeSaysQuorum() {
+    // Given this node refused by two members at once (a firewall's REJECT), the cluster healthy:
+    // the probe stops waiting shortly after a majority refused, but not for a member that serves.
+    // (A member the previous test cut off may not have heard from the leader yet: wait for all.)
+    await("every member serves")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                join(backend.probe(Duration.ofSeconds(1))).members().stream()
+                    .allMatch(m -> m.state() == MemberStatus.State.SERVING));
+    List<EtcdMember> refusing = cluster.members().subList(0, 2);
+    refusing.forEach(EtcdMember::refuseClient);
+    for (int i = 0; i < 5; i++) {
+      QuorumStatus probe = join(backend.probe(Duration.ofSeconds(2)));
+      // Then it still reaches the quorum through the third
+      assertThat(probe.quorum()).as(probe.detail()).isTrue();
+      assertThat(probe.members().get(2).state())
+          .as(probe.detail())
+          .isEqualTo(MemberStatus.State.SERVING);
+      for (EtcdMember m : refusing) {
+        assertThat(probe.members().get(index(m)).state())
+            .as(probe.detail())
+            .isEqualTo(MemberStatus.State.UNREACHABLE);
+      }
+    }
+  }
+
+  @Test
   void everyMemberIsolated_probeSaysNoQuorumAndMajorityNoLeader_andTheBackendStaysQuiet() {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     ListAppender<ILoggingEvent> warnings = new ListAppender<>();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.hybridstore.cp.internal.EtcdErrors.Signal;
 import org.hybridstore.cp.internal.QuorumRule.ReadAnswer;
@@ -40,25 +41,87 @@ final class Prober {
     this.nanoTime = nanoTime;
   }
 
-  /** Probes every member and builds the sample. */
+  /**
+   * How long a probe still waits for the other members once a majority of them refused the
+   * connection. A member that reaches the quorum serves a linearizable read in milliseconds; the
+   * one survivor of a killed majority still names the old leader until its election timeout and
+   * answers nothing, so without this every probe waited out its whole deadline for it, and the
+   * store degraded about a second after the kill instead of a few hundred milliseconds.
+   */
+  static final Duration AFTER_MAJORITY_REFUSED = Duration.ofMillis(150);
+
+  /** One member's calls of a probe. */
+  private record Asked(
+      MemberConnection member,
+      CompletableFuture<StatusAnswer> status,
+      CompletableFuture<ReadAnswer> read,
+      CompletableFuture<Probed> probed) {}
+
+  /**
+   * Probes every member and builds the sample: when every member answered or its deadline passed,
+   * or {@link #AFTER_MAJORITY_REFUSED} after a majority refused the connection while none served
+   * the read (a member still silent then is reported as not serving).
+   */
   CompletableFuture<QuorumStatus> probe(Duration deadline) {
-    lastProbe = nanoTime.getAsLong();
-    List<CompletableFuture<Probed>> all = new ArrayList<>();
+    long start = nanoTime.getAsLong();
+    lastProbe = start;
+    List<Asked> all = new ArrayList<>();
     for (MemberConnection m : view.connections()) {
-      all.add(member(m, deadline));
+      all.add(ask(m, deadline));
     }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .handle(
-            (v, e) -> {
-              List<MemberStatus> members = new ArrayList<>();
-              long revision = 0;
-              for (CompletableFuture<Probed> f : all) {
-                Probed p = f.join();
-                members.add(p.status());
-                revision = Math.max(revision, p.revision());
-              }
-              return QuorumRule.decide(members, deadline, revision);
-            });
+    CompletableFuture<QuorumStatus> sample = new CompletableFuture<>();
+    AtomicBoolean endingEarly = new AtomicBoolean();
+    Runnable answered =
+        () -> {
+          List<MemberStatus> done = new ArrayList<>();
+          for (Asked a : all) {
+            if (a.probed().isDone()) {
+              done.add(a.probed().join().status());
+            }
+          }
+          if (done.size() == all.size()) {
+            sample.complete(sample(all, deadline, start));
+          } else if (QuorumRule.majorityRefused(done, all.size())
+              && endingEarly.compareAndSet(false, true)) {
+            CompletableFuture.delayedExecutor(
+                    AFTER_MAJORITY_REFUSED.toNanos(), TimeUnit.NANOSECONDS)
+                .execute(() -> sample.complete(sample(all, deadline, start)));
+          }
+        };
+    for (Asked a : all) {
+      a.probed().whenComplete((p, e) -> answered.run());
+    }
+    return sample;
+  }
+
+  /** The sample from every member's answer so far; a member still silent did not serve. */
+  private QuorumStatus sample(List<Asked> all, Duration deadline, long start) {
+    List<MemberStatus> members = new ArrayList<>();
+    long revision = 0;
+    for (Asked a : all) {
+      if (a.probed().isDone()) {
+        Probed p = a.probed().join();
+        members.add(p.status());
+        revision = Math.max(revision, p.revision());
+        continue;
+      }
+      Duration waited = Duration.ofNanos(nanoTime.getAsLong() - start);
+      StatusAnswer status =
+          a.status().isDone()
+              ? a.status().join()
+              : StatusAnswer.failed("status: no answer after a majority refused");
+      ReadAnswer read =
+          a.read().isDone()
+              ? a.read().join()
+              : ReadAnswer.failure(
+                  waited,
+                  Signal.TIMEOUT,
+                  "no answer within "
+                      + AFTER_MAJORITY_REFUSED.toMillis()
+                      + " ms after a majority refused the connection");
+      members.add(QuorumRule.member(a.member().endpoint, status, read));
+    }
+    return QuorumRule.decide(members, deadline, revision);
   }
 
   /** Returns when the last full probe started ({@code System.nanoTime()}, 0 if never). */
@@ -68,12 +131,20 @@ final class Prober {
 
   /** Probes one member; never fails. */
   CompletableFuture<Probed> member(MemberConnection m, Duration deadline) {
+    return ask(m, deadline).probed();
+  }
+
+  private Asked ask(MemberConnection m, Duration deadline) {
     long start = nanoTime.getAsLong();
     Deadline d = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
     CompletableFuture<StatusAnswer> status = status(m, d);
     CompletableFuture<ReadAnswer> read = read(m, d, start);
-    return status.thenCombine(
-        read, (s, r) -> new Probed(QuorumRule.member(m.endpoint, s, r), r.revision()));
+    return new Asked(
+        m,
+        status,
+        read,
+        status.thenCombine(
+            read, (s, r) -> new Probed(QuorumRule.member(m.endpoint, s, r), r.revision())));
   }
 
   private CompletableFuture<StatusAnswer> status(MemberConnection m, Deadline d) {

@@ -128,6 +128,29 @@ final class QuorumRule {
   }
 
   /**
+   * Whether the members that answered a probe so far show that a majority refused the connection
+   * (unreachable before the deadline: killed, or refused by a firewall) while none served the read.
+   * Only then may the probe stop waiting for the rest: if a remaining member reaches the quorum, it
+   * serves the read within milliseconds.
+   *
+   * @param answered the members whose calls completed
+   * @param configured how many members are configured
+   * @return whether a majority is already known unreachable and none served
+   */
+  static boolean majorityRefused(List<MemberStatus> answered, int configured) {
+    long refused = 0;
+    for (MemberStatus m : answered) {
+      if (m.serving()) {
+        return false;
+      }
+      if (m.state() == State.UNREACHABLE) {
+        refused++;
+      }
+    }
+    return refused > configured / 2;
+  }
+
+  /**
    * Builds the sample.
    *
    * @param members every configured member's status, in configuration order

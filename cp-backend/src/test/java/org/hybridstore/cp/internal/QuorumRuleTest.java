@@ -51,6 +51,26 @@ class QuorumRuleTest {
   }
 
   @Test
+  void majorityRefused_onlyWhenMoreThanHalfAreUnreachable_andNoneServed() {
+    MemberStatus refused =
+        member("a", StatusAnswer.failed("status: unreachable"), failed(Signal.UNREACHABLE));
+    MemberStatus serving = member("b", status(2, 7, 5), OK);
+    MemberStatus stalled = member("c", status(3, 7, 5), failed(Signal.TIMEOUT));
+    assertThat(refused.state()).isEqualTo(State.UNREACHABLE);
+
+    // two of three refused, the third still silent: stop waiting for it
+    assertThat(QuorumRule.majorityRefused(List.of(refused, refused), 3)).isTrue();
+    // one of three is not a majority; nor are two of five
+    assertThat(QuorumRule.majorityRefused(List.of(refused), 3)).isFalse();
+    assertThat(QuorumRule.majorityRefused(List.of(refused, refused), 5)).isFalse();
+    // a member that served proves the quorum: wait for the rest as usual
+    assertThat(QuorumRule.majorityRefused(List.of(refused, refused, serving), 3)).isFalse();
+    // nor does a member that answers without serving count as refused
+    assertThat(QuorumRule.majorityRefused(List.of(refused, stalled), 3)).isFalse();
+    assertThat(QuorumRule.majorityRefused(List.of(), 3)).isFalse();
+  }
+
+  @Test
   void member_statusAnsweredButReadHangs_stalled() {
     // cut off from the leader: answers its status (still naming the old leader), serves nothing
     MemberStatus m = member("a", status(1, 7, 5), failed(Signal.TIMEOUT));

@@ -92,6 +92,15 @@ public final class EtcdMember {
     requireNetwork().cutOffFromClient(index);
   }
 
+  /**
+   * Refuses the test JVM's connections to this member (TCP reset); its peers still reach it.
+   *
+   * @throws IllegalStateException if the cluster was not built with network namespaces
+   */
+  public void refuseClient() {
+    requireNetwork().refuseClient(index);
+  }
+
   /** Removes this member's partition rules (no-op without network namespaces). */
   public void heal() {
     if (network != null) {

@@ -174,6 +174,18 @@ public final class NetworkNamespaces implements AutoCloseable {
             + "/32 -j DROP\nCOMMIT\n");
   }
 
+  /**
+   * Refuses the test JVM's TCP traffic to member {@code i} with a reset (a firewall's REJECT, or a
+   * closed port): the client learns at once that it cannot reach the member; its peers still do.
+   */
+  public void refuseClient(int i) {
+    restore(
+        i,
+        "*filter\n-A INPUT -s "
+            + rootAddress()
+            + "/32 -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n");
+  }
+
   /** Removes member {@code i}'s rules. */
   public void heal(int i) {
     run(inside(i, List.of("iptables", "-w", "5", "-F")));
