@@ -187,17 +187,11 @@ final class Figures {
           "notStrongMillis",
           notStrongMillis(byNode.getOrDefault(node, List.of()), fromMs, untilMs));
       int transitions = 0;
-      ModeSampler.Sample prev = null;
+      EpochCounter epochs = new EpochCounter();
       for (ModeSampler.Sample s : byNode.getOrDefault(node, List.of())) {
-        if (prev != null
-            && s.sentMillis() >= fromMs
-            && s.sentMillis() <= untilMs
-            && s.epoch() > prev.epoch()
-            && prev.epoch() > 0) {
-          transitions += (int) (s.epoch() - prev.epoch());
-        }
-        if (!s.mode().equals("DOWN")) {
-          prev = s; // a restarted node starts a new epoch count: compare with its last answer
+        int changes = epochs.advance(s);
+        if (s.sentMillis() >= fromMs && s.sentMillis() <= untilMs) {
+          transitions += changes;
         }
       }
       m.put("transitions", transitions);
@@ -235,17 +229,42 @@ final class Figures {
     return notStrong;
   }
 
+  /**
+   * Counts mode changes from the epochs the samples show. A node's epoch only grows within one
+   * process, but over a lossy link a poll answered late arrives after fresher answers, with an
+   * older epoch; counting against the last answer then counted the same changes again after each
+   * stale one (a 30 % loss window showed 14 changes where the epoch went up by 9). So each sample
+   * is compared with the highest epoch seen from the same process (a restarted node starts again at
+   * 1 under a new incarnation).
+   */
+  static final class EpochCounter {
+    private final Map<String, Long> highest = new java.util.HashMap<>();
+
+    /**
+     * Returns how many mode changes this sample shows that no earlier sample of the same process
+     * did (0 for its first answer, a stale answer, or no answer).
+     */
+    int advance(ModeSampler.Sample s) {
+      if (s.mode().equals("DOWN") || s.epoch() <= 0) {
+        return 0;
+      }
+      String process = s.node() + "/" + s.incarnation();
+      Long before = highest.get(process);
+      if (before == null || s.epoch() > before) {
+        highest.put(process, s.epoch());
+      }
+      return before == null || s.epoch() <= before ? 0 : (int) (s.epoch() - before);
+    }
+  }
+
   /** Mode changes (epoch increments) that happened outside every fault window: should be none. */
   private static int transitionsOutside(
       List<ModeSampler.Sample> samples, List<FaultWindow> windows, long runEnd) {
-    Map<String, ModeSampler.Sample> prev = new java.util.HashMap<>();
+    EpochCounter epochs = new EpochCounter();
     int count = 0;
     for (ModeSampler.Sample s : samples) {
-      if (s.mode().equals("DOWN")) {
-        continue;
-      }
-      ModeSampler.Sample p = prev.put(s.node(), s);
-      if (p == null || s.epoch() <= p.epoch() || p.epoch() <= 0) {
+      int changes = epochs.advance(s);
+      if (changes == 0) {
         continue;
       }
       long t = s.sentMillis() * 1_000_000;
@@ -262,7 +281,7 @@ final class Figures {
         }
       }
       if (!inside && t <= runEnd) {
-        count += (int) (s.epoch() - p.epoch());
+        count += changes;
       }
     }
     return count;

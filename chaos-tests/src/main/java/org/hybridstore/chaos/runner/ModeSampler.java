@@ -24,6 +24,7 @@ final class ModeSampler implements AutoCloseable {
    * @param mirrorLag how many etcd revisions its replica is behind
    * @param mirrorRevision the etcd revision its replica was brought up to
    * @param digest its replica digest ({@code count:xor}), empty if unknown
+   * @param incarnation the answering process (its epoch grows only within one), 0 if unknown
    */
   record Sample(
       long millis,
@@ -34,7 +35,8 @@ final class ModeSampler implements AutoCloseable {
       long sentMillis,
       long mirrorLag,
       long mirrorRevision,
-      String digest) {
+      String digest,
+      long incarnation) {
     /** Whether the node is STRONG with nothing to reconcile and a current mirror. */
     boolean settled() {
       return mode.equals("STRONG") && backlog == 0 && mirrorLag == 0;
@@ -80,9 +82,12 @@ final class ModeSampler implements AutoCloseable {
                               sent,
                               b.path("mirrorLag").asLong(),
                               b.path("mirrorRevision").asLong(),
-                              b.path("digest").asText(""));
+                              b.path("digest").asText(""),
+                              b.path("incarnation").asLong());
                     } else {
-                      s = new Sample(clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "");
+                      s =
+                          new Sample(
+                              clock.getAsLong(), c.node(), "DOWN", -1, -1, sent, -1, -1, "", 0);
                     }
                     record(host, s);
                   });

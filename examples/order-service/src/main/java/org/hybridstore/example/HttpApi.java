@@ -53,7 +53,8 @@ import org.hybridstore.switchover.HybridOrderStore;
  *                                       with Last-Event-ID); see ChangeStream
  *   GET  /orders/{id}?consistency=linearizable|serializable|local
  *   GET  /mode                          the node's mode, epoch, backlog, conflicts, mirror lag,
- *                                       replica digest, journal health
+ *                                       replica digest, journal health, and an incarnation (a
+ *                                       random number per process: the epoch grows only within one)
  *   GET  /replica?after=ID&limit=N      the ids in this node's replica, in order, a page at a time;
  *                                       with &hashes=true also each record's content hash
  *   POST /admin/clock-offset?millis=N   skew this node's clock (chaos testing); only with
@@ -90,6 +91,10 @@ final class HttpApi {
   private final java.util.concurrent.atomic.LongAdder unauthorized =
       new java.util.concurrent.atomic.LongAdder();
   private final CommandStatus commandStatus;
+
+  /** Tells this process's answers from a restarted node's, whose epoch starts again at 1. */
+  private final long incarnation = new java.security.SecureRandom().nextLong();
+
   private final ChangeStream changes;
 
   /**
@@ -281,6 +286,7 @@ final class HttpApi {
     n.put("node", store.name());
     n.put("mode", store.mode().name());
     n.put("epoch", store.epoch());
+    n.put("incarnation", incarnation);
     n.put("backlog", store.backlogSize());
     n.put("conflicts", store.conflicts().size());
     n.put("clockOffsetMillis", clock.offsetMillis());

@@ -37,13 +37,6 @@ import org.jspecify.annotations.Nullable;
  *       stablePeriod}. Any failed probe or a change of leader starts the count again, so a probe
  *       that fails one time in two never gets there. An operator hold prevents it; an operator's
  *       reconcile request skips the wait if the last probe succeeded.
- *   <li><b>Flap damping</b>: a degrade within {@link #FLAP_WINDOW} of the last return (DEGRADED →
- *       RECONCILING) doubles the stable period the next return needs, up to {@link
- *       #MAX_STABLE_FACTOR} times {@code stablePeriod}; a degrade later than that starts again at
- *       {@code stablePeriod}. A link that loses packets breaks quorum reads now and then, and
- *       without it such a node went round STRONG → DEGRADED → RECONCILING every second or two; with
- *       it, the node stays DEGRADED while the link keeps failing, and a single fault still returns
- *       as fast as before.
  *   <li><b>RECONCILING → STRONG</b> when a reconcile pass reports an empty backlog.
  * </ul>
  */
@@ -55,12 +48,6 @@ public final class ModePolicy {
    * @param reason why, for people
    */
   public record Decision(Phase to, String reason) {}
-
-  /** A degrade this soon after the last return counts as a flap. */
-  static final Duration FLAP_WINDOW = Duration.ofSeconds(3);
-
-  /** The longest stable period flapping can demand, as a multiple of {@code stablePeriod}. */
-  static final int MAX_STABLE_FACTOR = 16;
 
   private final int failedProbesToDegrade;
   private final Duration electionGrace;
@@ -75,9 +62,6 @@ public final class ModePolicy {
   private long stableLeader;
   private long stableTerm;
   private boolean operatorHold;
-  private Duration requiredStable;
-  private @Nullable Instant lastReturn;
-  private @Nullable Instant lastProbe;
 
   /**
    * Creates the policy.
@@ -89,7 +73,6 @@ public final class ModePolicy {
     this.electionGrace = config.electionGrace();
     this.stableProbes = config.stableProbes();
     this.stablePeriod = config.stablePeriod();
-    this.requiredStable = stablePeriod;
   }
 
   /**
@@ -121,7 +104,6 @@ public final class ModePolicy {
    * @return the transition to make, if any
    */
   public Optional<Decision> onProbe(Phase phase, QuorumStatus status, Instant at) {
-    lastProbe = at;
     if (status.quorum()) {
       lastProbeFailed = false;
       consecutiveFailures = 0;
@@ -143,51 +125,24 @@ public final class ModePolicy {
     }
     if (consecutiveNoLeader >= failedProbesToDegrade) {
       return Optional.of(
-          degrade(
+          new Decision(
+              Phase.DEGRADED,
               consecutiveNoLeader
                   + " consecutive probes found no quorum and no reachable member with a leader"
                   + " (or a majority unreachable): "
-                  + status.detail(),
-              at));
+                  + status.detail()));
     }
     Duration failing = Duration.between(failingSince, at);
     if (failing.compareTo(electionGrace) >= 0) {
       return Optional.of(
-          degrade(
+          new Decision(
+              Phase.DEGRADED,
               "probes failing for "
                   + failing.toMillis()
                   + " ms, longer than an election takes: "
-                  + status.detail(),
-              at));
+                  + status.detail()));
     }
     return Optional.empty();
-  }
-
-  /** A degrade the policy decided (not an operator's): applies the flap damping. */
-  private Decision degrade(String reason, @Nullable Instant at) {
-    Instant returned = lastReturn;
-    if (at != null
-        && returned != null
-        && Duration.between(returned, at).compareTo(FLAP_WINDOW) < 0) {
-      Duration doubled = requiredStable.multipliedBy(2);
-      Duration cap = stablePeriod.multipliedBy(MAX_STABLE_FACTOR);
-      requiredStable = doubled.compareTo(cap) > 0 ? cap : doubled;
-      return new Decision(
-          Phase.DEGRADED,
-          reason
-              + "; "
-              + Duration.between(returned, at).toMillis()
-              + " ms after the last return, so the next return waits for "
-              + requiredStable.toMillis()
-              + " ms of stable probes");
-    }
-    requiredStable = stablePeriod;
-    return new Decision(Phase.DEGRADED, reason);
-  }
-
-  /** Returns the stable period the next return to RECONCILING needs (grown by flapping). */
-  public Duration requiredStablePeriod() {
-    return requiredStable;
   }
 
   private Optional<Decision> onGoodProbe(Phase phase, QuorumStatus status, Instant at) {
@@ -204,8 +159,7 @@ public final class ModePolicy {
     if (phase == Phase.DEGRADED
         && !operatorHold
         && okInARow >= stableProbes
-        && Duration.between(okSince, at).compareTo(requiredStable) >= 0) {
-      lastReturn = at;
+        && Duration.between(okSince, at).compareTo(stablePeriod) >= 0) {
       return Optional.of(
           new Decision(
               Phase.RECONCILING,
@@ -229,11 +183,11 @@ public final class ModePolicy {
   public Optional<Decision> onBreakerOpened(Phase phase) {
     if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && consecutiveFailures >= 2) {
       return Optional.of(
-          degrade(
+          new Decision(
+              Phase.DEGRADED,
               "etcd writes failing (circuit breaker open) and the last "
                   + consecutiveFailures
-                  + " probes failed",
-              lastProbe));
+                  + " probes failed"));
     }
     return Optional.empty();
   }

@@ -165,67 +165,6 @@ class ModePolicyTest {
     }
   }
 
-  /** Runs one probe through the policy as the controller would; returns the phase after it. */
-  private Phase step(Phase phase, QuorumStatus status, java.util.List<Phase> transitions) {
-    Phase next = probe(phase, status).map(ModePolicy.Decision::to).orElse(phase);
-    if (next == Phase.RECONCILING) {
-      transitions.add(next);
-      next = policy.onReconciled(next, 0).map(ModePolicy.Decision::to).orElse(next);
-    }
-    if (next != phase) {
-      transitions.add(next);
-    }
-    return next;
-  }
-
-  @Test
-  void lossyLink_staysDegradedInsteadOfGoingRoundEverySecond() {
-    // Given a link that loses two probes in a row every six (a majority unreachable), for 6.2 s
-    java.util.List<Phase> transitions = new java.util.ArrayList<>();
-    Phase phase = Phase.STRONG;
-    for (int i = 0; i < 62; i++) { // ends with two losses
-      phase = step(phase, i % 6 < 2 ? unreachable(2, 1) : ok(1), transitions);
-    }
-    // Then one round trip and one more degrade, then it waits (a round trip every 600 ms without)
-    assertThat(transitions)
-        .containsExactly(Phase.DEGRADED, Phase.RECONCILING, Phase.STRONG, Phase.DEGRADED);
-    assertThat(policy.requiredStablePeriod()).isEqualTo(Duration.ofMillis(400));
-
-    // When the link heals, Then it returns after the doubled stable period
-    int probes = 0;
-    while (phase == Phase.DEGRADED && probes < 50) {
-      phase = step(phase, ok(1), transitions);
-      probes++;
-    }
-    assertThat(phase).isEqualTo(Phase.STRONG);
-    assertThat(probes).as("probes 100 ms apart spanning 400 ms").isEqualTo(5);
-  }
-
-  @Test
-  void flapDamping_doublesUpToTheCap_andADegradeLongAfterTheReturnStartsAgain() {
-    java.util.List<Phase> transitions = new java.util.ArrayList<>();
-    Phase phase = Phase.STRONG;
-    java.util.List<Long> required = new java.util.ArrayList<>();
-    for (int round = 0; round < 7; round++) {
-      // degrade, then heal until it returns
-      phase = step(phase, noLeader(), transitions);
-      phase = step(phase, noLeader(), transitions);
-      assertThat(phase).isEqualTo(Phase.DEGRADED);
-      required.add(policy.requiredStablePeriod().toMillis());
-      while (phase == Phase.DEGRADED) {
-        phase = step(phase, ok(1), transitions);
-      }
-    }
-    assertThat(required).containsExactly(200L, 400L, 800L, 1_600L, 3_200L, 3_200L, 3_200L);
-
-    // A degrade more than 3 s after the last return is a new fault, not a flap
-    now = now.plus(ModePolicy.FLAP_WINDOW);
-    phase = step(phase, noLeader(), transitions);
-    phase = step(phase, noLeader(), transitions);
-    assertThat(phase).isEqualTo(Phase.DEGRADED);
-    assertThat(policy.requiredStablePeriod()).isEqualTo(Duration.ofMillis(200));
-  }
-
   @Test
   void breaker_degradesOnlyWhileProbesFailToo() {
     // Given writes failing while the probe succeeds (slow or contended etcd)
