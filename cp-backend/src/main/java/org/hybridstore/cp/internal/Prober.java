@@ -73,6 +73,9 @@ final class Prober {
     AtomicBoolean endingEarly = new AtomicBoolean();
     Runnable answered =
         () -> {
+          if (sample.isDone()) {
+            return; // every member answered, or the early end came first
+          }
           List<MemberStatus> done = new ArrayList<>();
           for (Asked a : all) {
             if (a.probed().isDone()) {
@@ -85,7 +88,12 @@ final class Prober {
               && endingEarly.compareAndSet(false, true)) {
             CompletableFuture.delayedExecutor(
                     AFTER_MAJORITY_REFUSED.toNanos(), TimeUnit.NANOSECONDS)
-                .execute(() -> sample.complete(sample(all, deadline, start)));
+                .execute(
+                    () -> {
+                      if (!sample.isDone()) {
+                        sample.complete(sample(all, deadline, start));
+                      }
+                    });
           }
         };
     for (Asked a : all) {
