@@ -229,6 +229,50 @@ class EtcdQuorumLossIT {
     followers.get(1).restart();
   }
 
+  /**
+   * gRPC waits longer and longer between attempts to reconnect to a member that refused the
+   * connection (1 s, then 1.6 times more each time, up to 2 minutes): after a 12 s outage its next
+   * attempt is about 3-7 s after the members are back. The backend must not wait for it.
+   */
+  @Test
+  void everyMemberDownFor12s_theBackendServesWithinASecondOfTheirReturn() {
+    try (StrongBackend backend = backend(cluster.clientEndpoints())) {
+      // Given a backend that served
+      OrderId id = OrderId.of("outage-1");
+      join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
+
+      // When every member is killed, and probes keep failing for 12 s
+      cluster.members().forEach(EtcdMember::kill);
+      long killedAt = System.nanoTime();
+      Duration outage = Duration.ofSeconds(12);
+      await("probes fail for " + outage)
+          .atMost(outage.plusSeconds(10))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                assertThat(join(backend.probe(Duration.ofMillis(300))).quorum()).isFalse();
+                return System.nanoTime() - killedAt >= outage.toNanos();
+              });
+
+      // and the members come back and elect a leader (seen over new connections)
+      cluster.members().forEach(EtcdMember::restart);
+      cluster.awaitHealthy(Duration.ofSeconds(15));
+      long healthyAt = System.nanoTime();
+
+      // Then the backend's own connections serve within a second
+      await("the backend's probe finds a quorum")
+          .atMost(Duration.ofSeconds(1))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> join(backend.probe(Duration.ofMillis(300))).quorum());
+      LOG.info(
+          "the backend found a quorum {} ms after the cluster was healthy again",
+          elapsedMillis(healthyAt));
+      assertThat(join(backend.read(id, ReadConsistency.LINEARIZABLE))).isPresent();
+    }
+  }
+
   private static long elapsedMillis(long sinceNanos) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
   }

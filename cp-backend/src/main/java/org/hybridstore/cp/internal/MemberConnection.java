@@ -143,6 +143,18 @@ final class MemberConnection implements AutoCloseable {
     return new MemberConnection(index, endpoint.toString(), b.build(), auth);
   }
 
+  /**
+   * Connects again at once if the channel is waiting to reconnect. After a refused or lost
+   * connection gRPC waits before the next attempt, 1 s and then 1.6 times longer each time (up to 2
+   * minutes), and fails calls at once meanwhile: after a 6 s outage of every member the next
+   * attempt came about 3 s after they were back. The prober calls this before asking a member whose
+   * last answer was a failed connection, so a member that is back is connected within one probe
+   * interval. Does nothing to a connected or connecting channel.
+   */
+  void reconnectNow() {
+    channel.resetConnectBackoff();
+  }
+
   /** Drops the auth token after etcd called it invalid; the next call logs in again. */
   void invalidateToken() {
     if (auth != null) {

@@ -108,6 +108,11 @@ final class MemberHealth {
     return lastSuccess != 0 || lastFailure != 0 || stalled(now, stallNanos);
   }
 
+  /** Returns whether the last thing this member did was to refuse or lose the connection. */
+  boolean unreachable() {
+    return lastSignal == Signal.UNREACHABLE && lastFailure > lastSuccess;
+  }
+
   long lastSuccess() {
     return lastSuccess;
   }

@@ -182,6 +182,9 @@ final class Prober {
 
   private CompletableFuture<ReadAnswer> read(MemberConnection m, Deadline d, long start) {
     MemberHealth health = view.health(m);
+    if (health.unreachable()) {
+      m.reconnectNow();
+    }
     health.begin(start);
     RangeRequest request =
         RangeRequest.newBuilder().setKey(keys.prefixBytes()).setCountOnly(true).build();
