@@ -50,6 +50,24 @@ class MemberViewTest {
   }
 
   @Test
+  void health_unreachableOnlyWhileTheLastAnswerIsAFailedConnection() {
+    MemberHealth h = view.health(m(0));
+    assertThat(h.unreachable()).as("never contacted").isFalse();
+    h.begin(1 * MS);
+    h.failed(2 * MS, Signal.UNREACHABLE, "connection refused");
+    assertThat(h.unreachable()).isTrue();
+    h.begin(3 * MS);
+    h.succeeded(4 * MS, 7);
+    assertThat(h.unreachable()).as("served since").isFalse();
+    h.begin(5 * MS);
+    h.failed(6 * MS, Signal.NO_LEADER, "no leader");
+    assertThat(h.unreachable()).as("answered: the connection works").isFalse();
+    h.begin(7 * MS);
+    h.failed(8 * MS, Signal.TIMEOUT, "deadline");
+    assertThat(h.unreachable()).as("a timeout is not a failed connection").isFalse();
+  }
+
+  @Test
   void health_requestRefused_memberStillServes() {
     MemberHealth h = view.health(m(0));
     h.begin(1 * MS);
