@@ -152,6 +152,42 @@ class EtcdFailoverIT {
     assertThat(next).isNotSameAs(leader);
   }
 
+  /**
+   * The store probes every member about every 100 ms, and a probe asks gRPC to reconnect at once to
+   * a member whose connection failed. Writes right after a member dies must still fail over to the
+   * others at once, not wait for a connection attempt to the dead member until their deadline.
+   */
+  @Test
+  void followerKilled_whileProbing_noWriteWaitsForTheDeadMember() throws Exception {
+    EtcdMember follower = cluster.followers().get(0);
+    OrderId id = OrderId.of("kill-follower");
+    join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
+    java.util.concurrent.ScheduledExecutorService prober =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      prober.scheduleWithFixedDelay(
+          () -> join(backend.probe(Duration.ofMillis(500))), 0, 100, TimeUnit.MILLISECONDS);
+      // When a follower dies while writes keep coming
+      follower.kill();
+      long killedAt = System.nanoTime();
+      long slowest = 0;
+      int i = 0;
+      while (System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(3)) {
+        long start = System.nanoTime();
+        join(backend.apply(new OrderCommand.SetAttribute(id, OpId.random(), "k", "v" + i++)));
+        slowest = Math.max(slowest, System.nanoTime() - start);
+      }
+      LOG.info(
+          "kill-follower: {} writes in the 3 s after the kill, the slowest took {} ms",
+          i,
+          TimeUnit.NANOSECONDS.toMillis(slowest));
+      // Then none waited anywhere near its 1 s deadline
+      assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofMillis(500));
+    } finally {
+      prober.shutdownNow();
+    }
+  }
+
   @Test
   void leaderPaused_remainingMajorityTakesWrites() {
     EtcdMember leader = cluster.leader();

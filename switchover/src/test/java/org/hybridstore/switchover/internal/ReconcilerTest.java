@@ -62,6 +62,26 @@ class ReconcilerTest {
   }
 
   @Test
+  void owner_whenANodeJoins_onlyTheRecordsItWinsChangeOwner() {
+    List<NodeId> two = List.of(NodeId.of("n1"), NodeId.of("n2"));
+    List<NodeId> three = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    int moved = 0;
+    for (int i = 0; i < 3000; i++) {
+      OrderId id = OrderId.of("o-" + i);
+      NodeId before = Reconciler.owner(id, two);
+      NodeId after = Reconciler.owner(id, three);
+      if (!after.equals(before)) {
+        assertThat(after)
+            .as("a record changes owner only to the joining node")
+            .isEqualTo(NodeId.of("n3"));
+        moved++;
+      }
+    }
+    // about a third move: the joining node's fair share, no more
+    assertThat(moved).isBetween(800, 1200);
+  }
+
+  @Test
   void pass_alone_foldsEverything() {
     provisionalRecords(30);
     ReconcileReport r = reconciler.pass().toCompletableFuture().join();
