@@ -7,6 +7,8 @@ import static org.hybridstore.cp.testing.Stages.join;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -158,12 +160,11 @@ class EtcdFailoverIT {
    * others at once, not wait for a connection attempt to the dead member until their deadline.
    */
   @Test
-  void followerKilled_whileProbing_noWriteWaitsForTheDeadMember() throws Exception {
+  void followerKilled_whileProbing_noWriteWaitsForTheDeadMember() {
     EtcdMember follower = cluster.followers().get(0);
     OrderId id = OrderId.of("kill-follower");
     join(backend.apply(OrderCommand.Create.of(id, OpId.random(), "c", "EUR")));
-    java.util.concurrent.ScheduledExecutorService prober =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
     try {
       prober.scheduleWithFixedDelay(
           () -> join(backend.probe(Duration.ofMillis(500))), 0, 100, TimeUnit.MILLISECONDS);
