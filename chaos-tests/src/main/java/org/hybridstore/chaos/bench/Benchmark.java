@@ -215,6 +215,7 @@ public final class Benchmark {
         w -> write(store, orders.get(w), Acceptance.STRONG);
     PairResult strongPair =
         pair(
+            raw,
             "strong_over_raw_cas",
             "raw jetcd CAS txn",
             "STRONG command",
@@ -224,6 +225,7 @@ public final class Benchmark {
             strong);
     PairResult strongSingle =
         pair(
+            raw,
             "strong_over_raw_cas_1_in_flight",
             "raw jetcd CAS txn",
             "STRONG command",
@@ -239,6 +241,7 @@ public final class Benchmark {
         w -> write(store, orders.get(w), Acceptance.PROVISIONAL);
     PairResult degradedPair =
         pair(
+            raw,
             "degraded_over_raw_put",
             "raw etcd put",
             "DEGRADED durable write",
@@ -279,6 +282,7 @@ public final class Benchmark {
         w -> write(single, orders.get(w), Acceptance.PROVISIONAL);
     PairResult groupPair =
         pair(
+            raw,
             "group_commit_over_single",
             "one commit per write (batch 1)",
             "group commit (batch " + ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH + ")",
@@ -406,8 +410,12 @@ public final class Benchmark {
         .thenCompose(f -> f);
   }
 
-  /** A pair's rounds: A then B in each round, on the same payload. */
+  /**
+   * A pair's rounds: A then B in each round, on the same payload; etcd's history is compacted after
+   * each round ({@link RawEtcd#compact}).
+   */
   private PairResult pair(
+      RawEtcd raw,
       String key,
       String aName,
       String bName,
@@ -424,6 +432,7 @@ public final class Benchmark {
           measure(ClosedLoop.run(aName, inFlight, warmup, window, OP_TIMEOUT, a), key, r);
       Measurement mb =
           measure(ClosedLoop.run(bName, inFlight, warmup, window, OP_TIMEOUT, b), key, r);
+      raw.compact();
       PairResult.Round round = new PairResult.Round(r, ma, mb);
       rounds.add(round);
       progress.printf(Locale.ROOT, "%s round %d: %s %.2f%n", key, r, "ratio", round.ratio());
