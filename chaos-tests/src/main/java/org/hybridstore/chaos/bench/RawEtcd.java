@@ -145,7 +145,7 @@ final class RawEtcd implements AutoCloseable {
    * compaction. Every measured write is a new revision of a value of about 3 KB, and nothing else
    * compacts the bench's cluster: at a few thousand writes per second a full run filled etcd's 2
    * GiB space quota and the raw puts failed with "database space exceeded". Once compacted, etcd
-   * reuses the freed pages, so the data file grows by at most one measurement's writes.
+   * reuses the freed pages, so the data file grows by at most one round's writes.
    *
    * <p>Does nothing when nothing was written since the last compaction (a round of journal writes
    * only): etcd refuses to compact to a revision it already compacted.
