@@ -155,9 +155,9 @@ class EtcdFailoverIT {
   }
 
   /**
-   * The store probes every member about every 100 ms, and a probe asks gRPC to reconnect at once to
-   * a member whose connection failed. Writes right after a member dies must still fail over to the
-   * others at once, not wait for a connection attempt to the dead member until their deadline.
+   * A follower dies while the backend probes every 100 ms, as the store does, and each probe now
+   * asks gRPC to reconnect to the dead member at once (decision 58). Those attempts must not
+   * disturb the writes, which keep going to the members that serve without a stall.
    */
   @Test
   void followerKilled_whileProbing_noWriteWaitsForTheDeadMember() {

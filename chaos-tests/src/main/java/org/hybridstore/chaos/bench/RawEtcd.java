@@ -150,10 +150,9 @@ final class RawEtcd implements AutoCloseable {
    * <p>Does nothing when nothing was written since the last compaction (a round of journal writes
    * only): etcd refuses to compact to a revision it already compacted.
    *
-   * @return the revision etcd's history now starts at
    * @throws BenchmarkException if etcd refuses or does not answer
    */
-  synchronized long compact() {
+  synchronized void compact() {
     long revision =
         await(kv.get(bytes("\0"), GetOption.builder().withCountOnly(true).build()), "revision")
             .getHeader()
@@ -162,7 +161,6 @@ final class RawEtcd implements AutoCloseable {
       await(kv.compact(revision), "compact to revision " + revision);
       compactedTo = revision;
     }
-    return compactedTo;
   }
 
   /**
