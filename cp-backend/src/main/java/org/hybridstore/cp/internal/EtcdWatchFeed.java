@@ -44,10 +44,14 @@ import org.slf4j.LoggerFactory;
  * etcdserver: no leader}: the stream carries {@code hasleader=true}, so etcd ends it when its
  * member loses the leader), and the stream's member ceasing to serve in the backend's {@link
  * MemberView}, closes the stream and opens a new one from the last delivered revision + 1 on a
- * member that serves. A cancellation because the revision was compacted triggers a full re-read: a
- * paged range over the prefix at one revision R, delivered at R, then a watch from R + 1. R is the
- * compaction revision the cancellation names (the oldest etcd still has), so no version after it is
- * skipped; a feed started from revision 0 begins with such a re-read at the current revision.
+ * member that serves. When none serves, the reopen takes the member that answered last; the first
+ * member to serve again then moves the stream to it (a member that does not serve may be cut off,
+ * throttled or behind, and answer late or never: after a {@code gray-slow} heal in a chaos run the
+ * feed sat on the throttled member for 2-4 s while the other two served). A cancellation because
+ * the revision was compacted triggers a full re-read: a paged range over the prefix at one revision
+ * R, delivered at R, then a watch from R + 1. R is the compaction revision the cancellation names
+ * (the oldest etcd still has), so no version after it is skipped; a feed started from revision 0
+ * begins with such a re-read at the current revision.
  *
  * <p><b>Delivery.</b> Every PUT of a watch response with its own mod revision ({@link
  * ChangeListener#onEvents}; deletions and keys that are no orders are skipped; undecodable values
@@ -253,19 +257,30 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
   @Override
   public void servingChanged(MemberConnection m, boolean serving) {
     long gen;
+    @Nullable MemberConnection from = null;
+    @Nullable ClientCallStreamObserver<WatchRequest> old = null;
     lock.lock();
     try {
       if (closed) {
         return;
       }
       if (serving) {
-        // A member serves again while the feed waits out its backoff (up to the backoff's max
-        // after a long outage): reopen now instead, so the mirror and the confirmations that
-        // follow it resume as soon as etcd does.
-        if (waitingReopen == 0) {
+        if (waitingReopen != 0) {
+          // A member serves again while the feed waits out its backoff (up to the backoff's max
+          // after a long outage): reopen now instead, so the mirror and the confirmations that
+          // follow it resume as soon as etcd does.
+          waitingReopen = 0;
+        } else if (member != null && member != m && !view.serving(member, nanoTime.getAsLong())) {
+          // The stream is on a member that does not serve: opened while none did (the one that
+          // answered last), it may be cut off, slowed or behind, and answer late or never. Move.
+          from = member;
+          generation++; // everything that stream still says is ignored from now on
+          member = null;
+          old = stream;
+          stream = null;
+        } else {
           return;
         }
-        waitingReopen = 0;
       } else if (member != m) {
         return;
       }
@@ -273,7 +288,18 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
     } finally {
       lock.unlock();
     }
-    if (serving) {
+    if (from != null) {
+      if (old != null) {
+        cancel(old);
+      }
+      LOG.info(
+          "watch on {} moves from {}, which does not serve, to a member that does ({} serves"
+              + " again)",
+          keys.prefix(),
+          from.endpoint,
+          m.endpoint);
+      schedule(this::open, 0);
+    } else if (serving) {
       schedule(this::open, 0);
     } else {
       onFailure(gen, new IllegalStateException(m.endpoint + " stopped serving"), 0);
