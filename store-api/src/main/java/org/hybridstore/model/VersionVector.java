@@ -3,7 +3,9 @@ package org.hybridstore.model;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.hybridstore.InvalidInputException;
 import org.hybridstore.NodeId;
 
@@ -90,6 +92,24 @@ public record VersionVector(SortedMap<NodeId, Long> counters) {
       return Order.CONCURRENT;
     }
     return less ? Order.BEFORE : greater ? Order.AFTER : Order.EQUAL;
+  }
+
+  /**
+   * Returns the nodes whose counter here is higher than in {@code other}: the writers of what this
+   * vector has seen and {@code other} has not.
+   *
+   * @param other the other vector
+   * @return those nodes, in id order (empty if {@code other} has seen everything this one has)
+   */
+  public SortedSet<NodeId> aheadOf(VersionVector other) {
+    TreeSet<NodeId> out = new TreeSet<>();
+    counters.forEach(
+        (node, count) -> {
+          if (count > other.counters.getOrDefault(node, 0L)) {
+            out.add(node);
+          }
+        });
+    return Collections.unmodifiableSortedSet(out);
   }
 
   /** Returns the sum of all counters: grows with every write and every merge that adds one. */

@@ -13,6 +13,7 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.hybridstore.model.VersionVector;
 
 /**
  * The node-local backend: a durable replica of every order the node knows, a backlog of records
@@ -102,6 +103,21 @@ public interface LocalBackend extends AutoCloseable {
    */
   default boolean inBacklog(OrderId id) {
     return backlog(Integer.MAX_VALUE).stream().anyMatch(r -> r.id().equals(id));
+  }
+
+  /**
+   * Returns a version vector that the strong backend's record of an order is known to include, for
+   * an order in the backlog: a lower bound (etcd may hold more), learned when the order entered the
+   * backlog (the replica's record then was included) and from every absorb since. The writers of
+   * the backlog record beyond it ({@link VersionVector#aheadOf}) are the nodes whose writes etcd
+   * may lack, which lets the reconciler leave a record to the one node that wrote all of them. The
+   * default knows nothing: {@link VersionVector#EMPTY}, so every writer of the record counts.
+   *
+   * @param id the order
+   * @return the vector; empty if unknown (for example after a restart)
+   */
+  default VersionVector knownFolded(OrderId id) {
+    return VersionVector.EMPTY;
   }
 
   /**

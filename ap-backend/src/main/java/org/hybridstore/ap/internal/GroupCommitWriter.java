@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,6 +31,7 @@ import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -135,6 +137,15 @@ final class GroupCommitWriter implements AutoCloseable {
   private final Map<String, OrderRecord> provisional = new LinkedHashMap<>();
   private final List<Consumer<List<OrderRecord>>> provisionalListeners =
       new CopyOnWriteArrayList<>();
+
+  /**
+   * For orders in the backlog, a version vector etcd's record is known to include (see {@link
+   * #knownFolded}). Written on the writer thread, read by the reconciler; kept in memory only:
+   * after a restart the orders already in the backlog have none, which costs the reconciler a hint,
+   * not correctness. An entry can outlive its order's backlog entry when a commit fails; the next
+   * time the order enters the backlog replaces it.
+   */
+  private final Map<String, VersionVector> knownFolded = new ConcurrentHashMap<>();
 
   GroupCommitWriter(
       JournalStore store,
@@ -539,7 +550,7 @@ final class GroupCommitWriter implements AutoCloseable {
       stage(id, applied.record(), bytes);
       provisional.put(id, applied.record());
       // A new order cannot be in the backlog yet: skip the lookup.
-      store.addToBacklog(id, fresh);
+      enteredBacklog(id, current, store.addToBacklog(id, fresh));
       localWrites.put(id, bytes);
       long seq = ++journalSeq;
       completions.add(() -> a.future().complete(new BackendWrite(applied.record(), false, seq)));
@@ -564,7 +575,7 @@ final class GroupCommitWriter implements AutoCloseable {
         stage(id, merged, RecordCodec.encode(merged));
         provisional.put(id, merged);
         // Hinted handoff: whichever node reaches etcd first folds the record in.
-        store.addToBacklog(id);
+        enteredBacklog(id, current, store.addToBacklog(id));
         journalSeq++;
         counters.peerMerged();
       } catch (OrderStoreException e) {
@@ -591,12 +602,37 @@ final class GroupCommitWriter implements AutoCloseable {
       // etcd's record includes everything this node holds for the order: nothing left to fold in.
       if (merged.equals(etcd)) {
         changed |= store.removeFromBacklog(id);
+        knownFolded.remove(id);
+      } else {
+        knownFolded.computeIfPresent(id, (k, folded) -> folded.merge(etcd.versions()));
       }
     }
     changed |= a.revision() > mirrorRevision;
     mirrorRevision = Math.max(mirrorRevision, a.revision());
     completions.add(() -> a.future().complete(null));
     return changed;
+  }
+
+  /**
+   * Remembers, when an order enters the backlog, its record just before: a record outside the
+   * backlog is one etcd's record included (every write and every peer record puts its order in the
+   * backlog; only an absorb that etcd's record dominates takes it out).
+   */
+  private void enteredBacklog(String id, @Nullable OrderRecord before, boolean added) {
+    if (added) {
+      knownFolded.put(id, before == null ? VersionVector.EMPTY : before.versions());
+    }
+  }
+
+  /**
+   * Returns a version vector etcd's record of a backlog order is known to include, or {@link
+   * VersionVector#EMPTY} if none is known; any thread.
+   *
+   * @param orderId the order
+   * @return the vector
+   */
+  VersionVector knownFolded(String orderId) {
+    return knownFolded.getOrDefault(orderId, VersionVector.EMPTY);
   }
 
   private @Nullable OrderRecord current(String id) {

@@ -30,6 +30,7 @@ import org.hybridstore.ap.internal.wire.PeerNetwork;
 import org.hybridstore.ap.internal.wire.WireMessage;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
@@ -258,6 +259,12 @@ public final class MapDbOrderBackend implements LocalBackend {
   public int backlogSize() {
     checkOpen();
     return store.backlogSize();
+  }
+
+  @Override
+  public VersionVector knownFolded(OrderId id) {
+    checkOpen();
+    return writer.knownFolded(id.value());
   }
 
   /** Answers from the journal's backlog index (one lookup, no scan). */

@@ -27,6 +27,7 @@ import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -275,6 +276,49 @@ class GroupCommitTest {
     assertThat(n.backend.backlogSize()).isZero();
     // And the mirror revision survives a restart
     assertThat(reopen(n).backend.mirrorRevision()).isEqualTo(18);
+  }
+
+  @Test
+  void knownFolded_isWhatEtcdHeldWhenTheOrderEnteredTheBacklog_plusEveryAbsorbSince()
+      throws Exception {
+    TestNode n = open();
+    NodeId n0 = NodeId.of("n0");
+    NodeId n3 = NodeId.of("n3");
+    OrderId x = OrderId.of("x");
+    // Given an order another node created in etcd, absorbed here
+    OrderRecord created =
+        org.hybridstore.model.OrderCommands.apply(null, create("x"), n.clock, n0).record();
+    n.backend.absorb(List.of(created), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(n.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
+    // When this node writes to it twice
+    for (String key : List.of("k1", "k2")) {
+      n.backend
+          .apply(new OrderCommand.SetAttribute(x, OpId.of("op-" + key), key, "v"))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+    }
+    // Then etcd is known to hold the record as it was before the first write: n1 wrote the rest
+    OrderRecord local = n.backend.read(x).orElseThrow();
+    assertThat(n.backend.knownFolded(x)).isEqualTo(created.versions());
+    assertThat(local.versions().aheadOf(n.backend.knownFolded(x))).containsExactly(NodeId.of("n1"));
+    // When etcd's record gains another node's write, but not this node's
+    OrderRecord byN3 =
+        org.hybridstore.model.OrderCommands.apply(
+                created, new OrderCommand.SetAttribute(x, OpId.of("op-n3"), "k3", "v"), n.clock, n3)
+            .record();
+    n.backend.absorb(List.of(byN3), 6).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Then the absorb adds it, and n1 is still the only writer etcd may lack
+    assertThat(n.backend.knownFolded(x)).isEqualTo(byN3.versions());
+    local = n.backend.read(x).orElseThrow();
+    assertThat(local.versions().aheadOf(n.backend.knownFolded(x))).containsExactly(NodeId.of("n1"));
+    // And after a restart nothing is known for the order still in the backlog
+    TestNode again = reopen(n);
+    assertThat(again.backend.inBacklog(x)).isTrue();
+    assertThat(again.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
+    // And once etcd includes the local record, it leaves the backlog and the hint with it
+    again.backend.absorb(List.of(local), 7).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(again.backend.inBacklog(x)).isFalse();
+    assertThat(again.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
   }
 
   @Test

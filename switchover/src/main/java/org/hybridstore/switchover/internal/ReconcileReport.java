@@ -8,6 +8,8 @@ package org.hybridstore.switchover.internal;
  * @param retries compare-and-swap races lost and retried
  * @param backlogRemaining records left in the backlog afterwards
  * @param deferred records left to their owner (another node) in this pass
+ * @param takenOver records folded here although another node owns them: they had waited past the
+ *     owner's grace
  */
 public record ReconcileReport(
-    int records, int written, int retries, int backlogRemaining, int deferred) {}
+    int records, int written, int retries, int backlogRemaining, int deferred, int takenOver) {}

@@ -64,6 +64,12 @@ public final class SwitchoverController implements AutoCloseable {
   private @Nullable Instant reconcilingSince;
   private @Nullable Instant quorumBackAt;
   private boolean passInFlight;
+  // What the passes of the current RECONCILING phase did, for the log line that ends it: an
+  // operator (and the chaos suite's reader) sees whether a slow return waited for owners.
+  private int phasePasses;
+  private int phaseRecords;
+  private int phaseTakenOver;
+  private int phaseMostDeferred;
 
   SwitchoverController(
       String store,
@@ -188,6 +194,9 @@ public final class SwitchoverController implements AutoCloseable {
       throw new IllegalStateException(store + ": illegal transition " + from.phase() + " -> " + to);
     }
     Instant now = time.instant();
+    if (from.phase() == Phase.RECONCILING && to == Phase.STRONG) {
+      reason += reconcileSummary();
+    }
     StoreMode next = new StoreMode(to, from.epoch() + 1, now, reason);
     mode = next;
     transitions.incrementAndGet();
@@ -195,6 +204,10 @@ public final class SwitchoverController implements AutoCloseable {
     switch (to) {
       case RECONCILING -> {
         reconcilingSince = now;
+        phasePasses = 0;
+        phaseRecords = 0;
+        phaseTakenOver = 0;
+        phaseMostDeferred = 0;
         Instant okSince = policy.okSince();
         quorumBackAt = okSince != null ? okSince : now;
       }
@@ -248,11 +261,24 @@ public final class SwitchoverController implements AutoCloseable {
                         return;
                       }
                       lastReport = report;
+                      if (mode.phase() == Phase.RECONCILING) {
+                        phasePasses++;
+                        phaseRecords += report.records();
+                        phaseTakenOver += report.takenOver();
+                        phaseMostDeferred = Math.max(phaseMostDeferred, report.deferred());
+                      }
                       decide(policy.onReconciled(mode.phase(), report.backlogRemaining()));
                       if (report.records() > 0) {
                         maybeReconcile();
                       }
                     }));
+  }
+
+  private String reconcileSummary() {
+    return String.format(
+        " (%d records folded in %d passes; at most %d left to their owners in a pass, %d taken"
+            + " over after the owner's grace)",
+        phaseRecords, phasePasses, phaseMostDeferred, phaseTakenOver);
   }
 
   /** Moves to CLOSED and stops the switchover thread. */

@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
+import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.LocalBackend;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +36,17 @@ class ReconcilerTest {
           Duration.ofSeconds(2),
           time);
 
+  /** Records a node that is no longer live (n9) wrote, received from a peer. */
   private List<OrderRecord> provisionalRecords(int n) {
+    return provisionalRecords(n, NodeId.of("n9"));
+  }
+
+  private List<OrderRecord> provisionalRecords(int n, NodeId writer) {
     HybridLogicalClock clock =
         new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
     List<OrderRecord> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      OrderRecord r =
-          OrderCommands.apply(null, Fixtures.create("o-" + i), clock, NodeId.of("n2")).record();
+      OrderRecord r = OrderCommands.apply(null, Fixtures.create("o-" + i), clock, writer).record();
       local.fromPeer(r);
       out.add(r);
     }
@@ -112,6 +119,119 @@ class ReconcilerTest {
     ReconcileReport second = reconciler.pass().toCompletableFuture().join();
     assertThat(second.records()).isEqualTo(60 - (int) mine);
     assertThat(second.backlogRemaining()).isZero();
+  }
+
+  @Test
+  void owner_ofARecord_isItsOneWriterBeyondWhatEtcdHolds_whenThatWriterIsLive() {
+    NodeId n1 = NodeId.of("n1");
+    NodeId n2 = NodeId.of("n2");
+    NodeId n3 = NodeId.of("n3");
+    List<NodeId> live = List.of(n1, n2, n3);
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    for (int i = 0; i < 300; i++) {
+      OrderId id = OrderId.of("o-" + i);
+      // n1 created the order (in etcd), then n2 and n3 wrote to it
+      OrderRecord created =
+          OrderCommands.apply(null, Fixtures.create(id.value()), clock, n1).record();
+      OrderRecord byN2 =
+          OrderCommands.apply(created, setAttribute(id, "by-n2"), clock, n2).record();
+      OrderRecord byBoth = OrderCommands.apply(byN2, setAttribute(id, "by-n3"), clock, n3).record();
+      VersionVector inEtcd = created.versions();
+      // Then only n2's writes are pending: n2 owns it, whatever the score says
+      assertThat(Reconciler.owner(byN2, inEtcd, live)).isEqualTo(n2);
+      // And when n2 is not live, the score decides among those who are
+      assertThat(Reconciler.owner(byN2, inEtcd, List.of(n1, n3)))
+          .isEqualTo(Reconciler.owner(id, List.of(n1, n3)));
+      // And with two pending writers, or nothing known of etcd, the score decides
+      assertThat(Reconciler.owner(byBoth, inEtcd, live)).isEqualTo(Reconciler.owner(id, live));
+      assertThat(Reconciler.owner(byN2, VersionVector.EMPTY, live))
+          .isEqualTo(Reconciler.owner(id, live));
+    }
+  }
+
+  private static OrderCommand setAttribute(OrderId id, String key) {
+    return new OrderCommand.SetAttribute(id, OpId.of("op-" + id.value() + "-" + key), key, "v");
+  }
+
+  @Test
+  void pass_withLivePeers_foldsAtOnceWhatOnlyThisNodeWrote_andLeavesAPeersOwnWritesToIt() {
+    // Given two live peers, records n2 alone wrote (received from it) and records n1 wrote
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.RECONCILING, 3));
+    provisionalRecords(20, NodeId.of("n2"));
+    for (int i = 0; i < 20; i++) {
+      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
+    }
+    // When a pass runs, Then it folds every record it wrote and none of n2's
+    ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+    assertThat(r.records()).isEqualTo(20);
+    assertThat(r.deferred()).isEqualTo(20);
+    assertThat(etcd.data.keySet()).allMatch(id -> id.value().startsWith("mine-"));
+  }
+
+  /** Given n2 live and 40 records n9 (gone) wrote: the ones the score gives n2, and the rest. */
+  private List<OrderRecord> recordsLeftToN2() {
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    List<NodeId> owners = List.of(NodeId.of("n1"), NodeId.of("n2"));
+    return provisionalRecords(40).stream()
+        .filter(r -> Reconciler.owner(r.id(), owners).equals(NodeId.of("n2")))
+        .toList();
+  }
+
+  @Test
+  void pass_takesOverFromASilentOwner_afterAQuarterOfTheGrace() {
+    List<OrderRecord> n2s = recordsLeftToN2();
+    assertThat(n2s).isNotEmpty();
+    // When n2 folds none of them
+    assertThat(reconciler.pass().toCompletableFuture().join().deferred()).isEqualTo(n2s.size());
+    time.advance(Duration.ofMillis(400));
+    assertThat(reconciler.pass().toCompletableFuture().join().deferred()).isEqualTo(n2s.size());
+    // Then after 500 ms of silence this node folds them
+    time.advance(Duration.ofMillis(150));
+    ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+    assertThat(r.takenOver()).isEqualTo(n2s.size());
+    assertThat(r.backlogRemaining()).isZero();
+  }
+
+  @Test
+  void pass_leavesRecordsToAnOwnerThatKeepsFolding_untilTheFullGrace() {
+    List<OrderRecord> n2s = recordsLeftToN2();
+    assertThat(n2s).hasSizeGreaterThan(6);
+    reconciler.pass().toCompletableFuture().join();
+    // When n2 folds one of its records every 300 ms (etcd's version reaches this node)
+    for (int i = 0; i < 6; i++) {
+      time.advance(Duration.ofMillis(300));
+      local.absorb(List.of(n2s.get(i))).toCompletableFuture().join();
+      ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+      // Then this node takes none over while it does (1.8 s)
+      assertThat(r.takenOver()).as("after %d ms", 300 * (i + 1)).isZero();
+      assertThat(r.deferred()).isEqualTo(n2s.size() - i - 1);
+    }
+    // And takes the rest over once they waited the whole grace
+    time.advance(Duration.ofMillis(300));
+    assertThat(reconciler.pass().toCompletableFuture().join().takenOver())
+        .isEqualTo(n2s.size() - 6);
+  }
+
+  @Test
+  void pass_takesOverARecordWhoseEtcdVersionMovedOnWithoutThisNodesWrites() {
+    List<OrderRecord> n2s = recordsLeftToN2();
+    assertThat(n2s).hasSizeGreaterThan(3);
+    reconciler.pass().toCompletableFuture().join();
+    // When n2 folds another record every 300 ms, and etcd's version of the first moves on
+    // without this node's writes (n2 folded a copy that lacked them)
+    OrderRecord first = n2s.get(0);
+    local.folded.put(first.id(), VersionVector.EMPTY.increment(NodeId.of("n2")));
+    for (int i = 1; i <= 2; i++) {
+      time.advance(Duration.ofMillis(300));
+      local.absorb(List.of(n2s.get(i))).toCompletableFuture().join();
+      ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+      // Then this node folds that record itself after 500 ms, and leaves n2 the others
+      assertThat(r.takenOver()).as("after %d ms", 300 * i).isEqualTo(i == 2 ? 1 : 0);
+    }
+    assertThat(etcd.data).containsKey(first.id());
+    assertThat(n2s.subList(3, n2s.size())).noneMatch(r -> etcd.data.containsKey(r.id()));
   }
 
   @Test

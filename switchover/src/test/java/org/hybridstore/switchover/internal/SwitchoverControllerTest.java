@@ -98,6 +98,11 @@ class SwitchoverControllerTest {
             ConsistencyMode.DEGRADED, ConsistencyMode.RECONCILING, ConsistencyMode.STRONG);
     assertThat(controller.mode().epoch()).isEqualTo(4);
     assertThat(controller.transitions()).isEqualTo(3);
+    // And the change says what the passes did: all its own records, none left to others
+    assertThat(controller.mode().reason())
+        .startsWith("backlog reconciled (120 records folded in ")
+        .endsWith(
+            "at most 0 left to their owners in a pass, 0 taken over after the owner's grace)");
   }
 
   @Test

@@ -482,9 +482,10 @@ public final class JournalStore implements AutoCloseable {
    * writer thread only.
    *
    * @param orderId the order
+   * @return whether it was added (it was not in the backlog)
    */
-  public void addToBacklog(String orderId) {
-    addToBacklog(orderId, false);
+  public boolean addToBacklog(String orderId) {
+    return addToBacklog(orderId, false);
   }
 
   /**
@@ -493,15 +494,17 @@ public final class JournalStore implements AutoCloseable {
    * @param orderId the order
    * @param certainlyAbsent the caller knows the order is not in the backlog (it is not in the
    *     replica yet), which saves a lookup
+   * @return whether it was added (it was not in the backlog)
    */
-  public void addToBacklog(String orderId, boolean certainlyAbsent) {
+  public boolean addToBacklog(String orderId, boolean certainlyAbsent) {
     if (!certainlyAbsent && backlogHas(orderId)) {
-      return;
+      return false;
     }
     long seq = ++nextBacklogSeq;
     pendingBacklog.put(orderId, seq);
     stage(new LogOp.BacklogAdd(orderId, seq));
     setMeta(NEXT_BACKLOG_SEQ, nextBacklogSeq);
+    return true;
   }
 
   /**

@@ -320,8 +320,9 @@ public record HybridStoreProperties(
    * @param stableProbes Successful probes in a row on one leader needed before reconciling.
    * @param electionGrace How long probes may fail while members still name a leader before the
    *     store degrades anyway: longer than an etcd leader election takes.
-   * @param ownerGrace How long a node leaves a backlog record to its owner (the live node chosen by
-   *     the order id's hash) before folding it into etcd itself.
+   * @param ownerGrace How long a node leaves a backlog record to its owner (the live node that
+   *     alone wrote what etcd lacks of it, else the one the order id's hash picks) before folding
+   *     it into etcd itself; a quarter of it when the owner folds none of the records left to it.
    * @param strongWriteDeadline How long a write waits for etcd before it falls back to a
    *     provisional write in the same call.
    * @param breakerWindow The circuit breaker's time window over etcd writes. At least 1s.
