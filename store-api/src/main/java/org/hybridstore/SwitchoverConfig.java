@@ -21,8 +21,7 @@ import java.time.Duration;
  *     {@value #DEFAULT_STABLE_PROBES}
  * @param ownerGrace how long a node leaves a backlog record to the record's owner (the live node
  *     that alone wrote what etcd lacks of it, else the one the order id's hash picks) before it
- *     folds the record into etcd itself; a quarter of it if the owner is silent meanwhile (folds
- *     none of the records left to it) or folded a version without this node's writes; default 2 s
+ *     folds the record into etcd itself; default 2 s
  * @param strongWriteDeadline how long a write waits for etcd before it falls back to a provisional
  *     write in the same call; default 1 s
  * @param breakerWindow the circuit breaker's time-based window over etcd writes; default 2 s

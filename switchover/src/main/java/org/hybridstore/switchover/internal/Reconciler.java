@@ -35,16 +35,10 @@ import org.hybridstore.spi.StrongBackend;
  * included): the one node whose writes are all the record holds beyond what etcd is known to
  * include, if there is one such node and it is live (the writer, which surely holds them);
  * otherwise the node that scores highest for the order id ({@link #owner}). A pass folds only the
- * records this node owns. When the owner folds a record, the watch feed brings etcd's version to
- * every node and clears it from their backlogs.
- *
- * <p>Taking over: a record left to another owner is folded here once it has waited {@code
- * ownerGrace} (the owner is gone, degraded or slow), or a quarter of that (the silence bound) if
- * the owner is silent or lacks it: none of the records this node left to that owner has left the
- * backlog for the silence bound (an owner folding a large backlog clears some every pass, so it is
- * not disturbed), or etcd's record moved on since the wait began without including this node's (the
- * owner, or a writer, folded a version without these writes). An owner that lacks a record is the
- * usual case after a gray failure: the writes reached this node and not the owner.
+ * records this node owns, and takes over a record only when it has waited in the backlog for {@code
+ * ownerGrace} without the owner folding it (the owner is gone, degraded or slow, or lacks the
+ * record). When the owner folds a record, the watch feed brings etcd's version to every node and
+ * clears it from their backlogs.
  *
  * <p>Why the writer first: a node that wrote while cut off or slowed (a partition, a throttled
  * link) holds records its peers may not have yet, since its pushes went over the same bad link. If
@@ -69,17 +63,7 @@ final class Reconciler {
   private final NodeId node;
   private final Duration ownerGrace;
   private final InstantSource time;
-  private final Duration silence;
-  // Bookkeeping of the records left to other owners; guarded by the waiting map's lock.
-  private final Map<OrderId, Waiting> waiting = new HashMap<>();
-  private final Map<OrderId, NodeId> leftTo = new HashMap<>();
-  private final Map<NodeId, Instant> lastProgress = new HashMap<>();
-
-  /**
-   * A backlog record another node owns, as this node first left it to that owner: since when, and
-   * what etcd was then known to hold of it.
-   */
-  private record Waiting(Instant since, VersionVector folded) {}
+  private final Map<OrderId, Instant> waitingSince = new HashMap<>();
 
   Reconciler(
       StrongBackend strong,
@@ -97,7 +81,6 @@ final class Reconciler {
     this.metrics = metrics;
     this.node = node;
     this.ownerGrace = ownerGrace;
-    this.silence = ownerGrace.dividedBy(4);
     this.time = time;
   }
 
@@ -127,49 +110,20 @@ final class Reconciler {
     int deferred = 0;
     int takenOver = 0;
     Set<OrderId> seen = new HashSet<>();
-    for (OrderRecord r : window) {
-      seen.add(r.id());
-    }
-    synchronized (waiting) {
-      // A record left to its owner by the last pass that has left the backlog since was folded
-      // (by its owner, as a rule): that owner is making progress.
-      leftTo.forEach(
-          (id, owner) -> {
-            if (!seen.contains(id)) {
-              lastProgress.put(owner, now);
-            }
-          });
-      leftTo.clear();
+    synchronized (waitingSince) {
       for (OrderRecord r : window) {
-        VersionVector folded = local.knownFolded(r.id());
-        NodeId owner = owner(r, folded, owners);
-        if (owner.equals(node)) {
-          waiting.remove(r.id());
-          if (batch.size() < batchSize) {
-            batch.add(r);
-          }
-          continue;
-        }
-        Waiting w = waiting.computeIfAbsent(r.id(), id -> new Waiting(now, folded));
-        // The owner's silence counts from its last progress, or from when this node began leaving
-        // it records (the map keeps only owners that were left records by the last pass).
-        Instant progress = lastProgress.computeIfAbsent(owner, o -> now);
-        Duration waited = Duration.between(w.since(), now);
-        boolean overdue =
-            atLeast(waited, ownerGrace)
-                || (atLeast(waited, silence)
-                    && (atLeast(Duration.between(progress, now), silence)
-                        || !w.folded().equals(folded)));
-        if (!overdue) {
-          deferred++;
-          leftTo.put(r.id(), owner);
-        } else if (batch.size() < batchSize) {
+        seen.add(r.id());
+        Instant since = waitingSince.computeIfAbsent(r.id(), id -> now);
+        boolean mine = owner(r, local.knownFolded(r.id()), owners).equals(node);
+        boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
+        if ((mine || overdue) && batch.size() < batchSize) {
           batch.add(r);
-          takenOver++;
+          takenOver += mine ? 0 : 1;
+        } else if (!mine && !overdue) {
+          deferred++;
         }
       }
-      waiting.keySet().retainAll(seen);
-      lastProgress.keySet().retainAll(new HashSet<>(leftTo.values()));
+      waitingSince.keySet().retainAll(seen);
     }
     int deferredCount = deferred;
     int takenOverCount = takenOver;
@@ -187,10 +141,6 @@ final class Reconciler {
                     local.backlogSize(),
                     deferredCount,
                     takenOverCount));
-  }
-
-  private static boolean atLeast(Duration d, Duration bound) {
-    return d.compareTo(bound) >= 0;
   }
 
   /** This node and the live peers that can reach etcd, in id order. */

@@ -277,7 +277,7 @@ public final class SwitchoverController implements AutoCloseable {
   private String reconcileSummary() {
     return String.format(
         " (%d records folded in %d passes; at most %d left to their owners in a pass, %d taken"
-            + " over after the owner's grace)",
+            + " over from their owners)",
         phaseRecords, phasePasses, phaseMostDeferred, phaseTakenOver);
   }
 

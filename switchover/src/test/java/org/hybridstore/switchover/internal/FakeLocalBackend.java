@@ -23,7 +23,6 @@ import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
-import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 import org.jspecify.annotations.Nullable;
@@ -38,9 +37,6 @@ final class FakeLocalBackend implements LocalBackend {
   final Map<OrderId, OrderRecord> records = new ConcurrentHashMap<>();
   final LinkedHashSet<OrderId> backlog = new LinkedHashSet<>();
   final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
-
-  /** What {@link #knownFolded} answers; set by the test (the journal's rule is tested there). */
-  final Map<OrderId, VersionVector> folded = new ConcurrentHashMap<>();
 
   final List<OrderCommand> applied = new ArrayList<>();
   final HybridLogicalClock clock;
@@ -137,11 +133,6 @@ final class FakeLocalBackend implements LocalBackend {
   @Override
   public synchronized boolean inBacklog(OrderId id) {
     return backlog.contains(id);
-  }
-
-  @Override
-  public VersionVector knownFolded(OrderId id) {
-    return folded.getOrDefault(id, VersionVector.EMPTY);
   }
 
   /** Puts a record in the replica and the backlog, as a peer's push would. */

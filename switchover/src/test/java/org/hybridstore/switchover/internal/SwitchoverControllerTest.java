@@ -101,8 +101,7 @@ class SwitchoverControllerTest {
     // And the change says what the passes did: all its own records, none left to others
     assertThat(controller.mode().reason())
         .startsWith("backlog reconciled (120 records folded in ")
-        .endsWith(
-            "at most 0 left to their owners in a pass, 0 taken over after the owner's grace)");
+        .endsWith("at most 0 left to their owners in a pass, 0 taken over from their owners)");
   }
 
   @Test

@@ -322,7 +322,7 @@ public record HybridStoreProperties(
    *     store degrades anyway: longer than an etcd leader election takes.
    * @param ownerGrace How long a node leaves a backlog record to its owner (the live node that
    *     alone wrote what etcd lacks of it, else the one the order id's hash picks) before folding
-   *     it into etcd itself; a quarter of it when the owner folds none of the records left to it.
+   *     it into etcd itself.
    * @param strongWriteDeadline How long a write waits for etcd before it falls back to a
    *     provisional write in the same call.
    * @param breakerWindow The circuit breaker's time window over etcd writes. At least 1s.
