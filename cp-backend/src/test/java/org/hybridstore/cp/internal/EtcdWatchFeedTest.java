@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hybridstore.CpConfig;
 import org.hybridstore.cp.internal.EtcdErrors.Signal;
 import org.hybridstore.cp.testing.TestBackendContext;
-import org.hybridstore.model.OrderRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -119,7 +118,7 @@ class EtcdWatchFeedTest {
     return new MemberView(connections, STALL, failures);
   }
 
-  private EtcdWatchFeed feed(MemberView view, List<OrderRecord> delivered) {
+  private EtcdWatchFeed feed(MemberView view) {
     Router router =
         new Router(
             view,
@@ -143,7 +142,7 @@ class EtcdWatchFeedTest {
             failures,
             now::get,
             5,
-            (records, revision) -> delivered.addAll(records),
+            (records, revision) -> {},
             f -> {});
     closeables.add(feed);
     return feed;
@@ -159,6 +158,13 @@ class EtcdWatchFeedTest {
     }
   }
 
+  /** Evaluates the view until it reports the health just set to its listeners. */
+  private void report(MemberView view) {
+    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
+      view.evaluate(now.get());
+    }
+  }
+
   @Test
   void stream_onAMemberThatDoesNotServe_movesWhenAnotherServesAgain() throws IOException {
     StandInWatch silent = new StandInWatch(false);
@@ -169,19 +175,14 @@ class EtcdWatchFeedTest {
     // Given no member serves, and the silent one answered last (the one a reopen then takes)
     health(view, m0, 900 * MS, 950 * MS);
     health(view, m1, 800 * MS, 960 * MS);
-    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
-      view.evaluate(now.get());
-    }
-    List<OrderRecord> delivered = new CopyOnWriteArrayList<>();
-    feed(view, delivered).start();
+    report(view);
+    feed(view).start();
     await().atMost(Duration.ofSeconds(5)).until(() -> silent.creates.size() == 1);
     assertThat(silent.creates.get(0).getStartRevision()).isEqualTo(6);
     // When the other member serves again (and the silent one still does not)
     now.addAndGet(100 * MS);
     health(view, m1, now.get(), 0);
-    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
-      view.evaluate(now.get());
-    }
+    report(view);
     // Then the feed moves its stream there, from where it left off, and closes the silent one
     await().atMost(Duration.ofSeconds(5)).until(() -> answering.creates.size() == 1);
     assertThat(answering.creates.get(0).getStartRevision()).isEqualTo(6);
@@ -199,18 +200,14 @@ class EtcdWatchFeedTest {
     // Given the first member serves and the second does not
     health(view, m0, 990 * MS, 0);
     health(view, m1, 800 * MS, 960 * MS);
-    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
-      view.evaluate(now.get());
-    }
-    feed(view, new CopyOnWriteArrayList<>()).start();
+    report(view);
+    feed(view).start();
     await().atMost(Duration.ofSeconds(5)).until(() -> first.creates.size() == 1);
     // When the second serves again
     now.addAndGet(10 * MS);
     health(view, m0, now.get(), 0);
     health(view, m1, now.get(), 0);
-    for (int i = 0; i < MemberView.REPORT_AFTER; i++) {
-      view.evaluate(now.get());
-    }
+    report(view);
     // Then the stream stays where it is: a stream on a serving member is not moved
     await()
         .during(Duration.ofMillis(300))

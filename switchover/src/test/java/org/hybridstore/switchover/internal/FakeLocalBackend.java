@@ -37,7 +37,6 @@ final class FakeLocalBackend implements LocalBackend {
   final Map<OrderId, OrderRecord> records = new ConcurrentHashMap<>();
   final LinkedHashSet<OrderId> backlog = new LinkedHashSet<>();
   final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
-
   final List<OrderCommand> applied = new ArrayList<>();
   final HybridLogicalClock clock;
   private final NodeId node;
