@@ -43,8 +43,10 @@ import org.hybridstore.spi.StrongBackend;
  * <p>Why the writer first: a node that wrote while cut off or slowed (a partition, a throttled
  * link) holds records its peers may not have yet, since its pushes went over the same bad link. If
  * the score named one of those peers, the writer waited the whole grace after the heal (2.1 s in a
- * {@code gray-slow} window of a 10-minute chaos run). Every node that holds the record computes the
- * same writer, so this adds no races; where several nodes wrote, the score decides as before.
+ * {@code gray-slow} window of a 10-minute chaos run). Nodes holding the record compute the same
+ * writer as a rule, so this adds no races in the normal case; where several nodes wrote, the score
+ * decides as before. A wrong writer (two writes of one node sharing a counter: a STRONG and a
+ * provisional write racing) only delays the record to the grace takeover.
  *
  * <p>Idempotent: a pass that is interrupted (a crash, a failed transaction) leaves the backlog as
  * it was or smaller, and merging a record etcd already includes writes nothing. It reports; it
