@@ -13,6 +13,7 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 
@@ -70,6 +71,11 @@ class DelegatingLocalBackend implements LocalBackend {
   @Override
   public boolean inBacklog(OrderId id) {
     return real.inBacklog(id);
+  }
+
+  @Override
+  public VersionVector knownFolded(OrderId id) {
+    return real.knownFolded(id);
   }
 
   @Override
