@@ -30,7 +30,7 @@ import java.time.Duration;
  *     #DEFAULT_BREAKER_FAILURE_RATE}
  * @param breakerMinimumCalls calls in the window before the rate counts; default {@value
  *     #DEFAULT_BREAKER_MINIMUM_CALLS}
- * @param reconcileBatchSize records folded into etcd per transaction batch; default {@value
+ * @param reconcileBatchSize records one reconcile pass folds into etcd at most; default {@value
  *     #DEFAULT_RECONCILE_BATCH_SIZE}
  * @param maxClockOffset how far ahead of the local clock a peer's stamp may be; default 1 s
  */
@@ -81,8 +81,11 @@ public record SwitchoverConfig(
   /** Default breaker minimum calls. */
   public static final int DEFAULT_BREAKER_MINIMUM_CALLS = 5;
 
-  /** Default reconcile batch. */
-  public static final int DEFAULT_RECONCILE_BATCH_SIZE = 256;
+  /**
+   * Default reconcile batch: etcd's default {@code --max-txn-ops} (128) times the transactions a
+   * backend keeps in flight by default (4), so a pass fills them.
+   */
+  public static final int DEFAULT_RECONCILE_BATCH_SIZE = 512;
 
   /** Default maximum clock offset. */
   public static final Duration DEFAULT_MAX_CLOCK_OFFSET = Duration.ofSeconds(1);

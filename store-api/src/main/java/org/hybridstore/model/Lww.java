@@ -35,6 +35,9 @@ public record Lww<T>(@Nullable T value, Stamp stamp) {
     if (c == 0) {
       c = Boolean.compare(value != null, other.value != null);
     }
+    if (c == 0 && Objects.equals(value, other.value)) {
+      return this; // the same write on both sides, the common case: no text to build
+    }
     if (c == 0) {
       c = String.valueOf(value).compareTo(String.valueOf(other.value));
     }

@@ -91,6 +91,30 @@ public interface LocalBackend extends AutoCloseable {
    */
   List<OrderRecord> backlog(int max);
 
+  /**
+   * Returns up to {@code max} ids of backlog orders, oldest first, without reading their records:
+   * the reconciler reads only the records it folds. The default reads them ({@link #backlog}).
+   *
+   * @param max how many at most
+   * @return the ids
+   */
+  default List<OrderId> backlogIds(int max) {
+    return backlog(max).stream().map(OrderRecord::id).toList();
+  }
+
+  /**
+   * Returns the version vector of an order's backlog record if the backend knows it without reading
+   * the record, so the reconciler can tell whose record it is ({@link #knownFolded}) for the many
+   * records it leaves to their owners. A hint: it may lag the record for a moment, which changes
+   * only who folds the record, never what is folded. The default knows none.
+   *
+   * @param id the order
+   * @return the vector, or empty: read the record
+   */
+  default Optional<VersionVector> backlogVersions(OrderId id) {
+    return Optional.empty();
+  }
+
   /** Returns how many records are in the backlog. */
   int backlogSize();
 

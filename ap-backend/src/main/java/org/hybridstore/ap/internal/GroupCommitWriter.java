@@ -1,6 +1,7 @@
 package org.hybridstore.ap.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,13 +140,18 @@ final class GroupCommitWriter implements AutoCloseable {
       new CopyOnWriteArrayList<>();
 
   /**
-   * For orders in the backlog, a version vector etcd's record is known to include (see {@link
-   * #knownFolded}). Written on the writer thread, read by the reconciler; kept in memory only:
-   * after a restart the orders already in the backlog have none, which costs the reconciler a hint,
-   * not correctness. An entry can outlive its order's backlog entry when a commit fails; the next
-   * time the order enters the backlog replaces it.
+   * For orders in the backlog: a version vector etcd's record is known to include (see {@link
+   * #knownFolded}) and the vector of the backlog record itself (see {@link #backlogVersions}), so
+   * the reconciler can tell whose record it is without reading and decoding it. Written on the
+   * writer thread when a record is staged, read by the reconciler; kept in memory only: after a
+   * restart the orders already in the backlog have none, which costs the reconciler a read, not
+   * correctness. An entry can outlive its order's backlog entry (or run ahead of the committed
+   * record) when a commit fails; the next time the order enters the backlog replaces it.
    */
-  private final Map<String, VersionVector> knownFolded = new ConcurrentHashMap<>();
+  private final Map<String, BacklogHint> backlogHints = new ConcurrentHashMap<>();
+
+  /** What {@link #backlogHints} keeps per order. */
+  private record BacklogHint(VersionVector folded, VersionVector versions) {}
 
   GroupCommitWriter(
       JournalStore store,
@@ -550,7 +556,7 @@ final class GroupCommitWriter implements AutoCloseable {
       stage(id, applied.record(), bytes);
       provisional.put(id, applied.record());
       // A new order cannot be in the backlog yet: skip the lookup.
-      enteredBacklog(id, current, store.addToBacklog(id, fresh));
+      backlogWrite(id, current, applied.record(), store.addToBacklog(id, fresh));
       localWrites.put(id, bytes);
       long seq = ++journalSeq;
       completions.add(() -> a.future().complete(new BackendWrite(applied.record(), false, seq)));
@@ -575,7 +581,7 @@ final class GroupCommitWriter implements AutoCloseable {
         stage(id, merged, RecordCodec.encode(merged));
         provisional.put(id, merged);
         // Hinted handoff: whichever node reaches etcd first folds the record in.
-        enteredBacklog(id, current, store.addToBacklog(id));
+        backlogWrite(id, current, merged, store.addToBacklog(id));
         journalSeq++;
         counters.peerMerged();
       } catch (OrderStoreException e) {
@@ -593,6 +599,12 @@ final class GroupCommitWriter implements AutoCloseable {
     batchFutures.add(a.future());
     for (OrderRecord etcd : a.records()) {
       String id = etcd.id().value();
+      if (holdsExactly(id, etcd)) {
+        // the replica holds exactly etcd's record: nothing to stage, nothing left to fold in
+        changed |= store.removeFromBacklog(id);
+        backlogHints.remove(id);
+        continue;
+      }
       OrderRecord current = current(id);
       OrderRecord merged = current == null ? etcd : current.merge(etcd);
       if (!merged.equals(current)) {
@@ -602,9 +614,10 @@ final class GroupCommitWriter implements AutoCloseable {
       // etcd's record includes everything this node holds for the order: nothing left to fold in.
       if (merged.equals(etcd)) {
         changed |= store.removeFromBacklog(id);
-        knownFolded.remove(id);
+        backlogHints.remove(id);
       } else {
-        knownFolded.computeIfPresent(id, (k, folded) -> folded.merge(etcd.versions()));
+        backlogHints.computeIfPresent(
+            id, (k, h) -> new BacklogHint(h.folded().merge(etcd.versions()), merged.versions()));
       }
     }
     changed |= a.revision() > mirrorRevision;
@@ -614,13 +627,45 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   /**
-   * Remembers, when an order enters the backlog, its record just before: a record outside the
-   * backlog is one etcd's record included (every write and every peer record puts its order in the
+   * Returns whether the replica's record of an order is exactly the given one, without a merge.
+   * Most absorbs are of records the replica already holds (this node's own folds, and the records
+   * peers pushed before folding them). A record in the batch or the decode cache is compared as it
+   * is; a committed one by its encoding, which is canonical (equal bytes are equal records), since
+   * encoding etcd's record costs less than decoding the replica's.
+   */
+  private boolean holdsExactly(String id, OrderRecord etcd) {
+    OrderRecord known = batch.get(id);
+    if (known == null) {
+      known = decoded.get(id);
+    }
+    if (known != null) {
+      return known.equals(etcd);
+    }
+    if (!index.contains(id)) {
+      return false;
+    }
+    byte[] committed = store.get(id);
+    if (committed == null || !Arrays.equals(committed, RecordCodec.encode(etcd))) {
+      return false;
+    }
+    // the watch feed usually brings the same record again soon (this node's own fold): compare
+    // it decoded then
+    decoded.put(id, etcd);
+    return true;
+  }
+
+  /**
+   * Keeps the hint of an order written to the backlog. When it enters the backlog, its record just
+   * before is one etcd's record included (every write and every peer record puts its order in the
    * backlog; only an absorb that etcd's record dominates takes it out).
    */
-  private void enteredBacklog(String id, @Nullable OrderRecord before, boolean added) {
+  private void backlogWrite(
+      String id, @Nullable OrderRecord before, OrderRecord after, boolean added) {
     if (added) {
-      knownFolded.put(id, before == null ? VersionVector.EMPTY : before.versions());
+      VersionVector folded = before == null ? VersionVector.EMPTY : before.versions();
+      backlogHints.put(id, new BacklogHint(folded, after.versions()));
+    } else {
+      backlogHints.computeIfPresent(id, (k, h) -> new BacklogHint(h.folded(), after.versions()));
     }
   }
 
@@ -632,7 +677,20 @@ final class GroupCommitWriter implements AutoCloseable {
    * @return the vector
    */
   VersionVector knownFolded(String orderId) {
-    return knownFolded.getOrDefault(orderId, VersionVector.EMPTY);
+    BacklogHint h = backlogHints.get(orderId);
+    return h == null ? VersionVector.EMPTY : h.folded();
+  }
+
+  /**
+   * Returns the version vector of a backlog order's record as last staged, if this writer has
+   * staged it since it started; any thread.
+   *
+   * @param orderId the order
+   * @return the vector, or empty if unknown
+   */
+  Optional<VersionVector> backlogVersions(String orderId) {
+    BacklogHint h = backlogHints.get(orderId);
+    return h == null ? Optional.empty() : Optional.of(h.versions());
   }
 
   private @Nullable OrderRecord current(String id) {

@@ -256,6 +256,19 @@ public final class MapDbOrderBackend implements LocalBackend {
   }
 
   @Override
+  public List<OrderId> backlogIds(int max) {
+    checkOpen();
+    return store.backlogOldest(max).stream().map(OrderId::of).toList();
+  }
+
+  /** Answers from the writer's in-memory hints (no read): see {@code GroupCommitWriter}. */
+  @Override
+  public Optional<VersionVector> backlogVersions(OrderId id) {
+    checkOpen();
+    return writer.backlogVersions(id.value());
+  }
+
+  @Override
   public int backlogSize() {
     checkOpen();
     return store.backlogSize();

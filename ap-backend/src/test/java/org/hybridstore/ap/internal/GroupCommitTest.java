@@ -279,7 +279,7 @@ class GroupCommitTest {
   }
 
   @Test
-  void knownFolded_isWhatEtcdHeldWhenTheOrderEnteredTheBacklog_plusEveryAbsorbSince()
+  void backlogHints_knownFoldedIsWhatEtcdHeldWhenTheOrderEnteredTheBacklog_plusEveryAbsorbSince()
       throws Exception {
     TestNode n = open();
     NodeId n0 = NodeId.of("n0");
@@ -290,6 +290,7 @@ class GroupCommitTest {
         org.hybridstore.model.OrderCommands.apply(null, create("x"), n.clock, n0).record();
     n.backend.absorb(List.of(created), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(n.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
+    assertThat(n.backend.backlogVersions(x)).isEmpty();
     // When this node writes to it twice
     for (String key : List.of("k1", "k2")) {
       n.backend
@@ -299,6 +300,8 @@ class GroupCommitTest {
     }
     // Then etcd is known to hold the record as it was before the first write: n1 wrote the rest
     OrderRecord local = n.backend.read(x).orElseThrow();
+    assertThat(n.backend.backlogIds(10)).containsExactly(x);
+    assertThat(n.backend.backlogVersions(x)).contains(local.versions());
     assertThat(n.backend.knownFolded(x)).isEqualTo(created.versions());
     assertThat(local.versions().aheadOf(n.backend.knownFolded(x))).containsExactly(NodeId.of("n1"));
     // When etcd's record gains another node's write, but not this node's
@@ -311,14 +314,20 @@ class GroupCommitTest {
     assertThat(n.backend.knownFolded(x)).isEqualTo(byN3.versions());
     local = n.backend.read(x).orElseThrow();
     assertThat(local.versions().aheadOf(n.backend.knownFolded(x))).containsExactly(NodeId.of("n1"));
+    // And the backlog record's vector follows the merge, without a read
+    assertThat(n.backend.backlogVersions(x)).contains(local.versions());
+    assertThat(local.versions()).isNotEqualTo(byN3.versions());
     // And after a restart nothing is known for the order still in the backlog
     TestNode again = reopen(n);
     assertThat(again.backend.inBacklog(x)).isTrue();
+    assertThat(again.backend.backlogIds(10)).containsExactly(x);
     assertThat(again.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
+    assertThat(again.backend.backlogVersions(x)).isEmpty();
     // And once etcd includes the local record, it leaves the backlog and the hint with it
     again.backend.absorb(List.of(local), 7).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(again.backend.inBacklog(x)).isFalse();
     assertThat(again.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
+    assertThat(again.backend.backlogIds(10)).isEmpty();
   }
 
   @Test

@@ -79,6 +79,16 @@ class DelegatingLocalBackend implements LocalBackend {
   }
 
   @Override
+  public List<OrderId> backlogIds(int max) {
+    return real.backlogIds(max);
+  }
+
+  @Override
+  public Optional<VersionVector> backlogVersions(OrderId id) {
+    return real.backlogVersions(id);
+  }
+
+  @Override
   public List<OrderId> orderIds(String after, int limit) {
     return real.orderIds(after, limit);
   }

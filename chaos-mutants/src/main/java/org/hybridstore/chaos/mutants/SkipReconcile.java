@@ -29,6 +29,11 @@ public final class SkipReconcile extends AbstractMutant {
           }
 
           @Override
+          public List<OrderId> backlogIds(int max) {
+            return List.of();
+          }
+
+          @Override
           public int backlogSize() {
             return 0;
           }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,11 +50,12 @@ import org.hybridstore.spi.StrongBackend;
  * <p>Idempotent: a pass that is interrupted (a crash, a failed transaction) leaves the backlog as
  * it was or smaller, and merging a record etcd already includes writes nothing. It reports; it
  * never changes the mode (the {@link ModePolicy} decides). Passes are not concurrent (the
- * controller runs one at a time), so the bookkeeping needs no lock beyond the one map's.
+ * controller runs one at a time); a pass holds the reconciler's lock only so that the next pass, on
+ * another thread, sees its bookkeeping.
  */
 final class Reconciler {
   /** How many batches' worth of the oldest backlog records a pass looks at. */
-  private static final int WINDOW = 4;
+  private static final int WINDOW = 8;
 
   private final StrongBackend strong;
   private final LocalBackend local;
@@ -65,7 +65,9 @@ final class Reconciler {
   private final NodeId node;
   private final Duration ownerGrace;
   private final InstantSource time;
-  private final Map<OrderId, Instant> waitingSince = new HashMap<>();
+
+  /** When each record of the last pass's window was first seen there; replaced by every pass. */
+  private Map<OrderId, Instant> waitingSince = new HashMap<>();
 
   Reconciler(
       StrongBackend strong,
@@ -103,29 +105,54 @@ final class Reconciler {
             });
   }
 
-  /** One pass: folds in up to a batch of the records this node owns (or takes over). */
+  /**
+   * One pass: folds in up to a batch of the records this node owns (or takes over).
+   *
+   * <p>It looks at the ids of the oldest {@link #WINDOW} batches' worth of the backlog and reads
+   * only the records it folds: with three nodes about two thirds of a window are left to their
+   * owners, pass after pass until the owners' folds reach this node, and decoding each of them
+   * every pass was most of what a 10,000-record backlog cost this node. Whose record it is comes
+   * from the backend's in-memory vectors ({@link LocalBackend#backlogVersions}); a record without
+   * them (written before a restart) is read to decide.
+   */
   CompletionStage<ReconcileReport> pass() {
-    List<OrderRecord> window = local.backlog(batchSize * WINDOW);
+    List<OrderId> window = local.backlogIds(batchSize * WINDOW);
     List<NodeId> owners = liveOwners();
     Instant now = time.instant();
     List<OrderRecord> batch = new ArrayList<>();
     int deferred = 0;
     int takenOver = 0;
-    Set<OrderId> seen = new HashSet<>();
-    synchronized (waitingSince) {
-      for (OrderRecord r : window) {
-        seen.add(r.id());
-        Instant since = waitingSince.computeIfAbsent(r.id(), id -> now);
-        boolean mine = owner(r, local.knownFolded(r.id()), owners).equals(node);
+    synchronized (this) {
+      Map<OrderId, Instant> seen = new HashMap<>(window.size() * 2);
+      for (OrderId id : window) {
+        Instant since = waitingSince.getOrDefault(id, now);
+        seen.put(id, since);
+        boolean full = batch.size() >= batchSize;
+        OrderRecord read = null;
+        VersionVector versions = local.backlogVersions(id).orElse(null);
+        if (versions == null) {
+          if (full) {
+            continue; // deciding would take a read, and the batch is full anyway
+          }
+          read = local.read(id).orElse(null);
+          if (read == null) {
+            continue;
+          }
+          versions = read.versions();
+        }
+        boolean mine = owner(id, versions, local.knownFolded(id), owners).equals(node);
         boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
-        if ((mine || overdue) && batch.size() < batchSize) {
-          batch.add(r);
-          takenOver += mine ? 0 : 1;
+        if ((mine || overdue) && !full) {
+          OrderRecord record = read != null ? read : local.read(id).orElse(null);
+          if (record != null) {
+            batch.add(record);
+            takenOver += mine ? 0 : 1;
+          }
         } else if (!mine && !overdue) {
           deferred++;
         }
       }
-      waitingSince.keySet().retainAll(seen);
+      waitingSince = seen;
     }
     int deferredCount = deferred;
     int takenOverCount = takenOver;
@@ -166,19 +193,21 @@ final class Reconciler {
    * holds beyond {@code folded}, if that is a single node and it is among them; otherwise {@link
    * #owner(OrderId, List)}.
    *
-   * @param record the backlog record
+   * @param id the order
+   * @param versions the backlog record's version vector
    * @param folded a version vector etcd's record is known to include
    * @param owners the live nodes that can reach etcd
    */
-  static NodeId owner(OrderRecord record, VersionVector folded, List<NodeId> owners) {
-    Set<NodeId> writers = record.versions().aheadOf(folded);
+  static NodeId owner(
+      OrderId id, VersionVector versions, VersionVector folded, List<NodeId> owners) {
+    Set<NodeId> writers = versions.aheadOf(folded);
     if (writers.size() == 1) {
       NodeId writer = writers.iterator().next();
       if (owners.contains(writer)) {
         return writer;
       }
     }
-    return owner(record.id(), owners);
+    return owner(id, owners);
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.hybridstore.ConsistencyMode;
@@ -23,6 +24,7 @@ import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
+import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +44,15 @@ final class FakeLocalBackend implements LocalBackend {
   private final NodeId node;
   private final AtomicLong mirror = new AtomicLong();
   volatile ConsistencyMode published;
+
+  /**
+   * Whether {@link #backlogVersions} answers (as the journal does for what it wrote since start).
+   */
+  volatile boolean knowsVersions;
+
+  /** How many records {@link #read} returned. */
+  final AtomicInteger reads = new AtomicInteger();
+
   private final List<Consumer<List<OrderRecord>>> provisionalListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -84,7 +95,18 @@ final class FakeLocalBackend implements LocalBackend {
 
   @Override
   public Optional<OrderRecord> read(OrderId id) {
-    return Optional.ofNullable(records.get(id));
+    OrderRecord r = records.get(id);
+    if (r != null) {
+      reads.incrementAndGet();
+    }
+    return Optional.ofNullable(r);
+  }
+
+  @Override
+  public synchronized Optional<VersionVector> backlogVersions(OrderId id) {
+    return knowsVersions && backlog.contains(id)
+        ? Optional.of(records.get(id).versions())
+        : Optional.empty();
   }
 
   @Override

@@ -122,6 +122,21 @@ class ReconcilerTest {
   }
 
   @Test
+  void pass_whenTheBackendKnowsTheVectors_readsOnlyTheRecordsItFolds() {
+    // Given two live peers, and a backend that knows its backlog records' vectors
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.knowsVersions = true;
+    provisionalRecords(60);
+    // When a pass runs
+    ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+    // Then it folds its own records, reading each once, and reads none of the others'
+    assertThat(r.records()).isPositive();
+    assertThat(r.deferred()).isEqualTo(60 - r.records());
+    assertThat(local.reads.get()).isEqualTo(r.records());
+  }
+
+  @Test
   void owner_ofARecord_isItsOneWriterBeyondWhatEtcdHolds_whenThatWriterIsLive() {
     NodeId n1 = NodeId.of("n1");
     NodeId n2 = NodeId.of("n2");
@@ -139,13 +154,14 @@ class ReconcilerTest {
       OrderRecord byBoth = OrderCommands.apply(byN2, setAttribute(id, "by-n3"), clock, n3).record();
       VersionVector inEtcd = created.versions();
       // Then only n2's writes are pending: n2 owns it, whatever the score says
-      assertThat(Reconciler.owner(byN2, inEtcd, live)).isEqualTo(n2);
+      assertThat(Reconciler.owner(id, byN2.versions(), inEtcd, live)).isEqualTo(n2);
       // And when n2 is not live, the score decides among those who are
-      assertThat(Reconciler.owner(byN2, inEtcd, List.of(n1, n3)))
+      assertThat(Reconciler.owner(id, byN2.versions(), inEtcd, List.of(n1, n3)))
           .isEqualTo(Reconciler.owner(id, List.of(n1, n3)));
       // And with two pending writers, or nothing known of etcd, the score decides
-      assertThat(Reconciler.owner(byBoth, inEtcd, live)).isEqualTo(Reconciler.owner(id, live));
-      assertThat(Reconciler.owner(byN2, VersionVector.EMPTY, live))
+      assertThat(Reconciler.owner(id, byBoth.versions(), inEtcd, live))
+          .isEqualTo(Reconciler.owner(id, live));
+      assertThat(Reconciler.owner(id, byN2.versions(), VersionVector.EMPTY, live))
           .isEqualTo(Reconciler.owner(id, live));
     }
   }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.codec.RecordCodec;
@@ -45,6 +46,13 @@ final class JournalIndex implements AutoCloseable {
   private final BTreeMap<Long, String> backlogBySeq;
   private final HTreeMap<String, Long> meta;
 
+  /**
+   * {@code backlogById}'s size, kept here: MapDB's {@code size()} walks the whole map, and the
+   * reconciler and the MXBean ask for it on every pass and poll. Counted once at open, then kept by
+   * {@link #apply} (one writer thread).
+   */
+  private final AtomicInteger backlogCount;
+
   private JournalIndex(Path file, DB db) {
     this.file = file;
     this.db = db;
@@ -54,6 +62,7 @@ final class JournalIndex implements AutoCloseable {
     this.backlogBySeq =
         db.treeMap("backlogBySeq", Serializer.LONG, Serializer.STRING).createOrOpen();
     this.meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
+    this.backlogCount = new AtomicInteger(backlogById.size());
   }
 
   /** Creates an empty index, deleting whatever file was there. */
@@ -104,12 +113,15 @@ final class JournalIndex implements AutoCloseable {
       Long old = backlogById.put(a.id(), a.seq());
       if (old != null) {
         backlogBySeq.remove(old);
+      } else {
+        backlogCount.incrementAndGet();
       }
       backlogBySeq.put(a.seq(), a.id());
     } else if (op instanceof LogOp.BacklogRemove r) {
       Long seq = backlogById.remove(r.id());
       if (seq != null) {
         backlogBySeq.remove(seq);
+        backlogCount.decrementAndGet();
       }
     } else {
       LogOp.Meta m = (LogOp.Meta) op;
@@ -204,7 +216,7 @@ final class JournalIndex implements AutoCloseable {
   }
 
   int backlogSize() {
-    return backlogById.size();
+    return backlogCount.get();
   }
 
   @Nullable Long meta(String key) {

@@ -329,7 +329,7 @@ public record HybridStoreProperties(
    * @param breakerFailureRate Failure (and slow-call) percentage in the window that degrades the
    *     store.
    * @param breakerMinimumCalls Calls in the window before the rate counts.
-   * @param reconcileBatchSize Records folded into etcd per transaction batch.
+   * @param reconcileBatchSize Records one reconcile pass folds into etcd at most.
    * @param maxClockOffset How far ahead of the local clock a peer's timestamp may be.
    */
   @AcceptedByStore(groups = AcceptedByStore.Check.class)
