@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,45 +115,75 @@ final class Reconciler {
    * every pass was most of what a 10,000-record backlog cost this node. Whose record it is comes
    * from the backend's in-memory vectors ({@link LocalBackend#backlogVersions}); a record without
    * them (written before a restart) is read to decide.
+   *
+   * <p>The records this node alone wrote go first, then the others it owns or takes over. Nodes
+   * that recover from one etcd outage enter RECONCILING within tens of milliseconds of each other,
+   * and each first sees the others still DEGRADED, so it owns their records by the hash too; when
+   * its own writes fill the batch, their records wait for the next pass, by which time their
+   * writers are live again and fold them (without this, 9 % of a 10,000-record backlog was folded
+   * twice in the bench). A node with fewer records of its own than a batch folds the rest at once,
+   * as before.
    */
   CompletionStage<ReconcileReport> pass() {
     List<OrderId> window = local.backlogIds(batchSize * WINDOW);
     List<NodeId> owners = liveOwners();
     Instant now = time.instant();
-    List<OrderRecord> batch = new ArrayList<>();
+    List<OrderId> ownWrites = new ArrayList<>();
+    List<OrderId> others = new ArrayList<>();
+    Set<OrderId> overdueOnly = new HashSet<>();
+    Map<OrderId, OrderRecord> read = new HashMap<>();
     int deferred = 0;
-    int takenOver = 0;
     synchronized (this) {
       Map<OrderId, Instant> seen = new HashMap<>(window.size() * 2);
       for (OrderId id : window) {
         Instant since = waitingSince.getOrDefault(id, now);
         seen.put(id, since);
-        boolean full = batch.size() >= batchSize;
-        OrderRecord read = null;
+        boolean full = ownWrites.size() >= batchSize;
         VersionVector versions = local.backlogVersions(id).orElse(null);
         if (versions == null) {
           if (full) {
             continue; // deciding would take a read, and the batch is full anyway
           }
-          read = local.read(id).orElse(null);
-          if (read == null) {
+          OrderRecord r = local.read(id).orElse(null);
+          if (r == null) {
             continue;
           }
-          versions = read.versions();
+          read.put(id, r);
+          versions = r.versions();
         }
-        boolean mine = owner(id, versions, local.knownFolded(id), owners).equals(node);
+        VersionVector folded = local.knownFolded(id);
+        boolean mine = owner(id, versions, folded, owners).equals(node);
         boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
-        if ((mine || overdue) && !full) {
-          OrderRecord record = read != null ? read : local.read(id).orElse(null);
-          if (record != null) {
-            batch.add(record);
-            takenOver += mine ? 0 : 1;
+        if (mine || overdue) {
+          if (mine && versions.aheadOf(folded).equals(Set.of(node))) {
+            if (!full) {
+              ownWrites.add(id);
+            }
+          } else if (others.size() < batchSize) {
+            others.add(id);
+            if (!mine) {
+              overdueOnly.add(id);
+            }
           }
-        } else if (!mine && !overdue) {
+        } else {
           deferred++;
         }
       }
       waitingSince = seen;
+    }
+    List<OrderRecord> batch = new ArrayList<>();
+    int takenOver = 0;
+    for (List<OrderId> ids : List.of(ownWrites, others)) {
+      for (OrderId id : ids) {
+        if (batch.size() >= batchSize) {
+          break;
+        }
+        OrderRecord r = read.containsKey(id) ? read.get(id) : local.read(id).orElse(null);
+        if (r != null) {
+          batch.add(r);
+          takenOver += overdueOnly.contains(id) ? 1 : 0;
+        }
+      }
     }
     int deferredCount = deferred;
     int takenOverCount = takenOver;

@@ -137,6 +137,27 @@ class ReconcilerTest {
   }
 
   @Test
+  void pass_foldsWhatThisNodeAloneWroteFirst_andAPeersRecordsOnlyWhenItsOwnLeaveRoom() {
+    // Given a peer still DEGRADED (its gossip about leaving DEGRADED has not arrived), whose 60
+    // older records this node owns by the hash, and 150 records this node wrote
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 3));
+    local.knowsVersions = true;
+    provisionalRecords(60, NodeId.of("n2"));
+    for (int i = 0; i < 150; i++) {
+      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
+    }
+    // When a pass runs with a batch of 100, Then it folds only its own writes
+    ReconcileReport first = reconciler.pass().toCompletableFuture().join();
+    assertThat(first.records()).isEqualTo(100);
+    assertThat(etcd.data.keySet()).allMatch(id -> id.value().startsWith("mine-"));
+    // And when its own writes leave room, the peer's records fill it, as the hash says
+    ReconcileReport second = reconciler.pass().toCompletableFuture().join();
+    assertThat(second.records()).isEqualTo(100);
+    assertThat(etcd.data).hasSize(200);
+    assertThat(etcd.data.keySet().stream().filter(id -> id.value().startsWith("o-"))).hasSize(50);
+  }
+
+  @Test
   void owner_ofARecord_isItsOneWriterBeyondWhatEtcdHolds_whenThatWriterIsLive() {
     NodeId n1 = NodeId.of("n1");
     NodeId n2 = NodeId.of("n2");
