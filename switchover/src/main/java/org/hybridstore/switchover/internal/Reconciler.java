@@ -58,6 +58,12 @@ final class Reconciler {
   /** How many batches' worth of the oldest backlog records a pass looks at. */
   private static final int WINDOW = 8;
 
+  /**
+   * How many batches' worth of records without the backend's vectors (written before a restart) a
+   * pass reads at most to find out whose they are.
+   */
+  private static final int READS_TO_DECIDE = 4;
+
   private final StrongBackend strong;
   private final LocalBackend local;
   private final int batchSize;
@@ -114,7 +120,8 @@ final class Reconciler {
    * owners, pass after pass until the owners' folds reach this node, and decoding each of them
    * every pass was most of what a 10,000-record backlog cost this node. Whose record it is comes
    * from the backend's in-memory vectors ({@link LocalBackend#backlogVersions}); a record without
-   * them (written before a restart) is read to decide.
+   * them (written before a restart) is read to decide, up to {@link #READS_TO_DECIDE} batches'
+   * worth a pass (the window the passes read before the vectors were kept).
    *
    * <p>The records this node alone wrote go first, then the others it owns or takes over. Nodes
    * that recover from one etcd outage enter RECONCILING within tens of milliseconds of each other,
@@ -141,8 +148,8 @@ final class Reconciler {
         boolean full = ownWrites.size() >= batchSize;
         VersionVector versions = local.backlogVersions(id).orElse(null);
         if (versions == null) {
-          if (full) {
-            continue; // deciding would take a read, and the batch is full anyway
+          if (full || read.size() >= batchSize * READS_TO_DECIDE) {
+            continue; // deciding would take a read: not when the batch is full, nor without end
           }
           OrderRecord r = local.read(id).orElse(null);
           if (r == null) {

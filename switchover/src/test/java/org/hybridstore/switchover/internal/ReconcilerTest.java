@@ -137,6 +137,18 @@ class ReconcilerTest {
   }
 
   @Test
+  void pass_withoutTheBackendsVectors_readsAtMostFourBatchesToDecide() {
+    // Given two live peers and 500 records the backend has no vectors for (as after a restart)
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    provisionalRecords(500);
+    // When a pass runs with a batch of 100, Then it reads 400 to decide whose they are, no more
+    ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+    assertThat(local.reads.get()).isEqualTo(400);
+    assertThat(r.records()).isPositive();
+  }
+
+  @Test
   void pass_foldsWhatThisNodeAloneWroteFirst_andAPeersRecordsOnlyWhenItsOwnLeaveRoom() {
     // Given a peer still DEGRADED (its gossip about leaving DEGRADED has not arrived), whose 60
     // older records this node owns by the hash, and 150 records this node wrote
