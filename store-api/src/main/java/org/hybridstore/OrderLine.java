@@ -12,12 +12,15 @@ public record OrderLine(String sku, int quantity, long unitPriceMinor) {
   /** Validates the line. */
   public OrderLine {
     Ids.requireValid("sku", sku);
-    InvalidInputException.check(
-        quantity > 0 && quantity <= OrderLimits.MAX_QUANTITY,
-        "quantity",
-        "must be between 1 and " + OrderLimits.MAX_QUANTITY + ", was " + quantity);
-    InvalidInputException.check(
-        unitPriceMinor >= 0, "unitPriceMinor", "must not be negative, was " + unitPriceMinor);
+    // every decoded record builds its lines here: messages only for errors
+    if (quantity <= 0 || quantity > OrderLimits.MAX_QUANTITY) {
+      throw new InvalidInputException(
+          "quantity", "must be between 1 and " + OrderLimits.MAX_QUANTITY + ", was " + quantity);
+    }
+    if (unitPriceMinor < 0) {
+      throw new InvalidInputException(
+          "unitPriceMinor", "must not be negative, was " + unitPriceMinor);
+    }
   }
 
   /** Returns quantity times unit price, in minor units. */
