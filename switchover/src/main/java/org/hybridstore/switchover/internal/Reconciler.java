@@ -158,11 +158,11 @@ final class Reconciler {
           read.put(id, r);
           versions = r.versions();
         }
-        VersionVector folded = local.knownFolded(id);
-        boolean mine = owner(id, versions, folded, owners).equals(node);
+        Set<NodeId> writers = versions.aheadOf(local.knownFolded(id));
+        boolean mine = owner(id, writers, owners).equals(node);
         boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
         if (mine || overdue) {
-          if (mine && versions.aheadOf(folded).equals(Set.of(node))) {
+          if (writers.equals(Set.of(node))) { // this node alone wrote what etcd may lack
             if (!full) {
               ownWrites.add(id);
             }
@@ -185,7 +185,10 @@ final class Reconciler {
         if (batch.size() >= batchSize) {
           break;
         }
-        OrderRecord r = read.containsKey(id) ? read.get(id) : local.read(id).orElse(null);
+        OrderRecord r = read.get(id);
+        if (r == null) {
+          r = local.read(id).orElse(null);
+        }
         if (r != null) {
           batch.add(r);
           takenOver += overdueOnly.contains(id) ? 1 : 0;
@@ -238,7 +241,11 @@ final class Reconciler {
    */
   static NodeId owner(
       OrderId id, VersionVector versions, VersionVector folded, List<NodeId> owners) {
-    Set<NodeId> writers = versions.aheadOf(folded);
+    return owner(id, versions.aheadOf(folded), owners);
+  }
+
+  /** {@link #owner(OrderId, VersionVector, VersionVector, List)}, given the writers. */
+  private static NodeId owner(OrderId id, Set<NodeId> writers, List<NodeId> owners) {
     if (writers.size() == 1) {
       NodeId writer = writers.iterator().next();
       if (owners.contains(writer)) {
