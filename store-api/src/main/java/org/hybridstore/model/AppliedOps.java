@@ -3,7 +3,7 @@ package org.hybridstore.model;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,11 +29,33 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
   /** No op applied yet. */
   public static final AppliedOps EMPTY = new AppliedOps(new TreeMap<>());
 
-  /** Newest first; the key breaks ties so the cut is deterministic. */
+  /**
+   * Newest first: the later stamp, then the larger key (the key breaks ties so the cut is
+   * deterministic).
+   */
   private static final Comparator<Map.Entry<Long, Entry>> NEWEST_FIRST =
-      Comparator.<Map.Entry<Long, Entry>, Stamp>comparing(e -> e.getValue().stamp())
-          .thenComparing(Map.Entry::getKey)
-          .reversed();
+      (a, b) -> {
+        int c = b.getValue().stamp().compareTo(a.getValue().stamp());
+        return c != 0 ? c : Long.compare(b.getKey(), a.getKey());
+      };
+
+  /**
+   * A map this class built itself and handed to the constructor: nobody else holds it, so the
+   * constructor keeps it instead of copying it (these maps are copied on every write and merge of
+   * every record).
+   */
+  private static final class Owned extends TreeMap<Long, Entry> {
+    private static final long serialVersionUID = 1L;
+
+    Owned() {}
+
+    /**
+     * A copy in natural key order, whatever order {@code from} keeps (linear when it is sorted).
+     */
+    Owned(Map<Long, Entry> from) {
+      putAll(from);
+    }
+  }
 
   /**
    * One applied command.
@@ -53,7 +75,9 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
 
   /** Copies the map and applies the retention bound. */
   public AppliedOps {
-    entries = Collections.unmodifiableSortedMap(retain(entries));
+    entries =
+        Collections.unmodifiableSortedMap(
+            entries instanceof Owned owned ? retained(owned) : retain(entries));
   }
 
   /**
@@ -109,7 +133,7 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * @return the new set
    */
   public AppliedOps with(OpId opId, Entry entry) {
-    TreeMap<Long, Entry> next = new TreeMap<>(entries);
+    Owned next = new Owned(entries);
     next.merge(opId.key(), entry, Entry::later);
     return new AppliedOps(next);
   }
@@ -121,18 +145,71 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * @return the join
    */
   public AppliedOps merge(AppliedOps other) {
-    TreeMap<Long, Entry> next = new TreeMap<>(entries);
+    if (equals(other)) {
+      return this;
+    }
+    Owned next = new Owned(entries);
     other.entries.forEach((op, e) -> next.merge(op, e, Entry::later));
     return new AppliedOps(next);
   }
 
-  private static SortedMap<Long, Entry> retain(Map<Long, Entry> all) {
-    if (all.size() <= OrderLimits.OP_ID_RETENTION) {
-      return new TreeMap<>(all);
+  /**
+   * Two sets are equal when they hold the same entries. Both maps are sorted by key, so one walk
+   * over both compares them (the map's own {@code equals} looks every key up in the other map).
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
     }
-    List<Map.Entry<Long, Entry>> sorted = new ArrayList<>(new HashMap<>(all).entrySet());
+    if (!(o instanceof AppliedOps other) || entries.size() != other.entries.size()) {
+      return false;
+    }
+    Iterator<Map.Entry<Long, Entry>> mine = entries.entrySet().iterator();
+    Iterator<Map.Entry<Long, Entry>> theirs = other.entries.entrySet().iterator();
+    while (mine.hasNext()) {
+      Map.Entry<Long, Entry> a = mine.next();
+      Map.Entry<Long, Entry> b = theirs.next();
+      if (!a.getKey().equals(b.getKey()) || !a.getValue().equals(b.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  /** A copy of any map, within the retention bound. */
+  private static SortedMap<Long, Entry> retain(Map<Long, Entry> all) {
+    return retained(new Owned(all));
+  }
+
+  /**
+   * Cuts a map this class owns to the retention bound, in place: the newest entries stay. A write
+   * adds one entry to a full set, so the usual cut removes the one oldest entry, found in one walk;
+   * a merge of two sets that drifted apart sorts.
+   */
+  private static Owned retained(Owned all) {
+    int excess = all.size() - OrderLimits.OP_ID_RETENTION;
+    if (excess <= 0) {
+      return all;
+    }
+    if (excess == 1) {
+      Map.Entry<Long, Entry> oldest = null;
+      for (Map.Entry<Long, Entry> e : all.entrySet()) {
+        if (oldest == null || NEWEST_FIRST.compare(e, oldest) > 0) {
+          oldest = e;
+        }
+      }
+      all.remove(java.util.Objects.requireNonNull(oldest).getKey());
+      return all;
+    }
+    List<Map.Entry<Long, Entry>> sorted = new ArrayList<>(all.entrySet());
     sorted.sort(NEWEST_FIRST);
-    TreeMap<Long, Entry> kept = new TreeMap<>();
+    Owned kept = new Owned();
     for (Map.Entry<Long, Entry> e : sorted.subList(0, OrderLimits.OP_ID_RETENTION)) {
       kept.put(e.getKey(), e.getValue());
     }

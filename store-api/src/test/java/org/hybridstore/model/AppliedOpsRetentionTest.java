@@ -89,4 +89,55 @@ class AppliedOpsRetentionTest {
     assertThat(ops.get(OpId.of("op-" + (n - 1)))).isPresent();
     assertThat(ops.get(OpId.of("op-0"))).isEmpty();
   }
+
+  /**
+   * The definition: the union, each key's later entry, then the newest entries by stamp and key.
+   */
+  private static java.util.TreeMap<Long, AppliedOps.Entry> reference(
+      java.util.Map<Long, AppliedOps.Entry> a, java.util.Map<Long, AppliedOps.Entry> b) {
+    java.util.Map<Long, AppliedOps.Entry> union = new java.util.HashMap<>(a);
+    b.forEach((k, e) -> union.merge(k, e, AppliedOps.Entry::later));
+    List<java.util.Map.Entry<Long, AppliedOps.Entry>> all = new ArrayList<>(union.entrySet());
+    all.sort(
+        (x, y) -> {
+          int c = y.getValue().stamp().compareTo(x.getValue().stamp());
+          return c != 0 ? c : Long.compare(y.getKey(), x.getKey());
+        });
+    java.util.TreeMap<Long, AppliedOps.Entry> kept = new java.util.TreeMap<>();
+    all.stream()
+        .limit(OrderLimits.OP_ID_RETENTION)
+        .forEach(e -> kept.put(e.getKey(), e.getValue()));
+    return kept;
+  }
+
+  @Property(tries = 1000)
+  void withAndMerge_keepExactlyTheNewestEntriesOfTheUnion(@ForAll long seed) {
+    Random random = new Random(seed);
+    List<OpId> pool = pool(OrderLimits.OP_ID_RETENTION * 2);
+    AppliedOps a = randomOps(random, random.nextInt(200), pool);
+    AppliedOps b = randomOps(random, random.nextInt(200), pool);
+    assertThat(a.merge(b).entries()).isEqualTo(reference(a.entries(), b.entries()));
+    OpId op = pool.get(random.nextInt(pool.size()));
+    AppliedOps.Entry entry =
+        new AppliedOps.Entry(
+            1, new Stamp(new HybridTimestamp(random.nextInt(400), 0), NodeId.of("n1")));
+    assertThat(a.with(op, entry).entries())
+        .isEqualTo(reference(a.entries(), java.util.Map.of(op.key(), entry)));
+  }
+
+  @Property(tries = 300)
+  void equals_isTheEqualityOfTheEntries_whateverOrderTheGivenMapKept(@ForAll long seed) {
+    Random random = new Random(seed);
+    List<OpId> pool = pool(OrderLimits.OP_ID_RETENTION * 2);
+    AppliedOps a = randomOps(random, random.nextInt(100), pool);
+    AppliedOps b = randomOps(random, random.nextInt(100), pool);
+    assertThat(a.equals(b)).isEqualTo(a.entries().equals(b.entries()));
+    java.util.TreeMap<Long, AppliedOps.Entry> reversed =
+        new java.util.TreeMap<>(java.util.Comparator.<Long>reverseOrder());
+    reversed.putAll(a.entries());
+    AppliedOps again = new AppliedOps(reversed);
+    assertThat(again).isEqualTo(a);
+    assertThat(again.hashCode()).isEqualTo(a.hashCode());
+    assertThat(again.entries().keySet()).containsExactlyElementsOf(a.entries().keySet());
+  }
 }

@@ -62,4 +62,12 @@ class TypicalOrderTest {
     assertThat(RecordCodec.encode(r).length).isBetween(full - 16, full + 16);
     assertThat(TypicalOrder.recordBytes()).isBetween(full - 16, full + 16);
   }
+
+  @Test
+  void note_isTheCounterInTenDigits_ofFixedLength() {
+    assertThat(TypicalOrder.note(0)).isEqualTo("gift-wrap-call-ahead-0000000000");
+    assertThat(TypicalOrder.note(42)).isEqualTo("gift-wrap-call-ahead-0000000042");
+    assertThat(TypicalOrder.note(12_345_678_901L)).isEqualTo("gift-wrap-call-ahead-2345678901");
+    assertThat(TypicalOrder.note(9_999_999_999L)).hasSameSizeAs(TypicalOrder.note(7));
+  }
 }

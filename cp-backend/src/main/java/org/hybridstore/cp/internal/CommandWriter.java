@@ -154,7 +154,7 @@ final class CommandWriter {
                 return CompletableFuture.<BackendWrite>failedFuture(EtcdErrors.unwrap(error));
               }
               if (outcome instanceof GroupCommitter.Committed c) {
-                cache.put(keyText, next, c.revision());
+                cache.put(keyText, next, c.revision(), value);
                 return CompletableFuture.completedFuture(
                     new BackendWrite(next, false, c.revision()));
               }

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /** Small helpers for the backend's futures. */
@@ -46,10 +47,35 @@ final class Completions {
   /**
    * Completes on the executor and hides the future's completion methods from callers; failures lose
    * their {@code CompletionException} wrappers.
+   *
+   * <p>When {@code inner} completes later, in a task of the executor (a gRPC callback), the stage
+   * completes right there: that thread is the executor's already, and a second hand-off would only
+   * add a thread wake-up to every call. When it is complete already, or completes on another thread
+   * (a timer, or the caller's own, before this method returns), the stage completes in a task of
+   * its own, so that a caller's continuation never runs inside its own call.
    */
-  static <T> CompletionStage<T> deliver(CompletableFuture<T> inner, Executor executor) {
+  static <T> CompletionStage<T> deliver(CompletableFuture<T> inner, CallbackExecutor executor) {
     CompletableFuture<T> out = new CompletableFuture<>();
+    if (inner.isDone()) {
+      handOff(out, inner, executor);
+      return out.minimalCompletionStage();
+    }
+    AtomicBoolean returned = new AtomicBoolean();
     inner.whenComplete(
+        (v, e) -> {
+          if (returned.get() && executor.inTask()) {
+            complete(out, v, e);
+          } else {
+            handOff(out, inner, executor);
+          }
+        });
+    returned.set(true);
+    return out.minimalCompletionStage();
+  }
+
+  private static <T> void handOff(
+      CompletableFuture<T> out, CompletableFuture<T> done, Executor executor) {
+    done.whenComplete(
         (v, e) -> {
           try {
             executor.execute(() -> complete(out, v, e));
@@ -57,7 +83,6 @@ final class Completions {
             complete(out, v, e);
           }
         });
-    return out.minimalCompletionStage();
   }
 
   static <T> void complete(CompletableFuture<T> out, @Nullable T value, @Nullable Throwable error) {

@@ -66,6 +66,7 @@ public final class EtcdOrderBackend implements StrongBackend {
 
   private final CpConfig config;
   private final BackendContext context;
+  private final CallbackExecutor callbacks;
   private final EtcdKeys keys;
   private final List<MemberConnection> connections;
   private final MemberView view;
@@ -85,8 +86,12 @@ public final class EtcdOrderBackend implements StrongBackend {
   private final Set<EtcdWatchFeed> feeds = ConcurrentHashMap.newKeySet();
 
   private EtcdOrderBackend(
-      CpConfig config, BackendContext context, List<MemberConnection> connections) {
+      CpConfig config,
+      BackendContext context,
+      CallbackExecutor callbacks,
+      List<MemberConnection> connections) {
     this.config = config;
+    this.callbacks = callbacks;
     this.context = context;
     this.connections = connections;
     this.keys = new EtcdKeys(config.keyPrefix());
@@ -121,6 +126,7 @@ public final class EtcdOrderBackend implements StrongBackend {
             config.groupCommitLinger().toNanos(),
             config.requestTimeout().toNanos(),
             context.scheduler(),
+            callbacks,
             counters,
             nanoTime);
     this.writer =
@@ -161,8 +167,9 @@ public final class EtcdOrderBackend implements StrongBackend {
    * @throws StoreUnavailableException if the TLS material cannot be loaded
    */
   public static EtcdOrderBackend open(CpConfig config, BackendContext context) {
+    CallbackExecutor callbacks = new CallbackExecutor(context.executor());
     EtcdOrderBackend backend =
-        new EtcdOrderBackend(config, context, Connections.open(config, context.executor()));
+        new EtcdOrderBackend(config, context, callbacks, Connections.open(config, callbacks));
     backend.checker.start();
     return backend;
   }
@@ -283,7 +290,7 @@ public final class EtcdOrderBackend implements StrongBackend {
   }
 
   private <T> CompletionStage<T> deliver(CompletableFuture<T> inner) {
-    return Completions.deliver(inner, context.executor());
+    return Completions.deliver(inner, callbacks);
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -21,7 +21,6 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.OrderId;
-import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.StoredRecord;
@@ -469,8 +468,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       return Optional.empty();
     }
     try {
-      return Optional.of(
-          RecordCodec.decode(kvp.getValue().toByteArray(), "etcd key " + keys.keyString(id.get())));
+      return Optional.of(reader.feedRecord(kvp, keys.keyString(id.get())));
     } catch (CorruptDataException e) {
       LOG.warn("change feed skips a value it cannot decode: {}", e.getMessage());
       return Optional.empty();

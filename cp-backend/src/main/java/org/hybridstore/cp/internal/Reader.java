@@ -110,6 +110,24 @@ final class Reader {
   }
 
   /**
+   * Decodes a key-value the change feed delivered, or takes the record from the cache when it holds
+   * exactly that version (this backend wrote it or read it): the feed brings every write of this
+   * backend back, and a 3 KB record costs more to decode than to look up.
+   *
+   * @param kv the key-value
+   * @param keyText the key, for messages
+   * @return the record
+   * @throws org.hybridstore.CorruptDataException if it must be decoded and cannot be
+   */
+  OrderRecord feedRecord(KeyValue kv, String keyText) {
+    RevisionCache.Entry cached = cache.get(keyText);
+    if (cached != null && cached.isVersion(kv)) {
+      return cached.record();
+    }
+    return RecordCodec.decode(kv.getValue().toByteArray(), "etcd key " + keyText);
+  }
+
+  /**
    * Turns a stored key-value into a snapshot and remembers it in the cache.
    *
    * @param kv the key-value, or null if the key is absent
@@ -122,7 +140,7 @@ final class Reader {
       return new Snapshot(null, 0, authoritative);
     }
     OrderRecord record = RecordCodec.decode(kv.getValue().toByteArray(), "etcd key " + keyText);
-    cache.put(keyText, record, kv.getModRevision());
+    cache.put(keyText, record, kv.getModRevision(), kv.getValue());
     return new Snapshot(record, kv.getModRevision(), authoritative);
   }
 

@@ -1,5 +1,7 @@
 package org.hybridstore.cp.internal;
 
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.KeyValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,8 +21,22 @@ final class RevisionCache {
    *
    * @param record the record
    * @param modRevision its etcd mod revision
+   * @param valueSize the size of its encoding
+   * @param valueHash the hash of its encoding ({@link ByteString#hashCode})
    */
-  record Entry(OrderRecord record, long modRevision) {}
+  record Entry(OrderRecord record, long modRevision, int valueSize, int valueHash) {
+    /**
+     * Whether a key-value etcd delivered is this record: the same mod revision, and an encoding of
+     * the same size and hash. The revision alone names one version of the key; the size and hash
+     * make sure the value is the one this backend wrote or read there (not, say, another cluster's
+     * history at the same revision numbers).
+     */
+    boolean isVersion(KeyValue kv) {
+      return kv.getModRevision() == modRevision
+          && kv.getValue().size() == valueSize
+          && kv.getValue().hashCode() == valueHash;
+    }
+  }
 
   private final ReentrantLock lock = new ReentrantLock();
   private final LinkedHashMap<String, Entry> entries;
@@ -46,12 +62,13 @@ final class RevisionCache {
     }
   }
 
-  void put(String key, OrderRecord record, long modRevision) {
+  void put(String key, OrderRecord record, long modRevision, ByteString value) {
+    Entry entry = new Entry(record, modRevision, value.size(), value.hashCode());
     lock.lock();
     try {
       Entry old = entries.get(key);
       if (old == null || old.modRevision() <= modRevision) {
-        entries.put(key, new Entry(record, modRevision));
+        entries.put(key, entry);
       }
     } finally {
       lock.unlock();

@@ -97,6 +97,7 @@ class CommandWriterTest {
             0,
             TimeUnit.SECONDS.toNanos(1),
             ctx.context().scheduler(),
+            Runnable::run,
             counters,
             System::nanoTime);
     return new CommandWriter(
@@ -126,6 +127,45 @@ class CommandWriterTest {
                                 .setValue(stored)
                                 .setModRevision(7))))
         .build();
+  }
+
+  @Test
+  void feedRecord_ofThisBackendsOwnWrite_isTheWrittenRecord_anythingElseIsDecoded() {
+    List<ByteString> sentValues = new java.util.ArrayList<>();
+    CommandWriter w =
+        writer(
+            request -> {
+              sentValues.add(request.getSuccess(0).getRequestPut().getValue());
+              return TxnResponse.newBuilder()
+                  .setSucceeded(true)
+                  .setHeader(ResponseHeader.newBuilder().setRevision(12))
+                  .build();
+            });
+    BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
+    ByteString value = sentValues.get(0);
+    KeyValue.Builder kv = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("/p/o-1"));
+
+    // the feed brings the write back: the very record, not a decoded copy
+    assertThat(reader.feedRecord(kv.setValue(value).setModRevision(12).build(), "/p/o-1"))
+        .isSameAs(written.record());
+    // another revision, or other bytes at that revision: decoded
+    OrderRecord atAnother =
+        reader.feedRecord(kv.setValue(value).setModRevision(13).build(), "/p/o-1");
+    assertThat(atAnother).isNotSameAs(written.record()).isEqualTo(written.record());
+    OrderRecord other =
+        OrderCommands.apply(
+                null,
+                OrderCommand.Create.of(ID, OpId.of("op-9"), "someone-else", "EUR"),
+                new HybridLogicalClock(InstantSource.system(), Duration.ofMillis(500)),
+                NodeId.of("n2"))
+            .record();
+    assertThat(
+            reader.feedRecord(
+                kv.setValue(ByteString.copyFrom(RecordCodec.encode(other)))
+                    .setModRevision(12)
+                    .build(),
+                "/p/o-1"))
+        .isEqualTo(other);
   }
 
   @Test

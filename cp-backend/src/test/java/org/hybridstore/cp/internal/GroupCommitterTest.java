@@ -12,6 +12,7 @@ import io.etcd.jetcd.api.TxnResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,11 @@ class GroupCommitterTest {
   }
 
   private GroupCommitter committer(int maxTxnOps, int maxRequestBytes, int inFlight) {
+    return committer(maxTxnOps, maxRequestBytes, inFlight, Runnable::run);
+  }
+
+  private GroupCommitter committer(
+      int maxTxnOps, int maxRequestBytes, int inFlight, Executor completions) {
     return new GroupCommitter(
         (what, deadline, request) -> {
           CompletableFuture<TxnResponse> answer = new CompletableFuture<>();
@@ -54,6 +60,7 @@ class GroupCommitterTest {
         0,
         TIMEOUT,
         scheduler,
+        completions,
         counters,
         now::get);
   }
@@ -134,6 +141,26 @@ class GroupCommitterTest {
     assertThat(later.get(2).join()).isInstanceOf(Committed.class);
     assertThat(counters.snapshot().writeTransactions()).isEqualTo(2);
     assertThat(counters.snapshot().writtenRecords()).isEqualTo(4);
+  }
+
+  @Test
+  void complete_aTransactionOfOneInPlace_theCommandsOfABatchEachInATaskOfItsOwn_mergesInPlace() {
+    List<Runnable> tasks = new ArrayList<>();
+    GroupCommitter c = committer(128, 1 << 20, 1, tasks::add);
+    CompletableFuture<Outcome> first = submit(c, "a", true);
+    List<CompletableFuture<Outcome>> commands = List.of(submit(c, "b", true), submit(c, "c", true));
+    CompletableFuture<Outcome> merge = submit(c, "d", false);
+
+    answers.get(0).complete(single(true, 10));
+    assertThat(first).as("alone in its transaction: completed in place").isDone();
+    assertThat(tasks).isEmpty();
+
+    answers.get(1).complete(answer(sent.get(1), 11));
+    assertThat(merge).as("a merge completes in place").isDone();
+    assertThat(commands).noneMatch(CompletableFuture::isDone);
+    assertThat(tasks).hasSize(2);
+    tasks.forEach(Runnable::run);
+    assertThat(commands).allMatch(f -> f.join() instanceof Committed);
   }
 
   @Test

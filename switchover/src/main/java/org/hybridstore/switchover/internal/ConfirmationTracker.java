@@ -447,8 +447,16 @@ final class ConfirmationTracker implements AutoCloseable {
       }
       feedRevision = Math.max(feedRevision, revision);
       for (StoredRecord v : versions) {
+        // a version holds its predecessor's op ids but the newest: look up, and allocate only for
+        // an op id not seen before (a lookup does not reorder this insertion-ordered map)
+        Sighting sighting = null;
         for (Long k : v.record().appliedOps().entries().keySet()) {
-          seen.putIfAbsent(k, new Sighting(v.record().id(), v.modRevision()));
+          if (seen.get(k) == null) {
+            if (sighting == null) {
+              sighting = new Sighting(v.record().id(), v.modRevision());
+            }
+            seen.put(k, sighting);
+          }
         }
       }
       if (pendingCount == 0) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +53,24 @@ final class JournalIndex implements AutoCloseable {
    * {@link #apply} (one writer thread).
    */
   private final AtomicInteger backlogCount;
+
+  /** How many orders' op id keys {@link #recentKeys} remembers. */
+  static final int RECENT_KEYS = 4_096;
+
+  /**
+   * The op id keys of the record {@link #apply} last put for recently written orders: the next
+   * version of such an order finds its predecessor's keys here instead of parsing the stored record
+   * again (an order written over and over is the common case). Writer thread only.
+   */
+  private final Map<String, long[]> recentKeys =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+          return size() > RECENT_KEYS;
+        }
+      };
 
   private JournalIndex(Path file, DB db) {
     this.file = file;
@@ -153,7 +172,10 @@ final class JournalIndex implements AutoCloseable {
    */
   private void indexOps(String id, byte @Nullable [] oldStored, byte[] bytes) {
     long[] before = EMPTY_KEYS;
-    if (oldStored != null) {
+    long[] remembered = recentKeys.get(id);
+    if (oldStored != null && remembered != null) {
+      before = remembered;
+    } else if (oldStored != null) {
       try {
         before = RecordCodec.opKeys(verified(id, oldStored), file + " record '" + id + "'");
       } catch (CorruptDataException e) {
@@ -166,6 +188,7 @@ final class JournalIndex implements AutoCloseable {
     } catch (CorruptDataException e) {
       after = EMPTY_KEYS; // not a record of ours: decoding it fails loudly at the first read
     }
+    recentKeys.put(id, after);
     for (long k : before) {
       if (Arrays.binarySearch(after, k) < 0) {
         opOrders.remove(k, id);
