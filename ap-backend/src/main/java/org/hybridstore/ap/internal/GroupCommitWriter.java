@@ -606,13 +606,17 @@ final class GroupCommitWriter implements AutoCloseable {
         continue;
       }
       OrderRecord current = current(id);
-      OrderRecord merged = current == null ? etcd : current.merge(etcd);
+      OrderRecord join = current == null ? etcd : current.merge(etcd);
+      boolean etcdHoldsAll = join.equals(etcd);
+      // etcd's own object when equal: the change feed brings the same object again (a STRONG
+      // write's record, from the backend's revision cache), and holdsExactly then compares none
+      OrderRecord merged = etcdHoldsAll ? etcd : join;
       if (!merged.equals(current)) {
         stage(id, merged, RecordCodec.encode(merged));
         journalSeq++;
       }
       // etcd's record includes everything this node holds for the order: nothing left to fold in.
-      if (merged.equals(etcd)) {
+      if (etcdHoldsAll) {
         changed |= store.removeFromBacklog(id);
         backlogHints.remove(id);
       } else {

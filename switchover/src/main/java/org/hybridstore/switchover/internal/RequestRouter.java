@@ -59,8 +59,8 @@ import org.jspecify.annotations.Nullable;
  * applied to everything the node knows (a provisional create, say), not only to what etcd has seen.
  *
  * <p>Writes while DEGRADED go to the local journal at once; a closed store refuses. A write that
- * may fall back and still waits for etcd when the store degrades falls back at once ({@link
- * #degraded()}).
+ * may fall back and still waits for etcd when the store degrades falls back at once, and a
+ * linearizable read still waiting for etcd fails at once ({@link #degraded()}).
  */
 final class RequestRouter {
   private final StrongBackend strong;
@@ -80,6 +80,13 @@ final class RequestRouter {
    * (see {@link #degraded()}). Each removes itself once it completes.
    */
   private final Set<CompletableFuture<BackendWrite>> waitingOnEtcd = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Linearizable reads that still wait for etcd: when the store degrades they fail at once (see
+   * {@link #degraded()}). Each removes itself once it completes.
+   */
+  private final Set<CompletableFuture<Optional<Versioned<Order>>>> readsWaitingOnEtcd =
+      ConcurrentHashMap.newKeySet();
 
   RequestRouter(
       StrongBackend strong,
@@ -143,6 +150,12 @@ final class RequestRouter {
       w.completeExceptionally(
           new IndeterminateWriteException(
               "the store degraded while this write waited for etcd", null));
+    }
+    for (CompletableFuture<Optional<Versioned<Order>>> r : readsWaitingOnEtcd) {
+      r.completeExceptionally(
+          new ConsistencyUnavailableException(
+              Phase.DEGRADED.mode(),
+              "the store degraded while this linearizable read waited for etcd"));
     }
   }
 
@@ -307,9 +320,7 @@ final class RequestRouter {
     return switch (consistency) {
       case LINEARIZABLE ->
           strongPhase
-              ? strong
-                  .read(id, ReadConsistency.LINEARIZABLE)
-                  .thenApply(versioned(ReadConsistency.LINEARIZABLE))
+              ? linearizable(id)
               : CompletableFuture.failedFuture(
                   new ConsistencyUnavailableException(
                       current.phase().mode(), "a linearizable read needs etcd"));
@@ -321,6 +332,32 @@ final class RequestRouter {
               : local(id);
       case LOCAL -> local(id);
     };
+  }
+
+  /**
+   * A linearizable read from etcd that fails at once when the store degrades meanwhile: a node that
+   * knows etcd has no quorum answers the caller then, not when the read's own deadline passes (a
+   * read has no effect, so giving up on it is always safe).
+   */
+  private CompletionStage<Optional<Versioned<Order>>> linearizable(OrderId id) {
+    CompletableFuture<Optional<Versioned<Order>>> waiting = new CompletableFuture<>();
+    readsWaitingOnEtcd.add(waiting);
+    waiting.whenComplete((v, e) -> readsWaitingOnEtcd.remove(waiting));
+    strong
+        .read(id, ReadConsistency.LINEARIZABLE)
+        .thenApply(versioned(ReadConsistency.LINEARIZABLE))
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
+                waiting.complete(v);
+              } else {
+                waiting.completeExceptionally(unwrap(e));
+              }
+            });
+    if (mode.get().phase() == Phase.DEGRADED) {
+      degraded(); // it degraded between the routing and the registration above
+    }
+    return waiting;
   }
 
   private CompletionStage<Optional<Versioned<Order>>> local(OrderId id) {

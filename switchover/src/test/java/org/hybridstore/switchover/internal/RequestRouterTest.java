@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,7 @@ import org.hybridstore.StoreClosedException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
 import org.hybridstore.model.HybridLogicalClock;
+import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
 import org.junit.jupiter.api.Test;
 
@@ -138,6 +140,42 @@ class RequestRouterTest {
         .satisfies(c -> assertThat(c.opId()).isEqualTo(OpId.of("op-a")));
     // and the one that demands STRONG keeps waiting for etcd's own answer
     assertThat(strongOnly).isNotDone();
+  }
+
+  @Test
+  void linearizableRead_waitingForEtcdWhenTheStoreDegrades_failsAtOnce() {
+    // Given an etcd whose reads never answer, and a read waiting for it
+    FakeStrongBackend silent =
+        new FakeStrongBackend(time) {
+          @Override
+          public CompletionStage<Optional<OrderRecord>> read(
+              OrderId id, ReadConsistency consistency) {
+            return new java.util.concurrent.CompletableFuture<>();
+          }
+        };
+    RequestRouter r =
+        new RequestRouter(
+            silent,
+            local,
+            mode::get,
+            breaker,
+            reconciler,
+            java.time.Duration.ofMinutes(10),
+            metrics,
+            new ConflictTracker(),
+            confirmations,
+            local.clock,
+            Fixtures.node("n1"));
+    var read = r.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture();
+    assertThat(read).isNotDone();
+
+    // When the store degrades
+    mode.set(mode(Phase.DEGRADED));
+    r.degraded();
+
+    // Then the read fails at once with the typed error, not at its deadline
+    assertThat(read).isCompletedExceptionally();
+    assertThatThrownBy(read::join).hasCauseInstanceOf(ConsistencyUnavailableException.class);
   }
 
   @Test
