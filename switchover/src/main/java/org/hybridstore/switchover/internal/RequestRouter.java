@@ -343,17 +343,21 @@ final class RequestRouter {
     CompletableFuture<Optional<Versioned<Order>>> waiting = new CompletableFuture<>();
     readsWaitingOnEtcd.add(waiting);
     waiting.whenComplete((v, e) -> readsWaitingOnEtcd.remove(waiting));
-    strong
-        .read(id, ReadConsistency.LINEARIZABLE)
-        .thenApply(versioned(ReadConsistency.LINEARIZABLE))
-        .whenComplete(
-            (v, e) -> {
-              if (e == null) {
-                waiting.complete(v);
-              } else {
-                waiting.completeExceptionally(unwrap(e));
-              }
-            });
+    try {
+      strong
+          .read(id, ReadConsistency.LINEARIZABLE)
+          .thenApply(versioned(ReadConsistency.LINEARIZABLE))
+          .whenComplete(
+              (v, e) -> {
+                if (e == null) {
+                  waiting.complete(v);
+                } else {
+                  waiting.completeExceptionally(unwrap(e));
+                }
+              });
+    } catch (RuntimeException e) {
+      waiting.completeExceptionally(e); // a backend that threw instead of failing the stage
+    }
     if (mode.get().phase() == Phase.DEGRADED) {
       degraded(); // it degraded between the routing and the registration above
     }

@@ -68,6 +68,23 @@ class RequestRouterTest {
           local.clock,
           Fixtures.node("n1"));
 
+  /** A router like {@link #router} over another etcd backend, with the given strong deadline. */
+  private RequestRouter routerOver(
+      org.hybridstore.spi.StrongBackend backend, java.time.Duration strongDeadline) {
+    return new RequestRouter(
+        backend,
+        local,
+        mode::get,
+        breaker,
+        reconciler,
+        strongDeadline,
+        metrics,
+        new ConflictTracker(),
+        confirmations,
+        local.clock,
+        Fixtures.node("n1"));
+  }
+
   private static StoreMode mode(Phase phase) {
     return new StoreMode(phase, 5, Instant.EPOCH, "test");
   }
@@ -111,19 +128,7 @@ class RequestRouterTest {
             return new java.util.concurrent.CompletableFuture<>();
           }
         };
-    RequestRouter r =
-        new RequestRouter(
-            silent,
-            local,
-            mode::get,
-            breaker,
-            reconciler,
-            java.time.Duration.ofMinutes(10),
-            metrics,
-            new ConflictTracker(),
-            confirmations,
-            local.clock,
-            Fixtures.node("n1"));
+    RequestRouter r = routerOver(silent, java.time.Duration.ofMinutes(10));
     var plain = r.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture();
     var strongOnly = r.apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY).toCompletableFuture();
     assertThat(plain).isNotDone();
@@ -153,19 +158,7 @@ class RequestRouterTest {
             return new java.util.concurrent.CompletableFuture<>();
           }
         };
-    RequestRouter r =
-        new RequestRouter(
-            silent,
-            local,
-            mode::get,
-            breaker,
-            reconciler,
-            java.time.Duration.ofMinutes(10),
-            metrics,
-            new ConflictTracker(),
-            confirmations,
-            local.clock,
-            Fixtures.node("n1"));
+    RequestRouter r = routerOver(silent, java.time.Duration.ofMinutes(10));
     var read = r.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture();
     assertThat(read).isNotDone();
 
@@ -270,19 +263,7 @@ class RequestRouterTest {
                 .thenApply(w -> new BackendWrite(w.record(), w.duplicate(), 0));
           }
         };
-    RequestRouter r =
-        new RequestRouter(
-            noRevision,
-            local,
-            mode::get,
-            breaker,
-            reconciler,
-            Fixtures.config().strongWriteDeadline(),
-            metrics,
-            new ConflictTracker(),
-            confirmations,
-            local.clock,
-            Fixtures.node("n1"));
+    RequestRouter r = routerOver(noRevision, Fixtures.config().strongWriteDeadline());
     // Then the call fails with the typed error (it used to never complete)
     assertThatThrownBy(
             () ->
