@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.hybridstore.CorruptDataException;
 import org.hybridstore.NodeId;
+import org.hybridstore.OpId;
+import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.OrderLine;
 import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
@@ -28,20 +33,18 @@ class RecordCodecTest {
   @Test
   void encode_writesTheSameBytesAsEarlierBuilds() throws java.io.IOException {
     OrderId id = OrderId.of("order-golden");
-    java.util.TreeMap<String, String> attrs = new java.util.TreeMap<>();
+    TreeMap<String, String> attrs = new TreeMap<>();
     attrs.put("channel", "web-shop");
     attrs.put("note", "x");
     OrderRecord r =
         OrderCommands.apply(
                 null,
-                new org.hybridstore.OrderCommand.Create(
+                new OrderCommand.Create(
                     id,
-                    org.hybridstore.OpId.of("op-0"),
+                    OpId.of("op-0"),
                     "customer-1",
                     "EUR",
-                    List.of(
-                        new org.hybridstore.OrderLine("sku-1", 2, 1999),
-                        new org.hybridstore.OrderLine("sku-2", 1, 500)),
+                    List.of(new OrderLine("sku-1", 2, 1999), new OrderLine("sku-2", 1, 500)),
                     attrs),
                 new Stamp(new HybridTimestamp(1_700_000_000_000L, 0), NodeId.of("n1")))
             .record();
@@ -49,8 +52,7 @@ class RecordCodecTest {
       r =
           OrderCommands.apply(
                   r,
-                  new org.hybridstore.OrderCommand.SetAttribute(
-                      id, org.hybridstore.OpId.of("op-" + i), "note", "v" + i),
+                  new OrderCommand.SetAttribute(id, OpId.of("op-" + i), "note", "v" + i),
                   new Stamp(
                       new HybridTimestamp(1_700_000_000_000L + i, i % 3),
                       NodeId.of("n" + (1 + i % 3))))
@@ -58,7 +60,7 @@ class RecordCodecTest {
     }
     byte[] expected;
     try (var in = RecordCodecTest.class.getResourceAsStream("/codec/full-record.json")) {
-      expected = java.util.Objects.requireNonNull(in).readAllBytes();
+      expected = Objects.requireNonNull(in).readAllBytes();
     }
     assertThat(new String(RecordCodec.encode(r), StandardCharsets.UTF_8))
         .isEqualTo(new String(expected, StandardCharsets.UTF_8));

@@ -3,8 +3,12 @@ package org.hybridstore.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.hybridstore.NodeId;
@@ -93,17 +97,17 @@ class AppliedOpsRetentionTest {
   /**
    * The definition: the union, each key's later entry, then the newest entries by stamp and key.
    */
-  private static java.util.TreeMap<Long, AppliedOps.Entry> reference(
-      java.util.Map<Long, AppliedOps.Entry> a, java.util.Map<Long, AppliedOps.Entry> b) {
-    java.util.Map<Long, AppliedOps.Entry> union = new java.util.HashMap<>(a);
+  private static TreeMap<Long, AppliedOps.Entry> reference(
+      Map<Long, AppliedOps.Entry> a, Map<Long, AppliedOps.Entry> b) {
+    Map<Long, AppliedOps.Entry> union = new HashMap<>(a);
     b.forEach((k, e) -> union.merge(k, e, AppliedOps.Entry::later));
-    List<java.util.Map.Entry<Long, AppliedOps.Entry>> all = new ArrayList<>(union.entrySet());
+    List<Map.Entry<Long, AppliedOps.Entry>> all = new ArrayList<>(union.entrySet());
     all.sort(
         (x, y) -> {
           int c = y.getValue().stamp().compareTo(x.getValue().stamp());
           return c != 0 ? c : Long.compare(y.getKey(), x.getKey());
         });
-    java.util.TreeMap<Long, AppliedOps.Entry> kept = new java.util.TreeMap<>();
+    TreeMap<Long, AppliedOps.Entry> kept = new TreeMap<>();
     all.stream()
         .limit(OrderLimits.OP_ID_RETENTION)
         .forEach(e -> kept.put(e.getKey(), e.getValue()));
@@ -122,7 +126,7 @@ class AppliedOpsRetentionTest {
         new AppliedOps.Entry(
             1, new Stamp(new HybridTimestamp(random.nextInt(400), 0), NodeId.of("n1")));
     assertThat(a.with(op, entry).entries())
-        .isEqualTo(reference(a.entries(), java.util.Map.of(op.key(), entry)));
+        .isEqualTo(reference(a.entries(), Map.of(op.key(), entry)));
   }
 
   @Property(tries = 300)
@@ -132,8 +136,7 @@ class AppliedOpsRetentionTest {
     AppliedOps a = randomOps(random, random.nextInt(100), pool);
     AppliedOps b = randomOps(random, random.nextInt(100), pool);
     assertThat(a.equals(b)).isEqualTo(a.entries().equals(b.entries()));
-    java.util.TreeMap<Long, AppliedOps.Entry> reversed =
-        new java.util.TreeMap<>(java.util.Comparator.<Long>reverseOrder());
+    TreeMap<Long, AppliedOps.Entry> reversed = new TreeMap<>(Comparator.<Long>reverseOrder());
     reversed.putAll(a.entries());
     AppliedOps again = new AppliedOps(reversed);
     assertThat(again).isEqualTo(a);

@@ -57,7 +57,7 @@ final class Completions {
   static <T> CompletionStage<T> deliver(CompletableFuture<T> inner, CallbackExecutor executor) {
     CompletableFuture<T> out = new CompletableFuture<>();
     if (inner.isDone()) {
-      handOff(out, inner, executor);
+      inner.whenComplete((v, e) -> completeIn(executor, out, v, e));
       return out.minimalCompletionStage();
     }
     AtomicBoolean returned = new AtomicBoolean();
@@ -66,23 +66,24 @@ final class Completions {
           if (returned.get() && executor.inTask()) {
             complete(out, v, e);
           } else {
-            handOff(out, inner, executor);
+            completeIn(executor, out, v, e);
           }
         });
     returned.set(true);
     return out.minimalCompletionStage();
   }
 
-  private static <T> void handOff(
-      CompletableFuture<T> out, CompletableFuture<T> done, Executor executor) {
-    done.whenComplete(
-        (v, e) -> {
-          try {
-            executor.execute(() -> complete(out, v, e));
-          } catch (RejectedExecutionException rejected) {
-            complete(out, v, e);
-          }
-        });
+  /**
+   * Completes {@code out} in a task of the executor, or here if the executor refuses the task (it
+   * is shutting down: the caller still gets its answer).
+   */
+  static <T> void completeIn(
+      Executor executor, CompletableFuture<T> out, @Nullable T value, @Nullable Throwable error) {
+    try {
+      executor.execute(() -> complete(out, value, error));
+    } catch (RejectedExecutionException rejected) {
+      complete(out, value, error);
+    }
   }
 
   static <T> void complete(CompletableFuture<T> out, @Nullable T value, @Nullable Throwable error) {

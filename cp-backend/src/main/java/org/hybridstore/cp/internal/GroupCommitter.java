@@ -433,26 +433,16 @@ final class GroupCommitter implements AutoCloseable {
         committed++;
       }
       if (batch.size() > 1 && w.deadlineNanos != 0) {
-        handOff(w.done, o);
+        // a command of a shared transaction goes on in a task of its own, side by side with the
+        // others instead of one after the other on the thread that got etcd's answer (a
+        // transaction of one completes in place; so do merges, whose continuations are short and
+        // whose batches are large)
+        Completions.completeIn(completions, w.done, o, null);
       } else {
         w.done.complete(o);
       }
     }
     counters.writtenRecords.add(committed);
-  }
-
-  /**
-   * Completes a command's write in a task of its own: the commands of one transaction go on, each
-   * to its caller, side by side instead of one after the other on the thread that got etcd's
-   * answer. (A transaction of one completes in place; so do merges, whose continuations are short
-   * and whose batches are large.)
-   */
-  private void handOff(CompletableFuture<Outcome> done, Outcome o) {
-    try {
-      completions.execute(() -> done.complete(o));
-    } catch (RejectedExecutionException e) {
-      done.complete(o);
-    }
   }
 
   /** Fails what is queued; transactions in flight complete as etcd answers. */

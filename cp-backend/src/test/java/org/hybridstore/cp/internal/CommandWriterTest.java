@@ -13,6 +13,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -131,7 +132,7 @@ class CommandWriterTest {
 
   @Test
   void feedRecord_ofThisBackendsOwnWrite_isTheWrittenRecord_anythingElseIsDecoded() {
-    List<ByteString> sentValues = new java.util.ArrayList<>();
+    List<ByteString> sentValues = new ArrayList<>();
     CommandWriter w =
         writer(
             request -> {

@@ -27,6 +27,7 @@ import org.hybridstore.WriteResult;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.StrongBackend;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,8 +70,7 @@ class RequestRouterTest {
           Fixtures.node("n1"));
 
   /** A router like {@link #router} over another etcd backend, with the given strong deadline. */
-  private RequestRouter routerOver(
-      org.hybridstore.spi.StrongBackend backend, java.time.Duration strongDeadline) {
+  private RequestRouter routerOver(StrongBackend backend, Duration strongDeadline) {
     return new RequestRouter(
         backend,
         local,
@@ -128,7 +128,7 @@ class RequestRouterTest {
             return new java.util.concurrent.CompletableFuture<>();
           }
         };
-    RequestRouter r = routerOver(silent, java.time.Duration.ofMinutes(10));
+    RequestRouter r = routerOver(silent, Duration.ofMinutes(10));
     var plain = r.apply(Fixtures.create("a"), WriteOptions.DEFAULT).toCompletableFuture();
     var strongOnly = r.apply(Fixtures.create("b"), WriteOptions.STRONG_ONLY).toCompletableFuture();
     assertThat(plain).isNotDone();
@@ -158,7 +158,7 @@ class RequestRouterTest {
             return new java.util.concurrent.CompletableFuture<>();
           }
         };
-    RequestRouter r = routerOver(silent, java.time.Duration.ofMinutes(10));
+    RequestRouter r = routerOver(silent, Duration.ofMinutes(10));
     var read = r.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture();
     assertThat(read).isNotDone();
 
