@@ -65,11 +65,16 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    */
   public record Entry(long fingerprint, Stamp stamp) {
     Entry later(Entry other) {
+      return atLeast(other) ? this : other;
+    }
+
+    /** Whether {@link #later} keeps this entry: a later stamp, or the same and a fingerprint. */
+    boolean atLeast(Entry other) {
       int c = stamp.compareTo(other.stamp);
       if (c == 0) {
         c = Long.compare(fingerprint, other.fingerprint);
       }
-      return c >= 0 ? this : other;
+      return c >= 0;
     }
   }
 
@@ -145,12 +150,61 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * @return the join
    */
   public AppliedOps merge(AppliedOps other) {
-    if (equals(other)) {
+    // The usual join is of a record's version with a later one (the replica absorbing etcd's
+    // record): the later set is the join, and two walks tell so without building a map.
+    if (absorbs(other)) {
       return this;
+    }
+    if (other.absorbs(this)) {
+      return other;
     }
     Owned next = new Owned(entries);
     other.entries.forEach((op, e) -> next.merge(op, e, Entry::later));
     return new AppliedOps(next);
+  }
+
+  /**
+   * Returns whether the join with {@code other} is this set: each of its entries is here with a
+   * stamp at least as late, or is crowded out (this set is full and its oldest entry ranks above
+   * it). One walk over both key-sorted maps.
+   */
+  private boolean absorbs(AppliedOps other) {
+    Iterator<Map.Entry<Long, Entry>> mine = entries.entrySet().iterator();
+    Map.Entry<Long, Entry> m = mine.hasNext() ? mine.next() : null;
+    Map.Entry<Long, Entry> oldest = null;
+    for (Map.Entry<Long, Entry> t : other.entries.entrySet()) {
+      long key = t.getKey();
+      while (m != null && m.getKey() < key) {
+        m = mine.hasNext() ? mine.next() : null;
+      }
+      if (m != null && m.getKey() == key) {
+        if (!m.getValue().atLeast(t.getValue())) {
+          return false;
+        }
+        continue;
+      }
+      if (entries.size() < OrderLimits.OP_ID_RETENTION) {
+        return false;
+      }
+      if (oldest == null) {
+        oldest = oldestOf(entries);
+      }
+      if (NEWEST_FIRST.compare(t, oldest) <= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The entry that ranks last (the earliest stamp, then the smaller key); the map is not empty. */
+  private static Map.Entry<Long, Entry> oldestOf(Map<Long, Entry> map) {
+    Map.Entry<Long, Entry> oldest = null;
+    for (Map.Entry<Long, Entry> e : map.entrySet()) {
+      if (oldest == null || NEWEST_FIRST.compare(e, oldest) > 0) {
+        oldest = e;
+      }
+    }
+    return java.util.Objects.requireNonNull(oldest);
   }
 
   /**
@@ -198,13 +252,7 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
       return all;
     }
     if (excess == 1) {
-      Map.Entry<Long, Entry> oldest = null;
-      for (Map.Entry<Long, Entry> e : all.entrySet()) {
-        if (oldest == null || NEWEST_FIRST.compare(e, oldest) > 0) {
-          oldest = e;
-        }
-      }
-      all.remove(java.util.Objects.requireNonNull(oldest).getKey());
+      all.remove(oldestOf(all).getKey());
       return all;
     }
     List<Map.Entry<Long, Entry>> sorted = new ArrayList<>(all.entrySet());

@@ -129,6 +129,35 @@ class AppliedOpsRetentionTest {
         .isEqualTo(reference(a.entries(), Map.of(op.key(), entry)));
   }
 
+  @Property(tries = 1000)
+  void merge_ofASetWithOneDescendedFromIt_isTheDefinition_andTheLaterSetItselfWhenItHoldsAll(
+      @ForAll long seed) {
+    Random random = new Random(seed);
+    List<OpId> pool = pool(OrderLimits.OP_ID_RETENTION * 2);
+    AppliedOps before = randomOps(random, random.nextInt(200), pool);
+    // later versions: a few more writes, most of them stamped after everything before (as a
+    // replica absorbing etcd's next version sees them), some at any time
+    AppliedOps after = before;
+    int writes = 1 + random.nextInt(3);
+    for (int i = 0; i < writes; i++) {
+      int time = random.nextInt(4) == 0 ? random.nextInt(400) : 400 + random.nextInt(100);
+      after =
+          after.with(
+              OpId.of("new-" + random.nextInt(1000)),
+              new AppliedOps.Entry(
+                  random.nextInt(2), new Stamp(new HybridTimestamp(time, 0), NodeId.of("n1"))));
+    }
+    TreeMap<Long, AppliedOps.Entry> join = reference(before.entries(), after.entries());
+    assertThat(before.merge(after).entries()).isEqualTo(join);
+    assertThat(after.merge(before).entries()).isEqualTo(join);
+    if (join.equals(after.entries())) {
+      // no set is built: the result is the later set itself (or the earlier one, if they are equal)
+      AppliedOps expected = before.equals(after) ? before : after;
+      assertThat(before.merge(after)).isSameAs(expected);
+      assertThat(after.merge(before)).isSameAs(after);
+    }
+  }
+
   @Property(tries = 300)
   void equals_isTheEqualityOfTheEntries_whateverOrderTheGivenMapKept(@ForAll long seed) {
     Random random = new Random(seed);

@@ -143,6 +143,7 @@ final class CommandWriter {
     ByteString key = keys.key(command.orderId());
     long expected = snapshot.record() == null ? 0 : snapshot.modRevision();
     ByteString value = UnsafeByteOperations.unsafeWrap(bytes);
+    reader.sending(keyText, value, next);
     CompletableFuture<GroupCommitter.Outcome> sent =
         lostRaces == 0
             ? committer.submit(key, keyText, expected, value, true)
@@ -159,6 +160,7 @@ final class CommandWriter {
                     new BackendWrite(next, false, c.revision()));
               }
               GroupCommitter.Raced raced = (GroupCommitter.Raced) outcome;
+              reader.notCommitted(keyText, value);
               Snapshot current;
               try {
                 current = reader.decode(raced.current(), keyText, true);

@@ -99,6 +99,9 @@ final class Merger {
                   planned.add(p);
                 }
               }
+              for (Planned p : planned) {
+                reader.sending(p.keyText(), p.value(), p.merged());
+              }
               List<CompletableFuture<GroupCommitter.Outcome>> batched =
                   committer.submitMerges(planned);
               List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -170,6 +173,7 @@ final class Merger {
 
     /** Writes one record again after a lost race, as a compare-and-swap of its own. */
     CompletableFuture<Void> retry(Planned p, int raced) {
+      reader.sending(p.keyText(), p.value(), p.merged());
       return settle(p, raced, committer.single(p.key(), p.keyText(), p.modRevision(), p.value()));
     }
 
@@ -186,6 +190,7 @@ final class Merger {
               }
               return CompletableFuture.completedFuture(null);
             }
+            reader.notCommitted(p.keyText(), p.value());
             Snapshot current =
                 reader.decode(((GroupCommitter.Raced) outcome).current(), p.keyText(), true);
             if (p.merged().equals(current.record())) {

@@ -32,9 +32,16 @@ import org.jspecify.annotations.Nullable;
  * naming the key. Thread-safe.
  */
 final class Reader {
+  /**
+   * The most bytes of this backend's own writes kept for the change feed: under load the feed
+   * trails the writes by tens of milliseconds, a few hundred typical records.
+   */
+  static final long OWN_WRITES_BYTES = 8L << 20;
+
   private final Router router;
   private final EtcdKeys keys;
   private final RevisionCache cache;
+  private final OwnWrites ownWrites = new OwnWrites(OWN_WRITES_BYTES);
   private final long timeoutNanos;
   private final LongSupplier nanoTime;
 
@@ -110,9 +117,10 @@ final class Reader {
   }
 
   /**
-   * Decodes a key-value the change feed delivered, or takes the record from the cache when it holds
-   * exactly that version (this backend wrote it or read it): the feed brings every write of this
-   * backend back, and a 3 KB record costs more to decode than to look up.
+   * Decodes a key-value the change feed delivered, or hands on the record this backend wrote or
+   * read there: the feed brings every write of this backend back, and a 3 KB record costs more to
+   * decode than to look up. Its own writes are found by their bytes ({@link OwnWrites}), records it
+   * read by the revision cache (the same version: mod revision, size and hash).
    *
    * @param kv the key-value
    * @param keyText the key, for messages
@@ -120,11 +128,27 @@ final class Reader {
    * @throws org.hybridstore.CorruptDataException if it must be decoded and cannot be
    */
   OrderRecord feedRecord(KeyValue kv, String keyText) {
+    OrderRecord own = ownWrites.delivered(keyText, kv.getValue());
+    if (own != null) {
+      return own;
+    }
     RevisionCache.Entry cached = cache.get(keyText);
     if (cached != null && cached.isVersion(kv)) {
       return cached.record();
     }
     return RecordCodec.decode(kv.getValue().toByteArray(), "etcd key " + keyText);
+  }
+
+  /**
+   * Notes a value about to be written to a key and the record it encodes, for {@link #feedRecord}.
+   */
+  void sending(String keyText, ByteString value, OrderRecord record) {
+    ownWrites.sending(keyText, value, record);
+  }
+
+  /** Notes that a value sent for a key surely was not committed (its compare failed). */
+  void notCommitted(String keyText, ByteString value) {
+    ownWrites.notCommitted(keyText, value);
   }
 
   /**

@@ -170,6 +170,33 @@ class CommandWriterTest {
   }
 
   @Test
+  void feedRecord_deliveredBeforeTheWritesAnswer_isTheWrittenRecord() {
+    // under load etcd's watch often brings a write back before the transaction's answer is handled
+    List<OrderRecord> fedBeforeAnswer = new ArrayList<>();
+    CommandWriter w =
+        writer(
+            request -> {
+              KeyValue kv =
+                  KeyValue.newBuilder()
+                      .setKey(ByteString.copyFromUtf8("/p/o-1"))
+                      .setValue(
+                          ByteString.copyFrom(
+                              request.getSuccess(0).getRequestPut().getValue().toByteArray()))
+                      .setModRevision(12)
+                      .build();
+              fedBeforeAnswer.add(reader.feedRecord(kv, "/p/o-1"));
+              return TxnResponse.newBuilder()
+                  .setSucceeded(true)
+                  .setHeader(ResponseHeader.newBuilder().setRevision(12))
+                  .build();
+            });
+
+    BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
+
+    assertThat(fedBeforeAnswer).singleElement().isSameAs(written.record());
+  }
+
+  @Test
   void apply_twinAttemptCommitted_reportedAsThisCallsWrite() {
     // etcd holds exactly what this attempt tried to write: its other attempt committed it
     CommandWriter w = writer(request -> lost(request.getSuccess(0).getRequestPut().getValue()));

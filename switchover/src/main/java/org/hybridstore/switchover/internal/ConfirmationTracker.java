@@ -1,8 +1,10 @@
 package org.hybridstore.switchover.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +98,9 @@ final class ConfirmationTracker implements AutoCloseable {
   /** How many (order, op id) pairs the feed showed in etcd are remembered before anyone waits. */
   static final int SEEN = 16_384;
 
+  /** How many orders' last op ids the feed's walk remembers. */
+  static final int LAST_FED = 1_024;
+
   /** How many earlier versions a locate reads at most before it settles for a later one. */
   static final int MAX_WALK = 2 * org.hybridstore.OrderLimits.OP_ID_RETENTION;
 
@@ -136,6 +141,12 @@ final class ConfirmationTracker implements AutoCloseable {
    * writes pushed the op id out of every record.
    */
   private final Map<Long, Sighting> seen = new Bounded<>(SEEN, false);
+
+  /**
+   * The op ids of the last version the feed delivered, for the last {@value #LAST_FED} orders: a
+   * version's op ids its predecessor held need no lookup in {@link #seen}.
+   */
+  private final Map<OrderId, AppliedOps> lastFed = new Bounded<>(LAST_FED, true);
 
   /**
    * The highest mod revision the change feed delivered: every version of any order up to it has
@@ -447,16 +458,29 @@ final class ConfirmationTracker implements AutoCloseable {
       }
       feedRevision = Math.max(feedRevision, revision);
       for (StoredRecord v : versions) {
-        // a version holds its predecessor's op ids but the newest: look up, and allocate only for
-        // an op id not seen before (a lookup does not reorder this insertion-ordered map)
+        AppliedOps ops = v.record().appliedOps();
+        AppliedOps before = lastFed.put(v.record().id(), ops);
+        if (before == ops) {
+          continue;
+        }
+        // A version holds its predecessor's op ids but the newest. Those the order's previous
+        // version here held passed this loop then; the others are looked up (a lookup does not
+        // reorder this insertion-ordered map), and an op id not seen before is put.
+        Iterator<Long> older =
+            before == null ? Collections.emptyIterator() : before.entries().keySet().iterator();
+        long o = older.hasNext() ? older.next() : Long.MAX_VALUE;
         Sighting sighting = null;
-        for (Long k : v.record().appliedOps().entries().keySet()) {
-          if (seen.get(k) == null) {
-            if (sighting == null) {
-              sighting = new Sighting(v.record().id(), v.modRevision());
-            }
-            seen.put(k, sighting);
+        for (Long k : ops.entries().keySet()) {
+          while (o < k) {
+            o = older.hasNext() ? older.next() : Long.MAX_VALUE;
           }
+          if (o == k || seen.get(k) != null) {
+            continue;
+          }
+          if (sighting == null) {
+            sighting = new Sighting(v.record().id(), v.modRevision());
+          }
+          seen.put(k, sighting);
         }
       }
       if (pendingCount == 0) {
