@@ -77,9 +77,9 @@ public final class RecordCodec {
    *     {@link OrderLimits#MAX_RECORD_BYTES}
    */
   public static byte[] encode(OrderRecord record) {
-    // Written field by field with a generator, not built as a tree and then serialized: the same
-    // bytes (RecordCodecTest holds a record as the tree-building encoder wrote it), at about half
-    // the cost, and every write, fold and journal absorb encodes a record.
+    // Written field by field with a generator, not built as a Jackson tree and then serialized:
+    // the same bytes (RecordCodecTest compares them with the tree-building encoder) without a node
+    // object per field, and every write, fold and journal absorb encodes a record.
     ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
     try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
       g.writeStartObject();

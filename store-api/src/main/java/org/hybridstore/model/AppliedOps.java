@@ -68,7 +68,10 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
       return atLeast(other) ? this : other;
     }
 
-    /** Whether {@link #later} keeps this entry: a later stamp, or the same and a fingerprint. */
+    /**
+     * Whether {@link #later} keeps this entry: its stamp is later, or the same and its fingerprint
+     * is at least as large.
+     */
     boolean atLeast(Entry other) {
       int c = stamp.compareTo(other.stamp);
       if (c == 0) {
