@@ -3,7 +3,6 @@ package org.hybridstore.cp.internal;
 import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,11 +57,8 @@ final class OwnWrites {
       oldestFirst.add(s);
       byKey.computeIfAbsent(key, k -> new ArrayDeque<>(2)).addLast(s);
       bytes += value.size();
-      Iterator<Sent> oldest = oldestFirst.iterator();
-      while (bytes > maxBytes && oldest.hasNext()) {
-        Sent drop = oldest.next();
-        oldest.remove();
-        removeFromKey(drop);
+      while (bytes > maxBytes) {
+        forget(oldestFirst.iterator().next());
       }
     } finally {
       lock.unlock();
@@ -82,7 +78,7 @@ final class OwnWrites {
       }
       Sent match = null;
       for (Sent s : sent) {
-        if (s.value.size() == value.size() && s.value.equals(value)) {
+        if (s.value.equals(value)) {
           match = s;
           break;
         }
@@ -92,13 +88,9 @@ final class OwnWrites {
       }
       Sent first;
       do {
-        first = sent.removeFirst();
-        oldestFirst.remove(first);
-        bytes -= first.value.size();
+        first = sent.getFirst();
+        forget(first);
       } while (first != match);
-      if (sent.isEmpty()) {
-        byKey.remove(key);
-      }
       return match.record;
     } finally {
       lock.unlock();
@@ -113,17 +105,11 @@ final class OwnWrites {
       if (sent == null) {
         return;
       }
-      for (Iterator<Sent> it = sent.iterator(); it.hasNext(); ) {
-        Sent s = it.next();
+      for (Sent s : sent) {
         if (s.value.equals(value)) {
-          it.remove();
-          oldestFirst.remove(s);
-          bytes -= s.value.size();
-          break;
+          forget(s);
+          return;
         }
-      }
-      if (sent.isEmpty()) {
-        byKey.remove(key);
       }
     } finally {
       lock.unlock();
@@ -140,7 +126,9 @@ final class OwnWrites {
     }
   }
 
-  private void removeFromKey(Sent s) {
+  /** Takes one entry out of both orders. */
+  private void forget(Sent s) {
+    oldestFirst.remove(s);
     bytes -= s.value.size();
     ArrayDeque<Sent> sent = byKey.get(s.key);
     if (sent != null) {

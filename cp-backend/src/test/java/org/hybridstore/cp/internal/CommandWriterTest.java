@@ -130,6 +130,14 @@ class CommandWriterTest {
         .build();
   }
 
+  /** etcd says: the guard held, the write committed at {@code revision}. */
+  private static TxnResponse committedAt(long revision) {
+    return TxnResponse.newBuilder()
+        .setSucceeded(true)
+        .setHeader(ResponseHeader.newBuilder().setRevision(revision))
+        .build();
+  }
+
   @Test
   void feedRecord_ofThisBackendsOwnWrite_isTheWrittenRecord_anythingElseIsDecoded() {
     List<ByteString> sentValues = new ArrayList<>();
@@ -137,10 +145,7 @@ class CommandWriterTest {
         writer(
             request -> {
               sentValues.add(request.getSuccess(0).getRequestPut().getValue());
-              return TxnResponse.newBuilder()
-                  .setSucceeded(true)
-                  .setHeader(ResponseHeader.newBuilder().setRevision(12))
-                  .build();
+              return committedAt(12);
             });
     BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
     ByteString value = sentValues.get(0);
@@ -185,10 +190,7 @@ class CommandWriterTest {
                       .setModRevision(12)
                       .build();
               fedBeforeAnswer.add(reader.feedRecord(kv, "/p/o-1"));
-              return TxnResponse.newBuilder()
-                  .setSucceeded(true)
-                  .setHeader(ResponseHeader.newBuilder().setRevision(12))
-                  .build();
+              return committedAt(12);
             });
 
     BackendWrite written = w.apply(OrderCommand.Create.of(ID, OpId.of("op-1"), "c", "EUR")).join();
