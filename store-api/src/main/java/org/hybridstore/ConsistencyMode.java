@@ -4,7 +4,9 @@ package org.hybridstore;
 public enum ConsistencyMode {
   /**
    * etcd has quorum: a write is acknowledged once etcd committed it by compare-and-swap, reads are
-   * linearizable. Writes are {@link Acceptance#STRONG}.
+   * linearizable. Writes are {@link Acceptance#STRONG}. Provisional writes left from a degraded
+   * spell are folded into etcd in the background meanwhile; a write or an etcd read of an order
+   * that still has them folds that order's record into etcd first.
    */
   STRONG,
   /**
@@ -12,10 +14,5 @@ public enum ConsistencyMode {
    * journal and is replicated to peers. Writes are {@link Acceptance#PROVISIONAL}; reads come from
    * the node's replica (read-your-writes on the node).
    */
-  DEGRADED,
-  /**
-   * etcd is back and the node folds its provisional writes into etcd. Writes and reads behave as in
-   * {@link #DEGRADED} until the backlog is empty, then the node returns to {@link #STRONG}.
-   */
-  RECONCILING
+  DEGRADED
 }

@@ -12,13 +12,13 @@ import java.time.Duration;
  *     degrade: no quorum is reachable from this node; default {@value
  *     #DEFAULT_FAILED_PROBES_TO_DEGRADE}
  * @param stablePeriod how long the successful probes on one leader must span before a degraded
- *     store starts reconciling (with {@code stableProbes}: a fast, flap-proof return); default 200
+ *     store returns to STRONG (with {@code stableProbes}: a fast, flap-proof return); default 200
  *     ms
  * @param electionGrace how long probes may fail without a break, with members still naming a
  *     leader, before the store degrades anyway: longer than an etcd leader election takes (so an
  *     election never degrades the store); default 1.5 s
- * @param stableProbes successful probes in a row on one leader needed before reconciling; default
- *     {@value #DEFAULT_STABLE_PROBES}
+ * @param stableProbes successful probes in a row on one leader needed before returning to STRONG;
+ *     default {@value #DEFAULT_STABLE_PROBES}
  * @param ownerGrace how long a node leaves a backlog record to the record's owner (the live node
  *     that alone wrote what etcd lacks of it, else the one the order id's hash picks) before it
  *     folds the record into etcd itself; default 2 s
@@ -57,13 +57,13 @@ public record SwitchoverConfig(
   /** Default failed probes before degrading. */
   public static final int DEFAULT_FAILED_PROBES_TO_DEGRADE = 2;
 
-  /** Default span of the stable probes before reconciling. */
+  /** Default span of the stable probes before returning to STRONG. */
   public static final Duration DEFAULT_STABLE_PERIOD = Duration.ofMillis(200);
 
   /** Default grace for failing probes while members still name a leader. */
   public static final Duration DEFAULT_ELECTION_GRACE = Duration.ofMillis(1_500);
 
-  /** Default successful probes on one leader before reconciling. */
+  /** Default successful probes on one leader before returning to STRONG. */
   public static final int DEFAULT_STABLE_PROBES = 3;
 
   /** Default time a backlog record is left to its owner. */
@@ -186,7 +186,7 @@ public record SwitchoverConfig(
     }
 
     /**
-     * @param v hysteresis before reconciling @return this builder
+     * @param v hysteresis before returning to STRONG @return this builder
      */
     public Builder stablePeriod(Duration v) {
       stablePeriod = v;
@@ -250,7 +250,7 @@ public record SwitchoverConfig(
     }
 
     /**
-     * @param v successful probes on one leader before reconciling @return this builder
+     * @param v successful probes on one leader before returning to STRONG @return this builder
      */
     public Builder stableProbes(int v) {
       stableProbes = v;

@@ -13,7 +13,7 @@ public interface HybridOrderStoreMXBean {
   /** Returns the node id. */
   String getNodeId();
 
-  /** Returns the consistency mode: STRONG, DEGRADED or RECONCILING. */
+  /** Returns the consistency mode: STRONG or DEGRADED ({@code CLOSED} once closed). */
   String getMode();
 
   /** Returns the mode epoch; it grows by one with every mode change. */
@@ -44,8 +44,8 @@ public interface HybridOrderStoreMXBean {
   int getReconcileBacklog();
 
   /**
-   * Returns how long the last reconcile took (entering RECONCILING to STRONG), in ms; -1 if none
-   * yet.
+   * Returns how long the last reconcile took (the return to STRONG to the backlog first empty), in
+   * ms; -1 if none yet.
    */
   long getLastReconcileMillis();
 
@@ -140,7 +140,7 @@ public interface HybridOrderStoreMXBean {
 
   /**
    * Operator tool: end a forced degrade, and if the store is degraded and the last probe succeeded,
-   * start reconciling now instead of after the stable period.
+   * return to STRONG now instead of after the stable period (the backlog is then folded in).
    */
   void requestReconcile();
 }

@@ -119,7 +119,7 @@ final class BenchStores {
    * Returns the stores' modes and backlogs, for messages.
    *
    * @param stores the stores
-   * @return e.g. {@code [n1 STRONG backlog 0, n2 RECONCILING backlog 12]}
+   * @return e.g. {@code [n1 STRONG backlog 0, n2 STRONG backlog 12]}
    */
   static String modes(List<HybridOrderStore> stores) {
     List<String> out = new ArrayList<>();

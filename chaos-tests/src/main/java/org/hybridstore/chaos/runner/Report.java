@@ -30,9 +30,11 @@ final class Report {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int WIDTH = 1000;
   private static final int LEFT = 60;
+  // "STRONG, folding": STRONG with a non-empty backlog, the reconcile that follows a degraded spell
+  // (decision 66: it is work done while STRONG, not a mode of its own).
+  private static final String FOLDING = "STRONG, folding";
   private static final Map<String, String> MODE_COLOURS =
-      Map.of(
-          "STRONG", "#2e7d32", "DEGRADED", "#c62828", "RECONCILING", "#f9a825", "DOWN", "#616161");
+      Map.of("STRONG", "#2e7d32", "DEGRADED", "#c62828", FOLDING, "#f9a825", "DOWN", "#616161");
 
   static void write(
       Path file,
@@ -192,7 +194,8 @@ final class Report {
                 x0,
                 y,
                 Math.max(0.5, x(until, endMillis) - x0),
-                MODE_COLOURS.getOrDefault(s.mode(), "#999"),
+                MODE_COLOURS.getOrDefault(
+                    s.mode().equals("STRONG") && s.backlog() > 0 ? FOLDING : s.mode(), "#999"),
                 esc(node),
                 s.mode(),
                 s.epoch(),
@@ -202,7 +205,7 @@ final class Report {
     }
     int legendY = nodes.size() * rowH + 20;
     int lx = LEFT;
-    for (String mode : List.of("STRONG", "DEGRADED", "RECONCILING", "DOWN")) {
+    for (String mode : List.of("STRONG", FOLDING, "DEGRADED", "DOWN")) {
       b.append(
           String.format(
               Locale.ROOT,

@@ -31,7 +31,8 @@ import org.hybridstore.SwitchoverConfig;
  *   --strong-deadline-ms STRONG_DEADLINE_MS write deadline before falling back, default 1000
  *   --probe-interval-ms  PROBE_INTERVAL_MS  default 100
  *   --probe-timeout-ms   PROBE_TIMEOUT_MS   default 500
- *   --stable-ms          STABLE_MS          span of the stable probes before reconciling, default 200
+ *   --stable-ms          STABLE_MS          span of the stable probes before returning to STRONG,
+ *                                           default 200
  *   --jolokia            JOLOKIA            embedded Jolokia (JMX over HTTP) on or off, default true
  *   --jolokia-host       JOLOKIA_HOST       default 127.0.0.1
  *   --jolokia-port       JOLOKIA_PORT       default 0 (any free port, printed at start)

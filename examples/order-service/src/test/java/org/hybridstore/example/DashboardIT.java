@@ -186,7 +186,10 @@ class DashboardIT {
             cards.stream()
                 .anyMatch(
                     c -> c.node.equals("n2") && c.mode.equals("STRONG") && c.colour.equals(GREEN)));
-    assertThat(browser.evaluate(LOG).asText()).contains("\"n2>STRONG\"");
+    // straight back: DEGRADED -> STRONG, no mode in between (decision 66)
+    assertThat(browser.evaluate(LOG).asText())
+        .contains("\"n2>STRONG\"")
+        .doesNotContain("RECONCILING");
     assertThat(browser.console()).as("page errors").noneMatch(l -> l.startsWith("exception"));
     nodes.forEach(n -> assertThat(n.isAlive()).as("%s alive", n).isTrue());
 

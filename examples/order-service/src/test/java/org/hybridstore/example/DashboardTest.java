@@ -42,7 +42,10 @@ class DashboardTest {
     assertThat(r.body())
         .contains("<script src=\"dashboard.js\"></script>")
         .contains("content=\"http://127.0.0.1:8778/jolokia/&quot;&gt;&lt;script&gt;\"")
-        .doesNotContain("@DEFAULT_JOLOKIA_URL@");
+        .doesNotContain("@DEFAULT_JOLOKIA_URL@")
+        // two modes (decision 66): folding a backlog is a STRONG card in amber, not a mode
+        .contains(".card.mode-STRONG.folding", "STRONG, folding backlog")
+        .doesNotContain("RECONCILING");
   }
 
   @Test
@@ -52,6 +55,7 @@ class DashboardTest {
     assertThat(r.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
     assertThat(r.body())
         .contains("org.hybridstore:type=HybridOrderStore,*")
+        .contains("var MODES = ['STRONG', 'DEGRADED'];")
         // data from the nodes goes in as text only
         .doesNotContain("innerHTML")
         .doesNotContain("insertAdjacentHTML")

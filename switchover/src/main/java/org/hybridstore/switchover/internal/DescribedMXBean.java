@@ -19,7 +19,7 @@ final class DescribedMXBean extends StandardEmitterMBean {
 
   @Override
   protected String getDescription(MBeanInfo info) {
-    return "One HybridOrderStore: its consistency mode (STRONG, DEGRADED, RECONCILING), why and since when, "
+    return "One HybridOrderStore: its consistency mode (STRONG, DEGRADED), why and since when, "
         + "health of etcd, reconcile backlog and write counters. Notification jmx.attribute.change on Mode.";
   }
 

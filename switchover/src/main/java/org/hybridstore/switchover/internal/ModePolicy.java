@@ -19,26 +19,29 @@ import org.jspecify.annotations.Nullable;
  * <p>Rules:
  *
  * <ul>
- *   <li><b>Start</b>: DEGRADED if the first probe found no quorum; RECONCILING if it did and the
- *       local backlog holds records; STRONG otherwise.
- *   <li><b>STRONG or RECONCILING → DEGRADED</b> only on real quorum loss as seen from this node,
- *       never for a leader election that etcd completes: (a) {@code failedProbesToDegrade}
- *       consecutive probes that found no quorum <em>and</em> no member reachable from here that
- *       follows a leader (every reachable member says "no leader", or none answers): etcd's own
- *       verdict that the quorum is gone; or in which a majority of the members did not answer at
- *       all (killed, frozen or cut off from here), which needs no election timeout to tell; or (b)
- *       probes failing without a break for {@code electionGrace} (longer than an election takes),
- *       whatever the members say; or (c) the write path's circuit breaker opens while the last two
- *       probes failed too (writes and probes both failing). A breaker that opens while probes
- *       succeed, or fail only now and then (slow or contended writes, a flaky member), changes
- *       nothing: the in-call fallback covers those writes. An operator may force it.
- *   <li><b>DEGRADED → RECONCILING</b> by a fast, flap-proof rule: {@code stableProbes} successful
- *       probes in a row that all see the same leader (and no newer term), spanning at least {@code
+ *   <li><b>Start</b>: DEGRADED if the first probe found no quorum; STRONG otherwise (a backlog left
+ *       from before is folded in while STRONG).
+ *   <li><b>STRONG → DEGRADED</b> only on real quorum loss as seen from this node, never for a
+ *       leader election that etcd completes: (a) {@code failedProbesToDegrade} consecutive probes
+ *       that found no quorum <em>and</em> no member reachable from here that follows a leader
+ *       (every reachable member says "no leader", or none answers): etcd's own verdict that the
+ *       quorum is gone; or in which a majority of the members did not answer at all (killed, frozen
+ *       or cut off from here), which needs no election timeout to tell; or (b) probes failing
+ *       without a break for {@code electionGrace} (longer than an election takes), whatever the
+ *       members say; or (c) the write path's circuit breaker opens while the last two probes failed
+ *       too (writes and probes both failing). A breaker that opens while probes succeed, or fail
+ *       only now and then (slow or contended writes, a flaky member), changes nothing: the in-call
+ *       fallback covers those writes. An operator may force it.
+ *   <li><b>DEGRADED → STRONG</b> by a fast, flap-proof rule: {@code stableProbes} successful probes
+ *       in a row that all see the same leader (and no newer term), spanning at least {@code
  *       stablePeriod}. Any failed probe or a change of leader starts the count again, so a probe
  *       that fails one time in two never gets there. An operator hold prevents it; an operator's
  *       reconcile request skips the wait if the last probe succeeded.
- *   <li><b>RECONCILING → STRONG</b> when a reconcile pass reports an empty backlog.
  * </ul>
+ *
+ * <p>Folding the backlog into etcd is not a mode: it runs while STRONG, and a write or etcd read of
+ * an order still in the backlog folds that order first (decision 66). So a round trip through
+ * DEGRADED is two transitions.
  */
 public final class ModePolicy {
   /**
@@ -89,10 +92,11 @@ public final class ModePolicy {
       consecutiveFailures = 1;
       return new Decision(Phase.DEGRADED, "etcd has no quorum at start: " + detail);
     }
-    if (backlog > 0) {
-      return new Decision(Phase.RECONCILING, "backlog of " + backlog + " records found at start");
-    }
-    return new Decision(Phase.STRONG, "etcd has quorum at start");
+    return new Decision(
+        Phase.STRONG,
+        backlog > 0
+            ? "etcd has quorum at start; " + backlog + " backlog records to fold"
+            : "etcd has quorum at start");
   }
 
   /**
@@ -120,7 +124,7 @@ public final class ModePolicy {
     }
     consecutiveNoLeader =
         noLeaderReachable(status) || majorityUnreachable(status) ? consecutiveNoLeader + 1 : 0;
-    if (phase != Phase.STRONG && phase != Phase.RECONCILING) {
+    if (phase != Phase.STRONG) {
       return Optional.empty();
     }
     if (consecutiveNoLeader >= failedProbesToDegrade) {
@@ -162,7 +166,7 @@ public final class ModePolicy {
         && Duration.between(okSince, at).compareTo(stablePeriod) >= 0) {
       return Optional.of(
           new Decision(
-              Phase.RECONCILING,
+              Phase.STRONG,
               "etcd quorum stable: "
                   + okInARow
                   + " probes on leader "
@@ -181,7 +185,7 @@ public final class ModePolicy {
    * @return the transition to make, if any
    */
   public Optional<Decision> onBreakerOpened(Phase phase) {
-    if ((phase == Phase.STRONG || phase == Phase.RECONCILING) && consecutiveFailures >= 2) {
+    if (phase == Phase.STRONG && consecutiveFailures >= 2) {
       return Optional.of(
           new Decision(
               Phase.DEGRADED,
@@ -201,7 +205,7 @@ public final class ModePolicy {
    */
   public Optional<Decision> onForceDegrade(Phase phase, String reason) {
     operatorHold = true;
-    return phase == Phase.STRONG || phase == Phase.RECONCILING
+    return phase == Phase.STRONG
         ? Optional.of(new Decision(Phase.DEGRADED, "forced by operator: " + reason))
         : Optional.empty();
   }
@@ -215,20 +219,7 @@ public final class ModePolicy {
   public Optional<Decision> onReconcileRequested(Phase phase) {
     operatorHold = false;
     return phase == Phase.DEGRADED && !lastProbeFailed && okInARow > 0
-        ? Optional.of(new Decision(Phase.RECONCILING, "reconcile requested by operator"))
-        : Optional.empty();
-  }
-
-  /**
-   * A reconcile pass completed.
-   *
-   * @param phase the current phase
-   * @param backlogRemaining records still in the backlog after the pass
-   * @return the transition to make, if any
-   */
-  public Optional<Decision> onReconciled(Phase phase, int backlogRemaining) {
-    return phase == Phase.RECONCILING && backlogRemaining == 0
-        ? Optional.of(new Decision(Phase.STRONG, "backlog reconciled"))
+        ? Optional.of(new Decision(Phase.STRONG, "reconcile requested by operator"))
         : Optional.empty();
   }
 

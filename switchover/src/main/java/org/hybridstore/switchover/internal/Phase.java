@@ -8,24 +8,21 @@ import java.util.Objects;
 import java.util.Set;
 import org.hybridstore.ConsistencyMode;
 
-/** The controller's states: the three public modes plus CLOSED. */
+/** The controller's states: the two public modes plus CLOSED. */
 public enum Phase {
   /** etcd has quorum; writes are compare-and-swaps in etcd. */
   STRONG,
   /** etcd is unavailable; writes go to the local journal. */
   DEGRADED,
-  /** etcd is back; the backlog is being folded in; writes still go to the local journal. */
-  RECONCILING,
   /** The store is closed. */
   CLOSED;
 
   private static final Map<Phase, Set<Phase>> PREDECESSORS = new EnumMap<>(Phase.class);
 
   static {
-    PREDECESSORS.put(STRONG, EnumSet.of(RECONCILING));
-    PREDECESSORS.put(DEGRADED, EnumSet.of(STRONG, RECONCILING));
-    PREDECESSORS.put(RECONCILING, EnumSet.of(DEGRADED));
-    PREDECESSORS.put(CLOSED, EnumSet.of(STRONG, DEGRADED, RECONCILING));
+    PREDECESSORS.put(STRONG, EnumSet.of(DEGRADED));
+    PREDECESSORS.put(DEGRADED, EnumSet.of(STRONG));
+    PREDECESSORS.put(CLOSED, EnumSet.of(STRONG, DEGRADED));
     PREDECESSORS.replaceAll((k, v) -> Collections.unmodifiableSet(v));
   }
 
@@ -44,7 +41,6 @@ public enum Phase {
     return switch (this) {
       case STRONG -> ConsistencyMode.STRONG;
       case DEGRADED, CLOSED -> ConsistencyMode.DEGRADED;
-      case RECONCILING -> ConsistencyMode.RECONCILING;
     };
   }
 }

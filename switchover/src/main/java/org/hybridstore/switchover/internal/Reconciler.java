@@ -31,14 +31,13 @@ import org.hybridstore.spi.StrongBackend;
  *
  * <p>One reconciler per record: every node holds its peers' provisional records too (hinted
  * handoff), so if all of them folded every record, they would race for the same keys. A record's
- * owner is chosen among the live nodes that can reach etcd (STRONG or RECONCILING, itself
- * included): the one node whose writes are all the record holds beyond what etcd is known to
- * include, if there is one such node and it is live (the writer, which surely holds them);
- * otherwise the node that scores highest for the order id ({@link #owner}). A pass folds only the
- * records this node owns, and takes over a record only when it has waited in the backlog for {@code
- * ownerGrace} without the owner folding it (the owner is gone, degraded or slow, or lacks the
- * record). When the owner folds a record, the watch feed brings etcd's version to every node and
- * clears it from their backlogs.
+ * owner is chosen among the live nodes that can reach etcd (STRONG, itself included): the one node
+ * whose writes are all the record holds beyond what etcd is known to include, if there is one such
+ * node and it is live (the writer, which surely holds them); otherwise the node that scores highest
+ * for the order id ({@link #owner}). A pass folds only the records this node owns, and takes over a
+ * record only when it has waited in the backlog for {@code ownerGrace} without the owner folding it
+ * (the owner is gone, degraded or slow, or lacks the record). When the owner folds a record, the
+ * watch feed brings etcd's version to every node and clears it from their backlogs.
  *
  * <p>Why the writer first: a node that wrote while cut off or slowed (a partition, a throttled
  * link) holds records its peers may not have yet, since its pushes went over the same bad link. If
@@ -124,7 +123,7 @@ final class Reconciler {
    * worth a pass (the window the passes read before the vectors were kept).
    *
    * <p>The records this node alone wrote go first, then the others it owns or takes over. Nodes
-   * that recover from one etcd outage enter RECONCILING within tens of milliseconds of each other,
+   * that recover from one etcd outage return to STRONG within tens of milliseconds of each other,
    * and each first sees the others still DEGRADED, so it owns their records by the hash too; when
    * its own writes fill the batch, their records wait for the next pass, by which time their
    * writers are live again and fold them (without this, 9 % of a 10,000-record backlog was folded
@@ -221,8 +220,7 @@ final class Reconciler {
         .peers()
         .forEach(
             (id, state) -> {
-              if (state.mode() == ConsistencyMode.STRONG
-                  || state.mode() == ConsistencyMode.RECONCILING) {
+              if (state.mode() == ConsistencyMode.STRONG) {
                 ids.add(id.value());
               }
             });

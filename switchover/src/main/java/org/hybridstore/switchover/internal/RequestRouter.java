@@ -42,21 +42,23 @@ import org.jspecify.annotations.Nullable;
 /**
  * Routes each call by the current phase: an exhaustive {@code switch}, nothing else decides.
  *
- * <p>Writes while STRONG or RECONCILING go to etcd with the strong-write deadline. If that attempt
- * fails without a definite answer (indeterminate outcome, unavailable, deadline), the same command
- * with the same op id is written provisionally in the same call: reconciliation joins the two if
- * the etcd attempt committed after all. The provisional copy carries a stamp read from the node's
- * clock before the etcd attempt, so if both copies exist the etcd one is the later, and so is every
- * write etcd ordered after it: the join cannot bring the command's values back over those writes
- * (with a fresh stamp at fallback time it did, and an acknowledged STRONG write was overwritten by
- * an older one). Commands that may not run degraded, and writes that demand STRONG, fail instead. A
- * rejection (bad command for this order) or corrupt stored data never falls back. Every attempt's
- * outcome is reported to the {@link WriteBreaker}, which only reports onwards to the policy; it is
- * never asked for permission.
+ * <p>Writes while STRONG go to etcd with the strong-write deadline. If that attempt fails without a
+ * definite answer (indeterminate outcome, unavailable, deadline), the same command with the same op
+ * id is written provisionally in the same call: reconciliation joins the two if the etcd attempt
+ * committed after all. The provisional copy carries a stamp read from the node's clock before the
+ * etcd attempt, so if both copies exist the etcd one is the later, and so is every write etcd
+ * ordered after it: the join cannot bring the command's values back over those writes (with a fresh
+ * stamp at fallback time it did, and an acknowledged STRONG write was overwritten by an older one).
+ * Commands that may not run degraded, and writes that demand STRONG, fail instead. A rejection (bad
+ * command for this order) or corrupt stored data never falls back. Every attempt's outcome is
+ * reported to the {@link WriteBreaker}, which only reports onwards to the policy; it is never asked
+ * for permission.
  *
- * <p>Before an etcd write to an order that is in this node's backlog, the node folds its record
- * into etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the command is
- * applied to everything the node knows (a provisional create, say), not only to what etcd has seen.
+ * <p>Before an etcd write or etcd read of an order that is in this node's backlog, the node folds
+ * its record into etcd first ({@link Reconciler#foldIn}, the same path as a reconcile pass), so the
+ * command is applied to, and the read sees, everything the node knows (a provisional create, say),
+ * not only what etcd has seen. This is what lets the store be STRONG while its backlog drains
+ * (decision 66): no read served through etcd misses a write this node acknowledged.
  *
  * <p>Writes while DEGRADED go to the local journal at once; a closed store refuses. A write that
  * may fall back and still waits for etcd when the store degrades falls back at once, and a
@@ -126,7 +128,7 @@ final class RequestRouter {
     StoreMode current = mode.get();
     boolean strongOnly = options.requireStrong() || !command.allowedDegraded();
     return switch (current.phase()) {
-      case STRONG, RECONCILING -> strongFirst(command, options, strongOnly, start);
+      case STRONG -> strongFirst(command, options, strongOnly, start);
       case DEGRADED ->
           strongOnly
               ? CompletableFuture.failedFuture(
@@ -229,12 +231,18 @@ final class RequestRouter {
   }
 
   private CompletionStage<BackendWrite> strongApply(OrderCommand command) {
-    Optional<OrderRecord> dirty =
-        local.inBacklog(command.orderId()) ? local.read(command.orderId()) : Optional.empty();
+    return foldedFirst(command.orderId(), () -> strong.apply(command));
+  }
+
+  /**
+   * Runs {@code call} against etcd after folding the order's record in, if it is in the backlog.
+   */
+  private <T> CompletionStage<T> foldedFirst(OrderId id, Supplier<CompletionStage<T>> call) {
+    Optional<OrderRecord> dirty = local.inBacklog(id) ? local.read(id) : Optional.empty();
     if (dirty.isEmpty()) {
-      return strong.apply(command);
+      return call.get();
     }
-    return reconciler.foldIn(List.of(dirty.get())).thenCompose(merged -> strong.apply(command));
+    return reconciler.foldIn(List.of(dirty.get())).thenCompose(merged -> call.get());
   }
 
   /** A provisional write; {@code stamp} is the fallback's stamp, or null for a fresh one. */
@@ -324,12 +332,7 @@ final class RequestRouter {
               : CompletableFuture.failedFuture(
                   new ConsistencyUnavailableException(
                       current.phase().mode(), "a linearizable read needs etcd"));
-      case SERIALIZABLE ->
-          strongPhase
-              ? strong
-                  .read(id, ReadConsistency.SERIALIZABLE)
-                  .thenApply(versioned(ReadConsistency.SERIALIZABLE))
-              : local(id);
+      case SERIALIZABLE -> strongPhase ? serializable(id) : local(id);
       case LOCAL -> local(id);
     };
   }
@@ -344,8 +347,7 @@ final class RequestRouter {
     readsWaitingOnEtcd.add(waiting);
     waiting.whenComplete((v, e) -> readsWaitingOnEtcd.remove(waiting));
     try {
-      strong
-          .read(id, ReadConsistency.LINEARIZABLE)
+      foldedFirst(id, () -> strong.read(id, ReadConsistency.LINEARIZABLE))
           .thenApply(versioned(ReadConsistency.LINEARIZABLE))
           .whenComplete(
               (v, e) -> {
@@ -362,6 +364,15 @@ final class RequestRouter {
       degraded(); // it degraded between the routing and the registration above
     }
     return waiting;
+  }
+
+  private CompletionStage<Optional<Versioned<Order>>> serializable(OrderId id) {
+    try {
+      return foldedFirst(id, () -> strong.read(id, ReadConsistency.SERIALIZABLE))
+          .thenApply(versioned(ReadConsistency.SERIALIZABLE));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // a corrupt backlog record, say
+    }
   }
 
   private CompletionStage<Optional<Versioned<Order>>> local(OrderId id) {

@@ -10,7 +10,7 @@ final class StoreDescriptions {
           Map.entry("NodeId", "This node's id"),
           Map.entry(
               "Mode",
-              "Consistency mode: STRONG (writes through etcd), DEGRADED (provisional writes to the local journal), RECONCILING (folding provisional writes back into etcd)"),
+              "Consistency mode: STRONG (writes through etcd; a non-empty backlog is folded back meanwhile), DEGRADED (provisional writes to the local journal)"),
           Map.entry(
               "Epoch",
               "Mode epoch: grows by one with every mode change; stamped on every write result"),
@@ -26,7 +26,7 @@ final class StoreDescriptions {
           Map.entry("ReconcileBacklog", "Records holding writes etcd may not have yet"),
           Map.entry(
               "LastReconcileMillis",
-              "Duration of the last reconcile, RECONCILING to STRONG (ms); -1 if none yet"),
+              "Duration of the last reconcile, return to STRONG to an empty backlog (ms); -1 if none yet"),
           Map.entry(
               "LastConvergenceMillis",
               "Last convergence window: first successful probe after quorum came back to STRONG with an empty backlog (ms); -1 if none yet"),
@@ -71,7 +71,7 @@ final class StoreDescriptions {
           "forceDegrade",
               "Degrade now and stay degraded until requestReconcile (planned etcd maintenance, misbehaving etcd)",
           "requestReconcile",
-              "End a forced degrade; if degraded and the last probe succeeded, start reconciling now");
+              "End a forced degrade; if degraded and the last probe succeeded, return to STRONG now");
 
   private StoreDescriptions() {}
 

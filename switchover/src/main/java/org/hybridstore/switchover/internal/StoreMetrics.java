@@ -12,7 +12,7 @@ import org.hybridstore.Acceptance;
  * The store's Micrometer meters, all tagged with {@code store} and {@code node}: {@code
  * hybridstore.writes} (timer, tag {@code acceptance}), {@code hybridstore.fallbacks}, {@code
  * hybridstore.reconcile.records}, {@code hybridstore.reconcile.lost.races}, and gauges {@code
- * hybridstore.mode} (0 STRONG, 1 DEGRADED, 2 RECONCILING), {@code hybridstore.backlog}, {@code
+ * hybridstore.mode} (0 STRONG, 1 DEGRADED), {@code hybridstore.backlog}, {@code
  * hybridstore.mirror.lag}, {@code hybridstore.journal.writable} (1 or 0). Confirmations: {@code
  * hybridstore.confirmations.pending} (gauge), {@code hybridstore.confirmation.latency} (timer with
  * a histogram: provisional acknowledgement to confirmation), {@code hybridstore.confirmations}

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one owner of a store's mode.
  *
- * <p>States: STRONG, DEGRADED, RECONCILING, CLOSED ({@link Phase}); the published {@link StoreMode}
- * adds an epoch, the start time and the reason of the last transition.
+ * <p>States: STRONG, DEGRADED, CLOSED ({@link Phase}); the published {@link StoreMode} adds an
+ * epoch, the start time and the reason of the last transition.
  *
  * <p>Transitions: {@link ModePolicy} decides from every signal (the first probe at start, probe
  * samples from the {@link HealthMonitor}, the write path's {@link WriteBreaker} opening, reconcile
@@ -36,12 +36,16 @@ import org.slf4j.LoggerFactory;
  * transitions need no locks ({@link #checkThread()} asserts it). Readers see the volatile snapshot.
  * Listeners are called after the snapshot is published; their exceptions are logged.
  *
- * <p>Reconcile: while RECONCILING, passes run back to back until one reports an empty backlog.
- * While STRONG, a non-empty backlog (peers' provisional writes that reached this node, or
- * leftovers) is drained the same way without changing the mode: hinted handoff.
+ * <p>Reconcile: while STRONG with a non-empty backlog (this node's provisional writes, peers' that
+ * reached it, or leftovers), passes run back to back while they fold records, and again at every
+ * probe sample while records wait for their owners. It is work, not a mode (decision 66): the
+ * router folds an order still in the backlog before it writes or reads it through etcd. A reconcile
+ * starts with each return to STRONG and ends when the backlog is first seen empty; its duration and
+ * the time from quorum's return to then are what the MXBean reports.
  *
  * <p>Crash during reconcile: the backlog is durable and a pass is idempotent, so a restarted node
- * finds the rest of its backlog and starts in RECONCILING (or DEGRADED if etcd is still down).
+ * finds the rest of its backlog and folds it once STRONG (it starts DEGRADED if etcd is still
+ * down).
  */
 public final class SwitchoverController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SwitchoverController.class);
@@ -64,8 +68,8 @@ public final class SwitchoverController implements AutoCloseable {
   private @Nullable Instant reconcilingSince;
   private @Nullable Instant quorumBackAt;
   private boolean passInFlight;
-  // What the passes of the current RECONCILING phase did, for the log line that ends it: an
-  // operator (and the chaos suite's reader) sees whether a slow return waited for owners.
+  // What the passes of the current reconcile did, for the log line that ends it: an operator (and
+  // the chaos suite's reader) sees whether a slow return waited for owners.
   private int phasePasses;
   private int phaseRecords;
   private int phaseTakenOver;
@@ -104,9 +108,8 @@ public final class SwitchoverController implements AutoCloseable {
     local.publishMode(initial.mode(), 1);
     submit(
         () -> {
-          if (initial == Phase.RECONCILING) {
-            reconcilingSince = this.time.instant();
-            quorumBackAt = reconcilingSince;
+          if (initial == Phase.STRONG && local.backlogSize() > 0) {
+            startReconcile(this.time.instant(), this.time.instant());
           }
           maybeReconcile();
         });
@@ -194,33 +197,17 @@ public final class SwitchoverController implements AutoCloseable {
       throw new IllegalStateException(store + ": illegal transition " + from.phase() + " -> " + to);
     }
     Instant now = time.instant();
-    if (from.phase() == Phase.RECONCILING && to == Phase.STRONG) {
-      reason += reconcileSummary();
-    }
     StoreMode next = new StoreMode(to, from.epoch() + 1, now, reason);
     mode = next;
     transitions.incrementAndGet();
     LOG.info("{}: {} -> {} (epoch {}): {}", store, from.phase(), to, next.epoch(), reason);
     switch (to) {
-      case RECONCILING -> {
-        reconcilingSince = now;
-        phasePasses = 0;
-        phaseRecords = 0;
-        phaseTakenOver = 0;
-        phaseMostDeferred = 0;
-        Instant okSince = policy.okSince();
-        quorumBackAt = okSince != null ? okSince : now;
-      }
       case STRONG -> {
         closeBreaker.run();
-        if (reconcilingSince != null) {
-          lastReconcileMillis = Duration.between(reconcilingSince, now).toMillis();
-        }
-        if (quorumBackAt != null) {
-          lastConvergenceMillis = Duration.between(quorumBackAt, now).toMillis();
-        }
+        Instant okSince = policy.okSince();
+        startReconcile(now, okSince != null ? okSince : now);
       }
-      case DEGRADED, CLOSED -> {}
+      case DEGRADED, CLOSED -> reconcilingSince = null; // an unfinished reconcile is not timed
     }
     if (to != Phase.CLOSED) {
       local.publishMode(to.mode(), next.epoch());
@@ -237,12 +224,41 @@ public final class SwitchoverController implements AutoCloseable {
     }
   }
 
+  private void startReconcile(Instant now, Instant quorumBack) {
+    reconcilingSince = now;
+    quorumBackAt = quorumBack;
+    phasePasses = 0;
+    phaseRecords = 0;
+    phaseTakenOver = 0;
+    phaseMostDeferred = 0;
+  }
+
+  /** Ends the current reconcile, if one runs and the backlog is empty now. */
+  private void maybeReconciled() {
+    Instant since = reconcilingSince;
+    if (since == null || mode.phase() != Phase.STRONG || local.backlogSize() > 0) {
+      return;
+    }
+    Instant now = time.instant();
+    reconcilingSince = null;
+    lastReconcileMillis = Duration.between(since, now).toMillis();
+    if (quorumBackAt != null) {
+      lastConvergenceMillis = Duration.between(quorumBackAt, now).toMillis();
+    }
+    LOG.info(
+        "{}: backlog reconciled {} ms after the return to STRONG{}",
+        store,
+        lastReconcileMillis,
+        reconcileSummary());
+  }
+
   private void maybeReconcile() {
     checkThread();
-    Phase phase = mode.phase();
-    boolean wanted =
-        phase == Phase.RECONCILING || (phase == Phase.STRONG && local.backlogSize() > 0);
-    if (passInFlight || !wanted) {
+    if (passInFlight) {
+      return;
+    }
+    maybeReconciled();
+    if (mode.phase() != Phase.STRONG || local.backlogSize() == 0) {
       return;
     }
     passInFlight = true;
@@ -261,15 +277,16 @@ public final class SwitchoverController implements AutoCloseable {
                         return;
                       }
                       lastReport = report;
-                      if (mode.phase() == Phase.RECONCILING) {
+                      if (reconcilingSince != null) {
                         phasePasses++;
                         phaseRecords += report.records();
                         phaseTakenOver += report.takenOver();
                         phaseMostDeferred = Math.max(phaseMostDeferred, report.deferred());
                       }
-                      decide(policy.onReconciled(mode.phase(), report.backlogRemaining()));
                       if (report.records() > 0) {
                         maybeReconcile();
+                      } else {
+                        maybeReconciled();
                       }
                     }));
   }

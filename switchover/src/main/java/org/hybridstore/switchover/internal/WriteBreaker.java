@@ -9,8 +9,8 @@ import org.hybridstore.SwitchoverConfig;
  * The error and slow-call rate of etcd writes, through a Resilience4j circuit breaker with a short,
  * time-based window. It only reports: the router records every strong attempt's outcome and never
  * asks the breaker for permission, and when the breaker opens the {@link ModePolicy} decides what
- * that means. (A breaker that also routed would be a second state machine beside the mode: in
- * RECONCILING it sent every write to the journal while the mode said otherwise.)
+ * that means. (A breaker that also routed would be a second state machine beside the mode: in an
+ * earlier version it sent every write to the journal while the mode said etcd served them.)
  */
 final class WriteBreaker {
   private final CircuitBreaker breaker;

@@ -131,12 +131,14 @@ class ConfirmationTrackerTest {
     reconciler.foldIn(local.backlog(100)).toCompletableFuture().join();
   }
 
-  /** Creates order "a", then pays it while DEGRADED: a provisional write; leaves RECONCILING. */
+  /**
+   * Creates order "a", then pays it while DEGRADED: a provisional write; leaves it STRONG again.
+   */
   private WriteResult payProvisionally(OpId op) {
     write(Fixtures.create("a"));
     mode.set(mode(Phase.DEGRADED));
     WriteResult w = write(new OrderCommand.Transition(OrderId.of("a"), op, OrderStatus.PAID));
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     return w;
   }
 
@@ -176,7 +178,7 @@ class ConfirmationTrackerTest {
     assertThat(w.confirmation().toCompletableFuture()).isNotDone();
     assertThat(tracker.pendingCount()).isEqualTo(1);
     // When quorum returns and the node folds it in, and later writes change the order again
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     long foldedAt = etcdRevisionOf("a");
     mode.set(mode(Phase.STRONG));
@@ -217,7 +219,7 @@ class ConfirmationTrackerTest {
         .toCompletableFuture()
         .join();
     // When the provisional write is folded in
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     // Then the confirmation reports the merge: the conflict and its deterministic winner
     Confirmation c = done(shipped.confirmation());
@@ -263,7 +265,7 @@ class ConfirmationTrackerTest {
     mode.set(mode(Phase.DEGRADED));
     OpId op = OpId.of("op-a");
     write(OrderCommand.Create.of(OrderId.of("a"), op, "c", "EUR"));
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     mode.set(mode(Phase.STRONG));
     write(new OrderCommand.SetAttribute(OrderId.of("a"), OpId.of("op-1"), "k", "1"));
@@ -296,7 +298,7 @@ class ConfirmationTrackerTest {
     CompletableFuture<Confirmation> asked = tracker.lookup(op).toCompletableFuture();
     assertThat(asked).isNotDone();
     int reads = etcd.revisionReads.get();
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     assertThat(asked).isDone();
     assertThat(asked.join().revision()).isEqualTo(etcdRevisionOf("a"));
@@ -370,7 +372,7 @@ class ConfirmationTrackerTest {
     // no mirror: the feed's event never reaches the tracker
     mode.set(mode(Phase.DEGRADED));
     WriteResult w = write(Fixtures.create("a"));
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     tracker.sweep();
     assertThat(w.confirmation().toCompletableFuture()).as("not due yet").isNotDone();
@@ -423,7 +425,7 @@ class ConfirmationTrackerTest {
 
     // When etcd is back and the sweep locates it before anyone folded anything in (etcd holds the
     // version from before the outage, and the feed has shown every version up to it)
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     nanos.addAndGet(ConfirmationTracker.FIRST_CHECK_NANOS + 1);
     tracker.sweep();
 
@@ -454,7 +456,7 @@ class ConfirmationTrackerTest {
           new OrderCommand.SetAttribute(
               OrderId.of("a"), OpId.of("op-" + i), "k", Integer.toString(i)));
     }
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     assertThatThrownBy(() -> first.confirmation().toCompletableFuture().join())
         .hasCauseInstanceOf(UnknownOperationException.class)
@@ -470,7 +472,7 @@ class ConfirmationTrackerTest {
     mode.set(mode(Phase.DEGRADED));
     OpId op = OpId.of("op-pay");
     WriteResult w = write(new OrderCommand.Transition(OrderId.of("a"), op, OrderStatus.PAID));
-    mode.set(mode(Phase.RECONCILING));
+    mode.set(mode(Phase.STRONG));
     foldIn();
     mode.set(mode(Phase.STRONG));
     Confirmation c = done(w.confirmation());

@@ -38,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * Watches deliver synchronously: the history after their revision at once (or first a re-read in
  * pages of {@link #pageSize}: at the compaction revision if theirs was compacted, at the current
  * one if it is 0), then every new version. Faults are switches: {@link #down} refuses everything
- * definitely; {@link #lateCommits} commits writes but answers them as indeterminate (a timeout
- * whose write landed). The real-etcd tests are the ITs.
+ * definitely; {@link #mergesFail} refuses only folds; {@link #lateCommits} commits writes but
+ * answers them as indeterminate (a timeout whose write landed). The real-etcd tests are the ITs.
  */
 class FakeStrongBackend implements StrongBackend {
   record Stored(OrderRecord record, long revision) {}
@@ -59,6 +59,7 @@ class FakeStrongBackend implements StrongBackend {
   private final NodeId writer;
   private long revision;
   volatile boolean down;
+  volatile boolean mergesFail;
   volatile boolean lateCommits;
 
   /** Runs after a late commit, before the indeterminate answer (the store degrading meanwhile). */
@@ -234,7 +235,7 @@ class FakeStrongBackend implements StrongBackend {
 
   @Override
   public synchronized CompletionStage<MergeReport> mergeAll(Collection<OrderRecord> records) {
-    if (down) {
+    if (down || mergesFail) {
       return CompletableFuture.failedFuture(new StoreUnavailableException("etcd is down (fake)"));
     }
     merges.add(List.copyOf(records));

@@ -8,6 +8,8 @@ import static org.hybridstore.switchover.internal.FakeStrongBackend.unreachable;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.hybridstore.SwitchoverConfig;
 import org.hybridstore.spi.QuorumStatus;
@@ -33,7 +35,12 @@ class ModePolicyTest {
   @Test
   void initial_followsTheFirstProbeAndTheBacklog() {
     assertThat(policy.initial(false, "no leader", 0).to()).isEqualTo(Phase.DEGRADED);
-    assertThat(new ModePolicy(config).initial(true, "ok", 3).to()).isEqualTo(Phase.RECONCILING);
+    assertThat(new ModePolicy(config).initial(true, "ok", 3))
+        .satisfies(
+            d -> {
+              assertThat(d.to()).isEqualTo(Phase.STRONG);
+              assertThat(d.reason()).contains("3 backlog records to fold");
+            });
     assertThat(new ModePolicy(config).initial(true, "ok", 0).to()).isEqualTo(Phase.STRONG);
     assertThat(policy.initial(false, "no leader", 0).reason()).contains("no leader");
   }
@@ -61,9 +68,8 @@ class ModePolicyTest {
             });
     // And the same with every member gone
     ModePolicy fresh = new ModePolicy(config);
-    assertThat(fresh.onProbe(Phase.RECONCILING, unreachable(3, 0), now.plusMillis(100))).isEmpty();
-    assertThat(fresh.onProbe(Phase.RECONCILING, unreachable(3, 0), now.plusMillis(200)))
-        .isPresent();
+    assertThat(fresh.onProbe(Phase.STRONG, unreachable(3, 0), now.plusMillis(100))).isEmpty();
+    assertThat(fresh.onProbe(Phase.STRONG, unreachable(3, 0), now.plusMillis(200))).isPresent();
   }
 
   @Test
@@ -78,7 +84,7 @@ class ModePolicyTest {
 
   @Test
   void aMajorityUnreachableOneTimeInTwo_neverChangesTheMode() {
-    for (Phase phase : new Phase[] {Phase.STRONG, Phase.RECONCILING}) {
+    for (Phase phase : new Phase[] {Phase.STRONG, Phase.DEGRADED}) {
       for (int i = 0; i < 600; i++) {
         assertThat(probe(phase, i % 2 == 0 ? ok(1) : unreachable(2, 1)))
             .as("%s probe %d", phase, i)
@@ -104,9 +110,9 @@ class ModePolicyTest {
   void failuresLongerThanAnElection_degradeWhateverTheMembersSay() {
     // The first failure starts the clock; 15 more probes span 1.5 s
     for (int i = 0; i < 15; i++) {
-      assertThat(probe(Phase.RECONCILING, failingWithLeader(1))).isEmpty();
+      assertThat(probe(Phase.STRONG, failingWithLeader(1))).isEmpty();
     }
-    assertThat(probe(Phase.RECONCILING, failingWithLeader(1)))
+    assertThat(probe(Phase.STRONG, failingWithLeader(1)))
         .hasValueSatisfying(
             d -> {
               assertThat(d.to()).isEqualTo(Phase.DEGRADED);
@@ -121,7 +127,7 @@ class ModePolicyTest {
     assertThat(probe(Phase.DEGRADED, ok(7)))
         .hasValueSatisfying(
             d -> {
-              assertThat(d.to()).isEqualTo(Phase.RECONCILING);
+              assertThat(d.to()).isEqualTo(Phase.STRONG);
               assertThat(d.reason()).contains("3 probes on leader 7").contains("200 ms");
             });
   }
@@ -133,7 +139,7 @@ class ModePolicyTest {
     assertThat(probe(Phase.DEGRADED, ok(8))).isEmpty();
     assertThat(probe(Phase.DEGRADED, ok(8))).isEmpty();
     assertThat(probe(Phase.DEGRADED, ok(8)))
-        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
   }
 
   @Test
@@ -155,7 +161,7 @@ class ModePolicyTest {
   void flappingProbe_neverChangesTheMode() {
     // Given a probe that fails one time in two, for a minute, in every phase, however it fails
     for (QuorumStatus failure : new QuorumStatus[] {noLeader(), failingWithLeader(1)}) {
-      for (Phase phase : new Phase[] {Phase.STRONG, Phase.DEGRADED, Phase.RECONCILING}) {
+      for (Phase phase : new Phase[] {Phase.STRONG, Phase.DEGRADED}) {
         for (int i = 0; i < 600; i++) {
           assertThat(probe(phase, i % 2 == 0 ? ok(1) : failure))
               .as("%s probe %d", phase, i)
@@ -177,17 +183,25 @@ class ModePolicyTest {
     probe(Phase.STRONG, failingWithLeader(1));
     assertThat(policy.onBreakerOpened(Phase.STRONG))
         .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
-    assertThat(policy.onBreakerOpened(Phase.RECONCILING))
-        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.DEGRADED));
     assertThat(policy.onBreakerOpened(Phase.DEGRADED)).isEmpty();
   }
 
   @Test
-  void reconciled_becomesStrongOnlyWithAnEmptyBacklog() {
-    assertThat(policy.onReconciled(Phase.RECONCILING, 3)).isEmpty();
-    assertThat(policy.onReconciled(Phase.RECONCILING, 0))
-        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
-    assertThat(policy.onReconciled(Phase.STRONG, 0)).isEmpty();
+  void quorumLostAndBack_isTwoTransitions() {
+    // Given a STRONG store; When the quorum goes and comes back on a new leader, for a minute of
+    // probes each, Then the policy decides exactly twice: STRONG -> DEGRADED -> STRONG
+    Phase phase = Phase.STRONG;
+    List<Phase> decided = new ArrayList<>();
+    for (QuorumStatus status : new QuorumStatus[] {noLeader(), ok(2)}) {
+      for (int i = 0; i < 600; i++) {
+        Optional<ModePolicy.Decision> d = probe(phase, status);
+        if (d.isPresent()) {
+          phase = d.get().to();
+          decided.add(phase);
+        }
+      }
+    }
+    assertThat(decided).containsExactly(Phase.DEGRADED, Phase.STRONG);
   }
 
   @Test
@@ -202,7 +216,7 @@ class ModePolicyTest {
       assertThat(probe(Phase.DEGRADED, ok(1))).isEmpty();
     }
     assertThat(policy.onReconcileRequested(Phase.DEGRADED))
-        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.RECONCILING));
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
   }
 
   @Test

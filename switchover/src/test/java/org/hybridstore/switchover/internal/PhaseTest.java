@@ -3,7 +3,6 @@ package org.hybridstore.switchover.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hybridstore.switchover.internal.Phase.CLOSED;
 import static org.hybridstore.switchover.internal.Phase.DEGRADED;
-import static org.hybridstore.switchover.internal.Phase.RECONCILING;
 import static org.hybridstore.switchover.internal.Phase.STRONG;
 
 import java.util.EnumSet;
@@ -16,8 +15,7 @@ class PhaseTest {
   private static final Map<Phase, Set<Phase>> SUCCESSORS =
       Map.of(
           STRONG, EnumSet.of(DEGRADED, CLOSED),
-          DEGRADED, EnumSet.of(RECONCILING, CLOSED),
-          RECONCILING, EnumSet.of(STRONG, DEGRADED, CLOSED),
+          DEGRADED, EnumSet.of(STRONG, CLOSED),
           CLOSED, EnumSet.noneOf(Phase.class));
 
   @Test

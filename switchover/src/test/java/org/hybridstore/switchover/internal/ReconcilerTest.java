@@ -102,7 +102,7 @@ class ReconcilerTest {
   void pass_withLivePeers_foldsOnlyItsOwnRecords_untilTheOthersAreLate() {
     // Given two live peers that can reach etcd
     local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
-    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.RECONCILING, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
     provisionalRecords(60);
     List<NodeId> owners = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
     long mine =
@@ -207,7 +207,7 @@ class ReconcilerTest {
   void pass_withLivePeers_foldsAtOnceWhatOnlyThisNodeWrote_andLeavesAPeersOwnWritesToIt() {
     // Given two live peers, records n2 alone wrote (received from it) and records n1 wrote
     local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
-    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.RECONCILING, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
     provisionalRecords(20, NodeId.of("n2"));
     for (int i = 0; i < 20; i++) {
       local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();

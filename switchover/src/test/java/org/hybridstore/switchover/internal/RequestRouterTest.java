@@ -22,6 +22,7 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
 import org.hybridstore.StoreClosedException;
+import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
 import org.hybridstore.model.HybridLogicalClock;
@@ -338,9 +339,36 @@ class RequestRouterTest {
   }
 
   @Test
-  void reconciling_writesThroughEtcdFirst_likeStrong() {
-    mode.set(mode(Phase.RECONCILING));
-    assertThat(write(Fixtures.create("a")).acceptance()).isEqualTo(Acceptance.STRONG);
+  void dirtyOrder_isFoldedIntoEtcdBeforeAnEtcdReadOfIt() {
+    // Given orders created provisionally, unknown to etcd, and the store STRONG again
+    mode.set(mode(Phase.DEGRADED));
+    write(Fixtures.create("a"));
+    write(Fixtures.create("b"));
+    mode.set(mode(Phase.STRONG));
+    // When each is read through etcd, Then the read sees it: its record was folded in first
+    assertThat(
+            router.get(OrderId.of("a"), ReadConsistency.LINEARIZABLE).toCompletableFuture().join())
+        .hasValueSatisfying(v -> assertThat(v.servedBy()).isEqualTo(ReadConsistency.LINEARIZABLE));
+    assertThat(
+            router.get(OrderId.of("b"), ReadConsistency.SERIALIZABLE).toCompletableFuture().join())
+        .hasValueSatisfying(v -> assertThat(v.servedBy()).isEqualTo(ReadConsistency.SERIALIZABLE));
+    assertThat(etcd.merges).hasSize(2);
+    assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
+  void dirtyOrder_foldFailing_failsTheEtcdRead_insteadOfMissingTheWrite() {
+    mode.set(mode(Phase.DEGRADED));
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.STRONG));
+    etcd.mergesFail = true; // etcd still serves reads: one without the fold would miss "a"
+    for (ReadConsistency c :
+        new ReadConsistency[] {ReadConsistency.LINEARIZABLE, ReadConsistency.SERIALIZABLE}) {
+      assertThatThrownBy(() -> router.get(OrderId.of("a"), c).toCompletableFuture().join())
+          .as(c.name())
+          .hasCauseInstanceOf(StoreUnavailableException.class);
+    }
+    assertThat(local.inBacklog(OrderId.of("a"))).isTrue();
   }
 
   @Test

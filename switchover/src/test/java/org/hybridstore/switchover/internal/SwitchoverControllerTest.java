@@ -70,7 +70,7 @@ class SwitchoverControllerTest {
   }
 
   @Test
-  void outageAndReturn_degradesReconcilesAndIsStrongWithAnEmptyBacklog() {
+  void outageAndReturn_degradesThenIsStrong_andFoldsTheBacklogWhileStrong() {
     start(FakeStrongBackend.ok(1));
     assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
     // Given quorum loss
@@ -88,20 +88,40 @@ class SwitchoverControllerTest {
     for (int i = 0; i < 3; i++) {
       sample(FakeStrongBackend.ok(2));
     }
-    // Then the node reconciles every record and is STRONG again, each transition once
+    // Then the node is STRONG again, two transitions in all, and folds every record while STRONG
     await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.STRONG);
+    assertThat(controller.mode().reason()).startsWith("etcd quorum stable");
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.lastReconcileMillis() >= 0);
     assertThat(local.backlogSize()).isZero();
     assertThat(etcd.data).hasSize(120);
     assertThat(events)
         .extracting(ModeChangedEvent::to)
-        .containsExactly(
-            ConsistencyMode.DEGRADED, ConsistencyMode.RECONCILING, ConsistencyMode.STRONG);
-    assertThat(controller.mode().epoch()).isEqualTo(4);
-    assertThat(controller.transitions()).isEqualTo(3);
-    // And the change says what the passes did: all its own records, none left to others
-    assertThat(controller.mode().reason())
-        .startsWith("backlog reconciled (120 records folded in ")
-        .endsWith("at most 0 left to their owners in a pass, 0 taken over from their owners)");
+        .containsExactly(ConsistencyMode.DEGRADED, ConsistencyMode.STRONG);
+    assertThat(controller.mode().epoch()).isEqualTo(3);
+    assertThat(controller.transitions()).isEqualTo(2);
+    // And the convergence window runs from the first of the stable probes (200 ms before the
+    // return on this fake clock) to the empty backlog
+    assertThat(controller.lastConvergenceMillis())
+        .isGreaterThanOrEqualTo(controller.lastReconcileMillis() + 200);
+  }
+
+  @Test
+  void start_withQuorumAndABacklog_isStrongAtOnce_andFoldsIt() {
+    // Given a node restarted with provisional writes in its journal, and etcd serving
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    for (int i = 0; i < 30; i++) {
+      local.fromPeer(
+          OrderCommands.apply(null, Fixtures.create("r-" + i), clock, NodeId.of("n1")).record());
+    }
+    // When it starts, Then it is STRONG at once and folds them without another mode change
+    start(FakeStrongBackend.ok(1));
+    assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
+    assertThat(controller.mode().reason()).contains("30 backlog records to fold");
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.lastReconcileMillis() >= 0);
+    assertThat(local.backlogSize()).isZero();
+    assertThat(etcd.data).hasSize(30);
+    assertThat(events).isEmpty();
   }
 
   @Test

@@ -10,7 +10,7 @@
   var TIMEOUT_MS = 900;
   var WINDOW_MS = 5 * 60 * 1000;
   var MAX_LOG = 200;
-  var MODES = ['STRONG', 'DEGRADED', 'RECONCILING'];
+  var MODES = ['STRONG', 'DEGRADED'];
 
   var nodes = parseNodes();
   var stores = new Map(); // key (url + object name) -> store state, in first-seen order
@@ -260,9 +260,12 @@
   function card(s, now) {
     var a = s.attrs;
     var mode = String(a.Mode || 'UNKNOWN');
-    var c = el('article', 'card mode-' + modeClass(mode) + (s.error ? ' stale' : ''));
+    // a STRONG node still folding provisional writes into etcd (its own or peers'): amber, not a mode
+    var folding = mode === 'STRONG' && Number(a.ReconcileBacklog) > 0;
+    var c = el('article', 'card mode-' + modeClass(mode) + (folding ? ' folding' : '') + (s.error ? ' stale' : ''));
     c.dataset.node = label(s);
     c.dataset.mode = mode;
+    c.dataset.folding = String(folding);
     c.dataset.epoch = String(a.Epoch);
     c.dataset.url = s.url;
 

@@ -21,7 +21,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *   <li>read: {@code GET /actuator/hybridstore} returns a {@link HybridStoreView}.
  *   <li>write: {@code POST /actuator/hybridstore/force-degrade} with {@code {"reason":"..."}}
  *       degrades now and stays degraded (planned etcd maintenance); {@code POST
- *       /actuator/hybridstore/reconcile} ends a forced degrade and reconciles now if etcd answers.
+ *       /actuator/hybridstore/reconcile} ends a forced degrade, returns to STRONG now if etcd
+ *       answers, and folds the backlog into etcd.
  * </ul>
  *
  * <p>Access defaults to read-only: the write operations exist only with {@code
@@ -34,7 +35,7 @@ public class HybridStoreEndpoint {
   /** The write operation that degrades now. */
   public static final String FORCE_DEGRADE = "force-degrade";
 
-  /** The write operation that ends a forced degrade and reconciles. */
+  /** The write operation that ends a forced degrade and folds the backlog into etcd. */
   public static final String RECONCILE = "reconcile";
 
   private final HybridOrderStore store;

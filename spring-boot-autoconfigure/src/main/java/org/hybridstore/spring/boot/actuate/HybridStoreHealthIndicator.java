@@ -15,8 +15,7 @@ import org.springframework.boot.health.contributor.Status;
  * <table>
  *   <caption>status by mode</caption>
  *   <tr><th>mode</th><th>status</th></tr>
- *   <tr><td>STRONG</td><td>UP</td></tr>
- *   <tr><td>RECONCILING</td><td>UP (details show the backlog being folded into etcd)</td></tr>
+ *   <tr><td>STRONG</td><td>UP (details show any backlog still being folded into etcd)</td></tr>
  *   <tr><td>DEGRADED</td><td>{@link #DEGRADED}, or DOWN when built with {@code degradedAsDown}</td></tr>
  *   <tr><td>DEGRADED with a journal that cannot write</td><td>DOWN: no write can be acknowledged</td></tr>
  * </table>
@@ -64,7 +63,7 @@ public final class HybridStoreHealthIndicator implements HealthIndicator {
     // the status follows the view's mode, so that status and details agree
     Status status =
         switch (ConsistencyMode.valueOf(view.mode())) {
-          case STRONG, RECONCILING -> Status.UP;
+          case STRONG -> Status.UP;
           case DEGRADED -> !view.journal().writable() || degradedAsDown ? Status.DOWN : DEGRADED;
         };
     return Health.status(status).withDetails(view.healthDetails()).build();

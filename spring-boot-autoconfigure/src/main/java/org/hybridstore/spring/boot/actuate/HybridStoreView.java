@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * components are {@code null} when the store was built without one ({@code mbeanServer(null)}).
  *
  * @param name the store's name
- * @param mode STRONG, DEGRADED or RECONCILING
+ * @param mode STRONG or DEGRADED
  * @param epoch grows by one with every mode change
  * @param modeSince when the current mode began, ISO-8601
  * @param lastTransitionReason why the last mode change happened

@@ -316,8 +316,8 @@ public record HybridStoreProperties(
    * @param probeTimeout Deadline of one probe.
    * @param failedProbesToDegrade Consecutive failed probes that make the store degrade.
    * @param stablePeriod How long the successful probes on one leader must span before a degraded
-   *     store starts reconciling.
-   * @param stableProbes Successful probes in a row on one leader needed before reconciling.
+   *     store returns to STRONG.
+   * @param stableProbes Successful probes in a row on one leader needed before returning to STRONG.
    * @param electionGrace How long probes may fail while members still name a leader before the
    *     store degrades anyway: longer than an etcd leader election takes.
    * @param ownerGrace How long a node leaves a backlog record to its owner (the live node that
