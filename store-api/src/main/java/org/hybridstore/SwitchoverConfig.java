@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param probeTimeout deadline of one probe; default 500 ms
  * @param failedProbesToDegrade consecutive failed probes in which every reachable etcd member says
  *     it has no leader, or a majority of the members does not answer at all, that make the store
- *     degrade: no quorum is reachable from this node; default {@value
- *     #DEFAULT_FAILED_PROBES_TO_DEGRADE}
+ *     degrade: no quorum is reachable from this node (for a few seconds after a return that ended a
+ *     short stay in DEGRADED, a flap, only {@code electionGrace} of unbroken failure degrades);
+ *     default {@value #DEFAULT_FAILED_PROBES_TO_DEGRADE}
  * @param stablePeriod how long the successful probes on one leader must span before a degraded
  *     store returns to STRONG (with {@code stableProbes}: a fast, flap-proof return); default 200
  *     ms

@@ -1,5 +1,6 @@
 package org.hybridstore.switchover;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
@@ -280,6 +283,83 @@ class HybridOrderStoreIT {
           .untilAsserted(
               () -> assertThat(read(cut, "shared", ReadConsistency.LOCAL)).contains(merged));
     } finally {
+      for (TcpProxy p : proxies) {
+        p.close();
+      }
+    }
+  }
+
+  @Test
+  void linkToEtcdStallingInBursts_theStoreGoesRoundOnceAtMost_andEveryWriteIsAcknowledged()
+      throws Exception {
+    stores = new StoreCluster(ETCD, dir, 1, mbeans);
+    List<TcpProxy> proxies = new ArrayList<>();
+    for (var endpoint : ETCD.clientEndpoints()) {
+      proxies.add(new TcpProxy(endpoint));
+    }
+    ScheduledExecutorService link = Executors.newSingleThreadScheduledExecutor();
+    AtomicBoolean stop = new AtomicBoolean();
+    try {
+      HybridOrderStore s = stores.start(0, proxies.stream().map(TcpProxy::uri).toList());
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.mode() == ConsistencyMode.STRONG);
+      ObjectName name = s.objectName().orElseThrow();
+      long before = (Long) mbeans.getAttribute(name, "TransitionsTotal");
+      AtomicInteger acknowledged = new AtomicInteger();
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int i = 0; !stop.get(); i++) {
+                  try {
+                    s.sync().apply(create("lossy-" + i));
+                    acknowledged.incrementAndGet();
+                  } catch (RuntimeException e) {
+                    failures.add(e);
+                  }
+                }
+              },
+              "lossy-link-writer");
+      writer.setDaemon(true);
+      writer.start();
+      // When every member goes silent for 1.2 s in each 2.5 s, six times (a lossy host's TCP
+      // stalls until a retransmission gets through: the chaos suite's gray-loss); two probes fail
+      // in each burst, which alone degrades a store, and the failing lasts less than the 1.5 s
+      // election grace
+      AtomicInteger bursts = new AtomicInteger();
+      link.scheduleAtFixedRate(
+          () -> {
+            if (bursts.get() < 6) {
+              proxies.forEach(p -> p.stall(true));
+            }
+          },
+          0,
+          2_500,
+          MILLISECONDS);
+      link.scheduleAtFixedRate(
+          () -> {
+            proxies.forEach(p -> p.stall(false));
+            bursts.incrementAndGet();
+          },
+          1_200,
+          2_500,
+          MILLISECONDS);
+      await().atMost(Duration.ofSeconds(40)).until(() -> bursts.get() >= 6);
+      link.shutdownNow();
+      proxies.forEach(p -> p.stall(false));
+      // Then it went round once at most (the first burst; decision 67's hold rides out the rest)
+      long during = (Long) mbeans.getAttribute(name, "TransitionsTotal") - before;
+      assertThat(during).as("mode changes during 6 bursts").isLessThanOrEqualTo(2);
+      // And it is STRONG with an empty backlog once the link is clean, every write acknowledged
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> s.mode() == ConsistencyMode.STRONG && s.backlogSize() == 0);
+      stop.set(true);
+      writer.join(MINUTES.toMillis(1));
+      assertThat(failures).isEmpty();
+      assertThat(acknowledged.get()).isGreaterThan(6);
+    } finally {
+      stop.set(true);
+      link.shutdownNow();
       for (TcpProxy p : proxies) {
         p.close();
       }

@@ -13,13 +13,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A small TCP proxy in front of one etcd member, so a test can cut one store off from etcd while
  * the others still reach it. {@link #blackhole(boolean)} makes it swallow bytes in both directions
- * (connections stay open and hang, as with an iptables DROP) and refuse nothing.
+ * (connections stay open and hang, as with an iptables DROP) and refuse nothing; {@link
+ * #stall(boolean)} holds them back instead and lets them through when released, as a TCP connection
+ * over a lossy link stalls until its retransmission gets through.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean blackhole;
+  private volatile boolean stalled;
   private volatile boolean closed;
 
   TcpProxy(URI target) throws IOException {
@@ -36,6 +39,10 @@ final class TcpProxy implements AutoCloseable {
 
   void blackhole(boolean on) {
     blackhole = on;
+  }
+
+  void stall(boolean on) {
+    stalled = on;
   }
 
   private void acceptLoop() {
@@ -65,6 +72,9 @@ final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                  while (stalled && !closed) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                  }
                   if (!blackhole) {
                     out.write(buf, 0, n);
                     out.flush();

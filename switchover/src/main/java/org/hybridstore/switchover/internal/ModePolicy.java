@@ -31,7 +31,12 @@ import org.jspecify.annotations.Nullable;
  *       members say; or (c) the write path's circuit breaker opens while the last two probes failed
  *       too (writes and probes both failing). A breaker that opens while probes succeed, or fail
  *       only now and then (slow or contended writes, a flaky member), changes nothing: the in-call
- *       fallback covers those writes. An operator may force it.
+ *       fallback covers those writes. An operator may force it. <b>After a flap</b> (a return that
+ *       ended a stay in DEGRADED shorter than {@link #SHORT_STAY}), only (b) degrades until the
+ *       probes have not met (a) for {@link #FLAP_HOLD}: a node on a lossy link (failure bursts of a
+ *       few hundred milliseconds between runs of success) stays STRONG and the in-call fallback
+ *       covers the writes a burst delays, instead of going round at every burst; a real quorum loss
+ *       then takes {@code electionGrace} to tell (decision 67).
  *   <li><b>DEGRADED → STRONG</b> by a fast, flap-proof rule: {@code stableProbes} successful probes
  *       in a row that all see the same leader (and no newer term), spanning at least {@code
  *       stablePeriod}. Any failed probe or a change of leader starts the count again, so a probe
@@ -52,6 +57,15 @@ public final class ModePolicy {
    */
   public record Decision(Phase to, String reason) {}
 
+  /** A stay in DEGRADED shorter than this, ended by a return to STRONG, was a flap. */
+  static final Duration SHORT_STAY = Duration.ofSeconds(3);
+
+  /**
+   * After a flap, how long the probes must go without meeting the fast degrade rule before it
+   * applies again. Every burst that meets it during the hold extends the hold.
+   */
+  static final Duration FLAP_HOLD = Duration.ofSeconds(4);
+
   private final int failedProbesToDegrade;
   private final Duration electionGrace;
   private final int stableProbes;
@@ -65,6 +79,9 @@ public final class ModePolicy {
   private long stableLeader;
   private long stableTerm;
   private boolean operatorHold;
+  private @Nullable Instant lastProbeAt;
+  private @Nullable Instant degradedAt;
+  private @Nullable Instant flapHoldUntil;
 
   /**
    * Creates the policy.
@@ -108,6 +125,7 @@ public final class ModePolicy {
    * @return the transition to make, if any
    */
   public Optional<Decision> onProbe(Phase phase, QuorumStatus status, Instant at) {
+    lastProbeAt = at;
     if (status.quorum()) {
       lastProbeFailed = false;
       consecutiveFailures = 0;
@@ -127,26 +145,37 @@ public final class ModePolicy {
     if (phase != Phase.STRONG) {
       return Optional.empty();
     }
-    if (consecutiveNoLeader >= failedProbesToDegrade) {
-      return Optional.of(
-          new Decision(
-              Phase.DEGRADED,
-              consecutiveNoLeader
-                  + " consecutive probes found no quorum and no reachable member with a leader"
-                  + " (or a majority unreachable): "
-                  + status.detail()));
+    if (consecutiveNoLeader >= failedProbesToDegrade && flapHeld(at)) {
+      flapHoldUntil = at.plus(FLAP_HOLD); // still flapping: only unbroken failure degrades
+    } else if (consecutiveNoLeader >= failedProbesToDegrade) {
+      return degrade(
+          at,
+          consecutiveNoLeader
+              + " consecutive probes found no quorum and no reachable member with a leader"
+              + " (or a majority unreachable): "
+              + status.detail());
     }
     Duration failing = Duration.between(failingSince, at);
     if (failing.compareTo(electionGrace) >= 0) {
-      return Optional.of(
-          new Decision(
-              Phase.DEGRADED,
-              "probes failing for "
-                  + failing.toMillis()
-                  + " ms, longer than an election takes: "
-                  + status.detail()));
+      return degrade(
+          at,
+          "probes failing for "
+              + failing.toMillis()
+              + " ms, longer than an election takes: "
+              + status.detail());
     }
     return Optional.empty();
+  }
+
+  private Optional<Decision> degrade(@Nullable Instant at, String reason) {
+    degradedAt = at;
+    flapHoldUntil = null;
+    return Optional.of(new Decision(Phase.DEGRADED, reason));
+  }
+
+  /** Whether a recent flap holds back the fast degrade rules at {@code at}. */
+  private boolean flapHeld(@Nullable Instant at) {
+    return flapHoldUntil != null && at != null && at.isBefore(flapHoldUntil);
   }
 
   private Optional<Decision> onGoodProbe(Phase phase, QuorumStatus status, Instant at) {
@@ -164,6 +193,12 @@ public final class ModePolicy {
         && !operatorHold
         && okInARow >= stableProbes
         && Duration.between(okSince, at).compareTo(stablePeriod) >= 0) {
+      Instant since = degradedAt;
+      flapHoldUntil =
+          since != null && Duration.between(since, at).compareTo(SHORT_STAY) < 0
+              ? at.plus(FLAP_HOLD)
+              : null;
+      degradedAt = null;
       return Optional.of(
           new Decision(
               Phase.STRONG,
@@ -173,7 +208,14 @@ public final class ModePolicy {
                   + Long.toHexString(stableLeader)
                   + " over "
                   + Duration.between(okSince, at).toMillis()
-                  + " ms"));
+                  + " ms"
+                  + (flapHoldUntil != null
+                      ? " (a flap: only probes failing for "
+                          + electionGrace.toMillis()
+                          + " ms degrade again until "
+                          + FLAP_HOLD.toSeconds()
+                          + " s pass without a burst)"
+                      : "")));
     }
     return Optional.empty();
   }
@@ -185,13 +227,12 @@ public final class ModePolicy {
    * @return the transition to make, if any
    */
   public Optional<Decision> onBreakerOpened(Phase phase) {
-    if (phase == Phase.STRONG && consecutiveFailures >= 2) {
-      return Optional.of(
-          new Decision(
-              Phase.DEGRADED,
-              "etcd writes failing (circuit breaker open) and the last "
-                  + consecutiveFailures
-                  + " probes failed"));
+    if (phase == Phase.STRONG && consecutiveFailures >= 2 && !flapHeld(lastProbeAt)) {
+      return degrade(
+          lastProbeAt,
+          "etcd writes failing (circuit breaker open) and the last "
+              + consecutiveFailures
+              + " probes failed");
     }
     return Optional.empty();
   }
@@ -205,6 +246,7 @@ public final class ModePolicy {
    */
   public Optional<Decision> onForceDegrade(Phase phase, String reason) {
     operatorHold = true;
+    degradedAt = null; // an operator's hold is no flap
     return phase == Phase.STRONG
         ? Optional.of(new Decision(Phase.DEGRADED, "forced by operator: " + reason))
         : Optional.empty();

@@ -204,6 +204,82 @@ class ModePolicyTest {
     assertThat(decided).containsExactly(Phase.DEGRADED, Phase.STRONG);
   }
 
+  /** Degrades on two no-leader probes, then returns after {@code stayProbes} good ones. */
+  private Phase goRound(int stayProbes) {
+    probe(Phase.STRONG, noLeader());
+    assertThat(probe(Phase.STRONG, noLeader())).isPresent();
+    Optional<ModePolicy.Decision> back = Optional.empty();
+    for (int i = 0; i < stayProbes && back.isEmpty(); i++) {
+      back = probe(Phase.DEGRADED, i < stayProbes - 3 ? noLeader() : ok(1));
+    }
+    assertThat(back).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
+    return back.get().to();
+  }
+
+  @Test
+  void afterAShortStay_failureBurstsDoNotDegrade_unbrokenFailureStillDoes() {
+    // Given a node that went round in 0.5 s (a lossy link's first burst)
+    Phase phase = goRound(5);
+    // When bursts of 5 failed probes alternate with 5 good ones for a minute
+    for (int i = 0; i < 600; i++) {
+      assertThat(probe(phase, i % 10 < 5 ? unreachable(2, 1) : ok(1))).as("probe %d", i).isEmpty();
+    }
+    // And the breaker opens during a burst
+    probe(phase, unreachable(2, 1));
+    probe(phase, unreachable(2, 1));
+    assertThat(policy.onBreakerOpened(phase)).isEmpty();
+    // Then only failure for longer than an election degrades it
+    Optional<ModePolicy.Decision> d = Optional.empty();
+    int probes = 2;
+    while (d.isEmpty()) {
+      d = probe(phase, unreachable(2, 1));
+      probes++;
+    }
+    assertThat(probes).isEqualTo(16);
+    assertThat(d.get().reason()).contains("longer than an election");
+  }
+
+  @Test
+  void afterAShortStay_theFastRuleReturnsOnceBurstsStop() {
+    Phase phase = goRound(5);
+    // Given a burst during the hold, then 3.7 s of good probes
+    probe(phase, noLeader());
+    assertThat(probe(phase, noLeader())).isEmpty();
+    for (int i = 0; i < 37; i++) {
+      probe(phase, ok(1));
+    }
+    // When two no-leader probes come, the second 3.9 s after the burst: still held (and longer)
+    probe(phase, noLeader());
+    assertThat(probe(phase, noLeader())).isEmpty();
+    for (int i = 0; i < 40; i++) {
+      probe(phase, ok(1));
+    }
+    // When 4 s pass without a burst: two no-leader probes degrade at once again
+    probe(phase, noLeader());
+    assertThat(probe(phase, noLeader()))
+        .hasValueSatisfying(
+            d -> assertThat(d.reason()).contains("2 consecutive probes found no quorum"));
+  }
+
+  @Test
+  void afterALongStay_theFastRulesStay() {
+    // Given a quorum loss of 6 s (a fault window), then the return
+    Phase phase = goRound(60);
+    // Then the next quorum loss degrades after two probes
+    probe(phase, noLeader());
+    assertThat(probe(phase, noLeader())).isPresent();
+    // And after another 6 s stay and return, the breaker with two failed probes degrades too
+    for (int i = 0; i < 57; i++) {
+      assertThat(probe(Phase.DEGRADED, noLeader())).isEmpty();
+    }
+    probe(Phase.DEGRADED, ok(1));
+    probe(Phase.DEGRADED, ok(1));
+    assertThat(probe(Phase.DEGRADED, ok(1))).isPresent();
+    probe(Phase.STRONG, failingWithLeader(1));
+    probe(Phase.STRONG, failingWithLeader(1));
+    assertThat(policy.onBreakerOpened(Phase.STRONG)).isPresent();
+  }
+
   @Test
   void operator_holdsDegradedUntilAReconcileRequest() {
     assertThat(policy.onForceDegrade(Phase.STRONG, "maintenance"))
