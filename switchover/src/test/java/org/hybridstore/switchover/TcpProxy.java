@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A small TCP proxy in front of one etcd member, so a test can cut one store off from etcd while
@@ -73,7 +74,7 @@ final class TcpProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                   while (stalled && !closed) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    LockSupport.parkNanos(1_000_000);
                   }
                   if (!blackhole) {
                     out.write(buf, 0, n);

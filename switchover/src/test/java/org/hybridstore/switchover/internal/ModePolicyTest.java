@@ -204,22 +204,32 @@ class ModePolicyTest {
     assertThat(decided).containsExactly(Phase.DEGRADED, Phase.STRONG);
   }
 
-  /** Degrades on two no-leader probes, then returns after {@code stayProbes} good ones. */
-  private Phase goRound(int stayProbes) {
+  /** Two no-leader probes in STRONG: the policy degrades. */
+  private void degradeNow() {
     probe(Phase.STRONG, noLeader());
     assertThat(probe(Phase.STRONG, noLeader())).isPresent();
-    Optional<ModePolicy.Decision> back = Optional.empty();
-    for (int i = 0; i < stayProbes && back.isEmpty(); i++) {
-      back = probe(Phase.DEGRADED, i < stayProbes - 3 ? noLeader() : ok(1));
+  }
+
+  /**
+   * Stays DEGRADED for {@code stayProbes} probes, the last three good ones: the policy returns to
+   * STRONG on the last.
+   */
+  private void stayAndReturn(int stayProbes) {
+    for (int i = 0; i < stayProbes - 3; i++) {
+      assertThat(probe(Phase.DEGRADED, noLeader())).isEmpty();
     }
-    assertThat(back).hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
-    return back.get().to();
+    probe(Phase.DEGRADED, ok(1));
+    probe(Phase.DEGRADED, ok(1));
+    assertThat(probe(Phase.DEGRADED, ok(1)))
+        .hasValueSatisfying(d -> assertThat(d.to()).isEqualTo(Phase.STRONG));
   }
 
   @Test
   void afterAShortStay_failureBurstsDoNotDegrade_unbrokenFailureStillDoes() {
     // Given a node that went round in 0.5 s (a lossy link's first burst)
-    Phase phase = goRound(5);
+    degradeNow();
+    stayAndReturn(5);
+    Phase phase = Phase.STRONG;
     // When bursts of 5 failed probes alternate with 5 good ones for a minute
     for (int i = 0; i < 600; i++) {
       assertThat(probe(phase, i % 10 < 5 ? unreachable(2, 1) : ok(1))).as("probe %d", i).isEmpty();
@@ -241,7 +251,9 @@ class ModePolicyTest {
 
   @Test
   void afterAShortStay_theFastRuleReturnsOnceBurstsStop() {
-    Phase phase = goRound(5);
+    degradeNow();
+    stayAndReturn(5);
+    Phase phase = Phase.STRONG;
     // Given a burst during the hold, then 3.7 s of good probes
     probe(phase, noLeader());
     assertThat(probe(phase, noLeader())).isEmpty();
@@ -264,17 +276,12 @@ class ModePolicyTest {
   @Test
   void afterALongStay_theFastRulesStay() {
     // Given a quorum loss of 6 s (a fault window), then the return
-    Phase phase = goRound(60);
+    degradeNow();
+    stayAndReturn(60);
     // Then the next quorum loss degrades after two probes
-    probe(phase, noLeader());
-    assertThat(probe(phase, noLeader())).isPresent();
+    degradeNow();
     // And after another 6 s stay and return, the breaker with two failed probes degrades too
-    for (int i = 0; i < 57; i++) {
-      assertThat(probe(Phase.DEGRADED, noLeader())).isEmpty();
-    }
-    probe(Phase.DEGRADED, ok(1));
-    probe(Phase.DEGRADED, ok(1));
-    assertThat(probe(Phase.DEGRADED, ok(1))).isPresent();
+    stayAndReturn(60);
     probe(Phase.STRONG, failingWithLeader(1));
     probe(Phase.STRONG, failingWithLeader(1));
     assertThat(policy.onBreakerOpened(Phase.STRONG)).isPresent();
