@@ -23,6 +23,7 @@ import org.hybridstore.cp.testing.EtcdMember;
 import org.hybridstore.cp.testing.TestBackendContext;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.QuorumStatus;
 import org.hybridstore.spi.StrongBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -187,6 +188,27 @@ class EtcdFailoverIT {
     } finally {
       prober.shutdownNow();
     }
+  }
+
+  /**
+   * A paused follower answers nothing, so a probe that waited for every member took its whole
+   * deadline. Once a majority has served the read naming one leader the sample is good whatever the
+   * follower says, and the probe ends without it, reporting it as not serving.
+   */
+  @Test
+  void followerPaused_probeEndsOnceAMajorityServed() throws Exception {
+    EtcdMember follower = cluster.followers().get(0);
+    follower.pause();
+    // a deadline longer than the wait: without the early end the probe would still be waiting
+    QuorumStatus status =
+        backend.probe(Duration.ofSeconds(10)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(status.quorum()).isTrue();
+    assertThat(status.leaderId()).isNotZero();
+    assertThat(status.members())
+        .filteredOn(m -> !m.serving())
+        .singleElement()
+        .satisfies(
+            m -> assertThat(m.errors()).anyMatch(e -> e.contains("ms after a majority served")));
   }
 
   @Test

@@ -144,9 +144,10 @@ final class GroupCommitWriter implements AutoCloseable {
    * #knownFolded}) and the vector of the backlog record itself (see {@link #backlogVersions}), so
    * the reconciler can tell whose record it is without reading and decoding it. Written on the
    * writer thread when a record is staged, read by the reconciler; kept in memory only: after a
-   * restart the orders already in the backlog have none, which costs the reconciler a read, not
-   * correctness. An entry can outlive its order's backlog entry (or run ahead of the committed
-   * record) when a commit fails; the next time the order enters the backlog replaces it.
+   * restart the orders already in the backlog have none until etcd's record of them is absorbed
+   * (the change feed catching up, a fold), which costs the reconciler a read, not correctness. An
+   * entry can outlive its order's backlog entry (or run ahead of the committed record) when a
+   * commit fails; the next time the order enters the backlog replaces it.
    */
   private final Map<String, BacklogHint> backlogHints = new ConcurrentHashMap<>();
 
@@ -620,8 +621,14 @@ final class GroupCommitWriter implements AutoCloseable {
         changed |= store.removeFromBacklog(id);
         backlogHints.remove(id);
       } else {
-        backlogHints.computeIfPresent(
-            id, (k, h) -> new BacklogHint(h.folded().merge(etcd.versions()), merged.versions()));
+        // etcd's record is one etcd includes: the hint of an order that entered the backlog before
+        // a restart starts here (decision 68)
+        backlogHints.compute(
+            id,
+            (k, h) ->
+                new BacklogHint(
+                    h == null ? etcd.versions() : h.folded().merge(etcd.versions()),
+                    merged.versions()));
       }
     }
     changed |= a.revision() > mirrorRevision;

@@ -323,8 +323,20 @@ class GroupCommitTest {
     assertThat(again.backend.backlogIds(10)).containsExactly(x);
     assertThat(again.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
     assertThat(again.backend.backlogVersions(x)).isEmpty();
+    // And when etcd's record is absorbed after the restart (the change feed catching up), it is
+    // what etcd is known to hold again: n1 is the only writer etcd may lack, as before
+    OrderRecord byN3Again =
+        org.hybridstore.model.OrderCommands.apply(
+                byN3, new OrderCommand.SetAttribute(x, OpId.of("op-n3b"), "k4", "v"), n.clock, n3)
+            .record();
+    again.backend.absorb(List.of(byN3Again), 7).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    local = again.backend.read(x).orElseThrow();
+    assertThat(again.backend.knownFolded(x)).isEqualTo(byN3Again.versions());
+    assertThat(local.versions().aheadOf(again.backend.knownFolded(x)))
+        .containsExactly(NodeId.of("n1"));
+    assertThat(again.backend.backlogVersions(x)).contains(local.versions());
     // And once etcd includes the local record, it leaves the backlog and the hint with it
-    again.backend.absorb(List.of(local), 7).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    again.backend.absorb(List.of(local), 8).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(again.backend.inBacklog(x)).isFalse();
     assertThat(again.backend.knownFolded(x)).isEqualTo(VersionVector.EMPTY);
     assertThat(again.backend.backlogIds(10)).isEmpty();

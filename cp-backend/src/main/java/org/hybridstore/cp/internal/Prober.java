@@ -50,6 +50,18 @@ final class Prober {
    */
   static final Duration AFTER_MAJORITY_REFUSED = Duration.ofMillis(150);
 
+  /**
+   * How long a probe still waits for the other members once a majority of them served the read and
+   * named one leader: the sample is good whatever the others say. A member that rejoins after a
+   * partition answers its status but holds reads until it has caught up with the leader (seconds
+   * after a 20 s cut on these machines), so without this every probe of every node waited out its
+   * whole deadline for it: a node returning to STRONG after the heal got its samples 500 ms late,
+   * and one waited 650 ms after two good samples for the third it needed (docs/decisions.md 69). A
+   * member still silent then is reported as not serving in this sample; its calls run on to their
+   * deadline and update its health as usual.
+   */
+  static final Duration AFTER_MAJORITY_SERVED = Duration.ofMillis(100);
+
   /** One member's calls of a probe. */
   private record Asked(
       MemberConnection member,
@@ -59,8 +71,9 @@ final class Prober {
 
   /**
    * Probes every member and builds the sample: when every member answered or its deadline passed,
-   * or {@link #AFTER_MAJORITY_REFUSED} after a majority refused the connection while none served
-   * the read (a member still silent then is reported as not serving).
+   * {@link #AFTER_MAJORITY_REFUSED} after a majority refused the connection while none served the
+   * read, or {@link #AFTER_MAJORITY_SERVED} after a majority served it naming one leader (a member
+   * still silent then is reported as not serving).
    */
   CompletableFuture<QuorumStatus> probe(Duration deadline) {
     long start = nanoTime.getAsLong();
@@ -83,17 +96,11 @@ final class Prober {
             }
           }
           if (done.size() == all.size()) {
-            sample.complete(sample(all, deadline, start));
-          } else if (QuorumRule.majorityRefused(done, all.size())
-              && endingEarly.compareAndSet(false, true)) {
-            CompletableFuture.delayedExecutor(
-                    AFTER_MAJORITY_REFUSED.toNanos(), TimeUnit.NANOSECONDS)
-                .execute(
-                    () -> {
-                      if (!sample.isDone()) {
-                        sample.complete(sample(all, deadline, start));
-                      }
-                    });
+            sample.complete(sample(all, deadline, start, ""));
+          } else if (QuorumRule.majorityRefused(done, all.size())) {
+            endEarly(sample, all, deadline, start, endingEarly, AFTER_MAJORITY_REFUSED, "refused");
+          } else if (QuorumRule.majorityServed(done, all.size())) {
+            endEarly(sample, all, deadline, start, endingEarly, AFTER_MAJORITY_SERVED, "served");
           }
         };
     for (Asked a : all) {
@@ -102,8 +109,33 @@ final class Prober {
     return sample;
   }
 
-  /** The sample from every member's answer so far; a member still silent did not serve. */
-  private QuorumStatus sample(List<Asked> all, Duration deadline, long start) {
+  /** Completes the sample {@code after} from now with the answers then, once per probe. */
+  private void endEarly(
+      CompletableFuture<QuorumStatus> sample,
+      List<Asked> all,
+      Duration deadline,
+      long start,
+      AtomicBoolean endingEarly,
+      Duration after,
+      String majority) {
+    if (!endingEarly.compareAndSet(false, true)) {
+      return;
+    }
+    String silent = "no answer within " + after.toMillis() + " ms after a majority " + majority;
+    CompletableFuture.delayedExecutor(after.toNanos(), TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              if (!sample.isDone()) {
+                sample.complete(sample(all, deadline, start, silent));
+              }
+            });
+  }
+
+  /**
+   * The sample from every member's answer so far; a member still silent did not serve ({@code
+   * silent} says why).
+   */
+  private QuorumStatus sample(List<Asked> all, Duration deadline, long start, String silent) {
     List<MemberStatus> members = new ArrayList<>();
     long revision = 0;
     for (Asked a : all) {
@@ -115,18 +147,9 @@ final class Prober {
       }
       Duration waited = Duration.ofNanos(nanoTime.getAsLong() - start);
       StatusAnswer status =
-          a.status().isDone()
-              ? a.status().join()
-              : StatusAnswer.failed("status: no answer after a majority refused");
+          a.status().isDone() ? a.status().join() : StatusAnswer.failed("status: " + silent);
       ReadAnswer read =
-          a.read().isDone()
-              ? a.read().join()
-              : ReadAnswer.failure(
-                  waited,
-                  Signal.TIMEOUT,
-                  "no answer within "
-                      + AFTER_MAJORITY_REFUSED.toMillis()
-                      + " ms after a majority refused the connection");
+          a.read().isDone() ? a.read().join() : ReadAnswer.failure(waited, Signal.TIMEOUT, silent);
       members.add(QuorumRule.member(a.member().endpoint, status, read));
     }
     return QuorumRule.decide(members, deadline, revision);

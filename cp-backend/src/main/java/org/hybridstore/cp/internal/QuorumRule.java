@@ -130,7 +130,7 @@ final class QuorumRule {
   /**
    * Whether the members that answered a probe so far show that a majority refused the connection
    * (unreachable before the deadline: killed, or refused by a firewall) while none served the read.
-   * Only then may the probe stop waiting for the rest: if a remaining member reaches the quorum, it
+   * Then the probe need not wait long for the rest: if a remaining member reaches the quorum, it
    * serves the read within milliseconds.
    *
    * @param answered the members whose calls completed
@@ -148,6 +148,25 @@ final class QuorumRule {
       }
     }
     return refused > configured / 2;
+  }
+
+  /**
+   * Whether the answers so far make a good sample whatever the others say: a majority of the
+   * configured members served the linearizable read and name the same leader.
+   *
+   * @param answered the statuses of the members that answered
+   * @param configured how many members are configured
+   */
+  static boolean majorityServed(List<MemberStatus> answered, int configured) {
+    Map<Long, Integer> votes = new TreeMap<>();
+    for (MemberStatus m : answered) {
+      if (m.serving()
+          && m.leaderId() != 0
+          && votes.merge(m.leaderId(), 1, Integer::sum) > configured / 2) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -71,6 +71,24 @@ class QuorumRuleTest {
   }
 
   @Test
+  void majorityServed_onlyWhenMoreThanHalfServedTheReadNamingOneLeader() {
+    MemberStatus servingUnder7 = member("a", status(1, 7, 5), OK);
+    MemberStatus servingUnder8 = member("b", status(2, 8, 6), OK);
+    MemberStatus stalled = member("c", status(3, 7, 5), failed(Signal.TIMEOUT));
+
+    // two of three served under one leader: the third cannot change the sample
+    assertThat(QuorumRule.majorityServed(List.of(servingUnder7, servingUnder7), 3)).isTrue();
+    // one of three, or two of five, is not a majority
+    assertThat(QuorumRule.majorityServed(List.of(servingUnder7), 3)).isFalse();
+    assertThat(QuorumRule.majorityServed(List.of(servingUnder7, servingUnder7), 5)).isFalse();
+    // two that name different leaders do not agree
+    assertThat(QuorumRule.majorityServed(List.of(servingUnder7, servingUnder8), 3)).isFalse();
+    // a member that names the leader without serving the read does not count
+    assertThat(QuorumRule.majorityServed(List.of(servingUnder7, stalled), 3)).isFalse();
+    assertThat(QuorumRule.majorityServed(List.of(), 3)).isFalse();
+  }
+
+  @Test
   void member_statusAnsweredButReadHangs_stalled() {
     // cut off from the leader: answers its status (still naming the old leader), serves nothing
     MemberStatus m = member("a", status(1, 7, 5), failed(Signal.TIMEOUT));

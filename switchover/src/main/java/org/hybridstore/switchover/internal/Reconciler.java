@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
 import org.hybridstore.OrderId;
+import org.hybridstore.model.AppliedOps;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.LocalBackend;
@@ -120,7 +122,8 @@ final class Reconciler {
    * every pass was most of what a 10,000-record backlog cost this node. Whose record it is comes
    * from the backend's in-memory vectors ({@link LocalBackend#backlogVersions}); a record without
    * them (written before a restart) is read to decide, up to {@link #READS_TO_DECIDE} batches'
-   * worth a pass (the window the passes read before the vectors were kept).
+   * worth a pass (the window the passes read before the vectors were kept), and its latest writer
+   * stands in for the writers etcd lacks ({@link #lastWriter}).
    *
    * <p>The records this node alone wrote go first, then the others it owns or takes over. Nodes
    * that recover from one etcd outage return to STRONG within tens of milliseconds of each other,
@@ -146,7 +149,10 @@ final class Reconciler {
         seen.put(id, since);
         boolean full = ownWrites.size() >= batchSize;
         VersionVector versions = local.backlogVersions(id).orElse(null);
-        if (versions == null) {
+        Set<NodeId> writers;
+        if (versions != null) {
+          writers = versions.aheadOf(local.knownFolded(id));
+        } else {
           if (full || read.size() >= batchSize * READS_TO_DECIDE) {
             continue; // deciding would take a read: not when the batch is full, nor without end
           }
@@ -155,9 +161,8 @@ final class Reconciler {
             continue;
           }
           read.put(id, r);
-          versions = r.versions();
+          writers = lastWriter(r);
         }
-        Set<NodeId> writers = versions.aheadOf(local.knownFolded(id));
         boolean mine = owner(id, writers, owners).equals(node);
         boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
         if (mine || overdue) {
@@ -210,6 +215,29 @@ final class Reconciler {
                     local.backlogSize(),
                     deferredCount,
                     takenOverCount));
+  }
+
+  /**
+   * Who stands in for the writers etcd may lack, for a backlog record this node has no vectors for
+   * (it entered the backlog before this node started, so what etcd was known to include is lost,
+   * and etcd's record of it has not been absorbed since): the node that applied the record's latest
+   * operation, or every writer of the record if it holds no operation.
+   *
+   * <p>Why not every writer: the record then names all three nodes, the score picks a peer for two
+   * records in three, and a node that restarted after writing while cut off (the peers never got
+   * those records) left them to peers that could not fold them until {@code ownerGrace} (decision
+   * 68). Where one node wrote everything etcd lacks, that node also applied the latest operation
+   * (unless its clock ran behind the others'), so a peer that holds the record with its vectors
+   * names the same owner and no race is added; and nodes that all restarted read the same record
+   * and name the same one node. A wrong guess only delays the record to the grace takeover, as
+   * before.
+   */
+  private static Set<NodeId> lastWriter(OrderRecord record) {
+    return record.appliedOps().entries().values().stream()
+        .map(AppliedOps.Entry::stamp)
+        .max(Comparator.naturalOrder())
+        .map(s -> Set.of(s.node()))
+        .orElseGet(() -> record.versions().aheadOf(VersionVector.EMPTY));
   }
 
   /** This node and the live peers that can reach etcd, in id order. */

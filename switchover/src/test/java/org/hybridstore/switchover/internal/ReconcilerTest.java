@@ -149,6 +149,33 @@ class ReconcilerTest {
   }
 
   @Test
+  void pass_withoutTheBackendsVectors_leavesARecordToTheNodeThatAppliedItsLatestOperation() {
+    // Given two live peers and, as after a restart, records without the backend's vectors that
+    // both n1 and n2 wrote: 20 where n1 applied the latest operation, 20 where n2 did
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    NodeId n1 = NodeId.of("n1");
+    NodeId n2 = NodeId.of("n2");
+    for (int i = 0; i < 40; i++) {
+      OrderId id = OrderId.of((i < 20 ? "n1-last-" : "n2-last-") + i);
+      NodeId first = i < 20 ? n2 : n1;
+      NodeId last = i < 20 ? n1 : n2;
+      OrderRecord created =
+          OrderCommands.apply(null, Fixtures.create(id.value()), clock, first).record();
+      local.fromPeer(OrderCommands.apply(created, setAttribute(id, "k"), clock, last).record());
+    }
+    // When a pass runs, Then it folds at once every record whose latest operation it applied
+    // (the hash would have left about two thirds of them to peers that may not hold them) and
+    // leaves every one of n2's to n2
+    ReconcileReport r = reconciler.pass().toCompletableFuture().join();
+    assertThat(r.records()).isEqualTo(20);
+    assertThat(r.deferred()).isEqualTo(20);
+    assertThat(etcd.data.keySet()).allMatch(id -> id.value().startsWith("n1-last-"));
+  }
+
+  @Test
   void pass_foldsWhatThisNodeAloneWroteFirst_andAPeersRecordsOnlyWhenItsOwnLeaveRoom() {
     // Given a peer still DEGRADED (its gossip about leaving DEGRADED has not arrived), whose 60
     // older records this node owns by the hash, and 150 records this node wrote
