@@ -11,7 +11,9 @@ import java.util.concurrent.CompletionStage;
  *     PROVISIONAL})
  * @param mode the mode the accepting node was in
  * @param epoch the accepting node's mode epoch (it grows with every mode change)
- * @param duplicate whether the op id had been applied before, so this call changed nothing
+ * @param duplicate whether the op id had been applied before this call, so it changed nothing (a
+ *     provisional fallback that finds the op id its own unanswered etcd attempt committed is not
+ *     one)
  * @param confirmation completes when etcd holds the write, with the revision and the order as etcd
  *     holds it (see {@link Confirmation}): already complete for a {@code STRONG} write that was not
  *     a duplicate; for a {@code PROVISIONAL} write (or a duplicate) when this node learns that

@@ -134,7 +134,7 @@ final class RequestRouter {
               ? CompletableFuture.failedFuture(
                   new ConsistencyUnavailableException(
                       current.phase().mode(), strongReason(command, options)))
-              : provisional(command, null, start);
+              : provisional(command, null, start, false);
       case CLOSED ->
           CompletableFuture.failedFuture(new StoreClosedException("the store is closed"));
     };
@@ -216,7 +216,11 @@ final class RequestRouter {
             result.completeExceptionally(strongFailure(cause));
           } else {
             metrics.fallback();
-            provisional(command, fallbackStamp, start)
+            // etcd may have applied the command (StoreUnavailableException says it did not): if
+            // the journal then finds the op id applied, it most likely learned it from this very
+            // attempt (the change feed absorbed etcd's commit first), so it is no duplicate.
+            boolean ownAttemptMayHaveApplied = !(cause instanceof StoreUnavailableException);
+            provisional(command, fallbackStamp, start, ownAttemptMayHaveApplied)
                 .whenComplete(
                     (w, e) -> {
                       if (e == null) {
@@ -245,11 +249,26 @@ final class RequestRouter {
     return reconciler.foldIn(List.of(dirty.get())).thenCompose(merged -> call.get());
   }
 
-  /** A provisional write; {@code stamp} is the fallback's stamp, or null for a fresh one. */
+  /**
+   * A provisional write; {@code stamp} is the fallback's stamp, or null for a fresh one. When this
+   * call's own etcd attempt may have applied the command ({@code ownAttemptMayHaveApplied}), a
+   * journal that already holds the op id is not reported as a duplicate: the caller sent the
+   * command once and must not be told an earlier call applied it (an earlier call with the same op
+   * id cannot be told apart here, and the order holds the op once either way).
+   */
   private CompletionStage<WriteResult> provisional(
-      OrderCommand command, @Nullable Stamp stamp, long start) {
+      OrderCommand command, @Nullable Stamp stamp, long start, boolean ownAttemptMayHaveApplied) {
     return (stamp == null ? local.apply(command) : local.apply(command, stamp))
-        .thenApply(w -> acknowledge(command, w, Acceptance.PROVISIONAL, mode.get(), start));
+        .thenApply(
+            w ->
+                acknowledge(
+                    command,
+                    ownAttemptMayHaveApplied && w.duplicate()
+                        ? new BackendWrite(w.record(), false, w.revision(), false)
+                        : w,
+                    Acceptance.PROVISIONAL,
+                    mode.get(),
+                    start));
   }
 
   private WriteResult acknowledge(

@@ -186,6 +186,41 @@ class RequestRouterTest {
   }
 
   @Test
+  void strong_lateCommitTheFeedDeliversBeforeTheFallback_isNoDuplicate() {
+    // Given a create that etcd commits without answering, and a change feed that brings etcd's
+    // record into the journal before the in-call fallback writes there (a spring-order-service
+    // client that sent each order once got "200, applied before" for the write in flight when two
+    // etcd members were killed)
+    etcd.lateCommits = true;
+    etcd.afterLateCommit =
+        () -> join(local.absorb(List.of(etcd.data.get(OrderId.of("a")).record())));
+
+    // When the write falls back
+    WriteResult r = write(Fixtures.create("a"));
+
+    // Then the caller, who sent it once, is told it was applied by this call
+    assertThat(r.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(r.duplicate()).isFalse();
+    assertThat(r.order().id()).isEqualTo(OrderId.of("a"));
+  }
+
+  @Test
+  void strong_etcdDefinitelyDown_opIdTheJournalHolds_isADuplicate() {
+    // Given an order the journal holds under op-a
+    mode.set(mode(Phase.DEGRADED));
+    write(Fixtures.create("a"));
+    mode.set(mode(Phase.STRONG));
+
+    // When the same command is sent again while etcd definitely refuses it
+    etcd.down = true;
+    WriteResult again = write(Fixtures.create("a"));
+
+    // Then the fallback reports it applied before
+    assertThat(again.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
+    assertThat(again.duplicate()).isTrue();
+  }
+
+  @Test
   void strong_lateCommit_thenStrongWrites_theFallbackCopyDoesNotBringItsValueBack() {
     // Given etcd and the journal stamping with one clock, as in the store, and an order in etcd
     HybridLogicalClock clock = new HybridLogicalClock(time, Duration.ofSeconds(1));
