@@ -117,6 +117,9 @@ final class ServiceNodes implements AutoCloseable {
         seeds.add(other.address() + ":" + other.ports().gossip());
       }
     }
+    // C1 only: three nodes, three etcd members and the suite share two cores, and a node that
+    // starts C2's compiler threads (after a restart, say) starves the others; the convergence
+    // windows were several times longer with the default (decision 71).
     List<String> cmd =
         new ArrayList<>(
             List.of(
