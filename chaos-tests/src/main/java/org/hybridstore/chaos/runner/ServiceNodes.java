@@ -117,9 +117,9 @@ final class ServiceNodes implements AutoCloseable {
         seeds.add(other.address() + ":" + other.ports().gossip());
       }
     }
-    // C1 only: three nodes, three etcd members and the suite share two cores, and a node that
-    // starts C2's compiler threads (after a restart, say) starves the others; the convergence
-    // windows were several times longer with the default (decision 71).
+    // C1 only: three nodes, three etcd members and the suite share two cores; with the default
+    // JIT (C1 then C2) the convergence windows were several times longer, most likely because C2's
+    // compiler threads took the CPU from the rest (decision 71).
     List<String> cmd =
         new ArrayList<>(
             List.of(
