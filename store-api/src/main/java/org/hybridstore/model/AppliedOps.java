@@ -171,7 +171,7 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * stamp at least as late, or is crowded out (this set is full and its oldest entry ranks above
    * it). One walk over both key-sorted maps.
    */
-  private boolean absorbs(AppliedOps other) {
+  boolean absorbs(AppliedOps other) {
     Iterator<Map.Entry<Long, Entry>> mine = entries.entrySet().iterator();
     Map.Entry<Long, Entry> m = mine.hasNext() ? mine.next() : null;
     Map.Entry<Long, Entry> oldest = null;

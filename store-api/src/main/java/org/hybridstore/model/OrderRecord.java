@@ -1,6 +1,7 @@
 package org.hybridstore.model;
 
 import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -78,6 +79,26 @@ public record OrderRecord(
         appliedOps.merge(other.appliedOps));
   }
 
+  /**
+   * Returns whether this record already holds everything {@code other} holds: whether {@code
+   * merge(other)} would equal this record. It builds nothing, which makes it the cheap question
+   * before a merge whose usual answer is "the later version wins" (a replica absorbing a later
+   * version of its own record from etcd).
+   *
+   * @param other another replica of the same order
+   * @return true if the join with {@code other} is this record
+   */
+  public boolean includes(OrderRecord other) {
+    return id.equals(other.id)
+        && customer.merge(other.customer).equals(customer)
+        && currency.merge(other.currency).equals(currency)
+        && includesRegisters(lines, other.lines)
+        && includesRegisters(attributes, other.attributes)
+        && statuses.reached().containsAll(other.statuses.reached())
+        && versions.includes(other.versions)
+        && appliedOps.absorbs(other.appliedOps);
+  }
+
   /** Returns the application's view of this record. */
   public Order toOrder() {
     TreeMap<String, String> attrs = new TreeMap<>();
@@ -120,6 +141,17 @@ public record OrderRecord(
       t = HybridTimestamp.max(t, e.stamp().time());
     }
     return t;
+  }
+
+  private static <T> boolean includesRegisters(
+      SortedMap<String, Lww<T>> mine, SortedMap<String, Lww<T>> theirs) {
+    for (Map.Entry<String, Lww<T>> e : theirs.entrySet()) {
+      Lww<T> held = mine.get(e.getKey());
+      if (held == null || !held.merge(e.getValue()).equals(held)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static <T> SortedMap<String, Lww<T>> mergeRegisters(

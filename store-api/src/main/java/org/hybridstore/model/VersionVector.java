@@ -72,6 +72,23 @@ public record VersionVector(SortedMap<NodeId, Long> counters) {
   }
 
   /**
+   * Returns whether this vector has seen everything {@code other} has: whether {@code merge(other)}
+   * would equal it. Builds nothing.
+   *
+   * @param other the other vector
+   * @return true if every counter of {@code other} is here, at least as high
+   */
+  public boolean includes(VersionVector other) {
+    for (Map.Entry<NodeId, Long> e : other.counters.entrySet()) {
+      Long mine = counters.get(e.getKey());
+      if (mine == null || mine < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Compares the two vectors.
    *
    * @param other the other vector

@@ -574,11 +574,11 @@ final class GroupCommitWriter implements AutoCloseable {
       String id = r.id().value();
       try {
         OrderRecord current = current(id);
-        OrderRecord merged = current == null ? r : current.merge(r);
-        if (merged.equals(current)) {
+        if (current != null && current.includes(r)) {
           counters.peerUnchanged();
           continue;
         }
+        OrderRecord merged = current == null || r.includes(current) ? r : current.merge(r);
         stage(id, merged, RecordCodec.encode(merged));
         provisional.put(id, merged);
         // Hinted handoff: whichever node reaches etcd first folds the record in.
@@ -600,20 +600,29 @@ final class GroupCommitWriter implements AutoCloseable {
     batchFutures.add(a.future());
     for (OrderRecord etcd : a.records()) {
       String id = etcd.id().value();
-      if (holdsExactly(id, etcd)) {
+      Replica replica = replica(id, etcd);
+      if (replica.holdsExactly()) {
         // the replica holds exactly etcd's record: nothing to stage, nothing left to fold in
         changed |= store.removeFromBacklog(id);
         backlogHints.remove(id);
         continue;
       }
-      OrderRecord current = current(id);
-      OrderRecord join = current == null ? etcd : current.merge(etcd);
-      boolean etcdHoldsAll = join.equals(etcd);
-      // etcd's own object when equal: the change feed brings the same object again (a STRONG
-      // write's record, from the backend's revision cache), and holdsExactly then compares none
-      OrderRecord merged = etcdHoldsAll ? etcd : join;
-      if (!merged.equals(current)) {
-        stage(id, merged, RecordCodec.encode(merged));
+      OrderRecord current = replica.record();
+      // Asked before any merge is built: the usual absorb is of a later version of the replica's
+      // record (this node's own STRONG write or fold), which etcd's record includes. etcd's own
+      // object then: the change feed brings the same object again (a STRONG write's record, from
+      // the backend's revision cache), and the next absorb compares none.
+      boolean etcdHoldsAll = current == null || etcd.includes(current);
+      // etcd's record older than the replica's: nothing to stage
+      boolean replicaHoldsAll = !etcdHoldsAll && current != null && current.includes(etcd);
+      OrderRecord merged =
+          etcdHoldsAll || current == null
+              ? etcd // not equal to the replica's record, or replica() would have said so
+              : replicaHoldsAll ? current : current.merge(etcd);
+      if (!replicaHoldsAll) {
+        byte[] etcdBytes = replica.etcdBytes();
+        stage(
+            id, merged, etcdHoldsAll && etcdBytes != null ? etcdBytes : RecordCodec.encode(merged));
         journalSeq++;
       }
       // etcd's record includes everything this node holds for the order: nothing left to fold in.
@@ -638,13 +647,23 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   /**
-   * Returns whether the replica's record of an order is exactly the given one, without a merge.
-   * Most absorbs are of records the replica already holds (this node's own folds, and the records
-   * peers pushed before folding them). A record in the batch or the decode cache is compared as it
-   * is; a committed one by its encoding, which is canonical (equal bytes are equal records), since
-   * encoding etcd's record costs less than decoding the replica's.
+   * The replica's side of an absorb.
+   *
+   * @param holdsExactly whether the replica's record is exactly etcd's
+   * @param record the replica's record, or null if it has none
+   * @param etcdBytes etcd's record encoded, if the comparison needed it (then reused for staging)
    */
-  private boolean holdsExactly(String id, OrderRecord etcd) {
+  private record Replica(
+      boolean holdsExactly, @Nullable OrderRecord record, byte @Nullable [] etcdBytes) {}
+
+  /**
+   * Finds the replica's record of an order (as {@link #current} does) and whether it is exactly
+   * etcd's, without a merge. Most absorbs are of records the replica already holds (this node's own
+   * folds, and the records peers pushed before folding them). A record in the batch or the decode
+   * cache is compared as it is; a committed one by its encoding, which is canonical (equal bytes
+   * are equal records), since encoding etcd's record costs less than decoding the replica's.
+   */
+  private Replica replica(String id, OrderRecord etcd) {
     OrderRecord known = batch.get(id);
     if (known == null) {
       known = decoded.get(id);
@@ -652,19 +671,22 @@ final class GroupCommitWriter implements AutoCloseable {
     if (known != null) {
       // the same object, often: a STRONG write's record, absorbed after the write and again from
       // the change feed, which takes it from the backend's revision cache
-      return known == etcd || known.equals(etcd);
+      return new Replica(known == etcd || known.equals(etcd), known, null);
     }
-    if (!index.contains(id)) {
-      return false;
+    byte[] committed = index.contains(id) ? store.get(id) : null;
+    if (committed == null) {
+      return new Replica(false, null, null);
     }
-    byte[] committed = store.get(id);
-    if (committed == null || !Arrays.equals(committed, RecordCodec.encode(etcd))) {
-      return false;
+    byte[] etcdBytes = RecordCodec.encode(etcd);
+    if (Arrays.equals(committed, etcdBytes)) {
+      // the watch feed usually brings the same record again soon (this node's own fold): compare
+      // it decoded then
+      decoded.put(id, etcd);
+      return new Replica(true, etcd, etcdBytes);
     }
-    // the watch feed usually brings the same record again soon (this node's own fold): compare
-    // it decoded then
-    decoded.put(id, etcd);
-    return true;
+    OrderRecord r = RecordCodec.decode(committed, store.file() + " record '" + id + "'");
+    decoded.put(id, r);
+    return new Replica(false, r, etcdBytes);
   }
 
   /**

@@ -343,6 +343,38 @@ class GroupCommitTest {
   }
 
   @Test
+  void absorb_ofACommittedRecord_aLaterOneReplacesIt_anOlderOneChangesNothing() throws Exception {
+    // Given an order this node wrote, committed and no longer in the decode cache (a restart)
+    TestNode n = open();
+    OrderRecord created =
+        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord paidByN0 =
+        org.hybridstore.model.OrderCommands.apply(
+                created,
+                new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID),
+                n.clock,
+                NodeId.of("n0"))
+            .record();
+    TestNode again = reopen(n);
+    assertThat(again.backend.inBacklog(OrderId.of("a"))).isTrue();
+    // When etcd's record is a later version of it
+    again.backend.absorb(List.of(paidByN0), 5).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Then it replaces the replica's record (as written: read back after another restart) and
+    // nothing is left to fold in
+    TestNode third = reopen(again);
+    assertThat(third.backend.read(OrderId.of("a"))).contains(paidByN0);
+    assertThat(third.backend.inBacklog(OrderId.of("a"))).isFalse();
+    // When etcd's record is an older version
+    third.backend.absorb(List.of(created), 6).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Then the replica keeps the later one, and only the mirror revision moves
+    assertThat(third.backend.read(OrderId.of("a"))).contains(paidByN0);
+    assertThat(third.backend.backlogSize()).isZero();
+    TestNode fourth = reopen(third);
+    assertThat(fourth.backend.read(OrderId.of("a"))).contains(paidByN0);
+    assertThat(fourth.backend.mirrorRevision()).isEqualTo(6);
+  }
+
+  @Test
   void absorb_unknownOrder_entersTheReplicaWithoutBacklog() throws Exception {
     TestNode n = open();
     OrderRecord r =

@@ -154,13 +154,13 @@ final class Merger {
     @Nullable Planned plan(OrderId id, @Nullable Snapshot current) {
       OrderRecord mine = Objects.requireNonNull(given.get(id), "planned only for given records");
       OrderRecord have = current == null ? null : current.record();
-      OrderRecord merged = have == null ? mine : have.merge(mine);
-      if (have != null && merged.equals(have)) {
+      if (have != null && have.includes(mine)) {
         synchronized (this) {
           stored.put(id, have);
         }
         return null;
       }
+      OrderRecord merged = have == null || mine.includes(have) ? mine : have.merge(mine);
       ByteString value = UnsafeByteOperations.unsafeWrap(RecordCodec.encode(merged));
       return new Planned(
           id,
