@@ -104,17 +104,21 @@ class MergeLawsTest {
   void includes_aLaterVersionIncludesTheOneItWasWrittenOver(@ForAll long seed) {
     RandomRecords random = new RandomRecords(seed, ID);
     OrderRecord before = random.replicas(1, 150).get(0);
-    OrderRecord after;
-    try {
-      after =
-          OrderCommands.apply(
-                  before,
-                  random.randomCommand(),
-                  new Stamp(new HybridTimestamp(2_000, 0), NodeId.of("n9")))
-              .record();
-    } catch (CommandRejectedException rejected) {
-      return; // an illegal transition for this replica: nothing was written over it
+    OrderRecord after = null;
+    // most random commands are illegal for a replica this far along: draw until one applies
+    for (int attempt = 0; attempt < 100 && after == null; attempt++) {
+      try {
+        after =
+            OrderCommands.apply(
+                    before,
+                    random.randomCommand(),
+                    new Stamp(new HybridTimestamp(2_000, attempt), NodeId.of("n9")))
+                .record();
+      } catch (CommandRejectedException rejected) {
+        // nothing was written over it: try another
+      }
     }
+    assertThat(after).as("a command that applies within 100 draws").isNotNull();
     assertThat(after.includes(before)).isTrue();
     assertThat(before.includes(after)).isFalse();
   }
