@@ -1,16 +1,10 @@
 package org.hybridstore.model;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderLimits;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The op ids a record has applied, bounded to the {@link OrderLimits#OP_ID_RETENTION} most recent
@@ -23,39 +17,12 @@ import org.hybridstore.OrderLimits;
  * one either (as many newer entries exist), so the result does not depend on the order of merges,
  * and no op id within the retention bound is lost.
  *
- * @param entries op id key to entry
+ * @param entries op id key to entry, in key order; the set keeps its own read-only copy (cut to the
+ *     retention bound), so {@link #entries()} cannot be changed
  */
 public record AppliedOps(SortedMap<Long, Entry> entries) {
   /** No op applied yet. */
-  public static final AppliedOps EMPTY = new AppliedOps(new TreeMap<>());
-
-  /**
-   * Newest first: the later stamp, then the larger key (the key breaks ties so the cut is
-   * deterministic).
-   */
-  private static final Comparator<Map.Entry<Long, Entry>> NEWEST_FIRST =
-      (a, b) -> {
-        int c = b.getValue().stamp().compareTo(a.getValue().stamp());
-        return c != 0 ? c : Long.compare(b.getKey(), a.getKey());
-      };
-
-  /**
-   * A map this class built itself and handed to the constructor: nobody else holds it, so the
-   * constructor keeps it instead of copying it (these maps are copied on every write and merge of
-   * every record).
-   */
-  private static final class Owned extends TreeMap<Long, Entry> {
-    private static final long serialVersionUID = 1L;
-
-    Owned() {}
-
-    /**
-     * A copy in natural key order, whatever order {@code from} keeps (linear when it is sorted).
-     */
-    Owned(Map<Long, Entry> from) {
-      putAll(from);
-    }
-  }
+  public static final AppliedOps EMPTY = new AppliedOps(OpEntries.EMPTY);
 
   /**
    * One applied command.
@@ -81,11 +48,14 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
     }
   }
 
-  /** Copies the map and applies the retention bound. */
+  /** Copies the map (unless it is one of this class's own, which never change) and cuts it. */
   public AppliedOps {
-    entries =
-        Collections.unmodifiableSortedMap(
-            entries instanceof Owned owned ? retained(owned) : retain(entries));
+    entries = OpEntries.copyOf(entries);
+  }
+
+  /** The map as this class built it (the constructor made sure of that). */
+  private OpEntries ops() {
+    return (OpEntries) entries;
   }
 
   /**
@@ -95,7 +65,9 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * @return its entry
    */
   public Optional<Entry> get(OpId opId) {
-    return Optional.ofNullable(entries.get(opId.key()));
+    OpEntries ops = ops();
+    int i = ops.indexOf(opId.key());
+    return i >= 0 ? Optional.of(ops.values[i]) : Optional.empty();
   }
 
   /**
@@ -105,7 +77,17 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * @return whether it is
    */
   public boolean contains(OpId opId) {
-    return entries.containsKey(opId.key());
+    return ops().indexOf(opId.key()) >= 0;
+  }
+
+  /**
+   * Returns the keys of the remembered op ids ({@link OpId#key()}), ascending: the keys {@code
+   * RecordCodec.opKeys} reads from this set's encoding, without encoding it.
+   *
+   * @return a new array
+   */
+  public long[] keys() {
+    return ops().keys.clone();
   }
 
   /**
@@ -120,13 +102,10 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    */
   public boolean crowdsOut(OpId opId, Entry entry) {
     long key = opId.key();
+    OpEntries ops = ops();
     int above = 0;
-    for (Map.Entry<Long, Entry> e : entries.entrySet()) {
-      if (e.getKey() == key) {
-        continue;
-      }
-      int c = e.getValue().stamp().compareTo(entry.stamp());
-      if (c > 0 || (c == 0 && e.getKey() > key)) {
+    for (int i = 0; i < ops.keys.length; i++) {
+      if (ops.keys[i] != key && OpEntries.ranksAbove(ops.keys[i], ops.values[i], key, entry)) {
         above++;
       }
     }
@@ -141,9 +120,34 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    * @return the new set
    */
   public AppliedOps with(OpId opId, Entry entry) {
-    Owned next = new Owned(entries);
-    next.merge(opId.key(), entry, Entry::later);
-    return new AppliedOps(next);
+    long key = opId.key();
+    OpEntries ops = ops();
+    int n = ops.keys.length;
+    int i = ops.indexOf(key);
+    if (i >= 0) {
+      if (ops.values[i].atLeast(entry)) {
+        return this;
+      }
+      Entry[] values = ops.values.clone();
+      values[i] = entry;
+      return new AppliedOps(OpEntries.retained(ops.keys, values, n));
+    }
+    if (n >= OrderLimits.OP_ID_RETENTION) {
+      int oldest = ops.oldest();
+      if (OpEntries.ranksAbove(ops.keys[oldest], ops.values[oldest], key, entry)) {
+        return this; // the new entry would be the one the bound cuts
+      }
+    }
+    int at = -i - 1;
+    long[] keys = new long[n + 1];
+    Entry[] values = new Entry[n + 1];
+    System.arraycopy(ops.keys, 0, keys, 0, at);
+    System.arraycopy(ops.values, 0, values, 0, at);
+    keys[at] = key;
+    values[at] = entry;
+    System.arraycopy(ops.keys, at, keys, at + 1, n - at);
+    System.arraycopy(ops.values, at, values, at + 1, n - at);
+    return new AppliedOps(OpEntries.retained(keys, values, n + 1));
   }
 
   /**
@@ -154,116 +158,84 @@ public record AppliedOps(SortedMap<Long, Entry> entries) {
    */
   public AppliedOps merge(AppliedOps other) {
     // The usual join is of a record's version with a later one (the replica absorbing etcd's
-    // record): the later set is the join, and two walks tell so without building a map.
+    // record): the later set is the join, and two walks tell so without building anything.
     if (absorbs(other)) {
       return this;
     }
     if (other.absorbs(this)) {
       return other;
     }
-    Owned next = new Owned(entries);
-    other.entries.forEach((op, e) -> next.merge(op, e, Entry::later));
-    return new AppliedOps(next);
+    OpEntries a = ops();
+    OpEntries b = other.ops();
+    long[] keys = new long[a.keys.length + b.keys.length];
+    Entry[] values = new Entry[keys.length];
+    int i = 0;
+    int j = 0;
+    int n = 0;
+    while (i < a.keys.length || j < b.keys.length) {
+      if (j == b.keys.length || (i < a.keys.length && a.keys[i] < b.keys[j])) {
+        keys[n] = a.keys[i];
+        values[n++] = a.values[i++];
+      } else if (i == a.keys.length || b.keys[j] < a.keys[i]) {
+        keys[n] = b.keys[j];
+        values[n++] = b.values[j++];
+      } else {
+        keys[n] = a.keys[i];
+        values[n++] = a.values[i++].later(b.values[j++]);
+      }
+    }
+    return new AppliedOps(OpEntries.retained(keys, values, n));
   }
 
   /**
    * Returns whether the join with {@code other} is this set: each of its entries is here with a
    * stamp at least as late, or is crowded out (this set is full and its oldest entry ranks above
-   * it). One walk over both key-sorted maps.
+   * it). One walk over both key-sorted arrays.
    */
   boolean absorbs(AppliedOps other) {
-    Iterator<Map.Entry<Long, Entry>> mine = entries.entrySet().iterator();
-    Map.Entry<Long, Entry> m = mine.hasNext() ? mine.next() : null;
-    Map.Entry<Long, Entry> oldest = null;
-    for (Map.Entry<Long, Entry> t : other.entries.entrySet()) {
-      long key = t.getKey();
-      while (m != null && m.getKey() < key) {
-        m = mine.hasNext() ? mine.next() : null;
+    OpEntries mine = ops();
+    OpEntries theirs = other.ops();
+    boolean full = mine.keys.length >= OrderLimits.OP_ID_RETENTION;
+    int m = 0;
+    for (int t = 0; t < theirs.keys.length; t++) {
+      long key = theirs.keys[t];
+      while (m < mine.keys.length && mine.keys[m] < key) {
+        m++;
       }
-      if (m != null && m.getKey() == key) {
-        if (!m.getValue().atLeast(t.getValue())) {
+      if (m < mine.keys.length && mine.keys[m] == key) {
+        if (!mine.values[m].atLeast(theirs.values[t])) {
           return false;
         }
         continue;
       }
-      if (entries.size() < OrderLimits.OP_ID_RETENTION) {
+      if (!full) {
         return false;
       }
-      if (oldest == null) {
-        oldest = oldestOf(entries);
-      }
-      if (NEWEST_FIRST.compare(t, oldest) <= 0) {
+      int oldest = mine.oldest();
+      if (!OpEntries.ranksAbove(mine.keys[oldest], mine.values[oldest], key, theirs.values[t])) {
         return false;
       }
     }
     return true;
   }
 
-  /** The entry that ranks last (the earliest stamp, then the smaller key); the map is not empty. */
-  private static Map.Entry<Long, Entry> oldestOf(Map<Long, Entry> map) {
-    Map.Entry<Long, Entry> oldest = null;
-    for (Map.Entry<Long, Entry> e : map.entrySet()) {
-      if (oldest == null || NEWEST_FIRST.compare(e, oldest) > 0) {
-        oldest = e;
-      }
+  /** The latest time of any entry, or {@code null} when the set is empty. */
+  @Nullable HybridTimestamp latestTime() {
+    HybridTimestamp latest = null;
+    for (Entry e : ops().values) {
+      latest = latest == null ? e.stamp().time() : HybridTimestamp.max(latest, e.stamp().time());
     }
-    return java.util.Objects.requireNonNull(oldest);
+    return latest;
   }
 
-  /**
-   * Two sets are equal when they hold the same entries. Both maps are sorted by key, so one walk
-   * over both compares them (the map's own {@code equals} looks every key up in the other map).
-   */
+  /** Two sets are equal when they hold the same entries. */
   @Override
   public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof AppliedOps other) || entries.size() != other.entries.size()) {
-      return false;
-    }
-    Iterator<Map.Entry<Long, Entry>> mine = entries.entrySet().iterator();
-    Iterator<Map.Entry<Long, Entry>> theirs = other.entries.entrySet().iterator();
-    while (mine.hasNext()) {
-      Map.Entry<Long, Entry> a = mine.next();
-      Map.Entry<Long, Entry> b = theirs.next();
-      if (!a.getKey().equals(b.getKey()) || !a.getValue().equals(b.getValue())) {
-        return false;
-      }
-    }
-    return true;
+    return this == o || (o instanceof AppliedOps other && ops().equals(other.ops()));
   }
 
   @Override
   public int hashCode() {
     return entries.hashCode();
-  }
-
-  /** A copy of any map, within the retention bound. */
-  private static SortedMap<Long, Entry> retain(Map<Long, Entry> all) {
-    return retained(new Owned(all));
-  }
-
-  /**
-   * Cuts a map this class owns to the retention bound, in place: the newest entries stay. A write
-   * adds one entry to a full set, so the usual cut removes the one oldest entry, found in one walk;
-   * a merge of two sets that drifted apart sorts.
-   */
-  private static Owned retained(Owned all) {
-    int excess = all.size() - OrderLimits.OP_ID_RETENTION;
-    if (excess <= 0) {
-      return all;
-    }
-    if (excess == 1) {
-      all.remove(oldestOf(all).getKey());
-      return all;
-    }
-    List<Map.Entry<Long, Entry>> sorted = new ArrayList<>(all.entrySet());
-    sorted.sort(NEWEST_FIRST);
-    Owned kept = new Owned();
-    for (Map.Entry<Long, Entry> e : sorted.subList(0, OrderLimits.OP_ID_RETENTION)) {
-      kept.put(e.getKey(), e.getValue());
-    }
-    return kept;
   }
 }

@@ -137,10 +137,8 @@ public record OrderRecord(
     for (Lww<String> a : attributes.values()) {
       t = HybridTimestamp.max(t, a.stamp().time());
     }
-    for (AppliedOps.Entry e : appliedOps.entries().values()) {
-      t = HybridTimestamp.max(t, e.stamp().time());
-    }
-    return t;
+    HybridTimestamp ops = appliedOps.latestTime();
+    return ops == null ? t : HybridTimestamp.max(t, ops);
   }
 
   private static <T> boolean includesRegisters(

@@ -752,7 +752,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private void stage(String id, OrderRecord next, byte[] bytes) {
     batch.put(id, next);
     staged.put(id, bytes);
-    store.put(id, bytes);
+    store.put(id, bytes, next.appliedOps().keys());
   }
 
   private void clearBatch() {

@@ -126,7 +126,7 @@ final class JournalIndex implements AutoCloseable {
   long apply(LogOp op) {
     if (op instanceof LogOp.Put p) {
       byte[] old = records.put(p.id(), withChecksum(p.bytes()));
-      indexOps(p.id(), old, p.bytes());
+      indexOps(p.id(), old, p.bytes(), p.opKeys());
       return p.bytes().length - (old == null ? -p.id().length() : old.length - 4);
     } else if (op instanceof LogOp.BacklogAdd a) {
       Long old = backlogById.put(a.id(), a.seq());
@@ -170,7 +170,8 @@ final class JournalIndex implements AutoCloseable {
    * key another order holds too keeps whichever order wrote it last. An old version that cannot be
    * read (it failed its checksum: the index is about to be rebuilt) contributes no keys.
    */
-  private void indexOps(String id, byte @Nullable [] oldStored, byte[] bytes) {
+  private void indexOps(
+      String id, byte @Nullable [] oldStored, byte[] bytes, long @Nullable [] knownKeys) {
     long[] before = EMPTY_KEYS;
     long[] remembered = recentKeys.get(id);
     if (oldStored != null && remembered != null) {
@@ -183,10 +184,14 @@ final class JournalIndex implements AutoCloseable {
       }
     }
     long[] after;
-    try {
-      after = RecordCodec.opKeys(bytes, file + " record '" + id + "'");
-    } catch (CorruptDataException e) {
-      after = EMPTY_KEYS; // not a record of ours: decoding it fails loudly at the first read
+    if (knownKeys != null) {
+      after = knownKeys;
+    } else {
+      try {
+        after = RecordCodec.opKeys(bytes, file + " record '" + id + "'");
+      } catch (CorruptDataException e) {
+        after = EMPTY_KEYS; // not a record of ours: decoding it fails loudly at the first read
+      }
     }
     recentKeys.put(id, after);
     for (long k : before) {

@@ -478,6 +478,20 @@ public final class JournalStore implements AutoCloseable {
   }
 
   /**
+   * Puts a record into the current batch, with the op-id keys it holds (ascending, as {@code
+   * RecordCodec.opKeys} would read them from {@code bytes}), which spares the index a parse; writer
+   * thread only.
+   *
+   * @param orderId the order
+   * @param bytes the encoded record
+   * @param opKeys the record's op-id keys; the index keeps the array, so the caller must not change
+   *     it
+   */
+  public void put(String orderId, byte[] bytes, long[] opKeys) {
+    stage(new LogOp.Put(orderId, bytes, opKeys));
+  }
+
+  /**
    * Adds an order to the backlog unless it is there already (it keeps its original position);
    * writer thread only.
    *

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One change to the journal's state, as it is written in a log entry and applied to the index. A
@@ -21,8 +22,20 @@ sealed interface LogOp {
   byte BACKLOG_REMOVE = 3;
   byte META = 4;
 
-  /** The encoded record of an order (whole, never a delta). */
-  record Put(String id, byte[] bytes) implements LogOp {
+  /**
+   * The encoded record of an order (whole, never a delta).
+   *
+   * @param id the order
+   * @param bytes the encoded record
+   * @param opKeys the op-id keys the record holds, ascending, when the writer has them at hand
+   *     ({@code AppliedOps.keys()} of the record it encoded), so the index need not parse the bytes
+   *     again for them; not part of the log (a replayed op parses them), nor of {@link #equals}
+   */
+  record Put(String id, byte[] bytes, long @Nullable [] opKeys) implements LogOp {
+    Put(String id, byte[] bytes) {
+      this(id, bytes, null);
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Put p && p.id.equals(id) && Arrays.equals(p.bytes, bytes);
