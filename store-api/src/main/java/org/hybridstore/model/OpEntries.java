@@ -15,6 +15,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.hybridstore.OrderLimits;
 import org.jspecify.annotations.Nullable;
 
@@ -184,23 +185,7 @@ final class OpEntries extends AbstractMap<Long, AppliedOps.Entry>
     return new AbstractSet<>() {
       @Override
       public Iterator<Map.Entry<Long, AppliedOps.Entry>> iterator() {
-        return new Iterator<>() {
-          private int next;
-
-          @Override
-          public boolean hasNext() {
-            return next < keys.length;
-          }
-
-          @Override
-          public Map.Entry<Long, AppliedOps.Entry> next() {
-            if (next >= keys.length) {
-              throw new NoSuchElementException();
-            }
-            int i = next++;
-            return new AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
-          }
-        };
+        return new Walk<>(i -> new AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]));
       }
 
       @Override
@@ -226,22 +211,7 @@ final class OpEntries extends AbstractMap<Long, AppliedOps.Entry>
     return new AbstractSet<>() {
       @Override
       public Iterator<Long> iterator() {
-        return new Iterator<>() {
-          private int next;
-
-          @Override
-          public boolean hasNext() {
-            return next < keys.length;
-          }
-
-          @Override
-          public Long next() {
-            if (next >= keys.length) {
-              throw new NoSuchElementException();
-            }
-            return keys[next++];
-          }
-        };
+        return new Walk<>(i -> keys[i]);
       }
 
       @Override
@@ -261,22 +231,7 @@ final class OpEntries extends AbstractMap<Long, AppliedOps.Entry>
     return new AbstractCollection<>() {
       @Override
       public Iterator<AppliedOps.Entry> iterator() {
-        return new Iterator<>() {
-          private int next;
-
-          @Override
-          public boolean hasNext() {
-            return next < values.length;
-          }
-
-          @Override
-          public AppliedOps.Entry next() {
-            if (next >= values.length) {
-              throw new NoSuchElementException();
-            }
-            return values[next++];
-          }
-        };
+        return new Walk<>(i -> values[i]);
       }
 
       @Override
@@ -291,6 +246,29 @@ final class OpEntries extends AbstractMap<Long, AppliedOps.Entry>
         return values.length;
       }
     };
+  }
+
+  /** A read-only iterator over the indices of the arrays, each step mapped to what a view shows. */
+  private final class Walk<T> implements Iterator<T> {
+    private final IntFunction<T> at;
+    private int next;
+
+    Walk(IntFunction<T> at) {
+      this.at = at;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < keys.length;
+    }
+
+    @Override
+    public T next() {
+      if (next >= keys.length) {
+        throw new NoSuchElementException();
+      }
+      return at.apply(next++);
+    }
   }
 
   @Override

@@ -18,7 +18,7 @@ import org.hybridstore.OrderLimits;
 /** The bounded op-id set stays a join when the bound cuts, and keeps the newest entries. */
 class AppliedOpsRetentionTest {
 
-  private static AppliedOps randomOps(Random random, int size, List<OpId> pool) {
+  static AppliedOps randomOps(Random random, int size, List<OpId> pool) {
     AppliedOps ops = AppliedOps.EMPTY;
     for (int i = 0; i < size; i++) {
       OpId op = pool.get(random.nextInt(pool.size()));
@@ -34,7 +34,7 @@ class AppliedOpsRetentionTest {
     return ops;
   }
 
-  private static List<OpId> pool(int n) {
+  static List<OpId> pool(int n) {
     List<OpId> pool = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       pool.add(OpId.of("op-" + i));

@@ -12,27 +12,16 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import org.hybridstore.NodeId;
-import org.hybridstore.OpId;
 import org.hybridstore.OrderLimits;
 import org.junit.jupiter.api.Test;
 
 /** The array-backed op-id map answers every read a {@code TreeMap} of the same entries does. */
 class OpEntriesTest {
 
+  /** Random sets over a pool twice the retention bound, as the retention tests draw them. */
   private static AppliedOps randomOps(Random random, int size) {
-    AppliedOps ops = AppliedOps.EMPTY;
-    for (int i = 0; i < size; i++) {
-      ops =
-          ops.with(
-              OpId.of("op-" + random.nextInt(OrderLimits.OP_ID_RETENTION * 2)),
-              new AppliedOps.Entry(
-                  random.nextInt(2),
-                  new Stamp(
-                      new HybridTimestamp(random.nextInt(400), random.nextInt(2)),
-                      NodeId.of("n" + random.nextInt(3)))));
-    }
-    return ops;
+    return AppliedOpsRetentionTest.randomOps(
+        random, size, AppliedOpsRetentionTest.pool(OrderLimits.OP_ID_RETENTION * 2));
   }
 
   @Property(tries = 500)
