@@ -16,6 +16,10 @@ package org.hybridstore.chaos.bench;
  * @param equalCheckMs how long that verification pass took (a full range read of etcd, hashed); the
  *     figure is known only this much later
  * @param lostRaces compare-and-swap races the stores lost while folding the backlog into etcd
+ * @param cpuMs CPU time the benchmark's process used from the restart to every store STRONG with an
+ *     empty backlog: the three stores' work of folding the backlog in (and the benchmark's own
+ *     pollers); etcd's processes are not counted. Less noisy than {@code strongMs} on a shared
+ *     machine, since time spent waiting for a core is not in it; -1 if the JVM cannot tell
  * @param digest the digest all replicas and etcd agreed on, {@code <count>:<xor>}
  */
 public record BacklogResult(
@@ -28,6 +32,7 @@ public record BacklogResult(
     long equalMs,
     long equalCheckMs,
     long lostRaces,
+    long cpuMs,
     String digest) {
 
   /**

@@ -179,6 +179,7 @@ final class BacklogRun {
       }
 
       long restarted = System.nanoTime();
+      long cpuAtRestart = Machine.processCpuNanos();
       leader.restart();
       follower.restart();
       Future<Long> recovery =
@@ -190,19 +191,26 @@ final class BacklogRun {
       Future<Equal> equal =
           checker.submit(() -> awaitEqual(stores, prefix, acknowledged, restarted, deadline));
       long strongMs = awaitStrong(stores, restarted, deadline, equal);
+      long cpuAtStrong = Machine.processCpuNanos();
+      long cpuMs =
+          cpuAtRestart < 0 || cpuAtStrong < 0
+              ? -1
+              : TimeUnit.NANOSECONDS.toMillis(cpuAtStrong - cpuAtRestart);
       Equal c = get(equal, deadline);
       long etcdRecoveryMs = get(recovery, deadline);
       long lostRaces = stores.stream().mapToLong(BenchStores::lostRaces).sum();
       progress.printf(
           Locale.ROOT,
           "  backlog %s: restart -> first etcd write %d ms, -> all STRONG %d ms,"
-              + " -> replicas equal to etcd %d ms (check %d ms), lost CAS races %d%n",
+              + " -> replicas equal to etcd %d ms (check %d ms), lost CAS races %d,"
+              + " CPU to all STRONG %d ms%n",
           label,
           etcdRecoveryMs,
           strongMs,
           c.equalMs(),
           c.checkMs(),
-          lostRaces);
+          lostRaces,
+          cpuMs);
       result =
           new BacklogResult(
               records,
@@ -214,6 +222,7 @@ final class BacklogRun {
               c.equalMs(),
               c.checkMs(),
               lostRaces,
+              cpuMs,
               c.digest());
     } finally {
       probe.shutdownNow();

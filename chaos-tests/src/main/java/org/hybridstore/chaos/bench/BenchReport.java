@@ -21,10 +21,10 @@ import org.jspecify.annotations.Nullable;
  * targets of issue 14. Stateless and thread-safe.
  *
  * <p>The JSON's top level holds the headline figures under fixed names ({@link #HEADLINE_FIELDS},
- * plus {@code backlog_<size>_strong_ms}, {@code backlog_<size>_equal_ms} and {@code
- * backlog_<size>_etcd_recovery_ms} for every backlog run), then {@code targets}, {@code pairs}
- * (every round of every measurement) and {@code backlogs} in detail. A figure that could not be
- * computed is {@code null}, never NaN.
+ * plus {@code backlog_<size>_strong_ms}, {@code backlog_<size>_equal_ms}, {@code
+ * backlog_<size>_etcd_recovery_ms} and {@code backlog_<size>_cpu_ms} for every backlog run), then
+ * {@code targets}, {@code pairs} (every round of every measurement) and {@code backlogs} in detail.
+ * A figure that could not be computed is {@code null}, never NaN.
  */
 public final class BenchReport {
   /** The top-level JSON fields every full run writes. */
@@ -253,6 +253,12 @@ public final class BenchReport {
                 t == null ? "" : t.target(),
                 t == null ? "" : yes(t.met())));
       }
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "| backlog_%s_cpu_ms (CPU of the stores' process, restart -> all STRONG) | %,d | | | |%n",
+              l,
+              b.cpuMs()));
     }
 
     s.append(
@@ -338,6 +344,7 @@ public final class BenchReport {
       root.put("backlog_" + l + "_strong_ms", b.strongMs());
       root.put("backlog_" + l + "_equal_ms", b.equalMs());
       root.put("backlog_" + l + "_etcd_recovery_ms", b.etcdRecoveryMs());
+      root.put("backlog_" + l + "_cpu_ms", b.cpuMs());
     }
 
     ObjectNode settings = root.putObject("settings");
@@ -400,6 +407,7 @@ public final class BenchReport {
       n.put("equal_ms", b.equalMs());
       n.put("equal_check_ms", b.equalCheckMs());
       n.put("lost_races", b.lostRaces());
+      n.put("cpu_ms", b.cpuMs());
       n.put("digest", b.digest());
     }
     return root;

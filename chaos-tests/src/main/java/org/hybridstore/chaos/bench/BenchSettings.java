@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.bench;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * What one {@code ./chaos bench} run does. Immutable.
@@ -69,6 +70,11 @@ public record BenchSettings(
     for (int b : backlogs) {
       require(b >= 1 && b <= 100_000, "a backlog must be 1..100000 records: " + b);
     }
+    // each size writes its own key prefix and order ids: a size given twice would find its orders
+    // already there, minutes into the run
+    require(
+        Set.copyOf(backlogs).size() == backlogs.size(),
+        "each backlog size may be given once: " + backlogs);
     require(heartbeatMs >= 1, "heartbeat must be positive: " + heartbeatMs);
     require(
         electionMs >= 5 * heartbeatMs,

@@ -1,6 +1,7 @@
 package org.hybridstore.chaos.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,13 @@ final class Machine {
    *
    * @return three values, or an empty list where there is no {@code /proc}
    */
+  static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
+  }
+
   static List<Double> loadAverage() {
     try {
       String[] f =

@@ -52,8 +52,9 @@ class BenchReportTest {
 
   private static final List<BacklogResult> BACKLOGS =
       List.of(
-          new BacklogResult(1000, 1000, 1700, 4400, 700, 2500, 2400, 300, 12, "1000:ab"),
-          new BacklogResult(10_000, 10_000, 1500, 12_000, 800, 2500, 4000, 4000, 60, "10000:cd"));
+          new BacklogResult(1000, 1000, 1700, 4400, 700, 2500, 2400, 300, 12, 3100, "1000:ab"),
+          new BacklogResult(
+              10_000, 10_000, 1500, 12_000, 800, 2500, 4000, 4000, 60, 4700, "10000:cd"));
 
   @Test
   void json_hasEveryHeadlineField_asNumbers() {
@@ -80,6 +81,8 @@ class BenchReportTest {
     assertThat(json.path("pairs")).hasSize(4);
     assertThat(json.path("pairs").get(0).path("rounds")).hasSize(3);
     assertThat(json.path("backlogs").get(1).path("lost_races").asLong()).isEqualTo(60);
+    assertThat(json.path("backlogs").get(1).path("cpu_ms").asLong()).isEqualTo(4700);
+    assertThat(json.path("backlog_10k_cpu_ms").asLong()).isEqualTo(4700);
     assertThat(json.path("machine").path("load_average_before")).hasSize(3);
     assertThat(json.path("quick").asBoolean()).isFalse();
   }
