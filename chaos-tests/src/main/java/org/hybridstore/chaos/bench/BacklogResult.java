@@ -6,6 +6,11 @@ package org.hybridstore.chaos.bench;
  * the moment the killed members were restarted, except {@code detectMs} and {@code writeMs}.
  *
  * @param records the backlog's size: new orders written while quorum was lost
+ * @param again whether this is the second backlog of its size in the run: every size runs twice in
+ *     a row, and the second finds more of the stores' code compiled. The benchmark's JVM is young
+ *     when the backlogs run (they go first): its JIT compiler's threads took about a quarter of the
+ *     process's CPU during the first 10,000-record run and still about a third during the second
+ *     (docs/performance.md), which a node that has served for a while does not pay
  * @param acknowledged writes acknowledged PROVISIONAL (of {@code records})
  * @param detectMs kill to every store DEGRADED
  * @param writeMs time to write the backlog
@@ -24,6 +29,7 @@ package org.hybridstore.chaos.bench;
  */
 public record BacklogResult(
     int records,
+    boolean again,
     int acknowledged,
     long detectMs,
     long writeMs,
@@ -44,5 +50,15 @@ public record BacklogResult(
    */
   public static String label(int records) {
     return records % 1000 == 0 ? records / 1000 + "k" : Integer.toString(records);
+  }
+
+  /**
+   * Returns what names this run in JSON fields: the size's {@link #label}, then {@code _again} for
+   * the second run of the size ({@code backlog_10k_again_strong_ms}).
+   *
+   * @return the key
+   */
+  public String key() {
+    return label(records) + (again ? "_again" : "");
   }
 }

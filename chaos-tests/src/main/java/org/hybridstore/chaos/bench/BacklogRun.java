@@ -96,12 +96,15 @@ final class BacklogRun {
    * Runs the phase for one backlog size and leaves the cluster healthy again.
    *
    * @param records the backlog size
+   * @param again whether this size ran already in this JVM (then its stores, prefix and order ids
+   *     are named apart)
    * @return what it measured
    * @throws BenchmarkException if a step does not complete within its bound
    * @throws InterruptedException if interrupted
    */
-  BacklogResult run(int records) throws InterruptedException {
-    String label = BacklogResult.label(records);
+  BacklogResult run(int records, boolean again) throws InterruptedException {
+    // names the key prefix, the order ids and the stores: the second run of a size writes its own
+    String label = BacklogResult.label(records) + (again ? "-again" : "");
     String prefix = "/bench/backlog-" + label + "/";
     int[] ports = FreePorts.allocate(3);
     List<HybridOrderStore> stores = new ArrayList<>();
@@ -214,6 +217,7 @@ final class BacklogRun {
       result =
           new BacklogResult(
               records,
+              again,
               acknowledged,
               detectMs,
               writeMs,

@@ -132,14 +132,18 @@ public final class BenchReport {
             String.format(Locale.ROOT, "%,d", r.recordBytes()),
             String.format(Locale.ROOT, "<= %,d", TARGET_RECORD_BYTES),
             r.recordBytes() <= TARGET_RECORD_BYTES));
-    Optional<BacklogResult> tenK = r.backlog(10_000);
-    if (tenK.isPresent()) {
+    // both runs of the 10,000-record backlog, each against its own etcd recovery
+    for (boolean again : new boolean[] {false, true}) {
+      Optional<BacklogResult> tenK = r.backlog(10_000, again);
+      if (tenK.isEmpty()) {
+        continue;
+      }
       BacklogResult b = tenK.get();
       long strongBound = b.etcdRecoveryMs() + TARGET_STRONG_AFTER_RECOVERY_MS;
       long equalBound = b.etcdRecoveryMs() + TARGET_EQUAL_AFTER_RECOVERY_MS;
       out.add(
           new Target(
-              "backlog_10k_strong_ms",
+              "backlog_" + b.key() + "_strong_ms",
               String.format(Locale.ROOT, "%,d", b.strongMs()),
               String.format(
                   Locale.ROOT,
@@ -149,7 +153,7 @@ public final class BenchReport {
               b.strongMs() <= strongBound));
       out.add(
           new Target(
-              "backlog_10k_equal_ms",
+              "backlog_" + b.key() + "_equal_ms",
               String.format(Locale.ROOT, "%,d", b.equalMs()),
               String.format(
                   Locale.ROOT,
@@ -232,7 +236,7 @@ public final class BenchReport {
             bytes.target(),
             yes(bytes.met())));
     for (BacklogResult b : r.backlogs()) {
-      String l = BacklogResult.label(b.records());
+      String l = b.key();
       s.append(
           String.format(
               Locale.ROOT,
@@ -293,8 +297,9 @@ public final class BenchReport {
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %,d | %,d | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %d |%n",
+                "| %,d%s | %,d | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms | %d |%n",
                 b.records(),
+                b.again() ? " (again)" : "",
                 b.acknowledged(),
                 b.detectMs(),
                 b.writeMs(),
@@ -335,12 +340,12 @@ public final class BenchReport {
     }
     for (int size : BenchSettings.DEFAULT_BACKLOGS) {
       String l = BacklogResult.label(size);
-      Optional<BacklogResult> b = r.backlog(size);
+      Optional<BacklogResult> b = r.backlog(size, false);
       putOrNull(root, "backlog_" + l + "_strong_ms", b.map(BacklogResult::strongMs));
       putOrNull(root, "backlog_" + l + "_equal_ms", b.map(BacklogResult::equalMs));
     }
     for (BacklogResult b : r.backlogs()) {
-      String l = BacklogResult.label(b.records());
+      String l = b.key();
       root.put("backlog_" + l + "_strong_ms", b.strongMs());
       root.put("backlog_" + l + "_equal_ms", b.equalMs());
       root.put("backlog_" + l + "_etcd_recovery_ms", b.etcdRecoveryMs());
@@ -399,6 +404,7 @@ public final class BenchReport {
     for (BacklogResult b : r.backlogs()) {
       ObjectNode n = backlogs.addObject();
       n.put("records", b.records());
+      n.put("again", b.again());
       n.put("acknowledged", b.acknowledged());
       n.put("detect_ms", b.detectMs());
       n.put("write_ms", b.writeMs());

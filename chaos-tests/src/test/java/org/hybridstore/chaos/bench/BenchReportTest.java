@@ -52,9 +52,13 @@ class BenchReportTest {
 
   private static final List<BacklogResult> BACKLOGS =
       List.of(
-          new BacklogResult(1000, 1000, 1700, 4400, 700, 2500, 2400, 300, 12, 3100, "1000:ab"),
           new BacklogResult(
-              10_000, 10_000, 1500, 12_000, 800, 2500, 4000, 4000, 60, 4700, "10000:cd"));
+              1000, false, 1000, 1700, 4400, 700, 2500, 2400, 300, 12, 3100, "1000:ab"),
+          new BacklogResult(
+              10_000, false, 10_000, 1500, 12_000, 800, 2500, 4000, 4000, 60, 4700, "10000:cd"),
+          // the second run of the size: etcd back after 600 ms, STRONG 2,900 ms later, equal 3,500
+          new BacklogResult(
+              10_000, true, 10_000, 1400, 11_000, 600, 2900, 3500, 3000, 20, 2600, "10000:ef"));
 
   @Test
   void json_hasEveryHeadlineField_asNumbers() {
@@ -83,6 +87,10 @@ class BenchReportTest {
     assertThat(json.path("backlogs").get(1).path("lost_races").asLong()).isEqualTo(60);
     assertThat(json.path("backlogs").get(1).path("cpu_ms").asLong()).isEqualTo(4700);
     assertThat(json.path("backlog_10k_cpu_ms").asLong()).isEqualTo(4700);
+    assertThat(json.path("backlog_10k_again_strong_ms").asLong()).isEqualTo(2900);
+    assertThat(json.path("backlog_10k_again_cpu_ms").asLong()).isEqualTo(2600);
+    assertThat(json.path("backlogs").get(2).path("again").asBoolean()).isTrue();
+    assertThat(json.path("backlogs").get(1).path("again").asBoolean()).isFalse();
     assertThat(json.path("machine").path("load_average_before")).hasSize(3);
     assertThat(json.path("quick").asBoolean()).isFalse();
   }
@@ -107,7 +115,10 @@ class BenchReportTest {
             org.assertj.core.groups.Tuple.tuple("record_bytes", true),
             org.assertj.core.groups.Tuple.tuple("strong_p99_ms", false),
             org.assertj.core.groups.Tuple.tuple("backlog_10k_strong_ms", true),
-            org.assertj.core.groups.Tuple.tuple("backlog_10k_equal_ms", false));
+            org.assertj.core.groups.Tuple.tuple("backlog_10k_equal_ms", false),
+            // the second run against its own recovery: 2,900 > 600 + 2,000; 3,500 <= 600 + 3,000
+            org.assertj.core.groups.Tuple.tuple("backlog_10k_again_strong_ms", false),
+            org.assertj.core.groups.Tuple.tuple("backlog_10k_again_equal_ms", true));
     assertThat(
             t.stream()
                 .filter(x -> x.figure().equals("backlog_10k_equal_ms"))
@@ -136,7 +147,10 @@ class BenchReportTest {
             "backlog_1k_equal_ms",
             "backlog_10k_strong_ms",
             "backlog_10k_equal_ms",
-            "backlog_10k_etcd_recovery_ms")) {
+            "backlog_10k_etcd_recovery_ms",
+            "backlog_10k_cpu_ms",
+            "backlog_10k_again_strong_ms",
+            "backlog_10k_again_cpu_ms")) {
       assertThat(table).contains("| " + figure + " ");
     }
     assertThat(table)
