@@ -16,9 +16,10 @@ final class Machine {
   private Machine() {}
 
   /**
-   * Returns the 1, 5 and 15 minute load averages from {@code /proc/loadavg}.
+   * Returns the CPU time this process has used, all its threads (the JIT compiler's and the garbage
+   * collector's included).
    *
-   * @return three values, or an empty list where there is no {@code /proc}
+   * @return nanoseconds, or -1 where the JVM cannot tell
    */
   static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean()
@@ -27,6 +28,11 @@ final class Machine {
         : -1;
   }
 
+  /**
+   * Returns the 1, 5 and 15 minute load averages from {@code /proc/loadavg}.
+   *
+   * @return three values, or an empty list where there is no {@code /proc}
+   */
   static List<Double> loadAverage() {
     try {
       String[] f =
