@@ -52,11 +52,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Its mode ({@link #mode()}) is STRONG while etcd answers, DEGRADED while it does not (writes
- * are then acknowledged once durable in the node's local journal and replicated to peers). Back in
- * STRONG, the provisional writes are folded into etcd in the background ({@link
- * HybridOrderStoreMXBean#getReconcileBacklog()} counts what is left), and a write or etcd read of
- * an order that still has some folds it first. See docs/consistency-model.md for the guarantees of
- * each mode.
+ * are then acknowledged once durable in the node's local journal and replicated to peers). Once
+ * etcd has quorum again, the provisional writes are folded into etcd in the background ({@link
+ * HybridOrderStoreMXBean#getReconcileBacklog()} counts what is left; a node starts on its own
+ * writes before its return to STRONG), and a write or etcd read of an order that still has some
+ * folds it first. See docs/consistency-model.md for the guarantees of each mode.
  *
  * <p>The store starts a timer pool, one switchover thread and (unless {@link Builder#executor} is
  * given) a callback pool, all daemon threads named {@code hybridstore-<name>-*}; {@link #close()}

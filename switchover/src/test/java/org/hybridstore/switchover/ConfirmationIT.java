@@ -136,8 +136,13 @@ class ConfirmationIT {
     // with the right revision: etcd's key at that revision holds the write, the version before does
     // not
     EtcdHistory.assertFirstHeldAt(raw, cluster.prefix(), c);
-    // and later lookups give the same answer, also after later writes to the order
-    store.sync().apply(new OrderCommand.SetAttribute(id, OpId.random(), "note", "later"));
+    assertThat((Integer) attribute(store, "PendingConfirmations")).isZero();
+    // and later lookups give the same answer, also after later writes to the order (the store
+    // folds its own writes before its return to STRONG, so the confirmation may come first)
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.mode() == ConsistencyMode.STRONG);
+    WriteResult later =
+        store.sync().apply(new OrderCommand.SetAttribute(id, OpId.random(), "note", "later"));
+    assertThat(later.acceptance()).isEqualTo(Acceptance.STRONG);
     assertThat(store.sync().confirmation(pay)).isEqualTo(c);
     assertThat((Integer) attribute(store, "PendingConfirmations")).isZero();
     assertThat((Long) attribute(store, "ConfirmationsTotal")).isPositive();

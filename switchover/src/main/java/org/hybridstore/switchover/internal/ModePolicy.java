@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li><b>Start</b>: DEGRADED if the first probe found no quorum; STRONG otherwise (a backlog left
- *       from before is folded in while STRONG).
+ *       from before is folded in).
  *   <li><b>STRONG → DEGRADED</b> only on real quorum loss as seen from this node, never for a
  *       leader election that etcd completes: (a) {@code failedProbesToDegrade} consecutive probes
  *       that found no quorum <em>and</em> no member reachable from here that follows a leader
@@ -44,9 +44,10 @@ import org.jspecify.annotations.Nullable;
  *       reconcile request skips the wait if the last probe succeeded.
  * </ul>
  *
- * <p>Folding the backlog into etcd is not a mode: it runs while STRONG, and a write or etcd read of
- * an order still in the backlog folds that order first (decision 66). So a round trip through
- * DEGRADED is two transitions.
+ * <p>Folding the backlog into etcd is not a mode: it runs while STRONG (a node's own writes already
+ * once the probes find quorum, decision 75), and a write or etcd read of an order still in the
+ * backlog folds that order first (decision 66). So a round trip through DEGRADED is two
+ * transitions.
  */
 public final class ModePolicy {
   /**

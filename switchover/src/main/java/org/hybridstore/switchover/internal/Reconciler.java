@@ -39,7 +39,8 @@ import org.hybridstore.spi.StrongBackend;
  * for the order id ({@link #owner}). A pass folds only the records this node owns, and takes over a
  * record only when it has waited in the backlog for {@code ownerGrace} without the owner folding it
  * (the owner is gone, degraded or slow, or lacks the record). When the owner folds a record, the
- * watch feed brings etcd's version to every node and clears it from their backlogs.
+ * watch feed brings etcd's version to every node and clears it from their backlogs. Before the
+ * return to STRONG, a node folds only what it alone wrote ({@link #passBeforeStrong}).
  *
  * <p>Why the writer first: a node that wrote while cut off or slowed (a partition, a throttled
  * link) holds records its peers may not have yet, since its pushes went over the same bad link. If
@@ -134,8 +135,28 @@ final class Reconciler {
    * as before.
    */
   CompletionStage<ReconcileReport> pass() {
+    return pass(false);
+  }
+
+  /**
+   * A pass before the return to STRONG: folds in up to a batch of the records this node alone wrote
+   * beyond what etcd is known to include, and nothing else.
+   *
+   * <p>The controller runs it while this node is DEGRADED, its probes find quorum again and no peer
+   * is STRONG (every node waits out the same stable period after an etcd outage), so that folding
+   * starts when etcd can take it rather than a stable period later. Only the writer folds: that is
+   * the owner every node names while the writer is live and STRONG, so no peer folds the same
+   * records in the normal case, and records several nodes wrote wait for the owners' passes after
+   * the return. It leaves the grace bookkeeping of {@link #pass()} as it was: no record is taken
+   * over before this node is STRONG.
+   */
+  CompletionStage<ReconcileReport> passBeforeStrong() {
+    return pass(true);
+  }
+
+  private CompletionStage<ReconcileReport> pass(boolean ownWritesOnly) {
     List<OrderId> window = local.backlogIds(batchSize * WINDOW);
-    List<NodeId> owners = liveOwners();
+    List<NodeId> owners = ownWritesOnly ? List.of(node) : liveOwners();
     Instant now = time.instant();
     List<OrderId> ownWrites = new ArrayList<>();
     List<OrderId> others = new ArrayList<>();
@@ -163,6 +184,14 @@ final class Reconciler {
           read.put(id, r);
           writers = lastWriter(r);
         }
+        if (ownWritesOnly) {
+          if (writers.equals(Set.of(node)) && !full) {
+            ownWrites.add(id);
+          } else {
+            deferred++;
+          }
+          continue;
+        }
         boolean mine = owner(id, writers, owners).equals(node);
         boolean overdue = !Duration.between(since, now).minus(ownerGrace).isNegative();
         if (mine || overdue) {
@@ -180,7 +209,9 @@ final class Reconciler {
           deferred++;
         }
       }
-      waitingSince = seen;
+      if (!ownWritesOnly) {
+        waitingSince = seen;
+      }
     }
     List<OrderRecord> batch = new ArrayList<>();
     int takenOver = 0;

@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
 import org.hybridstore.event.ModeChangedEvent;
 import org.hybridstore.spi.LocalBackend;
@@ -38,10 +39,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reconcile: while STRONG with a non-empty backlog (this node's provisional writes, peers' that
  * reached it, or leftovers), passes run back to back while they fold records, and again at every
- * probe sample while records wait for their owners. It is work, not a mode (decision 66): the
- * router folds an order still in the backlog before it writes or reads it through etcd. A reconcile
- * starts with each return to STRONG and ends when the backlog is first seen empty; its duration and
- * the time from quorum's return to then are what the MXBean reports.
+ * probe sample while records wait for their owners. While DEGRADED with probes finding quorum again
+ * and no peer STRONG, passes fold this node's own writes only ({@link #mayFoldBeforeStrong}). It is
+ * work, not a mode (decision 66): the router folds an order still in the backlog before it writes
+ * or reads it through etcd. A reconcile starts with each return to STRONG and ends when the backlog
+ * is first seen empty; its duration and the time from quorum's return to then are what the MXBean
+ * reports.
  *
  * <p>Crash during reconcile: the backlog is durable and a pass is idempotent, so a restarted node
  * finds the rest of its backlog and folds it once STRONG (it starts DEGRADED if etcd is still
@@ -74,6 +77,8 @@ public final class SwitchoverController implements AutoCloseable {
   private int phaseRecords;
   private int phaseTakenOver;
   private int phaseMostDeferred;
+  // Records this node folded while DEGRADED since it last left STRONG (mayFoldBeforeStrong).
+  private int foldedBeforeStrong;
 
   SwitchoverController(
       String store,
@@ -207,7 +212,10 @@ public final class SwitchoverController implements AutoCloseable {
         Instant okSince = policy.okSince();
         startReconcile(now, okSince != null ? okSince : now);
       }
-      case DEGRADED, CLOSED -> reconcilingSince = null; // an unfinished reconcile is not timed
+      case DEGRADED, CLOSED -> {
+        reconcilingSince = null; // an unfinished reconcile is not timed
+        foldedBeforeStrong = 0;
+      }
     }
     if (to != Phase.CLOSED) {
       local.publishMode(to.mode(), next.epoch());
@@ -258,12 +266,12 @@ public final class SwitchoverController implements AutoCloseable {
       return;
     }
     maybeReconciled();
-    if (mode.phase() != Phase.STRONG || local.backlogSize() == 0) {
+    boolean strong = mode.phase() == Phase.STRONG;
+    if ((!strong && !mayFoldBeforeStrong()) || local.backlogSize() == 0) {
       return;
     }
     passInFlight = true;
-    reconciler
-        .pass()
+    (strong ? reconciler.pass() : reconciler.passBeforeStrong())
         .whenComplete(
             (report, error) ->
                 submit(
@@ -277,13 +285,17 @@ public final class SwitchoverController implements AutoCloseable {
                         return;
                       }
                       lastReport = report;
-                      if (reconcilingSince != null) {
+                      if (!strong) {
+                        foldedBeforeStrong += report.records();
+                      } else if (reconcilingSince != null) {
                         phasePasses++;
                         phaseRecords += report.records();
                         phaseTakenOver += report.takenOver();
                         phaseMostDeferred = Math.max(phaseMostDeferred, report.deferred());
                       }
-                      if (report.records() > 0) {
+                      // Again at once while passes fold records, or when the node returned to
+                      // STRONG during a pass before it (the next pass may fold more).
+                      if (report.records() > 0 || (!strong && mode.phase() == Phase.STRONG)) {
                         maybeReconcile();
                       } else {
                         maybeReconciled();
@@ -291,11 +303,26 @@ public final class SwitchoverController implements AutoCloseable {
                     }));
   }
 
+  /**
+   * Whether a DEGRADED node folds its own writes now, before the stable period ends: its probes
+   * find quorum again, no operator holds it degraded, and no peer is STRONG (so none of them owns
+   * this node's records). After an etcd outage every node waits out the same stable period, idle,
+   * while etcd already takes writes; folding is idempotent and never changes the mode, so starting
+   * it there moves the end of the reconcile earlier by up to that period (decision 75). With a peer
+   * STRONG, that peer may own these records, so this node waits for its own return as before.
+   */
+  private boolean mayFoldBeforeStrong() {
+    return mode.phase() == Phase.DEGRADED
+        && policy.okSince() != null
+        && !policy.operatorHold()
+        && local.peers().values().stream().noneMatch(p -> p.mode() == ConsistencyMode.STRONG);
+  }
+
   private String reconcileSummary() {
     return String.format(
         " (%d records folded in %d passes; at most %d left to their owners in a pass, %d taken"
-            + " over from their owners)",
-        phaseRecords, phasePasses, phaseMostDeferred, phaseTakenOver);
+            + " over from their owners; %d folded before the return)",
+        phaseRecords, phasePasses, phaseMostDeferred, phaseTakenOver, foldedBeforeStrong);
   }
 
   /** Moves to CLOSED and stops the switchover thread. */

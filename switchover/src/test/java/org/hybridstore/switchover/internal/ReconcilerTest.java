@@ -247,6 +247,42 @@ class ReconcilerTest {
   }
 
   @Test
+  void passBeforeStrong_foldsOnlyWhatThisNodeAloneWrote() {
+    // Given records a peer wrote (received from it) and records this node wrote
+    local.knowsVersions = true;
+    provisionalRecords(30, NodeId.of("n2"));
+    for (int i = 0; i < 20; i++) {
+      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
+    }
+    // When a pass before the return to STRONG runs, Then it folds this node's writes only
+    ReconcileReport r = reconciler.passBeforeStrong().toCompletableFuture().join();
+    assertThat(r.records()).isEqualTo(20);
+    assertThat(r.deferred()).isEqualTo(30);
+    assertThat(r.takenOver()).isZero();
+    assertThat(etcd.data.keySet()).hasSize(20).allMatch(id -> id.value().startsWith("mine-"));
+    assertThat(local.backlogSize()).isEqualTo(30);
+  }
+
+  @Test
+  void passBeforeStrong_startsNoOwnersGrace() {
+    // Given records a live STRONG peer alone wrote, seen by passes before this node's return
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    local.knowsVersions = true;
+    provisionalRecords(10, NodeId.of("n2"));
+    assertThat(reconciler.passBeforeStrong().toCompletableFuture().join().records()).isZero();
+    time.advance(Duration.ofMillis(2_100));
+    // When this node's first pass after the return runs, Then the owner's grace starts only now
+    ReconcileReport first = reconciler.pass().toCompletableFuture().join();
+    assertThat(first.records()).isZero();
+    assertThat(first.deferred()).isEqualTo(10);
+    // And a pass after the grace takes the records over
+    time.advance(Duration.ofMillis(2_100));
+    ReconcileReport late = reconciler.pass().toCompletableFuture().join();
+    assertThat(late.takenOver()).isEqualTo(10);
+    assertThat(late.backlogRemaining()).isZero();
+  }
+
+  @Test
   void pass_degradedPeersOwnNothing() {
     local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 3));
     provisionalRecords(20);

@@ -12,6 +12,7 @@ import org.hybridstore.NodeId;
 import org.hybridstore.event.ModeChangedEvent;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
+import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.spi.QuorumStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class SwitchoverControllerTest {
   }
 
   @Test
-  void outageAndReturn_degradesThenIsStrong_andFoldsTheBacklogWhileStrong() {
+  void outageAndReturn_degradesThenIsStrong_andFoldsTheBacklog() {
     start(FakeStrongBackend.ok(1));
     assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
     // Given quorum loss
@@ -88,7 +89,7 @@ class SwitchoverControllerTest {
     for (int i = 0; i < 3; i++) {
       sample(FakeStrongBackend.ok(2));
     }
-    // Then the node is STRONG again, two transitions in all, and folds every record while STRONG
+    // Then the node is STRONG again, two transitions in all, and has folded every record
     await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.STRONG);
     assertThat(controller.mode().reason()).startsWith("etcd quorum stable");
     await().atMost(Duration.ofSeconds(5)).until(() -> controller.lastReconcileMillis() >= 0);
@@ -103,6 +104,81 @@ class SwitchoverControllerTest {
     // return on this fake clock) to the empty backlog
     assertThat(controller.lastConvergenceMillis())
         .isGreaterThanOrEqualTo(controller.lastReconcileMillis() + 200);
+  }
+
+  /** Degrades the started store, then gives it own writes and a DEGRADED peer's records. */
+  private void degradeWithOwnAndPeerWrites(int own, int peers) {
+    sample(FakeStrongBackend.noLeader());
+    sample(FakeStrongBackend.noLeader());
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.mode().phase() == Phase.DEGRADED);
+    HybridLogicalClock clock =
+        new HybridLogicalClock(InstantSource.system(), Duration.ofSeconds(1));
+    for (int i = 0; i < own; i++) {
+      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
+    }
+    for (int i = 0; i < peers; i++) {
+      local.fromPeer(
+          OrderCommands.apply(null, Fixtures.create("n2-" + i), clock, NodeId.of("n2")).record());
+    }
+  }
+
+  @Test
+  void outage_whenProbesFindQuorumAgain_foldsItsOwnWritesBeforeTheReturn() {
+    local.knowsVersions = true;
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 2));
+    start(FakeStrongBackend.ok(1));
+    degradeWithOwnAndPeerWrites(40, 10);
+    // When the first probe finds quorum again (the stable period has not passed)
+    sample(FakeStrongBackend.ok(2));
+    // Then this node folds what it wrote, and only that, while still DEGRADED
+    await().atMost(Duration.ofSeconds(5)).until(() -> etcd.data.size() == 40);
+    assertThat(etcd.data.keySet()).allMatch(id -> id.value().startsWith("mine-"));
+    assertThat(controller.mode().phase()).isEqualTo(Phase.DEGRADED);
+    assertThat(local.backlogSize()).isEqualTo(10);
+    // And after the stable period it is STRONG and folds the peer's records it owns (the peer is
+    // still DEGRADED)
+    sample(FakeStrongBackend.ok(2));
+    sample(FakeStrongBackend.ok(2));
+    await().atMost(Duration.ofSeconds(5)).until(() -> controller.lastReconcileMillis() >= 0);
+    assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
+    assertThat(etcd.data).hasSize(50);
+    assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
+  void outage_withAPeerStrong_foldsNothingBeforeTheReturn() {
+    local.knowsVersions = true;
+    start(FakeStrongBackend.ok(1));
+    degradeWithOwnAndPeerWrites(20, 0);
+    // Given a peer that is STRONG already (it may own this node's records)
+    local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
+    // When a probe finds quorum again, Then nothing is folded before the return
+    sample(FakeStrongBackend.ok(2));
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> etcd.data.isEmpty() && local.backlogSize() == 20);
+    // And after the return this node folds its own writes as their owner
+    sample(FakeStrongBackend.ok(2));
+    sample(FakeStrongBackend.ok(2));
+    await().atMost(Duration.ofSeconds(5)).until(() -> etcd.data.size() == 20);
+    assertThat(controller.mode().phase()).isEqualTo(Phase.STRONG);
+  }
+
+  @Test
+  void outage_underAnOperatorsHold_foldsNothing() {
+    local.knowsVersions = true;
+    start(FakeStrongBackend.ok(1));
+    degradeWithOwnAndPeerWrites(20, 0);
+    controller.forceDegrade("maintenance");
+    sample(FakeStrongBackend.ok(2));
+    sample(FakeStrongBackend.ok(2));
+    sample(FakeStrongBackend.ok(2));
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> etcd.data.isEmpty() && local.backlogSize() == 20);
+    assertThat(controller.mode().phase()).isEqualTo(Phase.DEGRADED);
   }
 
   @Test
