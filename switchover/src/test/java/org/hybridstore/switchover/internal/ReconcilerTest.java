@@ -53,6 +53,13 @@ class ReconcilerTest {
     return out;
   }
 
+  /** Creates orders {@code mine-0..n-1} through this node (n1), as its own provisional writes. */
+  private void ownWrites(int n) {
+    for (int i = 0; i < n; i++) {
+      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
+    }
+  }
+
   @Test
   void owner_isAPureFunctionOfTheIdAndTheLiveNodes() {
     List<NodeId> nodes = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
@@ -182,9 +189,7 @@ class ReconcilerTest {
     local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.DEGRADED, 3));
     local.knowsVersions = true;
     provisionalRecords(60, NodeId.of("n2"));
-    for (int i = 0; i < 150; i++) {
-      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
-    }
+    ownWrites(150);
     // When a pass runs with a batch of 100, Then it folds only its own writes
     ReconcileReport first = reconciler.pass().toCompletableFuture().join();
     assertThat(first.records()).isEqualTo(100);
@@ -236,9 +241,7 @@ class ReconcilerTest {
     local.peers.put(NodeId.of("n2"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
     local.peers.put(NodeId.of("n3"), new LocalBackend.PeerState(ConsistencyMode.STRONG, 3));
     provisionalRecords(20, NodeId.of("n2"));
-    for (int i = 0; i < 20; i++) {
-      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
-    }
+    ownWrites(20);
     // When a pass runs, Then it folds every record it wrote and none of n2's
     ReconcileReport r = reconciler.pass().toCompletableFuture().join();
     assertThat(r.records()).isEqualTo(20);
@@ -251,9 +254,7 @@ class ReconcilerTest {
     // Given records a peer wrote (received from it) and records this node wrote
     local.knowsVersions = true;
     provisionalRecords(30, NodeId.of("n2"));
-    for (int i = 0; i < 20; i++) {
-      local.apply(Fixtures.create("mine-" + i)).toCompletableFuture().join();
-    }
+    ownWrites(20);
     // When a pass before the return to STRONG runs, Then it folds this node's writes only
     ReconcileReport r = reconciler.passBeforeStrong().toCompletableFuture().join();
     assertThat(r.records()).isEqualTo(20);
