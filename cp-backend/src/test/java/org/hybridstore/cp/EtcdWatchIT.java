@@ -19,6 +19,7 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
 import org.hybridstore.StoreUnavailableException;
+import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.cp.testing.EtcdClusterExtension;
 import org.hybridstore.cp.testing.EtcdMember;
 import org.hybridstore.cp.testing.TestBackendContext;
@@ -165,6 +166,11 @@ class EtcdWatchIT {
       assertThat(lastA.modRevision())
           .as("one transaction, one revision")
           .isEqualTo(lastB.modRevision());
+      // And every version, live or re-read, carries the bytes etcd holds for it (this codec wrote
+      // them, so they are its record's canonical encoding)
+      assertThat(recorder.resync).isNotEmpty();
+      assertThat(java.util.stream.Stream.concat(recorder.resync.stream(), recorder.live.stream()))
+          .allSatisfy(e -> assertThat(e.encoded()).isEqualTo(RecordCodec.encode(e.record())));
     }
   }
 

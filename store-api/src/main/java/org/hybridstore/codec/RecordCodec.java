@@ -53,7 +53,9 @@ import org.hybridstore.model.VersionVector;
  * retention of {@link OrderLimits#OP_ID_RETENTION} entries that is at most about 2.4 KB. Schema 1
  * (op ids as a JSON object of strings, about 12 KB for a full record) is still read. Output is
  * deterministic (maps sorted), so equal records encode to equal bytes and a hash of the bytes can
- * serve as a digest.
+ * serve as a digest. Decoding streams the layout {@link #encode} writes and reads any other layout
+ * (schema 1, other field orders) through a JSON tree, which also names what is wrong with bytes
+ * that are not a valid record.
  *
  * <p>This class is thread-safe.
  */
@@ -155,6 +157,17 @@ public final class RecordCodec {
               + " bytes exceeds the limit of "
               + OrderLimits.MAX_RECORD_BYTES);
     }
+    // the layout encode() writes, streamed; anything else (schema 1, other layouts, errors)
+    // through a tree, which reads every layout it always read and names what is wrong
+    OrderRecord canonical = CanonicalDecoder.tryDecode(JSON.getFactory(), bytes);
+    return canonical != null ? canonical : decodeTree(bytes, source);
+  }
+
+  /**
+   * Decodes a record through a JSON tree: every layout and schema this codec reads, with a message
+   * naming what is wrong; {@link #decode} without its fast path (tests compare the two).
+   */
+  static OrderRecord decodeTree(byte[] bytes, String source) {
     JsonNode root;
     try {
       root = JSON.readTree(bytes);
@@ -300,9 +313,18 @@ public final class RecordCodec {
     for (JsonNode n : array(root, "opn")) {
       table.add(NodeId.of(n.asText()));
     }
+    return decodeOps(table, text(root, "ops"));
+  }
+
+  /**
+   * Schema 2's applied ops from the node table {@code opn} and the base64 of the entries.
+   *
+   * @throws CorruptDataException if the entries are not base64 or malformed
+   */
+  static AppliedOps decodeOps(List<NodeId> table, String base64) {
     byte[] raw;
     try {
-      raw = Base64.getDecoder().decode(text(root, "ops"));
+      raw = Base64.getDecoder().decode(base64);
     } catch (IllegalArgumentException e) {
       throw new CorruptDataException("field 'ops' is not base64");
     }

@@ -68,6 +68,20 @@ public interface LocalBackend extends AutoCloseable {
   CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision);
 
   /**
+   * Does what {@link #absorb(Collection, long)} does, for records read from etcd that may carry the
+   * bytes etcd holds ({@link StoredRecord#encoded()}): a replica holding exactly those bytes for an
+   * order may take them as proof that it holds etcd's record, without encoding it again. The
+   * default drops the bytes.
+   *
+   * @param records records from etcd, at most one per order
+   * @param revision the etcd revision they are current at; remembered as {@link #mirrorRevision()}
+   * @return completes when committed
+   */
+  default CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
+    return absorb(records.stream().map(StoredRecord::record).toList(), revision);
+  }
+
+  /**
    * Merges records as etcd holds them into the replica, durably, and clears the backlog entries
    * they include, without moving the mirror revision: for records the node wrote to etcd itself or
    * folded in by reconciling, which the watch feed delivers again later with their revision. The

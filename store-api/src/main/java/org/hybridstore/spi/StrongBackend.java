@@ -151,10 +151,21 @@ public interface StrongBackend extends AutoCloseable {
      * @return the records
      */
     static List<OrderRecord> collapse(List<StoredRecord> events) {
-      Map<OrderId, OrderRecord> last = new LinkedHashMap<>();
+      return lastVersions(events).stream().map(StoredRecord::record).toList();
+    }
+
+    /**
+     * Returns the last version per order of {@code events}, ordered by each order's last version,
+     * as {@link #collapse} does, keeping each version's revision and stored bytes.
+     *
+     * @param events versions in revision order
+     * @return the last versions
+     */
+    static List<StoredRecord> lastVersions(List<StoredRecord> events) {
+      Map<OrderId, StoredRecord> last = new LinkedHashMap<>();
       for (StoredRecord e : events) {
         last.remove(e.record().id());
-        last.put(e.record().id(), e.record());
+        last.put(e.record().id(), e);
       }
       return List.copyOf(last.values());
     }

@@ -3,6 +3,7 @@ package org.hybridstore.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -164,6 +165,54 @@ class RecordCodecTest {
     assertThat(RecordCodec.decode(bytes, "test")).isEqualTo(record);
     // Deterministic: equal records, equal bytes.
     assertThat(RecordCodec.encode(RecordCodec.decode(bytes, "test"))).isEqualTo(bytes);
+  }
+
+  @Property(tries = 1000)
+  void decode_theStreamingPathReadsEveryEncodedRecord_asTheTreeDoes(@ForAll long seed) {
+    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
+    List<OrderRecord> replicas = random.replicas(2, 10);
+    OrderRecord record = replicas.get(0).merge(replicas.get(1));
+    byte[] bytes = RecordCodec.encode(record);
+    OrderRecord streamed = CanonicalDecoder.tryDecode(new ObjectMapper().getFactory(), bytes);
+    assertThat(streamed).isNotNull().isEqualTo(RecordCodec.decodeTree(bytes, "test"));
+    assertThat(streamed).isEqualTo(record);
+  }
+
+  @Test
+  void decode_otherLayoutsLeaveTheStreamingPath_andTheTreeReadsThem() {
+    String canonical = sampleJson();
+    OrderRecord expected = RecordCodec.decode(canonical.getBytes(StandardCharsets.UTF_8), "x");
+    // whitespace is not layout: the streaming path reads it
+    String spaced =
+        "{ \n"
+            + canonical.substring(1, canonical.length() - 1).replaceFirst(",\"id\"", ", \"id\"")
+            + "\n}";
+    assertThat(streamed(spaced)).isEqualTo(expected);
+    // another field order, a field more, a field less: read by the tree, to the same record
+    String reordered =
+        canonical
+            .replaceFirst("\"status\":\"[A-Z_]+\",", "")
+            .replace("{\"schema\":2,", "{\"status\":\"X\",\"schema\":2,");
+    String extra = canonical.replace("{\"schema\":2,", "{\"schema\":2,\"note\":[1,{}],");
+    String noStatus = canonical.replaceFirst(",\"status\":\"[A-Z_]+\"", "");
+    String trailing = canonical + " {}";
+    for (String json : List.of(reordered, extra, noStatus, trailing)) {
+      assertThat(streamed(json)).as(json).isNull();
+      assertThat(RecordCodec.decode(json.getBytes(StandardCharsets.UTF_8), "x"))
+          .as(json)
+          .isEqualTo(expected);
+    }
+    // values of another type or refused by the model: the tree names the error
+    assertThat(streamed(canonical.replace("\"schema\":2", "\"schema\":1"))).isNull();
+    assertThat(streamed(canonical.replaceFirst("@n0\"", "@\""))).isNull();
+    assertThat(streamed(canonical.replace("\"id\":\"o-1\"", "\"id\":1"))).isNull();
+    assertThat(decodeFails(canonical.replace("\"id\":\"o-1\"", "\"id\":1")))
+        .hasMessageContaining("field 'id' must be a string");
+  }
+
+  private static OrderRecord streamed(String json) {
+    return CanonicalDecoder.tryDecode(
+        new ObjectMapper().getFactory(), json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Property(tries = 1000)

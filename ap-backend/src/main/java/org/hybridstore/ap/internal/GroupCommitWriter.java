@@ -34,6 +34,7 @@ import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.StoredRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,9 +86,12 @@ final class GroupCommitWriter implements AutoCloseable {
   /** Records from a peer; {@code bytes} (their encoded size) count against the merge budget. */
   private record Merge(List<OrderRecord> records, long bytes) implements Task {}
 
-  private record Absorb(
-      Collection<OrderRecord> records, long revision, CompletableFuture<Void> future)
+  private record Absorb(List<EtcdVersion> records, long revision, CompletableFuture<Void> future)
       implements Task {}
+
+  /** A record from etcd and, if the caller had them, the bytes etcd holds for it. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
+  private record EtcdVersion(OrderRecord record, byte @Nullable [] bytes) {}
 
   private record Barrier(CompletableFuture<Void> future) implements Task {}
 
@@ -310,11 +314,36 @@ final class GroupCommitWriter implements AutoCloseable {
    * @return completes after the commit that holds them
    */
   CompletableFuture<Void> absorb(Collection<OrderRecord> records, long revision) {
+    List<EtcdVersion> versions = new ArrayList<>(records.size());
     for (OrderRecord r : records) {
-      clock.tryObserve(r.latestTime());
+      versions.add(new EtcdVersion(r, null));
+    }
+    return absorb(versions, revision);
+  }
+
+  /**
+   * Queues records from etcd with the bytes etcd holds for them where known ({@link
+   * StoredRecord#encoded()}), as {@link #absorb(Collection, long)} does: a replica holding exactly
+   * those bytes holds exactly etcd's record, which is then not encoded to find that out.
+   *
+   * @param records the records
+   * @param revision the etcd revision they are current at, or {@link #KEEP_MIRROR_REVISION}
+   * @return completes after the commit that holds them
+   */
+  CompletableFuture<Void> absorbStored(List<StoredRecord> records, long revision) {
+    List<EtcdVersion> versions = new ArrayList<>(records.size());
+    for (StoredRecord r : records) {
+      versions.add(new EtcdVersion(r.record(), r.encoded()));
+    }
+    return absorb(versions, revision);
+  }
+
+  private CompletableFuture<Void> absorb(List<EtcdVersion> versions, long revision) {
+    for (EtcdVersion v : versions) {
+      clock.tryObserve(v.record().latestTime());
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
-    submit(new Absorb(List.copyOf(records), revision, f), f);
+    submit(new Absorb(versions, revision, f), f);
     return f;
   }
 
@@ -598,9 +627,10 @@ final class GroupCommitWriter implements AutoCloseable {
   private boolean absorbRecords(Absorb a) {
     boolean changed = false;
     batchFutures.add(a.future());
-    for (OrderRecord etcd : a.records()) {
+    for (EtcdVersion version : a.records()) {
+      OrderRecord etcd = version.record();
       String id = etcd.id().value();
-      Replica replica = replica(id, etcd);
+      Replica replica = replica(id, etcd, version.bytes());
       if (replica.holdsExactly()) {
         // the replica holds exactly etcd's record: nothing to stage, nothing left to fold in
         changed |= store.removeFromBacklog(id);
@@ -660,10 +690,13 @@ final class GroupCommitWriter implements AutoCloseable {
    * Finds the replica's record of an order (as {@link #current} does) and whether it is exactly
    * etcd's, without a merge. Most absorbs are of records the replica already holds (this node's own
    * folds, and the records peers pushed before folding them). A record in the batch or the decode
-   * cache is compared as it is; a committed one by its encoding, which is canonical (equal bytes
-   * are equal records), since encoding etcd's record costs less than decoding the replica's.
+   * cache is compared as it is; a committed one by its bytes, with the bytes etcd holds if the
+   * caller had them (equal bytes decode to equal records), else with etcd's record encoded: the
+   * encoding is canonical, and encoding etcd's record costs less than decoding the replica's.
+   *
+   * @param stored the bytes etcd holds for the order, or null if not at hand
    */
-  private Replica replica(String id, OrderRecord etcd) {
+  private Replica replica(String id, OrderRecord etcd, byte @Nullable [] stored) {
     OrderRecord known = batch.get(id);
     if (known == null) {
       known = decoded.get(id);
@@ -677,8 +710,11 @@ final class GroupCommitWriter implements AutoCloseable {
     if (committed == null) {
       return new Replica(false, null, null);
     }
-    byte[] etcdBytes = RecordCodec.encode(etcd);
-    if (Arrays.equals(committed, etcdBytes)) {
+    // etcd's own bytes when they are the replica's; else etcd's record encoded (etcd's bytes may
+    // be of an older schema, and bytes staged from here must be canonical)
+    byte[] etcdBytes =
+        stored != null && Arrays.equals(committed, stored) ? stored : RecordCodec.encode(etcd);
+    if (etcdBytes == stored || Arrays.equals(committed, etcdBytes)) {
       // the watch feed usually brings the same record again soon (this node's own fold): compare
       // it decoded then
       decoded.put(id, etcd);

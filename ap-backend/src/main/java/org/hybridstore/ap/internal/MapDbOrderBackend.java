@@ -34,6 +34,7 @@ import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
+import org.hybridstore.spi.StoredRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -230,6 +231,14 @@ public final class MapDbOrderBackend implements LocalBackend {
       return CompletableFuture.<Void>failedFuture(closedException()).minimalCompletionStage();
     }
     return writer.absorb(records, revision).minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
+    if (closed) {
+      return CompletableFuture.<Void>failedFuture(closedException()).minimalCompletionStage();
+    }
+    return writer.absorbStored(records, revision).minimalCompletionStage();
   }
 
   @Override

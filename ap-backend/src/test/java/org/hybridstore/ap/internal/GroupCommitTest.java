@@ -23,12 +23,14 @@ import org.hybridstore.OrderId;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.ap.internal.storage.StorageOptions;
 import org.hybridstore.ap.internal.wire.NetworkFaults;
+import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
+import org.hybridstore.spi.StoredRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -372,6 +374,68 @@ class GroupCommitTest {
     TestNode fourth = reopen(third);
     assertThat(fourth.backend.read(OrderId.of("a"))).contains(paidByN0);
     assertThat(fourth.backend.mirrorRevision()).isEqualTo(6);
+  }
+
+  @Test
+  void absorbStored_etcdsBytesDecideOnlyWhenTheyAreTheReplicas() throws Exception {
+    // Given three orders this node wrote, committed and out of the decode cache (a restart), and
+    // a later version of b by another node
+    TestNode n = open();
+    OrderRecord a =
+        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord b =
+        n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord createdC =
+        n.backend.apply(create("c")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord paidC =
+        n.backend
+            .apply(new OrderCommand.Transition(OrderId.of("c"), OpId.of("op-p"), OrderStatus.PAID))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .record();
+    OrderRecord paidBByN0 =
+        org.hybridstore.model.OrderCommands.apply(
+                b,
+                new OrderCommand.Transition(OrderId.of("b"), OpId.of("op-pb"), OrderStatus.PAID),
+                n.clock,
+                NodeId.of("n0"))
+            .record();
+    TestNode again = reopen(n);
+    assertThat(again.backend.backlogSize()).isEqualTo(3);
+    // When etcd holds: a exactly as the replica (the same bytes); b's later version in bytes that
+    // are not the canonical encoding (a space more, as another writer might store it); c's older
+    // version, with its own bytes
+    byte[] laterB = RecordCodec.encode(paidBByN0);
+    byte[] spacedB = new byte[laterB.length + 1];
+    spacedB[0] = ' ';
+    System.arraycopy(laterB, 0, spacedB, 1, laterB.length);
+    assertThat(RecordCodec.decode(spacedB, "spaced")).isEqualTo(paidBByN0);
+    again
+        .backend
+        .absorbStored(
+            List.of(
+                new StoredRecord(a, 5, RecordCodec.encode(a)),
+                new StoredRecord(paidBByN0, 5, spacedB),
+                new StoredRecord(createdC, 5, RecordCodec.encode(createdC))),
+            5)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    // Then a and b leave the backlog, b's replica takes etcd's record, and c keeps its later
+    // local write and stays in the backlog
+    assertThat(again.backend.backlogIds(10)).containsExactly(OrderId.of("c"));
+    assertThat(again.backend.mirrorRevision()).isEqualTo(5);
+    TestNode third = reopen(again);
+    assertThat(third.backend.read(OrderId.of("a"))).contains(a);
+    assertThat(third.backend.read(OrderId.of("b"))).contains(paidBByN0);
+    assertThat(third.backend.read(OrderId.of("c"))).contains(paidC);
+    assertThat(third.backend.backlogIds(10)).containsExactly(OrderId.of("c"));
+    // And when etcd catches up with c, in the bytes the replica holds, the backlog is empty
+    third
+        .backend
+        .absorbStored(List.of(new StoredRecord(paidC, 6, RecordCodec.encode(paidC))), 6)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertThat(third.backend.backlogSize()).isZero();
   }
 
   @Test

@@ -222,7 +222,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
       if (event.getType() != Event.EventType.PUT) {
         continue;
       }
-      decode(kvp).ifPresent(r -> events.add(new StoredRecord(r, kvp.getModRevision())));
+      decode(kvp).ifPresent(events::add);
     }
     boolean recovered;
     lock.lock();
@@ -440,7 +440,7 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
               long at = revision > 0 ? revision : response.getHeader().getRevision();
               List<StoredRecord> records = new ArrayList<>();
               for (KeyValue kvp : response.getKvsList()) {
-                decode(kvp).ifPresent(r -> records.add(new StoredRecord(r, kvp.getModRevision())));
+                decode(kvp).ifPresent(records::add);
               }
               boolean more = response.getMore() && response.getKvsCount() > 0;
               lock.lock();
@@ -462,13 +462,16 @@ final class EtcdWatchFeed implements AutoCloseable, MemberView.Listener {
             });
   }
 
-  private Optional<OrderRecord> decode(KeyValue kvp) {
+  /** Decodes a version for the listener, with the bytes etcd holds (see {@link StoredRecord}). */
+  private Optional<StoredRecord> decode(KeyValue kvp) {
     Optional<OrderId> id = keys.orderIdOf(kvp.getKey());
     if (id.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(reader.feedRecord(kvp, keys.keyString(id.get())));
+      OrderRecord record = reader.feedRecord(kvp, keys.keyString(id.get()));
+      return Optional.of(
+          new StoredRecord(record, kvp.getModRevision(), kvp.getValue().toByteArray()));
     } catch (CorruptDataException e) {
       LOG.warn("change feed skips a value it cannot decode: {}", e.getMessage());
       return Optional.empty();

@@ -37,6 +37,7 @@ import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.spi.BackendContext;
 import org.hybridstore.spi.LocalBackend;
 import org.hybridstore.spi.LocalBackendFactory;
+import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
 import org.hybridstore.spi.StrongBackendFactory;
 import org.jspecify.annotations.Nullable;
@@ -223,7 +224,9 @@ public final class StoreRuntime implements AutoCloseable {
 
   /**
    * The local mirror: every etcd version goes to the confirmation tracker (which looks for the op
-   * ids it waits for); the collapsed last version per order is merged into the local replica.
+   * ids it waits for); the last version per order is merged into the local replica, with the bytes
+   * etcd holds where the feed has them (the replica compares them with its own instead of encoding
+   * etcd's record).
    */
   private final class MirrorListener implements StrongBackend.ChangeListener {
     @Override
@@ -233,15 +236,24 @@ public final class StoreRuntime implements AutoCloseable {
     }
 
     @Override
-    public void onEvents(List<org.hybridstore.spi.StoredRecord> events, long revision) {
+    public void onEvents(List<StoredRecord> events, long revision) {
       confirmations.committed(events, revision);
-      StrongBackend.ChangeListener.super.onEvents(events, revision);
+      absorb(StrongBackend.ChangeListener.lastVersions(events), revision);
     }
 
     @Override
-    public void onResync(List<org.hybridstore.spi.StoredRecord> page, long revision, boolean last) {
+    public void onResync(List<StoredRecord> page, long revision, boolean last) {
       confirmations.committed(page, last ? revision : 0); // the re-read is whole at its last page
-      StrongBackend.ChangeListener.super.onResync(page, revision, last);
+      if (!page.isEmpty()) {
+        absorb(page, revision); // one version per order, in key order
+      }
+    }
+
+    private void absorb(List<StoredRecord> last, long revision) {
+      for (StoredRecord r : last) {
+        conflicts.observe(r.record());
+      }
+      local.absorbStored(last, revision);
     }
   }
 
