@@ -138,9 +138,7 @@ class RecordCodecTest {
 
   @Property(tries = 1000)
   void encode_writesTheBytesTheTreeEncoderWrote(@ForAll long seed) throws Exception {
-    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
-    List<OrderRecord> replicas = random.replicas(2, 10);
-    OrderRecord record = replicas.get(0).merge(replicas.get(1));
+    OrderRecord record = mergedReplicas(seed);
     assertThat(RecordCodec.encode(record)).isEqualTo(treeEncoded(record));
     // and text that must be escaped (quotes, backslashes), or is not ASCII
     OrderRecord escaped =
@@ -158,9 +156,7 @@ class RecordCodecTest {
 
   @Property(tries = 1000)
   void encodeDecode_roundTrips(@ForAll long seed) {
-    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
-    List<OrderRecord> replicas = random.replicas(2, 10);
-    OrderRecord record = replicas.get(0).merge(replicas.get(1));
+    OrderRecord record = mergedReplicas(seed);
     byte[] bytes = RecordCodec.encode(record);
     assertThat(RecordCodec.decode(bytes, "test")).isEqualTo(record);
     // Deterministic: equal records, equal bytes.
@@ -169,9 +165,7 @@ class RecordCodecTest {
 
   @Property(tries = 1000)
   void decode_theStreamingPathReadsEveryEncodedRecord_asTheTreeDoes(@ForAll long seed) {
-    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
-    List<OrderRecord> replicas = random.replicas(2, 10);
-    OrderRecord record = replicas.get(0).merge(replicas.get(1));
+    OrderRecord record = mergedReplicas(seed);
     byte[] bytes = RecordCodec.encode(record);
     OrderRecord streamed = CanonicalDecoder.tryDecode(new ObjectMapper().getFactory(), bytes);
     assertThat(streamed).isNotNull().isEqualTo(RecordCodec.decodeTree(bytes, "test"));
@@ -229,9 +223,7 @@ class RecordCodecTest {
 
   @Property(tries = 300)
   void opKeys_areTheKeysOfTheDecodedRecord_andTheOnesTheRecordHandsOver(@ForAll long seed) {
-    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
-    List<OrderRecord> replicas = random.replicas(2, 10);
-    OrderRecord record = replicas.get(0).merge(replicas.get(1));
+    OrderRecord record = mergedReplicas(seed);
     long[] keys = RecordCodec.opKeys(RecordCodec.encode(record), "test");
     assertThat(keys)
         .isNotEmpty()
@@ -255,6 +247,13 @@ class RecordCodecTest {
     assertThatThrownBy(
             () -> RecordCodec.opKeys("{\"ops\":\"!!\"}".getBytes(StandardCharsets.UTF_8), "x"))
         .isInstanceOf(CorruptDataException.class);
+  }
+
+  /** The join of two random replicas of one order, with up to 10 writes each. */
+  private static OrderRecord mergedReplicas(long seed) {
+    RandomRecords random = new RandomRecords(seed, OrderId.of("o-" + Math.abs(seed % 1000)));
+    List<OrderRecord> replicas = random.replicas(2, 10);
+    return replicas.get(0).merge(replicas.get(1));
   }
 
   private static OrderRecord sample() {

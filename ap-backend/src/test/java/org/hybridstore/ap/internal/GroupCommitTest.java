@@ -61,6 +61,11 @@ class GroupCommitTest {
     return open();
   }
 
+  /** Applies a command on a node and returns the record it acknowledged. */
+  private static OrderRecord ack(TestNode n, OrderCommand command) throws Exception {
+    return n.backend.apply(command).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+  }
+
   private static OrderCommand.Create create(String id) {
     return OrderCommand.Create.of(OrderId.of(id), OpId.of("op-" + id), "c-1", "EUR");
   }
@@ -250,16 +255,10 @@ class GroupCommitTest {
   @Test
   void absorb_clearsTheBacklogOnlyWhereEtcdIncludesTheLocalRecord() throws Exception {
     TestNode n = open();
-    OrderRecord createdA =
-        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord createdA = ack(n, create("a"));
     OrderRecord paidA =
-        n.backend
-            .apply(new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID))
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS)
-            .record();
-    OrderRecord createdB =
-        n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+        ack(n, new OrderCommand.Transition(OrderId.of("a"), OpId.of("op-p"), OrderStatus.PAID));
+    OrderRecord createdB = ack(n, create("b"));
     assertThat(n.backend.backlog(10)).extracting(r -> r.id().value()).containsExactly("a", "b");
     assertThat(n.backend.inBacklog(OrderId.of("b"))).isTrue();
     // When etcd holds an older record of a and the current record of b
@@ -381,18 +380,11 @@ class GroupCommitTest {
     // Given three orders this node wrote, committed and out of the decode cache (a restart), and
     // a later version of b by another node
     TestNode n = open();
-    OrderRecord a =
-        n.backend.apply(create("a")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
-    OrderRecord b =
-        n.backend.apply(create("b")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
-    OrderRecord createdC =
-        n.backend.apply(create("c")).toCompletableFuture().get(10, TimeUnit.SECONDS).record();
+    OrderRecord a = ack(n, create("a"));
+    OrderRecord b = ack(n, create("b"));
+    OrderRecord createdC = ack(n, create("c"));
     OrderRecord paidC =
-        n.backend
-            .apply(new OrderCommand.Transition(OrderId.of("c"), OpId.of("op-p"), OrderStatus.PAID))
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS)
-            .record();
+        ack(n, new OrderCommand.Transition(OrderId.of("c"), OpId.of("op-p"), OrderStatus.PAID));
     OrderRecord paidBByN0 =
         org.hybridstore.model.OrderCommands.apply(
                 b,

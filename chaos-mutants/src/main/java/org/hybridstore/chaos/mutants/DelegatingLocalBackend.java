@@ -16,6 +16,7 @@ import org.hybridstore.model.Stamp;
 import org.hybridstore.model.VersionVector;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.LocalBackend;
+import org.hybridstore.spi.StoredRecord;
 
 /**
  * Forwards every call to the real local backend, the SPI's default methods included (a default left
@@ -51,6 +52,11 @@ class DelegatingLocalBackend implements LocalBackend {
   @Override
   public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
     return real.absorb(records);
+  }
+
+  @Override
+  public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
+    return real.absorbStored(records, revision);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.LocalBackendFactory;
+import org.hybridstore.spi.StoredRecord;
 
 /**
  * The local mirror is never updated from etcd (the watch feed's records are dropped, as a feed that
@@ -32,6 +33,11 @@ public final class DropAbsorb extends AbstractMutant {
 
           @Override
           public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
+            return CompletableFuture.completedFuture(null);
+          }
+
+          @Override
+          public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
             return CompletableFuture.completedFuture(null);
           }
         };

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.LocalBackendFactory;
+import org.hybridstore.spi.StoredRecord;
 
 /**
  * A merge that prefers the local side: records from etcd are ignored for every order the node still
@@ -32,6 +33,12 @@ public final class LocalWinsAbsorb extends AbstractMutant {
           @Override
           public CompletionStage<Void> absorb(Collection<OrderRecord> records) {
             return real.absorb(kept(records));
+          }
+
+          @Override
+          public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
+            return real.absorbStored(
+                records.stream().filter(r -> !real.inBacklog(r.record().id())).toList(), revision);
           }
 
           private List<OrderRecord> kept(Collection<OrderRecord> records) {
