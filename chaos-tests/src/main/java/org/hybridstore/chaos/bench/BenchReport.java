@@ -266,8 +266,9 @@ public final class BenchReport {
     }
 
     s.append(
-        "\n| measurement | in flight | ops/s per round | ops/s (median) | p50 ms | p99 ms | errors / other |\n");
-    s.append("|---|---|---|---|---|---|---|\n");
+        "\n| measurement | in flight | ops/s per round | ops/s (median) | p50 ms | p99 ms | errors / other"
+            + " | CPU µs/op, this process (median) | etcd CPU µs/op (median) | JIT ms per round |\n");
+    s.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (PairResult p : List.of(r.strong(), r.strongSingle(), r.degraded(), r.groupCommit())) {
       for (boolean sideA : new boolean[] {true, false}) {
         ToDoubleFunction<PairResult.Round> ops = x -> (sideA ? x.a() : x.b()).opsPerSecond();
@@ -276,7 +277,7 @@ public final class BenchReport {
         s.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %d | %s | %.0f | %.1f | %.1f | %d / %d |%n",
+                "| %s | %d | %s | %.0f | %.1f | %.1f | %d / %d | %s | %s | %s |%n",
                 sideA ? p.a() : p.b(),
                 p.inFlight(),
                 perRound(p, ops, "%.0f"),
@@ -284,7 +285,13 @@ public final class BenchReport {
                 p.median(x -> (sideA ? x.a() : x.b()).p50Ms()),
                 p.median(x -> (sideA ? x.a() : x.b()).p99Ms()),
                 errors,
-                other));
+                other,
+                micros(medianKnown(p, x -> (sideA ? x.a() : x.b()).cpuMicrosPerOp())),
+                micros(medianKnown(p, x -> (sideA ? x.a() : x.b()).etcdCpuMicrosPerOp())),
+                p.rounds().stream()
+                    .map(x -> (sideA ? x.a() : x.b()).compileMillis())
+                    .map(ms -> ms < 0 ? "?" : Long.toString(ms))
+                    .collect(Collectors.joining(" / "))));
       }
     }
 
@@ -442,8 +449,38 @@ public final class BenchReport {
     n.put("ok", m.ok());
     n.put("other", m.other());
     n.put("errors", m.errors());
+    putFinite(n, "cpu_us_per_op", m.cpuMicrosPerOp());
+    putFinite(n, "etcd_cpu_us_per_op", m.etcdCpuMicrosPerOp());
+    if (m.compileMillis() >= 0) {
+      n.put("jit_compile_ms", m.compileMillis());
+    } else {
+      n.putNull("jit_compile_ms");
+    }
     if (m.firstError() != null) {
       n.put("first_error", m.firstError());
+    }
+  }
+
+  /** The median over the rounds that know the figure (not NaN); NaN if none does. */
+  static double medianKnown(PairResult p, ToDoubleFunction<PairResult.Round> f) {
+    double[] v =
+        p.rounds().stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** A figure in microseconds for the report, or {@code ?} where unknown (NaN). */
+  static String micros(double v) {
+    return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static void putFinite(ObjectNode n, String field, double v) {
+    if (Double.isFinite(v)) {
+      n.put(field, round(v, 1));
+    } else {
+      n.putNull(field);
     }
   }
 

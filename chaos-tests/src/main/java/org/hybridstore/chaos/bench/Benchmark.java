@@ -32,6 +32,7 @@ import org.hybridstore.OrderId;
 import org.hybridstore.WriteResult;
 import org.hybridstore.chaos.cluster.Cluster;
 import org.hybridstore.chaos.cluster.ClusterSpec;
+import org.hybridstore.chaos.cluster.EtcdMember;
 import org.hybridstore.switchover.HybridOrderStore;
 import org.hybridstore.testkit.ChildProcesses;
 import org.hybridstore.testkit.FreePorts;
@@ -191,6 +192,8 @@ public final class Benchmark {
     }
 
     // 2. STRONG command against raw CAS, on orders whose op-id history is full
+    CpuMeter meter =
+        new CpuMeter(() -> cluster.etcdMembers().stream().map(EtcdMember::pid).toList());
     List<OrderId> orders = new ArrayList<>();
     for (int i = 0; i < settings.inFlight(); i++) {
       orders.add(OrderId.of(String.format(Locale.ROOT, "order-%06d", i)));
@@ -221,6 +224,7 @@ public final class Benchmark {
     PairResult strongPair =
         pair(
             raw,
+            meter,
             "strong_over_raw_cas",
             "raw jetcd CAS txn",
             "STRONG command",
@@ -231,6 +235,7 @@ public final class Benchmark {
     PairResult strongSingle =
         pair(
             raw,
+            meter,
             "strong_over_raw_cas_1_in_flight",
             "raw jetcd CAS txn",
             "STRONG command",
@@ -247,6 +252,7 @@ public final class Benchmark {
     PairResult degradedPair =
         pair(
             raw,
+            meter,
             "degraded_over_raw_put",
             "raw etcd put",
             "DEGRADED durable write",
@@ -288,6 +294,7 @@ public final class Benchmark {
     PairResult groupPair =
         pair(
             raw,
+            meter,
             "group_commit_over_single",
             "one commit per write (batch 1)",
             "group commit (batch " + ApConfig.DEFAULT_GROUP_COMMIT_MAX_BATCH + ")",
@@ -421,6 +428,7 @@ public final class Benchmark {
    */
   private PairResult pair(
       RawEtcd raw,
+      CpuMeter meter,
       String key,
       String aName,
       String bName,
@@ -434,9 +442,9 @@ public final class Benchmark {
     List<PairResult.Round> rounds = new ArrayList<>();
     for (int r = 1; r <= settings.rounds(); r++) {
       Measurement ma =
-          measure(ClosedLoop.run(aName, inFlight, warmup, window, OP_TIMEOUT, a), key, r);
+          measure(ClosedLoop.run(aName, inFlight, warmup, window, OP_TIMEOUT, a, meter), key, r);
       Measurement mb =
-          measure(ClosedLoop.run(bName, inFlight, warmup, window, OP_TIMEOUT, b), key, r);
+          measure(ClosedLoop.run(bName, inFlight, warmup, window, OP_TIMEOUT, b, meter), key, r);
       raw.compact();
       PairResult.Round round = new PairResult.Round(r, ma, mb);
       rounds.add(round);
@@ -448,12 +456,16 @@ public final class Benchmark {
   private Measurement measure(Measurement m, String key, int round) {
     progress.printf(
         Locale.ROOT,
-        "  %-44s %3d in flight %8.0f ops/s  p50 %7.1f ms  p99 %7.1f ms%s%n",
+        "  %-44s %3d in flight %8.0f ops/s  p50 %7.1f ms  p99 %7.1f ms  CPU/op %s µs, etcd %s µs,"
+            + " JIT %s ms%s%n",
         m.name(),
         m.inFlight(),
         m.opsPerSecond(),
         m.p50Ms(),
         m.p99Ms(),
+        BenchReport.micros(m.cpuMicrosPerOp()),
+        BenchReport.micros(m.etcdCpuMicrosPerOp()),
+        m.compileMillis() < 0 ? "?" : Long.toString(m.compileMillis()),
         m.errors() + m.other() == 0
             ? ""
             : "  errors "

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,7 @@ final class ClosedLoop {
    * @param opTimeout the bound on one operation
    * @param op issues worker {@code i}'s next operation; its stage completes with {@code true} when
    *     the operation did what the pair measures, {@code false} when it completed otherwise
+   * @param meter read when the window opens and when it closes
    * @return the measurement
    * @throws BenchmarkException if workers are still waiting long after the window closed
    * @throws InterruptedException if interrupted while waiting
@@ -53,7 +55,8 @@ final class ClosedLoop {
       Duration warmup,
       Duration window,
       Duration opTimeout,
-      IntFunction<? extends CompletionStage<Boolean>> op)
+      IntFunction<? extends CompletionStage<Boolean>> op,
+      CpuMeter meter)
       throws InterruptedException {
     long start = System.nanoTime();
     long windowStart = start + warmup.toNanos();
@@ -66,6 +69,12 @@ final class ClosedLoop {
     for (Worker w : all) {
       w.issue();
     }
+    // The caller's thread only reads the meter at the window's edges (a fixed instant, not a
+    // condition) and then waits for the workers.
+    parkUntil(windowStart);
+    CpuMeter.Reading atStart = meter.read();
+    parkUntil(windowEnd);
+    CpuMeter.Reading atEnd = meter.read();
     Duration bound = warmup.plus(window).plus(opTimeout).plusSeconds(10);
     if (!done.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new BenchmarkException(
@@ -96,6 +105,7 @@ final class ClosedLoop {
     }
     Arrays.sort(latencies);
     double seconds = window.toNanos() / 1e9;
+    CpuMeter.Usage usage = CpuMeter.between(atStart, atEnd, ok);
     return new Measurement(
         name,
         workers,
@@ -105,7 +115,19 @@ final class ClosedLoop {
         ok,
         other,
         errors,
-        firstError);
+        firstError,
+        usage.processMicrosPerOp(),
+        usage.etcdMicrosPerOp(),
+        usage.compileMillis());
+  }
+
+  private static void parkUntil(long nanoTime) throws InterruptedException {
+    for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting for the window's edge");
+      }
+    }
   }
 
   /**

@@ -17,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  *     not counted in the throughput
  * @param errors operations that failed or timed out within the window
  * @param firstError the first failure, for the report, or {@code null}
+ * @param cpuMicrosPerOp this process's CPU time in the window (the stores, the clients, the JIT
+ *     compiler and the garbage collector) per operation counted; NaN where unknown
+ * @param etcdCpuMicrosPerOp the etcd members' CPU time in the window per operation counted; NaN
+ *     where unknown
+ * @param compileMillis the JIT compiler's compile time in the window (elapsed, summed over its
+ *     threads); -1 where unknown
  */
 public record Measurement(
     String name,
@@ -27,4 +33,7 @@ public record Measurement(
     long ok,
     long other,
     long errors,
-    @Nullable String firstError) {}
+    @Nullable String firstError,
+    double cpuMicrosPerOp,
+    double etcdCpuMicrosPerOp,
+    long compileMillis) {}

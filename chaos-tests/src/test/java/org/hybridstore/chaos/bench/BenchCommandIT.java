@@ -69,6 +69,19 @@ class BenchCommandIT {
     for (JsonNode p : r.path("pairs")) {
       assertThat(p.path("rounds")).hasSize(1);
       assertThat(p.path("payload_bytes").asInt()).isEqualTo(r.path("payload_bytes").asInt());
+      // each side's CPU per operation, read from this JVM and from the etcd processes' /proc
+      for (String side : List.of("a", "b")) {
+        JsonNode m = p.path("rounds").get(0).path(side);
+        assertThat(m.path("cpu_us_per_op").asDouble()).as(side + " in " + p).isBetween(1.0, 1e6);
+        assertThat(m.path("jit_compile_ms").isNumber()).as(side + " in " + p).isTrue();
+        String key = p.path("key").asText();
+        if (key.startsWith("strong_") || (side.equals("a") && key.startsWith("degraded_"))) {
+          // the sides that write to etcd (DEGRADED and the group commit pair do not)
+          assertThat(m.path("etcd_cpu_us_per_op").asDouble())
+              .as(side + " in " + p)
+              .isBetween(1.0, 1e6);
+        }
+      }
     }
     // and its cluster and directory are gone
     assertThat(benchDirs()).containsExactlyInAnyOrderElementsOf(before);

@@ -16,7 +16,8 @@ class BenchReportTest {
   @TempDir Path dir;
 
   private static Measurement m(String name, int inFlight, double ops, double p99) {
-    return new Measurement(name, inFlight, ops, p99 / 3, p99, (long) ops * 2, 0, 0, null);
+    return new Measurement(
+        name, inFlight, ops, p99 / 3, p99, (long) ops * 2, 0, 0, null, 1e6 / ops, 2e6 / ops, 5);
   }
 
   private static PairResult pair(String key, int inFlight, double... aThenB) {
@@ -93,6 +94,47 @@ class BenchReportTest {
     assertThat(json.path("backlogs").get(1).path("again").asBoolean()).isFalse();
     assertThat(json.path("machine").path("load_average_before")).hasSize(3);
     assertThat(json.path("quick").asBoolean()).isFalse();
+    // and each side of each round says its CPU per operation and the JIT's time
+    JsonNode b = json.path("pairs").get(0).path("rounds").get(0).path("b");
+    assertThat(b.path("cpu_us_per_op").asDouble()).isEqualTo(3333.3);
+    assertThat(b.path("etcd_cpu_us_per_op").asDouble()).isEqualTo(6666.7);
+    assertThat(b.path("jit_compile_ms").asLong()).isEqualTo(5);
+  }
+
+  @Test
+  void json_andTable_sayUnknownCpuFiguresAsNullAndQuestionMarks() {
+    Measurement unknown =
+        new Measurement("u", 64, 100, 1, 2, 200, 0, 0, null, Double.NaN, Double.NaN, -1);
+    PairResult p =
+        new PairResult(
+            "strong_over_raw_cas",
+            "a side",
+            "b side",
+            64,
+            3150,
+            List.of(new PairResult.Round(1, unknown, unknown)));
+    BenchResult full = result(BenchSettings.defaults(), BACKLOGS);
+    BenchResult r =
+        new BenchResult(
+            full.date(),
+            full.command(),
+            full.settings(),
+            full.environment(),
+            full.recordBytes(),
+            full.payloadBytes(),
+            p,
+            full.strongSingle(),
+            full.degraded(),
+            full.groupCommit(),
+            full.backlogs(),
+            full.elapsed());
+
+    JsonNode side = BenchReport.json(r).path("pairs").get(0).path("rounds").get(0).path("a");
+    assertThat(side.path("cpu_us_per_op").isNull()).isTrue();
+    assertThat(side.path("etcd_cpu_us_per_op").isNull()).isTrue();
+    assertThat(side.path("jit_compile_ms").isNull()).isTrue();
+    assertThat(BenchReport.table(r))
+        .contains("| a side | 64 | 100 | 100 | 1.0 | 2.0 | 0 / 0 | ? | ? | ? |");
   }
 
   @Test
@@ -156,7 +198,12 @@ class BenchReportTest {
     assertThat(table)
         .contains("| 0.80 | 0.50 / 0.80 / 2.00 | >= 1.5 | **no** |")
         .contains(
-            "| 10,000 | 10,000 | 1,500 ms | 12,000 ms | 800 ms | 2,500 ms | 4,000 ms | 4,000 ms | 60 |");
+            "| 10,000 | 10,000 | 1,500 ms | 12,000 ms | 800 ms | 2,500 ms | 4,000 ms | 4,000 ms | 60 |")
+        .contains(
+            "| CPU µs/op, this process (median) | etcd CPU µs/op (median) | JIT ms per round |")
+        // STRONG's side: 300, 480 and 1,200 ops/s, so 3,333, 2,083 and 833 µs per operation
+        .contains(
+            "| b side | 64 | 300 / 480 / 1200 | 480 | 83.3 | 250.0 | 0 / 0 | 2083 | 4167 | 5 / 5 / 5 |");
   }
 
   @Test

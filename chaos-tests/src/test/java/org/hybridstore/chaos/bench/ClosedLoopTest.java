@@ -3,6 +3,7 @@ package org.hybridstore.chaos.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,8 @@ class ClosedLoopTest {
             w -> {
               maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
               return after(10, true).whenComplete((r, e) -> inFlight.decrementAndGet());
-            });
+            },
+            CpuMeter.PROCESS_ONLY);
 
     // Then at most 4 were in flight, about 4 / 10 ms were counted, and the latency is about 10 ms
     assertThat(maxInFlight.get()).isLessThanOrEqualTo(4);
@@ -62,7 +64,8 @@ class ClosedLoopTest {
               return i % 3 == 2
                   ? CompletableFuture.failedFuture(new IllegalStateException("boom"))
                   : after(5, i % 3 == 0);
-            });
+            },
+            CpuMeter.PROCESS_ONLY);
 
     // Then each kind is counted, failures pause the worker, and the first error is kept
     assertThat(m.ok()).isPositive();
@@ -82,12 +85,48 @@ class ClosedLoopTest {
             Duration.ZERO,
             Duration.ofMillis(300),
             Duration.ofMillis(50),
-            w -> new CompletableFuture<>());
+            w -> new CompletableFuture<>(),
+            CpuMeter.PROCESS_ONLY);
 
     // Then it returns, with the timeouts counted as errors
     assertThat(m.ok()).isZero();
     assertThat(m.errors()).isPositive();
     assertThat(m.firstError()).contains("Timeout");
+  }
+
+  @Test
+  void run_readsTheCpuOfTheWindow_perOperation() throws Exception {
+    // Given operations that each burn about 1 ms of CPU, and a meter that reads this very process
+    // as if it were an etcd member (its /proc/<pid>/stat)
+    long self = ProcessHandle.current().pid();
+    CpuMeter meter = new CpuMeter(() -> List.of(self));
+
+    // When 2 workers run them for a 600 ms window
+    Measurement m =
+        ClosedLoop.run(
+            "burn",
+            2,
+            Duration.ofMillis(50),
+            Duration.ofMillis(600),
+            Duration.ofSeconds(1),
+            w -> CompletableFuture.supplyAsync(() -> burn(1_000_000L)),
+            meter);
+
+    // Then the CPU per operation is about what an operation burns (at least most of it; the loop
+    // and the JVM add some), read both ways, and the JIT's time is known
+    assertThat(m.ok()).isPositive();
+    assertThat(m.cpuMicrosPerOp()).isBetween(500.0, 50_000.0);
+    assertThat(m.etcdCpuMicrosPerOp()).isBetween(300.0, 50_000.0);
+    assertThat(m.compileMillis()).isNotNegative();
+  }
+
+  private static boolean burn(long nanos) {
+    long end = System.nanoTime() + nanos;
+    long x = 0;
+    while (System.nanoTime() < end) {
+      x += x * 31 + 7;
+    }
+    return x != 42 || nanos > 0;
   }
 
   @Test
