@@ -181,7 +181,7 @@ public final class BenchReport {
         String.format(
             Locale.ROOT,
             "%s%s, %s, %d cores, Java %s, load average %s before, %s after; %s %s;"
-                + " %d round%s of %d s after %d s warm-up per measurement; %.0f s in all%n%n",
+                + " %d round%s of %d s after %d s warm-up per measurement%s; %.0f s in all%n%n",
             st.quick() ? "QUICK SMOKE RUN (not a measurement): " : "",
             r.command(),
             r.date(),
@@ -195,6 +195,15 @@ public final class BenchReport {
             st.rounds() == 1 ? "" : "s",
             st.seconds(),
             st.warmupSeconds(),
+            r.jitWarmupCompileMs().isEmpty()
+                ? ""
+                : ", after "
+                    + r.jitWarmupCompileMs().size()
+                    + " JIT warm-up turn(s) (compile ms "
+                    + r.jitWarmupCompileMs().stream()
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(" / "))
+                    + ")",
             r.elapsed().toMillis() / 1000.0));
 
     s.append("| figure | measured | per round | target | met |\n|---|---|---|---|---|\n");
@@ -378,6 +387,7 @@ public final class BenchReport {
     ArrayNode after = machine.putArray("load_average_after");
     env.loadAfter().forEach(after::add);
     root.put("elapsed_s", round(r.elapsed().toMillis() / 1000.0, 1));
+    r.jitWarmupCompileMs().forEach(root.putArray("jit_warmup_compile_ms")::add);
 
     ArrayNode targets = root.putArray("targets");
     for (Target t : targets(r)) {

@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param groupCommit the DEGRADED write with one commit per write against group commit
  * @param backlogs the convergence after each backlog, in the order run
  * @param elapsed the whole run, cluster start to cleanup
+ * @param jitWarmupCompileMs the JIT compiler's compile time in each turn of the warm-up before the
+ *     pairs, in milliseconds; empty if there was none (a quick run) or the JVM cannot tell
  */
 public record BenchResult(
     Instant date,
@@ -36,10 +38,12 @@ public record BenchResult(
     PairResult degraded,
     PairResult groupCommit,
     List<BacklogResult> backlogs,
-    Duration elapsed) {
-  /** Copies the backlogs. */
+    Duration elapsed,
+    List<Long> jitWarmupCompileMs) {
+  /** Copies the lists. */
   public BenchResult {
     backlogs = List.copyOf(backlogs);
+    jitWarmupCompileMs = List.copyOf(jitWarmupCompileMs);
   }
 
   /**

@@ -48,7 +48,8 @@ class BenchReportTest {
         pair("degraded_over_raw_put", 64, 900, 2400, 900, 1800, 900, 2700),
         pair("group_commit_over_single", 64, 600, 1800, 500, 2000, 600, 2400),
         backlogs,
-        Duration.ofSeconds(480));
+        Duration.ofSeconds(480),
+        List.of(9000L, 2500L, 700L));
   }
 
   private static final List<BacklogResult> BACKLOGS =
@@ -94,6 +95,8 @@ class BenchReportTest {
     assertThat(json.path("backlogs").get(1).path("again").asBoolean()).isFalse();
     assertThat(json.path("machine").path("load_average_before")).hasSize(3);
     assertThat(json.path("quick").asBoolean()).isFalse();
+    assertThat(json.path("jit_warmup_compile_ms")).hasSize(3);
+    assertThat(json.path("jit_warmup_compile_ms").get(2).asLong()).isEqualTo(700);
     // and each side of each round says its CPU per operation and the JIT's time
     JsonNode b = json.path("pairs").get(0).path("rounds").get(0).path("b");
     assertThat(b.path("cpu_us_per_op").asDouble()).isEqualTo(3333.3);
@@ -127,7 +130,8 @@ class BenchReportTest {
             full.degraded(),
             full.groupCommit(),
             full.backlogs(),
-            full.elapsed());
+            full.elapsed(),
+            List.of());
 
     JsonNode side = BenchReport.json(r).path("pairs").get(0).path("rounds").get(0).path("a");
     assertThat(side.path("cpu_us_per_op").isNull()).isTrue();
@@ -177,6 +181,7 @@ class BenchReportTest {
     String table = BenchReport.table(r);
 
     assertThat(table).startsWith("QUICK SMOKE RUN (not a measurement)");
+    assertThat(table).contains(", after 3 JIT warm-up turn(s) (compile ms 9000 / 2500 / 700);");
     for (String figure :
         List.of(
             "strong_over_raw_cas",
