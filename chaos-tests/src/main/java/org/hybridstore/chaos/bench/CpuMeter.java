@@ -110,10 +110,7 @@ final class CpuMeter {
    * @param compileMillis the JIT compiler's compile time within the window (elapsed, summed over
    *     its threads, so it can exceed the window)
    */
-  record Usage(double processMicrosPerOp, double etcdMicrosPerOp, long compileMillis) {
-    /** Nothing known. */
-    static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN, -1);
-  }
+  record Usage(double processMicrosPerOp, double etcdMicrosPerOp, long compileMillis) {}
 
   /** User plus system clock ticks from a {@code stat} file, or -1 if it cannot be read. */
   @SuppressWarnings("StringSplitter") // fields of a kernel file, none empty
