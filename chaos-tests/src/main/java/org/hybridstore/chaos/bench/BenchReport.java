@@ -295,8 +295,8 @@ public final class BenchReport {
                 p.median(x -> (sideA ? x.a() : x.b()).p99Ms()),
                 errors,
                 other,
-                micros(medianKnown(p, x -> (sideA ? x.a() : x.b()).cpuMicrosPerOp())),
-                micros(medianKnown(p, x -> (sideA ? x.a() : x.b()).etcdCpuMicrosPerOp())),
+                micros(p.median(x -> (sideA ? x.a() : x.b()).cpuMicrosPerOp())),
+                micros(p.median(x -> (sideA ? x.a() : x.b()).etcdCpuMicrosPerOp())),
                 p.rounds().stream()
                     .map(x -> (sideA ? x.a() : x.b()).compileMillis())
                     .map(ms -> ms < 0 ? "?" : Long.toString(ms))
@@ -469,16 +469,6 @@ public final class BenchReport {
     if (m.firstError() != null) {
       n.put("first_error", m.firstError());
     }
-  }
-
-  /** The median over the rounds that know the figure (not NaN); NaN if none does. */
-  static double medianKnown(PairResult p, ToDoubleFunction<PairResult.Round> f) {
-    double[] v =
-        p.rounds().stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   /** A figure in microseconds for the report, or {@code ?} where unknown (NaN). */

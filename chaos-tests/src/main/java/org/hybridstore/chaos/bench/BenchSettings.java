@@ -29,7 +29,7 @@ public record BenchSettings(
   /**
    * Default measured seconds per side and round: with the defaults below a full run takes about 7
    * minutes on the shared 2-core build host at load average 25 (docs/performance.md), of which the
-   * pairs take 4 x 3 rounds x 2 sides x 10 s.
+   * pairs take 4 x 3 rounds x 2 sides x 10 s, after a JIT warm-up of up to 36 s (decision 77).
    */
   public static final int DEFAULT_SECONDS = 8;
 

@@ -52,13 +52,16 @@ public record PairResult(
   }
 
   /**
-   * Returns the median over the rounds of a figure.
+   * Returns the median over the rounds of a figure, over the rounds that know it (a figure a round
+   * could not read, such as etcd's CPU after a member restarted, is NaN there).
    *
    * @param figure the figure of one round
-   * @return the median (the mean of the middle two for an even number of rounds)
+   * @return the median (the mean of the middle two for an even number of rounds), or NaN if no
+   *     round knows the figure
    */
   public double median(ToDoubleFunction<Round> figure) {
-    double[] v = rounds.stream().mapToDouble(figure).sorted().toArray();
+    double[] v =
+        rounds.stream().mapToDouble(figure).filter(x -> !Double.isNaN(x)).sorted().toArray();
     if (v.length == 0) {
       return Double.NaN;
     }

@@ -133,6 +133,22 @@ class BenchReportTest {
             full.elapsed(),
             List.of());
 
+    // a round that could not read a figure is left out of its median, not sorted in as NaN
+    PairResult mixed = pair("strong_over_raw_cas", 64, 600, 100, 600, 300, 600, 500);
+    PairResult withUnknown =
+        new PairResult(
+            "strong_over_raw_cas",
+            "a side",
+            "b side",
+            64,
+            3150,
+            List.of(
+                new PairResult.Round(1, unknown, unknown),
+                mixed.rounds().get(0),
+                mixed.rounds().get(1)));
+    assertThat(withUnknown.median(x -> x.b().cpuMicrosPerOp())).isEqualTo((1e4 + 1e6 / 300) / 2);
+    assertThat(p.median(x -> x.b().cpuMicrosPerOp())).isNaN();
+
     JsonNode side = BenchReport.json(r).path("pairs").get(0).path("rounds").get(0).path("a");
     assertThat(side.path("cpu_us_per_op").isNull()).isTrue();
     assertThat(side.path("etcd_cpu_us_per_op").isNull()).isTrue();

@@ -2,6 +2,8 @@ package org.hybridstore.chaos.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -96,8 +98,9 @@ class ClosedLoopTest {
 
   @Test
   void run_readsTheCpuOfTheWindow_perOperation() throws Exception {
-    // Given operations that each burn about 1 ms of CPU, and a meter that reads this very process
-    // as if it were an etcd member (its /proc/<pid>/stat)
+    // Given operations that each burn 1 ms of their thread's CPU time (not wall time: a loaded
+    // machine only makes them slower), and a meter that reads this very process as if it were an
+    // etcd member (its /proc/<pid>/stat)
     long self = ProcessHandle.current().pid();
     CpuMeter meter = new CpuMeter(() -> List.of(self));
 
@@ -112,21 +115,23 @@ class ClosedLoopTest {
             w -> CompletableFuture.supplyAsync(() -> burn(1_000_000L)),
             meter);
 
-    // Then the CPU per operation is about what an operation burns (at least most of it; the loop
-    // and the JVM add some), read both ways, and the JIT's time is known
+    // Then the CPU per operation is at least what an operation burns, read both ways (the loop,
+    // the JIT and the collector add some; the bounds catch a unit off by a thousand), and the
+    // JIT's time is known
     assertThat(m.ok()).isPositive();
-    assertThat(m.cpuMicrosPerOp()).isBetween(500.0, 50_000.0);
-    assertThat(m.etcdCpuMicrosPerOp()).isBetween(300.0, 50_000.0);
+    assertThat(m.cpuMicrosPerOp()).isBetween(500.0, 200_000.0);
+    assertThat(m.etcdCpuMicrosPerOp()).isBetween(300.0, 200_000.0);
     assertThat(m.compileMillis()).isNotNegative();
   }
 
-  private static boolean burn(long nanos) {
-    long end = System.nanoTime() + nanos;
+  private static boolean burn(long cpuNanos) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long end = threads.getCurrentThreadCpuTime() + cpuNanos;
     long x = 0;
-    while (System.nanoTime() < end) {
+    while (threads.getCurrentThreadCpuTime() < end) {
       x += x * 31 + 7;
     }
-    return x != 42 || nanos > 0;
+    return x != 42 || cpuNanos > 0;
   }
 
   @Test
