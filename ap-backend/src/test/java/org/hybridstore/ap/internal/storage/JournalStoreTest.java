@@ -156,6 +156,47 @@ class JournalStoreTest {
   }
 
   @Test
+  void backlog_changedBetweenCleanRestarts_isReadBackAsItWas_andAsTheLogRebuildsIt() {
+    // Given a backlog of five orders, closed cleanly
+    try (JournalStore s = JournalStore.open(dir, StorageOptions.DEFAULTS)) {
+      for (int i = 1; i <= 5; i++) {
+        s.addToBacklog("o-" + i);
+      }
+      s.commit();
+    }
+    // And changed after a clean restart: two leave, one joins, one leaves and joins again at the
+    // end
+    try (JournalStore s = JournalStore.open(dir, StorageOptions.DEFAULTS)) {
+      assertThat(s.openReport().indexRebuilt()).isFalse();
+      assertThat(s.backlogOldest(10)).containsExactly("o-1", "o-2", "o-3", "o-4", "o-5");
+      s.removeFromBacklog("o-2");
+      s.removeFromBacklog("o-4");
+      s.addToBacklog("o-6");
+      s.removeFromBacklog("o-1");
+      s.commit();
+      s.addToBacklog("o-1");
+      s.addToBacklog("o-7");
+      s.removeFromBacklog("o-7");
+      s.commit();
+    }
+    // When it is reopened from the trusted index, and then from an index rebuilt from the log
+    for (boolean rebuild : new boolean[] {false, true}) {
+      if (rebuild) {
+        assertThat(dir.resolve(JournalStore.INDEX_CLEAN).toFile().delete()).isTrue();
+      }
+      try (JournalStore s = JournalStore.open(dir, StorageOptions.DEFAULTS)) {
+        // Then the backlog is exactly what the last session left, oldest first
+        assertThat(s.openReport().indexRebuilt()).isEqualTo(rebuild);
+        assertThat(s.backlogOldest(10)).containsExactly("o-3", "o-5", "o-6", "o-1");
+        assertThat(s.backlogSize()).isEqualTo(4);
+        assertThat(s.inBacklog("o-2")).isFalse();
+        assertThat(s.inBacklog("o-7")).isFalse();
+        assertThat(s.inBacklog("o-1")).isTrue();
+      }
+    }
+  }
+
+  @Test
   void open_afterACrash_rebuildsTheIndexFromTheLog() {
     // Given a journal whose process died: the disk stops, so the index is never marked clean
     SimulatedDisk disk = new SimulatedDisk();
