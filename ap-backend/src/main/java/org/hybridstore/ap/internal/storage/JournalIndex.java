@@ -42,8 +42,8 @@ import org.mapdb.Serializer;
  * in memory anyway (the writer's backlog hints), and the file holds them only where it is trusted
  * at all: an index not closed cleanly is rebuilt from the log, which rebuilds the backlog.
  *
- * <p>Thread safety: MapDB's collections are thread-safe; one writer thread applies ops, any thread
- * reads.
+ * <p>Thread safety: MapDB's collections and the backlog's maps are thread-safe; one writer thread
+ * applies ops, any thread reads.
  */
 final class JournalIndex implements AutoCloseable {
   private static final long[] EMPTY_KEYS = new long[0];
