@@ -27,6 +27,10 @@ class BenchReportTest {
           new PairResult.Round(
               i / 2 + 1, m("a", inFlight, aThenB[i], 200), m("b", inFlight, aThenB[i + 1], 250)));
     }
+    return pair(key, inFlight, rounds);
+  }
+
+  private static PairResult pair(String key, int inFlight, List<PairResult.Round> rounds) {
     return new PairResult(key, "a side", "b side", inFlight, 3150, rounds);
   }
 
@@ -109,13 +113,7 @@ class BenchReportTest {
     Measurement unknown =
         new Measurement("u", 64, 100, 1, 2, 200, 0, 0, null, Double.NaN, Double.NaN, -1);
     PairResult p =
-        new PairResult(
-            "strong_over_raw_cas",
-            "a side",
-            "b side",
-            64,
-            3150,
-            List.of(new PairResult.Round(1, unknown, unknown)));
+        pair("strong_over_raw_cas", 64, List.of(new PairResult.Round(1, unknown, unknown)));
     BenchResult full = result(BenchSettings.defaults(), BACKLOGS);
     BenchResult r =
         new BenchResult(
@@ -136,12 +134,9 @@ class BenchReportTest {
     // a round that could not read a figure is left out of its median, not sorted in as NaN
     PairResult mixed = pair("strong_over_raw_cas", 64, 600, 100, 600, 300, 600, 500);
     PairResult withUnknown =
-        new PairResult(
+        pair(
             "strong_over_raw_cas",
-            "a side",
-            "b side",
             64,
-            3150,
             List.of(
                 new PairResult.Round(1, unknown, unknown),
                 mixed.rounds().get(0),
