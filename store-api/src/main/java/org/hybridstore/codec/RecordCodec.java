@@ -149,6 +149,36 @@ public final class RecordCodec {
    * @throws CorruptDataException if the bytes are not a valid record of a known schema version
    */
   public static OrderRecord decode(byte[] bytes, String source) {
+    checkSize(bytes, source);
+    // the layout encode() writes, streamed; anything else (schema 1, other layouts, errors)
+    // through a tree, which reads every layout it always read and names what is wrong
+    OrderRecord canonical = CanonicalDecoder.tryDecode(JSON.getFactory(), bytes);
+    return canonical != null ? canonical : decodeTree(bytes, source);
+  }
+
+  /**
+   * Decodes a record as {@link #decode} does and keeps the bytes with it when they are in the
+   * layout {@link #encode} writes (the streaming decoder read them), so they are the record's
+   * encoding; bytes of any other layout (schema 1, another field order) are decoded through the
+   * tree and the record is encoded again. For bytes that {@code encode} wrote, such as the local
+   * journal's: the layout check reads tokens, so bytes with other spacing are kept as they are.
+   *
+   * @param bytes UTF-8 JSON as written by {@link #encode}; kept, not copied: do not change them
+   * @param source where the bytes came from, for the error message
+   * @return the record with its encoding
+   * @throws CorruptDataException if the bytes are not a valid record of a known schema version
+   */
+  public static EncodedRecord decodeEncoded(byte[] bytes, String source) {
+    checkSize(bytes, source);
+    OrderRecord canonical = CanonicalDecoder.tryDecode(JSON.getFactory(), bytes);
+    if (canonical != null) {
+      return new EncodedRecord(canonical, bytes);
+    }
+    OrderRecord record = decodeTree(bytes, source);
+    return new EncodedRecord(record, encode(record));
+  }
+
+  private static void checkSize(byte[] bytes, String source) {
     if (bytes.length > OrderLimits.MAX_RECORD_BYTES) {
       throw new CorruptDataException(
           source
@@ -157,10 +187,6 @@ public final class RecordCodec {
               + " bytes exceeds the limit of "
               + OrderLimits.MAX_RECORD_BYTES);
     }
-    // the layout encode() writes, streamed; anything else (schema 1, other layouts, errors)
-    // through a tree, which reads every layout it always read and names what is wrong
-    OrderRecord canonical = CanonicalDecoder.tryDecode(JSON.getFactory(), bytes);
-    return canonical != null ? canonical : decodeTree(bytes, source);
   }
 
   /**

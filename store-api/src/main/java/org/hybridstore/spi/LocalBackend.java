@@ -11,6 +11,7 @@ import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 import org.hybridstore.model.VersionVector;
@@ -58,6 +59,19 @@ public interface LocalBackend extends AutoCloseable {
   Optional<OrderRecord> read(OrderId id);
 
   /**
+   * Reads the local replica as {@link #read} does, with the record's encoding: the reconciler hands
+   * the bytes on to {@link StrongBackend#mergeAllEncoded}, which sends them to etcd as they are
+   * when etcd takes the record as given, instead of encoding it again. The default encodes the
+   * record read.
+   *
+   * @param id the order
+   * @return the record with its encoding, or empty
+   */
+  default Optional<EncodedRecord> readEncoded(OrderId id) {
+    return read(id).map(EncodedRecord::of);
+  }
+
+  /**
    * Merges records as etcd holds them into the replica (from the watch feed or after a reconcile),
    * durably, and clears the backlog entries they include.
    *
@@ -92,6 +106,19 @@ public interface LocalBackend extends AutoCloseable {
    */
   default CompletionStage<Void> absorb(Collection<OrderRecord> records) {
     return absorb(records, mirrorRevision());
+  }
+
+  /**
+   * Does what {@link #absorb(Collection)} does (the mirror revision stays), for records a reconcile
+   * pass folded in that etcd took as they were given, with their encoding: a replica still holding
+   * exactly those bytes holds etcd's record, which is then not encoded to find that out. The
+   * default drops the bytes.
+   *
+   * @param records records as etcd now holds them, at most one per order
+   * @return completes when committed
+   */
+  default CompletionStage<Void> absorbEncoded(List<EncodedRecord> records) {
+    return absorb(records.stream().map(EncodedRecord::record).toList());
   }
 
   /** Returns the etcd revision the replica was last brought up to by {@link #absorb}. */

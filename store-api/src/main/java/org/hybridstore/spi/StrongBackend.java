@@ -11,6 +11,7 @@ import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
 import org.hybridstore.StoreUnavailableException;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 
 /**
@@ -63,6 +64,19 @@ public interface StrongBackend extends AutoCloseable {
    * @return the records as stored afterwards
    */
   CompletionStage<MergeReport> mergeAll(Collection<OrderRecord> records);
+
+  /**
+   * Does what {@link #mergeAll} does, for records given with their encoding: a record the backend
+   * takes as given (it lacks the order, or the given record includes what it holds) is written as
+   * the given bytes, without encoding it again, and is then the given record object in {@link
+   * MergeReport#stored()}. The default drops the bytes.
+   *
+   * @param records records to fold in, at most one per order
+   * @return the records as stored afterwards, in the order given
+   */
+  default CompletionStage<MergeReport> mergeAllEncoded(List<EncodedRecord> records) {
+    return mergeAll(records.stream().map(EncodedRecord::record).toList());
+  }
 
   /**
    * Streams every change after {@code fromRevision} to the listener, in revision order, resuming by

@@ -305,6 +305,45 @@ class RecordCodecTest {
   }
 
   @Test
+  void decodeEncoded_keepsTheBytesOfTheCanonicalLayout_andEncodesAnyOtherAgain() {
+    // Given a record as encode writes it
+    byte[] canonical = sampleJson().getBytes(StandardCharsets.UTF_8);
+    OrderRecord expected = RecordCodec.decode(canonical, "x");
+    // When it is decoded with its bytes, Then they are kept as they are (not copied, not encoded)
+    EncodedRecord kept = RecordCodec.decodeEncoded(canonical, "x");
+    assertThat(kept.record()).isEqualTo(expected);
+    assertThat(kept.encoded()).isSameAs(canonical);
+    assertThat(RecordCodec.encode(kept.record())).isEqualTo(canonical);
+    // Given the same order in schema 1, When it is decoded with its bytes, Then the record is the
+    // same and the bytes are its encoding in schema 2, not the bytes given
+    String v1 =
+        "{\"schema\":1,\"id\":\"o-1\",\"status\":\"CREATED\",\"customer\":{\"v\":\"c-1\",\"t\":\"1000.0@n0\"},"
+            + "\"currency\":{\"v\":\"EUR\",\"t\":\"1000.0@n0\"},\"statuses\":[\"CREATED\"],\"lines\":{},\"attributes\":{},"
+            + "\"vv\":{\"n0\":1},\"ops\":{}}";
+    byte[] old = v1.getBytes(StandardCharsets.UTF_8);
+    EncodedRecord reencoded = RecordCodec.decodeEncoded(old, "v1");
+    assertThat(reencoded.record()).isEqualTo(RecordCodec.decode(old, "v1"));
+    assertThat(reencoded.encoded()).isEqualTo(RecordCodec.encode(reencoded.record()));
+    assertThat(new String(reencoded.encoded(), StandardCharsets.UTF_8))
+        .startsWith("{\"schema\":2,");
+    // and EncodedRecord.of encodes
+    assertThat(EncodedRecord.of(expected).encoded()).isEqualTo(canonical);
+    assertThat(EncodedRecord.of(expected)).isEqualTo(kept).hasSameHashCodeAs(kept);
+  }
+
+  @Test
+  void decodeEncoded_ofNoRecord_failsAsDecodeDoes() {
+    byte[] garbage = "{\"schema\":2,\"id\":1}".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> RecordCodec.decodeEncoded(garbage, "journal record 'x'"))
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("journal record 'x'");
+    byte[] huge = new byte[org.hybridstore.OrderLimits.MAX_RECORD_BYTES + 1];
+    assertThatThrownBy(() -> RecordCodec.decodeEncoded(huge, "journal record 'y'"))
+        .isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining("exceeds the limit");
+  }
+
+  @Test
   void encode_aFullRecordStaysUnderFourKilobytes() {
     // Given an order with lines, attributes and a full op-id retention window
     org.hybridstore.model.HybridLogicalClock clock =

@@ -26,6 +26,7 @@ import org.hybridstore.StoreClosedException;
 import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.ap.internal.storage.JournalStore;
 import org.hybridstore.ap.internal.wire.Counters;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
@@ -338,6 +339,22 @@ final class GroupCommitWriter implements AutoCloseable {
     return absorb(versions, revision);
   }
 
+  /**
+   * Queues records a reconcile pass folded in, which etcd took as given, with their encoding, as
+   * {@link #absorbStored} does with etcd's bytes.
+   *
+   * @param records the records
+   * @param revision the etcd revision they are current at, or {@link #KEEP_MIRROR_REVISION}
+   * @return completes after the commit that holds them
+   */
+  CompletableFuture<Void> absorbEncoded(List<EncodedRecord> records, long revision) {
+    List<EtcdVersion> versions = new ArrayList<>(records.size());
+    for (EncodedRecord r : records) {
+      versions.add(new EtcdVersion(r.record(), r.encoded()));
+    }
+    return absorb(versions, revision);
+  }
+
   private CompletableFuture<Void> absorb(List<EtcdVersion> versions, long revision) {
     for (EtcdVersion v : versions) {
       clock.tryObserve(v.record().latestTime());
@@ -399,6 +416,20 @@ final class GroupCommitWriter implements AutoCloseable {
     return bytes == null
         ? Optional.empty()
         : Optional.of(RecordCodec.decode(bytes, store.file() + " record '" + orderId + "'"));
+  }
+
+  /**
+   * Reads the committed record of an order with its bytes ({@link RecordCodec#decodeEncoded}); any
+   * thread.
+   *
+   * @param orderId the order
+   * @return the record with its encoding, or empty
+   */
+  Optional<EncodedRecord> readEncoded(String orderId) {
+    byte[] bytes = committedBytes(orderId);
+    return bytes == null
+        ? Optional.empty()
+        : Optional.of(RecordCodec.decodeEncoded(bytes, store.file() + " record '" + orderId + "'"));
   }
 
   /**

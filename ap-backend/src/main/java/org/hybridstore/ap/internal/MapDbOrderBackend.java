@@ -28,6 +28,7 @@ import org.hybridstore.ap.internal.wire.NetworkFaults;
 import org.hybridstore.ap.internal.wire.NodeMeta;
 import org.hybridstore.ap.internal.wire.PeerNetwork;
 import org.hybridstore.ap.internal.wire.WireMessage;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 import org.hybridstore.model.VersionVector;
@@ -226,6 +227,12 @@ public final class MapDbOrderBackend implements LocalBackend {
   }
 
   @Override
+  public Optional<EncodedRecord> readEncoded(OrderId id) {
+    checkOpen();
+    return writer.readEncoded(id.value());
+  }
+
+  @Override
   public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
     if (closed) {
       return CompletableFuture.<Void>failedFuture(closedException()).minimalCompletionStage();
@@ -247,6 +254,16 @@ public final class MapDbOrderBackend implements LocalBackend {
       return CompletableFuture.<Void>failedFuture(closedException()).minimalCompletionStage();
     }
     return writer.absorb(records, GroupCommitWriter.KEEP_MIRROR_REVISION).minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<Void> absorbEncoded(List<EncodedRecord> records) {
+    if (closed) {
+      return CompletableFuture.<Void>failedFuture(closedException()).minimalCompletionStage();
+    }
+    return writer
+        .absorbEncoded(records, GroupCommitWriter.KEEP_MIRROR_REVISION)
+        .minimalCompletionStage();
   }
 
   @Override

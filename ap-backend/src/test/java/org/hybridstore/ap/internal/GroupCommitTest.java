@@ -23,6 +23,7 @@ import org.hybridstore.OrderId;
 import org.hybridstore.OrderStatus;
 import org.hybridstore.ap.internal.storage.StorageOptions;
 import org.hybridstore.ap.internal.wire.NetworkFaults;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.HybridTimestamp;
@@ -428,6 +429,42 @@ class GroupCommitTest {
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
     assertThat(third.backend.backlogSize()).isZero();
+  }
+
+  @Test
+  void readEncoded_handsOutTheJournalsBytes_andAbsorbEncodedTakesThemBack() throws Exception {
+    // Given two orders this node wrote, committed and out of the decode cache (a restart), at
+    // mirror revision 4
+    TestNode n = open();
+    OrderRecord a = ack(n, create("a"));
+    OrderRecord b = ack(n, create("b"));
+    n.backend.absorb(List.of(), 4).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestNode again = reopen(n);
+    // When the reconciler reads them with their bytes
+    EncodedRecord encodedA = again.backend.readEncoded(OrderId.of("a")).orElseThrow();
+    EncodedRecord encodedB = again.backend.readEncoded(OrderId.of("b")).orElseThrow();
+    // Then each comes with its encoding
+    assertThat(encodedA.record()).isEqualTo(a);
+    assertThat(encodedA.encoded()).isEqualTo(RecordCodec.encode(a));
+    assertThat(encodedB.record()).isEqualTo(b);
+    assertThat(again.backend.readEncoded(OrderId.of("none"))).isEmpty();
+    // When b changes here before the fold's result comes back, and etcd took both as given
+    OrderRecord paidB =
+        ack(
+            again,
+            new OrderCommand.Transition(OrderId.of("b"), OpId.of("op-pb"), OrderStatus.PAID));
+    again
+        .backend
+        .absorbEncoded(List.of(encodedA, encodedB))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    // Then a leaves the backlog, b keeps its later write and stays, and the mirror revision stays
+    assertThat(again.backend.backlogIds(10)).containsExactly(OrderId.of("b"));
+    assertThat(again.backend.mirrorRevision()).isEqualTo(4);
+    TestNode third = reopen(again);
+    assertThat(third.backend.read(OrderId.of("a"))).contains(a);
+    assertThat(third.backend.read(OrderId.of("b"))).contains(paidB);
+    assertThat(third.backend.backlogIds(10)).containsExactly(OrderId.of("b"));
   }
 
   @Test

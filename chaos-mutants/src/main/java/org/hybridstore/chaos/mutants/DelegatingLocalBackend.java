@@ -11,6 +11,7 @@ import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
 import org.hybridstore.model.VersionVector;
@@ -45,6 +46,11 @@ class DelegatingLocalBackend implements LocalBackend {
   }
 
   @Override
+  public Optional<EncodedRecord> readEncoded(OrderId id) {
+    return real.readEncoded(id);
+  }
+
+  @Override
   public CompletionStage<Void> absorb(Collection<OrderRecord> records, long revision) {
     return real.absorb(records, revision);
   }
@@ -57,6 +63,11 @@ class DelegatingLocalBackend implements LocalBackend {
   @Override
   public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
     return real.absorbStored(records, revision);
+  }
+
+  @Override
+  public CompletionStage<Void> absorbEncoded(List<EncodedRecord> records) {
+    return real.absorbEncoded(records);
   }
 
   @Override

@@ -2,11 +2,13 @@ package org.hybridstore.chaos.mutants;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
 import org.hybridstore.spi.MergeReport;
@@ -41,6 +43,11 @@ class DelegatingStrongBackend implements StrongBackend {
   @Override
   public CompletionStage<MergeReport> mergeAll(Collection<OrderRecord> records) {
     return real.mergeAll(records);
+  }
+
+  @Override
+  public CompletionStage<MergeReport> mergeAllEncoded(List<EncodedRecord> records) {
+    return real.mergeAllEncoded(records);
   }
 
   @Override

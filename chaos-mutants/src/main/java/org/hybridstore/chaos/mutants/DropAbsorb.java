@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.LocalBackendFactory;
 import org.hybridstore.spi.StoredRecord;
@@ -38,6 +39,11 @@ public final class DropAbsorb extends AbstractMutant {
 
           @Override
           public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
+            return CompletableFuture.completedFuture(null);
+          }
+
+          @Override
+          public CompletionStage<Void> absorbEncoded(List<EncodedRecord> records) {
             return CompletableFuture.completedFuture(null);
           }
         };

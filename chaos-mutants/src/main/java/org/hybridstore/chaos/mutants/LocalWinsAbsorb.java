@@ -3,6 +3,7 @@ package org.hybridstore.chaos.mutants;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.LocalBackendFactory;
 import org.hybridstore.spi.StoredRecord;
@@ -39,6 +40,12 @@ public final class LocalWinsAbsorb extends AbstractMutant {
           public CompletionStage<Void> absorbStored(List<StoredRecord> records, long revision) {
             return real.absorbStored(
                 records.stream().filter(r -> !real.inBacklog(r.record().id())).toList(), revision);
+          }
+
+          @Override
+          public CompletionStage<Void> absorbEncoded(List<EncodedRecord> records) {
+            return real.absorbEncoded(
+                records.stream().filter(r -> !real.inBacklog(r.record().id())).toList());
           }
 
           private List<OrderRecord> kept(Collection<OrderRecord> records) {

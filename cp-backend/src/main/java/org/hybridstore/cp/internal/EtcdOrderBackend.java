@@ -19,6 +19,7 @@ import org.hybridstore.OrderId;
 import org.hybridstore.ReadConsistency;
 import org.hybridstore.StoreClosedException;
 import org.hybridstore.StoreUnavailableException;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendContext;
@@ -215,6 +216,14 @@ public final class EtcdOrderBackend implements StrongBackend {
       return Completions.failed(new StoreClosedException("etcd backend"));
     }
     return deliver(merger.mergeAll(records));
+  }
+
+  @Override
+  public CompletionStage<MergeReport> mergeAllEncoded(List<EncodedRecord> records) {
+    if (closed.get()) {
+      return Completions.failed(new StoreClosedException("etcd backend"));
+    }
+    return deliver(merger.mergeAllEncoded(records));
   }
 
   @Override

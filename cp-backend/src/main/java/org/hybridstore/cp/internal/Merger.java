@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridstore.IndeterminateWriteException;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderStoreException;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.codec.RecordCodec;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendContext;
@@ -22,14 +23,15 @@ import org.hybridstore.spi.MergeReport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code StrongBackend.mergeAll}, for reconciliation.
+ * {@code StrongBackend.mergeAll} and {@code mergeAllEncoded}, for reconciliation.
  *
  * <ol>
  *   <li>Read every key: read-only transactions of {@code maxTxnOps} ranges, {@code txnsInFlight} at
  *       a time.
  *   <li>Compute every join {@code stored.merge(given)} and skip the records etcd already includes;
  *       a corrupt stored value or an oversized join fails the whole call before anything is
- *       written.
+ *       written. A record etcd takes as given (it lacks the key, or the given record includes what
+ *       it holds) is sent as the bytes it was given with, if any ({@code mergeAllEncoded}).
  *   <li>Hand every remaining write to the {@link GroupCommitter} at once: it packs them into full
  *       transactions (as many records as etcd accepts), several in flight, after the commands that
  *       are waiting.
@@ -76,10 +78,26 @@ final class Merger {
   }
 
   CompletableFuture<MergeReport> mergeAll(Iterable<OrderRecord> records) {
-    Map<OrderId, OrderRecord> given = new LinkedHashMap<>();
+    Map<OrderId, Given> given = new LinkedHashMap<>();
     for (OrderRecord r : records) {
-      given.merge(r.id(), r, OrderRecord::merge);
+      given.merge(r.id(), new Given(r, null), Given::merge);
     }
+    return merge(given);
+  }
+
+  /**
+   * {@link #mergeAll}, for records given with their encoding: a record written as given is sent as
+   * its bytes, not encoded again.
+   */
+  CompletableFuture<MergeReport> mergeAllEncoded(List<EncodedRecord> records) {
+    Map<OrderId, Given> given = new LinkedHashMap<>();
+    for (EncodedRecord r : records) {
+      given.merge(r.record().id(), new Given(r.record(), r.encoded()), Given::merge);
+    }
+    return merge(given);
+  }
+
+  private CompletableFuture<MergeReport> merge(Map<OrderId, Given> given) {
     if (given.isEmpty()) {
       return CompletableFuture.completedFuture(new MergeReport(List.of(), 0, 0, 0));
     }
@@ -119,6 +137,15 @@ final class Merger {
             });
   }
 
+  /** A given record, with its encoding if the caller had it (an {@link EncodedRecord}'s bytes). */
+  @SuppressWarnings("ArrayRecordComponent") // the record's encoding, never compared
+  private record Given(OrderRecord record, byte @Nullable [] encoded) {
+    /** Two records given for one order: their join, encoded when it is written. */
+    Given merge(Given other) {
+      return new Given(record.merge(other.record), null);
+    }
+  }
+
   /** One record to write: the join, encoded, and the revision its guard expects (0: absent). */
   private record Planned(
       OrderId id,
@@ -136,14 +163,14 @@ final class Merger {
 
   /** The state of one call. Its methods may run on several threads at once, so they synchronize. */
   private final class Round {
-    private final Map<OrderId, OrderRecord> given;
+    private final Map<OrderId, Given> given;
     private final Map<OrderId, OrderRecord> stored = new HashMap<>();
     private final AtomicInteger written = new AtomicInteger();
     private final AtomicInteger lostRaces = new AtomicInteger();
     private final java.util.Set<Long> transactions =
         java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    Round(Map<OrderId, OrderRecord> given) {
+    Round(Map<OrderId, Given> given) {
       this.given = given;
     }
 
@@ -152,7 +179,8 @@ final class Merger {
      * included.
      */
     @Nullable Planned plan(OrderId id, @Nullable Snapshot current) {
-      OrderRecord mine = Objects.requireNonNull(given.get(id), "planned only for given records");
+      Given g = Objects.requireNonNull(given.get(id), "planned only for given records");
+      OrderRecord mine = g.record();
       OrderRecord have = current == null ? null : current.record();
       if (have != null && have.includes(mine)) {
         synchronized (this) {
@@ -161,7 +189,11 @@ final class Merger {
         return null;
       }
       OrderRecord merged = have == null || mine.includes(have) ? mine : have.merge(mine);
-      ByteString value = UnsafeByteOperations.unsafeWrap(RecordCodec.encode(merged));
+      // the record as given: the bytes given with it, if any (a reconcile pass hands on the
+      // journal's, so the record is not encoded again)
+      byte[] encoded =
+          merged == mine && g.encoded() != null ? g.encoded() : RecordCodec.encode(merged);
+      ByteString value = UnsafeByteOperations.unsafeWrap(encoded);
       return new Planned(
           id,
           keys.key(id),

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import org.hybridstore.ConsistencyMode;
 import org.hybridstore.NodeId;
 import org.hybridstore.OrderId;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.AppliedOps;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.VersionVector;
@@ -100,18 +101,47 @@ final class Reconciler {
   /**
    * Merges records into etcd and absorbs etcd's result locally.
    *
+   * <p>The records come with the bytes the journal holds for them ({@link
+   * LocalBackend#readEncoded}): etcd is sent those bytes for a record it takes as given, and the
+   * journal is handed them back to see that etcd's record is the one it holds, so a record folded
+   * into a key etcd lacks is decoded once and never encoded (decision 79).
+   *
    * @param records records to fold in, at most one per order
    * @return what etcd holds now
    */
-  CompletionStage<MergeReport> foldIn(List<OrderRecord> records) {
+  CompletionStage<MergeReport> foldIn(List<EncodedRecord> records) {
     return strong
-        .mergeAll(records)
+        .mergeAllEncoded(records)
         .thenCompose(
             merged -> {
               conflicts.observe(merged.stored());
               metrics.reconciled(records.size(), merged.retries());
-              return local.absorb(merged.stored()).thenApply(v -> merged);
+              return absorb(records, merged.stored()).thenApply(v -> merged);
             });
+  }
+
+  /**
+   * Absorbs etcd's records: a record etcd took as given (the given object itself, the backend's
+   * contract) with the bytes it was given with, the others as they are.
+   */
+  private CompletionStage<Void> absorb(List<EncodedRecord> given, List<OrderRecord> stored) {
+    List<EncodedRecord> asGiven = new ArrayList<>(stored.size());
+    List<OrderRecord> others = new ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      OrderRecord s = stored.get(i);
+      if (i < given.size() && s == given.get(i).record()) {
+        asGiven.add(given.get(i));
+      } else {
+        others.add(s);
+      }
+    }
+    if (others.isEmpty()) {
+      return local.absorbEncoded(asGiven);
+    }
+    if (asGiven.isEmpty()) {
+      return local.absorb(others);
+    }
+    return local.absorbEncoded(asGiven).thenCombine(local.absorb(others), (a, b) -> null);
   }
 
   /**
@@ -161,7 +191,7 @@ final class Reconciler {
     List<OrderId> ownWrites = new ArrayList<>();
     List<OrderId> others = new ArrayList<>();
     Set<OrderId> overdueOnly = new HashSet<>();
-    Map<OrderId, OrderRecord> read = new HashMap<>();
+    Map<OrderId, EncodedRecord> read = new HashMap<>();
     int deferred = 0;
     synchronized (this) {
       Map<OrderId, Instant> seen = new HashMap<>(window.size() * 2);
@@ -177,12 +207,12 @@ final class Reconciler {
           if (full || read.size() >= batchSize * READS_TO_DECIDE) {
             continue; // deciding would take a read: not when the batch is full, nor without end
           }
-          OrderRecord r = local.read(id).orElse(null);
+          EncodedRecord r = local.readEncoded(id).orElse(null);
           if (r == null) {
             continue;
           }
           read.put(id, r);
-          writers = lastWriter(r);
+          writers = lastWriter(r.record());
         }
         if (ownWritesOnly) {
           if (writers.equals(Set.of(node)) && !full) {
@@ -213,16 +243,16 @@ final class Reconciler {
         waitingSince = seen;
       }
     }
-    List<OrderRecord> batch = new ArrayList<>();
+    List<EncodedRecord> batch = new ArrayList<>();
     int takenOver = 0;
     for (List<OrderId> ids : List.of(ownWrites, others)) {
       for (OrderId id : ids) {
         if (batch.size() >= batchSize) {
           break;
         }
-        OrderRecord r = read.get(id);
+        EncodedRecord r = read.get(id);
         if (r == null) {
-          r = local.read(id).orElse(null);
+          r = local.readEncoded(id).orElse(null);
         }
         if (r != null) {
           batch.add(r);

@@ -31,6 +31,7 @@ import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.Versioned;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.model.Stamp;
@@ -242,7 +243,7 @@ final class RequestRouter {
    * Runs {@code call} against etcd after folding the order's record in, if it is in the backlog.
    */
   private <T> CompletionStage<T> foldedFirst(OrderId id, Supplier<CompletionStage<T>> call) {
-    Optional<OrderRecord> dirty = local.inBacklog(id) ? local.read(id) : Optional.empty();
+    Optional<EncodedRecord> dirty = local.inBacklog(id) ? local.readEncoded(id) : Optional.empty();
     if (dirty.isEmpty()) {
       return call.get();
     }

@@ -21,6 +21,7 @@ import org.hybridstore.StoreClosedException;
 import org.hybridstore.UnknownOperationException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
@@ -128,7 +129,7 @@ class ConfirmationTrackerTest {
   }
 
   private void foldIn() {
-    reconciler.foldIn(local.backlog(100)).toCompletableFuture().join();
+    reconciler.foldIn(encoded(local.backlog(100))).toCompletableFuture().join();
   }
 
   /**
@@ -532,5 +533,9 @@ class ConfirmationTrackerTest {
         .hasMessageContaining("not lost");
     assertThatThrownBy(() -> tracker.lookup(OpId.of("op-a")).toCompletableFuture().join())
         .hasCauseInstanceOf(StoreClosedException.class);
+  }
+
+  private static List<EncodedRecord> encoded(List<OrderRecord> records) {
+    return records.stream().map(EncodedRecord::of).toList();
   }
 }

@@ -20,6 +20,7 @@ import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.OrderStoreException;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
@@ -122,6 +123,15 @@ final class FakeLocalBackend implements LocalBackend {
     }
     mirror.accumulateAndGet(revision, Math::max);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** Records handed back by {@link #absorbEncoded}, in the order they came. */
+  final List<EncodedRecord> encodedAbsorbs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public CompletionStage<Void> absorbEncoded(List<EncodedRecord> etcd) {
+    encodedAbsorbs.addAll(etcd);
+    return absorb(etcd.stream().map(EncodedRecord::record).toList());
   }
 
   @Override

@@ -11,6 +11,7 @@ import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
+import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderCommands;
 import org.hybridstore.model.OrderRecord;
@@ -291,11 +292,34 @@ class ReconcilerTest {
   }
 
   @Test
+  void foldIn_handsWhatEtcdTookAsGivenBackWithItsBytes_andTheJoinsWithout() {
+    // Given three records from a peer, and etcd holding a version of its own of the third
+    List<OrderRecord> records = provisionalRecords(3);
+    etcd.apply(Fixtures.create("o-2")).toCompletableFuture().join();
+    List<EncodedRecord> given = encoded(records);
+    // When they are folded in with their encodings
+    var report = reconciler.foldIn(given).toCompletableFuture().join();
+    // Then the two etcd took as given come back to the journal with the bytes they were given
+    // with, and the third, a join, without them
+    assertThat(report.stored().get(0)).isSameAs(records.get(0));
+    assertThat(local.encodedAbsorbs).containsExactly(given.get(0), given.get(1));
+    assertThat(local.encodedAbsorbs.get(1).encoded()).isSameAs(given.get(1).encoded());
+    OrderRecord joined = etcd.data.get(OrderId.of("o-2")).record();
+    assertThat(joined).isNotEqualTo(records.get(2));
+    assertThat(local.records.get(OrderId.of("o-2"))).isEqualTo(joined);
+    assertThat(local.backlogSize()).isZero();
+  }
+
+  @Test
   void foldIn_isIdempotent_andClearsTheBacklog() {
     List<OrderRecord> records = provisionalRecords(5);
-    reconciler.foldIn(records).toCompletableFuture().join();
-    var again = reconciler.foldIn(records).toCompletableFuture().join();
+    reconciler.foldIn(encoded(records)).toCompletableFuture().join();
+    var again = reconciler.foldIn(encoded(records)).toCompletableFuture().join();
     assertThat(again.written()).isZero();
     assertThat(local.backlogSize()).isZero();
+  }
+
+  private static List<EncodedRecord> encoded(List<OrderRecord> records) {
+    return records.stream().map(EncodedRecord::of).toList();
   }
 }
