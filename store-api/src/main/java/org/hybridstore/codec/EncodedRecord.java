@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Only {@link #of} (which encodes) and {@link RecordCodec#decodeEncoded} (which keeps bytes only
  * of the layout {@code encode} writes, and encodes anything else again) make one. Bytes that {@code
- * encode} wrote, such as the local journal's, are kept exactly; the layout check reads tokens, so
- * other bytes kept are the same record with other spacing. The array is shared, not copied: nobody
- * may change it. Equal when the records are.
+ * encode} wrote, such as the local journal's, are kept exactly; the layout check reads tokens and
+ * skips the derived status field, so other bytes it keeps (other spacing, another status text)
+ * still decode to the record. The array is shared, not copied: nobody may change it. Equal when the
+ * records are.
  */
 public final class EncodedRecord {
   private final OrderRecord record;

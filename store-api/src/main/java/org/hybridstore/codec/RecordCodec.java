@@ -161,7 +161,8 @@ public final class RecordCodec {
    * layout {@link #encode} writes (the streaming decoder read them), so they are the record's
    * encoding; bytes of any other layout (schema 1, another field order) are decoded through the
    * tree and the record is encoded again. For bytes that {@code encode} wrote, such as the local
-   * journal's: the layout check reads tokens, so bytes with other spacing are kept as they are.
+   * journal's: the layout check reads tokens and skips the derived status field, so bytes with
+   * other spacing or another status text are kept as they are (they decode to the same record).
    *
    * @param bytes UTF-8 JSON as written by {@link #encode}; kept, not copied: do not change them
    * @param source where the bytes came from, for the error message
