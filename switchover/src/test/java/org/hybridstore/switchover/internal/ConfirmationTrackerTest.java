@@ -21,7 +21,6 @@ import org.hybridstore.StoreClosedException;
 import org.hybridstore.UnknownOperationException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
-import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.StoredRecord;
 import org.hybridstore.spi.StrongBackend;
@@ -129,7 +128,7 @@ class ConfirmationTrackerTest {
   }
 
   private void foldIn() {
-    reconciler.foldIn(encoded(local.backlog(100))).toCompletableFuture().join();
+    reconciler.foldIn(Fixtures.encoded(local.backlog(100))).toCompletableFuture().join();
   }
 
   /**
@@ -533,9 +532,5 @@ class ConfirmationTrackerTest {
         .hasMessageContaining("not lost");
     assertThatThrownBy(() -> tracker.lookup(OpId.of("op-a")).toCompletableFuture().join())
         .hasCauseInstanceOf(StoreClosedException.class);
-  }
-
-  private static List<EncodedRecord> encoded(List<OrderRecord> records) {
-    return records.stream().map(EncodedRecord::of).toList();
   }
 }

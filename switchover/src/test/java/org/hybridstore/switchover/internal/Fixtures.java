@@ -4,12 +4,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hybridstore.NodeId;
 import org.hybridstore.OpId;
 import org.hybridstore.OrderCommand;
 import org.hybridstore.OrderId;
 import org.hybridstore.SwitchoverConfig;
+import org.hybridstore.codec.EncodedRecord;
+import org.hybridstore.model.OrderRecord;
 
 /** Shared pieces of the switchover's unit tests: a settable clock, metrics, commands. */
 final class Fixtures {
@@ -41,6 +44,11 @@ final class Fixtures {
         .breakerMinimumCalls(3)
         .ownerGrace(Duration.ofSeconds(2))
         .build();
+  }
+
+  /** The records with their encodings, as a reconcile pass reads them from the journal. */
+  static List<EncodedRecord> encoded(List<OrderRecord> records) {
+    return records.stream().map(EncodedRecord::of).toList();
   }
 
   static OrderCommand.Create create(String id) {

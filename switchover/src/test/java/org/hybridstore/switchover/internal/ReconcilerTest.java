@@ -296,7 +296,7 @@ class ReconcilerTest {
     // Given three records from a peer, and etcd holding a version of its own of the third
     List<OrderRecord> records = provisionalRecords(3);
     etcd.apply(Fixtures.create("o-2")).toCompletableFuture().join();
-    List<EncodedRecord> given = encoded(records);
+    List<EncodedRecord> given = Fixtures.encoded(records);
     // When they are folded in with their encodings
     var report = reconciler.foldIn(given).toCompletableFuture().join();
     // Then the two etcd took as given come back to the journal with the bytes they were given
@@ -313,13 +313,9 @@ class ReconcilerTest {
   @Test
   void foldIn_isIdempotent_andClearsTheBacklog() {
     List<OrderRecord> records = provisionalRecords(5);
-    reconciler.foldIn(encoded(records)).toCompletableFuture().join();
-    var again = reconciler.foldIn(encoded(records)).toCompletableFuture().join();
+    reconciler.foldIn(Fixtures.encoded(records)).toCompletableFuture().join();
+    var again = reconciler.foldIn(Fixtures.encoded(records)).toCompletableFuture().join();
     assertThat(again.written()).isZero();
     assertThat(local.backlogSize()).isZero();
-  }
-
-  private static List<EncodedRecord> encoded(List<OrderRecord> records) {
-    return records.stream().map(EncodedRecord::of).toList();
   }
 }

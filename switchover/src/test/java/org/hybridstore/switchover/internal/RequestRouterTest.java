@@ -25,7 +25,6 @@ import org.hybridstore.StoreClosedException;
 import org.hybridstore.StoreUnavailableException;
 import org.hybridstore.WriteOptions;
 import org.hybridstore.WriteResult;
-import org.hybridstore.codec.EncodedRecord;
 import org.hybridstore.model.HybridLogicalClock;
 import org.hybridstore.model.OrderRecord;
 import org.hybridstore.spi.BackendWrite;
@@ -180,7 +179,7 @@ class RequestRouterTest {
     assertThat(r.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
     // etcd has the order too; folding the provisional copy in joins the two into one
     etcd.lateCommits = false;
-    reconciler.foldIn(encoded(local.backlog(10))).toCompletableFuture().join();
+    reconciler.foldIn(Fixtures.encoded(local.backlog(10))).toCompletableFuture().join();
     assertThat(etcd.data.get(OrderId.of("a")).record().appliedOps().get(OpId.of("op-a")))
         .isPresent();
     assertThat(local.backlogSize()).isZero();
@@ -280,7 +279,7 @@ class RequestRouterTest {
     assertThat(put.acceptance()).isEqualTo(Acceptance.PROVISIONAL);
 
     // Then folding the journal's copy in keeps the last STRONG value, in etcd and in the journal
-    reconciler.foldIn(encoded(local.backlog(10))).toCompletableFuture().join();
+    reconciler.foldIn(Fixtures.encoded(local.backlog(10))).toCompletableFuture().join();
     assertThat(etcd.data.get(a).record().toOrder().attributes()).containsEntry("k", "third");
     assertThat(local.read(a).orElseThrow().toOrder().attributes()).containsEntry("k", "third");
   }
@@ -468,9 +467,5 @@ class RequestRouterTest {
     assertThat(
             router.get(OrderId.of("a"), ReadConsistency.SERIALIZABLE).toCompletableFuture().join())
         .hasValueSatisfying(v -> assertThat(v.servedBy()).isEqualTo(ReadConsistency.LOCAL));
-  }
-
-  private static List<EncodedRecord> encoded(List<OrderRecord> records) {
-    return records.stream().map(EncodedRecord::of).toList();
   }
 }
